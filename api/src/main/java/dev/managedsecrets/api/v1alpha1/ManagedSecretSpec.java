@@ -1,0 +1,115 @@
+package dev.managedsecrets.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+import java.util.Map;
+
+/** What the user wants: the secret's name, value, key, metadata and projection. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!(has(self.secretString) && has(self.secretBinary))",
+    message =
+        "You can't specify both a binary secret value and a string secret value in the same"
+            + " secret.")
+@ValidationRule(
+    value =
+        "(has(self.secretString) ? 1 : 0) + (has(self.secretBinary) ? 1 : 0)"
+            + " + (has(self.fromSecret) ? 1 : 0) <= 1",
+    message = "Only one of secretString, secretBinary and fromSecret may be set.")
+@ValidationRule(
+    value =
+        "!(has(self.secretString) || has(self.secretBinary) || has(self.fromSecret))"
+            + " || !(has(self.data) || has(self.generate) || has(self.database))",
+    message =
+        "A whole value (secretString, secretBinary or fromSecret) can't be combined with"
+            + " key/value fields (data, generate, database).")
+@ValidationRule(
+    value =
+        "!(has(self.forceDeleteWithoutRecovery) && self.forceDeleteWithoutRecovery"
+            + " && has(self.recoveryWindowInDays))",
+    message = "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
+@ValidationRule(
+    value =
+        "has(self.secretName) == has(oldSelf.secretName)"
+            + " && (!has(self.secretName) || self.secretName == oldSelf.secretName)",
+    message = "secretName is immutable: set it when the ManagedSecret is created, or never.")
+public class ManagedSecretSpec {
+
+  @JsonPropertyDescription(
+      "The Secrets Manager name: 1-512 of letters, digits and /_+=.@-. Default:"
+          + " <namespace>/<metadata.name>. Immutable.")
+  @Size(min = 1, max = 512)
+  @Pattern("^[A-Za-z0-9/_+=.@-]+$")
+  public String secretName;
+
+  @JsonPropertyDescription("A description of the secret (not encrypted), at most 2048 characters.")
+  @Size(max = 2048)
+  public String description;
+
+  @JsonPropertyDescription(
+      "The KMS key that encrypts the secret's data keys. Omitted: the default managed key"
+          + " alias/managedsecrets.")
+  @Size(min = 1, max = 2048)
+  public String kmsKeyId;
+
+  @JsonPropertyDescription(
+      "The whole value as text, in any format (JSON objects project one Secret key per"
+          + " property). At most 65536 characters.")
+  @Size(min = 1, max = 65536)
+  public String secretString;
+
+  @JsonPropertyDescription("The whole value as base64-encoded bytes, at most 65536 bytes decoded.")
+  @Size(min = 1, max = 87384)
+  @Pattern("^[A-Za-z0-9+/]*={0,2}$")
+  public String secretBinary;
+
+  @JsonPropertyDescription(
+      "Take the value from a Secret in the same namespace, followed when it changes.")
+  public SecretSource fromSecret;
+
+  @JsonPropertyDescription("Key/value pairs in plain text; they make one JSON object value.")
+  @Size(max = 256)
+  public Map<String, String> data;
+
+  @JsonPropertyDescription(
+      "Keys whose values the operator generates once (GetRandomPassword parameters) and keeps.")
+  @Size(max = 64)
+  public Map<String, GenerateSpec> generate;
+
+  @JsonPropertyDescription(
+      "Database connection information (not secret): joins the JSON value as engine, host, port,"
+          + " dbname.")
+  public DatabaseSpec database;
+
+  @JsonPropertyDescription(
+      "An idempotency token (32-64 characters) that becomes the VersionId of the next new"
+          + " version.")
+  @Size(min = 32, max = 64)
+  public String clientRequestToken;
+
+  @JsonPropertyDescription(
+      "Tags (not encrypted): at most 50; keys 1-128 characters, values 0-256; no aws: prefix.")
+  @Size(max = 50)
+  @ValidationRule(
+      value = "self.all(t, self.exists_one(u, u.key == t.key))",
+      message = "Tag keys must be unique.")
+  public List<Tag> tags;
+
+  @JsonPropertyDescription(
+      "Days the stored secret is kept after the ManagedSecret is deleted, 7-30 (default 30).")
+  @Min(7)
+  @Max(30)
+  public Integer recoveryWindowInDays;
+
+  @JsonPropertyDescription("Purge the stored secret and all its versions at once on delete.")
+  public Boolean forceDeleteWithoutRecovery;
+
+  @JsonPropertyDescription("The projected native Secret.")
+  public TargetSpec target;
+}

@@ -1,0 +1,77 @@
+package dev.managedsecrets.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** What the operator observed: never a secret byte. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ManagedSecretStatus {
+
+  @JsonPropertyDescription("The secret's ARN, kept for the life of the stored secret.")
+  public String arn;
+
+  @JsonPropertyDescription("The Secrets Manager name.")
+  public String name;
+
+  @JsonPropertyDescription("The VersionId that carries AWSCURRENT.")
+  public String versionId;
+
+  @JsonPropertyDescription("Every labelled version and its staging labels.")
+  public Map<String, List<String>> versionIdsToStages;
+
+  @JsonPropertyDescription("ARN of the KMS key that encrypts new versions.")
+  public String kmsKeyId;
+
+  @JsonPropertyDescription("When the stored secret was created (RFC 3339).")
+  public String createdDate;
+
+  @JsonPropertyDescription("When the value last changed (RFC 3339).")
+  public String lastChangedDate;
+
+  @JsonPropertyDescription("When the value was last rotated (RFC 3339).")
+  public String lastRotatedDate;
+
+  @JsonPropertyDescription("When the next rotation is due (RFC 3339).")
+  public String nextRotationDate;
+
+  @JsonPropertyDescription("When the stored secret was scheduled for deletion (RFC 3339).")
+  public String deletedDate;
+
+  @JsonPropertyDescription("The metadata.generation that this status describes.")
+  public Long observedGeneration;
+
+  @JsonPropertyDescription("Ready, with an AWS exception name as reason when it is False.")
+  public List<Condition> conditions = new ArrayList<>();
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof ManagedSecretStatus other)) {
+      return false;
+    }
+    return Objects.equals(arn, other.arn)
+        && Objects.equals(name, other.name)
+        && Objects.equals(versionId, other.versionId)
+        && Objects.equals(versionIdsToStages, other.versionIdsToStages)
+        && Objects.equals(kmsKeyId, other.kmsKeyId)
+        && Objects.equals(createdDate, other.createdDate)
+        && Objects.equals(lastChangedDate, other.lastChangedDate)
+        && Objects.equals(lastRotatedDate, other.lastRotatedDate)
+        && Objects.equals(nextRotationDate, other.nextRotationDate)
+        && Objects.equals(deletedDate, other.deletedDate)
+        && Objects.equals(observedGeneration, other.observedGeneration)
+        && Objects.equals(conditions, other.conditions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(arn, name, versionId, observedGeneration);
+  }
+}

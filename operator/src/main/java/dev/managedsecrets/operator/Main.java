@@ -1,0 +1,60 @@
+package dev.managedsecrets.operator;
+
+import dev.managedsecrets.operator.config.OperatorConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The operator's command line. */
+@Command(
+    name = "managedsecret-operator",
+    mixinStandardHelpOptions = true,
+    description = "Runs the ManagedSecret operator.",
+    subcommands = {Main.Run.class})
+public final class Main implements Callable<Integer> {
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    return new CommandLine(new Run()).execute();
+  }
+
+  /** Runs against the cluster of the current kubeconfig or service account. */
+  @Command(
+      name = "run",
+      description = "Run against a cluster (in-cluster or the current kubeconfig).")
+  static final class Run implements Callable<Integer> {
+
+    @Option(names = "--config", description = "YAML configuration file.")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      OperatorConfig cfg = OperatorConfig.load(config, System.getenv());
+      KubernetesClient client = new KubernetesClientBuilder().build();
+      OperatorRuntime runtime =
+          OperatorRuntime.start(client, cfg, new SimpleMeterRegistry(), Clock.systemUTC());
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    runtime.close();
+                    client.close();
+                    stopped.countDown();
+                  }));
+      stopped.await();
+      return 0;
+    }
+  }
+}

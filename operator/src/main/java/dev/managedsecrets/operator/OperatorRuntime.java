@@ -1,0 +1,161 @@
+package dev.managedsecrets.operator;
+
+import dev.managedsecrets.operator.config.OperatorConfig;
+import dev.managedsecrets.operator.crypto.EnvelopeCipher;
+import dev.managedsecrets.operator.crypto.KeyedHash;
+import dev.managedsecrets.operator.kms.CountingKms;
+import dev.managedsecrets.operator.kms.Keyring;
+import dev.managedsecrets.operator.kms.Kms;
+import dev.managedsecrets.operator.kms.LocalKms;
+import dev.managedsecrets.operator.manager.SecretsManagerService;
+import dev.managedsecrets.operator.projection.Projection;
+import dev.managedsecrets.operator.reconcile.EventRecorder;
+import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
+import dev.managedsecrets.operator.secret.Arns;
+import dev.managedsecrets.operator.store.KubernetesSecretStore;
+import dev.managedsecrets.operator.value.PasswordGenerator;
+import dev.managedsecrets.operator.value.ValueAssembler;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Wires the operator together on a Kubernetes client and runs it until closed. */
+public final class OperatorRuntime implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorRuntime.class);
+
+  private final Operator operator;
+  private final ScheduledExecutorService purger;
+  private final SecretsManagerService secrets;
+
+  private OperatorRuntime(
+      Operator operator, ScheduledExecutorService purger, SecretsManagerService secrets) {
+    this.operator = operator;
+    this.purger = purger;
+    this.secrets = secrets;
+  }
+
+  /** Starts the operator; returns once its informers are synced. */
+  public static OperatorRuntime start(
+      KubernetesClient client, OperatorConfig config, MeterRegistry registry, Clock clock) {
+    String account = config.accountId != null ? config.accountId : deriveAccount(client);
+    Arns arns = new Arns(config.partition, config.region, account);
+    Keyring keyring = Keyring.loadOrCreate(client, config.namespace, arns);
+    Kms kms = new CountingKms(new LocalKms(keyring), registry);
+    KeyedHash hash = new KeyedHash(keyring.hashKey());
+    ValueAssembler values = new ValueAssembler(hash, new PasswordGenerator());
+    SecretsManagerService secrets =
+        new SecretsManagerService(
+            new KubernetesSecretStore(client, config.namespace),
+            new EnvelopeCipher(kms),
+            values,
+            arns,
+            clock);
+    ManagedSecretReconciler reconciler =
+        new ManagedSecretReconciler(
+            client,
+            secrets,
+            kms,
+            values,
+            new Projection(hash),
+            new EventRecorder(client),
+            clock,
+            config.fromSecretPollInterval);
+
+    Operator operator =
+        new Operator(
+            o ->
+                o.withKubernetesClient(client)
+                    .withCloseClientOnStop(false)
+                    // Status and finalizers are written with plain updates and JSON patches: the
+                    // same write path in production and in the tests.
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false));
+    operator.register(
+        reconciler,
+        o -> {
+          o.withFinalizer(ManagedSecretReconciler.FINALIZER)
+              .withRetry(
+                  new GenericRetry()
+                      .setInitialInterval(1000)
+                      .setIntervalMultiplier(2)
+                      .setMaxInterval(300_000)
+                      .withoutMaxAttempts());
+          if (!config.watchNamespaces.isEmpty()) {
+            o.settingNamespaces(new HashSet<>(config.watchNamespaces));
+          }
+        });
+    operator.start();
+
+    ScheduledExecutorService purger =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "managedsecret-purge");
+              t.setDaemon(true);
+              return t;
+            });
+    long every = config.purgeInterval.toMillis();
+    purger.scheduleWithFixedDelay(
+        () -> {
+          try {
+            secrets.purgeExpired();
+          } catch (RuntimeException e) {
+            LOG.warn(
+                "Purge of expired secrets failed; retrying in {}: {}",
+                config.purgeInterval,
+                e.toString());
+          }
+        },
+        every,
+        every,
+        TimeUnit.MILLISECONDS);
+    LOG.info(
+        "Operator started: account {}, region {}, store and keyring in namespace {}",
+        account,
+        config.region,
+        config.namespace);
+    return new OperatorRuntime(operator, purger, secrets);
+  }
+
+  /** Runs the purge of expired secrets now (the scheduled job does this periodically). */
+  public int purgeExpired() {
+    return secrets.purgeExpired();
+  }
+
+  /** A 12-digit account id derived from the kube-system namespace's UID, stable per cluster. */
+  static String deriveAccount(KubernetesClient client) {
+    Namespace kubeSystem = client.namespaces().withName("kube-system").get();
+    String seed = kubeSystem != null ? kubeSystem.getMetadata().getUid() : null;
+    if (seed == null) {
+      LOG.warn("Namespace kube-system not found: using account 000000000000 in ARNs");
+      return "000000000000";
+    }
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
+      String n = new BigInteger(1, digest).mod(BigInteger.TEN.pow(12)).toString();
+      return "0".repeat(12 - n.length()) + n;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    purger.shutdownNow();
+    operator.stop();
+  }
+}

@@ -1,0 +1,208 @@
+package dev.managedsecrets.operator.manager;
+
+import dev.managedsecrets.operator.crypto.EncryptionContext;
+import dev.managedsecrets.operator.crypto.EnvelopeCipher;
+import dev.managedsecrets.operator.secret.Arns;
+import dev.managedsecrets.operator.secret.AwsError;
+import dev.managedsecrets.operator.secret.SecretId;
+import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.operator.secret.StoredVersion;
+import dev.managedsecrets.operator.secret.Versions;
+import dev.managedsecrets.operator.store.SecretStore;
+import dev.managedsecrets.operator.value.SecretValue;
+import dev.managedsecrets.operator.value.ValueAssembler;
+import dev.managedsecrets.operator.value.ValueInput;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operations of Secrets Manager on a store and a KMS: claim a name, put a value, read a
+ * version, schedule deletion, purge. It knows nothing of Kubernetes objects.
+ */
+public final class SecretsManagerService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SecretsManagerService.class);
+
+  /** What claiming a name did. */
+  public enum Claim {
+    EXISTING,
+    CREATED,
+    RESTORED
+  }
+
+  /** A claimed record and how it was claimed. */
+  public record Claimed(StoredSecret secret, Claim claim) {}
+
+  /** A new AWSCURRENT version: the record after the write and the plaintext it holds. */
+  public record Put(StoredSecret secret, StoredVersion version, SecretValue value) {}
+
+  private final SecretStore store;
+  private final EnvelopeCipher cipher;
+  private final ValueAssembler values;
+  private final Arns arns;
+  private final Clock clock;
+
+  public SecretsManagerService(
+      SecretStore store, EnvelopeCipher cipher, ValueAssembler values, Arns arns, Clock clock) {
+    this.store = store;
+    this.cipher = cipher;
+    this.values = values;
+    this.arns = arns;
+    this.clock = clock;
+  }
+
+  public Optional<StoredSecret> find(SecretId id) {
+    return store.find(id);
+  }
+
+  /**
+   * Takes the name for a ManagedSecret: creates the record with a new ARN, restores one scheduled
+   * for deletion (same ARN, same versions), or confirms the owner. A name held by another
+   * ManagedSecret of the namespace is refused with AWS's ResourceExistsException.
+   */
+  public Claimed claim(SecretId id, String ownerName, String ownerUid) {
+    Optional<StoredSecret> found = store.find(id);
+    if (found.isEmpty()) {
+      StoredSecret created =
+          store.create(
+              StoredSecret.create(
+                  id, arns.newSecretArn(id.name()), ownerName, ownerUid, clock.instant()));
+      return new Claimed(created, Claim.CREATED);
+    }
+    StoredSecret secret = found.get();
+    if (secret.scheduledForDeletion()) {
+      StoredSecret restored = store.update(secret.restored().withOwner(ownerName, ownerUid));
+      return new Claimed(restored, Claim.RESTORED);
+    }
+    if (ownerUid.equals(secret.ownerUid())) {
+      return new Claimed(secret, Claim.EXISTING);
+    }
+    if (ownerName.equals(secret.ownerName())) {
+      // The same ManagedSecret re-created while its record stayed live (its finalizer was removed
+      // by hand): same namespace and name, so the same owner.
+      return new Claimed(store.update(secret.withOwner(ownerName, ownerUid)), Claim.EXISTING);
+    }
+    throw new SecretsManagerException(
+        AwsError.RESOURCE_EXISTS_EXCEPTION,
+        "The operation failed because the secret "
+            + id.name()
+            + " already exists. It belongs to ManagedSecret "
+            + secret.ownerName()
+            + " in this namespace.");
+  }
+
+  /**
+   * Creates a version from the inputs and makes it AWSCURRENT. The ciphertext is durable in the
+   * store before the record points at it.
+   *
+   * @param token the client request token, or null for a new UUID
+   */
+  public Put putValue(
+      StoredSecret secret, ValueInput input, String inputHash, String keyArn, String token) {
+    if (secret.scheduledForDeletion()) {
+      throw new SecretsManagerException(
+          AwsError.INVALID_REQUEST_EXCEPTION,
+          "You can't perform this operation on the secret because it was marked for deletion.");
+    }
+    Optional<StoredVersion> current = secret.current();
+    SecretValue previous = null;
+    Map<String, String> previousGenerated = current.map(StoredVersion::generated).orElse(Map.of());
+    if (current.isPresent() && !previousGenerated.isEmpty()) {
+      previous = read(secret, current.get());
+    }
+    SecretValue value = values.assemble(input, previous, previousGenerated);
+    if (previous != null && previous != value) {
+      previous.clear();
+    }
+    String valueHash = values.valueHash(secret.id(), value);
+    if (token != null) {
+      Optional<StoredVersion> same = secret.version(token);
+      if (same.isPresent()) {
+        if (same.get().valueHash().equals(valueHash)) {
+          return new Put(secret, same.get(), value);
+        }
+        throw new SecretsManagerException(
+            AwsError.RESOURCE_EXISTS_EXCEPTION,
+            "You can't use ClientRequestToken "
+                + token
+                + " because that value is already in use for a version of secret "
+                + secret.arn()
+                + ".");
+      }
+    }
+    String versionId = token != null ? token : UUID.randomUUID().toString();
+    byte[] envelope =
+        cipher.seal(keyArn, EncryptionContext.forVersion(secret.arn(), versionId), value.encode());
+    store.writeVersion(secret.id(), versionId, envelope);
+    Instant now = clock.instant();
+    StoredVersion created =
+        new StoredVersion(
+            versionId, now, List.of(), keyArn, valueHash, inputHash, values.generatedKeys(input));
+    Versions.Added added = Versions.addCurrent(secret, created, now);
+    StoredSecret written = store.update(added.secret());
+    if (!added.removed().isEmpty()) {
+      store.deleteVersions(
+          secret.id(), added.removed().stream().map(StoredVersion::versionId).toList());
+    }
+    return new Put(written, written.version(versionId).orElseThrow(), value);
+  }
+
+  /** Reads and decrypts one version; anything altered fails with DecryptionFailure. */
+  public SecretValue read(StoredSecret secret, StoredVersion version) {
+    byte[] envelope = store.readVersion(secret.id(), version.versionId());
+    byte[] plaintext =
+        cipher.open(envelope, EncryptionContext.forVersion(secret.arn(), version.versionId()));
+    try {
+      return SecretValue.decode(plaintext);
+    } catch (IllegalArgumentException e) {
+      throw new SecretsManagerException(
+          AwsError.DECRYPTION_FAILURE, "The stored version does not hold a secret value.");
+    }
+  }
+
+  /**
+   * Schedules the secret for deletion after the recovery window, keeping its versions and ARN; or
+   * purges it at once when forced.
+   */
+  public void delete(SecretId id, String ownerUid, Integer recoveryWindowInDays, boolean force) {
+    Optional<StoredSecret> found = store.find(id);
+    if (found.isEmpty() || !ownerUid.equals(found.get().ownerUid())) {
+      return;
+    }
+    if (force) {
+      store.purge(id);
+      LOG.info("Purged stored secret {} without recovery", id);
+      return;
+    }
+    StoredSecret secret = found.get();
+    if (secret.scheduledForDeletion()) {
+      return;
+    }
+    Instant now = clock.instant();
+    int days = recoveryWindowInDays == null ? 30 : recoveryWindowInDays;
+    store.update(secret.scheduledForDeletion(now, now.plus(Duration.ofDays(days))));
+    LOG.info("Scheduled stored secret {} for deletion in {} days", id, days);
+  }
+
+  /** Purges every secret whose recovery window has passed; returns how many. */
+  public int purgeExpired() {
+    Instant now = clock.instant();
+    int purged = 0;
+    for (StoredSecret s : store.list()) {
+      if (s.purgeAfter() != null && !s.purgeAfter().isAfter(now)) {
+        store.purge(s.id());
+        LOG.info("Purged stored secret {}: its recovery window ended", s.id());
+        purged++;
+      }
+    }
+    return purged;
+  }
+}

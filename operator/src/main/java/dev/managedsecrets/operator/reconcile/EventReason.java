@@ -1,0 +1,13 @@
+package dev.managedsecrets.operator.reconcile;
+
+/** The closed set of reasons of the operator's Normal Events; Warnings use AWS exception names. */
+public enum EventReason {
+  SecretCreated,
+  SecretRestored,
+  VersionCreated,
+  SecretProjected,
+  SecretRepaired,
+  ScheduledForDeletion,
+  Purged,
+  NameLooksLikeArnSuffix
+}

@@ -1,0 +1,510 @@
+package dev.managedsecrets.operator.reconcile;
+
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
+import dev.managedsecrets.operator.kms.Kms;
+import dev.managedsecrets.operator.manager.SecretsManagerService;
+import dev.managedsecrets.operator.projection.Projection;
+import dev.managedsecrets.operator.secret.AwsError;
+import dev.managedsecrets.operator.secret.SecretId;
+import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.operator.secret.StoredVersion;
+import dev.managedsecrets.operator.store.StoreConflictException;
+import dev.managedsecrets.operator.store.StoreUnavailableException;
+import dev.managedsecrets.operator.validation.SpecValidator;
+import dev.managedsecrets.operator.value.SecretValue;
+import dev.managedsecrets.operator.value.ValueAssembler;
+import dev.managedsecrets.operator.value.ValueInput;
+import dev.managedsecrets.operator.value.ValueInputs;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a ManagedSecret in the steps of the API contract: validate, resolve the key, put a new
+ * version when the inputs changed, project the native Secret, write status when it changed. Every
+ * decision is made by the classes it calls; this class only orders the steps and reports.
+ */
+public final class ManagedSecretReconciler
+    implements Reconciler<ManagedSecret>, Cleaner<ManagedSecret> {
+
+  public static final String FINALIZER = "managedsecrets.dev/finalizer";
+  static final String SECRETS_SOURCE = "projected-secrets";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ManagedSecretReconciler.class);
+
+  private final KubernetesClient client;
+  private final SecretsManagerService secrets;
+  private final Kms kms;
+  private final ValueAssembler values;
+  private final Projection projection;
+  private final EventRecorder events;
+  private final Clock clock;
+  private final Duration fromSecretPollInterval;
+
+  public ManagedSecretReconciler(
+      KubernetesClient client,
+      SecretsManagerService secrets,
+      Kms kms,
+      ValueAssembler values,
+      Projection projection,
+      EventRecorder events,
+      Clock clock,
+      Duration fromSecretPollInterval) {
+    this.client = client;
+    this.secrets = secrets;
+    this.kms = kms;
+    this.values = values;
+    this.projection = projection;
+    this.events = events;
+    this.clock = clock;
+    this.fromSecretPollInterval = fromSecretPollInterval;
+  }
+
+  @Override
+  public List<EventSource<?, ManagedSecret>> prepareEventSources(
+      EventSourceContext<ManagedSecret> context) {
+    // Only Secrets this operator manages are watched and cached: unrelated Secrets cost nothing.
+    var config =
+        InformerEventSourceConfiguration.from(Secret.class, ManagedSecret.class)
+            .withName(SECRETS_SOURCE)
+            .withLabelSelector(Projection.MANAGED_BY_LABEL + "=" + Projection.MANAGED_BY)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ManagedSecret.class))
+            .build();
+    return List.of(new InformerEventSource<>(config, context));
+  }
+
+  @Override
+  public UpdateControl<ManagedSecret> reconcile(ManagedSecret ms, Context<ManagedSecret> context) {
+    ManagedSecretStatus status = copy(ms.getStatus());
+    RuntimeException retry = null;
+    try {
+      steps(ms, context, status);
+    } catch (SecretsManagerException e) {
+      fail(ms, status, e.error().exceptionName(), e.getMessage());
+      if (!e.error().terminal()) {
+        retry = e;
+      }
+    } catch (StoreUnavailableException | StoreConflictException e) {
+      fail(ms, status, AwsError.INTERNAL_SERVICE_ERROR.exceptionName(), e.getMessage());
+      retry = e;
+    } catch (KubernetesClientException e) {
+      fail(
+          ms,
+          status,
+          AwsError.INTERNAL_SERVICE_ERROR.exceptionName(),
+          "The Kubernetes API answered " + e.getCode() + "; retrying.");
+      retry = e;
+    }
+    writeStatus(ms, status, context);
+    if (retry != null) {
+      throw retry; // JOSDK retries with back-off; the projected Secret is left as it was.
+    }
+    if (ms.getSpec() != null && ms.getSpec().fromSecret != null) {
+      return UpdateControl.<ManagedSecret>noUpdate().rescheduleAfter(fromSecretPollInterval);
+    }
+    return UpdateControl.noUpdate();
+  }
+
+  private void steps(ManagedSecret ms, Context<ManagedSecret> context, ManagedSecretStatus status) {
+    // 1. Validate.
+    SpecValidator.validate(ms);
+    ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
+    if (ms.getSpec() == null) {
+      ms.setSpec(spec);
+    }
+    String namespace = ms.getMetadata().getNamespace();
+    SecretId id = new SecretId(namespace, SpecValidator.secretName(ms));
+    olderOwnerOfName(ms, context, id.name());
+
+    // 2. Resolve the key; read the inputs.
+    String keyArn = kms.resolve(spec.kmsKeyId, namespace);
+    ValueInput input = ValueInputs.of(spec, readSource(ms));
+    String inputHash = values.inputHash(id, input);
+
+    // 3. Claim the name; put a new version when the inputs changed.
+    SecretsManagerService.Claimed claimed =
+        secrets.claim(id, ms.getMetadata().getName(), ms.getMetadata().getUid());
+    StoredSecret stored = claimed.secret();
+    switch (claimed.claim()) {
+      case CREATED -> {
+        events.normal(ms, EventReason.SecretCreated, "Created secret " + id.name());
+        if (SpecValidator.looksLikeArnSuffix(id.name())) {
+          events.normal(
+              ms,
+              EventReason.NameLooksLikeArnSuffix,
+              "Secret name "
+                  + id.name()
+                  + " ends with a hyphen and six characters, like an ARN suffix: partial-ARN"
+                  + " lookups may confuse it");
+        }
+      }
+      case RESTORED ->
+          events.normal(
+              ms,
+              EventReason.SecretRestored,
+              "Restored secret " + id.name() + " with its versions and ARN " + stored.arn());
+      default -> {}
+    }
+    SecretValue fresh = null;
+    StoredVersion current = stored.current().orElse(null);
+    if (!(input instanceof ValueInput.None)
+        && (current == null || !Objects.equals(current.inputHash(), inputHash))) {
+      SecretsManagerService.Put put =
+          secrets.putValue(stored, input, inputHash, keyArn, spec.clientRequestToken);
+      stored = put.secret();
+      if (current == null || !current.versionId().equals(put.version().versionId())) {
+        events.normal(
+            ms,
+            EventReason.VersionCreated,
+            "Created version " + put.version().versionId() + " as AWSCURRENT");
+      }
+      current = put.version();
+      fresh = put.value();
+    }
+
+    // 4. Project the native Secret.
+    try {
+      if (current != null) {
+        project(ms, context, stored, current, fresh);
+      }
+      removeOldTargets(ms, context);
+    } finally {
+      if (fresh != null) {
+        fresh.clear();
+      }
+    }
+
+    // 5. Status.
+    status.arn = stored.arn();
+    status.name = id.name();
+    status.versionId = current == null ? null : current.versionId();
+    Map<String, List<String>> stages = stored.versionIdsToStages();
+    status.versionIdsToStages = stages.isEmpty() ? null : stages;
+    status.kmsKeyId = current == null ? keyArn : current.kmsKeyArn();
+    status.createdDate = text(stored.createdDate());
+    status.lastChangedDate = text(stored.lastChangedDate());
+    status.deletedDate = text(stored.deletedDate());
+    String message =
+        current == null
+            ? "Secret " + id.name() + " has no value yet; no Secret was projected."
+            : "Secret "
+                + SpecValidator.targetName(ms)
+                + " holds version "
+                + current.versionId()
+                + ".";
+    status.conditions =
+        Conditions.set(
+            status.conditions,
+            Conditions.READY,
+            true,
+            "Synced",
+            message,
+            ms.getMetadata().getGeneration(),
+            clock.instant());
+    status.observedGeneration = ms.getMetadata().getGeneration();
+  }
+
+  /** Two ManagedSecrets in one namespace with the same secretName: the older keeps it. */
+  private void olderOwnerOfName(ManagedSecret ms, Context<ManagedSecret> context, String name) {
+    for (ManagedSecret other :
+        context.getPrimaryCache().list(ms.getMetadata().getNamespace()).toList()) {
+      if (other.getMetadata().getUid().equals(ms.getMetadata().getUid())
+          || other.getMetadata().getDeletionTimestamp() != null
+          || !name.equals(SpecValidator.secretName(other))) {
+        continue;
+      }
+      if (older(other, ms)) {
+        throw new SecretsManagerException(
+            AwsError.RESOURCE_EXISTS_EXCEPTION,
+            "The operation failed because the secret "
+                + name
+                + " already exists. It belongs to ManagedSecret "
+                + other.getMetadata().getName()
+                + " in this namespace.");
+      }
+    }
+  }
+
+  private static boolean older(ManagedSecret a, ManagedSecret b) {
+    int byTime =
+        Instant.parse(a.getMetadata().getCreationTimestamp())
+            .compareTo(Instant.parse(b.getMetadata().getCreationTimestamp()));
+    return byTime != 0
+        ? byTime < 0
+        : a.getMetadata().getName().compareTo(b.getMetadata().getName()) < 0;
+  }
+
+  private Map<String, byte[]> readSource(ManagedSecret ms) {
+    if (ms.getSpec().fromSecret == null) {
+      return null;
+    }
+    String name = ms.getSpec().fromSecret.name;
+    Secret source =
+        client.secrets().inNamespace(ms.getMetadata().getNamespace()).withName(name).get();
+    if (source == null) {
+      throw new SecretsManagerException(
+          AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
+          "Secret "
+              + name
+              + " was not found in namespace "
+              + ms.getMetadata().getNamespace()
+              + " (fromSecret). It is checked again every "
+              + fromSecretPollInterval.toSeconds()
+              + " seconds.");
+    }
+    Map<String, byte[]> data = new HashMap<>();
+    if (source.getData() != null) {
+      source.getData().forEach((k, v) -> data.put(k, Base64.getDecoder().decode(v)));
+    }
+    if (source.getStringData() != null) {
+      source
+          .getStringData()
+          .forEach((k, v) -> data.put(k, v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    return data;
+  }
+
+  private void project(
+      ManagedSecret ms,
+      Context<ManagedSecret> context,
+      StoredSecret stored,
+      StoredVersion current,
+      SecretValue fresh) {
+    String namespace = ms.getMetadata().getNamespace();
+    String name = SpecValidator.targetName(ms);
+    InformerEventSource<Secret, ManagedSecret> cache = secretCache(context);
+    Secret live = cache.get(new ResourceID(name, namespace)).orElse(null);
+    if (live != null && !Projection.ownedBy(live, ms)) {
+      throw notOurs(name);
+    }
+    if (live != null && projection.upToDate(live, ms, current.versionId())) {
+      return;
+    }
+    SecretValue value = fresh != null ? fresh : secrets.read(stored, current);
+    Secret desired;
+    try {
+      desired =
+          projection.desired(ms, current.versionId(), Projection.data(value, ms.getSpec().target));
+    } finally {
+      if (value != fresh) {
+        value.clear();
+      }
+    }
+    ResourceID primary = ResourceID.fromResource(ms);
+    if (live == null) {
+      try {
+        Secret created = client.secrets().inNamespace(namespace).resource(desired).create();
+        cache.handleRecentResourceCreate(primary, created);
+        events.normal(ms, EventReason.SecretProjected, "Created Secret " + name);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 409) {
+          throw notOurs(name);
+        }
+        throw e;
+      }
+      return;
+    }
+    if (!Objects.equals(live.getType(), desired.getType())) {
+      // A Secret's type is immutable: replace it.
+      client.secrets().inNamespace(namespace).withName(name).delete();
+      Secret created = client.secrets().inNamespace(namespace).resource(desired).create();
+      cache.handleRecentResourceCreate(primary, created);
+    } else {
+      Map<String, String> labels = new HashMap<>(orEmpty(live.getMetadata().getLabels()));
+      labels.putAll(desired.getMetadata().getLabels());
+      Map<String, String> annotations = new HashMap<>(orEmpty(live.getMetadata().getAnnotations()));
+      annotations.putAll(desired.getMetadata().getAnnotations());
+      Secret updated =
+          new SecretBuilder(live)
+              .editMetadata()
+              .withLabels(labels)
+              .withAnnotations(annotations)
+              .withOwnerReferences(desired.getMetadata().getOwnerReferences())
+              .endMetadata()
+              .withData(desired.getData())
+              .withStringData(null)
+              .build();
+      Secret written = client.secrets().inNamespace(namespace).resource(updated).update();
+      cache.handleRecentResourceUpdate(primary, written, live);
+    }
+    boolean versionChanged =
+        !current
+            .versionId()
+            .equals(
+                orEmpty(live.getMetadata().getAnnotations()).get(Projection.VERSION_ANNOTATION));
+    if (versionChanged) {
+      events.normal(
+          ms,
+          EventReason.SecretProjected,
+          "Updated Secret " + name + " to version " + current.versionId());
+    } else {
+      events.normal(
+          ms, EventReason.SecretRepaired, "Put back Secret " + name + ", which had drifted");
+    }
+  }
+
+  /** Deletes Secrets this ManagedSecret projected under a target name it no longer uses. */
+  private void removeOldTargets(ManagedSecret ms, Context<ManagedSecret> context) {
+    String name = SpecValidator.targetName(ms);
+    for (Secret s : context.getSecondaryResources(Secret.class)) {
+      if (!s.getMetadata().getName().equals(name) && Projection.ownedBy(s, ms)) {
+        client
+            .secrets()
+            .inNamespace(s.getMetadata().getNamespace())
+            .withName(s.getMetadata().getName())
+            .delete();
+      }
+    }
+  }
+
+  @Override
+  public DeleteControl cleanup(ManagedSecret ms, Context<ManagedSecret> context) {
+    String namespace = ms.getMetadata().getNamespace();
+    for (Secret s : context.getSecondaryResources(Secret.class)) {
+      if (Projection.ownedBy(s, ms)) {
+        client.secrets().inNamespace(namespace).withName(s.getMetadata().getName()).delete();
+      }
+    }
+    Secret target =
+        client.secrets().inNamespace(namespace).withName(SpecValidator.targetName(ms)).get();
+    if (target != null && Projection.ownedBy(target, ms)) {
+      client.secrets().inNamespace(namespace).withName(SpecValidator.targetName(ms)).delete();
+    }
+    ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
+    SecretId id = new SecretId(namespace, SpecValidator.secretName(ms));
+    boolean force = Boolean.TRUE.equals(spec.forceDeleteWithoutRecovery);
+    secrets.delete(id, ms.getMetadata().getUid(), spec.recoveryWindowInDays, force);
+    return DeleteControl.defaultDelete();
+  }
+
+  private void fail(ManagedSecret ms, ManagedSecretStatus status, String reason, String message) {
+    boolean changed =
+        !Conditions.sameState(
+            status.conditions,
+            Conditions.set(null, Conditions.READY, false, reason, message, null, clock.instant()),
+            Conditions.READY);
+    status.conditions =
+        Conditions.set(
+            status.conditions,
+            Conditions.READY,
+            false,
+            reason,
+            message,
+            ms.getMetadata().getGeneration(),
+            clock.instant());
+    status.observedGeneration = ms.getMetadata().getGeneration();
+    if (changed) {
+      LOG.info(
+          "ManagedSecret {}/{} is not ready: {}: {}",
+          ms.getMetadata().getNamespace(),
+          ms.getMetadata().getName(),
+          reason,
+          message);
+      events.warning(ms, reason, message);
+    } else {
+      LOG.debug(
+          "ManagedSecret {}/{} is still not ready: {}",
+          ms.getMetadata().getNamespace(),
+          ms.getMetadata().getName(),
+          reason);
+    }
+  }
+
+  private void writeStatus(
+      ManagedSecret ms, ManagedSecretStatus status, Context<ManagedSecret> context) {
+    if (status.equals(ms.getStatus())) {
+      return;
+    }
+    if (ms.getStatus() == null
+        || !Conditions.sameState(ms.getStatus().conditions, status.conditions, Conditions.READY)) {
+      var ready = Conditions.find(status.conditions, Conditions.READY);
+      if (ready != null && "True".equals(ready.getStatus())) {
+        LOG.info(
+            "ManagedSecret {}/{} is ready: {}",
+            ms.getMetadata().getNamespace(),
+            ms.getMetadata().getName(),
+            ready.getMessage());
+      }
+    }
+    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+        ms,
+        context,
+        latest -> {
+          latest.setStatus(status);
+          return latest;
+        });
+  }
+
+  private static InformerEventSource<Secret, ManagedSecret> secretCache(
+      Context<ManagedSecret> context) {
+    @SuppressWarnings("unchecked")
+    InformerEventSource<Secret, ManagedSecret> source =
+        (InformerEventSource<Secret, ManagedSecret>)
+            context.eventSourceRetriever().getEventSourceFor(Secret.class, SECRETS_SOURCE);
+    return source;
+  }
+
+  private static SecretsManagerException notOurs(String name) {
+    return new SecretsManagerException(
+        AwsError.RESOURCE_EXISTS_EXCEPTION,
+        "Secret "
+            + name
+            + " already exists and is not managed by this ManagedSecret. The operator never"
+            + " overwrites or adopts a Secret it does not own: delete that Secret or set"
+            + " target.name to another name.");
+  }
+
+  private static ManagedSecretStatus copy(ManagedSecretStatus status) {
+    ManagedSecretStatus out = new ManagedSecretStatus();
+    if (status == null) {
+      return out;
+    }
+    out.arn = status.arn;
+    out.name = status.name;
+    out.versionId = status.versionId;
+    out.versionIdsToStages = status.versionIdsToStages;
+    out.kmsKeyId = status.kmsKeyId;
+    out.createdDate = status.createdDate;
+    out.lastChangedDate = status.lastChangedDate;
+    out.lastRotatedDate = status.lastRotatedDate;
+    out.nextRotationDate = status.nextRotationDate;
+    out.deletedDate = status.deletedDate;
+    out.observedGeneration = status.observedGeneration;
+    out.conditions = status.conditions == null ? List.of() : List.copyOf(status.conditions);
+    return out;
+  }
+
+  private static Map<String, String> orEmpty(Map<String, String> m) {
+    return m == null ? Map.of() : m;
+  }
+
+  private static String text(Instant i) {
+    return i == null ? null : i.toString();
+  }
+}

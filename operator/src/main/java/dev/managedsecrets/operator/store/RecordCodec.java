@@ -1,0 +1,129 @@
+package dev.managedsecrets.operator.store;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.managedsecrets.operator.secret.SecretId;
+import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.operator.secret.StoredVersion;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON form of a stored secret's record, shared by the store implementations. */
+final class RecordCodec {
+
+  static final int FORMAT = 1;
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+  record VersionJson(
+      String versionId,
+      String createdDate,
+      List<String> stages,
+      String kmsKeyArn,
+      String valueHash,
+      String inputHash,
+      Map<String, String> generated) {}
+
+  record RecordJson(
+      int format,
+      String namespace,
+      String name,
+      String arn,
+      String ownerName,
+      String ownerUid,
+      String createdDate,
+      String lastChangedDate,
+      String deletedDate,
+      String purgeAfter,
+      List<VersionJson> versions) {}
+
+  private RecordCodec() {}
+
+  static byte[] encode(StoredSecret s) {
+    List<VersionJson> versions =
+        s.versions().stream()
+            .map(
+                v ->
+                    new VersionJson(
+                        v.versionId(),
+                        str(v.createdDate()),
+                        v.stages(),
+                        v.kmsKeyArn(),
+                        v.valueHash(),
+                        v.inputHash(),
+                        v.generated()))
+            .toList();
+    try {
+      return JSON.writeValueAsBytes(
+          new RecordJson(
+              FORMAT,
+              s.id().namespace(),
+              s.id().name(),
+              s.arn(),
+              s.ownerName(),
+              s.ownerUid(),
+              str(s.createdDate()),
+              str(s.lastChangedDate()),
+              str(s.deletedDate()),
+              str(s.purgeAfter()),
+              versions));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static StoredSecret decode(byte[] bytes, String revision) {
+    RecordJson r;
+    try {
+      r = JSON.readValue(bytes, RecordJson.class);
+    } catch (IOException e) {
+      throw new IllegalStateException("A stored secret record is not readable JSON", e);
+    }
+    if (r.format() > FORMAT) {
+      throw new IllegalStateException(
+          "A stored secret record has format "
+              + r.format()
+              + ", newer than this operator reads ("
+              + FORMAT
+              + "): upgrade the operator");
+    }
+    List<StoredVersion> versions =
+        r.versions() == null
+            ? List.of()
+            : r.versions().stream()
+                .map(
+                    v ->
+                        new StoredVersion(
+                            v.versionId(),
+                            instant(v.createdDate()),
+                            v.stages() == null ? List.of() : v.stages(),
+                            v.kmsKeyArn(),
+                            v.valueHash(),
+                            v.inputHash(),
+                            v.generated()))
+                .toList();
+    return new StoredSecret(
+        new SecretId(r.namespace(), r.name()),
+        r.arn(),
+        r.ownerName(),
+        r.ownerUid(),
+        instant(r.createdDate()),
+        instant(r.lastChangedDate()),
+        instant(r.deletedDate()),
+        instant(r.purgeAfter()),
+        versions,
+        revision);
+  }
+
+  private static String str(Instant i) {
+    return i == null ? null : i.toString();
+  }
+
+  private static Instant instant(String s) {
+    return s == null ? null : Instant.parse(s);
+  }
+}

@@ -73,7 +73,8 @@ public final class OperatorRuntime implements AutoCloseable {
             new Projection(hash),
             new EventRecorder(client),
             clock,
-            config.fromSecretPollInterval);
+            config.fromSecretPollInterval,
+            registry);
 
     Operator operator =
         new Operator(

@@ -34,6 +34,8 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +56,7 @@ public final class ManagedSecretReconciler
     implements Reconciler<ManagedSecret>, Cleaner<ManagedSecret> {
 
   public static final String FINALIZER = "managedsecrets.dev/finalizer";
+  public static final String RECONCILES = "managedsecret.reconciles";
   static final String SECRETS_SOURCE = "projected-secrets";
 
   private static final Logger LOG = LoggerFactory.getLogger(ManagedSecretReconciler.class);
@@ -66,6 +69,7 @@ public final class ManagedSecretReconciler
   private final EventRecorder events;
   private final Clock clock;
   private final Duration fromSecretPollInterval;
+  private final MeterRegistry registry;
 
   public ManagedSecretReconciler(
       KubernetesClient client,
@@ -75,7 +79,8 @@ public final class ManagedSecretReconciler
       Projection projection,
       EventRecorder events,
       Clock clock,
-      Duration fromSecretPollInterval) {
+      Duration fromSecretPollInterval,
+      MeterRegistry registry) {
     this.client = client;
     this.secrets = secrets;
     this.kms = kms;
@@ -84,6 +89,7 @@ public final class ManagedSecretReconciler
     this.events = events;
     this.clock = clock;
     this.fromSecretPollInterval = fromSecretPollInterval;
+    this.registry = registry;
   }
 
   @Override
@@ -103,25 +109,33 @@ public final class ManagedSecretReconciler
   public UpdateControl<ManagedSecret> reconcile(ManagedSecret ms, Context<ManagedSecret> context) {
     ManagedSecretStatus status = copy(ms.getStatus());
     RuntimeException retry = null;
+    String result = "Synced";
     try {
       steps(ms, context, status);
     } catch (SecretsManagerException e) {
-      fail(ms, status, e.error().exceptionName(), e.getMessage());
+      result = e.error().exceptionName();
+      fail(ms, status, result, e.getMessage());
       if (!e.error().terminal()) {
         retry = e;
       }
     } catch (StoreUnavailableException | StoreConflictException e) {
-      fail(ms, status, AwsError.INTERNAL_SERVICE_ERROR.exceptionName(), e.getMessage());
+      result = AwsError.INTERNAL_SERVICE_ERROR.exceptionName();
+      fail(ms, status, result, e.getMessage());
       retry = e;
     } catch (KubernetesClientException e) {
-      fail(
-          ms,
-          status,
-          AwsError.INTERNAL_SERVICE_ERROR.exceptionName(),
-          "The Kubernetes API answered " + e.getCode() + "; retrying.");
+      result = AwsError.INTERNAL_SERVICE_ERROR.exceptionName();
+      fail(ms, status, result, "The Kubernetes API answered " + e.getCode() + "; retrying.");
       retry = e;
     }
-    writeStatus(ms, status, context);
+    try {
+      writeStatus(ms, status, context);
+    } finally {
+      Counter.builder(RECONCILES)
+          .description("Reconciles of ManagedSecrets by result (Synced or an AWS exception name)")
+          .tag("result", result)
+          .register(registry)
+          .increment();
+    }
     if (retry != null) {
       throw retry; // JOSDK retries with back-off; the projected Secret is left as it was.
     }

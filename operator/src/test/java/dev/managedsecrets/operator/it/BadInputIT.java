@@ -1,0 +1,265 @@
+package dev.managedsecrets.operator.it;
+
+import static dev.managedsecrets.operator.it.Fixtures.awaitReady;
+import static dev.managedsecrets.operator.it.Fixtures.awaitSynced;
+import static dev.managedsecrets.operator.it.Fixtures.create;
+import static dev.managedsecrets.operator.it.Fixtures.edit;
+import static dev.managedsecrets.operator.it.Fixtures.managedSecret;
+import static dev.managedsecrets.operator.it.Fixtures.ready;
+import static dev.managedsecrets.operator.it.Fixtures.secret;
+import static dev.managedsecrets.operator.it.Fixtures.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.api.v1alpha1.SecretSource;
+import dev.managedsecrets.api.v1alpha1.Tag;
+import dev.managedsecrets.api.v1alpha1.TargetSpec;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bad input gets Ready=False with the AWS exception name and a message a person can act on; what
+ * was stored before is kept, and the operator keeps serving other resources. (A real API server
+ * refuses most of these at apply time through the CRD's schema; this is what holds behind it.)
+ */
+class BadInputIT {
+
+  static MockCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = MockCluster.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  static Stream<Arguments> badSpecs() {
+    return Stream.of(
+        bad(
+            "bad-name",
+            s -> {
+              s.secretName = "has a space";
+              s.secretString = "v";
+            },
+            "ValidationException",
+            "Invalid name. Must be a valid name containing alphanumeric characters"),
+        bad(
+            "too-long-name",
+            s -> {
+              s.secretName = "n".repeat(513);
+              s.secretString = "v";
+            },
+            "ValidationException",
+            "Invalid name."),
+        bad(
+            "both-values",
+            s -> {
+              s.secretString = "v";
+              s.secretBinary = "AAEC";
+            },
+            "InvalidParameterException",
+            "You can't specify both a binary secret value and a string secret value in the same secret."),
+        bad(
+            "too-big",
+            s -> s.secretString = "x".repeat(65537),
+            "ValidationException",
+            "Member must have length between 1 and 65536"),
+        bad(
+            "too-many-tags",
+            s -> {
+              s.secretString = "v";
+              s.tags = tags(51);
+            },
+            "ValidationException",
+            "Member must have length less than or equal to 50"),
+        bad(
+            "aws-tag",
+            s -> {
+              s.secretString = "v";
+              s.tags = List.of(new Tag("aws:owner", "me"));
+            },
+            "InvalidParameterException",
+            "aws:, which is reserved"),
+        bad(
+            "service-account-token",
+            s -> {
+              s.secretString = "v";
+              s.target = new TargetSpec();
+              s.target.type = "kubernetes.io/service-account-token";
+            },
+            "InvalidParameterException",
+            "target.type kubernetes.io/service-account-token can't be projected"),
+        bad(
+            "window-and-force",
+            s -> {
+              s.secretString = "v";
+              s.recoveryWindowInDays = 7;
+              s.forceDeleteWithoutRecovery = true;
+            },
+            "InvalidParameterException",
+            "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."),
+        bad(
+            "missing-source",
+            s -> {
+              s.fromSecret = new SecretSource();
+              s.fromSecret.name = "does-not-exist";
+            },
+            "ResourceNotFoundException",
+            "Secret does-not-exist was not found in namespace default (fromSecret)"),
+        bad(
+            "bad-template",
+            s -> {
+              s.data = java.util.Map.of("user", "u");
+              s.target = new TargetSpec();
+              s.target.template = java.util.Map.of("URL", "{{host}}");
+            },
+            "InvalidParameterException",
+            "refers to {{host}}, which is not a key of the value"),
+        bad(
+            "unknown-key",
+            s -> {
+              s.secretString = "v";
+              s.kmsKeyId = "alias/nope";
+            },
+            "ResourceNotFoundException",
+            "The KMS key alias/nope was not found"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badSpecs")
+  void badSpecIsNotReadyWithTheAwsExceptionName(
+      String name, Consumer<ManagedSecretSpec> spec, String reason, String message) {
+    create(cluster.client, managedSecret("default", name, spec));
+    ManagedSecret ms = awaitReady(cluster.client, "default", name, "False", reason);
+    assertThat(ready(ms).getMessage()).contains(message);
+    assertThat(secret(cluster.client, "default", name)).isNull();
+    assertThat(cluster.client.v1().events().inNamespace("default").list().getItems())
+        .anyMatch(
+            e ->
+                "Warning".equals(e.getType())
+                    && reason.equals(e.getReason())
+                    && name.equals(e.getInvolvedObject().getName()));
+  }
+
+  @Test
+  void aBadChangeKeepsTheStoredVersionAndTheProjectedSecret() {
+    create(cluster.client, managedSecret("team-a", "keeps", s -> s.secretString = "good"));
+    ManagedSecret good = awaitSynced(cluster.client, "team-a", "keeps");
+
+    edit(cluster.client, "team-a", "keeps", s -> s.secretBinary = "AAEC");
+    ManagedSecret bad =
+        awaitReady(cluster.client, "team-a", "keeps", "False", "InvalidParameterException");
+    assertThat(bad.getStatus().versionId).isEqualTo(good.getStatus().versionId);
+    assertThat(bad.getStatus().arn).isEqualTo(good.getStatus().arn);
+    assertThat(text(secret(cluster.client, "team-a", "keeps")))
+        .containsEntry("secretString", "good");
+
+    edit(cluster.client, "team-a", "keeps", s -> s.secretBinary = null);
+    ManagedSecret fixed = awaitSynced(cluster.client, "team-a", "keeps");
+    assertThat(fixed.getStatus().versionId).isEqualTo(good.getStatus().versionId);
+  }
+
+  @Test
+  void aSecretTheOperatorDoesNotOwnIsNeverOverwritten() {
+    cluster
+        .client
+        .secrets()
+        .inNamespace("team-b")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("precious")
+                .endMetadata()
+                .addToData("mine", Fixtures.b64("do not touch"))
+                .build())
+        .create();
+    create(cluster.client, managedSecret("team-b", "precious", s -> s.secretString = "other"));
+    ManagedSecret ms =
+        awaitReady(cluster.client, "team-b", "precious", "False", "ResourceExistsException");
+    assertThat(ready(ms).getMessage())
+        .contains("Secret precious already exists and is not managed by this ManagedSecret");
+    assertThat(text(secret(cluster.client, "team-b", "precious")))
+        .containsExactly(java.util.Map.entry("mine", "do not touch"));
+    assertThat(secret(cluster.client, "team-b", "precious").getMetadata().getOwnerReferences())
+        .isNullOrEmpty();
+  }
+
+  @Test
+  void twoManagedSecretsWithOneSecretNameTheOlderKeepsIt() {
+    create(
+        cluster.client,
+        managedSecret(
+            "team-b",
+            "first",
+            s -> {
+              s.secretName = "shared/Name";
+              s.secretString = "1";
+            }));
+    awaitSynced(cluster.client, "team-b", "first");
+    create(
+        cluster.client,
+        managedSecret(
+            "team-b",
+            "second",
+            s -> {
+              s.secretName = "shared/Name";
+              s.secretString = "2";
+            }));
+    ManagedSecret second =
+        awaitReady(cluster.client, "team-b", "second", "False", "ResourceExistsException");
+    assertThat(ready(second).getMessage())
+        .isEqualTo(
+            "The operation failed because the secret shared/Name already exists. It belongs to ManagedSecret first in this namespace.");
+    assertThat(text(secret(cluster.client, "team-b", "first"))).containsEntry("secretString", "1");
+    assertThat(secret(cluster.client, "team-b", "second")).isNull();
+  }
+
+  @Test
+  void theOperatorKeepsServingOtherResourcesWhileOneIsBad() {
+    create(
+        cluster.client,
+        managedSecret(
+            "team-a",
+            "broken",
+            s -> {
+              s.secretString = "v";
+              s.secretBinary = "AAEC";
+            }));
+    create(cluster.client, managedSecret("team-a", "healthy", s -> s.secretString = "fine"));
+    awaitReady(cluster.client, "team-a", "broken", "False", "InvalidParameterException");
+    awaitSynced(cluster.client, "team-a", "healthy");
+    assertThat(text(secret(cluster.client, "team-a", "healthy")))
+        .containsEntry("secretString", "fine");
+  }
+
+  private static Arguments bad(
+      String name, Consumer<ManagedSecretSpec> spec, String reason, String message) {
+    return Arguments.of(name, spec, reason, message);
+  }
+
+  private static List<Tag> tags(int n) {
+    List<Tag> tags = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      tags.add(new Tag("k" + i, "v"));
+    }
+    return tags;
+  }
+
+  static String b64(byte[] b) {
+    return Base64.getEncoder().encodeToString(b);
+  }
+}

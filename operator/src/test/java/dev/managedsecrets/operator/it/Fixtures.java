@@ -1,0 +1,107 @@
+package dev.managedsecrets.operator.it;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** Small helpers shared by the integration tests. */
+final class Fixtures {
+
+  static final Duration WAIT = Duration.ofSeconds(30);
+
+  private Fixtures() {}
+
+  static ManagedSecret managedSecret(
+      String namespace, String name, Consumer<ManagedSecretSpec> spec) {
+    ManagedSecret ms = new ManagedSecret();
+    ms.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());
+    ManagedSecretSpec s = new ManagedSecretSpec();
+    spec.accept(s);
+    ms.setSpec(s);
+    return ms;
+  }
+
+  static ManagedSecret create(KubernetesClient client, ManagedSecret ms) {
+    return client.resource(ms).create();
+  }
+
+  static ManagedSecret get(KubernetesClient client, String namespace, String name) {
+    return client.resources(ManagedSecret.class).inNamespace(namespace).withName(name).get();
+  }
+
+  static ManagedSecret edit(
+      KubernetesClient client, String namespace, String name, Consumer<ManagedSecretSpec> change) {
+    return client
+        .resources(ManagedSecret.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            ms -> {
+              change.accept(ms.getSpec());
+              return ms;
+            });
+  }
+
+  static Condition ready(ManagedSecret ms) {
+    if (ms == null || ms.getStatus() == null || ms.getStatus().conditions == null) {
+      return null;
+    }
+    return ms.getStatus().conditions.stream()
+        .filter(c -> "Ready".equals(c.getType()))
+        .findFirst()
+        .orElse(null);
+  }
+
+  /**
+   * Waits until Ready has this status and reason for the current generation; returns the object.
+   */
+  static ManagedSecret awaitReady(
+      KubernetesClient client, String namespace, String name, String status, String reason) {
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              ManagedSecret ms = get(client, namespace, name);
+              Condition c = ready(ms);
+              return c != null
+                  && status.equals(c.getStatus())
+                  && reason.equals(c.getReason())
+                  && ms.getMetadata().getGeneration().equals(c.getObservedGeneration());
+            });
+    return get(client, namespace, name);
+  }
+
+  static ManagedSecret awaitSynced(KubernetesClient client, String namespace, String name) {
+    return awaitReady(client, namespace, name, "True", "Synced");
+  }
+
+  static Secret secret(KubernetesClient client, String namespace, String name) {
+    return client.secrets().inNamespace(namespace).withName(name).get();
+  }
+
+  /** The Secret's data decoded as UTF-8 text. */
+  static Map<String, String> text(Secret secret) {
+    Map<String, String> out = new TreeMap<>();
+    secret
+        .getData()
+        .forEach(
+            (k, v) ->
+                out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    return out;
+  }
+
+  static String b64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,224 @@
+package dev.managedsecrets.operator.it;
+
+import static dev.managedsecrets.operator.it.Fixtures.awaitReady;
+import static dev.managedsecrets.operator.it.Fixtures.awaitSynced;
+import static dev.managedsecrets.operator.it.Fixtures.create;
+import static dev.managedsecrets.operator.it.Fixtures.edit;
+import static dev.managedsecrets.operator.it.Fixtures.managedSecret;
+import static dev.managedsecrets.operator.it.Fixtures.ready;
+import static dev.managedsecrets.operator.it.Fixtures.secret;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.managedsecrets.api.v1alpha1.GenerateSpec;
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.TargetSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** The store is untrusted, and no secret byte leaves through logs, Events, status or metrics. */
+class SecurityIT {
+
+  static final String CANARY = "CANARY-7f3a9c-never-log-me";
+
+  static MockCluster cluster;
+  static ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+  @BeforeAll
+  static void start() {
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    logs.start();
+    root.addAppender(logs);
+    for (String name : new String[] {"dev.managedsecrets", "io.javaoperatorsdk", "io.fabric8"}) {
+      ((Logger) LoggerFactory.getLogger(name)).setLevel(Level.DEBUG);
+    }
+    cluster = MockCluster.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+    for (String name : new String[] {"dev.managedsecrets", "io.javaoperatorsdk", "io.fabric8"}) {
+      ((Logger) LoggerFactory.getLogger(name)).setLevel(null);
+    }
+  }
+
+  @Test
+  void aCanaryValueNeverAppearsInLogsEventsStatusOrMetrics() {
+    create(
+        cluster.client,
+        managedSecret(
+            "default",
+            "canary",
+            s -> {
+              s.data = Map.of("password", CANARY, "user", "u");
+              s.target = new TargetSpec();
+              s.target.template = Map.of("dsn", "user={{user}} password={{password}}");
+            }));
+    awaitSynced(cluster.client, "default", "canary");
+    edit(
+        cluster.client,
+        "default",
+        "canary",
+        s -> s.data = Map.of("password", CANARY + "-2", "user", "u"));
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(
+            () ->
+                secret(cluster.client, "default", "canary")
+                    .getData()
+                    .get("password")
+                    .equals(Fixtures.b64(CANARY + "-2")));
+    // A failure path too: a template that refers to a missing key, with the canary in the value.
+    edit(
+        cluster.client,
+        "default",
+        "canary",
+        s -> s.target.template = Map.of("dsn", "{{missing}} " + "{{password}}"));
+    awaitReady(cluster.client, "default", "canary", "False", "InvalidParameterException");
+    // Drift repair decrypts the stored version.
+    create(cluster.client, managedSecret("default", "canary-string", s -> s.secretString = CANARY));
+    awaitSynced(cluster.client, "default", "canary-string");
+    cluster.client.secrets().inNamespace("default").withName("canary-string").delete();
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(() -> secret(cluster.client, "default", "canary-string") != null);
+    create(
+        cluster.client,
+        managedSecret(
+            "default", "canary-generated", s -> s.generate = Map.of("pw", new GenerateSpec())));
+    awaitSynced(cluster.client, "default", "canary-generated");
+    String generated =
+        new String(
+            Base64.getDecoder()
+                .decode(secret(cluster.client, "default", "canary-generated").getData().get("pw")),
+            java.nio.charset.StandardCharsets.UTF_8);
+
+    assertThat(logs.list).as("captured log lines").isNotEmpty();
+    for (ILoggingEvent e : logs.list) {
+      if (e.getLoggerName().startsWith("io.fabric8.kubernetes.client.server.mock")
+          || e.getLoggerName().startsWith("io.fabric8.mockwebserver")) {
+        continue; // the in-process API server's own logs, not the operator's
+      }
+      String line =
+          e.getLoggerName()
+              + ": "
+              + e.getFormattedMessage()
+              + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage());
+      assertThat(line).doesNotContain(CANARY).doesNotContain(generated);
+    }
+    for (var event : cluster.client.v1().events().inAnyNamespace().list().getItems()) {
+      assertThat(Serialization.asJson(event)).doesNotContain(CANARY).doesNotContain(generated);
+    }
+    for (ManagedSecret ms :
+        cluster.client.resources(ManagedSecret.class).inAnyNamespace().list().getItems()) {
+      assertThat(Serialization.asJson(ms.getStatus()))
+          .doesNotContain(CANARY)
+          .doesNotContain(generated);
+    }
+    cluster
+        .registry
+        .getMeters()
+        .forEach(m -> assertThat(m.getId().toString()).doesNotContain(CANARY));
+    // The store holds ciphertext only.
+    for (Secret stored :
+        cluster.client.secrets().inNamespace(MockCluster.OPERATOR_NAMESPACE).list().getItems()) {
+      stored
+          .getData()
+          .values()
+          .forEach(
+              v ->
+                  assertThat(
+                          new String(
+                              Base64.getDecoder().decode(v),
+                              java.nio.charset.StandardCharsets.ISO_8859_1))
+                      .doesNotContain(CANARY)
+                      .doesNotContain(generated));
+    }
+  }
+
+  @Test
+  void aTamperedCiphertextInTheStoreGivesDecryptionFailureNeverGarbage() {
+    create(cluster.client, managedSecret("team-a", "tampered", s -> s.secretString = "original"));
+    awaitSynced(cluster.client, "team-a", "tampered");
+    Secret version = onlyVersionOf("team-a", "tampered");
+    byte[] envelope = Base64.getDecoder().decode(version.getData().get("envelope"));
+    envelope[envelope.length - 5] ^= 0x01;
+    replaceEnvelope(version, envelope);
+
+    cluster.client.secrets().inNamespace("team-a").withName("tampered").delete();
+    ManagedSecret ms =
+        awaitReady(cluster.client, "team-a", "tampered", "False", "DecryptionFailure");
+    assertThat(ready(ms).getMessage()).contains("failed authentication");
+    assertThat(secret(cluster.client, "team-a", "tampered")).isNull();
+  }
+
+  @Test
+  void aCiphertextSwappedFromAnotherSecretFailsToOpen() {
+    create(cluster.client, managedSecret("team-b", "victim", s -> s.secretString = "victim value"));
+    create(
+        cluster.client,
+        managedSecret("team-b", "attacker", s -> s.secretString = "attacker value"));
+    awaitSynced(cluster.client, "team-b", "victim");
+    awaitSynced(cluster.client, "team-b", "attacker");
+    Secret victim = onlyVersionOf("team-b", "victim");
+    Secret attacker = onlyVersionOf("team-b", "attacker");
+    replaceEnvelope(victim, Base64.getDecoder().decode(attacker.getData().get("envelope")));
+
+    cluster.client.secrets().inNamespace("team-b").withName("victim").delete();
+    awaitReady(cluster.client, "team-b", "victim", "False", "DecryptionFailure");
+    assertThat(secret(cluster.client, "team-b", "victim")).isNull();
+  }
+
+  private Secret onlyVersionOf(String namespace, String name) {
+    ManagedSecret ms = Fixtures.get(cluster.client, namespace, name);
+    return cluster
+        .client
+        .secrets()
+        .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+        .withLabel("managedsecrets.dev/store", "version")
+        .list()
+        .getItems()
+        .stream()
+        .filter(
+            s ->
+                ms.getStatus()
+                    .versionId
+                    .equals(s.getMetadata().getAnnotations().get("managedsecrets.dev/version-id")))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private void replaceEnvelope(Secret version, byte[] envelope) {
+    cluster
+        .client
+        .secrets()
+        .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+        .withName(version.getMetadata().getName())
+        .delete();
+    cluster
+        .client
+        .secrets()
+        .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+        .resource(
+            new SecretBuilder(version)
+                .editMetadata()
+                .withResourceVersion(null)
+                .endMetadata()
+                .addToData("envelope", Base64.getEncoder().encodeToString(envelope))
+                .build())
+        .create();
+  }
+}

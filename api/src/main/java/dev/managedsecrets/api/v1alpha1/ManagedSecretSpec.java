@@ -94,6 +94,20 @@ public class ManagedSecretSpec {
   public String clientRequestToken;
 
   @JsonPropertyDescription(
+      "Staging labels placed on existing versions, label -> VersionId. AWSCURRENT rolls back (or"
+          + " forward) to that version and pins it: value changes wait until the pin is removed."
+          + " Custom labels (1-256 characters) are exactly those listed here. AWSPREVIOUS and"
+          + " AWSPENDING are moved by the operator.")
+  @Size(max = 20)
+  @ValidationRule(
+      value = "self.all(k, size(k) >= 1 && size(k) <= 256)",
+      message = "Staging labels must be 1-256 characters.")
+  @ValidationRule(
+      value = "!('AWSPREVIOUS' in self) && !('AWSPENDING' in self)",
+      message = "AWSPREVIOUS and AWSPENDING are moved by the operator, not by versionStages.")
+  public Map<String, String> versionStages;
+
+  @JsonPropertyDescription(
       "Tags (not encrypted): at most 50; keys 1-128 characters, values 0-256; no aws: prefix.")
   @Size(max = 50)
   @ValidationRule(

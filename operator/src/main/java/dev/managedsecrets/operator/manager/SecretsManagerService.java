@@ -138,6 +138,7 @@ public final class SecretsManagerService {
                 + ".");
       }
     }
+    Versions.checkVersionQuota(secret, clock.instant());
     String versionId = token != null ? token : UUID.randomUUID().toString();
     byte[] envelope =
         cipher.seal(keyArn, EncryptionContext.forVersion(secret.arn(), versionId), value.encode());
@@ -155,8 +156,31 @@ public final class SecretsManagerService {
     return new Put(written, written.version(versionId).orElseThrow(), value);
   }
 
+  /**
+   * Places staging labels as the spec states them (rollbacks, custom labels) and writes the record
+   * when anything moved.
+   */
+  public StoredSecret applyStages(StoredSecret secret, Map<String, String> stages) {
+    StoredSecret moved = Versions.applyStages(secret, stages);
+    if (moved.versions().equals(secret.versions())) {
+      return secret;
+    }
+    Versions.Added retained = Versions.retain(moved, clock.instant());
+    StoredSecret written = store.update(retained.secret());
+    if (!retained.removed().isEmpty()) {
+      store.deleteVersions(
+          secret.id(), retained.removed().stream().map(StoredVersion::versionId).toList());
+    }
+    return written;
+  }
+
   /** Reads and decrypts one version; anything altered fails with DecryptionFailure. */
   public SecretValue read(StoredSecret secret, StoredVersion version) {
+    if (secret.scheduledForDeletion()) {
+      throw new SecretsManagerException(
+          AwsError.INVALID_REQUEST_EXCEPTION,
+          "You can't perform this operation on the secret because it was marked for deletion.");
+    }
     byte[] envelope = store.readVersion(secret.id(), version.versionId());
     byte[] plaintext =
         cipher.open(envelope, EncryptionContext.forVersion(secret.arn(), version.versionId()));

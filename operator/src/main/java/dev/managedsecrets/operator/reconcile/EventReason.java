@@ -5,6 +5,7 @@ public enum EventReason {
   SecretCreated,
   SecretRestored,
   VersionCreated,
+  StagingLabelsMoved,
   SecretProjected,
   SecretRepaired,
   ScheduledForDeletion,

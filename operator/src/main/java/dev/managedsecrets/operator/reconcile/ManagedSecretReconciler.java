@@ -9,6 +9,7 @@ import dev.managedsecrets.operator.projection.Projection;
 import dev.managedsecrets.operator.secret.AwsError;
 import dev.managedsecrets.operator.secret.SecretId;
 import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.operator.secret.StagingLabels;
 import dev.managedsecrets.operator.secret.StoredSecret;
 import dev.managedsecrets.operator.secret.StoredVersion;
 import dev.managedsecrets.operator.store.StoreConflictException;
@@ -169,9 +170,9 @@ public final class ManagedSecretReconciler
       case CREATED -> {
         events.normal(ms, EventReason.SecretCreated, "Created secret " + id.name());
         if (SpecValidator.looksLikeArnSuffix(id.name())) {
-          events.normal(
+          events.warning(
               ms,
-              EventReason.NameLooksLikeArnSuffix,
+              EventReason.NameLooksLikeArnSuffix.name(),
               "Secret name "
                   + id.name()
                   + " ends with a hyphen and six characters, like an ARN suffix: partial-ARN"
@@ -187,8 +188,12 @@ public final class ManagedSecretReconciler
     }
     SecretValue fresh = null;
     StoredVersion current = stored.current().orElse(null);
-    if (!(input instanceof ValueInput.None)
-        && (current == null || !Objects.equals(current.inputHash(), inputHash))) {
+    boolean pinned =
+        spec.versionStages != null && spec.versionStages.containsKey(StagingLabels.AWSCURRENT);
+    boolean changed =
+        !(input instanceof ValueInput.None)
+            && (current == null || !Objects.equals(current.inputHash(), inputHash));
+    if (changed && !pinned) {
       SecretsManagerService.Put put =
           secrets.putValue(stored, input, inputHash, keyArn, spec.clientRequestToken);
       stored = put.secret();
@@ -200,6 +205,22 @@ public final class ManagedSecretReconciler
       }
       current = put.version();
       fresh = put.value();
+    }
+    StoredSecret staged = secrets.applyStages(stored, spec.versionStages);
+    if (staged != stored) {
+      StoredVersion moved = staged.current().orElse(null);
+      if (moved != null && (current == null || !moved.versionId().equals(current.versionId()))) {
+        events.normal(
+            ms,
+            EventReason.StagingLabelsMoved,
+            "Moved AWSCURRENT to version " + moved.versionId() + " (spec.versionStages)");
+        if (fresh != null) {
+          fresh.clear();
+          fresh = null;
+        }
+      }
+      stored = staged;
+      current = moved;
     }
 
     // 4. Project the native Secret.
@@ -232,6 +253,11 @@ public final class ManagedSecretReconciler
                 + " holds version "
                 + current.versionId()
                 + ".";
+    if (pinned && changed) {
+      message +=
+          " AWSCURRENT is pinned by spec.versionStages: the changed value is published when the"
+              + " pin is removed.";
+    }
     status.conditions =
         Conditions.set(
             status.conditions,

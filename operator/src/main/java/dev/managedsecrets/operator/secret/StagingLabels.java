@@ -6,5 +6,9 @@ public final class StagingLabels {
   public static final String AWSPREVIOUS = "AWSPREVIOUS";
   public static final String AWSPENDING = "AWSPENDING";
 
+  /** The labels the operator moves itself. */
+  public static final java.util.Set<String> SYSTEM =
+      java.util.Set.of(AWSCURRENT, AWSPREVIOUS, AWSPENDING);
+
   private StagingLabels() {}
 }

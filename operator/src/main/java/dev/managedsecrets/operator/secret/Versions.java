@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The rules of versions and staging labels, as AWS Secrets Manager applies them: pure functions of
@@ -50,6 +52,142 @@ public final class Versions {
     }
     next.add(created.withStages(stages));
     return retain(secret.withVersions(next, now), now);
+  }
+
+  /** AWS's quota of staging labels: per version and across a secret's versions. */
+  public static final int MAX_LABELS = 20;
+
+  /** How many versions may be created within 24 hours (all of them are kept that long). */
+  public static final int MAX_YOUNG_VERSIONS = 100;
+
+  /**
+   * Refuses a new version when the versions of the last 24 hours, which retention must keep,
+   * already reach the quota.
+   */
+  public static void checkVersionQuota(StoredSecret secret, Instant now) {
+    long young =
+        secret.versions().stream().filter(v -> v.createdDate().isAfter(now.minus(YOUNG))).count();
+    if (young >= MAX_YOUNG_VERSIONS) {
+      throw new SecretsManagerException(
+          AwsError.LIMIT_EXCEEDED_EXCEPTION,
+          "You can't create more than "
+              + MAX_YOUNG_VERSIONS
+              + " versions of secret "
+              + secret.id().name()
+              + " in 24 hours: versions younger than 24 hours are all kept. Change the value less"
+              + " often.");
+    }
+  }
+
+  /**
+   * Moves a staging label to an existing version, as UpdateSecretVersionStage does. A label
+   * attached to another version moves only when that version is named in {@code
+   * removeFromVersionId}, unless {@code implicitRemove} (the declarative spec states the whole
+   * placement). Moving AWSCURRENT makes the version it leaves AWSPREVIOUS; a version that carries
+   * AWSPENDING keeps it.
+   */
+  public static StoredSecret moveLabel(
+      StoredSecret secret,
+      String label,
+      String moveToVersionId,
+      String removeFromVersionId,
+      boolean implicitRemove) {
+    if (label == null || label.isEmpty() || label.length() > 256) {
+      throw SecretsManagerException.validation(
+          "1 validation error detected: Value at 'versionStage' failed to satisfy constraint:"
+              + " Member must have length between 1 and 256");
+    }
+    if (secret.version(moveToVersionId).isEmpty()) {
+      throw new SecretsManagerException(
+          AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
+          "Secrets Manager can't find the specified secret value for VersionId: "
+              + moveToVersionId);
+    }
+    String holder = secret.versionWithStage(label).map(StoredVersion::versionId).orElse(null);
+    if (moveToVersionId.equals(holder)) {
+      return secret;
+    }
+    if (holder != null && !implicitRemove && !holder.equals(removeFromVersionId)) {
+      throw SecretsManagerException.invalidParameter(
+          "The parameter RemoveFromVersionId can't be empty. Staging label "
+              + label
+              + " is currently attached to version "
+              + holder
+              + ", so you must explicitly reference that version in RemoveFromVersionId.");
+    }
+    boolean current = StagingLabels.AWSCURRENT.equals(label);
+    List<StoredVersion> next = new ArrayList<>();
+    for (StoredVersion v : secret.versions()) {
+      List<String> stages = new ArrayList<>(v.stages());
+      stages.remove(label);
+      if (current && holder != null) {
+        stages.remove(StagingLabels.AWSPREVIOUS);
+        if (v.versionId().equals(holder)) {
+          stages.add(StagingLabels.AWSPREVIOUS);
+        }
+      }
+      if (v.versionId().equals(moveToVersionId)) {
+        stages.add(current ? 0 : stages.size(), label);
+      }
+      next.add(v.withStages(stages));
+    }
+    StoredSecret moved = secret.withVersions(next, secret.lastChangedDate());
+    checkLabelQuota(moved);
+    return moved;
+  }
+
+  /**
+   * Places labels as spec.versionStages states them: each listed label on its version, and no
+   * custom label that is not listed. AWSCURRENT, AWSPREVIOUS and AWSPENDING are never removed here.
+   */
+  public static StoredSecret applyStages(StoredSecret secret, Map<String, String> stages) {
+    StoredSecret out = secret;
+    Map<String, String> wanted = stages == null ? Map.of() : stages;
+    if (wanted.containsKey(StagingLabels.AWSCURRENT)) {
+      out =
+          moveLabel(
+              out, StagingLabels.AWSCURRENT, wanted.get(StagingLabels.AWSCURRENT), null, true);
+    }
+    for (Map.Entry<String, String> e : new TreeMap<>(wanted).entrySet()) {
+      if (!StagingLabels.AWSCURRENT.equals(e.getKey())) {
+        out = moveLabel(out, e.getKey(), e.getValue(), null, true);
+      }
+    }
+    List<StoredVersion> next = new ArrayList<>();
+    boolean changed = false;
+    for (StoredVersion v : out.versions()) {
+      List<String> kept = new ArrayList<>();
+      for (String stage : v.stages()) {
+        if (StagingLabels.SYSTEM.contains(stage) || wanted.containsKey(stage)) {
+          kept.add(stage);
+        } else {
+          changed = true;
+        }
+      }
+      next.add(v.withStages(kept));
+    }
+    return changed ? out.withVersions(next, out.lastChangedDate()) : out;
+  }
+
+  private static void checkLabelQuota(StoredSecret secret) {
+    Set<String> all = new HashSet<>();
+    for (StoredVersion v : secret.versions()) {
+      if (v.stages().size() > MAX_LABELS) {
+        throw new SecretsManagerException(
+            AwsError.LIMIT_EXCEEDED_EXCEPTION,
+            "Version "
+                + v.versionId()
+                + " would carry more than "
+                + MAX_LABELS
+                + " staging labels.");
+      }
+      all.addAll(v.stages());
+    }
+    if (all.size() > MAX_LABELS) {
+      throw new SecretsManagerException(
+          AwsError.LIMIT_EXCEEDED_EXCEPTION,
+          "A secret can have at most " + MAX_LABELS + " staging labels across its versions.");
+    }
   }
 
   /**

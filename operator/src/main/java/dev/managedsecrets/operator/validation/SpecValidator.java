@@ -84,8 +84,35 @@ public final class SpecValidator {
           "1 validation error detected: Value at 'clientRequestToken' failed to satisfy"
               + " constraint: Member must have length between 32 and 64");
     }
+    stages(spec.versionStages);
     deletion(spec);
     target(ms);
+  }
+
+  private static void stages(Map<String, String> stages) {
+    if (stages == null) {
+      return;
+    }
+    if (stages.size() > 20) {
+      throw new SecretsManagerException(
+          dev.managedsecrets.operator.secret.AwsError.LIMIT_EXCEEDED_EXCEPTION,
+          "A secret can have at most 20 staging labels across its versions.");
+    }
+    for (Map.Entry<String, String> e : stages.entrySet()) {
+      if (e.getKey().isEmpty() || e.getKey().length() > 256) {
+        throw SecretsManagerException.validation(
+            "1 validation error detected: Value at 'versionStages' failed to satisfy constraint:"
+                + " Member must have length between 1 and 256");
+      }
+      if (e.getKey().equals("AWSPREVIOUS") || e.getKey().equals("AWSPENDING")) {
+        throw SecretsManagerException.invalidParameter(
+            e.getKey() + " is moved by the operator, not by versionStages.");
+      }
+      if (e.getValue() == null || e.getValue().isEmpty() || e.getValue().length() > 64) {
+        throw SecretsManagerException.invalidParameter(
+            "versionStages." + e.getKey() + " must name a VersionId (1-64 characters).");
+      }
+    }
   }
 
   private static void value(ManagedSecretSpec spec) {

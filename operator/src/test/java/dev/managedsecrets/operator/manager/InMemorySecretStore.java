@@ -1,0 +1,79 @@
+package dev.managedsecrets.operator.manager;
+
+import dev.managedsecrets.operator.secret.AwsError;
+import dev.managedsecrets.operator.secret.SecretId;
+import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.operator.store.SecretStore;
+import dev.managedsecrets.operator.store.StoreConflictException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** A store in a map, with the same conditional-write rules, for unit tests of the service. */
+final class InMemorySecretStore implements SecretStore {
+
+  final Map<SecretId, StoredSecret> records = new HashMap<>();
+  final Map<String, byte[]> versions = new HashMap<>();
+  private int revision;
+
+  @Override
+  public synchronized Optional<StoredSecret> find(SecretId id) {
+    return Optional.ofNullable(records.get(id));
+  }
+
+  @Override
+  public synchronized StoredSecret create(StoredSecret secret) {
+    if (records.containsKey(secret.id())) {
+      throw new StoreConflictException("exists");
+    }
+    StoredSecret written = secret.withRevision(String.valueOf(++revision));
+    records.put(secret.id(), written);
+    return written;
+  }
+
+  @Override
+  public synchronized StoredSecret update(StoredSecret secret) {
+    StoredSecret current = records.get(secret.id());
+    if (current == null || !current.revision().equals(secret.revision())) {
+      throw new StoreConflictException("stale");
+    }
+    StoredSecret written = secret.withRevision(String.valueOf(++revision));
+    records.put(secret.id(), written);
+    return written;
+  }
+
+  @Override
+  public synchronized void writeVersion(SecretId id, String versionId, byte[] envelope) {
+    versions.put(id + "/" + versionId, envelope.clone());
+  }
+
+  @Override
+  public synchronized byte[] readVersion(SecretId id, String versionId) {
+    byte[] b = versions.get(id + "/" + versionId);
+    if (b == null) {
+      throw new SecretsManagerException(
+          AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
+          "Secrets Manager can't find the specified secret value for VersionId: " + versionId);
+    }
+    return b.clone();
+  }
+
+  @Override
+  public synchronized void deleteVersions(SecretId id, List<String> versionIds) {
+    versionIds.forEach(v -> versions.remove(id + "/" + v));
+  }
+
+  @Override
+  public synchronized void purge(SecretId id) {
+    records.remove(id);
+    versions.keySet().removeIf(k -> k.startsWith(id + "/"));
+  }
+
+  @Override
+  public synchronized List<StoredSecret> list() {
+    return new ArrayList<>(records.values());
+  }
+}

@@ -1,0 +1,36 @@
+package dev.managedsecrets.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * A KMS key, as AWS KMS has them: material in a provider (local keyring, an HSM, AWS KMS), aliases,
+ * rotation, and a key policy saying which namespaces may use it.
+ */
+@Group(ManagedSecret.GROUP)
+@Version(ManagedSecret.VERSION)
+@ShortNames("kk")
+@Categories("managedsecrets")
+@AdditionalPrinterColumn(name = "Key Id", jsonPath = ".status.keyId")
+@AdditionalPrinterColumn(name = "State", jsonPath = ".status.keyState")
+@AdditionalPrinterColumn(name = "Provider", jsonPath = ".spec.provider")
+@AdditionalPrinterColumn(
+    name = "Materials",
+    jsonPath = ".status.keyMaterialVersions",
+    type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class KmsKey extends CustomResource<KmsKeySpec, KmsKeyStatus> implements Namespaced {
+
+  @Override
+  protected KmsKeySpec initSpec() {
+    return new KmsKeySpec();
+  }
+}

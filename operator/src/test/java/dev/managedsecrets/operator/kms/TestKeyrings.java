@@ -1,18 +1,32 @@
 package dev.managedsecrets.operator.kms;
 
 import dev.managedsecrets.operator.secret.Arns;
+import io.fabric8.kubernetes.api.model.Secret;
 
-/** Keyrings for unit tests, made the same way the operator makes its own. */
+/** Builds keyrings and local KMS providers for tests in other packages, with no cluster. */
 public final class TestKeyrings {
+
+  public static final Arns ARNS = new Arns("k8s", "local", "123456789012");
 
   private TestKeyrings() {}
 
-  public static Keyring keyring() {
-    return Keyring.fromSecret(
-        Keyring.newKeyringSecret("managedsecret-system"), new Arns("k8s", "local", "123456789012"));
+  /** A fresh keyring Secret, as the operator creates it on first start. */
+  public static Secret newKeyringSecret() {
+    return Keyring.newKeyringSecret("managedsecret-system");
   }
 
-  public static Kms localKms() {
-    return new LocalKms(keyring());
+  /** A keyring read from a Secret. */
+  public static Keyring keyring(Secret keyringSecret) {
+    return Keyring.fromSecret(keyringSecret, ARNS);
+  }
+
+  /** A new keyring with the default key. */
+  public static Keyring newKeyring() {
+    return keyring(newKeyringSecret());
+  }
+
+  /** A local KMS over a new keyring. */
+  public static LocalKms newLocalKms() {
+    return new LocalKms(newKeyring());
   }
 }

@@ -26,7 +26,7 @@ class SecretsManagerServiceTest {
 
   static final SecretId ID = new SecretId("team-a", "prod/db");
   final InMemorySecretStore store = new InMemorySecretStore();
-  final Kms kms = TestKeyrings.localKms();
+  final Kms kms = TestKeyrings.newLocalKms();
   final ValueAssembler values =
       new ValueAssembler(new KeyedHash(new byte[32]), new PasswordGenerator());
   final Clock clock = Clock.fixed(Instant.parse("2026-11-28T00:00:00Z"), ZoneOffset.UTC);

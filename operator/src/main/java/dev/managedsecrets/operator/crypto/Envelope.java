@@ -48,7 +48,9 @@ public record Envelope(
   }
 
   /**
-   * Parses an envelope, refusing anything truncated, too long or of an unknown format.
+   * Parses an envelope, refusing an unknown format, a truncated header, a nonce that is not 12
+   * bytes and a ciphertext shorter than its tag. A ciphertext cut short or extended passes the
+   * parser and fails authentication when the envelope is opened.
    *
    * @throws MalformedEnvelopeException when the bytes are not a format-1 envelope
    */

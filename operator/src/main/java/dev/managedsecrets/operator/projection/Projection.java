@@ -111,6 +111,10 @@ public final class Projection {
 
   private static void requireKeysOfType(String type, Map<String, byte[]> data) {
     SecretType t = type == null ? SecretType.OPAQUE : SecretType.fromValue(type);
+    if (t == null) {
+      throw SecretsManagerException.invalidParameter(
+          "target.type " + type + " can't be projected: use one of the allowed Secret types.");
+    }
     List<String> required =
         switch (t) {
           case TLS -> List.of("tls.crt", "tls.key");

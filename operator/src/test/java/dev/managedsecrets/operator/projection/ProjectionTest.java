@@ -638,4 +638,16 @@ class ProjectionTest {
 
     assertThat(projection.upToDate(live, ms, VERSION)).isTrue();
   }
+
+  @Test
+  void aServiceAccountTokenTypeIsRefusedByTheProjectionItself() {
+    TargetSpec target = new TargetSpec();
+    target.type = "kubernetes.io/service-account-token";
+    SecretsManagerException e =
+        catchThrowableOfType(
+            SecretsManagerException.class,
+            () -> Projection.data(SecretValue.text("{\"token\":\"t\"}"), target));
+    assertThat(e.error()).isEqualTo(AwsError.INVALID_PARAMETER_EXCEPTION);
+    assertThat(e.getMessage()).contains("kubernetes.io/service-account-token can't be projected");
+  }
 }

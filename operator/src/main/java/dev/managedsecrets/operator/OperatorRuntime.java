@@ -81,6 +81,7 @@ public final class OperatorRuntime implements AutoCloseable {
             o ->
                 o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)
+                    .withConcurrentReconciliationThreads(config.reconcileThreads)
                     // Status and finalizers are written with plain updates and JSON patches: the
                     // same write path in production and in the tests.
                     .withUseSSAToPatchPrimaryResource(false)
@@ -89,6 +90,7 @@ public final class OperatorRuntime implements AutoCloseable {
         reconciler,
         o -> {
           o.withFinalizer(ManagedSecretReconciler.FINALIZER)
+              .withReconciliationMaxInterval(config.resyncInterval)
               .withRetry(
                   new GenericRetry()
                       .setInitialInterval(1000)

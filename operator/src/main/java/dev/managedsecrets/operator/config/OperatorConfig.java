@@ -45,6 +45,13 @@ public final class OperatorConfig {
   @JsonPropertyDescription("How often secrets past their recovery window are purged.")
   public Duration purgeInterval = Duration.ofHours(1);
 
+  @JsonPropertyDescription(
+      "Longest time between two reconciles of an unchanged ManagedSecret (a full resync).")
+  public Duration resyncInterval = Duration.ofHours(10);
+
+  @JsonPropertyDescription("How many ManagedSecrets are reconciled at the same time.")
+  public int reconcileThreads = 20;
+
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
           .findAndRegisterModules()
@@ -84,6 +91,12 @@ public final class OperatorConfig {
     if (env.containsKey("MANAGEDSECRET_PURGE_INTERVAL")) {
       config.purgeInterval = Duration.parse(env.get("MANAGEDSECRET_PURGE_INTERVAL"));
     }
+    if (env.containsKey("MANAGEDSECRET_RESYNC_INTERVAL")) {
+      config.resyncInterval = Duration.parse(env.get("MANAGEDSECRET_RESYNC_INTERVAL"));
+    }
+    if (env.containsKey("MANAGEDSECRET_RECONCILE_THREADS")) {
+      config.reconcileThreads = Integer.parseInt(env.get("MANAGEDSECRET_RECONCILE_THREADS"));
+    }
     config.check();
     return config;
   }
@@ -101,6 +114,13 @@ public final class OperatorConfig {
     }
     if (purgeInterval.isNegative() || purgeInterval.isZero()) {
       throw new IllegalArgumentException("purgeInterval must be positive");
+    }
+    if (resyncInterval.isNegative() || resyncInterval.isZero()) {
+      throw new IllegalArgumentException("resyncInterval must be positive");
+    }
+    if (reconcileThreads < 1 || reconcileThreads > 1000) {
+      throw new IllegalArgumentException(
+          "reconcileThreads must be 1-1000; it is " + reconcileThreads);
     }
   }
 }

@@ -1,0 +1,430 @@
+package dev.managedsecrets.bench;
+
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.operator.OperatorRuntime;
+import dev.managedsecrets.operator.config.OperatorConfig;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Throughput, idle cost, memory and latency of the operator against the in-process API server, in
+ * one run. Usage: java -cp bench/target/benchmarks.jar dev.managedsecrets.bench.Harness [N]
+ */
+public final class Harness {
+
+  static final int THREADS = 20;
+  final int n;
+  Process server;
+  BufferedReader serverOut;
+  PrintWriter serverIn;
+  KubernetesClient client;
+
+  Harness(int n) {
+    this.n = n;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    new Harness(n).run();
+    System.exit(0);
+  }
+
+  void run() throws Exception {
+    System.out.printf(
+        "# Harness: N=%d, %d cores, max heap %d MiB, Java %s%n",
+        n,
+        Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20,
+        System.getProperty("java.version"));
+
+    // 0. Warm up both paths (JIT of this JVM and of the server) on a throwaway server.
+    startServer();
+    baselineWrites(Math.min(n, 200));
+    OperatorRuntime warm =
+        OperatorRuntime.start(client, config(), new SimpleMeterRegistry(), Clock.systemUTC());
+    createAndAwait(0, Math.min(n, 200));
+    warm.close();
+    stopServer();
+
+    // 1. Baseline: the same API writes with a bare fabric8 client.
+    startServer();
+    long baseline = timed(() -> baselineWrites(n));
+    System.out.printf("baseline: %d objects' writes in %d ms (%s)%n", n, baseline, writes());
+    stopServer();
+
+    // 2. The operator: create N ManagedSecrets and wait until all are Ready.
+    startServer();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    OperatorConfig config = config();
+    OperatorRuntime runtime = OperatorRuntime.start(client, config, registry, Clock.systemUTC());
+    writes();
+    long operatorMs = timed(() -> createAndAwait(0, n));
+    Map<String, Integer> w = writes();
+    System.out.printf(
+        "operator: %d ManagedSecrets Ready in %d ms; ratio to baseline %.2fx (%s)%n",
+        n, operatorMs, (double) operatorMs / baseline, w);
+    System.out.printf("  KMS calls: %.0f%n", kms(registry));
+
+    // 3. Memory: heap after GC with N and 2N, then with 10,000 unrelated Secrets.
+    long heapN = heapAfterGc();
+    createAndAwait(n, n);
+    long heap2N = heapAfterGc();
+    System.out.printf(
+        "memory: heap %d KiB at N, %d KiB at 2N: %.2f KiB per ManagedSecret%n",
+        heapN >> 10, heap2N >> 10, (heap2N - heapN) / 1024.0 / n);
+    unrelatedSecrets(10_000);
+    Thread.sleep(3000);
+    long heapNoise = heapAfterGc();
+    System.out.printf("memory: +10,000 unrelated Secrets: %+d KiB%n", (heapNoise - heap2N) >> 10);
+
+    // 4. Idle: two resync periods with nothing changed.
+    writes();
+    double kmsBefore = kms(registry);
+    Thread.sleep(config.resyncInterval.multipliedBy(2).plusSeconds(5).toMillis());
+    System.out.printf(
+        "idle (2 resync periods of %ds, %d resident): writes %s, KMS calls %.0f%n",
+        config.resyncInterval.toSeconds(), 2 * n, writes(), kms(registry) - kmsBefore);
+
+    // 5. Latency: spec change -> projected Secret updated.
+    List<Long> latencies = latency(200, 2 * n);
+    Collections.sort(latencies);
+    System.out.printf(
+        "latency (%d changes, %d resident): p50 %d ms, p99 %d ms, max %d ms%n",
+        latencies.size(),
+        2 * n,
+        latencies.get(latencies.size() / 2),
+        latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1),
+        latencies.get(latencies.size() - 1));
+
+    // 6. Cold start with nothing changed (after every pending change has reached status).
+    while (settled() < 2 * n) {
+      Thread.sleep(200);
+    }
+    runtime.close();
+    SimpleMeterRegistry cold = new SimpleMeterRegistry();
+    writes();
+    long start = System.nanoTime();
+    runtime = OperatorRuntime.start(client, config, cold, Clock.systemUTC());
+    while (reconciles(cold) < 2 * n) {
+      Thread.sleep(100);
+    }
+    System.out.printf(
+        "cold start: %d reconciles in %d ms, writes %s, KMS calls %.0f%n",
+        (long) reconciles(cold), (System.nanoTime() - start) / 1_000_000, writes(), kms(cold));
+    runtime.close();
+    stopServer();
+  }
+
+  OperatorConfig config() {
+    OperatorConfig config = new OperatorConfig();
+    config.accountId = "123456789012";
+    config.resyncInterval = Duration.ofSeconds(30);
+    config.reconcileThreads = THREADS;
+    return config;
+  }
+
+  void createAndAwait(int from, int count) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int i = from; i < from + count; i++) {
+      int id = i;
+      futures.add(pool.submit(() -> client.resource(managedSecret(id)).create()));
+    }
+    for (Future<?> f : futures) {
+      f.get();
+    }
+    pool.shutdown();
+    while (ready() < from + count) {
+      Thread.sleep(200);
+    }
+  }
+
+  long ready() {
+    return client.resources(ManagedSecret.class).inNamespace("bench").list().getItems().stream()
+        .filter(
+            ms -> {
+              if (ms.getStatus() == null || ms.getStatus().conditions == null) {
+                return false;
+              }
+              for (Condition c : ms.getStatus().conditions) {
+                if ("Ready".equals(c.getType()) && "True".equals(c.getStatus())) {
+                  return true;
+                }
+              }
+              return false;
+            })
+        .count();
+  }
+
+  long settled() {
+    return client.resources(ManagedSecret.class).inNamespace("bench").list().getItems().stream()
+        .filter(
+            ms ->
+                ms.getStatus() != null
+                    && ms.getMetadata().getGeneration().equals(ms.getStatus().observedGeneration))
+        .count();
+  }
+
+  static ManagedSecret managedSecret(int i) {
+    ManagedSecret ms = new ManagedSecret();
+    ms.setMetadata(new ObjectMetaBuilder().withNamespace("bench").withName("app-" + i).build());
+    ManagedSecretSpec spec = new ManagedSecretSpec();
+    spec.data = Map.of("username", "user-" + i, "password", "p-" + i + "-0123456789abcdef");
+    ms.setSpec(spec);
+    return ms;
+  }
+
+  /** Per object, the writes the operator makes for it, made directly. */
+  void baselineWrites(int count) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int id = i;
+      futures.add(
+          pool.submit(
+              () -> {
+                ManagedSecret ms = managedSecret(id);
+                ms.getMetadata().setNamespace("baseline");
+                ms = client.resource(ms).create();
+                ms =
+                    client
+                        .resource(ms)
+                        .edit(
+                            m -> {
+                              m.getMetadata()
+                                  .setFinalizers(List.of("managedsecrets.dev/finalizer"));
+                              return m;
+                            });
+                Secret record =
+                    client.resource(secret("managedsecret-system", "rec-" + id, 600)).create();
+                client.resource(secret("managedsecret-system", "ver-" + id, 200)).create();
+                client
+                    .resource(new SecretBuilder(record).addToData("more", "AAAA").build())
+                    .update();
+                client.resource(secret("baseline", "app-" + id, 100)).create();
+                for (int e = 0; e < 3; e++) {
+                  client
+                      .v1()
+                      .events()
+                      .inNamespace("baseline")
+                      .resource(
+                          new EventBuilder()
+                              .withNewMetadata()
+                              .withName("app-" + id + "." + e)
+                              .endMetadata()
+                              .withNewInvolvedObject()
+                              .withKind("ManagedSecret")
+                              .withName("app-" + id)
+                              .endInvolvedObject()
+                              .withReason("Bench")
+                              .withMessage("Created")
+                              .withType("Normal")
+                              .build())
+                      .create();
+                }
+                ms.setStatus(new dev.managedsecrets.api.v1alpha1.ManagedSecretStatus());
+                ms.getStatus().arn = "arn";
+                client.resource(ms).updateStatus();
+                return null;
+              }));
+    }
+    for (Future<?> f : futures) {
+      f.get();
+    }
+    pool.shutdown();
+  }
+
+  static Secret secret(String ns, String name, int bytes) {
+    byte[] b = new byte[bytes];
+    new Random(name.hashCode()).nextBytes(b);
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withNamespace(ns)
+        .withName(name)
+        .endMetadata()
+        .addToData("v", java.util.Base64.getEncoder().encodeToString(b))
+        .build();
+  }
+
+  void unrelatedSecrets(int count) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    List<Future<?>> futures = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int id = i;
+      futures.add(pool.submit(() -> client.resource(secret("noise", "noise-" + id, 256)).create()));
+    }
+    for (Future<?> f : futures) {
+      f.get();
+    }
+    pool.shutdown();
+  }
+
+  List<Long> latency(int changes, int resident) throws Exception {
+    Map<String, Long> started = new ConcurrentHashMap<>();
+    List<Long> out = Collections.synchronizedList(new ArrayList<>());
+    Map<String, String> before = new ConcurrentHashMap<>();
+    try (Watch watch =
+        client
+            .secrets()
+            .inNamespace("bench")
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, Secret s) {
+                    String name = s.getMetadata().getName();
+                    Long t0 = started.get(name);
+                    String version =
+                        s.getMetadata().getAnnotations() == null
+                            ? null
+                            : s.getMetadata().getAnnotations().get("managedsecrets.dev/version-id");
+                    if (t0 != null && version != null && !version.equals(before.get(name))) {
+                      started.remove(name);
+                      out.add((System.nanoTime() - t0) / 1_000_000);
+                    }
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                })) {
+      Random random = new Random(42);
+      for (int i = 0; i < changes; i++) {
+        String name = "app-" + random.nextInt(resident);
+        Secret current = client.secrets().inNamespace("bench").withName(name).get();
+        before.put(
+            name, current.getMetadata().getAnnotations().get("managedsecrets.dev/version-id"));
+        int round = i;
+        started.put(name, System.nanoTime());
+        client
+            .resources(ManagedSecret.class)
+            .inNamespace("bench")
+            .withName(name)
+            .edit(
+                ms -> {
+                  ms.getSpec().data =
+                      Map.of("username", "changed-" + round, "password", "x" + round);
+                  return ms;
+                });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (started.containsKey(name) && System.nanoTime() < deadline) {
+          Thread.sleep(2);
+        }
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  static long heapAfterGc() throws InterruptedException {
+    for (int i = 0; i < 4; i++) {
+      System.gc();
+      Thread.sleep(300);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  static double kms(SimpleMeterRegistry registry) {
+    return registry.find("managedsecret.kms.requests").counters().stream()
+        .mapToDouble(c -> c.count())
+        .sum();
+  }
+
+  static double reconciles(SimpleMeterRegistry registry) {
+    return registry.find("managedsecret.reconciles").counters().stream()
+        .mapToDouble(c -> c.count())
+        .sum();
+  }
+
+  interface Body {
+    void run() throws Exception;
+  }
+
+  static long timed(Body body) throws Exception {
+    long t0 = System.nanoTime();
+    body.run();
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  void startServer() throws Exception {
+    server =
+        new ProcessBuilder(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx6g",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ApiServerMain.class.getName())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    serverOut =
+        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    serverIn = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8);
+    String line;
+    while ((line = serverOut.readLine()) != null && !line.startsWith("READY ")) {
+      // skip the server's own output
+    }
+    if (line == null) {
+      throw new IllegalStateException("the API server process did not start");
+    }
+    int port = Integer.parseInt(line.substring(6).trim());
+    Config cfg =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl("http://127.0.0.1:" + port)
+            .withTrustCerts(true)
+            .withNamespace("bench")
+            .withRequestTimeout(60_000)
+            .build();
+    client = new KubernetesClientBuilder().withConfig(cfg).build();
+  }
+
+  Map<String, Integer> writes() throws Exception {
+    serverIn.println("WRITES");
+    String line;
+    while ((line = serverOut.readLine()) != null && !line.startsWith("WRITES ")) {
+      // skip
+    }
+    Map<String, Integer> out = new java.util.TreeMap<>();
+    String body = line.substring(7).trim();
+    body = body.substring(1, body.length() - 1);
+    if (!body.isBlank()) {
+      for (String kv : body.split(", ")) {
+        int eq = kv.lastIndexOf('=');
+        out.put(kv.substring(0, eq), Integer.parseInt(kv.substring(eq + 1)));
+      }
+    }
+    return out;
+  }
+
+  void stopServer() throws Exception {
+    client.close();
+    serverIn.println("QUIT");
+    server.waitFor(30, TimeUnit.SECONDS);
+    server.destroyForcibly();
+  }
+}

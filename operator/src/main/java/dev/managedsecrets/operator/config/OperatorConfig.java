@@ -45,6 +45,10 @@ public final class OperatorConfig {
   @JsonPropertyDescription("How often secrets past their recovery window are purged.")
   public Duration purgeInterval = Duration.ofHours(1);
 
+  @JsonPropertyDescription(
+      "The backing store of versions: type kubernetes (default) or postgres. See StoreConfig.")
+  public StoreConfig store = new StoreConfig();
+
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
           .findAndRegisterModules()
@@ -84,6 +88,10 @@ public final class OperatorConfig {
     if (env.containsKey("MANAGEDSECRET_PURGE_INTERVAL")) {
       config.purgeInterval = Duration.parse(env.get("MANAGEDSECRET_PURGE_INTERVAL"));
     }
+    if (config.store == null) {
+      config.store = new StoreConfig();
+    }
+    config.store.applyEnv(env);
     config.check();
     return config;
   }
@@ -102,5 +110,6 @@ public final class OperatorConfig {
     if (purgeInterval.isNegative() || purgeInterval.isZero()) {
       throw new IllegalArgumentException("purgeInterval must be positive");
     }
+    store.check();
   }
 }

@@ -35,6 +35,7 @@ class PostgresStoreStartupIT {
 
   static TestPostgres postgres;
   private ListAppender<ILoggingEvent> log;
+  private Level level;
 
   @BeforeAll
   static void start() {
@@ -50,12 +51,16 @@ class PostgresStoreStartupIT {
   void captureLog() {
     log = new ListAppender<>();
     log.start();
+    // Other test classes change logger levels; this one needs INFO whatever ran before.
+    level = logger().getLevel();
+    logger().setLevel(Level.INFO);
     logger().addAppender(log);
   }
 
   @AfterEach
   void releaseLog() {
     logger().detachAppender(log);
+    logger().setLevel(level);
   }
 
   @Test

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
@@ -70,35 +71,35 @@ public final class PostgresSecretStore implements SecretStore {
           + " s.last_changed_date, s.deleted_date, s.purge_after, s.revision, v.version_id,"
           + " v.created_date AS version_created_date, v.stages, v.kms_key_arn, v.value_hash,"
           + " v.input_hash, v.generated"
-          + " FROM secret s LEFT JOIN secret_version v"
+          + " FROM {s}.secret s LEFT JOIN {s}.secret_version v"
           + " ON v.namespace = s.namespace AND v.name = s.name";
 
   private static final String INSERT_SECRET =
-      "INSERT INTO secret (namespace, name, arn, owner_name, owner_uid, created_date,"
+      "INSERT INTO {s}.secret (namespace, name, arn, owner_name, owner_uid, created_date,"
           + " last_changed_date, deleted_date, purge_after, revision)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
 
   private static final String UPDATE_SECRET =
-      "UPDATE secret SET arn = ?, owner_name = ?, owner_uid = ?, created_date = ?,"
+      "UPDATE {s}.secret SET arn = ?, owner_name = ?, owner_uid = ?, created_date = ?,"
           + " last_changed_date = ?, deleted_date = ?, purge_after = ?, revision = revision + 1"
           + " WHERE namespace = ? AND name = ? AND revision = ?";
 
   private static final String INSERT_VERSION =
-      "INSERT INTO secret_version (namespace, name, version_id, position, created_date, stages,"
+      "INSERT INTO {s}.secret_version (namespace, name, version_id, position, created_date, stages,"
           + " kms_key_arn, value_hash, input_hash, generated)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb))";
 
   /** Replaces an envelope only while no version row points at it: versions are immutable. */
   private static final String UPSERT_ENVELOPE =
-      "INSERT INTO version_envelope AS e (namespace, name, version_id, envelope)"
+      "INSERT INTO {s}.version_envelope AS e (namespace, name, version_id, envelope)"
           + " VALUES (?, ?, ?, ?)"
           + " ON CONFLICT (namespace, name, version_id) DO UPDATE SET envelope = EXCLUDED.envelope"
-          + " WHERE NOT EXISTS (SELECT 1 FROM secret_version v WHERE v.namespace = e.namespace"
+          + " WHERE NOT EXISTS (SELECT 1 FROM {s}.secret_version v WHERE v.namespace = e.namespace"
           + " AND v.name = e.name AND v.version_id = e.version_id)";
 
   private static final String DELETE_UNLISTED_ENVELOPES =
-      "DELETE FROM version_envelope e WHERE e.namespace = ? AND e.name = ?"
-          + " AND e.version_id = ANY (?) AND NOT EXISTS (SELECT 1 FROM secret_version v"
+      "DELETE FROM {s}.version_envelope e WHERE e.namespace = ? AND e.name = ?"
+          + " AND e.version_id = ANY (?) AND NOT EXISTS (SELECT 1 FROM {s}.secret_version v"
           + " WHERE v.namespace = e.namespace AND v.name = e.name AND v.version_id = e.version_id)";
 
   /**
@@ -120,12 +121,24 @@ public final class PostgresSecretStore implements SecretStore {
     }
   }
 
+  private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
   private final HikariDataSource dataSource;
   private final String schemaVersion;
+  private final String quotedSchema;
 
-  private PostgresSecretStore(HikariDataSource dataSource, String schemaVersion) {
+  private PostgresSecretStore(HikariDataSource dataSource, String schemaVersion, String schema) {
     this.dataSource = dataSource;
     this.schemaVersion = schemaVersion;
+    this.quotedSchema = '"' + schema + '"';
+  }
+
+  /**
+   * Every statement names the schema: the session's search_path (which a URL or the role may set)
+   * never decides which tables are used.
+   */
+  private String sql(String template) {
+    return template.replace("{s}", quotedSchema);
   }
 
   /**
@@ -134,11 +147,16 @@ public final class PostgresSecretStore implements SecretStore {
    * @throws StoreStartupException with a one-line message that says what to check
    */
   public static PostgresSecretStore open(Settings settings) {
+    if (settings.schema() == null || !SCHEMA.matcher(settings.schema()).matches()) {
+      throw new IllegalArgumentException(
+          "schema must be 1-63 of [a-z0-9_], not starting with a digit; it is "
+              + settings.schema());
+    }
     HikariDataSource dataSource = new HikariDataSource(poolConfig(settings));
     try {
       checkConnection(dataSource, settings);
       String version = migrate(dataSource, settings);
-      return new PostgresSecretStore(dataSource, version);
+      return new PostgresSecretStore(dataSource, version, settings.schema());
     } catch (RuntimeException e) {
       dataSource.close();
       throw e;
@@ -162,7 +180,7 @@ public final class PostgresSecretStore implements SecretStore {
     return inTransaction(
         "creating " + id,
         c -> {
-          try (PreparedStatement ps = c.prepareStatement(INSERT_SECRET)) {
+          try (PreparedStatement ps = c.prepareStatement(sql(INSERT_SECRET))) {
             bindRecord(ps, secret, 1);
             ps.executeUpdate();
           } catch (SQLException e) {
@@ -226,8 +244,9 @@ public final class PostgresSecretStore implements SecretStore {
             c -> {
               try (PreparedStatement ps =
                   c.prepareStatement(
-                      "SELECT envelope FROM version_envelope"
-                          + " WHERE namespace = ? AND name = ? AND version_id = ?")) {
+                      sql(
+                          "SELECT envelope FROM {s}.version_envelope"
+                              + " WHERE namespace = ? AND name = ? AND version_id = ?"))) {
                 ps.setString(1, id.namespace());
                 ps.setString(2, id.name());
                 ps.setString(3, versionId);
@@ -252,7 +271,7 @@ public final class PostgresSecretStore implements SecretStore {
     inTransaction(
         "deleting " + versionIds.size() + " versions of " + id,
         c -> {
-          try (PreparedStatement ps = c.prepareStatement(DELETE_UNLISTED_ENVELOPES)) {
+          try (PreparedStatement ps = c.prepareStatement(sql(DELETE_UNLISTED_ENVELOPES))) {
             ps.setString(1, id.namespace());
             ps.setString(2, id.name());
             ps.setArray(3, c.createArrayOf("text", versionIds.toArray()));
@@ -270,7 +289,8 @@ public final class PostgresSecretStore implements SecretStore {
           for (String table : List.of("secret", "version_envelope")) {
             // secret_version rows go with their secret (ON DELETE CASCADE).
             try (PreparedStatement ps =
-                c.prepareStatement("DELETE FROM " + table + " WHERE namespace = ? AND name = ?")) {
+                c.prepareStatement(
+                    sql("DELETE FROM {s}." + table + " WHERE namespace = ? AND name = ?"))) {
               ps.setString(1, id.namespace());
               ps.setString(2, id.name());
               ps.executeUpdate();
@@ -286,7 +306,8 @@ public final class PostgresSecretStore implements SecretStore {
         "listing secrets",
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement(SELECT_RECORDS + " ORDER BY s.namespace, s.name, v.position")) {
+              c.prepareStatement(
+                  sql(SELECT_RECORDS + " ORDER BY s.namespace, s.name, v.position"))) {
             return decode(ps);
           }
         });
@@ -304,9 +325,9 @@ public final class PostgresSecretStore implements SecretStore {
     replaceVersions(c, secret);
   }
 
-  private static void updateRecordRow(Connection c, StoredSecret secret, long revision)
+  private void updateRecordRow(Connection c, StoredSecret secret, long revision)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(UPDATE_SECRET)) {
+    try (PreparedStatement ps = c.prepareStatement(sql(UPDATE_SECRET))) {
       ps.setString(1, secret.arn());
       ps.setString(2, secret.ownerName());
       ps.setString(3, secret.ownerUid());
@@ -323,9 +344,10 @@ public final class PostgresSecretStore implements SecretStore {
     }
   }
 
-  private static void replaceVersions(Connection c, StoredSecret secret) throws SQLException {
+  private void replaceVersions(Connection c, StoredSecret secret) throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("DELETE FROM secret_version WHERE namespace = ? AND name = ?")) {
+        c.prepareStatement(
+            sql("DELETE FROM {s}.secret_version WHERE namespace = ? AND name = ?"))) {
       ps.setString(1, secret.id().namespace());
       ps.setString(2, secret.id().name());
       ps.executeUpdate();
@@ -333,11 +355,11 @@ public final class PostgresSecretStore implements SecretStore {
     insertVersions(c, secret);
   }
 
-  private static void insertVersions(Connection c, StoredSecret secret) throws SQLException {
+  private void insertVersions(Connection c, StoredSecret secret) throws SQLException {
     if (secret.versions().isEmpty()) {
       return;
     }
-    try (PreparedStatement ps = c.prepareStatement(INSERT_VERSION)) {
+    try (PreparedStatement ps = c.prepareStatement(sql(INSERT_VERSION))) {
       int position = 0;
       for (StoredVersion v : secret.versions()) {
         ps.setString(1, secret.id().namespace());
@@ -364,9 +386,9 @@ public final class PostgresSecretStore implements SecretStore {
     }
   }
 
-  private static void upsertEnvelope(Connection c, SecretId id, String versionId, byte[] envelope)
+  private void upsertEnvelope(Connection c, SecretId id, String versionId, byte[] envelope)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(UPSERT_ENVELOPE)) {
+    try (PreparedStatement ps = c.prepareStatement(sql(UPSERT_ENVELOPE))) {
       ps.setString(1, id.namespace());
       ps.setString(2, id.name());
       ps.setString(3, versionId);
@@ -421,10 +443,10 @@ public final class PostgresSecretStore implements SecretStore {
 
   // ---- reads ----
 
-  private static Optional<StoredSecret> readRecord(Connection c, SecretId id) throws SQLException {
+  private Optional<StoredSecret> readRecord(Connection c, SecretId id) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            SELECT_RECORDS + " WHERE s.namespace = ? AND s.name = ? ORDER BY v.position")) {
+            sql(SELECT_RECORDS + " WHERE s.namespace = ? AND s.name = ? ORDER BY v.position"))) {
       ps.setString(1, id.namespace());
       ps.setString(2, id.name());
       return decode(ps).stream().findFirst();
@@ -546,7 +568,6 @@ public final class PostgresSecretStore implements SecretStore {
     config.setJdbcUrl(settings.jdbcUrl());
     config.setUsername(settings.username());
     config.setPassword(settings.password());
-    config.setSchema(settings.schema());
     config.setAutoCommit(false);
     config.setMaximumPoolSize(settings.maxPoolSize());
     config.setMinimumIdle(1);

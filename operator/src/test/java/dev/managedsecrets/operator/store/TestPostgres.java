@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  */
 public final class TestPostgres implements AutoCloseable {
 
-  public static final String USER = "managedsecret";
+  public static final String USER = "ms_operator";
   public static final String PASSWORD = "test-only-login";
   public static final String DATABASE = "managedsecret";
 

@@ -12,7 +12,8 @@ import dev.managedsecrets.operator.projection.Projection;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
 import dev.managedsecrets.operator.secret.Arns;
-import dev.managedsecrets.operator.store.KubernetesSecretStore;
+import dev.managedsecrets.operator.store.SecretStore;
+import dev.managedsecrets.operator.store.SecretStores;
 import dev.managedsecrets.operator.value.PasswordGenerator;
 import dev.managedsecrets.operator.value.ValueAssembler;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -40,12 +41,17 @@ public final class OperatorRuntime implements AutoCloseable {
   private final Operator operator;
   private final ScheduledExecutorService purger;
   private final SecretsManagerService secrets;
+  private final SecretStore store;
 
   private OperatorRuntime(
-      Operator operator, ScheduledExecutorService purger, SecretsManagerService secrets) {
+      Operator operator,
+      ScheduledExecutorService purger,
+      SecretsManagerService secrets,
+      SecretStore store) {
     this.operator = operator;
     this.purger = purger;
     this.secrets = secrets;
+    this.store = store;
   }
 
   /** Starts the operator; returns once its informers are synced. */
@@ -57,13 +63,10 @@ public final class OperatorRuntime implements AutoCloseable {
     Kms kms = new CountingKms(new LocalKms(keyring), registry);
     KeyedHash hash = new KeyedHash(keyring.hashKey());
     ValueAssembler values = new ValueAssembler(hash, new PasswordGenerator());
+    // The backing store named by config.store (kubernetes or postgres).
+    SecretStore store = SecretStores.open(client, config);
     SecretsManagerService secrets =
-        new SecretsManagerService(
-            new KubernetesSecretStore(client, config.namespace),
-            new EnvelopeCipher(kms),
-            values,
-            arns,
-            clock);
+        new SecretsManagerService(store, new EnvelopeCipher(kms), values, arns, clock);
     ManagedSecretReconciler reconciler =
         new ManagedSecretReconciler(
             client,
@@ -130,7 +133,7 @@ public final class OperatorRuntime implements AutoCloseable {
         account,
         config.region,
         config.namespace);
-    return new OperatorRuntime(operator, purger, secrets);
+    return new OperatorRuntime(operator, purger, secrets, store);
   }
 
   /** Runs the purge of expired secrets now (the scheduled job does this periodically). */
@@ -160,5 +163,6 @@ public final class OperatorRuntime implements AutoCloseable {
   public void close() {
     purger.shutdownNow();
     operator.stop();
+    store.close();
   }
 }

@@ -52,6 +52,10 @@ public final class OperatorConfig {
   @JsonPropertyDescription("How many ManagedSecrets are reconciled at the same time.")
   public int reconcileThreads = 20;
 
+  @JsonPropertyDescription(
+      "The backing store of versions: type kubernetes (default) or postgres. See StoreConfig.")
+  public StoreConfig store = new StoreConfig();
+
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
           .findAndRegisterModules()
@@ -97,6 +101,10 @@ public final class OperatorConfig {
     if (env.containsKey("MANAGEDSECRET_RECONCILE_THREADS")) {
       config.reconcileThreads = Integer.parseInt(env.get("MANAGEDSECRET_RECONCILE_THREADS"));
     }
+    if (config.store == null) {
+      config.store = new StoreConfig();
+    }
+    config.store.applyEnv(env);
     config.check();
     return config;
   }
@@ -122,5 +130,6 @@ public final class OperatorConfig {
       throw new IllegalArgumentException(
           "reconcileThreads must be 1-1000; it is " + reconcileThreads);
     }
+    store.check();
   }
 }

@@ -142,13 +142,13 @@ public final class SecretsManagerService {
     String versionId = token != null ? token : UUID.randomUUID().toString();
     byte[] envelope =
         cipher.seal(keyArn, EncryptionContext.forVersion(secret.arn(), versionId), value.encode());
-    store.writeVersion(secret.id(), versionId, envelope);
     Instant now = clock.instant();
     StoredVersion created =
         new StoredVersion(
             versionId, now, List.of(), keyArn, valueHash, inputHash, values.generatedKeys(input));
     Versions.Added added = Versions.addCurrent(secret, created, now);
-    StoredSecret written = store.update(added.secret());
+    // The envelope and the labels that move to it: together or not at all (SecretStore#addVersion).
+    StoredSecret written = store.addVersion(added.secret(), versionId, envelope);
     if (!added.removed().isEmpty()) {
       store.deleteVersions(
           secret.id(), added.removed().stream().map(StoredVersion::versionId).toList());

@@ -124,8 +124,12 @@ public final class KubernetesSecretStore implements SecretStore {
 
   @Override
   public void deleteVersions(SecretId id, List<String> versionIds) {
+    List<String> listed =
+        find(id).map(s -> s.versions().stream().map(v -> v.versionId()).toList()).orElse(List.of());
     for (String versionId : versionIds) {
-      call(() -> secrets().withName(versionName(id, versionId)).delete());
+      if (!listed.contains(versionId)) {
+        call(() -> secrets().withName(versionName(id, versionId)).delete());
+      }
     }
   }
 

@@ -9,8 +9,13 @@ import java.util.Optional;
  * The backing store: the truth about secrets and their versions. Versions are written before
  * anything points at them; the record (labels, owner, dates) changes only by conditional writes, so
  * two writers never both succeed from the same revision.
+ *
+ * <p>Every implementation passes the contract test suite {@code SecretStoreContract}. Calls fail
+ * with {@link StoreUnavailableException} when the store cannot be reached, and with {@link
+ * StoreConflictException} when another writer got there first; messages carry ids and counts, never
+ * a secret byte.
  */
-public interface SecretStore {
+public interface SecretStore extends AutoCloseable {
 
   Optional<StoredSecret> find(SecretId id);
 
@@ -39,7 +44,31 @@ public interface SecretStore {
    */
   byte[] readVersion(SecretId id, String versionId);
 
-  /** Removes the ciphertext of versions that retention dropped. */
+  /**
+   * Adds a version: stores its envelope and replaces the record with {@code next}, which lists the
+   * version, only if the record is still at {@code next.revision()}. The version and the labels
+   * that move to it become visible together or not at all: on success both are durable; on failure
+   * the record is as it was and nothing points at the version.
+   *
+   * <p>This default writes the envelope first and then updates the record, so a refused update can
+   * leave an envelope that nothing points at (removed by {@link #purge}), never a record that
+   * points at a missing envelope. Stores with transactions do both in one.
+   *
+   * @throws StoreConflictException when another writer changed the record first
+   */
+  default StoredSecret addVersion(StoredSecret next, String versionId, byte[] envelope) {
+    if (next.version(versionId).isEmpty()) {
+      throw new IllegalArgumentException(
+          "the record of " + next.id() + " does not list version " + versionId);
+    }
+    writeVersion(next.id(), versionId, envelope);
+    return update(next);
+  }
+
+  /**
+   * Removes the ciphertext of versions that retention dropped. A version that the record still
+   * lists is kept: the record never points at a version whose ciphertext is gone.
+   */
   void deleteVersions(SecretId id, List<String> versionIds);
 
   /** Removes the secret and every version it has. */
@@ -47,4 +76,8 @@ public interface SecretStore {
 
   /** Every stored secret, for the purge job. */
   List<StoredSecret> list();
+
+  /** Releases the store's connections, if it has any. */
+  @Override
+  default void close() {}
 }

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A Kubernetes API server in this JVM (fabric8's mock in CRUD mode) with the CRDs installed, and
@@ -37,6 +38,9 @@ final class MockCluster implements AutoCloseable {
   final MutableClock clock = new MutableClock(Instant.now());
   SimpleMeterRegistry registry;
   private OperatorRuntime runtime;
+
+  /** Changes the operator's configuration before each start, e.g. to select another store. */
+  Consumer<OperatorConfig> configure = config -> {};
 
   private MockCluster() {
     server =
@@ -70,11 +74,17 @@ final class MockCluster implements AutoCloseable {
     return cluster;
   }
 
+  /** The API server with the CRDs and namespaces, and no operator yet: see startOperator(). */
+  static MockCluster withoutOperator() {
+    return new MockCluster();
+  }
+
   void startOperator() {
     OperatorConfig config = new OperatorConfig();
     config.namespace = OPERATOR_NAMESPACE;
     config.accountId = "123456789012";
     config.fromSecretPollInterval = Duration.ofSeconds(2);
+    configure.accept(config);
     registry = new SimpleMeterRegistry();
     runtime = OperatorRuntime.start(client, config, registry, clock);
   }

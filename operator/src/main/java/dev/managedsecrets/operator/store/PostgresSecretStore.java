@@ -1,0 +1,754 @@
+package dev.managedsecrets.operator.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.managedsecrets.operator.secret.AwsError;
+import dev.managedsecrets.operator.secret.SecretId;
+import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.operator.secret.StoredVersion;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store on a PostgreSQL server: one row per secret (table {@code secret}), one per listed
+ * version ({@code secret_version}) and one per envelope ({@code version_envelope}); the schema is
+ * migrated by Flyway from {@code db/migration} when the store opens. Every write is one
+ * transaction; a record changes only by an UPDATE conditional on its {@code revision}, which takes
+ * the row lock, so two writers from one revision never both win; and a foreign key makes it
+ * impossible for a record to list a version whose envelope is not stored.
+ *
+ * <p>Times are kept to the microsecond (PostgreSQL's resolution). Connections come from a Hikari
+ * pool: while the server is down every call fails with {@link StoreUnavailableException} after the
+ * connection timeout, and the pool reconnects when it is back.
+ */
+public final class PostgresSecretStore implements SecretStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresSecretStore.class);
+
+  /** Shown in pg_stat_activity, so a DBA can tell the operator's sessions apart. */
+  public static final String APPLICATION_NAME = "managedsecret-operator";
+
+  static final String MIGRATIONS = "classpath:db/migration";
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+
+  private static final String SELECT_RECORDS =
+      "SELECT s.namespace, s.name, s.arn, s.owner_name, s.owner_uid, s.created_date,"
+          + " s.last_changed_date, s.deleted_date, s.purge_after, s.revision, v.version_id,"
+          + " v.created_date AS version_created_date, v.stages, v.kms_key_arn, v.value_hash,"
+          + " v.input_hash, v.generated"
+          + " FROM {s}.secret s LEFT JOIN {s}.secret_version v"
+          + " ON v.namespace = s.namespace AND v.name = s.name";
+
+  private static final String INSERT_SECRET =
+      "INSERT INTO {s}.secret (namespace, name, arn, owner_name, owner_uid, created_date,"
+          + " last_changed_date, deleted_date, purge_after, revision)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+
+  private static final String UPDATE_SECRET =
+      "UPDATE {s}.secret SET arn = ?, owner_name = ?, owner_uid = ?, created_date = ?,"
+          + " last_changed_date = ?, deleted_date = ?, purge_after = ?, revision = revision + 1"
+          + " WHERE namespace = ? AND name = ? AND revision = ?";
+
+  private static final String INSERT_VERSION =
+      "INSERT INTO {s}.secret_version (namespace, name, version_id, position, created_date, stages,"
+          + " kms_key_arn, value_hash, input_hash, generated)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb))";
+
+  /** Replaces an envelope only while no version row points at it: versions are immutable. */
+  private static final String UPSERT_ENVELOPE =
+      "INSERT INTO {s}.version_envelope AS e (namespace, name, version_id, envelope)"
+          + " VALUES (?, ?, ?, ?)"
+          + " ON CONFLICT (namespace, name, version_id) DO UPDATE SET envelope = EXCLUDED.envelope"
+          + " WHERE NOT EXISTS (SELECT 1 FROM {s}.secret_version v WHERE v.namespace = e.namespace"
+          + " AND v.name = e.name AND v.version_id = e.version_id)";
+
+  private static final String DELETE_UNLISTED_ENVELOPES =
+      "DELETE FROM {s}.version_envelope e WHERE e.namespace = ? AND e.name = ?"
+          + " AND e.version_id = ANY (?) AND NOT EXISTS (SELECT 1 FROM {s}.secret_version v"
+          + " WHERE v.namespace = e.namespace AND v.name = e.name AND v.version_id = e.version_id)";
+
+  /**
+   * What the store needs to connect. {@code credentialsSource} names where the login came from
+   * (e.g. a Secret), for error messages; the password is never printed.
+   */
+  public record Settings(
+      String jdbcUrl,
+      String username,
+      String password,
+      String schema,
+      int maxPoolSize,
+      Duration connectionTimeout,
+      String credentialsSource) {
+
+    @Override
+    public String toString() {
+      return "Settings[" + location(jdbcUrl) + ", user " + username + ", schema " + schema + "]";
+    }
+  }
+
+  private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  private final HikariDataSource dataSource;
+  private final String schemaVersion;
+  private final String quotedSchema;
+
+  private PostgresSecretStore(HikariDataSource dataSource, String schemaVersion, String schema) {
+    this.dataSource = dataSource;
+    this.schemaVersion = schemaVersion;
+    this.quotedSchema = '"' + schema + '"';
+  }
+
+  /**
+   * Every statement names the schema: the session's search_path (which a URL or the role may set)
+   * never decides which tables are used.
+   */
+  private String sql(String template) {
+    return template.replace("{s}", quotedSchema);
+  }
+
+  /**
+   * Connects, creates or migrates the schema, and refuses a schema from a newer operator.
+   *
+   * @throws StoreStartupException with a one-line message that says what to check
+   */
+  public static PostgresSecretStore open(Settings settings) {
+    if (settings.schema() == null || !SCHEMA.matcher(settings.schema()).matches()) {
+      throw new IllegalArgumentException(
+          "schema must be 1-63 of [a-z0-9_], not starting with a digit; it is "
+              + settings.schema());
+    }
+    HikariDataSource dataSource = new HikariDataSource(poolConfig(settings));
+    try {
+      checkConnection(dataSource, settings);
+      String version = migrate(dataSource, settings);
+      return new PostgresSecretStore(dataSource, version, settings.schema());
+    } catch (RuntimeException e) {
+      dataSource.close();
+      throw e;
+    }
+  }
+
+  /** The schema version this store runs on (Flyway's version of the last applied migration). */
+  public String schemaVersion() {
+    return schemaVersion;
+  }
+
+  @Override
+  public Optional<StoredSecret> find(SecretId id) {
+    return inTransaction("reading " + id, c -> readRecord(c, id));
+  }
+
+  @Override
+  public StoredSecret create(StoredSecret secret) {
+    SecretId id = secret.id();
+    requireDistinctVersions(secret);
+    return inTransaction(
+        "creating " + id,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql(INSERT_SECRET))) {
+            bindRecord(ps, secret, 1);
+            ps.executeUpdate();
+          } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+              throw new StoreConflictException("The record of " + id + " already exists");
+            }
+            throw e;
+          }
+          insertVersions(c, secret);
+          return readRecord(c, id).orElseThrow();
+        });
+  }
+
+  @Override
+  public StoredSecret update(StoredSecret secret) {
+    long revision = revision(secret);
+    requireDistinctVersions(secret);
+    return inTransaction(
+        "updating " + secret.id(),
+        c -> {
+          updateRecord(c, secret, revision);
+          return readRecord(c, secret.id()).orElseThrow();
+        });
+  }
+
+  @Override
+  public StoredSecret addVersion(StoredSecret next, String versionId, byte[] envelope) {
+    if (next.version(versionId).isEmpty()) {
+      throw new IllegalArgumentException(
+          "the record of " + next.id() + " does not list version " + versionId);
+    }
+    long revision = revision(next);
+    requireDistinctVersions(next);
+    return inTransaction(
+        "adding version " + versionId + " to " + next.id(),
+        c -> {
+          // The conditional UPDATE comes first: it takes the row lock, so a writer that lost the
+          // race writes nothing at all, not even its envelope.
+          updateRecordRow(c, next, revision);
+          upsertEnvelope(c, next.id(), versionId, envelope);
+          replaceVersions(c, next);
+          return readRecord(c, next.id()).orElseThrow();
+        });
+  }
+
+  @Override
+  public void writeVersion(SecretId id, String versionId, byte[] envelope) {
+    inTransaction(
+        "writing version " + versionId + " of " + id,
+        c -> {
+          upsertEnvelope(c, id, versionId, envelope);
+          return null;
+        });
+  }
+
+  @Override
+  public byte[] readVersion(SecretId id, String versionId) {
+    byte[] envelope =
+        inTransaction(
+            "reading version " + versionId + " of " + id,
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      sql(
+                          "SELECT envelope FROM {s}.version_envelope"
+                              + " WHERE namespace = ? AND name = ? AND version_id = ?"))) {
+                ps.setString(1, id.namespace());
+                ps.setString(2, id.name());
+                ps.setString(3, versionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                  return rs.next() ? rs.getBytes(1) : null;
+                }
+              }
+            });
+    if (envelope == null) {
+      throw new SecretsManagerException(
+          AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
+          "Secrets Manager can't find the specified secret value for VersionId: " + versionId);
+    }
+    return envelope;
+  }
+
+  @Override
+  public void deleteVersions(SecretId id, List<String> versionIds) {
+    if (versionIds.isEmpty()) {
+      return;
+    }
+    inTransaction(
+        "deleting " + versionIds.size() + " versions of " + id,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql(DELETE_UNLISTED_ENVELOPES))) {
+            ps.setString(1, id.namespace());
+            ps.setString(2, id.name());
+            ps.setArray(3, c.createArrayOf("text", versionIds.toArray()));
+            ps.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void purge(SecretId id) {
+    inTransaction(
+        "purging " + id,
+        c -> {
+          for (String table : List.of("secret", "version_envelope")) {
+            // secret_version rows go with their secret (ON DELETE CASCADE).
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    sql("DELETE FROM {s}." + table + " WHERE namespace = ? AND name = ?"))) {
+              ps.setString(1, id.namespace());
+              ps.setString(2, id.name());
+              ps.executeUpdate();
+            }
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public List<StoredSecret> list() {
+    return inTransaction(
+        "listing secrets",
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  sql(SELECT_RECORDS + " ORDER BY s.namespace, s.name, v.position"))) {
+            return decode(ps);
+          }
+        });
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+
+  // ---- writes ----
+
+  private void updateRecord(Connection c, StoredSecret secret, long revision) throws SQLException {
+    updateRecordRow(c, secret, revision);
+    replaceVersions(c, secret);
+  }
+
+  private void updateRecordRow(Connection c, StoredSecret secret, long revision)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql(UPDATE_SECRET))) {
+      ps.setString(1, secret.arn());
+      ps.setString(2, secret.ownerName());
+      ps.setString(3, secret.ownerUid());
+      ps.setObject(4, time(secret.createdDate()));
+      ps.setObject(5, time(secret.lastChangedDate()));
+      ps.setObject(6, time(secret.deletedDate()));
+      ps.setObject(7, time(secret.purgeAfter()));
+      ps.setString(8, secret.id().namespace());
+      ps.setString(9, secret.id().name());
+      ps.setLong(10, revision);
+      if (ps.executeUpdate() != 1) {
+        throw new StoreConflictException("The record of " + secret.id() + " changed meanwhile");
+      }
+    }
+  }
+
+  private void replaceVersions(Connection c, StoredSecret secret) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            sql("DELETE FROM {s}.secret_version WHERE namespace = ? AND name = ?"))) {
+      ps.setString(1, secret.id().namespace());
+      ps.setString(2, secret.id().name());
+      ps.executeUpdate();
+    }
+    insertVersions(c, secret);
+  }
+
+  private void insertVersions(Connection c, StoredSecret secret) throws SQLException {
+    if (secret.versions().isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql(INSERT_VERSION))) {
+      int position = 0;
+      for (StoredVersion v : secret.versions()) {
+        ps.setString(1, secret.id().namespace());
+        ps.setString(2, secret.id().name());
+        ps.setString(3, v.versionId());
+        ps.setInt(4, position++);
+        ps.setObject(5, time(v.createdDate()));
+        ps.setArray(6, c.createArrayOf("text", v.stages().toArray()));
+        ps.setString(7, v.kmsKeyArn());
+        ps.setString(8, v.valueHash());
+        ps.setString(9, v.inputHash());
+        ps.setString(10, json(v.generated()));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    } catch (SQLException e) {
+      if ("23503".equals(sqlState(e))) {
+        throw new StoreConflictException(
+            "The record of "
+                + secret.id()
+                + " would list a version whose ciphertext is not stored; it was not written");
+      }
+      throw e;
+    }
+  }
+
+  private void upsertEnvelope(Connection c, SecretId id, String versionId, byte[] envelope)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql(UPSERT_ENVELOPE))) {
+      ps.setString(1, id.namespace());
+      ps.setString(2, id.name());
+      ps.setString(3, versionId);
+      ps.setBytes(4, envelope);
+      if (ps.executeUpdate() != 1) {
+        throw new StoreConflictException(
+            "Version "
+                + versionId
+                + " of "
+                + id
+                + " is already stored and listed; versions are"
+                + " immutable");
+      }
+    }
+  }
+
+  private static void bindRecord(PreparedStatement ps, StoredSecret s, int first)
+      throws SQLException {
+    int i = first;
+    ps.setString(i++, s.id().namespace());
+    ps.setString(i++, s.id().name());
+    ps.setString(i++, s.arn());
+    ps.setString(i++, s.ownerName());
+    ps.setString(i++, s.ownerUid());
+    ps.setObject(i++, time(s.createdDate()));
+    ps.setObject(i++, time(s.lastChangedDate()));
+    ps.setObject(i++, time(s.deletedDate()));
+    ps.setObject(i, time(s.purgeAfter()));
+  }
+
+  private static long revision(StoredSecret secret) {
+    if (secret.revision() == null) {
+      throw new IllegalArgumentException("update needs the revision it was read at");
+    }
+    try {
+      return Long.parseLong(secret.revision());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "revision " + secret.revision() + " of " + secret.id() + " is not from this store");
+    }
+  }
+
+  private static void requireDistinctVersions(StoredSecret secret) {
+    Set<String> seen = new HashSet<>();
+    for (StoredVersion v : secret.versions()) {
+      if (!seen.add(v.versionId())) {
+        throw new IllegalArgumentException(
+            "the record of " + secret.id() + " lists version " + v.versionId() + " twice");
+      }
+    }
+  }
+
+  // ---- reads ----
+
+  private Optional<StoredSecret> readRecord(Connection c, SecretId id) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            sql(SELECT_RECORDS + " WHERE s.namespace = ? AND s.name = ? ORDER BY v.position"))) {
+      ps.setString(1, id.namespace());
+      ps.setString(2, id.name());
+      return decode(ps).stream().findFirst();
+    }
+  }
+
+  /** Decodes the rows of SELECT_RECORDS (one per version, grouped by secret, in order). */
+  private static List<StoredSecret> decode(PreparedStatement ps) throws SQLException {
+    Map<SecretId, StoredSecret> heads = new LinkedHashMap<>();
+    Map<SecretId, List<StoredVersion>> versions = new LinkedHashMap<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        SecretId id = new SecretId(rs.getString("namespace"), rs.getString("name"));
+        if (!heads.containsKey(id)) {
+          heads.put(
+              id,
+              new StoredSecret(
+                  id,
+                  rs.getString("arn"),
+                  rs.getString("owner_name"),
+                  rs.getString("owner_uid"),
+                  instant(rs, "created_date"),
+                  instant(rs, "last_changed_date"),
+                  instant(rs, "deleted_date"),
+                  instant(rs, "purge_after"),
+                  List.of(),
+                  Long.toString(rs.getLong("revision"))));
+          versions.put(id, new ArrayList<>());
+        }
+        String versionId = rs.getString("version_id");
+        if (versionId != null) {
+          Array stages = rs.getArray("stages");
+          versions
+              .get(id)
+              .add(
+                  new StoredVersion(
+                      versionId,
+                      instant(rs, "version_created_date"),
+                      Arrays.asList((String[]) stages.getArray()),
+                      rs.getString("kms_key_arn"),
+                      rs.getString("value_hash"),
+                      rs.getString("input_hash"),
+                      map(rs.getString("generated"))));
+          stages.free();
+        }
+      }
+    }
+    List<StoredSecret> out = new ArrayList<>();
+    heads.forEach(
+        (id, head) -> out.add(head.withVersions(versions.get(id), head.lastChangedDate())));
+    return out;
+  }
+
+  // ---- connections and errors ----
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** Runs one transaction: committed when {@code work} returns, rolled back when it throws. */
+  private <T> T inTransaction(String action, Work<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        T out = work.run(c);
+        c.commit();
+        return out;
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw translate(action, e);
+    }
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // The connection is broken; the server rolls the transaction back when it ends.
+    }
+  }
+
+  /** Maps an SQL failure to the store's exceptions; messages carry ids and SQL states only. */
+  private static RuntimeException translate(String action, SQLException e) {
+    String state = sqlState(e);
+    if (state != null
+        && (state.equals("23505")
+            || state.equals("23503")
+            || state.equals("40001")
+            || state.equals("40P01"))) {
+      return new StoreConflictException(
+          "Another writer got there first while " + action + " (SQLState " + state + ")");
+    }
+    return new StoreUnavailableException(
+        "The PostgreSQL store failed while "
+            + action
+            + " (SQLState "
+            + (state == null ? "none" : state)
+            + "); retrying",
+        e);
+  }
+
+  private static String sqlState(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        return s.getSQLState();
+      }
+    }
+    return null;
+  }
+
+  static HikariConfig poolConfig(Settings settings) {
+    long timeoutMs = settings.connectionTimeout().toMillis();
+    String seconds = Long.toString(Math.max(1, settings.connectionTimeout().toSeconds()));
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("managedsecret-store");
+    config.setJdbcUrl(settings.jdbcUrl());
+    config.setUsername(settings.username());
+    config.setPassword(settings.password());
+    config.setAutoCommit(false);
+    config.setMaximumPoolSize(settings.maxPoolSize());
+    config.setMinimumIdle(1);
+    config.setConnectionTimeout(timeoutMs);
+    config.setValidationTimeout(Math.max(250, Math.min(5000, timeoutMs / 2)));
+    // The first connection is made by open(), which turns a failure into a clear message.
+    config.setInitializationFailTimeout(-1);
+    // Parameters given in the JDBC URL take precedence over these.
+    config.addDataSourceProperty("ApplicationName", APPLICATION_NAME);
+    config.addDataSourceProperty("connectTimeout", seconds);
+    config.addDataSourceProperty("loginTimeout", seconds);
+    config.addDataSourceProperty("socketTimeout", "60");
+    config.addDataSourceProperty("tcpKeepAlive", "true");
+    config.addDataSourceProperty("reWriteBatchedInserts", "true");
+    // Server error details can quote row values: keep them out of exception messages and logs.
+    config.addDataSourceProperty("logServerErrorDetail", "false");
+    return config;
+  }
+
+  private static void checkConnection(HikariDataSource dataSource, Settings settings) {
+    try (Connection c = dataSource.getConnection()) {
+      c.rollback();
+    } catch (SQLException e) {
+      throw startupFailure(connectionProblem(settings, e), e);
+    }
+  }
+
+  private static String connectionProblem(Settings settings, SQLException e) {
+    String where = location(settings.jdbcUrl());
+    String state = sqlState(e);
+    if (state != null && state.startsWith("28")) {
+      return "PostgreSQL at "
+          + where
+          + " refused the login of user "
+          + settings.username()
+          + " (SQLState "
+          + state
+          + "): check username and password in "
+          + settings.credentialsSource();
+    }
+    if ("3D000".equals(state)) {
+      return "The database of "
+          + where
+          + " does not exist (SQLState 3D000): create it, or correct store.jdbcUrl";
+    }
+    if (state != null && !state.startsWith("08")) {
+      return "PostgreSQL at "
+          + where
+          + " refused the connection (SQLState "
+          + state
+          + "): "
+          + driverMessage(e);
+    }
+    return "Cannot connect to PostgreSQL at "
+        + where
+        + ": "
+        + driverMessage(e)
+        + "; check store.jdbcUrl and that the server is running and reachable";
+  }
+
+  /** The most specific message of the driver, on one line. */
+  private static String driverMessage(SQLException e) {
+    Throwable chosen = e;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (!(t instanceof SQLTransientConnectionException) && t.getMessage() != null) {
+        chosen = t;
+        break;
+      }
+    }
+    String message = chosen.getMessage() == null ? chosen.toString() : chosen.getMessage();
+    return message.lines().findFirst().orElse("").trim();
+  }
+
+  private static String migrate(HikariDataSource dataSource, Settings settings) {
+    String where = location(settings.jdbcUrl()) + ", schema " + settings.schema();
+    Flyway flyway =
+        Flyway.configure(PostgresSecretStore.class.getClassLoader())
+            .dataSource(dataSource)
+            .locations(MIGRATIONS)
+            .schemas(settings.schema())
+            .defaultSchema(settings.schema())
+            .createSchemas(true)
+            .load();
+    try {
+      MigrationInfoService info = flyway.info();
+      MigrationVersion known = newestKnown(info);
+      MigrationInfo current = info.current();
+      if (current != null
+          && current.getVersion() != null
+          && current.getVersion().compareTo(known) > 0) {
+        throw startupFailure(
+            "The PostgreSQL store at "
+                + where
+                + " has schema version "
+                + current.getVersion()
+                + ", newer than the version this operator knows ("
+                + known
+                + "): run an operator release that knows schema version "
+                + current.getVersion()
+                + ", or restore the database from a backup taken before the upgrade",
+            null);
+      }
+      MigrateResult result = flyway.migrate();
+      String version = result.targetSchemaVersion;
+      if (version == null) {
+        version = current == null ? known.toString() : current.getVersion().toString();
+      }
+      if (result.migrationsExecuted > 0) {
+        LOG.info(
+            "PostgreSQL store at {}: schema migrated from version {} to {} ({} migration(s) applied)",
+            where,
+            result.initialSchemaVersion == null ? "none" : result.initialSchemaVersion,
+            version,
+            result.migrationsExecuted);
+      } else {
+        LOG.info("PostgreSQL store at {}: schema at version {}", where, version);
+      }
+      return version;
+    } catch (FlywayException e) {
+      throw startupFailure(
+          "The PostgreSQL store at "
+              + where
+              + " could not be migrated: "
+              + e.getMessage().lines().filter(l -> !l.isBlank()).findFirst().orElse("").trim(),
+          e);
+    }
+  }
+
+  private static MigrationVersion newestKnown(MigrationInfoService info) {
+    MigrationVersion newest = MigrationVersion.EMPTY;
+    for (MigrationInfo m : info.all()) {
+      if (m.getState().isResolved()
+          && m.getVersion() != null
+          && m.getVersion().compareTo(newest) > 0) {
+        newest = m.getVersion();
+      }
+    }
+    return newest;
+  }
+
+  private static StoreStartupException startupFailure(String message, Throwable cause) {
+    LOG.error(message);
+    return new StoreStartupException(message, cause);
+  }
+
+  /** The JDBC URL without its parameters: host, port and database, for messages. */
+  static String location(String jdbcUrl) {
+    if (jdbcUrl == null) {
+      return "(no URL)";
+    }
+    int q = jdbcUrl.indexOf('?');
+    return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q);
+  }
+
+  // ---- values ----
+
+  private static OffsetDateTime time(Instant i) {
+    return i == null ? null : i.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  private static String json(Map<String, String> map) {
+    try {
+      return JSON.writeValueAsString(map);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Map<String, String> map(String json) {
+    if (json == null) {
+      return Map.of();
+    }
+    try {
+      return JSON.readValue(json, STRING_MAP);
+    } catch (IOException e) {
+      throw new IllegalStateException("A stored version's generated keys are not readable JSON");
+    }
+  }
+}

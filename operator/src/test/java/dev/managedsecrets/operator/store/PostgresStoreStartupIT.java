@@ -1,0 +1,224 @@
+package dev.managedsecrets.operator.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.managedsecrets.operator.secret.SecretId;
+import dev.managedsecrets.operator.secret.StoredSecret;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starting on a database that cannot be used stops with one clear line, in the exception and in the
+ * log, that names what is wrong; a database without the schema is migrated.
+ */
+class PostgresStoreStartupIT {
+
+  private static final String SCHEMA = "managedsecret";
+
+  static TestPostgres postgres;
+  private ListAppender<ILoggingEvent> log;
+  private Level level;
+
+  @BeforeAll
+  static void start() {
+    postgres = TestPostgres.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    postgres.close();
+  }
+
+  @BeforeEach
+  void captureLog() {
+    log = new ListAppender<>();
+    log.start();
+    // Other test classes change logger levels; this one needs INFO whatever ran before.
+    level = logger().getLevel();
+    logger().setLevel(Level.INFO);
+    logger().addAppender(log);
+  }
+
+  @AfterEach
+  void releaseLog() {
+    logger().detachAppender(log);
+    logger().setLevel(level);
+  }
+
+  @Test
+  void wrongCredentialsAreRefusedWithAClearMessage() {
+    PostgresSecretStore.Settings wrong =
+        settings(postgres.jdbcUrl(), TestPostgres.USER, "not-the-password");
+
+    String message = refused(wrong);
+
+    assertThat(message)
+        .contains("refused the login of user " + TestPostgres.USER)
+        .contains("SQLState 28P01")
+        .contains("check username and password in the test's login")
+        .doesNotContain("not-the-password");
+  }
+
+  @Test
+  void anUnreachableServerIsRefusedWithAClearMessage() {
+    String url = "jdbc:postgresql://127.0.0.1:" + TestPostgres.freePort() + "/managedsecret";
+
+    String message = refused(settings(url, TestPostgres.USER, TestPostgres.PASSWORD));
+
+    assertThat(message)
+        .startsWith("Cannot connect to PostgreSQL at " + url)
+        .contains("refused")
+        .endsWith("check store.jdbcUrl and that the server is running and reachable");
+  }
+
+  @Test
+  void aServerThatNeverAnswersIsRefusedAfterTheConnectionTimeout() throws IOException {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      String url = "jdbc:postgresql://127.0.0.1:" + silent.getLocalPort() + "/managedsecret";
+
+      String message = refused(settings(url, TestPostgres.USER, TestPostgres.PASSWORD));
+
+      assertThat(message)
+          .startsWith("Cannot connect to PostgreSQL at " + url)
+          .endsWith("check store.jdbcUrl and that the server is running and reachable");
+    }
+  }
+
+  @Test
+  void aMissingDatabaseIsRefusedWithAClearMessage() {
+    String url = postgres.jdbcUrl("no_such_database");
+
+    String message = refused(settings(url, TestPostgres.USER, TestPostgres.PASSWORD));
+
+    assertThat(message)
+        .isEqualTo(
+            "The database of "
+                + url
+                + " does not exist (SQLState 3D000): create it, or correct store.jdbcUrl");
+  }
+
+  @Test
+  void aDatabaseWithoutTheSchemaIsMigratedOnStart() throws SQLException {
+    String url = postgres.jdbcUrl(postgres.createDatabase("empty_database"));
+    PostgresSecretStore.Settings settings = settings(url, TestPostgres.USER, TestPostgres.PASSWORD);
+
+    try (PostgresSecretStore store = PostgresSecretStore.open(settings)) {
+      assertThat(store.schemaVersion()).isEqualTo("1");
+      SecretId id = new SecretId("default", "migrated");
+      store.create(StoredSecret.create(id, "arn", "m", "uid", Instant.now()));
+      assertThat(store.find(id)).isPresent();
+    }
+    assertThat(messages(Level.INFO))
+        .containsExactly(
+            "PostgreSQL store at "
+                + url
+                + ", schema managedsecret: schema migrated from version none to 1 (1 migration(s)"
+                + " applied)");
+    assertThat(tables("empty_database"))
+        .containsExactlyInAnyOrder(
+            "flyway_schema_history", "secret", "secret_version", "version_envelope");
+
+    // The next start finds the schema in place and keeps the data.
+    try (PostgresSecretStore store = PostgresSecretStore.open(settings)) {
+      assertThat(store.find(new SecretId("default", "migrated"))).isPresent();
+    }
+    assertThat(messages(Level.INFO))
+        .last()
+        .isEqualTo("PostgreSQL store at " + url + ", schema managedsecret: schema at version 1");
+  }
+
+  @Test
+  void aSchemaFromANewerOperatorIsRefusedNamingBothVersions() {
+    String database = postgres.createDatabase("newer_schema");
+    String url = postgres.jdbcUrl(database);
+    PostgresSecretStore.Settings settings = settings(url, TestPostgres.USER, TestPostgres.PASSWORD);
+    PostgresSecretStore.open(settings).close();
+    // What a newer operator would have left: a migration this one does not know.
+    postgres.superuserSql(
+        database,
+        "INSERT INTO "
+            + SCHEMA
+            + ".flyway_schema_history (installed_rank, version, description, type, script,"
+            + " checksum, installed_by, execution_time, success) VALUES (2, '2', 'from a newer"
+            + " operator', 'SQL', 'V2__from_a_newer_operator.sql', 0, 'managedsecret', 1, true)");
+
+    String message = refused(settings);
+
+    assertThat(message)
+        .isEqualTo(
+            "The PostgreSQL store at "
+                + url
+                + ", schema managedsecret has schema version 2, newer than the version this"
+                + " operator knows (1): run an operator release that knows schema version 2, or"
+                + " restore the database from a backup taken before the upgrade");
+  }
+
+  // ---- helpers ----
+
+  private static PostgresSecretStore.Settings settings(
+      String url, String username, String password) {
+    return new PostgresSecretStore.Settings(
+        url, username, password, SCHEMA, 2, Duration.ofSeconds(2), "the test's login");
+  }
+
+  /** Opens the store, expecting a refusal; returns its message after checking the log line. */
+  private String refused(PostgresSecretStore.Settings settings) {
+    Throwable thrown = null;
+    try (PostgresSecretStore unexpected = PostgresSecretStore.open(settings)) {
+      // Opened: the assertion below fails.
+    } catch (StoreStartupException e) {
+      thrown = e;
+    }
+    assertThat(thrown).as("a StoreStartupException").isInstanceOf(StoreStartupException.class);
+    String message = thrown.getMessage();
+    assertThat(message).as("one line").doesNotContain("\n").doesNotContain("\r");
+    assertThat(messages(Level.ERROR)).as("the log").containsExactly(message);
+    assertThat(message).doesNotContain(TestPostgres.PASSWORD);
+    return message;
+  }
+
+  private List<String> messages(Level level) {
+    return log.list.stream()
+        .filter(e -> e.getLevel().equals(level))
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
+  }
+
+  private static Logger logger() {
+    return (Logger) LoggerFactory.getLogger(PostgresSecretStore.class);
+  }
+
+  private static List<String> tables(String database) throws SQLException {
+    try (Connection c = postgres.superuser(database);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = '"
+                    + SCHEMA
+                    + "'")) {
+      List<String> out = new java.util.ArrayList<>();
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+      return out;
+    }
+  }
+}

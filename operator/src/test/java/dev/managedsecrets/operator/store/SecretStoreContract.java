@@ -1,0 +1,510 @@
+package dev.managedsecrets.operator.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.managedsecrets.operator.secret.AwsError;
+import dev.managedsecrets.operator.secret.SecretId;
+import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.operator.secret.StagingLabels;
+import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.operator.secret.StoredVersion;
+import dev.managedsecrets.operator.secret.Versions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What every {@link SecretStore} does, whatever holds the data: one suite, one subclass per store.
+ * Each test works on secrets of its own namespace, so the tests share one store and one server.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class SecretStoreContract {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+
+  /** Times with microseconds: what every store keeps exactly. */
+  private static final Instant T0 = Instant.parse("2026-03-04T05:06:07.123456Z");
+
+  private SecretStore store;
+  private ExecutorService threads;
+
+  /** Starts what the store needs and returns it. Called once per class. */
+  protected abstract SecretStore openStore();
+
+  /** Stops what {@link #openStore()} started. */
+  protected abstract void closeStore();
+
+  @BeforeAll
+  void open() {
+    store = openStore();
+    threads = Executors.newFixedThreadPool(2);
+  }
+
+  @AfterAll
+  void close() {
+    threads.shutdownNow();
+    closeStore();
+  }
+
+  protected SecretStore store() {
+    return store;
+  }
+
+  // ---- records ----
+
+  @Test
+  void createFindAndUpdateRoundTripEveryField() {
+    SecretId id = newId("orders/db");
+    SecretStore s = store();
+    s.writeVersion(id, "v1", bytes(100));
+    s.writeVersion(id, "v2", bytes(100));
+    StoredSecret full =
+        new StoredSecret(
+            id,
+            "arn:k8s:secretsmanager:local:123456789012:secret:orders/db-AbCdEf",
+            "orders-db",
+            "uid-1",
+            T0,
+            T0.plusSeconds(60),
+            null,
+            null,
+            List.of(
+                version("v1", T0, List.of(StagingLabels.AWSPREVIOUS, "blue"), Map.of()),
+                version(
+                    "v2",
+                    T0.plusSeconds(60),
+                    List.of(StagingLabels.AWSCURRENT),
+                    Map.of("password", "h1", "apiKey", "h2"))),
+            null);
+
+    StoredSecret created = s.create(full);
+    assertThat(created.revision()).isNotBlank();
+    assertSameRecord(created, full);
+    assertSameRecord(s.find(id).orElseThrow(), full);
+    assertThat(s.find(id).orElseThrow().revision()).isEqualTo(created.revision());
+
+    s.writeVersion(id, "v3", bytes(100));
+    StoredSecret changed =
+        new StoredSecret(
+            id,
+            full.arn(),
+            "orders-db-2",
+            "uid-2",
+            T0.minusSeconds(5),
+            T0.plusSeconds(120),
+            T0.plusSeconds(180),
+            T0.plus(Duration.ofDays(7)),
+            List.of(
+                version("v2", T0.plusSeconds(60), List.of(StagingLabels.AWSPREVIOUS), Map.of()),
+                version(
+                    "v3",
+                    T0.plusSeconds(120),
+                    List.of(StagingLabels.AWSCURRENT, "AWSPENDING"),
+                    Map.of("password", "h3"))),
+            created.revision());
+    StoredSecret updated = s.update(changed);
+    assertThat(updated.revision()).isNotEqualTo(created.revision());
+    assertSameRecord(updated, changed);
+    assertThat(s.find(id)).contains(updated);
+  }
+
+  @Test
+  void aNewRecordWithoutVersionsOrDatesRoundTrips() {
+    SecretId id = newId("fresh");
+    StoredSecret fresh = StoredSecret.create(id, arn(id), "fresh", "uid", T0);
+    StoredSecret created = store().create(fresh);
+    assertSameRecord(created, fresh);
+    assertThat(created.versions()).isEmpty();
+    assertThat(created.lastChangedDate()).isNull();
+    assertThat(created.deletedDate()).isNull();
+    assertThat(created.purgeAfter()).isNull();
+    assertThat(store().find(id)).contains(created);
+  }
+
+  @Test
+  void timesAreKeptToTheMicrosecondAtLeast() {
+    SecretId id = newId("precise");
+    Instant nanos = Instant.parse("2026-03-04T05:06:07.123456789Z");
+    StoredSecret created = store().create(StoredSecret.create(id, arn(id), "p", "uid", nanos));
+    Instant kept = store().find(id).orElseThrow().createdDate();
+    assertThat(Duration.between(kept, nanos).abs()).isLessThan(Duration.ofNanos(1000));
+    assertThat(created.createdDate()).isEqualTo(kept);
+  }
+
+  @Test
+  void findOfAMissingSecretIsEmpty() {
+    assertThat(store().find(newId("nothing-here"))).isEmpty();
+  }
+
+  @Test
+  void createOfAnExistingIdIsRefused() {
+    SecretId id = newId("taken");
+    StoredSecret first = store().create(StoredSecret.create(id, arn(id), "first", "uid-1", T0));
+    assertThatThrownBy(
+            () -> store().create(StoredSecret.create(id, arn(id) + "x", "second", "uid-2", T0)))
+        .isInstanceOf(StoreConflictException.class);
+    assertThat(store().find(id)).contains(first);
+  }
+
+  @Test
+  void updateFromAStaleRevisionIsRefused() {
+    SecretId id = newId("stale");
+    StoredSecret v1 = store().create(StoredSecret.create(id, arn(id), "stale", "uid-1", T0));
+    StoredSecret v2 = store().update(v1.withOwner("stale", "uid-2"));
+
+    assertThatThrownBy(() -> store().update(v1.withOwner("stale", "uid-3")))
+        .isInstanceOf(StoreConflictException.class);
+    assertThat(store().find(id)).contains(v2);
+    assertThat(store().update(v2.withOwner("stale", "uid-4")).ownerUid()).isEqualTo("uid-4");
+  }
+
+  @Test
+  void updateOfAPurgedRecordIsRefused() {
+    SecretId id = newId("gone");
+    StoredSecret v1 = store().create(StoredSecret.create(id, arn(id), "gone", "uid", T0));
+    store().purge(id);
+    assertThatThrownBy(() -> store().update(v1.withOwner("gone", "uid-2")))
+        .isInstanceOf(StoreConflictException.class);
+    assertThat(store().find(id)).isEmpty();
+  }
+
+  @Test
+  void scheduledDeletionAndRestoreRoundTrip() {
+    SecretId id = newId("deleted");
+    StoredSecret live = store().create(StoredSecret.create(id, arn(id), "d", "uid", T0));
+    Instant deleted = T0.plus(Duration.ofHours(1));
+    Instant purgeAfter = deleted.plus(Duration.ofDays(7));
+
+    StoredSecret scheduled = store().update(live.scheduledForDeletion(deleted, purgeAfter));
+    StoredSecret found = store().find(id).orElseThrow();
+    assertThat(found.scheduledForDeletion()).isTrue();
+    assertThat(found.deletedDate()).isEqualTo(deleted);
+    assertThat(found.purgeAfter()).isEqualTo(purgeAfter);
+    assertThat(listed(id)).contains(found);
+
+    StoredSecret restored = store().update(scheduled.restored());
+    assertThat(restored.scheduledForDeletion()).isFalse();
+    assertThat(store().find(id).orElseThrow().deletedDate()).isNull();
+    assertThat(store().find(id).orElseThrow().purgeAfter()).isNull();
+    assertThat(store().find(id).orElseThrow().arn()).isEqualTo(live.arn());
+  }
+
+  @Test
+  void listReturnsEveryStoredSecretWithItsVersions() {
+    String namespace = newNamespace();
+    List<StoredSecret> created = new ArrayList<>();
+    for (String name : List.of("a", "b", "c")) {
+      SecretId id = new SecretId(namespace, name);
+      StoredSecret s = store().create(StoredSecret.create(id, arn(id), name, "uid-" + name, T0));
+      store().writeVersion(id, "v-" + name, bytes(10));
+      created.add(
+          store()
+              .update(
+                  Versions.addCurrent(s, version("v-" + name, T0, List.of(), Map.of()), T0)
+                      .secret()));
+    }
+    List<StoredSecret> listed =
+        store().list().stream().filter(s -> s.id().namespace().equals(namespace)).toList();
+    assertThat(listed).containsExactlyInAnyOrderElementsOf(created);
+  }
+
+  // ---- versions ----
+
+  @Test
+  void versionBytesRoundTrip() {
+    SecretId id = newId("bytes");
+    byte[] envelope = bytes(1000);
+    store().writeVersion(id, "v1", envelope);
+    assertThat(store().readVersion(id, "v1")).isEqualTo(envelope);
+  }
+
+  @Test
+  void ciphertextBytesAreReadExactlyAsWritten() {
+    SecretId id = newId("exact");
+    byte[] everyByte = new byte[512];
+    for (int i = 0; i < everyByte.length; i++) {
+      everyByte[i] = (byte) i;
+    }
+    byte[] big = bytes(64 * 1024);
+    store().writeVersion(id, "every-byte", everyByte);
+    store().writeVersion(id, "64KiB", big);
+    store().writeVersion(id, "one-byte", new byte[] {0});
+    assertThat(store().readVersion(id, "every-byte")).isEqualTo(everyByte);
+    assertThat(store().readVersion(id, "64KiB")).isEqualTo(big);
+    assertThat(store().readVersion(id, "one-byte")).containsExactly(0);
+  }
+
+  @Test
+  void aHundredVersionsOf64KibFit() {
+    SecretId id = newId("big-history");
+    StoredSecret secret = store().create(StoredSecret.create(id, arn(id), "big", "uid", T0));
+    List<byte[]> written = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      byte[] envelope = bytes(64 * 1024);
+      written.add(envelope);
+      Instant at = T0.plusSeconds(i);
+      StoredSecret next =
+          Versions.addCurrent(secret, version("v" + i, at, List.of(), Map.of()), at).secret();
+      secret = store().addVersion(next, "v" + i, envelope);
+    }
+    StoredSecret found = store().find(id).orElseThrow();
+    assertThat(found.versions()).hasSize(100);
+    assertThat(found.current().orElseThrow().versionId()).isEqualTo("v99");
+    for (int i = 0; i < 100; i++) {
+      assertThat(store().readVersion(id, "v" + i)).as("version %d", i).isEqualTo(written.get(i));
+    }
+  }
+
+  @Test
+  void readingAMissingVersionIsResourceNotFound() {
+    SecretId id = newId("missing-version");
+    store().writeVersion(id, "there", bytes(10));
+    assertThatThrownBy(() -> store().readVersion(id, "not-there"))
+        .isInstanceOfSatisfying(
+            SecretsManagerException.class,
+            e -> assertThat(e.error()).isEqualTo(AwsError.RESOURCE_NOT_FOUND_EXCEPTION));
+    assertThatThrownBy(() -> store().readVersion(newId("no-secret"), "there"))
+        .isInstanceOfSatisfying(
+            SecretsManagerException.class,
+            e -> assertThat(e.error()).isEqualTo(AwsError.RESOURCE_NOT_FOUND_EXCEPTION));
+  }
+
+  @Test
+  void deleteVersionsRemovesTheCiphertextOfVersionsTheRecordNoLongerLists() {
+    SecretId id = newId("dropped");
+    StoredSecret s = store().create(StoredSecret.create(id, arn(id), "d", "uid", T0));
+    store().writeVersion(id, "old-1", bytes(10));
+    store().writeVersion(id, "old-2", bytes(10));
+    byte[] kept = bytes(10);
+    s = store().addVersion(added(s, "kept", T0), "kept", kept);
+
+    store().deleteVersions(id, List.of("old-1", "old-2", "never-written"));
+
+    assertMissing(id, "old-1");
+    assertMissing(id, "old-2");
+    assertThat(store().readVersion(id, "kept")).isEqualTo(kept);
+    assertThat(store().find(id)).contains(s);
+  }
+
+  @Test
+  void deleteVersionsKeepsAVersionTheRecordStillLists() {
+    SecretId id = newId("still-listed");
+    StoredSecret s = store().create(StoredSecret.create(id, arn(id), "d", "uid", T0));
+    byte[] envelope = bytes(10);
+    store().addVersion(added(s, "current", T0), "current", envelope);
+
+    store().deleteVersions(id, List.of("current"));
+
+    assertThat(store().readVersion(id, "current")).isEqualTo(envelope);
+  }
+
+  @Test
+  void purgeRemovesTheRecordAndEveryVersion() {
+    SecretId id = newId("purged");
+    SecretId neighbour = new SecretId(id.namespace(), "neighbour");
+    StoredSecret s = store().create(StoredSecret.create(id, arn(id), "p", "uid", T0));
+    s = store().addVersion(added(s, "v1", T0), "v1", bytes(10));
+    store().addVersion(added(s, "v2", T0.plusSeconds(1)), "v2", bytes(10));
+    store().writeVersion(id, "never-listed", bytes(10));
+    StoredSecret other =
+        store().create(StoredSecret.create(neighbour, arn(neighbour), "n", "uid-n", T0));
+    byte[] otherEnvelope = bytes(10);
+    other = store().addVersion(added(other, "v1", T0), "v1", otherEnvelope);
+
+    store().purge(id);
+
+    assertThat(store().find(id)).isEmpty();
+    assertThat(listed(id)).isEmpty();
+    assertMissing(id, "v1");
+    assertMissing(id, "v2");
+    assertMissing(id, "never-listed");
+    assertThat(store().find(neighbour)).contains(other);
+    assertThat(store().readVersion(neighbour, "v1")).isEqualTo(otherEnvelope);
+    // The name can be taken again, with a new ARN.
+    assertThat(store().create(StoredSecret.create(id, arn(id) + "2", "p", "uid-3", T0)).versions())
+        .isEmpty();
+  }
+
+  @Test
+  void retentionDropsOldUnlabelledVersionsWhoseCiphertextCanThenBeDeleted() {
+    SecretId id = newId("retention");
+    Instant now = T0.plus(Duration.ofDays(10));
+    Instant old = now.minus(Duration.ofDays(3));
+    StoredSecret s = store().create(StoredSecret.create(id, arn(id), "r", "uid", old));
+    List<StoredVersion> history = new ArrayList<>();
+    for (int i = 0; i < 105; i++) {
+      String versionId = String.format("old-%03d", i);
+      store().writeVersion(id, versionId, bytes(32));
+      List<String> stages =
+          i == 103
+              ? List.of(StagingLabels.AWSPREVIOUS)
+              : i == 104
+                  ? List.of(StagingLabels.AWSCURRENT)
+                  : i == 0 ? List.of("keep-me") : List.of();
+      history.add(version(versionId, old.plusSeconds(i), stages, Map.of()));
+    }
+    s = store().update(s.withVersions(history, old.plusSeconds(104)));
+
+    Versions.Added added = Versions.addCurrent(s, version("new", now, List.of(), Map.of()), now);
+    List<String> removed = added.removed().stream().map(StoredVersion::versionId).toList();
+    // 106 versions: the newest 100 stay, and so does the labelled old-000.
+    assertThat(removed).containsExactly("old-001", "old-002", "old-003", "old-004", "old-005");
+
+    StoredSecret written = store().addVersion(added.secret(), "new", bytes(32));
+    store().deleteVersions(id, removed);
+
+    assertThat(written.versions()).hasSize(101);
+    for (String gone : removed) {
+      assertMissing(id, gone);
+    }
+    for (StoredVersion v : store().find(id).orElseThrow().versions()) {
+      assertThat(store().readVersion(id, v.versionId())).as(v.versionId()).hasSize(32);
+    }
+    assertThat(store().find(id).orElseThrow().versionIdsToStages())
+        .containsEntry("new", List.of(StagingLabels.AWSCURRENT))
+        .containsEntry("old-104", List.of(StagingLabels.AWSPREVIOUS))
+        .containsEntry("old-000", List.of("keep-me"))
+        .hasSize(3);
+  }
+
+  // ---- atomicity and races ----
+
+  @Test
+  void aVersionAddedFromAStaleRevisionMovesNoLabel() {
+    SecretId id = newId("stale-version");
+    StoredSecret base = store().create(StoredSecret.create(id, arn(id), "s", "uid", T0));
+    base = store().addVersion(added(base, "first", T0), "first", bytes(10));
+    StoredSecret stale = base;
+    StoredSecret moved = store().update(base.withOwner("s", "uid-2"));
+
+    assertThatThrownBy(
+            () ->
+                store().addVersion(added(stale, "second", T0.plusSeconds(1)), "second", bytes(10)))
+        .isInstanceOf(StoreConflictException.class);
+
+    StoredSecret found = store().find(id).orElseThrow();
+    assertThat(found).isEqualTo(moved);
+    assertThat(found.current().orElseThrow().versionId()).isEqualTo("first");
+    assertThat(found.version("second")).isEmpty();
+  }
+
+  @Test
+  void twoWritersFromOneRevisionNeverBothWin() throws Exception {
+    for (int round = 0; round < 10; round++) {
+      SecretId id = newId("race-" + round);
+      StoredSecret base = store().create(StoredSecret.create(id, arn(id), "race", "uid", T0));
+      base = store().addVersion(added(base, "v0", T0), "v0", bytes(10));
+      StoredSecret from = base;
+
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<StoredSecret>> writers = new ArrayList<>();
+      for (String writer : List.of("a", "b")) {
+        String versionId = "v1-" + writer;
+        byte[] envelope = bytes(2048);
+        Callable<StoredSecret> write =
+            () -> {
+              go.await();
+              return store()
+                  .addVersion(added(from, versionId, T0.plusSeconds(1)), versionId, envelope);
+            };
+        writers.add(threads.submit(write));
+      }
+      go.countDown();
+
+      List<StoredSecret> won = new ArrayList<>();
+      List<Throwable> lost = new ArrayList<>();
+      for (Future<StoredSecret> w : writers) {
+        try {
+          won.add(w.get(60, TimeUnit.SECONDS));
+        } catch (java.util.concurrent.ExecutionException e) {
+          lost.add(e.getCause());
+        }
+      }
+      assertThat(won).as("round %d: winners", round).hasSize(1);
+      assertThat(lost)
+          .as("round %d: losers", round)
+          .singleElement()
+          .isInstanceOf(StoreConflictException.class);
+
+      StoredSecret found = store().find(id).orElseThrow();
+      assertThat(found).isEqualTo(won.get(0));
+      assertThat(found.versions()).hasSize(2);
+      assertThat(found.versionIdsToStages())
+          .containsEntry("v0", List.of(StagingLabels.AWSPREVIOUS))
+          .hasSize(2);
+      for (StoredVersion v : found.versions()) {
+        assertThat(store().readVersion(id, v.versionId())).as(v.versionId()).isNotEmpty();
+      }
+    }
+  }
+
+  // ---- helpers ----
+
+  protected static String newNamespace() {
+    return "ns-" + NAMESPACES.incrementAndGet() + "-" + Long.toHexString(RANDOM.nextLong());
+  }
+
+  protected static SecretId newId(String name) {
+    return new SecretId(newNamespace(), name);
+  }
+
+  protected static String arn(SecretId id) {
+    return "arn:k8s:secretsmanager:local:123456789012:secret:" + id.name() + "-AbCdEf";
+  }
+
+  protected static byte[] bytes(int n) {
+    byte[] b = new byte[n];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  protected static StoredVersion version(
+      String versionId, Instant at, List<String> stages, Map<String, String> generated) {
+    return new StoredVersion(
+        versionId,
+        at,
+        stages,
+        "arn:k8s:kms:local:123456789012:key/0000",
+        "value-hash-" + versionId,
+        "input-hash-" + versionId,
+        generated);
+  }
+
+  /** The record with a new AWSCURRENT version, as SecretsManagerService makes it. */
+  protected static StoredSecret added(StoredSecret secret, String versionId, Instant at) {
+    return Versions.addCurrent(secret, version(versionId, at, List.of(), Map.of()), at).secret();
+  }
+
+  protected void assertMissing(SecretId id, String versionId) {
+    assertThatThrownBy(() -> store().readVersion(id, versionId))
+        .as("version %s of %s", versionId, id)
+        .isInstanceOfSatisfying(
+            SecretsManagerException.class,
+            e -> assertThat(e.error()).isEqualTo(AwsError.RESOURCE_NOT_FOUND_EXCEPTION));
+  }
+
+  private List<StoredSecret> listed(SecretId id) {
+    return store().list().stream().filter(s -> s.id().equals(id)).toList();
+  }
+
+  /** Every field but the revision, which only the store assigns. */
+  private static void assertSameRecord(StoredSecret actual, StoredSecret expected) {
+    assertThat(actual.withRevision(null)).isEqualTo(expected.withRevision(null));
+  }
+}

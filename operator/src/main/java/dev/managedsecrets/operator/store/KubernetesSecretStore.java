@@ -103,11 +103,31 @@ public final class KubernetesSecretStore implements SecretStore {
       if (e.getCode() != 409) {
         throw e;
       }
-      // A version object left by an attempt that never reached the record: replace it.
+      // A version the record already lists was written by another writer: never replace it.
+      if (find(id).map(r -> r.version(versionId).isPresent()).orElse(false)) {
+        throw new StoreConflictException(
+            "Version " + versionId + " of " + id + " was written by another writer");
+      }
+      // Not listed yet: another writer may be about to list it. Only an object old enough to be
+      // an attempt that never reached the record is replaced.
+      Secret existing = call(() -> secrets().withName(version.getMetadata().getName()).get());
+      if (existing != null && !orphaned(existing)) {
+        throw new StoreConflictException(
+            "Version " + versionId + " of " + id + " is being written by another writer");
+      }
       call(() -> secrets().withName(version.getMetadata().getName()).delete());
       call(() -> secrets().resource(version).create());
     }
   }
+
+  /** A version object older than a writer needs to list it belongs to an attempt that failed. */
+  private static boolean orphaned(Secret version) {
+    String created = version.getMetadata().getCreationTimestamp();
+    return created == null
+        || java.time.Instant.parse(created).isBefore(java.time.Instant.now().minus(ORPHAN_AGE));
+  }
+
+  static final java.time.Duration ORPHAN_AGE = java.time.Duration.ofMinutes(2);
 
   @Override
   public byte[] readVersion(SecretId id, String versionId) {

@@ -34,14 +34,18 @@ class SecurityIT {
 
   static MockCluster cluster;
   static ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  static final String[] LOGGERS = {"dev.managedsecrets", "io.javaoperatorsdk", "io.fabric8"};
+  static final java.util.Map<String, Level> previous = new java.util.HashMap<>();
 
   @BeforeAll
   static void start() {
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     logs.start();
     root.addAppender(logs);
-    for (String name : new String[] {"dev.managedsecrets", "io.javaoperatorsdk", "io.fabric8"}) {
-      ((Logger) LoggerFactory.getLogger(name)).setLevel(Level.DEBUG);
+    for (String name : LOGGERS) {
+      Logger logger = (Logger) LoggerFactory.getLogger(name);
+      previous.put(name, logger.getLevel());
+      logger.setLevel(Level.DEBUG);
     }
     cluster = MockCluster.start();
   }
@@ -50,8 +54,8 @@ class SecurityIT {
   static void stop() {
     cluster.close();
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
-    for (String name : new String[] {"dev.managedsecrets", "io.javaoperatorsdk", "io.fabric8"}) {
-      ((Logger) LoggerFactory.getLogger(name)).setLevel(null);
+    for (String name : LOGGERS) {
+      ((Logger) LoggerFactory.getLogger(name)).setLevel(previous.get(name));
     }
   }
 

@@ -22,8 +22,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -138,42 +136,6 @@ class PostgresSecretStoreIT {
 
     assertThat(store.readVersion(id, "v1")).isEqualTo(original);
     assertThat(store.find(id)).contains(withV1);
-  }
-
-  @Test
-  void twoWritersOfOneClientTokenKeepTheWinnersCiphertext() throws Exception {
-    for (int round = 0; round < 10; round++) {
-      SecretId id = newId("token-race-" + round);
-      StoredSecret base = store.create(StoredSecret.create(id, arn(id), "t", "uid", T0));
-      CountDownLatch go = new CountDownLatch(1);
-      List<byte[]> envelopes = List.of(bytes(512), bytes(512));
-      List<Future<StoredSecret>> writers = new ArrayList<>();
-      for (byte[] envelope : envelopes) {
-        Callable<StoredSecret> write =
-            () -> {
-              go.await();
-              return store.addVersion(added(base, "client-token", T0), "client-token", envelope);
-            };
-        writers.add(threads.submit(write));
-      }
-      go.countDown();
-
-      int winner = -1;
-      int conflicts = 0;
-      for (int i = 0; i < writers.size(); i++) {
-        try {
-          writers.get(i).get(60, TimeUnit.SECONDS);
-          winner = i;
-        } catch (ExecutionException e) {
-          assertThat(e.getCause()).isInstanceOf(StoreConflictException.class);
-          conflicts++;
-        }
-      }
-      assertThat(conflicts).as("round %d", round).isEqualTo(1);
-      assertThat(store.readVersion(id, "client-token"))
-          .as("round %d: the stored ciphertext is the winner's", round)
-          .isEqualTo(envelopes.get(winner));
-    }
   }
 
   @Test

@@ -25,15 +25,15 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class KmsProviderContract {
 
-  static final EncryptionContext CONTEXT =
+  protected static final EncryptionContext CONTEXT =
       EncryptionContext.forVersion(
           "arn:k8s:secretsmanager:local:123456789012:secret:team-a/db-AbCdEf",
           "00000000-0000-0000-0000-000000000001");
-  static final EncryptionContext OTHER_VERSION =
+  protected static final EncryptionContext OTHER_VERSION =
       EncryptionContext.forVersion(
           "arn:k8s:secretsmanager:local:123456789012:secret:team-a/db-AbCdEf",
           "00000000-0000-0000-0000-000000000002");
-  static final EncryptionContext OTHER_SECRET =
+  protected static final EncryptionContext OTHER_SECRET =
       EncryptionContext.forVersion(
           "arn:k8s:secretsmanager:local:123456789012:secret:team-b/db-XyZwVu",
           "00000000-0000-0000-0000-000000000001");

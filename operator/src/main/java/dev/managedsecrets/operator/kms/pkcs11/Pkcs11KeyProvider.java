@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.AuthProvider;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.Provider;
@@ -26,7 +25,6 @@ import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
-import javax.security.auth.login.LoginException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -238,13 +236,19 @@ public final class Pkcs11KeyProvider implements KeyProvider {
     }
   }
 
+  /**
+   * Forgets the key handles. It does not log out: a PKCS#11 login belongs to the whole process, so
+   * logging out here would log out every other user of the token in this JVM; it ends with the
+   * process.
+   */
   @Override
   public void close() {
-    try {
-      ((AuthProvider) provider).logout();
-    } catch (LoginException | RuntimeException e) {
-      LOG.debug("Logout from {} failed: {}", description, e.toString());
-    }
+    keys.clear();
+  }
+
+  /** The SunPKCS11 instance of this token (package-private: the tests inspect the token). */
+  Provider securityProvider() {
+    return provider;
   }
 
   /** The token object of one material version (package-private: the tests inspect it). */

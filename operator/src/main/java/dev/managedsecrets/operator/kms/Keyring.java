@@ -148,8 +148,11 @@ public final class Keyring implements KeyCatalog {
     return new Keyring(arns, newKeyringSecret("in-memory", true), null, null);
   }
 
-  /** Reads a keyring from a Secret (for example a backup) without writing anything back. */
-  static Keyring fromSecret(Secret secret, Arns arns) {
+  /**
+   * Reads a keyring from a Secret (for example a backup, to check that it opens) without writing
+   * anything back: changes to it stay in memory.
+   */
+  public static Keyring fromSecret(Secret secret, Arns arns) {
     return new Keyring(arns, secret, null, null);
   }
 

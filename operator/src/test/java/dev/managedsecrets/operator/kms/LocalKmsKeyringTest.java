@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class KeyringTest {
+class LocalKmsKeyringTest {
 
   static final Arns ARNS = new Arns("k8s", "local", "123456789012");
   static final String FIXTURE = "/dev/managedsecrets/operator/kms/keyring-v1/";
@@ -33,13 +33,13 @@ class KeyringTest {
 
   static Secret fixtureKeyring() throws IOException {
     try (InputStream in =
-        KeyringTest.class.getResourceAsStream(FIXTURE + "managedsecret-keyring.yaml")) {
+        LocalKmsKeyringTest.class.getResourceAsStream(FIXTURE + "managedsecret-keyring.yaml")) {
       return Serialization.unmarshal(in, Secret.class);
     }
   }
 
   static byte[] fixtureEnvelope() throws IOException {
-    try (InputStream in = KeyringTest.class.getResourceAsStream(FIXTURE + "envelope.b64")) {
+    try (InputStream in = LocalKmsKeyringTest.class.getResourceAsStream(FIXTURE + "envelope.b64")) {
       return Base64.getDecoder()
           .decode(new String(in.readAllBytes(), StandardCharsets.UTF_8).strip());
     }

@@ -78,8 +78,9 @@ public final class Pkcs11KeyProvider implements KeyProvider {
       throw new IllegalArgumentException(
           "The PKCS#11 library " + library + " does not exist (kms.pkcs11.library)");
     }
-    if (library.toString().chars().anyMatch(Character::isISOControl)) {
-      throw new IllegalArgumentException("The PKCS#11 library path has control characters");
+    if (library.toString().chars().anyMatch(c -> Character.isISOControl(c) || c == '"')) {
+      throw new IllegalArgumentException(
+          "The PKCS#11 library path has control characters or quotes");
     }
     String where;
     String slotLine;
@@ -99,7 +100,7 @@ public final class Pkcs11KeyProvider implements KeyProvider {
         String.join(
             "\n",
             "--name = ManagedSecrets-" + INSTANCES.incrementAndGet(),
-            "library = " + library,
+            "library = \"" + library + "\"",
             slotLine,
             // Every AES key the operator makes in the token stays there.
             "attributes(*, CKO_SECRET_KEY, CKK_AES) = {",

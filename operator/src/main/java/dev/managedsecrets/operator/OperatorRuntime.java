@@ -6,7 +6,7 @@ import dev.managedsecrets.operator.crypto.KeyedHash;
 import dev.managedsecrets.operator.kms.CountingKms;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.Kms;
-import dev.managedsecrets.operator.kms.LocalKms;
+import dev.managedsecrets.operator.kms.KmsProviders;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.projection.Projection;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
@@ -42,16 +42,19 @@ public final class OperatorRuntime implements AutoCloseable {
   private final ScheduledExecutorService purger;
   private final SecretsManagerService secrets;
   private final SecretStore store;
+  private final KmsProviders kmsProviders;
 
   private OperatorRuntime(
       Operator operator,
       ScheduledExecutorService purger,
       SecretsManagerService secrets,
-      SecretStore store) {
+      SecretStore store,
+      KmsProviders kmsProviders) {
     this.operator = operator;
     this.purger = purger;
     this.secrets = secrets;
     this.store = store;
+    this.kmsProviders = kmsProviders;
   }
 
   /** Starts the operator; returns once its informers are synced. */
@@ -59,8 +62,10 @@ public final class OperatorRuntime implements AutoCloseable {
       KubernetesClient client, OperatorConfig config, MeterRegistry registry, Clock clock) {
     String account = config.accountId != null ? config.accountId : deriveAccount(client);
     Arns arns = new Arns(config.partition, config.region, account);
-    Keyring keyring = Keyring.loadOrCreate(client, config.namespace, arns);
-    Kms kms = new CountingKms(new LocalKms(keyring), registry);
+    Keyring keyring = Keyring.loadOrCreate(client, config.namespace, arns, config.kms.provider);
+    // The configured KMS providers; the default key alias/managedsecrets lives in kms.provider.
+    KmsProviders kmsProviders = KmsProviders.open(config.kms, keyring);
+    Kms kms = new CountingKms(kmsProviders.kms(), registry);
     KeyedHash hash = new KeyedHash(keyring.hashKey());
     ValueAssembler values = new ValueAssembler(hash, new PasswordGenerator());
     // The backing store named by config.store (kubernetes or postgres).
@@ -129,11 +134,13 @@ public final class OperatorRuntime implements AutoCloseable {
         every,
         TimeUnit.MILLISECONDS);
     LOG.info(
-        "Operator started: account {}, region {}, store and keyring in namespace {}",
+        "Operator started: account {}, region {}, store and keyring in namespace {}, default key"
+            + " in KMS provider {}",
         account,
         config.region,
-        config.namespace);
-    return new OperatorRuntime(operator, purger, secrets, store);
+        config.namespace,
+        config.kms.provider);
+    return new OperatorRuntime(operator, purger, secrets, store, kmsProviders);
   }
 
   /** Runs the purge of expired secrets now (the scheduled job does this periodically). */
@@ -164,5 +171,6 @@ public final class OperatorRuntime implements AutoCloseable {
     purger.shutdownNow();
     operator.stop();
     store.close();
+    kmsProviders.close();
   }
 }

@@ -1,5 +1,6 @@
 package dev.managedsecrets.operator.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -105,6 +106,7 @@ public final class OperatorConfig {
       config.store = new StoreConfig();
     }
     config.store.applyEnv(env);
+    config.loadKmsOverrides(env);
     config.check();
     return config;
   }
@@ -131,5 +133,137 @@ public final class OperatorConfig {
           "reconcileThreads must be 1-1000; it is " + reconcileThreads);
     }
     store.check();
+    checkKms();
   }
+
+  // ---- KMS providers (docs/KMS.md) ----
+
+  @JsonPropertyDescription(
+      "The KMS: the provider of the default key alias/managedsecrets and each provider's settings.")
+  public KmsSettings kms = new KmsSettings();
+
+  /** The kms section. */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public static final class KmsSettings {
+    @JsonPropertyDescription(
+        "Provider of the default key: local (the keyring Secret), pkcs11 (an HSM) or aws-kms."
+            + " Env: MANAGEDSECRET_KMS_PROVIDER.")
+    public String provider = "local";
+
+    @JsonPropertyDescription("Settings of the pkcs11 provider.")
+    public Pkcs11Settings pkcs11 = new Pkcs11Settings();
+
+    @JsonPropertyDescription("Settings of the aws-kms provider.")
+    public AwsKmsSettings awsKms = new AwsKmsSettings();
+  }
+
+  /** kms.pkcs11: a token reached through the JDK's SunPKCS11. */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public static final class Pkcs11Settings {
+    @JsonPropertyDescription(
+        "Path of the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so. Env:"
+            + " MANAGEDSECRET_KMS_PKCS11_LIBRARY.")
+    public String library;
+
+    @JsonPropertyDescription(
+        "Label of the token to use (one of tokenLabel, slot, slotListIndex; none: the first"
+            + " slot). Env: MANAGEDSECRET_KMS_PKCS11_TOKEN_LABEL.")
+    public String tokenLabel;
+
+    @JsonPropertyDescription("Slot id of the token. Env: MANAGEDSECRET_KMS_PKCS11_SLOT.")
+    public Long slot;
+
+    @JsonPropertyDescription(
+        "Index of the token's slot in the slot list. Env:"
+            + " MANAGEDSECRET_KMS_PKCS11_SLOT_LIST_INDEX.")
+    public Integer slotListIndex;
+
+    @JsonPropertyDescription(
+        "File holding the user PIN (a mounted Secret). The PIN may instead come from the"
+            + " environment variable MANAGEDSECRET_KMS_PKCS11_PIN; it is never read from this"
+            + " file. Env: MANAGEDSECRET_KMS_PKCS11_PIN_FILE.")
+    public String pinFile;
+
+    @JsonPropertyDescription(
+        "Prefix of the labels of the key objects: <prefix><keyId>/<material version>. Env:"
+            + " MANAGEDSECRET_KMS_PKCS11_LABEL_PREFIX.")
+    public String labelPrefix = "managedsecrets/";
+
+    /** The PIN from MANAGEDSECRET_KMS_PKCS11_PIN; never from the configuration file. */
+    @JsonIgnore public String pin;
+  }
+
+  /** kms.awsKms: AWS KMS through the AWS SDK v2. */
+  @JsonIgnoreProperties(ignoreUnknown = false)
+  public static final class AwsKmsSettings {
+    @JsonPropertyDescription("AWS region of the keys. Env: MANAGEDSECRET_KMS_AWS_REGION.")
+    public String region;
+
+    @JsonPropertyDescription(
+        "Endpoint instead of the region's (a VPC endpoint, a FIPS endpoint). Env:"
+            + " MANAGEDSECRET_KMS_AWS_ENDPOINT.")
+    public String endpoint;
+
+    @JsonPropertyDescription(
+        "Prefix of the aliases of the AWS keys: <prefix><keyId>/<material version>. Env:"
+            + " MANAGEDSECRET_KMS_AWS_ALIAS_PREFIX.")
+    public String aliasPrefix = "alias/managedsecrets/";
+  }
+
+  static final List<String> KMS_PROVIDERS = List.of("local", "pkcs11", "aws-kms");
+
+  private void loadKmsOverrides(Map<String, String> env) {
+    kms.provider = env.getOrDefault("MANAGEDSECRET_KMS_PROVIDER", kms.provider);
+    Pkcs11Settings p = kms.pkcs11;
+    p.library = env.getOrDefault("MANAGEDSECRET_KMS_PKCS11_LIBRARY", p.library);
+    p.tokenLabel = env.getOrDefault("MANAGEDSECRET_KMS_PKCS11_TOKEN_LABEL", p.tokenLabel);
+    if (env.containsKey("MANAGEDSECRET_KMS_PKCS11_SLOT")) {
+      p.slot = Long.parseLong(env.get("MANAGEDSECRET_KMS_PKCS11_SLOT").trim());
+    }
+    if (env.containsKey("MANAGEDSECRET_KMS_PKCS11_SLOT_LIST_INDEX")) {
+      p.slotListIndex =
+          Integer.parseInt(env.get("MANAGEDSECRET_KMS_PKCS11_SLOT_LIST_INDEX").trim());
+    }
+    p.pinFile = env.getOrDefault("MANAGEDSECRET_KMS_PKCS11_PIN_FILE", p.pinFile);
+    p.pin = env.getOrDefault("MANAGEDSECRET_KMS_PKCS11_PIN", p.pin);
+    p.labelPrefix = env.getOrDefault("MANAGEDSECRET_KMS_PKCS11_LABEL_PREFIX", p.labelPrefix);
+    AwsKmsSettings a = kms.awsKms;
+    a.region = env.getOrDefault("MANAGEDSECRET_KMS_AWS_REGION", a.region);
+    a.endpoint = env.getOrDefault("MANAGEDSECRET_KMS_AWS_ENDPOINT", a.endpoint);
+    a.aliasPrefix = env.getOrDefault("MANAGEDSECRET_KMS_AWS_ALIAS_PREFIX", a.aliasPrefix);
+  }
+
+  private void checkKms() {
+    if (kms == null || !KMS_PROVIDERS.contains(kms.provider)) {
+      throw new IllegalArgumentException(
+          "kms.provider must be one of "
+              + KMS_PROVIDERS
+              + "; it is "
+              + (kms == null ? null : kms.provider));
+    }
+    Pkcs11Settings p = kms.pkcs11;
+    long selectors =
+        java.util.stream.Stream.of(p.tokenLabel, p.slot, p.slotListIndex)
+            .filter(java.util.Objects::nonNull)
+            .count();
+    if (selectors > 1) {
+      throw new IllegalArgumentException(
+          "kms.pkcs11: give one of tokenLabel, slot and slotListIndex, not several");
+    }
+    if (kms.provider.equals("pkcs11")) {
+      if (p.library == null || p.library.isBlank()) {
+        throw new IllegalArgumentException("kms.provider pkcs11 needs kms.pkcs11.library");
+      }
+      if (p.pin == null && p.pinFile == null) {
+        throw new IllegalArgumentException(
+            "kms.provider pkcs11 needs kms.pkcs11.pinFile or MANAGEDSECRET_KMS_PKCS11_PIN");
+      }
+    }
+    if (kms.provider.equals("aws-kms")
+        && (kms.awsKms.region == null || kms.awsKms.region.isBlank())) {
+      throw new IllegalArgumentException("kms.provider aws-kms needs kms.awsKms.region");
+    }
+  }
+
+  // ---- end of KMS providers ----
 }

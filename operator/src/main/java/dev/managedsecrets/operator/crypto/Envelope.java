@@ -1,6 +1,8 @@
 package dev.managedsecrets.operator.crypto;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -62,7 +64,7 @@ public record Envelope(
       if (!Arrays.equals(magic, MAGIC)) {
         throw new MalformedEnvelopeException("unknown envelope format");
       }
-      String arn = new String(take(b, Short.toUnsignedInt(b.getShort())), StandardCharsets.UTF_8);
+      String arn = utf8(take(b, Short.toUnsignedInt(b.getShort())));
       int material = b.getInt();
       byte[] wrapped = take(b, Short.toUnsignedInt(b.getShort()));
       byte[] nonce = take(b, Byte.toUnsignedInt(b.get()));
@@ -76,6 +78,20 @@ public record Envelope(
       return new Envelope(arn, material, wrapped, nonce, ciphertext);
     } catch (java.nio.BufferUnderflowException e) {
       throw new MalformedEnvelopeException("envelope truncated");
+    }
+  }
+
+  /** Decodes strictly: bytes that are not UTF-8 would not write back as the same header. */
+  private static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new MalformedEnvelopeException("key ARN is not UTF-8");
     }
   }
 

@@ -1,14 +1,18 @@
 package dev.managedsecrets.operator.kms;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.managedsecrets.operator.crypto.Aead;
 import dev.managedsecrets.operator.secret.Arns;
+import dev.managedsecrets.operator.secret.AwsError;
+import dev.managedsecrets.operator.secret.SecretsManagerException;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
@@ -17,65 +21,118 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The operator's keyring: one Secret in the operator's namespace holding the root key, the key for
- * keyed hashes, and every KMS key's material wrapped under the root key. Created on first start
- * with the default key alias/managedsecrets. Backing it up is backing up this one Secret.
+ * keyed hashes, and {@code keys.json}: the operator's own KMS keys (the default key
+ * alias/managedsecrets) and the material of every key that lives in the {@code local} provider,
+ * wrapped under the root key. Backing it up is backing up this one Secret.
+ *
+ * <p>A keys.json entry with {@code aliases} is a key of this catalog: every namespace may use it.
+ * An entry without {@code aliases} only holds local material for a key that another catalog (a
+ * KmsKey resource) describes. An entry with a {@code provider} other than local holds no material,
+ * only the numbers of the material versions that provider holds. Entries that keyrings of format 1
+ * wrote ({@code keyId}, {@code aliases}, {@code materials}) read as they always did.
  */
-public final class Keyring {
+public final class Keyring implements KeyCatalog {
 
   public static final String SECRET_NAME = "managedsecret-keyring";
+  public static final String LOCAL = "local";
   static final String ROOT_KEY = "root.key";
   static final String HASH_KEY = "hash.key";
   static final String KEYS = "keys.json";
 
   private static final Logger LOG = LoggerFactory.getLogger(Keyring.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int WRITE_ATTEMPTS = 5;
 
-  /** Key material of one version, unwrapped in memory. */
-  public record Material(int version, byte[] bytes) {}
+  /** How a key is written in keys.json: local material stays wrapped under the root key. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record StoredKey(
+      String keyId,
+      List<String> aliases,
+      Map<Integer, String> materials,
+      String provider,
+      List<Integer> materialVersions) {}
 
-  /** A KMS key with its material versions, newest last. */
-  public record Key(String keyId, String arn, List<String> aliases, List<Material> materials) {
-    public Material newestMaterial() {
-      return materials.get(materials.size() - 1);
+  /** One keys.json entry in memory. */
+  private static final class Entry {
+    final String keyId;
+    final String provider;
+    List<String> aliases;
+    final TreeMap<Integer, String> wrapped = new TreeMap<>();
+    final TreeMap<Integer, byte[]> material = new TreeMap<>();
+    final TreeSet<Integer> versions = new TreeSet<>();
+
+    Entry(String keyId, String provider, List<String> aliases) {
+      this.keyId = keyId;
+      this.provider = provider;
+      this.aliases = aliases == null ? null : new ArrayList<>(aliases);
     }
 
-    public Optional<Material> material(int version) {
-      return materials.stream().filter(m -> m.version() == version).findFirst();
+    boolean local() {
+      return LOCAL.equals(provider);
+    }
+
+    StoredKey stored() {
+      return local()
+          ? new StoredKey(keyId, aliases, new LinkedHashMap<>(wrapped), null, null)
+          : new StoredKey(keyId, aliases, null, provider, new ArrayList<>(versions));
     }
   }
 
-  /** How a key is written in keys.json: its material stays wrapped under the root key. */
-  record StoredKey(String keyId, List<String> aliases, Map<Integer, String> materials) {}
-
+  private final Arns arns;
+  private final byte[] root;
   private final byte[] hashKey;
-  private final Map<String, Key> keysByArn;
-  private final Key defaultKey;
+  private final KubernetesClient client;
+  private final String namespace;
+  private Secret secret;
+  private Map<String, Entry> entries;
 
-  private Keyring(byte[] hashKey, Map<String, Key> keysByArn, Key defaultKey) {
-    this.hashKey = hashKey;
-    this.keysByArn = keysByArn;
-    this.defaultKey = defaultKey;
+  private Keyring(Arns arns, Secret secret, KubernetesClient client, String namespace) {
+    Map<String, String> data = secret.getData();
+    if (data == null || !data.containsKey(ROOT_KEY) || !data.containsKey(HASH_KEY)) {
+      throw new IllegalStateException(
+          "Keyring Secret " + SECRET_NAME + " has no root.key or hash.key: restore it from backup");
+    }
+    this.arns = arns;
+    this.root = Base64.getDecoder().decode(data.get(ROOT_KEY));
+    this.hashKey = Base64.getDecoder().decode(data.get(HASH_KEY));
+    this.client = client;
+    this.namespace = namespace;
+    this.secret = secret;
+    this.entries = parse(data.get(KEYS));
   }
 
-  /** Reads the keyring from the operator's namespace, creating it on first start. */
+  /** Reads the keyring from the operator's namespace, creating it with a local default key. */
   public static Keyring loadOrCreate(KubernetesClient client, String namespace, Arns arns) {
+    return loadOrCreate(client, namespace, arns, LOCAL);
+  }
+
+  /**
+   * Reads the keyring from the operator's namespace, creating it on first start: with a local
+   * default key when the default provider is local, else with no key yet ({@link #ensureDefaultKey}
+   * makes it in that provider).
+   */
+  public static Keyring loadOrCreate(
+      KubernetesClient client, String namespace, Arns arns, String defaultProvider) {
     var resource = client.secrets().inNamespace(namespace).withName(SECRET_NAME);
     Secret secret = resource.get();
     if (secret == null) {
       try {
         secret =
-            client.secrets().inNamespace(namespace).resource(newKeyringSecret(namespace)).create();
-        LOG.info(
-            "Created keyring Secret {}/{} with the default key {}",
-            namespace,
-            SECRET_NAME,
-            LocalKms.DEFAULT_ALIAS);
+            client
+                .secrets()
+                .inNamespace(namespace)
+                .resource(newKeyringSecret(namespace, LOCAL.equals(defaultProvider)))
+                .create();
+        LOG.info("Created keyring Secret {}/{}", namespace, SECRET_NAME);
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409) {
           throw e;
@@ -83,25 +140,43 @@ public final class Keyring {
         secret = resource.get();
       }
     }
-    return fromSecret(secret, arns);
+    return new Keyring(arns, secret, client, namespace);
+  }
+
+  /** A keyring that lives only in memory, with a local default key: for tests and tools. */
+  public static Keyring inMemory(Arns arns) {
+    return new Keyring(arns, newKeyringSecret("in-memory", true), null, null);
+  }
+
+  /**
+   * Reads a keyring from a Secret (for example a backup, to check that it opens) without writing
+   * anything back: changes to it stay in memory.
+   */
+  public static Keyring fromSecret(Secret secret, Arns arns) {
+    return new Keyring(arns, secret, null, null);
   }
 
   static Secret newKeyringSecret(String namespace) {
+    return newKeyringSecret(namespace, true);
+  }
+
+  private static Secret newKeyringSecret(String namespace, boolean withLocalDefaultKey) {
     byte[] root = Aead.randomKey();
-    String keyId = UUID.randomUUID().toString();
-    StoredKey key =
-        new StoredKey(
-            keyId,
-            List.of(LocalKms.DEFAULT_ALIAS),
-            Map.of(1, b64(Aead.encrypt(root, Aead.randomKey(), materialAad(keyId, 1)))));
+    List<StoredKey> keys = new ArrayList<>();
+    if (withLocalDefaultKey) {
+      String keyId = UUID.randomUUID().toString();
+      keys.add(
+          new StoredKey(
+              keyId,
+              List.of(ProviderKms.DEFAULT_ALIAS),
+              Map.of(1, b64(Aead.encrypt(root, Aead.randomKey(), materialAad(keyId, 1)))),
+              null,
+              null));
+    }
     Map<String, String> data = new LinkedHashMap<>();
     data.put(ROOT_KEY, b64(root));
     data.put(HASH_KEY, b64(Aead.randomKey()));
-    try {
-      data.put(KEYS, b64(JSON.writeValueAsBytes(List.of(key))));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    data.put(KEYS, b64(toJson(keys)));
     return new SecretBuilder()
         .withNewMetadata()
         .withName(SECRET_NAME)
@@ -115,65 +190,267 @@ public final class Keyring {
         .build();
   }
 
-  static Keyring fromSecret(Secret secret, Arns arns) {
-    Map<String, String> data = secret.getData();
-    if (data == null || !data.containsKey(ROOT_KEY) || !data.containsKey(HASH_KEY)) {
-      throw new IllegalStateException(
-          "Keyring Secret " + SECRET_NAME + " has no root.key or hash.key: restore it from backup");
-    }
-    byte[] root = Base64.getDecoder().decode(data.get(ROOT_KEY));
-    byte[] hash = Base64.getDecoder().decode(data.get(HASH_KEY));
-    List<StoredKey> stored;
-    try {
-      stored = JSON.readValue(Base64.getDecoder().decode(data.get(KEYS)), new TypeReference<>() {});
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(
-          "Keyring Secret " + SECRET_NAME + " has an unreadable keys.json");
-    }
-    Map<String, Key> keys = new LinkedHashMap<>();
-    Key defaultKey = null;
-    for (StoredKey s : stored) {
-      List<Material> materials = new ArrayList<>();
-      s.materials().entrySet().stream()
-          .sorted(Map.Entry.comparingByKey())
-          .forEach(
-              e -> {
-                try {
-                  materials.add(
-                      new Material(
-                          e.getKey(),
-                          Aead.decrypt(
-                              root,
-                              Base64.getDecoder().decode(e.getValue()),
-                              materialAad(s.keyId(), e.getKey()))));
-                } catch (GeneralSecurityException ex) {
-                  throw new IllegalStateException(
-                      "Key material of KMS key " + s.keyId() + " does not open under the root key");
-                }
-              });
-      Key key = new Key(s.keyId(), arns.keyArn(s.keyId()), s.aliases(), materials);
-      keys.put(key.arn(), key);
-      if (s.aliases().contains(LocalKms.DEFAULT_ALIAS)) {
-        defaultKey = key;
-      }
-    }
-    java.util.Arrays.fill(root, (byte) 0);
-    if (defaultKey == null) {
-      throw new IllegalStateException("Keyring has no key with alias " + LocalKms.DEFAULT_ALIAS);
-    }
-    return new Keyring(hash, keys, defaultKey);
-  }
-
   public byte[] hashKey() {
     return hashKey.clone();
   }
 
-  public Key defaultKey() {
-    return defaultKey;
+  /** The key that alias/managedsecrets names. */
+  public KeyMetadata defaultKey() {
+    return find(ProviderKms.DEFAULT_ALIAS)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "Keyring has no key with alias " + ProviderKms.DEFAULT_ALIAS));
   }
 
-  public Optional<Key> key(String arn) {
-    return Optional.ofNullable(keysByArn.get(arn));
+  @Override
+  public synchronized Optional<KeyMetadata> find(String reference) {
+    return entries.values().stream()
+        .filter(e -> e.aliases != null)
+        .map(this::metadata)
+        .filter(k -> k.isNamedBy(reference))
+        .findFirst();
+  }
+
+  /** The ARN of a key id in this operator's account and region. */
+  public String arn(String keyId) {
+    return arns.keyArn(keyId);
+  }
+
+  /**
+   * Makes sure alias/managedsecrets names a key in the given provider, and that the provider still
+   * holds every material version the keyring knows of. When the alias names a key in another
+   * provider (the configuration changed), a new key is made in this one and the alias moves to it;
+   * the old key stays in the keyring, so versions sealed under it still open.
+   */
+  public synchronized KeyMetadata ensureDefaultKey(KeyProvider provider) {
+    Optional<Entry> current =
+        entries.values().stream()
+            .filter(e -> e.aliases != null && e.aliases.contains(ProviderKms.DEFAULT_ALIAS))
+            .findFirst();
+    if (current.isPresent() && current.get().provider.equals(provider.name())) {
+      Entry entry = current.get();
+      List<Integer> held = provider.materialVersions(entry.keyId);
+      if (!held.containsAll(entry.versions)) {
+        throw new IllegalStateException(
+            "The default KMS key "
+                + entry.keyId
+                + " has material versions "
+                + entry.versions
+                + " in the keyring but provider "
+                + provider.name()
+                + " holds "
+                + held
+                + ": the operator is configured for another token, account or region than the"
+                + " one that holds the key.");
+      }
+      return metadata(entry);
+    }
+    String keyId = UUID.randomUUID().toString();
+    provider.createKey(keyId);
+    update(
+        state -> {
+          Entry entry =
+              state.computeIfAbsent(keyId, id -> new Entry(id, provider.name(), List.of()));
+          entry.aliases = new ArrayList<>(List.of(ProviderKms.DEFAULT_ALIAS));
+          if (!entry.local()) {
+            entry.versions.add(1);
+          }
+          state.values().stream()
+              .filter(e -> e != entry && e.aliases != null)
+              .forEach(e -> e.aliases.remove(ProviderKms.DEFAULT_ALIAS));
+          return null;
+        });
+    current.ifPresentOrElse(
+        old ->
+            LOG.warn(
+                "Moved the default key alias {} from KMS key {} (provider {}) to new key {} in"
+                    + " provider {}; the old key stays in the keyring for older versions",
+                ProviderKms.DEFAULT_ALIAS,
+                old.keyId,
+                old.provider,
+                keyId,
+                provider.name()),
+        () ->
+            LOG.info(
+                "Created the default KMS key {} ({}) in provider {}",
+                keyId,
+                ProviderKms.DEFAULT_ALIAS,
+                provider.name()));
+    return defaultKey();
+  }
+
+  /**
+   * Rotates a key of this keyring in its provider: new data keys use the new material, older
+   * material stays for the versions sealed under it.
+   */
+  public synchronized KeyMetadata rotate(String reference, KeyProvider provider) {
+    KeyMetadata key =
+        find(reference)
+            .orElseThrow(
+                () ->
+                    new SecretsManagerException(
+                        AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
+                        "The KMS key " + reference + " is not in the keyring."));
+    if (!key.provider().equals(provider.name())) {
+      throw new IllegalArgumentException(
+          "KMS key " + key.keyId() + " lives in provider " + key.provider());
+    }
+    int version = provider.rotate(key.keyId());
+    if (!LOCAL.equals(provider.name())) {
+      update(
+          state -> {
+            state.get(key.keyId()).versions.add(version);
+            return null;
+          });
+    }
+    LOG.info("Rotated KMS key {}: new material version {}", key.keyId(), version);
+    return find(key.keyId()).orElseThrow();
+  }
+
+  // ---- local material, for LocalKeyProvider ----
+
+  synchronized Optional<byte[]> localMaterial(String keyId, int version) {
+    Entry entry = entries.get(keyId);
+    if (entry == null || !entry.local()) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(entry.material.get(version));
+  }
+
+  synchronized List<Integer> localMaterialVersions(String keyId) {
+    Entry entry = entries.get(keyId);
+    return entry == null || !entry.local() ? List.of() : List.copyOf(entry.versions);
+  }
+
+  /** Adds material version 1 of a new local key, or does nothing when it exists. */
+  synchronized int createLocalKey(String keyId) {
+    Entry existing = entries.get(keyId);
+    if (existing != null) {
+      if (!existing.local()) {
+        throw new IllegalArgumentException(
+            "KMS key " + keyId + " lives in provider " + existing.provider);
+      }
+      return 1;
+    }
+    return update(
+        state -> {
+          Entry entry = state.computeIfAbsent(keyId, id -> new Entry(id, LOCAL, null));
+          return entry.versions.isEmpty() ? addMaterial(entry) : entry.versions.first();
+        });
+  }
+
+  /** Adds a new material version to a local key. */
+  synchronized int rotateLocalKey(String keyId) {
+    Entry existing = entries.get(keyId);
+    if (existing == null || !existing.local()) {
+      throw new SecretsManagerException(
+          AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
+          "The KMS key " + keyId + " has no material in the local keyring.");
+    }
+    return update(state -> addMaterial(state.get(keyId)));
+  }
+
+  private int addMaterial(Entry entry) {
+    int version = entry.versions.isEmpty() ? 1 : entry.versions.last() + 1;
+    byte[] material = Aead.randomKey();
+    entry.wrapped.put(
+        version, b64(Aead.encrypt(root, material, materialAad(entry.keyId, version))));
+    entry.material.put(version, material);
+    entry.versions.add(version);
+    return version;
+  }
+
+  // ---- reading and writing keys.json ----
+
+  private KeyMetadata metadata(Entry e) {
+    return new KeyMetadata(
+        e.keyId,
+        arns.keyArn(e.keyId),
+        e.aliases,
+        KeyState.ENABLED,
+        e.provider,
+        List.copyOf(e.versions),
+        null);
+  }
+
+  /**
+   * Applies a change to the entries and writes keys.json with the Secret's resourceVersion; when
+   * someone else wrote the Secret meanwhile, reads it again and applies the change again.
+   */
+  private <T> T update(Function<Map<String, Entry>, T> change) {
+    for (int attempt = 1; ; attempt++) {
+      Map<String, Entry> next = parse(secret.getData().get(KEYS));
+      T result = change.apply(next);
+      if (client == null) {
+        entries = next;
+        secret.getData().put(KEYS, b64(toJson(stored(next))));
+        return result;
+      }
+      Secret changed = new SecretBuilder(secret).addToData(KEYS, b64(toJson(stored(next)))).build();
+      try {
+        secret = client.secrets().inNamespace(namespace).resource(changed).update();
+        entries = next;
+        return result;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == WRITE_ATTEMPTS) {
+          throw new IllegalStateException(
+              "Could not write keyring Secret " + namespace + "/" + SECRET_NAME, e);
+        }
+        secret = client.secrets().inNamespace(namespace).withName(SECRET_NAME).get();
+      }
+    }
+  }
+
+  private static List<StoredKey> stored(Map<String, Entry> state) {
+    return state.values().stream().map(Entry::stored).toList();
+  }
+
+  private Map<String, Entry> parse(String keysJson) {
+    List<StoredKey> stored;
+    try {
+      stored =
+          keysJson == null
+              ? List.of()
+              : JSON.readValue(Base64.getDecoder().decode(keysJson), new TypeReference<>() {});
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalStateException(
+          "Keyring Secret " + SECRET_NAME + " has an unreadable keys.json");
+    }
+    Map<String, Entry> out = new LinkedHashMap<>();
+    for (StoredKey s : stored) {
+      Entry entry = new Entry(s.keyId(), s.provider() == null ? LOCAL : s.provider(), s.aliases());
+      if (entry.local()) {
+        Map<Integer, String> materials = s.materials() == null ? Map.of() : s.materials();
+        for (var m : new TreeMap<>(materials).entrySet()) {
+          try {
+            entry.material.put(
+                m.getKey(),
+                Aead.decrypt(
+                    root,
+                    Base64.getDecoder().decode(m.getValue()),
+                    materialAad(s.keyId(), m.getKey())));
+          } catch (GeneralSecurityException | IllegalArgumentException ex) {
+            throw new IllegalStateException(
+                "Key material of KMS key " + s.keyId() + " does not open under the root key");
+          }
+          entry.wrapped.put(m.getKey(), m.getValue());
+          entry.versions.add(m.getKey());
+        }
+      } else if (s.materialVersions() != null) {
+        entry.versions.addAll(s.materialVersions());
+      }
+      out.put(entry.keyId, entry);
+    }
+    return out;
+  }
+
+  private static byte[] toJson(List<StoredKey> keys) {
+    try {
+      return JSON.writeValueAsBytes(keys);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static byte[] materialAad(String keyId, int version) {

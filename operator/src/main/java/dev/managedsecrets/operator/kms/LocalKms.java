@@ -1,95 +1,35 @@
 package dev.managedsecrets.operator.kms;
 
-import dev.managedsecrets.operator.crypto.Aead;
 import dev.managedsecrets.operator.crypto.EncryptionContext;
-import dev.managedsecrets.operator.secret.AwsError;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.util.Arrays;
+import java.util.Map;
 
 /**
- * The default KMS provider: key material lives in the operator's keyring (a Secret in its own
- * namespace), wrapped under the keyring's root key, and is used only in the operator's memory.
+ * The KMS of an operator whose keys all live in its keyring: {@link ProviderKms} over the keyring
+ * with the {@code local} provider only.
  */
 public final class LocalKms implements Kms {
 
-  public static final String DEFAULT_ALIAS = "alias/managedsecrets";
+  public static final String DEFAULT_ALIAS = ProviderKms.DEFAULT_ALIAS;
 
-  private final Keyring keyring;
+  private final Kms kms;
 
   public LocalKms(Keyring keyring) {
-    this.keyring = keyring;
+    this.kms = new ProviderKms(keyring, Map.of(Keyring.LOCAL, new LocalKeyProvider(keyring)));
   }
 
   @Override
   public String resolve(String kmsKeyId, String namespace) {
-    Keyring.Key key = keyring.defaultKey();
-    if (kmsKeyId == null
-        || kmsKeyId.equals(DEFAULT_ALIAS)
-        || kmsKeyId.equals(key.keyId())
-        || kmsKeyId.equals(key.arn())) {
-      return key.arn();
-    }
-    throw new SecretsManagerException(
-        AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
-        "The KMS key "
-            + kmsKeyId
-            + " was not found. This version of the operator has the default key "
-            + DEFAULT_ALIAS
-            + " only: omit kmsKeyId or name that alias.");
+    return kms.resolve(kmsKeyId, namespace);
   }
 
   @Override
   public DataKey generateDataKey(String keyArn, EncryptionContext context) {
-    Keyring.Key key = usable(keyArn, AwsError.ENCRYPTION_FAILURE);
-    Keyring.Material material = key.newestMaterial();
-    byte[] plaintext = Aead.randomKey();
-    byte[] wrapped =
-        Aead.encrypt(material.bytes(), plaintext, aad(key, material.version(), context));
-    return new DataKey(plaintext, wrapped, key.arn(), material.version());
+    return kms.generateDataKey(keyArn, context);
   }
 
   @Override
   public byte[] decrypt(
       String keyArn, int materialVersion, byte[] wrapped, EncryptionContext context) {
-    Keyring.Key key = usable(keyArn, AwsError.DECRYPTION_FAILURE);
-    Keyring.Material material =
-        key.material(materialVersion)
-            .orElseThrow(
-                () ->
-                    new SecretsManagerException(
-                        AwsError.DECRYPTION_FAILURE,
-                        "Key material version "
-                            + materialVersion
-                            + " of KMS key "
-                            + keyArn
-                            + " is not in the keyring."));
-    try {
-      return Aead.decrypt(material.bytes(), wrapped, aad(key, materialVersion, context));
-    } catch (GeneralSecurityException e) {
-      throw new SecretsManagerException(
-          AwsError.DECRYPTION_FAILURE,
-          "The data key did not unwrap under KMS key "
-              + keyArn
-              + ": the key, its material or the encryption context does not match.");
-    }
-  }
-
-  private Keyring.Key usable(String keyArn, AwsError failure) {
-    return keyring
-        .key(keyArn)
-        .orElseThrow(
-            () ->
-                new SecretsManagerException(
-                    failure, "The KMS key " + keyArn + " is not in the operator's keyring."));
-  }
-
-  private static byte[] aad(Keyring.Key key, int version, EncryptionContext context) {
-    byte[] head = (key.arn() + "\n" + version + "\n").getBytes(StandardCharsets.UTF_8);
-    byte[] ctx = context.canonicalBytes();
-    byte[] aad = Arrays.copyOf(head, head.length + ctx.length);
-    System.arraycopy(ctx, 0, aad, head.length, ctx.length);
-    return aad;
+    return kms.decrypt(keyArn, materialVersion, wrapped, context);
   }
 }

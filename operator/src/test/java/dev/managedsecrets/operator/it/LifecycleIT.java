@@ -102,7 +102,8 @@ class LifecycleIT {
     long resources =
         cluster.client.resources(ManagedSecret.class).inAnyNamespace().list().getItems().size();
     await().atMost(Fixtures.WAIT).until(() -> cluster.reconciles() >= resources);
-    assertThat(cluster.drainWrites()).as("writes after a cold start").isEmpty();
+    List<String> coldWrites = cluster.drainWrites();
+    assertThat(coldWrites).as("writes after a cold start (events: %s)", eventsOf("idle")).isEmpty();
 
     // An event on the projected Secret that changes nothing of ours triggers another idle pass.
     double before = cluster.reconciles();
@@ -262,6 +263,13 @@ class LifecycleIT {
     await().atMost(Fixtures.WAIT).until(() -> get(cluster.client, "team-b", "forced") == null);
     assertThat(storeObjects()).isEqualTo(storeObjects - 2);
     assertThat(secret(cluster.client, "team-b", "forced")).isNull();
+  }
+
+  private static List<String> eventsOf(String name) {
+    return cluster.client.v1().events().inNamespace("default").list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .map(e -> e.getType() + " " + e.getReason() + ": " + e.getMessage())
+        .toList();
   }
 
   private int storeObjects() {

@@ -1,0 +1,99 @@
+package dev.managedsecrets.operator.kms;
+
+import dev.managedsecrets.operator.crypto.EncryptionContext;
+import dev.managedsecrets.operator.secret.AwsError;
+import dev.managedsecrets.operator.secret.SecretsManagerException;
+import java.util.Map;
+
+/**
+ * The operator's {@link Kms}: finds a key in the catalog, checks its state, and has the provider
+ * that holds its material make or open the data key. New data keys use the key's newest material
+ * version; old versions open under the material they name.
+ */
+public final class ProviderKms implements Kms {
+
+  public static final String DEFAULT_ALIAS = "alias/managedsecrets";
+
+  private final KeyCatalog catalog;
+  private final Map<String, KeyProvider> providers;
+
+  public ProviderKms(KeyCatalog catalog, Map<String, KeyProvider> providers) {
+    this.catalog = catalog;
+    this.providers = Map.copyOf(providers);
+  }
+
+  @Override
+  public String resolve(String kmsKeyId, String namespace) {
+    String reference = kmsKeyId == null ? DEFAULT_ALIAS : kmsKeyId;
+    return catalog
+        .find(reference)
+        .filter(key -> key.allows(namespace))
+        .map(KeyMetadata::arn)
+        .orElseThrow(
+            () ->
+                // A key that exists but that the namespace may not use is reported as missing,
+                // so a tenant cannot probe other tenants' keys.
+                new SecretsManagerException(
+                    AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
+                    "The KMS key "
+                        + reference
+                        + " was not found. Omit kmsKeyId for the default key "
+                        + DEFAULT_ALIAS
+                        + ", or name a key this namespace may use."));
+  }
+
+  @Override
+  public DataKey generateDataKey(String keyArn, EncryptionContext context) {
+    KeyMetadata key = usable(keyArn, AwsError.ENCRYPTION_FAILURE);
+    int version = key.newestMaterialVersion();
+    if (version == 0) {
+      throw new SecretsManagerException(
+          AwsError.ENCRYPTION_FAILURE, "The KMS key " + keyArn + " has no key material yet.");
+    }
+    KeyProvider.NewDataKey dataKey =
+        provider(key, AwsError.ENCRYPTION_FAILURE).generateDataKey(key.keyId(), version, context);
+    return new DataKey(dataKey.plaintext(), dataKey.wrapped(), key.arn(), version);
+  }
+
+  @Override
+  public byte[] decrypt(
+      String keyArn, int materialVersion, byte[] wrapped, EncryptionContext context) {
+    KeyMetadata key = usable(keyArn, AwsError.DECRYPTION_FAILURE);
+    if (!key.materialVersions().contains(materialVersion)) {
+      throw new SecretsManagerException(
+          AwsError.DECRYPTION_FAILURE,
+          "Key material version " + materialVersion + " of KMS key " + keyArn + " does not exist.");
+    }
+    return provider(key, AwsError.DECRYPTION_FAILURE)
+        .decrypt(key.keyId(), materialVersion, wrapped, context);
+  }
+
+  private KeyMetadata usable(String keyArn, AwsError failure) {
+    KeyMetadata key =
+        catalog
+            .find(keyArn)
+            .orElseThrow(
+                () ->
+                    new SecretsManagerException(
+                        failure, "The KMS key " + keyArn + " was not found."));
+    if (key.state() != KeyState.ENABLED) {
+      throw new SecretsManagerException(
+          failure, "The KMS key " + keyArn + " is " + key.state().awsName() + ".");
+    }
+    return key;
+  }
+
+  private KeyProvider provider(KeyMetadata key, AwsError failure) {
+    KeyProvider provider = providers.get(key.provider());
+    if (provider == null) {
+      throw new SecretsManagerException(
+          failure,
+          "The KMS key "
+              + key.arn()
+              + " lives in provider "
+              + key.provider()
+              + ", which is not configured on the operator.");
+    }
+    return provider;
+  }
+}

@@ -1,0 +1,154 @@
+package dev.managedsecrets.operator.kms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.managedsecrets.operator.crypto.EncryptionContext;
+import dev.managedsecrets.operator.crypto.EnvelopeCipher;
+import dev.managedsecrets.operator.secret.Arns;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LocalKmsKeyringTest {
+
+  static final Arns ARNS = new Arns("k8s", "local", "123456789012");
+  static final String FIXTURE = "/dev/managedsecrets/operator/kms/keyring-v1/";
+  // The context the fixture envelope was sealed with, by the code before the provider SPI.
+  static final EncryptionContext FIXTURE_CONTEXT =
+      EncryptionContext.forVersion(
+          "arn:k8s:secretsmanager:local:123456789012:secret:team-a/db-AbCdEf",
+          "11111111-2222-3333-4444-555555555555");
+  static final String FIXTURE_KEY_ARN =
+      "arn:k8s:kms:local:123456789012:key/adaf8105-352f-4cd7-9741-20e920fd99de";
+
+  static Secret fixtureKeyring() throws IOException {
+    try (InputStream in =
+        LocalKmsKeyringTest.class.getResourceAsStream(FIXTURE + "managedsecret-keyring.yaml")) {
+      return Serialization.unmarshal(in, Secret.class);
+    }
+  }
+
+  static byte[] fixtureEnvelope() throws IOException {
+    try (InputStream in = LocalKmsKeyringTest.class.getResourceAsStream(FIXTURE + "envelope.b64")) {
+      return Base64.getDecoder()
+          .decode(new String(in.readAllBytes(), StandardCharsets.UTF_8).strip());
+    }
+  }
+
+  @Test
+  void opensAVersionSealedUnderAKeyringWrittenBeforeTheProviderSpi() throws IOException {
+    Keyring keyring = Keyring.fromSecret(fixtureKeyring(), ARNS);
+    LocalKms kms = new LocalKms(keyring);
+
+    assertThat(kms.resolve(null, "team-a")).isEqualTo(FIXTURE_KEY_ARN);
+    assertThat(keyring.defaultKey().provider()).isEqualTo("local");
+    assertThat(keyring.defaultKey().materialVersions()).containsExactly(1);
+    assertThat(new EnvelopeCipher(kms).open(fixtureEnvelope(), FIXTURE_CONTEXT))
+        .isEqualTo("Sfixture value".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void rotatingALocalKeyKeepsItsStoredEntryInFormatOne() throws IOException {
+    Secret secret = fixtureKeyring();
+    JsonNode before = keysJson(secret).get(0);
+    Keyring keyring = Keyring.fromSecret(secret, ARNS);
+    LocalKeyProvider local = new LocalKeyProvider(keyring);
+
+    KeyMetadata rotated = keyring.rotate(ProviderKms.DEFAULT_ALIAS, local);
+
+    assertThat(rotated.materialVersions()).containsExactly(1, 2);
+    JsonNode after = keysJson(secret).get(0);
+    List<String> fields = new ArrayList<>();
+    after.fieldNames().forEachRemaining(fields::add);
+    assertThat(fields).containsExactly("keyId", "aliases", "materials");
+    assertThat(after.get("materials").get("1")).isEqualTo(before.get("materials").get("1"));
+    assertThat(after.get("materials").has("2")).isTrue();
+    // And the old version still opens, now that new data keys use material 2.
+    LocalKms kms = new LocalKms(keyring);
+    assertThat(kms.generateDataKey(FIXTURE_KEY_ARN, FIXTURE_CONTEXT).materialVersion())
+        .isEqualTo(2);
+    assertThat(new EnvelopeCipher(kms).open(fixtureEnvelope(), FIXTURE_CONTEXT))
+        .isEqualTo("Sfixture value".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aDefaultKeyInAnotherProviderIsRecordedWithoutMaterial() throws IOException {
+    Secret secret = fixtureKeyring();
+    Keyring keyring = Keyring.fromSecret(secret, ARNS);
+    InMemoryKeyProvider hsm = new InMemoryKeyProvider("pkcs11");
+
+    KeyMetadata key = keyring.ensureDefaultKey(hsm);
+
+    assertThat(key.provider()).isEqualTo("pkcs11");
+    assertThat(key.aliases()).containsExactly(ProviderKms.DEFAULT_ALIAS);
+    assertThat(hsm.materialVersions(key.keyId())).containsExactly(1);
+    JsonNode stored = keysJson(secret).get(1);
+    assertThat(stored.get("keyId").asText()).isEqualTo(key.keyId());
+    assertThat(stored.get("provider").asText()).isEqualTo("pkcs11");
+    assertThat(stored.get("materialVersions").toString()).isEqualTo("[1]");
+    assertThat(stored.has("materials")).isFalse();
+    assertThat(keyring.ensureDefaultKey(hsm)).isEqualTo(key);
+  }
+
+  @Test
+  void changingTheDefaultProviderMovesTheAliasAndOldVersionsStillOpen() throws IOException {
+    Secret secret = fixtureKeyring();
+    Keyring keyring = Keyring.fromSecret(secret, ARNS);
+    InMemoryKeyProvider hsm = new InMemoryKeyProvider("pkcs11");
+    KeyMetadata oldDefault = keyring.defaultKey();
+
+    KeyMetadata newDefault = keyring.ensureDefaultKey(hsm);
+
+    assertThat(newDefault.keyId()).isNotEqualTo(oldDefault.keyId());
+    assertThat(keyring.find(oldDefault.arn()))
+        .get()
+        .satisfies(k -> assertThat(k.aliases()).isEmpty());
+    Kms kms =
+        new ProviderKms(keyring, Map.of("local", new LocalKeyProvider(keyring), "pkcs11", hsm));
+    assertThat(kms.resolve(null, "team-a")).isEqualTo(newDefault.arn());
+    EnvelopeCipher cipher = new EnvelopeCipher(kms);
+    assertThat(cipher.open(fixtureEnvelope(), FIXTURE_CONTEXT))
+        .isEqualTo("Sfixture value".getBytes(StandardCharsets.UTF_8));
+    byte[] sealed = cipher.seal(newDefault.arn(), FIXTURE_CONTEXT, new byte[] {'S', 'x'});
+    assertThat(cipher.open(sealed, FIXTURE_CONTEXT)).containsExactly('S', 'x');
+  }
+
+  @Test
+  void refusesToStartWhenTheProviderLostMaterialTheKeyringKnows() throws IOException {
+    Keyring keyring = Keyring.fromSecret(fixtureKeyring(), ARNS);
+    keyring.ensureDefaultKey(new InMemoryKeyProvider("pkcs11"));
+
+    assertThatThrownBy(() -> keyring.ensureDefaultKey(new InMemoryKeyProvider("pkcs11")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(
+            "has material versions [1] in the keyring but provider pkcs11 holds []");
+  }
+
+  @Test
+  void keysCreatedByTheProviderForOtherCatalogsAreNotInTheKeyringsCatalog() {
+    Keyring keyring = Keyring.inMemory(ARNS);
+    LocalKeyProvider local = new LocalKeyProvider(keyring);
+    String keyId = "6b0d1c62-6f44-4a39-a4c8-0d1d2f1f0a11";
+
+    local.createKey(keyId);
+
+    assertThat(local.materialVersions(keyId)).containsExactly(1);
+    assertThat(keyring.find(keyId)).isEmpty();
+    assertThat(keyring.find(keyring.arn(keyId))).isEmpty();
+  }
+
+  private static JsonNode keysJson(Secret secret) throws IOException {
+    return new ObjectMapper()
+        .readTree(Base64.getDecoder().decode(secret.getData().get(Keyring.KEYS)));
+  }
+}

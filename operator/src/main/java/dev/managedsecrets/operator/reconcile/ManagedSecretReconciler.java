@@ -340,6 +340,11 @@ public final class ManagedSecretReconciler
     String name = SpecValidator.targetName(ms);
     InformerEventSource<Secret, ManagedSecret> cache = secretCache(context);
     Secret live = cache.get(new ResourceID(name, namespace)).orElse(null);
+    if (live == null) {
+      // The cache may not have it yet (just after start, or after another replica wrote it), and it
+      // holds only Secrets we label: ask the API server before creating anything.
+      live = client.secrets().inNamespace(namespace).withName(name).get();
+    }
     if (live != null && !Projection.ownedBy(live, ms)) {
       throw notOurs(name);
     }

@@ -7,7 +7,10 @@ import dev.managedsecrets.operator.kms.CountingKms;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.Kms;
 import dev.managedsecrets.operator.kms.LocalKms;
+import dev.managedsecrets.operator.leader.Leadership;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
+import dev.managedsecrets.operator.metrics.ReconcileTimer;
+import dev.managedsecrets.operator.metrics.TimedSecretStore;
 import dev.managedsecrets.operator.projection.Projection;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
@@ -26,6 +29,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,17 +45,37 @@ public final class OperatorRuntime implements AutoCloseable {
   private final Operator operator;
   private final ScheduledExecutorService purger;
   private final SecretsManagerService secrets;
+  private final Leadership leadership;
 
   private OperatorRuntime(
-      Operator operator, ScheduledExecutorService purger, SecretsManagerService secrets) {
+      Operator operator,
+      ScheduledExecutorService purger,
+      SecretsManagerService secrets,
+      Leadership leadership) {
     this.operator = operator;
     this.purger = purger;
     this.secrets = secrets;
+    this.leadership = leadership;
   }
 
-  /** Starts the operator; returns once its informers are synced. */
+  /**
+   * Starts the operator; returns once its informers are synced. With leader election, a replica
+   * that loses the Lease while running exits the process (java-operator-sdk's default), so that two
+   * replicas never reconcile at once.
+   */
   public static OperatorRuntime start(
       KubernetesClient client, OperatorConfig config, MeterRegistry registry, Clock clock) {
+    return start(client, config, registry, clock, () -> System.exit(1));
+  }
+
+  /** Starts the operator; {@code onLeadershipLost} runs if the leader Lease is lost. */
+  public static OperatorRuntime start(
+      KubernetesClient client,
+      OperatorConfig config,
+      MeterRegistry registry,
+      Clock clock,
+      Runnable onLeadershipLost) {
+    Leadership leadership = Leadership.of(config, registry, onLeadershipLost);
     String account = config.accountId != null ? config.accountId : deriveAccount(client);
     Arns arns = new Arns(config.partition, config.region, account);
     Keyring keyring = Keyring.loadOrCreate(client, config.namespace, arns);
@@ -59,7 +84,7 @@ public final class OperatorRuntime implements AutoCloseable {
     ValueAssembler values = new ValueAssembler(hash, new PasswordGenerator());
     SecretsManagerService secrets =
         new SecretsManagerService(
-            new KubernetesSecretStore(client, config.namespace),
+            new TimedSecretStore(new KubernetesSecretStore(client, config.namespace), registry),
             new EnvelopeCipher(kms),
             values,
             arns,
@@ -84,7 +109,10 @@ public final class OperatorRuntime implements AutoCloseable {
                     // Status and finalizers are written with plain updates and JSON patches: the
                     // same write path in production and in the tests.
                     .withUseSSAToPatchPrimaryResource(false)
-                    .withSSABasedCreateUpdateMatchForDependentResources(false));
+                    .withSSABasedCreateUpdateMatchForDependentResources(false)
+                    .withMetrics(new ReconcileTimer(registry))
+                    .withLeaderElectionConfiguration(
+                        leadership.configuration(config).orElse(null)));
     operator.register(
         reconciler,
         o -> {
@@ -111,6 +139,9 @@ public final class OperatorRuntime implements AutoCloseable {
     long every = config.purgeInterval.toMillis();
     purger.scheduleWithFixedDelay(
         () -> {
+          if (!leadership.leading()) {
+            return; // the leader purges
+          }
           try {
             secrets.purgeExpired();
           } catch (RuntimeException e) {
@@ -128,7 +159,35 @@ public final class OperatorRuntime implements AutoCloseable {
         account,
         config.region,
         config.namespace);
-    return new OperatorRuntime(operator, purger, secrets);
+    return new OperatorRuntime(operator, purger, secrets, leadership);
+  }
+
+  /** True from a completed start until close. */
+  public boolean isStarted() {
+    return operator.getRuntimeInfo().isStarted();
+  }
+
+  /**
+   * The event sources (informers) that are not synced and watching, by controller, as text; empty
+   * when all are healthy.
+   */
+  public String unhealthyEventSources() {
+    Map<String, Object> unhealthy = new TreeMap<>();
+    operator
+        .getRuntimeInfo()
+        .unhealthyEventSources()
+        .forEach(
+            (controller, sources) -> {
+              if (!sources.isEmpty()) {
+                unhealthy.put(controller, new TreeMap<>(sources).keySet());
+              }
+            });
+    return unhealthy.isEmpty() ? "" : unhealthy.toString();
+  }
+
+  /** True while this replica may reconcile: always without leader election. */
+  public boolean isLeader() {
+    return leadership.leading();
   }
 
   /** Runs the purge of expired secrets now (the scheduled job does this periodically). */
@@ -156,6 +215,7 @@ public final class OperatorRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    leadership.closing();
     purger.shutdownNow();
     operator.stop();
   }

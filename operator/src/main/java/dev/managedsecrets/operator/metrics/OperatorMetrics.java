@@ -26,8 +26,11 @@ public final class OperatorMetrics {
   /** managedsecret_reconcile_duration_seconds{operation, outcome}. */
   public static final String RECONCILE_DURATION = "managedsecret.reconcile.duration";
 
-  /** managedsecret_versions_created_total. */
-  public static final String VERSIONS_CREATED = "managedsecret.versions.created";
+  /**
+   * managedsecret_versions_total: versions created. (Not "versions_created": Prometheus reserves
+   * the _created suffix of counters.)
+   */
+  public static final String VERSIONS_CREATED = "managedsecret.versions";
 
   /** managedsecret_kms_requests_total{operation, result}. */
   public static final String KMS_REQUESTS = CountingKms.METRIC;

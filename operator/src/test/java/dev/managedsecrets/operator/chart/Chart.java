@@ -1,7 +1,6 @@
 package dev.managedsecrets.operator.chart;
 
 import com.marcnuri.helm.Helm;
-import com.marcnuri.helm.TemplateCommand;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.io.IOException;
@@ -24,6 +23,19 @@ public final class Chart {
 
   private Chart() {}
 
+  /**
+   * Renders the templates with the chart's defaults and these values (YAML), as {@code helm
+   * template} does: without the CRDs of crds/, which Helm installs apart (see {@link #crds}).
+   */
+  public static Manifests render(String valuesYaml) {
+    return Manifests.parse(template(valuesYaml));
+  }
+
+  /** The CRDs Helm installs before the templates, and never upgrades or deletes: crds/. */
+  public static Manifests crds() {
+    return Manifests.parse(new Helm(Repo.chart()).show().crds().call());
+  }
+
   /** The operator's configuration as the chart renders it into its ConfigMap, loaded. */
   public static OperatorConfig operatorConfig(Manifests manifests) {
     ConfigMap map = manifests.get("ConfigMap", RELEASE + "-config", ConfigMap.class);
@@ -40,33 +52,19 @@ public final class Chart {
     }
   }
 
-  /** Renders with the chart's defaults and these values (YAML); CRDs included. */
-  public static Manifests render(String valuesYaml) {
-    return Manifests.parse(template(valuesYaml, false));
-  }
-
-  /** Renders the templates only, without the CRDs of crds/. */
-  public static Manifests renderTemplatesOnly(String valuesYaml) {
-    return Manifests.parse(template(valuesYaml, true));
-  }
-
   /** Renders to text; Helm's own error (schema, template {@code fail}) surfaces as an exception. */
-  public static String template(String valuesYaml, boolean skipCrds) {
+  public static String template(String valuesYaml) {
     Path values = null;
     try {
       values = Files.createTempFile("values-", ".yaml");
       Files.writeString(values, valuesYaml);
-      TemplateCommand template =
-          new Helm(Repo.chart())
-              .template()
-              .withName(RELEASE)
-              .withNamespace(NAMESPACE)
-              .withKubeVersion(KUBE_VERSION)
-              .withValuesFile(values);
-      if (skipCrds) {
-        template = template.skipCrds();
-      }
-      return template.call();
+      return new Helm(Repo.chart())
+          .template()
+          .withName(RELEASE)
+          .withNamespace(NAMESPACE)
+          .withKubeVersion(KUBE_VERSION)
+          .withValuesFile(values)
+          .call();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {

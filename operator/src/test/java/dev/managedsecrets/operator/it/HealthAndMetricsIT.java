@@ -84,8 +84,7 @@ class HealthAndMetricsIT {
                 v -> assertThat(v).isPositive())
             .containsKey(
                 "managedsecret_reconcile_duration_seconds_bucket{operation=\"reconcile\",outcome=\"success\",le=\"0.1\"}")
-            .hasEntrySatisfying(
-                "managedsecret_versions_created_total", v -> assertThat(v).isEqualTo(3.0))
+            .hasEntrySatisfying("managedsecret_versions_total", v -> assertThat(v).isEqualTo(3.0))
             .hasEntrySatisfying(
                 "managedsecret_kms_requests_total{operation=\"GenerateDataKey\",result=\"success\"}",
                 v -> assertThat(v).isEqualTo(3.0))

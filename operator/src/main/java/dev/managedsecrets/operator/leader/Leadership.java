@@ -98,7 +98,10 @@ public final class Leadership {
     if (was) {
       LOG.error(
           "Lost the leader Lease as {}: stopping, so that only one replica reconciles", identity);
-      onLost.run();
+      // Not on the SDK's thread: stopping the operator (e.g. from a shutdown hook) waits for it.
+      Thread lost = new Thread(onLost, "managedsecret-leadership-lost");
+      lost.setDaemon(false);
+      lost.start();
     }
   }
 

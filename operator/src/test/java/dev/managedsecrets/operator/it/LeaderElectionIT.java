@@ -12,6 +12,7 @@ import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -31,8 +32,10 @@ class LeaderElectionIT {
   private static OperatorConfig electing() {
     OperatorConfig config = MockCluster.testConfig();
     config.leaderElection = true;
-    config.leaseDuration = Duration.ofSeconds(4);
-    config.leaseRenewDeadline = Duration.ofSeconds(3);
+    // Short, so that a takeover happens within the test; renewals every second leave a stalled
+    // leader five seconds before it gives up.
+    config.leaseDuration = Duration.ofSeconds(6);
+    config.leaseRenewDeadline = Duration.ofSeconds(5);
     config.leaseRetryPeriod = Duration.ofSeconds(1);
     config.purgeInterval = Duration.ofSeconds(1);
     return config;
@@ -105,19 +108,27 @@ class LeaderElectionIT {
       try {
         await().atMost(Fixtures.WAIT).until(a::isLeader);
 
-        // Another holder takes the Lease (as after a long pause of this replica).
+        // Another holder takes the Lease (as after a long pause of this replica); its update
+        // conflicts when the leader renews in between, and is then tried again.
         OperatorConfig config = electing();
-        cluster
-            .client
-            .leases()
-            .inNamespace(config.namespace)
-            .withName(config.leaseName)
-            .edit(
-                l -> {
-                  l.getSpec().setHolderIdentity("another-replica");
-                  l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
-                  l.getSpec().setLeaseDurationSeconds(3600);
-                  return l;
+        await()
+            .atMost(Fixtures.WAIT)
+            .ignoreExceptionsInstanceOf(KubernetesClientException.class)
+            .until(
+                () -> {
+                  cluster
+                      .client
+                      .leases()
+                      .inNamespace(config.namespace)
+                      .withName(config.leaseName)
+                      .edit(
+                          l -> {
+                            l.getSpec().setHolderIdentity("another-replica");
+                            l.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+                            l.getSpec().setLeaseDurationSeconds(3600);
+                            return l;
+                          });
+                  return true;
                 });
 
         await().atMost(Fixtures.WAIT).until(() -> lost.get() == 1);

@@ -1,9 +1,10 @@
 package dev.managedsecrets.operator;
 
 import dev.managedsecrets.operator.config.OperatorConfig;
+import dev.managedsecrets.operator.health.HealthServer;
+import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -41,15 +42,18 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
       OperatorConfig cfg = OperatorConfig.load(config, System.getenv());
-      KubernetesClient client = new KubernetesClientBuilder().build();
-      OperatorRuntime runtime =
-          OperatorRuntime.start(client, cfg, new SimpleMeterRegistry(), Clock.systemUTC());
+      KubernetesClient client = OperatorClient.build();
+      PrometheusMeterRegistry registry = OperatorMetrics.prometheusRegistry();
+      HealthServer http = HealthServer.start(cfg.healthPort, cfg.metricsPort, registry::scrape);
+      OperatorRuntime runtime = OperatorRuntime.start(client, cfg, registry, Clock.systemUTC());
+      http.watch(runtime);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
                     runtime.close();
+                    http.close();
                     client.close();
                     stopped.countDown();
                   }));

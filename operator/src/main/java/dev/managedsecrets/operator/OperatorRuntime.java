@@ -7,7 +7,10 @@ import dev.managedsecrets.operator.kms.CountingKms;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.Kms;
 import dev.managedsecrets.operator.kms.KmsProviders;
+import dev.managedsecrets.operator.leader.Leadership;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
+import dev.managedsecrets.operator.metrics.ReconcileTimer;
+import dev.managedsecrets.operator.metrics.TimedSecretStore;
 import dev.managedsecrets.operator.projection.Projection;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
@@ -27,6 +30,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,23 +48,41 @@ public final class OperatorRuntime implements AutoCloseable {
   private final SecretsManagerService secrets;
   private final SecretStore store;
   private final KmsProviders kmsProviders;
+  private final Leadership leadership;
 
   private OperatorRuntime(
       Operator operator,
       ScheduledExecutorService purger,
       SecretsManagerService secrets,
       SecretStore store,
-      KmsProviders kmsProviders) {
+      KmsProviders kmsProviders,
+      Leadership leadership) {
     this.operator = operator;
     this.purger = purger;
     this.secrets = secrets;
     this.store = store;
     this.kmsProviders = kmsProviders;
+    this.leadership = leadership;
   }
 
-  /** Starts the operator; returns once its informers are synced. */
+  /**
+   * Starts the operator; returns once its informers are synced. With leader election, a replica
+   * that loses the Lease while running exits the process (java-operator-sdk's default), so that two
+   * replicas never reconcile at once.
+   */
   public static OperatorRuntime start(
       KubernetesClient client, OperatorConfig config, MeterRegistry registry, Clock clock) {
+    return start(client, config, registry, clock, () -> System.exit(1));
+  }
+
+  /** Starts the operator; {@code onLeadershipLost} runs if the leader Lease is lost. */
+  public static OperatorRuntime start(
+      KubernetesClient client,
+      OperatorConfig config,
+      MeterRegistry registry,
+      Clock clock,
+      Runnable onLeadershipLost) {
+    Leadership leadership = Leadership.of(config, registry, onLeadershipLost);
     String account = config.accountId != null ? config.accountId : deriveAccount(client);
     Arns arns = new Arns(config.partition, config.region, account);
     Keyring keyring = Keyring.loadOrCreate(client, config.namespace, arns, config.kms.provider);
@@ -71,7 +94,8 @@ public final class OperatorRuntime implements AutoCloseable {
     // The backing store named by config.store (kubernetes or postgres).
     SecretStore store = SecretStores.open(client, config);
     SecretsManagerService secrets =
-        new SecretsManagerService(store, new EnvelopeCipher(kms), values, arns, clock);
+        new SecretsManagerService(
+            new TimedSecretStore(store, registry), new EnvelopeCipher(kms), values, arns, clock);
     ManagedSecretReconciler reconciler =
         new ManagedSecretReconciler(
             client,
@@ -93,7 +117,10 @@ public final class OperatorRuntime implements AutoCloseable {
                     // Status and finalizers are written with plain updates and JSON patches: the
                     // same write path in production and in the tests.
                     .withUseSSAToPatchPrimaryResource(false)
-                    .withSSABasedCreateUpdateMatchForDependentResources(false));
+                    .withSSABasedCreateUpdateMatchForDependentResources(false)
+                    .withMetrics(new ReconcileTimer(registry))
+                    .withLeaderElectionConfiguration(
+                        leadership.configuration(config).orElse(null)));
     operator.register(
         reconciler,
         o -> {
@@ -121,6 +148,9 @@ public final class OperatorRuntime implements AutoCloseable {
     long every = config.purgeInterval.toMillis();
     purger.scheduleWithFixedDelay(
         () -> {
+          if (!leadership.leading()) {
+            return; // the leader purges
+          }
           try {
             secrets.purgeExpired();
           } catch (RuntimeException e) {
@@ -140,7 +170,35 @@ public final class OperatorRuntime implements AutoCloseable {
         config.region,
         config.namespace,
         config.kms.provider);
-    return new OperatorRuntime(operator, purger, secrets, store, kmsProviders);
+    return new OperatorRuntime(operator, purger, secrets, store, kmsProviders, leadership);
+  }
+
+  /** True from a completed start until close. */
+  public boolean isStarted() {
+    return operator.getRuntimeInfo().isStarted();
+  }
+
+  /**
+   * The event sources (informers) that are not synced and watching, by controller, as text; empty
+   * when all are healthy.
+   */
+  public String unhealthyEventSources() {
+    Map<String, Object> unhealthy = new TreeMap<>();
+    operator
+        .getRuntimeInfo()
+        .unhealthyEventSources()
+        .forEach(
+            (controller, sources) -> {
+              if (!sources.isEmpty()) {
+                unhealthy.put(controller, new TreeMap<>(sources).keySet());
+              }
+            });
+    return unhealthy.isEmpty() ? "" : unhealthy.toString();
+  }
+
+  /** True while this replica may reconcile: always without leader election. */
+  public boolean isLeader() {
+    return leadership.leading();
   }
 
   /** Runs the purge of expired secrets now (the scheduled job does this periodically). */
@@ -168,6 +226,7 @@ public final class OperatorRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    leadership.closing();
     purger.shutdownNow();
     operator.stop();
     store.close();

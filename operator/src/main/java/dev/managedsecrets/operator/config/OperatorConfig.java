@@ -57,6 +57,31 @@ public final class OperatorConfig {
       "The backing store of versions: type kubernetes (default) or postgres. See StoreConfig.")
   public StoreConfig store = new StoreConfig();
 
+  @JsonPropertyDescription(
+      "Leader election through a Lease in the operator's namespace: only the leader reconciles."
+          + " Needed when more than one replica runs.")
+  public boolean leaderElection = false;
+
+  @JsonPropertyDescription("Name of the Lease that leader election holds.")
+  public String leaseName = "managedsecret-operator";
+
+  @JsonPropertyDescription("How long a Lease is valid without renewal: the longest takeover time.")
+  public Duration leaseDuration = Duration.ofSeconds(15);
+
+  @JsonPropertyDescription("How long the leader keeps trying to renew before it gives up.")
+  public Duration leaseRenewDeadline = Duration.ofSeconds(10);
+
+  @JsonPropertyDescription("How often the Lease is renewed, and acquisition retried.")
+  public Duration leaseRetryPeriod = Duration.ofSeconds(2);
+
+  @JsonPropertyDescription("Port of /healthz and /readyz (0: any free port).")
+  public int healthPort = 8081;
+
+  @JsonPropertyDescription(
+      "Port of /metrics in Prometheus text format (0: any free port; the health port's number:"
+          + " one server for both).")
+  public int metricsPort = 8080;
+
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
           .findAndRegisterModules()
@@ -107,6 +132,25 @@ public final class OperatorConfig {
     }
     config.store.applyEnv(env);
     config.loadKmsOverrides(env);
+    if (env.containsKey("MANAGEDSECRET_LEADER_ELECTION")) {
+      config.leaderElection = Boolean.parseBoolean(env.get("MANAGEDSECRET_LEADER_ELECTION"));
+    }
+    config.leaseName = env.getOrDefault("MANAGEDSECRET_LEASE_NAME", config.leaseName);
+    if (env.containsKey("MANAGEDSECRET_LEASE_DURATION")) {
+      config.leaseDuration = Duration.parse(env.get("MANAGEDSECRET_LEASE_DURATION"));
+    }
+    if (env.containsKey("MANAGEDSECRET_LEASE_RENEW_DEADLINE")) {
+      config.leaseRenewDeadline = Duration.parse(env.get("MANAGEDSECRET_LEASE_RENEW_DEADLINE"));
+    }
+    if (env.containsKey("MANAGEDSECRET_LEASE_RETRY_PERIOD")) {
+      config.leaseRetryPeriod = Duration.parse(env.get("MANAGEDSECRET_LEASE_RETRY_PERIOD"));
+    }
+    if (env.containsKey("MANAGEDSECRET_HEALTH_PORT")) {
+      config.healthPort = Integer.parseInt(env.get("MANAGEDSECRET_HEALTH_PORT"));
+    }
+    if (env.containsKey("MANAGEDSECRET_METRICS_PORT")) {
+      config.metricsPort = Integer.parseInt(env.get("MANAGEDSECRET_METRICS_PORT"));
+    }
     config.check();
     return config;
   }
@@ -134,6 +178,21 @@ public final class OperatorConfig {
     }
     store.check();
     checkKms();
+    if (leaseName == null || !leaseName.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
+      throw new IllegalArgumentException("leaseName must be a DNS subdomain; it is " + leaseName);
+    }
+    if (leaseRetryPeriod.isNegative()
+        || leaseRetryPeriod.isZero()
+        || leaseRetryPeriod.compareTo(leaseRenewDeadline) >= 0
+        || leaseRenewDeadline.compareTo(leaseDuration) >= 0) {
+      throw new IllegalArgumentException(
+          "Lease timing must be 0 < leaseRetryPeriod < leaseRenewDeadline < leaseDuration");
+    }
+    for (int port : new int[] {healthPort, metricsPort}) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("healthPort and metricsPort must be 0-65535");
+      }
+    }
   }
 
   // ---- KMS providers (docs/KMS.md) ----

@@ -11,12 +11,57 @@ import java.util.Objects;
 /**
  * The one place that builds conditions: CamelCase reasons, observedGeneration, and a
  * lastTransitionTime that moves only when the condition's status moves.
+ *
+ * <p>They follow kstatus (read by Flux, Argo CD and kubectl wait): {@code Ready}, plus the
+ * "abnormal-true" conditions {@code Reconciling} (the operator is still working: it retries a
+ * transient error) and {@code Stalled} (it cannot make progress until someone changes something),
+ * which are present only while True.
  */
 public final class Conditions {
 
   public static final String READY = "Ready";
+  public static final String RECONCILING = "Reconciling";
+  public static final String STALLED = "Stalled";
 
   private Conditions() {}
+
+  /** Ready=True; Reconciling and Stalled removed. */
+  public static List<Condition> ready(
+      List<Condition> existing, String reason, String message, Long generation, Instant now) {
+    List<Condition> out = set(existing, READY, true, reason, message, generation, now);
+    return remove(remove(out, RECONCILING), STALLED);
+  }
+
+  /**
+   * Ready=False, and Stalled=True when the error is terminal (retrying cannot help until the spec
+   * or the cluster changes) or else Reconciling=True (retried with back-off).
+   */
+  public static List<Condition> notReady(
+      List<Condition> existing,
+      String reason,
+      String message,
+      boolean terminal,
+      Long generation,
+      Instant now) {
+    List<Condition> out = set(existing, READY, false, reason, message, generation, now);
+    String present = terminal ? STALLED : RECONCILING;
+    String absent = terminal ? RECONCILING : STALLED;
+    out = set(out, present, true, reason, message, generation, now);
+    return remove(out, absent);
+  }
+
+  /** Returns the conditions without {@code type}. */
+  public static List<Condition> remove(List<Condition> existing, String type) {
+    List<Condition> out = new ArrayList<>();
+    if (existing != null) {
+      for (Condition c : existing) {
+        if (!type.equals(c.getType())) {
+          out.add(c);
+        }
+      }
+    }
+    return out;
+  }
 
   /** Returns the conditions with {@code type} set; the others are kept as they are. */
   public static List<Condition> set(

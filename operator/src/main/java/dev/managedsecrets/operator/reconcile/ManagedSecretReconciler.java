@@ -5,6 +5,7 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
 import dev.managedsecrets.operator.kms.Kms;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
+import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.projection.Projection;
 import dev.managedsecrets.operator.secret.AwsError;
 import dev.managedsecrets.operator.secret.SecretId;
@@ -115,17 +116,17 @@ public final class ManagedSecretReconciler
       steps(ms, context, status);
     } catch (SecretsManagerException e) {
       result = e.error().exceptionName();
-      fail(ms, status, result, e.getMessage());
+      fail(ms, status, result, e.getMessage(), e.error().terminal());
       if (!e.error().terminal()) {
         retry = e;
       }
     } catch (StoreUnavailableException | StoreConflictException e) {
       result = AwsError.INTERNAL_SERVICE_ERROR.exceptionName();
-      fail(ms, status, result, e.getMessage());
+      fail(ms, status, result, e.getMessage(), false);
       retry = e;
     } catch (KubernetesClientException e) {
       result = AwsError.INTERNAL_SERVICE_ERROR.exceptionName();
-      fail(ms, status, result, "The Kubernetes API answered " + e.getCode() + "; retrying.");
+      fail(ms, status, result, "The Kubernetes API answered " + e.getCode() + "; retrying.", false);
       retry = e;
     }
     try {
@@ -136,6 +137,9 @@ public final class ManagedSecretReconciler
           .tag("result", result)
           .register(registry)
           .increment();
+      if (!"Synced".equals(result)) {
+        OperatorMetrics.error(registry, result);
+      }
     }
     if (retry != null) {
       throw retry; // JOSDK retries with back-off; the projected Secret is left as it was.
@@ -202,6 +206,7 @@ public final class ManagedSecretReconciler
             ms,
             EventReason.VersionCreated,
             "Created version " + put.version().versionId() + " as AWSCURRENT");
+        OperatorMetrics.versionCreated(registry);
       }
       current = put.version();
       fresh = put.value();
@@ -259,10 +264,8 @@ public final class ManagedSecretReconciler
               + " pin is removed.";
     }
     status.conditions =
-        Conditions.set(
+        Conditions.ready(
             status.conditions,
-            Conditions.READY,
-            true,
             "Synced",
             message,
             ms.getMetadata().getGeneration(),
@@ -411,6 +414,7 @@ public final class ManagedSecretReconciler
     } else {
       events.normal(
           ms, EventReason.SecretRepaired, "Put back Secret " + name + ", which had drifted");
+      OperatorMetrics.secretRepaired(registry);
     }
   }
 
@@ -448,19 +452,23 @@ public final class ManagedSecretReconciler
     return DeleteControl.defaultDelete();
   }
 
-  private void fail(ManagedSecret ms, ManagedSecretStatus status, String reason, String message) {
+  private void fail(
+      ManagedSecret ms,
+      ManagedSecretStatus status,
+      String reason,
+      String message,
+      boolean terminal) {
     boolean changed =
         !Conditions.sameState(
             status.conditions,
             Conditions.set(null, Conditions.READY, false, reason, message, null, clock.instant()),
             Conditions.READY);
     status.conditions =
-        Conditions.set(
+        Conditions.notReady(
             status.conditions,
-            Conditions.READY,
-            false,
             reason,
             message,
+            terminal,
             ms.getMetadata().getGeneration(),
             clock.instant());
     status.observedGeneration = ms.getMetadata().getGeneration();

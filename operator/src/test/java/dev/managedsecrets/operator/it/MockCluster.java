@@ -1,14 +1,15 @@
 package dev.managedsecrets.operator.it;
 
+import dev.managedsecrets.operator.OperatorClient;
 import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -26,7 +27,8 @@ import java.util.function.Consumer;
 
 /**
  * A Kubernetes API server in this JVM (fabric8's mock in CRUD mode) with the CRDs installed, and
- * the real operator running against it. Each test class makes its own.
+ * the real operator running against it. Each test class makes its own. The operator has its own
+ * client, with the operator's User-Agent, so that its requests can be told from the test's.
  */
 final class MockCluster implements AutoCloseable {
 
@@ -34,7 +36,9 @@ final class MockCluster implements AutoCloseable {
   private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
 
   final KubernetesMockServer server;
+  final MockApiDispatcher dispatcher = new MockApiDispatcher();
   final KubernetesClient client;
+  final KubernetesClient operatorClient;
   final MutableClock clock = new MutableClock(Instant.now());
   SimpleMeterRegistry registry;
   private OperatorRuntime runtime;
@@ -45,13 +49,12 @@ final class MockCluster implements AutoCloseable {
   private MockCluster() {
     server =
         new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
+            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init();
     client = server.createClient();
+    operatorClient =
+        server.createClient(
+            b -> b.editOrNewConfig().withUserAgent(OperatorClient.USER_AGENT).endConfig());
     try (var crd =
         new FileInputStream(
             Path.of(System.getProperty("crds.dir"), "managedsecrets.managedsecrets.dev.yaml")
@@ -80,13 +83,40 @@ final class MockCluster implements AutoCloseable {
   }
 
   void startOperator() {
+    startOperator(c -> {});
+  }
+
+  /** Starts the operator with the tests' configuration, changed by {@code customize}. */
+  void startOperator(Consumer<OperatorConfig> customize) {
+    OperatorConfig config = testConfig();
+    configure.accept(config);
+    customize.accept(config);
+    startOperator(config);
+  }
+
+  /** Starts the operator with this configuration. */
+  void startOperator(OperatorConfig config) {
+    registry = new SimpleMeterRegistry();
+    runtime = newOperator(config, registry, () -> {});
+  }
+
+  /** The tests' configuration: short poll interval, fixed account, the operator's namespace. */
+  static OperatorConfig testConfig() {
     OperatorConfig config = new OperatorConfig();
     config.namespace = OPERATOR_NAMESPACE;
     config.accountId = "123456789012";
     config.fromSecretPollInterval = Duration.ofSeconds(2);
-    configure.accept(config);
-    registry = new SimpleMeterRegistry();
-    runtime = OperatorRuntime.start(client, config, registry, clock);
+    return config;
+  }
+
+  /**
+   * Starts one more operator on this API server (the caller closes it), with its own client (the
+   * operator's User-Agent) and metrics in {@code registry}.
+   */
+  OperatorRuntime newOperator(
+      OperatorConfig config, MeterRegistry registry, Runnable onLeadershipLost) {
+    config.check();
+    return OperatorRuntime.start(operatorClient, config, registry, clock, onLeadershipLost);
   }
 
   void stopOperator() {
@@ -137,6 +167,7 @@ final class MockCluster implements AutoCloseable {
   @Override
   public void close() {
     stopOperator();
+    operatorClient.close();
     client.close();
     server.destroy();
   }

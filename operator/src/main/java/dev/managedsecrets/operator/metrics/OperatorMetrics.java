@@ -1,0 +1,99 @@
+package dev.managedsecrets.operator.metrics;
+
+import dev.managedsecrets.operator.kms.CountingKms;
+import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+
+/**
+ * The operator's metrics, by their Micrometer names; Prometheus sees them with underscores, a
+ * {@code _total} suffix on counters and {@code _seconds} on timers. Tags are closed sets (a result,
+ * an operation, an AWS exception name): never a secret's name or value.
+ */
+public final class OperatorMetrics {
+
+  /** managedsecret_reconciles_total{result}: Synced or an AWS exception name. */
+  public static final String RECONCILES = ManagedSecretReconciler.RECONCILES;
+
+  /** managedsecret_reconcile_duration_seconds{operation, outcome}. */
+  public static final String RECONCILE_DURATION = "managedsecret.reconcile.duration";
+
+  /**
+   * managedsecret_versions_total: versions created. (Not "versions_created": Prometheus reserves
+   * the _created suffix of counters.)
+   */
+  public static final String VERSIONS_CREATED = "managedsecret.versions";
+
+  /** managedsecret_kms_requests_total{operation, result}. */
+  public static final String KMS_REQUESTS = CountingKms.METRIC;
+
+  /** managedsecret_store_duration_seconds{operation, outcome}. */
+  public static final String STORE_DURATION = "managedsecret.store.duration";
+
+  /** managedsecret_secrets_repaired_total: projected Secrets put back after they drifted. */
+  public static final String SECRETS_REPAIRED = "managedsecret.secrets.repaired";
+
+  /** managedsecret_errors_total{exception}: failed reconciles by AWS exception name. */
+  public static final String ERRORS = "managedsecret.errors";
+
+  /** managedsecret_leader: 1 while this replica holds the leader Lease (or runs alone). */
+  public static final String LEADER = "managedsecret.leader";
+
+  /** Histogram buckets of the timers: 5 ms to 10 s. */
+  static final Duration[] BUCKETS = {
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10)
+  };
+
+  private OperatorMetrics() {}
+
+  /** A Prometheus registry with the JVM's and the process's own metrics bound. */
+  public static PrometheusMeterRegistry prometheusRegistry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    return registry;
+  }
+
+  public static void versionCreated(MeterRegistry registry) {
+    Counter.builder(VERSIONS_CREATED)
+        .description("Secret versions created (each a new AWSCURRENT)")
+        .register(registry)
+        .increment();
+  }
+
+  public static void secretRepaired(MeterRegistry registry) {
+    Counter.builder(SECRETS_REPAIRED)
+        .description("Projected Secrets put back after they were edited")
+        .register(registry)
+        .increment();
+  }
+
+  public static void error(MeterRegistry registry, String exceptionName) {
+    Counter.builder(ERRORS)
+        .description("Failed reconciles by AWS exception name")
+        .tag("exception", exceptionName)
+        .register(registry)
+        .increment();
+  }
+}

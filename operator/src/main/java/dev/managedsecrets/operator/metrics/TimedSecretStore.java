@@ -1,0 +1,105 @@
+package dev.managedsecrets.operator.metrics;
+
+import dev.managedsecrets.operator.secret.SecretId;
+import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.operator.store.SecretStore;
+import dev.managedsecrets.operator.store.StoreConflictException;
+import dev.managedsecrets.operator.store.StoreUnavailableException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A store that times every call of the store it wraps as managedsecret_store_duration_seconds,
+ * tagged with the operation and its outcome (success, conflict, unavailable, an AWS exception name,
+ * or error). It sees only ciphertext, and tags carry no ids.
+ */
+public final class TimedSecretStore implements SecretStore {
+
+  private final SecretStore delegate;
+  private final MeterRegistry registry;
+
+  public TimedSecretStore(SecretStore delegate, MeterRegistry registry) {
+    this.delegate = delegate;
+    this.registry = registry;
+  }
+
+  @Override
+  public Optional<StoredSecret> find(SecretId id) {
+    return time("find", () -> delegate.find(id));
+  }
+
+  @Override
+  public StoredSecret create(StoredSecret secret) {
+    return time("create", () -> delegate.create(secret));
+  }
+
+  @Override
+  public StoredSecret update(StoredSecret secret) {
+    return time("update", () -> delegate.update(secret));
+  }
+
+  @Override
+  public void writeVersion(SecretId id, String versionId, byte[] envelope) {
+    time("writeVersion", () -> delegate.writeVersion(id, versionId, envelope));
+  }
+
+  @Override
+  public byte[] readVersion(SecretId id, String versionId) {
+    return time("readVersion", () -> delegate.readVersion(id, versionId));
+  }
+
+  @Override
+  public void deleteVersions(SecretId id, List<String> versionIds) {
+    time("deleteVersions", () -> delegate.deleteVersions(id, versionIds));
+  }
+
+  @Override
+  public void purge(SecretId id) {
+    time("purge", () -> delegate.purge(id));
+  }
+
+  @Override
+  public List<StoredSecret> list() {
+    return time("list", delegate::list);
+  }
+
+  private void time(String operation, Runnable call) {
+    time(
+        operation,
+        () -> {
+          call.run();
+          return null;
+        });
+  }
+
+  private <T> T time(String operation, Supplier<T> call) {
+    Timer.Sample sample = Timer.start(registry);
+    String outcome = "error";
+    try {
+      T result = call.get();
+      outcome = "success";
+      return result;
+    } catch (StoreConflictException e) {
+      outcome = "conflict";
+      throw e;
+    } catch (StoreUnavailableException e) {
+      outcome = "unavailable";
+      throw e;
+    } catch (SecretsManagerException e) {
+      outcome = e.error().exceptionName();
+      throw e;
+    } finally {
+      sample.stop(
+          Timer.builder(OperatorMetrics.STORE_DURATION)
+              .description("Time spent in calls of the backing store")
+              .tag("operation", operation)
+              .tag("outcome", outcome)
+              .serviceLevelObjectives(OperatorMetrics.BUCKETS)
+              .register(registry));
+    }
+  }
+}

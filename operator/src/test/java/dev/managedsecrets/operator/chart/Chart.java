@@ -1,0 +1,80 @@
+package dev.managedsecrets.operator.chart;
+
+import com.marcnuri.helm.Helm;
+import dev.managedsecrets.operator.config.OperatorConfig;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Renders the chart with embedded Helm (helm-java: Helm's own Go code, offline), as {@code helm
+ * template managedsecret-operator helm/managedsecret-operator -n managedsecret-system} would.
+ */
+public final class Chart {
+
+  public static final String RELEASE = "managedsecret-operator";
+  public static final String NAMESPACE = "managedsecret-system";
+
+  /** The Kubernetes version rendered for (helm-java's default, 1.20, is below kubeVersion). */
+  public static final String KUBE_VERSION = "v1.32.0";
+
+  private Chart() {}
+
+  /**
+   * Renders the templates with the chart's defaults and these values (YAML), as {@code helm
+   * template} does: without the CRDs of crds/, which Helm installs apart (see {@link #crds}).
+   */
+  public static Manifests render(String valuesYaml) {
+    return Manifests.parse(template(valuesYaml));
+  }
+
+  /** The CRDs Helm installs before the templates, and never upgrades or deletes: crds/. */
+  public static Manifests crds() {
+    return Manifests.parse(new Helm(Repo.chart()).show().crds().call());
+  }
+
+  /** The operator's configuration as the chart renders it into its ConfigMap, loaded. */
+  public static OperatorConfig operatorConfig(Manifests manifests) {
+    ConfigMap map = manifests.get("ConfigMap", RELEASE + "-config", ConfigMap.class);
+    try {
+      Path file = Files.createTempFile("config-", ".yaml");
+      try {
+        Files.writeString(file, map.getData().get("config.yaml"));
+        return OperatorConfig.load(file, Map.of());
+      } finally {
+        Files.delete(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Renders to text; Helm's own error (schema, template {@code fail}) surfaces as an exception. */
+  public static String template(String valuesYaml) {
+    Path values = null;
+    try {
+      values = Files.createTempFile("values-", ".yaml");
+      Files.writeString(values, valuesYaml);
+      return new Helm(Repo.chart())
+          .template()
+          .withName(RELEASE)
+          .withNamespace(NAMESPACE)
+          .withKubeVersion(KUBE_VERSION)
+          .withValuesFile(values)
+          .call();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (values != null) {
+        try {
+          Files.deleteIfExists(values);
+        } catch (IOException e) {
+          // a temp file: nothing to do
+        }
+      }
+    }
+  }
+}

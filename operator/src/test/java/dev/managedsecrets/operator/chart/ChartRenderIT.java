@@ -1,0 +1,317 @@
+package dev.managedsecrets.operator.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import dev.managedsecrets.operator.config.OperatorConfig;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chart, linted and rendered by embedded Helm for its defaults and for the settings a
+ * production install changes; its schema refuses bad values before anything is applied.
+ */
+class ChartRenderIT {
+
+  private static final String FULLNAME = Chart.RELEASE;
+
+  private static Deployment deployment(Manifests m) {
+    return m.get("Deployment", FULLNAME, Deployment.class);
+  }
+
+  private static Container operator(Manifests m) {
+    return deployment(m).getSpec().getTemplate().getSpec().getContainers().get(0);
+  }
+
+  @Test
+  void theChartLintsCleanly() {
+    LintResult lint = new Helm(Repo.chart()).lint().strict().call();
+    assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
+  }
+
+  @Test
+  void byDefaultOneReplicaRunsUnderTheRestrictedPodSecurityStandardWithoutLeaderElection() {
+    Manifests m = Chart.render("{}");
+
+    Deployment d = deployment(m);
+    assertThat(d.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(d.getSpec().getStrategy().getType())
+        .as("never two operators without a Lease")
+        .isEqualTo("Recreate");
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(pod.getHostNetwork()).isNull();
+    assertThat(pod.getVolumes()).noneMatch(v -> v.getHostPath() != null);
+    Container c = operator(m);
+    assertThat(c.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(c.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+    assertThat(c.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(c.getSecurityContext().getPrivileged()).isNull();
+
+    assertThat(c.getArgs()).containsExactly("run", "--config", "/etc/managedsecret/config.yaml");
+    assertThat(c.getVolumeMounts())
+        .anyMatch(v -> v.getMountPath().equals("/etc/managedsecret") && v.getReadOnly())
+        .anyMatch(v -> v.getMountPath().equals("/tmp"));
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(c.getEnv()).anyMatch(e -> e.getName().equals("POD_NAMESPACE"));
+    assertThat(c.getImage()).isEqualTo("ghcr.io/managedsecrets/managedsecret-operator:0.1.0");
+
+    OperatorConfig config = Chart.operatorConfig(m);
+    assertThat(config.namespace).isEqualTo(Chart.NAMESPACE);
+    assertThat(config.leaderElection).isFalse();
+    assertThat(config.accountId).isNull();
+    assertThat(m.has("PodDisruptionBudget")).isFalse();
+    assertThat(m.has("ServiceMonitor")).isFalse();
+    assertThat(m.has("NetworkPolicy")).isFalse();
+    assertThat(m.get("Role", FULLNAME, Role.class).getRules())
+        .noneMatch(r -> r.getResources().contains("leases"));
+    Service metrics = m.get("Service", FULLNAME + "-metrics", Service.class);
+    assertThat(metrics.getSpec().getPorts())
+        .singleElement()
+        .satisfies(p -> assertThat(p.getTargetPort().getIntVal()).isEqualTo(config.metricsPort));
+    assertThat(c.getPorts())
+        .anyMatch(p -> p.getContainerPort() == config.metricsPort)
+        .anyMatch(p -> p.getContainerPort() == config.healthPort);
+  }
+
+  @Test
+  void twoReplicasTurnOnLeaderElectionARollingUpdateAndAPodDisruptionBudget() {
+    Manifests m = Chart.render("replicaCount: 2\n");
+
+    OperatorConfig config = Chart.operatorConfig(m);
+    assertThat(config.leaderElection).isTrue();
+    assertThat(config.leaseName).isEqualTo("managedsecret-operator");
+    assertThat(config.leaseDuration).isEqualTo(Duration.ofSeconds(15));
+    Deployment d = deployment(m);
+    assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(d.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+    PodDisruptionBudget pdb = m.get("PodDisruptionBudget", FULLNAME, PodDisruptionBudget.class);
+    assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+    assertThat(pdb.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(d.getSpec().getSelector().getMatchLabels());
+    assertThat(m.get("Role", FULLNAME, Role.class).getRules())
+        .anyMatch(
+            r ->
+                r.getResources().contains("leases")
+                    && r.getResourceNames().equals(List.of("managedsecret-operator"))
+                    && r.getVerbs().containsAll(List.of("get", "update", "patch")));
+  }
+
+  @Test
+  void moreThanOneReplicaWithLeaderElectionSwitchedOffIsRefused() {
+    assertThatThrownBy(() -> Chart.render("replicaCount: 3\nconfig:\n  leaderElection: false\n"))
+        .hasMessageContaining("leaderElection must not be false with more than one replica");
+  }
+
+  @Test
+  void theServiceMonitorScrapesTheMetricsServiceByItsPortName() {
+    Manifests m =
+        Chart.render("serviceMonitor:\n  enabled: true\n  labels: {release: prometheus}\n");
+
+    Map<String, Object> sm = m.ofKind("ServiceMonitor").get(0);
+    assertThat(Manifests.metadata(sm).get("labels"))
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .containsEntry("release", "prometheus");
+    Service metrics = m.get("Service", FULLNAME + "-metrics", Service.class);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) sm.get("spec");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> endpoint = ((List<Map<String, Object>>) spec.get("endpoints")).get(0);
+    assertThat(endpoint).containsEntry("port", "metrics").containsEntry("path", "/metrics");
+    assertThat(metrics.getSpec().getPorts()).anyMatch(p -> p.getName().equals("metrics"));
+    @SuppressWarnings("unchecked")
+    Map<String, String> selector =
+        (Map<String, String>) ((Map<String, Object>) spec.get("selector")).get("matchLabels");
+    assertThat(metrics.getMetadata().getLabels()).containsAllEntriesOf(selector);
+  }
+
+  @Test
+  void theNetworkPolicyAdmitsProbesAndScrapesAndLetsOutOnlyApiServerTraffic() {
+    Manifests m =
+        Chart.render(
+            """
+            networkPolicy:
+              enabled: true
+              apiServerCidrs: [10.0.0.1/32]
+              ingressFrom:
+                - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}
+            """);
+
+    NetworkPolicy np = m.get("NetworkPolicy", FULLNAME, NetworkPolicy.class);
+    assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+    assertThat(np.getSpec().getPodSelector().getMatchLabels())
+        .isEqualTo(deployment(m).getSpec().getSelector().getMatchLabels());
+    assertThat(np.getSpec().getIngress())
+        .singleElement()
+        .satisfies(
+            i -> {
+              assertThat(i.getPorts())
+                  .extracting(p -> p.getPort().getIntVal())
+                  .containsExactly(8081, 8080);
+              assertThat(i.getFrom()).hasSize(1);
+            });
+    assertThat(np.getSpec().getEgress())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getPorts())
+                  .extracting(p -> p.getPort().getIntVal())
+                  .containsExactly(443, 6443);
+              assertThat(e.getTo())
+                  .singleElement()
+                  .satisfies(t -> assertThat(t.getIpBlock().getCidr()).isEqualTo("10.0.0.1/32"));
+            });
+  }
+
+  @Test
+  void theRenderedConfigurationIsTheTypedConfigurationWithTheGivenValues() {
+    Manifests m =
+        Chart.render(
+            """
+            config:
+              region: eu-west-1
+              accountId: "210987654321"
+              watchNamespaces: [team-a, team-b]
+              fromSecretPollInterval: PT30S
+              leaderElection: true
+              leaseDuration: PT30S
+              leaseRenewDeadline: PT20S
+              leaseRetryPeriod: PT5S
+              healthPort: 9091
+              metricsPort: 9090
+            """);
+
+    OperatorConfig config = Chart.operatorConfig(m);
+    assertThat(config.region).isEqualTo("eu-west-1");
+    assertThat(config.accountId).isEqualTo("210987654321");
+    assertThat(config.watchNamespaces).containsExactly("team-a", "team-b");
+    assertThat(config.fromSecretPollInterval).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.leaderElection).isTrue();
+    assertThat(config.leaseRetryPeriod).isEqualTo(Duration.ofSeconds(5));
+    assertThat(operator(m).getPorts())
+        .extracting(p -> p.getContainerPort())
+        .containsExactlyInAnyOrder(9091, 9090);
+    assertThat(m.ofKind("ClusterRoleBinding")).as("rights only in watched namespaces").isEmpty();
+    assertThat(m.ofKind("RoleBinding"))
+        .extracting(rb -> Manifests.metadata(rb).get("namespace"))
+        .containsExactlyInAnyOrder("team-a", "team-b", Chart.NAMESPACE);
+    assertThat(m.ofKind("ClusterRole"))
+        .extracting(r -> Manifests.metadata(r).get("name"))
+        .as("no account ClusterRole when the account is given")
+        .doesNotContain(FULLNAME + "-account");
+  }
+
+  @Test
+  void theSchemaRefusesBadValues() {
+    Map<String, String> bad =
+        Map.of(
+            "replicaCount: two\n", "replicaCount",
+            "replicaCount: 0\n", "replicaCount",
+            "kms:\n  provider: vault\n", "provider",
+            "config:\n  accountId: \"123\"\n", "accountId",
+            "config:\n  leaseDuration: 15s\n", "leaseDuration",
+            "config:\n  unknownField: x\n", "unknownField",
+            "image:\n  pullPolicy: Sometimes\n", "pullPolicy",
+            "replicas: 2\n", "replicas",
+            "config:\n  watchNamespaces: [Team_A]\n", "watchNamespaces");
+    bad.forEach(
+        (values, field) ->
+            assertThatThrownBy(() -> Chart.render(values))
+                .as("values %s", values.strip())
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining(field));
+  }
+
+  @Test
+  void crdsComeFromTheCrdsDirectoryOnlySoUninstallNeverDeletesThem() throws IOException {
+    Manifests templates =
+        Chart.render(
+            "replicaCount: 2\nserviceMonitor: {enabled: true}\nnetworkPolicy: {enabled: true}\n");
+    assertThat(templates.has("CustomResourceDefinition"))
+        .as("a CRD among the templates would be deleted by helm uninstall")
+        .isFalse();
+    for (Map<String, Object> doc : templates.documents()) {
+      Object annotations = Manifests.metadata(doc).get("annotations");
+      if (annotations instanceof Map<?, ?> a) {
+        assertThat(a.keySet())
+            .as("annotations of %s", Manifests.metadata(doc).get("name"))
+            .noneMatch(k -> k.toString().startsWith("helm.sh/hook"));
+      }
+    }
+    Manifests crds = Chart.crds();
+    assertThat(crds.ofKind("CustomResourceDefinition"))
+        .extracting(d -> Manifests.metadata(d).get("name"))
+        .containsExactly("managedsecrets.managedsecrets.dev");
+    assertThat(crds.documents())
+        .as("helm show crds: the generated CRDs as they are")
+        .isEqualTo(
+            Manifests.parse(
+                    Files.readString(Repo.crds().resolve("managedsecrets.managedsecrets.dev.yaml")))
+                .documents());
+  }
+
+  @Test
+  void theChartRendersNoSecretAndEveryNamespacedObjectLivesInTheReleaseNamespace() {
+    Manifests m =
+        Chart.render(
+            "replicaCount: 2\nserviceMonitor: {enabled: true}\nnetworkPolicy: {enabled: true}\n");
+    Set<String> clusterScoped =
+        Set.of("ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition");
+    assertThat(m.has("Secret")).isFalse();
+    for (Map<String, Object> doc : m.documents()) {
+      if (!clusterScoped.contains(doc.get("kind"))) {
+        assertThat(Manifests.metadata(doc).get("namespace"))
+            .as("namespace of %s %s", doc.get("kind"), Manifests.metadata(doc).get("name"))
+            .isEqualTo(Chart.NAMESPACE);
+      }
+    }
+  }
+
+  @Test
+  void userRolesAggregateReadWriteIntoAdminAndEditAndViewOnlyWhenAsked() {
+    Manifests m = Chart.render("{}");
+    ClusterRole readwrite = m.get("ClusterRole", "managedsecrets-readwrite", ClusterRole.class);
+    assertThat(readwrite.getMetadata().getLabels())
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-admin", "true")
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-edit", "true")
+        .doesNotContainKey("rbac.authorization.k8s.io/aggregate-to-view");
+    assertThat(readwrite.getRules())
+        .allMatch(r -> r.getApiGroups().equals(List.of("managedsecrets.dev")))
+        .anyMatch(r -> r.getVerbs().containsAll(List.of("create", "update", "delete")));
+    ClusterRole view = m.get("ClusterRole", "managedsecrets-view", ClusterRole.class);
+    assertThat(view.getMetadata().getLabels())
+        .as("a spec may hold plain text: not in view unless asked")
+        .doesNotContainKey("rbac.authorization.k8s.io/aggregate-to-view");
+    assertThat(view.getRules())
+        .allMatch(r -> Set.of("get", "list", "watch").containsAll(r.getVerbs()))
+        .allMatch(r -> r.getApiGroups().equals(List.of("managedsecrets.dev")));
+
+    Manifests asked = Chart.render("rbac: {aggregateToView: true}\n");
+    assertThat(
+            asked
+                .get("ClusterRole", "managedsecrets-view", ClusterRole.class)
+                .getMetadata()
+                .getLabels())
+        .containsEntry("rbac.authorization.k8s.io/aggregate-to-view", "true");
+  }
+}

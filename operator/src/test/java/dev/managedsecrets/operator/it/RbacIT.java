@@ -1,0 +1,340 @@
+package dev.managedsecrets.operator.it;
+
+import static dev.managedsecrets.operator.it.Fixtures.awaitReady;
+import static dev.managedsecrets.operator.it.Fixtures.awaitSynced;
+import static dev.managedsecrets.operator.it.Fixtures.create;
+import static dev.managedsecrets.operator.it.Fixtures.edit;
+import static dev.managedsecrets.operator.it.Fixtures.get;
+import static dev.managedsecrets.operator.it.Fixtures.managedSecret;
+import static dev.managedsecrets.operator.it.Fixtures.secret;
+import static dev.managedsecrets.operator.it.Fixtures.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
+import dev.managedsecrets.api.v1alpha1.GenerateSpec;
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.SecretSource;
+import dev.managedsecrets.api.v1alpha1.TargetSpec;
+import dev.managedsecrets.operator.OperatorClient;
+import dev.managedsecrets.operator.chart.Chart;
+import dev.managedsecrets.operator.chart.Manifests;
+import dev.managedsecrets.operator.config.OperatorConfig;
+import dev.managedsecrets.operator.rbac.ApiRequest;
+import dev.managedsecrets.operator.rbac.Rbac;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chart's RBAC is exactly what the operator uses. The operator runs with the configuration the
+ * chart renders, through a representative scenario (every value form, update, drift repair, target
+ * rename, a foreign Secret, delete and restore, forced delete, purge, leader election); every API
+ * request it makes is recorded (by its User-Agent) and translated into the authorizer's terms. The
+ * test fails when a request is not allowed by the rendered roles and bindings, and when a rendered
+ * permission is never used.
+ */
+class RbacIT {
+
+  private static final String NS = "team-a";
+
+  @Test
+  void clusterWideRbacWithLeaderElectionAllowsEveryRequestAndGrantsNothingUnused() {
+    Manifests chart =
+        Chart.render(
+            """
+            replicaCount: 2
+            config:
+              fromSecretPollInterval: PT2S
+              leaseDuration: PT4S
+              leaseRenewDeadline: PT3S
+              leaseRetryPeriod: PT1S
+            """);
+    Used used = runScenario(chart);
+
+    assertThat(used.requests())
+        .as("requests recorded")
+        .anyMatch(r -> r.toString().startsWith("watch core/secrets (cluster-wide)"))
+        .anyMatch(r -> r.toString().startsWith("patch coordination.k8s.io/leases"))
+        .anyMatch(r -> r.toString().equals("get core/namespaces kube-system in kube-system"));
+    assertRbacIsExact(chart, used);
+  }
+
+  @Test
+  void namespacedRbacAllowsEveryRequestGrantsNothingUnusedAndLeavesOtherNamespacesAlone() {
+    Manifests chart =
+        Chart.render(
+            """
+            config:
+              accountId: "123456789012"
+              watchNamespaces: [team-a]
+              fromSecretPollInterval: PT2S
+            """);
+    assertThat(chart.ofKind("ClusterRoleBinding")).as("no cluster-wide binding").isEmpty();
+    Used used = runScenario(chart);
+
+    assertThat(used.requests())
+        .as("requests outside the operator's and the watched namespace")
+        .allMatch(
+            r -> NS.equals(r.namespace()) || MockCluster.OPERATOR_NAMESPACE.equals(r.namespace()));
+    assertRbacIsExact(chart, used);
+  }
+
+  private static void assertRbacIsExact(Manifests chart, Used used) {
+    Rbac rbac = Rbac.forServiceAccount(chart, Chart.NAMESPACE, Chart.RELEASE);
+    List<ApiRequest> all = new ArrayList<>(used.requests());
+    all.addAll(used.implied());
+    assertThat(rbac.denied(all))
+        .as(
+            "requests of the operator that the chart's RBAC does not allow; granted:\n%s",
+            String.join("\n", rbac.grants()))
+        .isEmpty();
+    assertThat(rbac.unused(all))
+        .as(
+            "permissions the chart grants that the operator never used; requests:\n%s",
+            all.stream()
+                .map(ApiRequest::toString)
+                .distinct()
+                .sorted()
+                .collect(Collectors.joining("\n")))
+        .isEmpty();
+  }
+
+  /** The operator's requests, and the checks the API server makes on its behalf. */
+  private record Used(Set<ApiRequest> requests, Set<ApiRequest> implied) {}
+
+  private static Used runScenario(Manifests chart) {
+    return runScenario(chart, new ArrayList<>());
+  }
+
+  private static Used runScenario(Manifests chart, List<String> bodies) {
+    OperatorConfig config = Chart.operatorConfig(chart);
+    Rbac rbac = Rbac.forServiceAccount(chart, Chart.NAMESPACE, Chart.RELEASE);
+    List<RecordedRequest> recorded = new ArrayList<>();
+    try (MockCluster cluster = MockCluster.withoutOperator()) {
+      // java-operator-sdk asks which Lease verbs it has: answer with the chart's rules.
+      cluster.dispatcher.rules(rbac::resourceRules);
+      cluster.dispatcher.keepBodies();
+      cluster.drainRequests();
+      cluster.startOperator(config);
+      scenario(cluster, config);
+      cluster.stopOperator();
+      recorded.addAll(cluster.drainRequests());
+      recorded.forEach(r -> bodies.add(cluster.dispatcher.body(r)));
+    }
+    Set<ApiRequest> requests = new LinkedHashSet<>();
+    Set<ApiRequest> implied = new LinkedHashSet<>();
+    for (int i = 0; i < recorded.size(); i++) {
+      RecordedRequest r = recorded.get(i);
+      if (!OperatorClient.USER_AGENT.equals(r.getHeader("User-Agent"))) {
+        continue; // the test's own requests
+      }
+      ApiRequest request = ApiRequest.of(r.getMethod(), r.getPath());
+      requests.add(request);
+      implied.addAll(ownerChecks(bodies.get(i), request));
+      implied.addAll(leaseAccessCheck(request, config));
+    }
+    assertThat(requests).as("the operator's recorded requests").isNotEmpty();
+    return new Used(requests, implied);
+  }
+
+  /**
+   * An owner reference with blockOwnerDeletion makes the API server check that the writer may
+   * update the owner's finalizers (OwnerReferencesPermissionEnforcement).
+   */
+  private static List<ApiRequest> ownerChecks(String requestBody, ApiRequest request) {
+    if (!Set.of("create", "update", "patch").contains(request.verb())
+        || request.subresource() != null) {
+      return List.of();
+    }
+    JsonNode body;
+    try {
+      body = Serialization.jsonMapper().readTree(requestBody);
+    } catch (Exception e) {
+      return List.of();
+    }
+    List<ApiRequest> out = new ArrayList<>();
+    for (JsonNode ref : body.path("metadata").path("ownerReferences")) {
+      if (ref.path("blockOwnerDeletion").asBoolean(false)) {
+        String apiVersion = ref.path("apiVersion").asText();
+        String group = apiVersion.contains("/") ? apiVersion.split("/")[0] : "";
+        String resource = ref.path("kind").asText().toLowerCase(java.util.Locale.ROOT) + "s";
+        out.add(
+            new ApiRequest(
+                "update",
+                group,
+                resource,
+                "finalizers",
+                request.namespace(),
+                ref.path("name").asText(),
+                null));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Before leader election, java-operator-sdk asks (SelfSubjectRulesReview) whether it may get,
+   * create and update its Lease, and refuses to start otherwise; renewals are then patches.
+   */
+  private static List<ApiRequest> leaseAccessCheck(ApiRequest request, OperatorConfig config) {
+    if (!"selfsubjectrulesreviews".equals(request.resource())) {
+      return List.of();
+    }
+    String group = "coordination.k8s.io";
+    return List.of(
+        new ApiRequest("get", group, "leases", null, config.namespace, config.leaseName, null),
+        new ApiRequest("update", group, "leases", null, config.namespace, config.leaseName, null),
+        new ApiRequest("create", group, "leases", null, config.namespace, null, null));
+  }
+
+  /** Everything the operator does to a namespace, in one pass. */
+  private static void scenario(MockCluster cluster, OperatorConfig config) {
+    var client = cluster.client;
+    // Value forms: text, bytes, a Secret (whole and one key), key/value fields with generated
+    // passwords, database fields, a template and a typed target.
+    client
+        .secrets()
+        .inNamespace(NS)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("source")
+                .endMetadata()
+                .addToData("user", Fixtures.b64("app"))
+                .addToData("pass", Fixtures.b64("s3cret"))
+                .build())
+        .create();
+    create(client, managedSecret(NS, "text", s -> s.secretString = "one"));
+    create(
+        client,
+        managedSecret(
+            NS,
+            "bytes",
+            s -> {
+              s.secretBinary = Base64.getEncoder().encodeToString(new byte[] {1, 2, 3});
+              s.recoveryWindowInDays = 7;
+            }));
+    create(
+        client,
+        managedSecret(
+            NS,
+            "from-whole",
+            s -> {
+              s.fromSecret = new SecretSource();
+              s.fromSecret.name = "source";
+            }));
+    create(
+        client,
+        managedSecret(
+            NS,
+            "from-key",
+            s -> {
+              s.fromSecret = new SecretSource();
+              s.fromSecret.name = "source";
+              s.fromSecret.key = "pass";
+              s.forceDeleteWithoutRecovery = true;
+            }));
+    create(
+        client,
+        managedSecret(
+            NS,
+            "fields",
+            s -> {
+              s.data = Map.of("username", "orders");
+              s.generate = Map.of("password", new GenerateSpec());
+              s.database = new DatabaseSpec();
+              s.database.engine = "postgres";
+              s.database.host = "db.internal";
+              s.database.dbname = "orders";
+              s.target = new TargetSpec();
+              s.target.type = "kubernetes.io/basic-auth";
+              s.target.template = Map.of("url", "postgres://{{username}}@{{host}}/{{dbname}}");
+            }));
+    for (String name : List.of("text", "bytes", "from-whole", "from-key", "fields")) {
+      awaitSynced(client, NS, name);
+    }
+
+    // Update: a new version.
+    String first = get(client, NS, "text").getStatus().versionId;
+    edit(client, NS, "text", s -> s.secretString = "two");
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(() -> !first.equals(get(client, NS, "text").getStatus().versionId));
+
+    // Drift: an edited projected Secret is put back; a deleted one is made again.
+    client
+        .secrets()
+        .inNamespace(NS)
+        .withName("fields")
+        .edit(s -> new SecretBuilder(s).addToData("username", Fixtures.b64("mallory")).build());
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(() -> "orders".equals(text(secret(client, NS, "fields")).get("username")));
+    client.secrets().inNamespace(NS).withName("text").delete();
+    await().atMost(Fixtures.WAIT).until(() -> secret(client, NS, "text") != null);
+
+    // A renamed target: the Secret under the old name goes.
+    edit(
+        client,
+        NS,
+        "from-whole",
+        s -> {
+          s.target = new TargetSpec();
+          s.target.name = "from-whole-renamed";
+        });
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(
+            () ->
+                secret(client, NS, "from-whole") == null
+                    && secret(client, NS, "from-whole-renamed") != null);
+
+    // A Secret the operator does not own is reported, never overwritten.
+    client
+        .secrets()
+        .inNamespace(NS)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("foreign")
+                .endMetadata()
+                .addToData("mine", Fixtures.b64("x"))
+                .build())
+        .create();
+    create(client, managedSecret(NS, "foreign", s -> s.secretString = "v"));
+    awaitReady(client, NS, "foreign", "False", "ResourceExistsException");
+
+    // Delete with a recovery window, and restore by creating it again.
+    client.resources(ManagedSecret.class).inNamespace(NS).withName("text").delete();
+    await().atMost(Fixtures.WAIT).until(() -> get(client, NS, "text") == null);
+    create(client, managedSecret(NS, "text", s -> s.secretString = "two"));
+    awaitSynced(client, NS, "text");
+
+    // Forced delete purges at once; an expired window is purged by the purge job.
+    client.resources(ManagedSecret.class).inNamespace(NS).withName("from-key").delete();
+    client.resources(ManagedSecret.class).inNamespace(NS).withName("bytes").delete();
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(() -> get(client, NS, "from-key") == null && get(client, NS, "bytes") == null);
+    cluster.clock.advance(Duration.ofDays(8));
+    assertThat(cluster.runtime().purgeExpired()).isEqualTo(1);
+
+    if (!config.watchNamespaces.isEmpty()) {
+      // A namespace the operator does not watch: nothing happens there.
+      create(client, managedSecret("team-b", "unwatched", s -> s.secretString = "v"));
+      awaitSynced(client, NS, "text"); // a round trip through the operator meanwhile
+      assertThat(get(client, "team-b", "unwatched").getStatus()).isNull();
+    }
+  }
+}

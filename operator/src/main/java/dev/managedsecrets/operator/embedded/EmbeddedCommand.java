@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -103,7 +104,7 @@ public final class EmbeddedCommand implements Callable<Integer> {
             () -> {
               stop.countDown();
               try {
-                stopped.await();
+                stopped.await(30, TimeUnit.SECONDS);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
@@ -115,10 +116,13 @@ public final class EmbeddedCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    out.println("Stopping: the operator, then the API server (its state is discarded).");
-    out.flush();
-    stopAll(started, serving, locked);
-    stopped.countDown();
+    try {
+      out.println("Stopping: the operator, then the API server (its state is discarded).");
+      out.flush();
+      stopAll(started, serving, locked);
+    } finally {
+      stopped.countDown();
+    }
     return 0;
   }
 

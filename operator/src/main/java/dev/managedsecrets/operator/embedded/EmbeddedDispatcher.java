@@ -116,7 +116,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       case "POST" -> locked(() -> create(p, type, body(request), manager(p, request), true));
       case "PUT" -> locked(() -> update(p, type, request));
       case "PATCH" -> locked(() -> patch(p, type, request));
-      case "DELETE" -> locked(() -> delete(p));
+      case "DELETE" -> locked(() -> delete(p, type));
       default ->
           throw new ApiException(
               405,
@@ -234,11 +234,19 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
         }
       }
     }
-    MockResponse response = json(200, out.toString());
-    if (out.length() == 0) {
-      response.setBodyDelay(LONG_POLL);
+    if (out.length() > 0) {
+      return json(200, out.toString());
     }
-    return response;
+    // Nothing yet: answer later (the mock sends an empty body at once, so send a bookmark or a
+    // blank line), and the client watches again.
+    String idle = "\n";
+    if ("true".equals(p.query().get("allowWatchBookmarks"))) {
+      ObjectNode bookmark = JSON.createObjectNode();
+      bookmark.put("kind", type.kind()).put("apiVersion", type.groupVersion());
+      bookmark.putObject("metadata").put("resourceVersion", String.valueOf(log.latest()));
+      idle = event("BOOKMARK", bookmark);
+    }
+    return json(200, idle).setBodyDelay(LONG_POLL);
   }
 
   private static boolean sameCollection(ApiPath changed, ApiPath watched) {
@@ -400,12 +408,23 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     return super.handleUpdate(request(HttpMethod.PUT, p.plainPath(), candidate));
   }
 
-  private MockResponse delete(ApiPath p) {
-    MockResponse r = super.handleDelete(p.objectPath());
-    if (r.code() == 404 && p.name() != null) {
-      throw ApiException.notFound(p);
+  /** Deletes one object, or those of a collection that the selectors choose. */
+  private MockResponse delete(ApiPath p, ResourceType type) {
+    if (p.name() != null) {
+      MockResponse r = super.handleDelete(p.objectPath());
+      if (r.code() == 404) {
+        throw ApiException.notFound(p);
+      }
+      return r;
     }
-    return r;
+    ObjectNode deleted = list(p, type);
+    for (JsonNode item : deleted.path("items")) {
+      String ns = item.at("/metadata/namespace").asText(null);
+      String name = item.at("/metadata/name").asText();
+      ApiPath one = new ApiPath(p.group(), p.version(), ns, p.resource(), name, null, p.query());
+      super.handleDelete(one.objectPath());
+    }
+    return json(200, deleted.toString());
   }
 
   /** What the API server does to every object of a kind: Secret stringData into data. */

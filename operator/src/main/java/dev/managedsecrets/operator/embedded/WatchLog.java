@@ -18,6 +18,7 @@ final class WatchLog {
   private final int capacity;
   private final Deque<Event> events = new ArrayDeque<>();
   private long oldestKept;
+  private long latest;
 
   WatchLog(int capacity) {
     this.capacity = capacity;
@@ -25,9 +26,15 @@ final class WatchLog {
 
   synchronized void add(Event e) {
     events.addLast(e);
+    latest = Math.max(latest, e.resourceVersion());
     while (events.size() > capacity) {
       oldestKept = events.removeFirst().resourceVersion();
     }
+  }
+
+  /** The resourceVersion of the latest change. */
+  synchronized long latest() {
+    return latest;
   }
 
   /** The events after {@code resourceVersion}; null when they are no longer all kept. */

@@ -153,7 +153,7 @@ final class Admission {
     JsonNode instance = toJackson2(e.getInstanceNode());
     String keyword = e.getKeyword() == null ? "" : e.getKeyword();
     Object[] args = e.getArguments() == null ? new Object[0] : e.getArguments();
-    String arg = args.length > 0 ? String.valueOf(args[0]) : "";
+    String arg = args.length > 0 ? number(String.valueOf(args[0])) : "";
     String value = instance == null ? "null" : instance.toString();
     return switch (keyword) {
       case "required" -> {
@@ -238,6 +238,16 @@ final class Admission {
       default ->
           new Cause("FieldValueInvalid", field, "Invalid value: " + value + ": " + e.getMessage());
     };
+  }
+
+  /** 30.0 as the API server writes it: 30. */
+  private static String number(String s) {
+    try {
+      double d = Double.parseDouble(s);
+      return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : s;
+    } catch (NumberFormatException e) {
+      return s;
+    }
   }
 
   private static String typeArg(Error e) {

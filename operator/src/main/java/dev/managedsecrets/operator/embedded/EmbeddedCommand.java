@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -98,31 +98,22 @@ public final class EmbeddedCommand implements Callable<Integer> {
     OperatorRuntime started = runtime;
     EmbeddedApiServer serving = api;
     FileChannel locked = channel;
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              stop.countDown();
-              try {
-                stopped.await(30, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "embedded-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runnable shutdown =
+        () -> {
+          if (stopping.compareAndSet(false, true)) {
+            out.println("Stopping: the operator, then the API server (its state is discarded).");
+            out.flush();
+            stopAll(started, serving, locked);
+          }
+        };
+    Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "embedded-shutdown"));
     try {
       stop.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    try {
-      out.println("Stopping: the operator, then the API server (its state is discarded).");
-      out.flush();
-      stopAll(started, serving, locked);
-    } finally {
-      stopped.countDown();
-    }
+    shutdown.run();
     return 0;
   }
 

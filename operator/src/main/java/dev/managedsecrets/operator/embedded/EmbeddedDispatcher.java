@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -59,6 +60,12 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private final Admission admission = new Admission();
   private final WatchLog log = new WatchLog(5000);
   private final ReentrantLock writes = new ReentrantLock();
+
+  /** The kinds as of a number of changes to CRDs, kept until the CRDs change again. */
+  private record Known(long changes, List<ResourceType> types) {}
+
+  private final AtomicLong crdChanges = new AtomicLong();
+  private volatile Known known;
 
   EmbeddedDispatcher(RequestCounts counts, Clock clock, Runnable afterRequest) {
     this.counts = counts;
@@ -100,13 +107,13 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     String uri = request.getPath();
     String path = ApiPath.pathOf(uri);
     String method = request.getMethod();
-    if (method.equals("GET")) {
+    ApiPath p = ApiPath.parse(uri);
+    if (p == null && method.equals("GET")) {
       MockResponse meta = metadata(path);
       if (meta != null) {
         return meta;
       }
     }
-    ApiPath p = ApiPath.parse(uri);
     ResourceType type = p == null ? null : typeOf(p);
     if (type == null) {
       throw new ApiException(404, "NotFound", "the server could not find the requested resource");
@@ -459,6 +466,9 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       String newState) {
     String existing = oldAttributes == null ? null : map.get(oldAttributes);
     super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+    if (path.startsWith(CRDS)) {
+      crdChanges.incrementAndGet();
+    }
     ApiPath p = ApiPath.parse(path);
     if (p == null || Objects.equals(existing, newState)) {
       return;
@@ -481,12 +491,17 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
 
   /** The built-in kinds and every served version of every stored CRD. */
   List<ResourceType> types() {
+    long changes = crdChanges.get();
+    Known known = this.known;
+    if (known != null && known.changes() == changes) {
+      return known.types();
+    }
     List<ResourceType> types = new ArrayList<>(ResourceType.BUILT_IN);
-    MockResponse crds = super.handleGet(CRDS);
-    for (JsonNode crd : parse(crds.getBody().readUtf8()).path("items")) {
+    for (JsonNode crd : parse(super.handleGet(CRDS).getBody().readUtf8()).path("items")) {
       types.addAll(ResourceType.fromCrd(crd));
     }
-    return types;
+    this.known = new Known(changes, List.copyOf(types));
+    return this.known.types();
   }
 
   private ResourceType typeOf(ApiPath p) {

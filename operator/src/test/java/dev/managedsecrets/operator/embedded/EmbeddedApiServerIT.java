@@ -135,6 +135,22 @@ class EmbeddedApiServerIT {
               "{\"status\":{\"name\":\"patched-by-test\"}}");
       assertThat(resource.get().getStatus().name).isEqualTo("patched-by-test");
       assertThat(resource.get().getMetadata().getGeneration()).isEqualTo(1L);
+
+      resource
+          .subresource("status")
+          .patch(
+              new PatchContext.Builder()
+                  .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                  .withFieldManager("status-applier")
+                  .withForce(true)
+                  .build(),
+              "{\"apiVersion\":\"managedsecrets.dev/v1alpha1\",\"kind\":\"ManagedSecret\","
+                  + "\"metadata\":{\"name\":\"status-patch\"},\"spec\":{\"secretString\":\"ignored\"},"
+                  + "\"status\":{\"arn\":\"applied\"}}");
+      ManagedSecret applied = resource.get();
+      assertThat(applied.getStatus().arn).isEqualTo("applied");
+      assertThat(applied.getSpec().secretString).isEqualTo("v");
+      assertThat(applied.getMetadata().getGeneration()).isEqualTo(1L);
     } finally {
       operator =
           OperatorRuntime.start(

@@ -79,7 +79,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
     Config config =
         new ConfigBuilder(Config.empty())
-            .withMasterUrl(server.url("/"))
+            .withMasterUrl("http://127.0.0.1:" + server.getPort())
             .withNamespace("default")
             .withHttp2Disable(true)
             .build();

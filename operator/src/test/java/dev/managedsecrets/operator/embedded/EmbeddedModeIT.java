@@ -37,6 +37,7 @@ class EmbeddedModeIT {
     assertThat(embedded.out).contains("export KUBECONFIG=" + kubeconfig);
     assertThat(String.join("\n", embedded.out)).contains("in memory");
     kubectl = new Kubectl(kubeconfig, dir.resolve("kubectl-cache"));
+    kubectl.requireSupportedVersion();
   }
 
   @AfterAll

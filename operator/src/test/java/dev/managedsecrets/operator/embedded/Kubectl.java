@@ -47,6 +47,20 @@ final class Kubectl {
             + " kubernetes-client, or set KUBECTL)");
   }
 
+  /**
+   * Fails unless kubectl is 1.27 or newer: older ones (Debian's kubernetes-client is 1.20) need
+   * OpenAPI v2 in protobuf and know no server-side field validation.
+   */
+  void requireSupportedVersion() {
+    Result r = run("version", "--client", "-o", "json");
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"minor\":\\s*\"(\\d+)").matcher(r.out());
+    if (r.exitCode() != 0 || !m.find() || Integer.parseInt(m.group(1)) < 27) {
+      throw new IllegalStateException(
+          "kubectl 1.27 or newer is needed; " + binary() + " answered: " + r);
+    }
+  }
+
   Result run(String... args) {
     return runWithInput(null, args);
   }

@@ -70,6 +70,44 @@ final class Admission {
     }
   }
 
+  /**
+   * metadata.name as the API server checks it on create: a DNS subdomain (a label for namespaces).
+   */
+  static void checkName(ResourceType type, JsonNode object) {
+    JsonNode name = object.at("/metadata/name");
+    if (!name.isTextual()) {
+      return; // generateName
+    }
+    String n = name.asText();
+    boolean label = type.group().isEmpty() && type.kind().equals("Namespace");
+    String problem = null;
+    if (label && (n.length() > 63 || !DNS_LABEL.matcher(n).matches())) {
+      problem =
+          "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-',"
+              + " and must start and end with an alphanumeric character";
+    } else if (!label && (n.length() > 253 || !DNS_SUBDOMAIN.matcher(n).matches())) {
+      problem =
+          "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-'"
+              + " or '.', and must start and end with an alphanumeric character";
+    }
+    if (problem != null) {
+      throw ApiException.invalid(
+          type,
+          n,
+          List.of(
+              new Cause(
+                  "FieldValueInvalid",
+                  "metadata.name",
+                  "Invalid value: \"" + n + "\": " + problem)));
+    }
+  }
+
+  private static final java.util.regex.Pattern DNS_LABEL =
+      java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final java.util.regex.Pattern DNS_SUBDOMAIN =
+      java.util.regex.Pattern.compile(
+          "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
   private Schema compiled(ResourceType type, JsonNode schema) {
     String key = type.groupVersion() + "/" + type.plural() + "#" + schema.hashCode();
     return schemas.computeIfAbsent(

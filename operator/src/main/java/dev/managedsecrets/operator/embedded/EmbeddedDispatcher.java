@@ -289,6 +289,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       object.withObjectProperty("metadata").put("namespace", p.namespace());
     }
     normalize(type, object);
+    Admission.checkName(type, object);
     if (type.isCustom()) {
       admission.admit(type, object, null, strict(p), false);
     }

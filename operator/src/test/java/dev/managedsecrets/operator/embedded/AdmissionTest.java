@@ -105,4 +105,15 @@ class AdmissionTest {
     assertThat(strict.code).isEqualTo(400);
     assertThat(strict.getMessage()).contains("unknown field \"spec.colour\"");
   }
+
+  @Test
+  void namesMustBeDnsSubdomains() throws Exception {
+    ObjectNode bad = ms("{secretString: a}");
+    bad.withObjectProperty("metadata").put("name", "Bad_Name");
+    ApiException e =
+        catchThrowableOfType(ApiException.class, () -> Admission.checkName(managedSecret, bad));
+    assertThat(e.getMessage()).contains("metadata.name: Invalid value: \"Bad_Name\"");
+    assertThatCode(() -> Admission.checkName(managedSecret, ms("{secretString: a}")))
+        .doesNotThrowAnyException();
+  }
 }

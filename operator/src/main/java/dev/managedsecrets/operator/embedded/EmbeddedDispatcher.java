@@ -160,7 +160,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       if (request.getHeader("Upgrade") != null) {
         return super.handleGet(request.getPath()); // fabric8 clients: the mock's WebSocket watch
       }
-      return httpWatch(p, type);
+      return httpWatch(p, type, Tables.wanted(request.getHeader("Accept")));
     }
     JsonNode result;
     if (p.name() != null) {
@@ -208,13 +208,13 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
    * client watches again from where it was. Without a resourceVersion, the current objects come
    * first as ADDED.
    */
-  private MockResponse httpWatch(ApiPath p, ResourceType type) {
+  private MockResponse httpWatch(ApiPath p, ResourceType type, boolean tables) {
     Predicate<JsonNode> match = selected(p);
     String since = p.query().getOrDefault("resourceVersion", "");
     StringBuilder out = new StringBuilder();
     if (since.isEmpty() || since.equals("0")) {
       for (JsonNode item : list(p, type).path("items")) {
-        out.append(event("ADDED", item));
+        out.append(event("ADDED", tables ? Tables.of(type, item, clock.instant()) : item));
       }
     } else {
       List<WatchLog.Event> events;
@@ -237,7 +237,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
         }
         JsonNode object = parse(e.object());
         if (match.test(object)) {
-          out.append(event(e.type(), object));
+          out.append(event(e.type(), tables ? Tables.of(type, object, clock.instant()) : object));
         }
       }
     }

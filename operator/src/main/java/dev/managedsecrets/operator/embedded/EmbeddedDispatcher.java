@@ -198,7 +198,10 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   }
 
   private static Predicate<JsonNode> selected(ApiPath p) {
-    return Selectors.labels(p.query().get("labelSelector"))
+    Predicate<JsonNode> named =
+        o -> p.name() == null || p.name().equals(o.at("/metadata/name").asText());
+    return named
+        .and(Selectors.labels(p.query().get("labelSelector")))
         .and(Selectors.fields(p.query().get("fieldSelector")));
   }
 
@@ -364,6 +367,10 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
               + ") does not match the name on the URL ("
               + p.name()
               + ")");
+    }
+    applied.withObjectProperty("metadata").put("name", p.name());
+    if (p.namespace() != null) {
+      applied.withObjectProperty("metadata").put("namespace", p.namespace());
     }
     boolean force = "true".equals(p.query().get("force"));
     String subresource = p.isStatus() ? "status" : null;

@@ -45,12 +45,17 @@ public final class EmbeddedApiServer implements AutoCloseable {
       java.util.logging.Logger.getLogger(MockWebServer.class.getName());
 
   private final KubernetesMockServer server;
+  private final EmbeddedDispatcher dispatcher;
   private final KubernetesClient client;
   private final RequestCounts counts;
 
   private EmbeddedApiServer(
-      KubernetesMockServer server, KubernetesClient client, RequestCounts counts) {
+      KubernetesMockServer server,
+      EmbeddedDispatcher dispatcher,
+      KubernetesClient client,
+      RequestCounts counts) {
     this.server = server;
+    this.dispatcher = dispatcher;
     this.client = client;
     this.counts = counts;
   }
@@ -84,7 +89,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
             .withHttp2Disable(true)
             .build();
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-    EmbeddedApiServer api = new EmbeddedApiServer(server, client, counts);
+    EmbeddedApiServer api = new EmbeddedApiServer(server, dispatcher, client, counts);
     try {
       api.install();
     } catch (RuntimeException e) {
@@ -127,6 +132,17 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   public int port() {
     return server.getPort();
+  }
+
+  /**
+   * Answers every {@code method} request whose path starts with {@code pathPrefix} (e.g.
+   * "/api/v1/namespaces/managedsecret-system/secrets") with HTTP {@code code} until the returned
+   * handle is closed: an outage, for a test.
+   */
+  public AutoCloseable fail(String method, String pathPrefix, int code) {
+    EmbeddedDispatcher.Fault fault = new EmbeddedDispatcher.Fault(method, pathPrefix, code);
+    dispatcher.faults.add(fault);
+    return () -> dispatcher.faults.remove(fault);
   }
 
   /** Requests answered so far, by method. */

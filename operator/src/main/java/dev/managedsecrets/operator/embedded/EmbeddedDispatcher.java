@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
@@ -73,11 +74,26 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     this.afterRequest = afterRequest;
   }
 
+  /** A fault a test injects: requests with this method under this path are answered with code. */
+  record Fault(String method, String pathPrefix, int code) {
+    boolean matches(RecordedRequest request) {
+      return method.equalsIgnoreCase(request.getMethod())
+          && ApiPath.pathOf(request.getPath()).startsWith(pathPrefix);
+    }
+  }
+
+  final List<Fault> faults = new CopyOnWriteArrayList<>();
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     counts.record(request.getMethod());
     MockResponse response;
     try {
+      for (Fault f : faults) {
+        if (f.matches(request)) {
+          throw new ApiException(f.code(), "InternalError", "injected fault: " + f.code());
+        }
+      }
       response = route(request);
     } catch (ApiException e) {
       response = json(e.code, e.toStatus());

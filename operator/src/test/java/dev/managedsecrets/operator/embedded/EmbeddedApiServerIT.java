@@ -12,7 +12,10 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -272,5 +275,27 @@ class EmbeddedApiServerIT {
               assertThat(m.getManager()).isEqualTo("test");
               assertThat(m.getOperation()).isEqualTo("Apply");
             });
+  }
+
+  @Test
+  void anInjectedOutageAnswersWithTheCodeUntilClosed() throws Exception {
+    // a client that does not retry, so the outage shows at once
+    KubernetesClient once =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(Config.empty())
+                    .withMasterUrl(api.url())
+                    .withRequestRetryBackoffLimit(0)
+                    .build())
+            .build();
+    var cms = once.configMaps().inNamespace("default");
+    try (once;
+        AutoCloseable outage = api.fail("GET", "/api/v1/namespaces/default/configmaps", 503)) {
+      assertThatThrownBy(() -> cms.withName("anything").get())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(503));
+      outage.close();
+      assertThat(cms.withName("anything").get()).isNull();
+    }
   }
 }

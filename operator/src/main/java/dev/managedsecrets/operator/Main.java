@@ -1,6 +1,7 @@
 package dev.managedsecrets.operator;
 
 import dev.managedsecrets.operator.config.OperatorConfig;
+import dev.managedsecrets.operator.embedded.EmbeddedCommand;
 import dev.managedsecrets.operator.health.HealthServer;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
     name = "managedsecret-operator",
     mixinStandardHelpOptions = true,
     description = "Runs the ManagedSecret operator.",
-    subcommands = {Main.Run.class})
+    subcommands = {Main.Run.class, EmbeddedCommand.class})
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {

@@ -1,0 +1,214 @@
+package dev.managedsecrets.operator.embedded;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.logging.Level;
+
+/**
+ * An API server in this JVM: fabric8's KubernetesMockServer in CRUD mode on 127.0.0.1, with the
+ * ManagedSecret CRDs installed, the namespaces default, kube-system and managedsecret-system, and
+ * what kubectl needs ({@link EmbeddedDispatcher}). Its state is in memory only.
+ *
+ * <p>Integration tests start one per class: {@code try (var api = EmbeddedApiServer.start(0)) { ...
+ * api.client() ... }}
+ */
+public final class EmbeddedApiServer implements AutoCloseable {
+
+  /** The CRDs the api module generates, as they are in its jar. */
+  public static final List<String> CRD_RESOURCES =
+      List.of("META-INF/fabric8/managedsecrets.managedsecrets.dev-v1.yml");
+
+  /** Namespaces that exist from the start, as in a new cluster plus the operator's own. */
+  public static final List<String> NAMESPACES =
+      List.of("default", "kube-system", "managedsecret-system");
+
+  private static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger(MockWebServer.class.getName());
+
+  private final KubernetesMockServer server;
+  private final EmbeddedDispatcher dispatcher;
+  private final KubernetesClient client;
+  private final RequestCounts counts;
+
+  private EmbeddedApiServer(
+      KubernetesMockServer server,
+      EmbeddedDispatcher dispatcher,
+      KubernetesClient client,
+      RequestCounts counts) {
+    this.server = server;
+    this.dispatcher = dispatcher;
+    this.client = client;
+    this.counts = counts;
+  }
+
+  /**
+   * Starts the server on 127.0.0.1:{@code port} (0: any free port), installs the CRDs and creates
+   * the namespaces.
+   *
+   * @throws IllegalStateException when the port cannot be bound
+   */
+  public static EmbeddedApiServer start(int port) {
+    MOCK_LOG.setLevel(Level.WARNING); // the mock logs every request at INFO
+    MockWebServer web = new MockWebServer();
+    RequestCounts counts = new RequestCounts();
+    // The mock keeps every request for takeRequest(); nobody takes them here, so drop them.
+    EmbeddedDispatcher dispatcher = new EmbeddedDispatcher(counts, Clock.systemUTC(), web::reset);
+    KubernetesMockServer server =
+        new KubernetesMockServer(
+            new Context(Serialization.jsonMapper()), web, new HashMap<>(), dispatcher, false);
+    try {
+      server.init(InetAddress.getLoopbackAddress(), port);
+    } catch (RuntimeException e) {
+      safeShutdown(server);
+      throw new IllegalStateException(
+          "Could not listen on 127.0.0.1:" + port + ": " + rootMessage(e), e);
+    }
+    Config config =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl("http://127.0.0.1:" + server.getPort())
+            .withNamespace("default")
+            .withHttp2Disable(true)
+            .build();
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    EmbeddedApiServer api = new EmbeddedApiServer(server, dispatcher, client, counts);
+    try {
+      api.install();
+    } catch (RuntimeException e) {
+      api.close();
+      throw e;
+    }
+    return api;
+  }
+
+  private void install() {
+    for (String resource : CRD_RESOURCES) {
+      try (InputStream in =
+          EmbeddedApiServer.class.getClassLoader().getResourceAsStream(resource)) {
+        if (in == null) {
+          throw new IllegalStateException("CRD " + resource + " is not on the class path");
+        }
+        CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    for (String ns : NAMESPACES) {
+      client
+          .namespaces()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+          .create();
+    }
+  }
+
+  /** A client of this server (closed with it). */
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** The server's URL, e.g. http://127.0.0.1:6443 */
+  public String url() {
+    return "http://127.0.0.1:" + server.getPort();
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  /**
+   * Answers every {@code method} request whose path starts with {@code pathPrefix} (e.g.
+   * "/api/v1/namespaces/managedsecret-system/secrets") with HTTP {@code code} until the returned
+   * handle is closed: an outage, for a test.
+   */
+  public AutoCloseable fail(String method, String pathPrefix, int code) {
+    EmbeddedDispatcher.Fault fault = new EmbeddedDispatcher.Fault(method, pathPrefix, code);
+    dispatcher.faults.add(fault);
+    return () -> dispatcher.faults.remove(fault);
+  }
+
+  /** Requests answered so far, by method. */
+  public RequestCounts requests() {
+    return counts;
+  }
+
+  /**
+   * Writes a kubeconfig whose current context is this server (namespace default), readable by its
+   * owner only; answers the absolute path.
+   */
+  public Path writeKubeconfig(Path file) throws IOException {
+    Path target = file.toAbsolutePath();
+    Path tmp = Files.createTempFile(target.getParent(), ".kubeconfig", ".tmp");
+    try {
+      Files.writeString(tmp, kubeconfig(), StandardCharsets.UTF_8);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    return target;
+  }
+
+  /** A kubeconfig whose current context is this server, namespace default, no credentials. */
+  public String kubeconfig() {
+    return """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: managedsecret-embedded
+          cluster:
+            server: %s
+        users:
+        - name: managedsecret-embedded
+          user: {}
+        contexts:
+        - name: managedsecret-embedded
+          context:
+            cluster: managedsecret-embedded
+            user: managedsecret-embedded
+            namespace: default
+        current-context: managedsecret-embedded
+        preferences: {}
+        """
+        .formatted(url());
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    safeShutdown(server);
+  }
+
+  private static void safeShutdown(KubernetesMockServer server) {
+    try {
+      server.destroy();
+    } catch (RuntimeException e) {
+      // already stopped, or never started
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+}

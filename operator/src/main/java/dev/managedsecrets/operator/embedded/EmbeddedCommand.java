@@ -1,0 +1,196 @@
+package dev.managedsecrets.operator.embedded;
+
+import dev.managedsecrets.operator.OperatorRuntime;
+import dev.managedsecrets.operator.config.OperatorConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code managedsecret-operator embedded}: an API server and the operator in this JVM, for trying
+ * the project without a cluster and for driving it with the real kubectl. Its state is in memory.
+ */
+@Command(
+    name = "embedded",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run an in-memory Kubernetes API server (fabric8's mock server, with the CRDs installed) and"
+          + " the operator against it, in this process.",
+      "Writes a kubeconfig for kubectl. State is kept in memory only: it is gone when the process"
+          + " stops."
+    })
+public final class EmbeddedCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--port",
+      defaultValue = "6443",
+      description = "Port on 127.0.0.1 (0: any free port). Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(
+      names = "--kubeconfig-out",
+      defaultValue = "embedded.kubeconfig",
+      description = "Where to write the kubeconfig. Default: ./${DEFAULT-VALUE}.")
+  Path kubeconfig;
+
+  @Option(names = "--config", description = "The operator's YAML configuration file.")
+  Path config;
+
+  @Spec CommandSpec spec;
+
+  private final CountDownLatch stop = new CountDownLatch(1);
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (port < 0 || port > 65535) {
+      err.println("error: --port must be 0-65535; it is " + port);
+      err.flush();
+      return 2;
+    }
+    Path target = kubeconfig.toAbsolutePath().normalize();
+    FileChannel channel = null;
+    EmbeddedApiServer api = null;
+    OperatorRuntime runtime = null;
+    try {
+      OperatorConfig cfg = OperatorConfig.load(config, System.getenv());
+      channel = lockKubeconfig(target);
+      api = EmbeddedApiServer.start(port);
+      out.println(
+          "Embedded API server on "
+              + api.url()
+              + ". Its state is in memory only: everything is lost when this process stops.");
+      out.flush();
+      runtime =
+          OperatorRuntime.start(api.client(), cfg, new SimpleMeterRegistry(), Clock.systemUTC());
+      writeKubeconfig(channel, api);
+      out.println("export KUBECONFIG=" + target);
+      api.client().getApiGroups(); // kubectl's first request: discovery answers
+      out.println(
+          "Ready: kubectl can be used now, e.g. kubectl apply -f examples/. Stop with Ctrl-C.");
+      out.flush();
+    } catch (EmbeddedException | IllegalArgumentException | IllegalStateException e) {
+      stopAll(runtime, api, channel);
+      err.println("error: " + e.getMessage());
+      err.flush();
+      return 1;
+    } catch (RuntimeException e) {
+      stopAll(runtime, api, channel);
+      err.println("error: could not start: " + EmbeddedApiServer.rootMessage(e));
+      err.flush();
+      return 1;
+    }
+    OperatorRuntime started = runtime;
+    EmbeddedApiServer serving = api;
+    FileChannel locked = channel;
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runnable shutdown =
+        () -> {
+          if (stopping.compareAndSet(false, true)) {
+            out.println("Stopping: the operator, then the API server (its state is discarded).");
+            out.flush();
+            stopAll(started, serving, locked);
+          }
+        };
+    Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "embedded-shutdown"));
+    try {
+      stop.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    shutdown.run();
+    return 0;
+  }
+
+  /** Stops a running {@link #call()} (as Ctrl-C does); for running the command in a test. */
+  public void stop() {
+    stop.countDown();
+  }
+
+  private static void stopAll(OperatorRuntime runtime, EmbeddedApiServer api, FileChannel lock) {
+    if (runtime != null) {
+      try {
+        runtime.close();
+      } catch (RuntimeException e) {
+        // stopping anyway
+      }
+    }
+    if (api != null) {
+      api.close();
+    }
+    if (lock != null) {
+      try {
+        lock.close();
+      } catch (IOException e) {
+        // released with the process
+      }
+    }
+  }
+
+  /** Opens and locks the kubeconfig file, so that two instances never share one. */
+  private static FileChannel lockKubeconfig(Path target) {
+    FileChannel channel;
+    try {
+      channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (IOException | SecurityException e) {
+      throw new EmbeddedException("cannot write the kubeconfig " + target + ": " + reason(e));
+    }
+    try {
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        channel.close();
+        throw new EmbeddedException(
+            "another embedded instance is running with the kubeconfig " + target);
+      }
+    } catch (IOException e) {
+      throw new EmbeddedException("cannot lock the kubeconfig " + target + ": " + reason(e));
+    }
+    return channel;
+  }
+
+  private static void writeKubeconfig(FileChannel channel, EmbeddedApiServer api) {
+    try {
+      byte[] yaml = api.kubeconfig().getBytes(StandardCharsets.UTF_8);
+      channel.truncate(0);
+      channel.write(ByteBuffer.wrap(yaml), 0);
+      channel.force(true);
+    } catch (IOException e) {
+      throw new EmbeddedException("cannot write the kubeconfig: " + reason(e));
+    }
+  }
+
+  private static String reason(Exception e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such directory";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  /** A failure that is reported as one line, without a stack trace. */
+  static final class EmbeddedException extends RuntimeException {
+    EmbeddedException(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Running without a cluster: {@code managedsecret-operator embedded} ({@link
+ * dev.managedsecrets.operator.embedded.EmbeddedCommand}) starts an API server in the operator's JVM
+ * ({@link dev.managedsecrets.operator.embedded.EmbeddedApiServer}, fabric8's KubernetesMockServer
+ * in CRUD mode) and the operator against it, and writes a kubeconfig for the real kubectl.
+ * Integration tests use {@code EmbeddedApiServer.start(0)} directly, so the write path they
+ * exercise is the one kubectl and the operator use here.
+ *
+ * <p>What the CRUD mock lacks is added in one place, {@link
+ * dev.managedsecrets.operator.embedded.EmbeddedDispatcher}, with a class per concern: discovery,
+ * /version and OpenAPI v3 ({@code Discovery}); admission of custom resources by their structural
+ * schema (pruning, json-schema-validator) and CEL rules ({@code Admission}, {@code CelRules});
+ * JSON, merge and strategic merge patches ({@code Patches}); server-side apply and managedFields
+ * ({@code ManagedFields}); label and field selectors ({@code Selectors}); Tables for {@code kubectl
+ * get} ({@code Tables}); watches over plain HTTP ({@code WatchLog}); request counts ({@link
+ * dev.managedsecrets.operator.embedded.RequestCounts}).
+ *
+ * <p>Known differences from a real API server, all deliberate to keep this small:
+ *
+ * <ul>
+ *   <li>State is in memory; there is no authentication or authorization, no TLS (it listens on
+ *       127.0.0.1 only), no garbage collection of owned objects, and deleting a namespace does not
+ *       delete what is in it.
+ *   <li>Watches over plain HTTP (kubectl's) are short long polls: at once when something changed
+ *       after the requested resourceVersion, else an empty answer after 1.5 s. Informers (kubectl
+ *       wait, kubectl delete) watch again and see every change; {@code kubectl get -w} ends when
+ *       the first poll does. fabric8 clients watch over WebSocket, served by the mock itself, whose
+ *       label selectors know =, == and != and existence only.
+ *   <li>Server-side apply treats lists as atomic (as CRDs without list-type markers do) and
+ *       strategic merge patch knows the merge keys of the common core lists only.
+ *   <li>Legacy discovery only (kubectl falls back to it from aggregated discovery); OpenAPI v3 only
+ *       (no v2, so kubectl older than 1.27 cannot validate with it).
+ * </ul>
+ */
+package dev.managedsecrets.operator.embedded;

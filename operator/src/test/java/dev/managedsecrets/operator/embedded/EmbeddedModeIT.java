@@ -1,0 +1,293 @@
+package dev.managedsecrets.operator.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.managedsecrets.operator.embedded.Kubectl.Result;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code java -jar managedsecret-operator.jar embedded} started as a user starts it, driven with
+ * the real kubectl: what a user types must work as it does against a cluster.
+ */
+class EmbeddedModeIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir static Path dir;
+  static EmbeddedProcess embedded;
+  static Kubectl kubectl;
+
+  @BeforeAll
+  static void startEmbedded() {
+    Path kubeconfig = dir.resolve("embedded.kubeconfig");
+    embedded =
+        EmbeddedProcess.start("--port", "0", "--kubeconfig-out", kubeconfig.toString())
+            .awaitReady();
+    assertThat(embedded.out).contains("export KUBECONFIG=" + kubeconfig);
+    assertThat(String.join("\n", embedded.out)).contains("in memory");
+    kubectl = new Kubectl(kubeconfig, dir.resolve("kubectl-cache"));
+    kubectl.requireSupportedVersion();
+  }
+
+  @AfterAll
+  static void stopEmbedded() {
+    if (embedded != null) {
+      embedded.close();
+    }
+  }
+
+  private static Path examples() {
+    return Path.of(System.getProperty("examples.dir", "../examples"));
+  }
+
+  private static Result ok(Result r) {
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    return r;
+  }
+
+  private static Result ok(String... args) {
+    return ok(kubectl.run(args));
+  }
+
+  private static Result apply(String manifest, String... flags) {
+    String[] args = new String[flags.length + 2];
+    args[0] = "apply";
+    System.arraycopy(flags, 0, args, 1, flags.length);
+    args[args.length - 1] = "-f=-";
+    return kubectl.runWithInput(manifest, args);
+  }
+
+  private static String decoded(String secret, String key) {
+    String b64 = ok("get", "secret", secret, "-o", "jsonpath={.data." + key + "}").out();
+    return new String(Base64.getDecoder().decode(b64.trim()), StandardCharsets.UTF_8);
+  }
+
+  private static void awaitReady(String name) {
+    ok("wait", "--for=condition=Ready", "ms/" + name, "--timeout=60s");
+  }
+
+  @Test
+  void everyExampleAppliesBecomesReadyAndShowsAsInACluster() throws Exception {
+    ok("apply", "-f", examples().toString());
+    ok("wait", "--for=condition=Ready", "ms", "--all", "--timeout=60s");
+
+    JsonNode data =
+        JSON.readTree(ok("get", "secret", "orders-api", "-o", "jsonpath={.data}").out());
+    assertThat(data.fieldNames()).toIterable().containsExactlyInAnyOrder("apiKey", "username");
+    assertThat(decoded("orders-api", "username")).isEqualTo("orders");
+    assertThat(ok("get", "secret", "orders-db-credentials", "-o", "jsonpath={.type}").out())
+        .isEqualTo("kubernetes.io/basic-auth");
+    assertThat(ok("get", "secret", "signing-key", "-o", "jsonpath={.data}").out())
+        .contains("secretBinary");
+
+    String table = ok("get", "ms").out();
+    String header = table.lines().findFirst().orElseThrow();
+    assertThat(header).contains("NAME", "SECRET NAME", "READY", "REASON", "VERSION");
+    assertThat(table)
+        .contains(
+            "orders-api", "orders-db", "my-awesome-app", "signing-key", "production/OrdersApi");
+    assertThat(table.lines().skip(1)).allSatisfy(row -> assertThat(row).contains("True", "Synced"));
+
+    String yaml = ok("get", "ms", "orders-api", "-o", "yaml").out();
+    assertThat(yaml)
+        .contains("kind: ManagedSecret", "secretName: production/OrdersApi", "type: Ready");
+
+    String described = ok("describe", "ms", "orders-api").out();
+    assertThat(described)
+        .contains(
+            "Name:",
+            "orders-api",
+            "Secret Name",
+            "Events:",
+            "SecretProjected",
+            "Created Secret orders-api");
+
+    String events = ok("get", "events").out();
+    assertThat(events.lines().findFirst().orElseThrow())
+        .contains("TYPE", "REASON", "OBJECT", "MESSAGE");
+    assertThat(events).contains("VersionCreated", "managedsecret/orders-api");
+
+    assertThat(ok("explain", "ms.spec.secretName").out()).contains("Secrets Manager name");
+  }
+
+  @Test
+  void invalidManifestsAreRefusedWithTheFieldNamed() {
+    Result both = apply(manifest("invalid-both", "secretString: abc\n  secretBinary: AAAA"));
+    assertThat(both.exitCode()).isNotZero();
+    assertThat(both.err())
+        .contains("The ManagedSecret \"invalid-both\" is invalid", "spec: Invalid value")
+        .contains("You can't specify both a binary secret value and a string secret value");
+
+    Result tag =
+        apply(
+            manifest("invalid-tag", "secretString: abc\n  tags: [{key: \"aws:x\", value: \"1\"}]"));
+    assertThat(tag.exitCode()).isNotZero();
+    assertThat(tag.err())
+        .contains("The ManagedSecret \"invalid-tag\" is invalid", "spec.tags[0]")
+        .contains("Tag keys starting with aws: are reserved for AWS use.");
+
+    Result name = apply(manifest("invalid-name", "secretName: \"has space\"\n  secretString: abc"));
+    assertThat(name.exitCode()).isNotZero();
+    assertThat(name.err())
+        .contains(
+            "The ManagedSecret \"invalid-name\" is invalid",
+            "spec.secretName: Invalid value: \"has space\"");
+
+    Result unknown = apply(manifest("invalid-field", "secretString: abc\n  secretStrin: typo"));
+    assertThat(unknown.exitCode()).isNotZero();
+    assertThat(unknown.err()).contains("unknown field \"spec.secretStrin\"");
+
+    Result ssa =
+        apply(manifest("invalid-ssa", "secretString: abc\n  secretBinary: AAAA"), "--server-side");
+    assertThat(ssa.exitCode()).isNotZero();
+    assertThat(ssa.err()).contains("The ManagedSecret \"invalid-ssa\" is invalid");
+
+    assertThat(
+            kubectl
+                .run(
+                    "get",
+                    "ms",
+                    "invalid-both",
+                    "invalid-tag",
+                    "invalid-name",
+                    "invalid-field",
+                    "invalid-ssa")
+                .err())
+        .contains("not found");
+  }
+
+  @Test
+  void secretNameIsImmutableOnUpdate() {
+    ok(apply(manifest("immutable-name", "secretName: team/first\n  secretString: abc")));
+    Result changed =
+        apply(manifest("immutable-name", "secretName: team/second\n  secretString: abc"));
+    assertThat(changed.exitCode()).isNotZero();
+    assertThat(changed.err()).contains("secretName is immutable");
+  }
+
+  @Test
+  void reapplyingAnEditedManifestChangesTheProjectedSecret() {
+    ok(apply(manifest("edited", "data: {password: first}")));
+    awaitReady("edited");
+    assertThat(decoded("edited", "password")).isEqualTo("first");
+    String generation = ok("get", "ms", "edited", "-o", "jsonpath={.metadata.generation}").out();
+
+    ok(apply(manifest("edited", "data: {password: second}")));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(decoded("edited", "password")).isEqualTo("second"));
+    assertThat(ok("get", "ms", "edited", "-o", "jsonpath={.metadata.generation}").out())
+        .isNotEqualTo(generation);
+  }
+
+  @Test
+  void serverSideApplyCreatesUpdatesAndRemovesWhatItNoLongerSends() {
+    ok(
+        apply(
+            manifest("applied", "description: first\n  data: {user: one, extra: x}"),
+            "--server-side"));
+    awaitReady("applied");
+    assertThat(decoded("applied", "extra")).isEqualTo("x");
+
+    ok(apply(manifest("applied", "data: {user: two}"), "--server-side"));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(ok("get", "secret", "applied", "-o", "jsonpath={.data}").out())
+                    .doesNotContain("extra"));
+    assertThat(decoded("applied", "user")).isEqualTo("two");
+    assertThat(ok("get", "ms", "applied", "-o", "jsonpath={.spec}").out())
+        .doesNotContain("description");
+
+    Result conflict =
+        apply(
+            manifest("applied", "data: {user: three}"),
+            "--server-side",
+            "--field-manager=someone-else");
+    assertThat(conflict.exitCode()).isNotZero();
+    assertThat(conflict.err()).contains("conflict", ".spec.data");
+  }
+
+  @Test
+  void annotateAddsAnAnnotation() {
+    ok(apply(manifest("annotated", "secretString: abc")));
+    ok("annotate", "ms", "annotated", "example.com/owner=team-a");
+    assertThat(
+            ok(
+                    "get",
+                    "ms",
+                    "annotated",
+                    "-o",
+                    "jsonpath={.metadata.annotations.example\\.com/owner}")
+                .out())
+        .isEqualTo("team-a");
+    ok("annotate", "ms", "annotated", "example.com/owner-");
+    assertThat(ok("get", "ms", "annotated", "-o", "jsonpath={.metadata.annotations}").out())
+        .doesNotContain("example.com/owner");
+  }
+
+  @Test
+  void deleteRemovesTheProjectedSecret() {
+    ok(apply(manifest("deleted", "secretString: abc")));
+    awaitReady("deleted");
+    ok("get", "secret", "deleted");
+
+    ok("delete", "ms", "deleted", "--timeout=60s");
+    Result secret = kubectl.run("get", "secret", "deleted");
+    assertThat(secret.exitCode()).isNotZero();
+    assertThat(secret.err()).contains("NotFound");
+    assertThat(kubectl.run("get", "ms", "deleted").err()).contains("NotFound");
+  }
+
+  @Test
+  void labelSelectorsWithSetsWork() {
+    ok(apply(labelled("sel-a", "blue")));
+    ok(apply(labelled("sel-b", "green")));
+    assertThat(ok("get", "ms", "-l", "colour in (blue,red)", "-o", "name").out())
+        .contains("sel-a")
+        .doesNotContain("sel-b");
+    assertThat(ok("get", "ms", "-l", "colour notin (blue),colour", "-o", "name").out())
+        .contains("sel-b")
+        .doesNotContain("sel-a");
+    assertThat(ok("get", "ms", "-l", "!colour", "-o", "name").out()).doesNotContain("sel-");
+  }
+
+  private static String manifest(String name, String spec) {
+    return """
+        apiVersion: managedsecrets.dev/v1alpha1
+        kind: ManagedSecret
+        metadata:
+          name: %s
+          namespace: default
+        spec:
+          %s
+        """
+        .formatted(name, spec);
+  }
+
+  private static String labelled(String name, String colour) {
+    return """
+        apiVersion: managedsecrets.dev/v1alpha1
+        kind: ManagedSecret
+        metadata:
+          name: %s
+          namespace: default
+          labels: {colour: %s}
+        spec:
+          secretString: abc
+        """
+        .formatted(name, colour);
+  }
+}

@@ -1,6 +1,5 @@
 package dev.managedsecrets.operator.crypto;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -18,11 +17,25 @@ public final class KeyedHash {
 
   private final SecretKeySpec key;
 
+  /** One initialised Mac per thread: getInstance and init cost more than hashing a small value. */
+  private final ThreadLocal<Mac> macs;
+
   public KeyedHash(byte[] key) {
     if (key.length < 32) {
       throw new IllegalArgumentException("hash key must be at least 256 bits");
     }
     this.key = new SecretKeySpec(key, ALGORITHM);
+    this.macs = ThreadLocal.withInitial(this::newMac);
+  }
+
+  private Mac newMac() {
+    try {
+      Mac mac = Mac.getInstance(ALGORITHM);
+      mac.init(key);
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
   }
 
   /**
@@ -30,17 +43,13 @@ public final class KeyedHash {
    * parts hash alike.
    */
   public String hash(String domain, byte[]... parts) {
-    try {
-      Mac mac = Mac.getInstance(ALGORITHM);
-      mac.init(key);
-      update(mac, domain.getBytes(StandardCharsets.UTF_8));
-      for (byte[] part : parts) {
-        update(mac, part);
-      }
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is not available", e);
+    Mac mac = macs.get();
+    mac.reset();
+    update(mac, domain.getBytes(StandardCharsets.UTF_8));
+    for (byte[] part : parts) {
+      update(mac, part);
     }
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
   }
 
   public String hash(String domain, String... parts) {
@@ -61,7 +70,8 @@ public final class KeyedHash {
   }
 
   private static void update(Mac mac, byte[] part) {
-    mac.update(ByteBuffer.allocate(4).putInt(part.length).array());
+    int n = part.length;
+    mac.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
     mac.update(part);
   }
 }

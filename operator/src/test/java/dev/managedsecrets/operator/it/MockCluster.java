@@ -52,13 +52,13 @@ final class MockCluster implements AutoCloseable {
             false);
     server.init();
     client = server.createClient();
-    try (var crd =
-        new FileInputStream(
-            Path.of(System.getProperty("crds.dir"), "managedsecrets.managedsecrets.dev.yaml")
-                .toFile())) {
-      client.apiextensions().v1().customResourceDefinitions().load(crd).create();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    for (String file :
+        List.of("managedsecrets.managedsecrets.dev.yaml", "kmskeys.managedsecrets.dev.yaml")) {
+      try (var crd = new FileInputStream(Path.of(System.getProperty("crds.dir"), file).toFile())) {
+        client.apiextensions().v1().customResourceDefinitions().load(crd).create();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
     }
     for (String ns : List.of("default", "kube-system", OPERATOR_NAMESPACE, "team-a", "team-b")) {
       client

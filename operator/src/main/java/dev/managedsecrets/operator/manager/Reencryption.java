@@ -47,7 +47,8 @@ final class Reencryption {
     Map<String, byte[]> envelopes = new LinkedHashMap<>();
     for (StoredVersion v : stale) {
       EncryptionContext context = EncryptionContext.forVersion(secret.arn(), v.versionId());
-      byte[] plaintext = cipher.open(store.readVersion(secret.id(), v), context);
+      byte[] plaintext =
+          cipher.open(store.readVersion(secret.id(), v), context, secret.id().namespace());
       try {
         envelopes.put(v.versionId(), cipher.seal(keyArn, context, plaintext));
       } finally {

@@ -185,7 +185,10 @@ public final class SecretsManagerService {
     }
     byte[] envelope = store.readVersion(secret.id(), version);
     byte[] plaintext =
-        cipher.open(envelope, EncryptionContext.forVersion(secret.arn(), version.versionId()));
+        cipher.open(
+            envelope,
+            EncryptionContext.forVersion(secret.arn(), version.versionId()),
+            secret.id().namespace());
     try {
       return SecretValue.decode(plaintext);
     } catch (IllegalArgumentException e) {

@@ -133,6 +133,31 @@ class KmsKeyCatalogTest {
   }
 
   @Test
+  void theKeyPolicyHoldsForReadsAsForWrites() {
+    String arn = keyring.arn(orders().keyId());
+    byte[] sealed = cipher.seal(arn, CONTEXT, text("one"));
+    assertThat(cipher.open(sealed, CONTEXT, "team-b")).isEqualTo(text("one"));
+
+    resources.get(0).getSpec().allowedNamespaces = List.of();
+
+    assertFails(
+        () -> cipher.open(sealed, CONTEXT, "team-b"),
+        AwsError.ACCESS_DENIED_EXCEPTION,
+        "Namespace team-b is not allowed to use the KMS key " + arn);
+    assertThat(cipher.open(sealed, CONTEXT, "team-a")).isEqualTo(text("one"));
+  }
+
+  @Test
+  void aVersionUnderAKeyNoCatalogKnowsIsDecryptionFailureForEveryNamespace() {
+    String keyId = orders().keyId();
+    byte[] sealed = cipher.seal(keyring.arn(keyId), CONTEXT, text("one"));
+    keyring.forget(keyId);
+
+    assertFails(
+        () -> cipher.open(sealed, CONTEXT, "team-a"), AwsError.DECRYPTION_FAILURE, "not found");
+  }
+
+  @Test
   void aDisabledKeyFailsNewVersionsWithEncryptionFailureAndReadsWithDecryptionFailure() {
     String arn = keyring.arn(orders().keyId());
     byte[] sealed = cipher.seal(arn, CONTEXT, text("one"));

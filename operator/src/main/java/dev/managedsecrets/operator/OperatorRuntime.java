@@ -6,14 +6,10 @@ import dev.managedsecrets.operator.crypto.KeyedHash;
 import dev.managedsecrets.operator.kms.CountingKms;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.Kms;
-import dev.managedsecrets.operator.kms.KmsKeyCatalog;
-import dev.managedsecrets.operator.kms.KmsKeyManager;
 import dev.managedsecrets.operator.kms.KmsProviders;
-import dev.managedsecrets.operator.kms.ProviderKms;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.projection.Projection;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
-import dev.managedsecrets.operator.reconcile.KmsKeyReconciler;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
 import dev.managedsecrets.operator.secret.Arns;
 import dev.managedsecrets.operator.store.SecretStore;
@@ -47,9 +43,7 @@ public final class OperatorRuntime implements AutoCloseable {
   private final SecretsManagerService secrets;
   private final SecretStore store;
   private final KmsProviders kmsProviders;
-  private final KmsKeyCatalog kmsKeys;
-  private final KmsKeyManager keyManager;
-  private final KmsKeyReconciler keyReconciler;
+  private final KmsKeyRuntime kmsKeys;
 
   private OperatorRuntime(
       Operator operator,
@@ -57,17 +51,13 @@ public final class OperatorRuntime implements AutoCloseable {
       SecretsManagerService secrets,
       SecretStore store,
       KmsProviders kmsProviders,
-      KmsKeyCatalog kmsKeys,
-      KmsKeyManager keyManager,
-      KmsKeyReconciler keyReconciler) {
+      KmsKeyRuntime kmsKeys) {
     this.operator = operator;
     this.purger = purger;
     this.secrets = secrets;
     this.store = store;
     this.kmsProviders = kmsProviders;
     this.kmsKeys = kmsKeys;
-    this.keyManager = keyManager;
-    this.keyReconciler = keyReconciler;
   }
 
   /** Starts the operator; returns once its informers are synced. */
@@ -79,10 +69,8 @@ public final class OperatorRuntime implements AutoCloseable {
     // The configured KMS providers; the default key alias/managedsecrets lives in kms.provider.
     KmsProviders kmsProviders = KmsProviders.open(config.kms, keyring);
     // KmsKey resources: their keys join the keyring's (alias, KmsKey name, key id or key ARN).
-    KmsKeyCatalog kmsKeys = KmsKeyCatalog.start(client, keyring, config.watchNamespaces, clock);
-    Kms kms =
-        new CountingKms(
-            new ProviderKms(keyring.orElse(kmsKeys), kmsProviders.providers()), registry);
+    KmsKeyRuntime kmsKeys = KmsKeyRuntime.start(client, config, keyring, kmsProviders, clock);
+    Kms kms = new CountingKms(kmsKeys.kms(), registry);
     KeyedHash hash = new KeyedHash(keyring.hashKey());
     ValueAssembler values = new ValueAssembler(hash, new PasswordGenerator());
     // The backing store named by config.store (kubernetes or postgres).
@@ -126,28 +114,7 @@ public final class OperatorRuntime implements AutoCloseable {
             o.settingNamespaces(new HashSet<>(config.watchNamespaces));
           }
         });
-    KmsKeyManager keyManager =
-        new KmsKeyManager(keyring, kmsProviders.providers(), config.kms.provider, clock);
-    KmsKeyReconciler keyReconciler =
-        new KmsKeyReconciler(keyManager, new EventRecorder(client), clock);
-    operator.register(
-        keyReconciler,
-        o -> {
-          o.withFinalizer(KmsKeyReconciler.FINALIZER)
-              // Also the rotate-key annotation, which does not change the generation.
-              .withGenerationAware(false)
-              .withOnUpdateFilter(KmsKeyReconciler.UPDATES)
-              .withReconciliationMaxInterval(config.resyncInterval)
-              .withRetry(
-                  new GenericRetry()
-                      .setInitialInterval(1000)
-                      .setIntervalMultiplier(2)
-                      .setMaxInterval(300_000)
-                      .withoutMaxAttempts());
-          if (!config.watchNamespaces.isEmpty()) {
-            o.settingNamespaces(new HashSet<>(config.watchNamespaces));
-          }
-        });
+    kmsKeys.register(operator, config);
     operator.start();
 
     ScheduledExecutorService purger =
@@ -172,20 +139,7 @@ public final class OperatorRuntime implements AutoCloseable {
         every,
         every,
         TimeUnit.MILLISECONDS);
-    purger.scheduleWithFixedDelay(
-        () -> {
-          try {
-            maintainKmsKeys(keyManager, keyReconciler);
-          } catch (RuntimeException e) {
-            LOG.warn(
-                "Maintenance of KMS keys failed; retrying in {}: {}",
-                config.purgeInterval,
-                e.toString());
-          }
-        },
-        every,
-        every,
-        TimeUnit.MILLISECONDS);
+    kmsKeys.schedule(purger, config);
     LOG.info(
         "Operator started: account {}, region {}, store and keyring in namespace {}, default key"
             + " in KMS provider {}",
@@ -193,8 +147,7 @@ public final class OperatorRuntime implements AutoCloseable {
         config.region,
         config.namespace,
         config.kms.provider);
-    return new OperatorRuntime(
-        operator, purger, secrets, store, kmsProviders, kmsKeys, keyManager, keyReconciler);
+    return new OperatorRuntime(operator, purger, secrets, store, kmsProviders, kmsKeys);
   }
 
   /** Runs the purge of expired secrets now (the scheduled job does this periodically). */
@@ -203,17 +156,11 @@ public final class OperatorRuntime implements AutoCloseable {
   }
 
   /**
-   * Deletes for good the KMS keys whose pending window ended, and reconciles the KmsKeys whose
-   * automatic rotation is due (the scheduled job does this periodically); returns how many keys
-   * were deleted.
+   * Deletes the KMS keys whose pending window ended and wakes the KmsKeys due for automatic
+   * rotation now (the scheduled job does this periodically); returns how many keys were deleted.
    */
   public int maintainKmsKeys() {
-    return maintainKmsKeys(keyManager, keyReconciler);
-  }
-
-  private static int maintainKmsKeys(KmsKeyManager keys, KmsKeyReconciler reconciler) {
-    reconciler.wakeKeysDueForRotation();
-    return keys.deleteExpired(reconciler::exists);
+    return kmsKeys.maintain();
   }
 
   /** A 12-digit account id derived from the kube-system namespace's UID, stable per cluster. */

@@ -4,12 +4,14 @@ import dev.managedsecrets.api.v1alpha1.KmsKey;
 import dev.managedsecrets.api.v1alpha1.KmsKeySpec;
 import dev.managedsecrets.api.v1alpha1.KmsKeyStatus;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
 import dev.managedsecrets.operator.kms.KeyState;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.KmsKeyManager;
 import dev.managedsecrets.operator.kms.KmsKeyPolicy;
 import dev.managedsecrets.operator.secret.AwsError;
 import dev.managedsecrets.operator.secret.SecretsManagerException;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -25,6 +27,7 @@ import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,12 +91,13 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
     // ManagedSecrets, to keep status.usedBy current. The mapper reports the keys a ManagedSecret
     // used before as well as those it uses now, so a key it stopped using hears of it too. There
     // is no primary-to-secondary index (nothing asks for a key's ManagedSecrets through it), so
-    // the mapper runs once per event.
+    // the mapper runs once per event. The cache keeps only what names a key: no values.
     var config =
         InformerEventSourceConfiguration.from(ManagedSecret.class, KmsKey.class)
             .withName(MANAGED_SECRETS_SOURCE)
             .withSecondaryToPrimaryMapper(this::keysOf)
             .withPrimaryToSecondaryMapper(key -> Set.of())
+            .withItemStore(new TransformingItemStore<>(KmsKeyReconciler::keyReferences))
             .build();
     managedSecrets = new InformerEventSource<>(config, context);
     return List.of(managedSecrets, timers);
@@ -485,6 +489,25 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
           latest.setStatus(status);
           return latest;
         });
+  }
+
+  /** A ManagedSecret as the usage cache keeps it: its identity and the key it names or uses. */
+  static ManagedSecret keyReferences(ManagedSecret ms) {
+    ManagedSecret out = new ManagedSecret();
+    out.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(ms.getMetadata().getName())
+            .withNamespace(ms.getMetadata().getNamespace())
+            .withUid(ms.getMetadata().getUid())
+            .withResourceVersion(ms.getMetadata().getResourceVersion())
+            .withDeletionTimestamp(ms.getMetadata().getDeletionTimestamp())
+            .build());
+    out.getSpec().kmsKeyId = ms.getSpec() == null ? null : ms.getSpec().kmsKeyId;
+    if (ms.getStatus() != null) {
+      out.setStatus(new ManagedSecretStatus());
+      out.getStatus().kmsKeyId = ms.getStatus().kmsKeyId;
+    }
+    return out;
   }
 
   static String rotateRequest(KmsKey key) {

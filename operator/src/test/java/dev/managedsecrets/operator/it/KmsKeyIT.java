@@ -72,17 +72,26 @@ class KmsKeyIT {
     return cluster.client.resources(KmsKey.class).inNamespace(namespace).withName(name).get();
   }
 
+  /** Edits a KmsKey as a user would, again on the newer object when the operator wrote it. */
   static KmsKey editKey(String namespace, String name, Consumer<KmsKey> change) {
-    return cluster
-        .client
-        .resources(KmsKey.class)
-        .inNamespace(namespace)
-        .withName(name)
-        .edit(
-            k -> {
-              change.accept(k);
-              return k;
-            });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return cluster
+            .client
+            .resources(KmsKey.class)
+            .inNamespace(namespace)
+            .withName(name)
+            .edit(
+                k -> {
+                  change.accept(k);
+                  return k;
+                });
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   static KmsKey annotate(String namespace, String name, String annotation, String value) {

@@ -49,6 +49,7 @@ public final class OperatorRuntime implements AutoCloseable {
   private final SecretStore store;
   private final KmsProviders kmsProviders;
   private final Leadership leadership;
+  private final KmsKeyRuntime kmsKeys;
 
   private OperatorRuntime(
       Operator operator,
@@ -56,13 +57,15 @@ public final class OperatorRuntime implements AutoCloseable {
       SecretsManagerService secrets,
       SecretStore store,
       KmsProviders kmsProviders,
-      Leadership leadership) {
+      Leadership leadership,
+      KmsKeyRuntime kmsKeys) {
     this.operator = operator;
     this.purger = purger;
     this.secrets = secrets;
     this.store = store;
     this.kmsProviders = kmsProviders;
     this.leadership = leadership;
+    this.kmsKeys = kmsKeys;
   }
 
   /**
@@ -88,7 +91,9 @@ public final class OperatorRuntime implements AutoCloseable {
     Keyring keyring = Keyring.loadOrCreate(client, config.namespace, arns, config.kms.provider);
     // The configured KMS providers; the default key alias/managedsecrets lives in kms.provider.
     KmsProviders kmsProviders = KmsProviders.open(config.kms, keyring);
-    Kms kms = new CountingKms(kmsProviders.kms(), registry);
+    // KmsKey resources: their keys join the keyring's (alias, KmsKey name, key id or key ARN).
+    KmsKeyRuntime kmsKeys = KmsKeyRuntime.start(client, config, keyring, kmsProviders, clock);
+    Kms kms = new CountingKms(kmsKeys.kms(), registry);
     KeyedHash hash = new KeyedHash(keyring.hashKey());
     ValueAssembler values = new ValueAssembler(hash, new PasswordGenerator());
     // The backing store named by config.store (kubernetes or postgres).
@@ -136,6 +141,7 @@ public final class OperatorRuntime implements AutoCloseable {
             o.settingNamespaces(new HashSet<>(config.watchNamespaces));
           }
         });
+    kmsKeys.register(operator, config);
     operator.start();
 
     ScheduledExecutorService purger =
@@ -163,6 +169,7 @@ public final class OperatorRuntime implements AutoCloseable {
         every,
         every,
         TimeUnit.MILLISECONDS);
+    kmsKeys.schedule(purger, config, leadership::leading);
     LOG.info(
         "Operator started: account {}, region {}, store and keyring in namespace {}, default key"
             + " in KMS provider {}",
@@ -170,7 +177,7 @@ public final class OperatorRuntime implements AutoCloseable {
         config.region,
         config.namespace,
         config.kms.provider);
-    return new OperatorRuntime(operator, purger, secrets, store, kmsProviders, leadership);
+    return new OperatorRuntime(operator, purger, secrets, store, kmsProviders, leadership, kmsKeys);
   }
 
   /** True from a completed start until close. */
@@ -206,6 +213,14 @@ public final class OperatorRuntime implements AutoCloseable {
     return secrets.purgeExpired();
   }
 
+  /**
+   * Deletes the KMS keys whose pending window ended and wakes the KmsKeys due for automatic
+   * rotation now (the scheduled job does this periodically); returns how many keys were deleted.
+   */
+  public int maintainKmsKeys() {
+    return kmsKeys.maintain();
+  }
+
   /** A 12-digit account id derived from the kube-system namespace's UID, stable per cluster. */
   static String deriveAccount(KubernetesClient client) {
     Namespace kubeSystem = client.namespaces().withName("kube-system").get();
@@ -230,6 +245,7 @@ public final class OperatorRuntime implements AutoCloseable {
     purger.shutdownNow();
     operator.stop();
     store.close();
+    kmsKeys.close();
     kmsProviders.close();
   }
 }

@@ -49,7 +49,8 @@ public class KmsKeySpec {
   public String provider;
 
   @JsonPropertyDescription(
-      "Namespaces whose ManagedSecrets may use the key. Default: the key's own namespace.")
+      "The key policy: namespaces whose ManagedSecrets may use the key (by key id or ARN), besides"
+          + " its own, which always may. Default: only its own namespace.")
   @Size(max = 256)
   public List<String> allowedNamespaces;
 

@@ -53,8 +53,10 @@ public class ManagedSecretSpec {
   public String description;
 
   @JsonPropertyDescription(
-      "The KMS key that encrypts the secret's data keys. Omitted: the default managed key"
-          + " alias/managedsecrets.")
+      "The KMS key that encrypts the secret's data keys: an alias (alias/...) or KmsKey name of"
+          + " this namespace, or a key id or key ARN of a key whose policy allows this namespace."
+          + " Changing it re-encrypts the AWSCURRENT, AWSPENDING and AWSPREVIOUS versions."
+          + " Omitted: the default managed key alias/managedsecrets.")
   @Size(min = 1, max = 2048)
   public String kmsKeyId;
 

@@ -43,7 +43,9 @@ public final class OperatorConfig {
   @JsonPropertyDescription("How often a fromSecret source is read again for changes.")
   public Duration fromSecretPollInterval = Duration.ofSeconds(60);
 
-  @JsonPropertyDescription("How often secrets past their recovery window are purged.")
+  @JsonPropertyDescription(
+      "How often secrets past their recovery window are purged and KMS keys past their pending"
+          + " window deleted.")
   public Duration purgeInterval = Duration.ofHours(1);
 
   @JsonPropertyDescription(

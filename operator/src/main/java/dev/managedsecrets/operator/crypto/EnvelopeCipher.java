@@ -60,14 +60,37 @@ public final class EnvelopeCipher {
    * with DecryptionFailure; nothing unauthenticated is ever returned.
    */
   public byte[] open(byte[] stored, EncryptionContext context) {
-    Envelope envelope;
+    return open(parse(stored), context);
+  }
+
+  /**
+   * Decrypts a version of a secret of a namespace: the key's policy holds for reads as for writes,
+   * so a namespace that may no longer use the key gets AccessDeniedException. A key that is not
+   * found fails as {@link #open(byte[], EncryptionContext)} does, with DecryptionFailure.
+   */
+  public byte[] open(byte[] stored, EncryptionContext context, String namespace) {
+    Envelope envelope = parse(stored);
     try {
-      envelope = Envelope.parse(stored);
+      kms.resolve(envelope.keyArn(), namespace);
+    } catch (SecretsManagerException e) {
+      if (e.error() != AwsError.RESOURCE_NOT_FOUND_EXCEPTION) {
+        throw e;
+      }
+    }
+    return open(envelope, context);
+  }
+
+  private static Envelope parse(byte[] stored) {
+    try {
+      return Envelope.parse(stored);
     } catch (Envelope.MalformedEnvelopeException e) {
       throw new SecretsManagerException(
           AwsError.DECRYPTION_FAILURE,
           "The stored version is malformed (" + e.getMessage() + ") and was not served.");
     }
+  }
+
+  private byte[] open(Envelope envelope, EncryptionContext context) {
     byte[] key =
         kms.decrypt(envelope.keyArn(), envelope.materialVersion(), envelope.wrappedKey(), context);
     try {

@@ -16,4 +16,14 @@ public enum KeyState {
   public String awsName() {
     return awsName;
   }
+
+  /** The state of an AWS name, as keys.json and the KmsKey status write it. */
+  public static KeyState fromAwsName(String name) {
+    for (KeyState s : values()) {
+      if (s.awsName.equals(name)) {
+        return s;
+      }
+    }
+    throw new IllegalArgumentException("Unknown key state " + name);
+  }
 }

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -25,6 +26,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +37,13 @@ import org.slf4j.LoggerFactory;
  * wrapped under the root key. Backing it up is backing up this one Secret.
  *
  * <p>A keys.json entry with {@code aliases} is a key of this catalog: every namespace may use it.
- * An entry without {@code aliases} only holds local material for a key that another catalog (a
- * KmsKey resource) describes. An entry with a {@code provider} other than local holds no material,
- * only the numbers of the material versions that provider holds. Entries that keyrings of format 1
- * wrote ({@code keyId}, {@code aliases}, {@code materials}) read as they always did.
+ * An entry without {@code aliases} holds a key that another catalog (a KmsKey resource) describes:
+ * with an {@code owner} (the KmsKey's namespace/name) it also records the key's state, dates and
+ * scheduled deletion, so that they survive a lost KmsKey status and an operator restart (see {@link
+ * OwnedKey}). An entry with a {@code provider} other than local holds no material, only the numbers
+ * of the material versions that provider holds. Entries that keyrings of format 1 wrote ({@code
+ * keyId}, {@code aliases}, {@code materials}) and those written before KmsKey resources read as
+ * they always did; the fields added since are optional.
  */
 public final class Keyring implements KeyCatalog {
 
@@ -59,7 +64,86 @@ public final class Keyring implements KeyCatalog {
       List<String> aliases,
       Map<Integer, String> materials,
       String provider,
-      List<Integer> materialVersions) {}
+      List<Integer> materialVersions,
+      String owner,
+      String state,
+      String createdDate,
+      String lastRotatedDate,
+      String rotationStart,
+      String deletionDate,
+      String rotationRequest) {}
+
+  /**
+   * A key that a KmsKey resource owns, as keys.json records it. Its policy (aliases, enabled,
+   * allowedNamespaces) is the resource's spec; what is here is what must outlive the resource's
+   * status: the key id, where its material is, its state and dates.
+   *
+   * @param owner the KmsKey's namespace/name
+   * @param materialVersions the material versions, oldest first; empty until the provider made the
+   *     first
+   * @param rotationStart when the automatic rotation schedule started (rotation enabled, or the
+   *     last automatic rotation); null while automatic rotation is off
+   * @param deletionDate when a key pending deletion is destroyed; null otherwise
+   * @param rotationRequest the value of the rotate-key annotation handled last
+   */
+  public record OwnedKey(
+      String keyId,
+      String owner,
+      String provider,
+      List<Integer> materialVersions,
+      KeyState state,
+      Instant createdDate,
+      Instant lastRotatedDate,
+      Instant rotationStart,
+      Instant deletionDate,
+      String rotationRequest) {
+
+    public OwnedKey {
+      materialVersions = List.copyOf(materialVersions);
+    }
+
+    public OwnedKey withState(KeyState newState, Instant newDeletionDate) {
+      return new OwnedKey(
+          keyId,
+          owner,
+          provider,
+          materialVersions,
+          newState,
+          createdDate,
+          lastRotatedDate,
+          rotationStart,
+          newDeletionDate,
+          rotationRequest);
+    }
+
+    public OwnedKey withRotation(Instant lastRotated, Instant start, String request) {
+      return new OwnedKey(
+          keyId,
+          owner,
+          provider,
+          materialVersions,
+          state,
+          createdDate,
+          lastRotated,
+          start,
+          deletionDate,
+          request);
+    }
+
+    public OwnedKey withMaterialVersions(List<Integer> versions) {
+      return new OwnedKey(
+          keyId,
+          owner,
+          provider,
+          versions,
+          state,
+          createdDate,
+          lastRotatedDate,
+          rotationStart,
+          deletionDate,
+          rotationRequest);
+    }
+  }
 
   /** One keys.json entry in memory. */
   private static final class Entry {
@@ -69,6 +153,13 @@ public final class Keyring implements KeyCatalog {
     final TreeMap<Integer, String> wrapped = new TreeMap<>();
     final TreeMap<Integer, byte[]> material = new TreeMap<>();
     final TreeSet<Integer> versions = new TreeSet<>();
+    String owner;
+    KeyState state;
+    Instant createdDate;
+    Instant lastRotatedDate;
+    Instant rotationStart;
+    Instant deletionDate;
+    String rotationRequest;
 
     Entry(String keyId, String provider, List<String> aliases) {
       this.keyId = keyId;
@@ -81,9 +172,48 @@ public final class Keyring implements KeyCatalog {
     }
 
     StoredKey stored() {
-      return local()
-          ? new StoredKey(keyId, aliases, new LinkedHashMap<>(wrapped), null, null)
-          : new StoredKey(keyId, aliases, null, provider, new ArrayList<>(versions));
+      return new StoredKey(
+          keyId,
+          aliases,
+          local() ? new LinkedHashMap<>(wrapped) : null,
+          local() ? null : provider,
+          local() ? null : new ArrayList<>(versions),
+          owner,
+          state == null ? null : state.awsName(),
+          text(createdDate),
+          text(lastRotatedDate),
+          text(rotationStart),
+          text(deletionDate),
+          rotationRequest);
+    }
+
+    OwnedKey owned() {
+      return new OwnedKey(
+          keyId,
+          owner,
+          provider,
+          List.copyOf(versions),
+          state == null ? KeyState.ENABLED : state,
+          createdDate,
+          lastRotatedDate,
+          rotationStart,
+          deletionDate,
+          rotationRequest);
+    }
+
+    /** Takes the recorded fields of an owned key; local material versions stay the material's. */
+    void take(OwnedKey key) {
+      owner = key.owner();
+      state = key.state();
+      createdDate = key.createdDate();
+      lastRotatedDate = key.lastRotatedDate();
+      rotationStart = key.rotationStart();
+      deletionDate = key.deletionDate();
+      rotationRequest = key.rotationRequest();
+      if (!local()) {
+        versions.clear();
+        versions.addAll(key.materialVersions());
+      }
     }
   }
 
@@ -170,6 +300,13 @@ public final class Keyring implements KeyCatalog {
               keyId,
               List.of(ProviderKms.DEFAULT_ALIAS),
               Map.of(1, b64(Aead.encrypt(root, Aead.randomKey(), materialAad(keyId, 1)))),
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null,
               null,
               null));
     }
@@ -308,6 +445,76 @@ public final class Keyring implements KeyCatalog {
     return find(key.keyId()).orElseThrow();
   }
 
+  // ---- keys of KmsKey resources ----
+
+  /** The key that the KmsKey namespace/name owns, if the keyring knows one. */
+  public synchronized Optional<OwnedKey> ownedKey(String owner) {
+    return entries.values().stream()
+        .filter(e -> owner.equals(e.owner))
+        .map(Entry::owned)
+        .findFirst();
+  }
+
+  /** The key of a KmsKey resource with this key id, if the keyring knows one. */
+  public synchronized Optional<OwnedKey> ownedKeyById(String keyId) {
+    Entry entry = entries.get(keyId);
+    return entry == null || entry.owner == null ? Optional.empty() : Optional.of(entry.owned());
+  }
+
+  /** Every key of a KmsKey resource, including those pending deletion. */
+  public synchronized List<OwnedKey> ownedKeys() {
+    return entries.values().stream().filter(e -> e.owner != null).map(Entry::owned).toList();
+  }
+
+  /**
+   * Records a new key for a KmsKey resource before its provider makes any material, so that a
+   * restart in between finds the key id again instead of making another key.
+   */
+  public synchronized OwnedKey recordOwnedKey(
+      String keyId, String owner, String provider, KeyState state, Instant now) {
+    return update(
+        next -> {
+          if (next.values().stream().anyMatch(e -> owner.equals(e.owner))) {
+            throw new IllegalStateException("The keyring already has a key for KmsKey " + owner);
+          }
+          Entry entry = next.computeIfAbsent(keyId, id -> new Entry(id, provider, null));
+          entry.owner = owner;
+          entry.state = state;
+          entry.createdDate = now;
+          return entry.owned();
+        });
+  }
+
+  /** Changes what keys.json records of a KmsKey resource's key (not its local material). */
+  public synchronized OwnedKey updateOwnedKey(String keyId, UnaryOperator<OwnedKey> change) {
+    return update(
+        next -> {
+          Entry entry = next.get(keyId);
+          if (entry == null || entry.owner == null) {
+            throw new SecretsManagerException(
+                AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
+                "The KMS key " + keyId + " is not in the keyring.");
+          }
+          entry.take(change.apply(entry.owned()));
+          return entry.owned();
+        });
+  }
+
+  /**
+   * Removes a KmsKey resource's key from the keyring for good, with its local material: what was
+   * sealed under it no longer opens.
+   */
+  public synchronized void forget(String keyId) {
+    update(
+        next -> {
+          Entry entry = next.get(keyId);
+          if (entry != null && entry.owner != null) {
+            next.remove(keyId);
+          }
+          return null;
+        });
+  }
+
   // ---- local material, for LocalKeyProvider ----
 
   synchronized Optional<byte[]> localMaterial(String keyId, int version) {
@@ -326,12 +533,12 @@ public final class Keyring implements KeyCatalog {
   /** Adds material version 1 of a new local key, or does nothing when it exists. */
   synchronized int createLocalKey(String keyId) {
     Entry existing = entries.get(keyId);
-    if (existing != null) {
-      if (!existing.local()) {
-        throw new IllegalArgumentException(
-            "KMS key " + keyId + " lives in provider " + existing.provider);
-      }
-      return 1;
+    if (existing != null && !existing.local()) {
+      throw new IllegalArgumentException(
+          "KMS key " + keyId + " lives in provider " + existing.provider);
+    }
+    if (existing != null && !existing.versions.isEmpty()) {
+      return existing.versions.first();
     }
     return update(
         state -> {
@@ -440,6 +647,13 @@ public final class Keyring implements KeyCatalog {
       } else if (s.materialVersions() != null) {
         entry.versions.addAll(s.materialVersions());
       }
+      entry.owner = s.owner();
+      entry.state = s.state() == null ? null : KeyState.fromAwsName(s.state());
+      entry.createdDate = instant(s.createdDate());
+      entry.lastRotatedDate = instant(s.lastRotatedDate());
+      entry.rotationStart = instant(s.rotationStart());
+      entry.deletionDate = instant(s.deletionDate());
+      entry.rotationRequest = s.rotationRequest();
       out.put(entry.keyId, entry);
     }
     return out;
@@ -456,6 +670,14 @@ public final class Keyring implements KeyCatalog {
   private static byte[] materialAad(String keyId, int version) {
     return ("managedsecrets keyring v1\n" + keyId + "\n" + version)
         .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(Instant i) {
+    return i == null ? null : i.toString();
+  }
+
+  private static Instant instant(String s) {
+    return s == null ? null : Instant.parse(s);
   }
 
   private static String b64(byte[] b) {

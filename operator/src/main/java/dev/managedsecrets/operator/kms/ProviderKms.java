@@ -25,21 +25,32 @@ public final class ProviderKms implements Kms {
   @Override
   public String resolve(String kmsKeyId, String namespace) {
     String reference = kmsKeyId == null ? DEFAULT_ALIAS : kmsKeyId;
-    return catalog
-        .find(reference)
-        .filter(key -> key.allows(namespace))
-        .map(KeyMetadata::arn)
-        .orElseThrow(
-            () ->
-                // A key that exists but that the namespace may not use is reported as missing,
-                // so a tenant cannot probe other tenants' keys.
-                new SecretsManagerException(
-                    AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
-                    "The KMS key "
-                        + reference
-                        + " was not found. Omit kmsKeyId for the default key "
-                        + DEFAULT_ALIAS
-                        + ", or name a key this namespace may use."));
+    KeyMetadata key =
+        catalog
+            .find(reference, namespace)
+            .orElseThrow(
+                () ->
+                    new SecretsManagerException(
+                        AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
+                        "The KMS key "
+                            + reference
+                            + " was not found. Omit kmsKeyId for the default key "
+                            + DEFAULT_ALIAS
+                            + ", or name a key this namespace may use: an alias or KmsKey name"
+                            + " of this namespace, or a key id or ARN."));
+    if (!key.allows(namespace)) {
+      // Only a key id or ARN reaches a key of another namespace; as AWS KMS does for a key of
+      // another account, the key policy's refusal is AccessDeniedException.
+      throw new SecretsManagerException(
+          AwsError.ACCESS_DENIED_EXCEPTION,
+          "Namespace "
+              + namespace
+              + " is not allowed to use the KMS key "
+              + key.arn()
+              + ": its key policy (the KmsKey's allowedNamespaces) does not include this"
+              + " namespace.");
+    }
+    return key.arn();
   }
 
   @Override

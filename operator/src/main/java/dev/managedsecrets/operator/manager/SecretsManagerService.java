@@ -49,6 +49,7 @@ public final class SecretsManagerService {
   private final ValueAssembler values;
   private final Arns arns;
   private final Clock clock;
+  private final Reencryption reencryption;
 
   public SecretsManagerService(
       SecretStore store, EnvelopeCipher cipher, ValueAssembler values, Arns arns, Clock clock) {
@@ -57,6 +58,7 @@ public final class SecretsManagerService {
     this.values = values;
     this.arns = arns;
     this.clock = clock;
+    this.reencryption = new Reencryption(store, cipher);
   }
 
   public Optional<StoredSecret> find(SecretId id) {
@@ -181,15 +183,27 @@ public final class SecretsManagerService {
           AwsError.INVALID_REQUEST_EXCEPTION,
           "You can't perform this operation on the secret because it was marked for deletion.");
     }
-    byte[] envelope = store.readVersion(secret.id(), version.versionId());
+    byte[] envelope = store.readVersion(secret.id(), version);
     byte[] plaintext =
-        cipher.open(envelope, EncryptionContext.forVersion(secret.arn(), version.versionId()));
+        cipher.open(
+            envelope,
+            EncryptionContext.forVersion(secret.arn(), version.versionId()),
+            secret.id().namespace());
     try {
       return SecretValue.decode(plaintext);
     } catch (IllegalArgumentException e) {
       throw new SecretsManagerException(
           AwsError.DECRYPTION_FAILURE, "The stored version does not hold a secret value.");
     }
+  }
+
+  /**
+   * Re-encrypts the AWSCURRENT, AWSPENDING and AWSPREVIOUS versions that are under another key than
+   * {@code keyArn} (the secret's KMS key changed); returns the secret unchanged, without a KMS
+   * call, when there are none. See {@link Reencryption}.
+   */
+  public StoredSecret reencrypt(StoredSecret secret, String keyArn) {
+    return reencryption.apply(secret, keyArn);
   }
 
   /**

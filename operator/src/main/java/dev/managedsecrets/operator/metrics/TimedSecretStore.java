@@ -53,6 +53,28 @@ public final class TimedSecretStore implements SecretStore {
   }
 
   @Override
+  public byte[] readVersion(SecretId id, dev.managedsecrets.operator.secret.StoredVersion version) {
+    return time("readVersion", () -> delegate.readVersion(id, version));
+  }
+
+  @Override
+  public StoredSecret replaceEnvelopes(StoredSecret next, java.util.Map<String, byte[]> envelopes) {
+    return time("replaceEnvelopes", () -> delegate.replaceEnvelopes(next, envelopes));
+  }
+
+  @Override
+  public StoredSecret addVersion(StoredSecret next, String versionId, byte[] envelope) {
+    // The delegate's own addVersion: PostgreSQL writes the envelope and the record in one
+    // transaction.
+    return time("addVersion", () -> delegate.addVersion(next, versionId, envelope));
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  @Override
   public void deleteVersions(SecretId id, List<String> versionIds) {
     time("deleteVersions", () -> delegate.deleteVersions(id, versionIds));
   }

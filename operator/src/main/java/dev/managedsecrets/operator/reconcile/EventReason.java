@@ -10,5 +10,15 @@ public enum EventReason {
   SecretRepaired,
   ScheduledForDeletion,
   Purged,
-  NameLooksLikeArnSuffix
+  NameLooksLikeArnSuffix,
+  // A ManagedSecret's KMS key changed.
+  VersionsReencrypted,
+  // KmsKey resources.
+  KeyCreated,
+  KeyEnabled,
+  KeyDisabled,
+  KeyRotated,
+  KeyDeletionScheduled,
+  KeyDeletionCanceled,
+  KeyInUse
 }

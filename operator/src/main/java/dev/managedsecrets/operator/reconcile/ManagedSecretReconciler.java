@@ -104,7 +104,7 @@ public final class ManagedSecretReconciler
             .withLabelSelector(Projection.MANAGED_BY_LABEL + "=" + Projection.MANAGED_BY)
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ManagedSecret.class))
             .build();
-    return List.of(new InformerEventSource<>(config, context));
+    return List.of(new InformerEventSource<>(config, context), KmsKeyEvents.source(context));
   }
 
   @Override
@@ -238,6 +238,18 @@ public final class ManagedSecretReconciler
       if (fresh != null) {
         fresh.clear();
       }
+    }
+
+    // 4b. The key changed: re-encrypt AWSCURRENT, AWSPENDING and AWSPREVIOUS under it.
+    StoredSecret reencrypted = secrets.reencrypt(stored, keyArn);
+    if (reencrypted != stored) {
+      events.normal(
+          ms,
+          EventReason.VersionsReencrypted,
+          "Re-encrypted the AWSCURRENT, AWSPENDING and AWSPREVIOUS versions under KMS key "
+              + keyArn);
+      stored = reencrypted;
+      current = stored.current().orElse(null);
     }
 
     // 5. Status.

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param valueHash keyed hash of the plaintext (idempotency), never the plaintext
  * @param inputHash keyed hash of the spec inputs the version was made from (change detection)
  * @param generated generated keys and a hash of the parameters each was generated with
+ * @param envelopeRevision how often the version's envelope was replaced by one under another KMS
+ *     key (0: the envelope it was created with); a store may keep each in its own immutable object
  */
 public record StoredVersion(
     String versionId,
@@ -22,11 +24,24 @@ public record StoredVersion(
     String kmsKeyArn,
     String valueHash,
     String inputHash,
-    Map<String, String> generated) {
+    Map<String, String> generated,
+    int envelopeRevision) {
 
   public StoredVersion {
     stages = List.copyOf(stages);
     generated = generated == null ? Map.of() : Map.copyOf(generated);
+  }
+
+  /** A version with the envelope it was created with. */
+  public StoredVersion(
+      String versionId,
+      Instant createdDate,
+      List<String> stages,
+      String kmsKeyArn,
+      String valueHash,
+      String inputHash,
+      Map<String, String> generated) {
+    this(versionId, createdDate, stages, kmsKeyArn, valueHash, inputHash, generated, 0);
   }
 
   public boolean hasStage(String stage) {
@@ -35,6 +50,31 @@ public record StoredVersion(
 
   public StoredVersion withStages(List<String> newStages) {
     return new StoredVersion(
-        versionId, createdDate, newStages, kmsKeyArn, valueHash, inputHash, generated);
+        versionId,
+        createdDate,
+        newStages,
+        kmsKeyArn,
+        valueHash,
+        inputHash,
+        generated,
+        envelopeRevision);
+  }
+
+  /** The same version, value and id, re-encrypted under another KMS key. */
+  public StoredVersion withKmsKeyArn(String newKmsKeyArn) {
+    return new StoredVersion(
+        versionId,
+        createdDate,
+        stages,
+        newKmsKeyArn,
+        valueHash,
+        inputHash,
+        generated,
+        envelopeRevision);
+  }
+
+  public StoredVersion withEnvelopeRevision(int revision) {
+    return new StoredVersion(
+        versionId, createdDate, stages, kmsKeyArn, valueHash, inputHash, generated, revision);
   }
 }

@@ -4,6 +4,7 @@ import dev.managedsecrets.operator.secret.AwsError;
 import dev.managedsecrets.operator.secret.SecretId;
 import dev.managedsecrets.operator.secret.SecretsManagerException;
 import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.operator.secret.StoredVersion;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +31,7 @@ public final class KubernetesSecretStore implements SecretStore {
 
   static final String LABEL_STORE = "managedsecrets.dev/store";
   static final String LABEL_STORE_ID = "managedsecrets.dev/store-id";
+  static final String LABEL_VERSION_OF = "managedsecrets.dev/version-of";
   static final String RECORD_KEY = "record.json";
   static final String ENVELOPE_KEY = "envelope";
   static final String TYPE = "managedsecrets.dev/store";
@@ -83,20 +86,7 @@ public final class KubernetesSecretStore implements SecretStore {
 
   @Override
   public void writeVersion(SecretId id, String versionId, byte[] envelope) {
-    Secret version =
-        new SecretBuilder()
-            .withNewMetadata()
-            .withName(versionName(id, versionId))
-            .withNamespace(namespace)
-            .addToLabels("app.kubernetes.io/part-of", "managedsecret-operator")
-            .addToLabels(LABEL_STORE, "version")
-            .addToLabels(LABEL_STORE_ID, storeId(id))
-            .addToAnnotations("managedsecrets.dev/version-id", versionId)
-            .endMetadata()
-            .withType(TYPE)
-            .withImmutable(true)
-            .withData(Map.of(ENVELOPE_KEY, Base64.getEncoder().encodeToString(envelope)))
-            .build();
+    Secret version = envelopeObject(id, versionId, 0, envelope);
     try {
       call(() -> secrets().resource(version).create());
     } catch (KubernetesClientException e) {
@@ -120,6 +110,100 @@ public final class KubernetesSecretStore implements SecretStore {
     }
   }
 
+  /**
+   * Re-encryption: each new envelope gets a new immutable object (the version's next envelope
+   * revision; no object is ever replaced) before the record's conditional update points at it. The
+   * objects of the old envelopes are removed after; when the update fails, the new ones are.
+   */
+  @Override
+  public StoredSecret replaceEnvelopes(StoredSecret next, Map<String, byte[]> envelopes) {
+    Map<String, Integer> written = new LinkedHashMap<>();
+    StoredSecret out;
+    try {
+      for (Map.Entry<String, byte[]> e : envelopes.entrySet()) {
+        int old =
+            next.version(e.getKey())
+                .map(StoredVersion::envelopeRevision)
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "the record of " + next.id() + " does not list " + e.getKey()));
+        written.put(e.getKey(), createEnvelope(next.id(), e.getKey(), old + 1, e.getValue()));
+      }
+      out =
+          update(
+              next.withVersions(
+                  next.versions().stream()
+                      .map(
+                          v ->
+                              written.containsKey(v.versionId())
+                                  ? v.withEnvelopeRevision(written.get(v.versionId()))
+                                  : v)
+                      .toList(),
+                  next.lastChangedDate()));
+    } catch (StoreConflictException e) {
+      // Refused for certain: nothing points at the new objects.
+      written.forEach(
+          (versionId, revision) -> deleteQuietly(versionName(next.id(), versionId, revision)));
+      throw e;
+    }
+    // Nothing points at the old envelopes any more.
+    for (StoredVersion v : next.versions()) {
+      if (written.containsKey(v.versionId())) {
+        deleteQuietly(versionName(next.id(), v.versionId(), v.envelopeRevision()));
+      }
+    }
+    return out;
+  }
+
+  /** Deletes an object nothing points at; one left behind goes with deleteVersions or purge. */
+  private void deleteQuietly(String name) {
+    try {
+      secrets().withName(name).delete();
+    } catch (KubernetesClientException e) {
+      // Left behind.
+    }
+  }
+
+  /**
+   * Creates the object of a re-encrypted envelope under the first revision from {@code revision}
+   * whose name is free (a failed attempt may have left one), and returns that revision.
+   */
+  private int createEnvelope(SecretId id, String versionId, int revision, byte[] envelope) {
+    for (int r = revision; r < revision + ENVELOPE_ATTEMPTS; r++) {
+      Secret object = envelopeObject(id, versionId, r, envelope);
+      try {
+        call(() -> secrets().resource(object).create());
+        return r;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+      }
+    }
+    throw new StoreConflictException(
+        "Could not write a new envelope of version " + versionId + " of " + id);
+  }
+
+  private static final int ENVELOPE_ATTEMPTS = 5;
+
+  private Secret envelopeObject(SecretId id, String versionId, int revision, byte[] envelope) {
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(versionName(id, versionId, revision))
+        .withNamespace(namespace)
+        .addToLabels("app.kubernetes.io/part-of", "managedsecret-operator")
+        .addToLabels(LABEL_STORE, "version")
+        .addToLabels(LABEL_STORE_ID, storeId(id))
+        .addToLabels(revision == 0 ? Map.of() : Map.of(LABEL_VERSION_OF, versionHash(versionId)))
+        .addToAnnotations("managedsecrets.dev/version-id", versionId)
+        .endMetadata()
+        .withType(TYPE)
+        .withImmutable(true)
+        .withData(Map.of(ENVELOPE_KEY, Base64.getEncoder().encodeToString(envelope)))
+        .build();
+  }
+
   /** A version object older than a writer needs to list it belongs to an attempt that failed. */
   private static boolean orphaned(Secret version) {
     String created = version.getMetadata().getCreationTimestamp();
@@ -131,7 +215,18 @@ public final class KubernetesSecretStore implements SecretStore {
 
   @Override
   public byte[] readVersion(SecretId id, String versionId) {
-    Secret version = call(() -> secrets().withName(versionName(id, versionId)).get());
+    int revision =
+        find(id).flatMap(r -> r.version(versionId)).map(StoredVersion::envelopeRevision).orElse(0);
+    return readEnvelope(id, versionId, revision);
+  }
+
+  @Override
+  public byte[] readVersion(SecretId id, StoredVersion version) {
+    return readEnvelope(id, version.versionId(), version.envelopeRevision());
+  }
+
+  private byte[] readEnvelope(SecretId id, String versionId, int revision) {
+    Secret version = call(() -> secrets().withName(versionName(id, versionId, revision)).get());
     if (version == null
         || version.getData() == null
         || !version.getData().containsKey(ENVELOPE_KEY)) {
@@ -149,6 +244,13 @@ public final class KubernetesSecretStore implements SecretStore {
     for (String versionId : versionIds) {
       if (!listed.contains(versionId)) {
         call(() -> secrets().withName(versionName(id, versionId)).delete());
+        // Envelopes of the version re-encrypted under another key, if there were any.
+        call(
+            () ->
+                secrets()
+                    .withLabel(LABEL_STORE_ID, storeId(id))
+                    .withLabel(LABEL_VERSION_OF, versionHash(versionId))
+                    .delete());
       }
     }
   }
@@ -207,7 +309,16 @@ public final class KubernetesSecretStore implements SecretStore {
   }
 
   static String versionName(SecretId id, String versionId) {
-    return "ms-" + storeId(id) + "-" + sha256Hex(versionId).substring(0, 16);
+    return "ms-" + storeId(id) + "-" + versionHash(versionId);
+  }
+
+  /** The object of a version's envelope: revision 0 is the one it was created with. */
+  static String versionName(SecretId id, String versionId, int revision) {
+    return revision == 0 ? versionName(id, versionId) : versionName(id, versionId) + "-" + revision;
+  }
+
+  static String versionHash(String versionId) {
+    return sha256Hex(versionId).substring(0, 16);
   }
 
   private static String sha256Hex(String s) {

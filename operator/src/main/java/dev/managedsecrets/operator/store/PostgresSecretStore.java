@@ -226,6 +226,45 @@ public final class PostgresSecretStore implements SecretStore {
         });
   }
 
+  /**
+   * Re-encryption in one transaction: the conditional update of the record, the new envelopes in
+   * place of the old ones, and the versions' new key ARNs commit together or not at all.
+   */
+  @Override
+  public StoredSecret replaceEnvelopes(StoredSecret next, Map<String, byte[]> envelopes) {
+    long revision = revision(next);
+    requireDistinctVersions(next);
+    for (String versionId : envelopes.keySet()) {
+      if (next.version(versionId).isEmpty()) {
+        throw new IllegalArgumentException(
+            "the record of " + next.id() + " does not list version " + versionId);
+      }
+    }
+    return inTransaction(
+        "re-encrypting " + envelopes.size() + " versions of " + next.id(),
+        c -> {
+          updateRecordRow(c, next, revision);
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  sql(
+                      "UPDATE {s}.version_envelope SET envelope = ?"
+                          + " WHERE namespace = ? AND name = ? AND version_id = ?"))) {
+            for (Map.Entry<String, byte[]> e : envelopes.entrySet()) {
+              ps.setBytes(1, e.getValue());
+              ps.setString(2, next.id().namespace());
+              ps.setString(3, next.id().name());
+              ps.setString(4, e.getKey());
+              if (ps.executeUpdate() != 1) {
+                throw new StoreConflictException(
+                    "Version " + e.getKey() + " of " + next.id() + " is not stored");
+              }
+            }
+          }
+          replaceVersions(c, next);
+          return readRecord(c, next.id()).orElseThrow();
+        });
+  }
+
   @Override
   public void writeVersion(SecretId id, String versionId, byte[] envelope) {
     inTransaction(

@@ -26,7 +26,8 @@ final class RecordCodec {
       String kmsKeyArn,
       String valueHash,
       String inputHash,
-      Map<String, String> generated) {}
+      Map<String, String> generated,
+      Integer envelopeRevision) {}
 
   record RecordJson(
       int format,
@@ -55,7 +56,9 @@ final class RecordCodec {
                         v.kmsKeyArn(),
                         v.valueHash(),
                         v.inputHash(),
-                        v.generated()))
+                        v.generated(),
+                        // Absent until a re-encryption: records stay as they were written before.
+                        v.envelopeRevision() == 0 ? null : v.envelopeRevision()))
             .toList();
     try {
       return JSON.writeValueAsBytes(
@@ -104,7 +107,8 @@ final class RecordCodec {
                             v.kmsKeyArn(),
                             v.valueHash(),
                             v.inputHash(),
-                            v.generated()))
+                            v.generated(),
+                            v.envelopeRevision() == null ? 0 : v.envelopeRevision()))
                 .toList();
     return new StoredSecret(
         new SecretId(r.namespace(), r.name()),

@@ -2,7 +2,9 @@ package dev.managedsecrets.operator.store;
 
 import dev.managedsecrets.operator.secret.SecretId;
 import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.operator.secret.StoredVersion;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,6 +45,27 @@ public interface SecretStore extends AutoCloseable {
    *     when it is not there
    */
   byte[] readVersion(SecretId id, String versionId);
+
+  /**
+   * Reads the envelope a version of a record points at (after a re-encryption, the newest one).
+   * Stores that keep one envelope per version id read it by id alone.
+   */
+  default byte[] readVersion(SecretId id, StoredVersion version) {
+    return readVersion(id, version.versionId());
+  }
+
+  /**
+   * Re-encryption: replaces the envelopes of versions that the record lists by envelopes of the
+   * same values under another KMS key, and the record with {@code next} (which lists those versions
+   * with their new key ARN), only if the record is still at {@code next.revision()}. Every new
+   * envelope is durable before the record points at it; until then readers get the old envelope,
+   * which still opens. On failure the record is as it was. A store that keeps each envelope in its
+   * own object sets the versions' {@link StoredVersion#envelopeRevision}.
+   *
+   * @param envelopes the new envelope of each re-encrypted version, by version id
+   * @throws StoreConflictException when another writer changed the record first
+   */
+  StoredSecret replaceEnvelopes(StoredSecret next, Map<String, byte[]> envelopes);
 
   /**
    * Adds a version: stores its envelope and replaces the record with {@code next}, which lists the

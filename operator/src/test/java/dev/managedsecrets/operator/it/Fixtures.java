@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -40,17 +41,30 @@ final class Fixtures {
     return client.resources(ManagedSecret.class).inNamespace(namespace).withName(name).get();
   }
 
+  /**
+   * Edits the spec as a user would. When the operator wrote the object (its status) between the
+   * read and the write, the API server refuses the write (409) and the edit is made again on the
+   * newer object, as kubectl does.
+   */
   static ManagedSecret edit(
       KubernetesClient client, String namespace, String name, Consumer<ManagedSecretSpec> change) {
-    return client
-        .resources(ManagedSecret.class)
-        .inNamespace(namespace)
-        .withName(name)
-        .edit(
-            ms -> {
-              change.accept(ms.getSpec());
-              return ms;
-            });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client
+            .resources(ManagedSecret.class)
+            .inNamespace(namespace)
+            .withName(name)
+            .edit(
+                ms -> {
+                  change.accept(ms.getSpec());
+                  return ms;
+                });
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   static Condition ready(ManagedSecret ms) {

@@ -55,13 +55,13 @@ final class MockCluster implements AutoCloseable {
     operatorClient =
         server.createClient(
             b -> b.editOrNewConfig().withUserAgent(OperatorClient.USER_AGENT).endConfig());
-    try (var crd =
-        new FileInputStream(
-            Path.of(System.getProperty("crds.dir"), "managedsecrets.managedsecrets.dev.yaml")
-                .toFile())) {
-      client.apiextensions().v1().customResourceDefinitions().load(crd).create();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    for (String file :
+        List.of("managedsecrets.managedsecrets.dev.yaml", "kmskeys.managedsecrets.dev.yaml")) {
+      try (var crd = new FileInputStream(Path.of(System.getProperty("crds.dir"), file).toFile())) {
+        client.apiextensions().v1().customResourceDefinitions().load(crd).create();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
     }
     for (String ns : List.of("default", "kube-system", OPERATOR_NAMESPACE, "team-a", "team-b")) {
       client

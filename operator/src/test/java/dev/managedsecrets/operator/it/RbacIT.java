@@ -330,6 +330,55 @@ class RbacIT {
     cluster.clock.advance(Duration.ofDays(8));
     assertThat(cluster.runtime().purgeExpired()).isEqualTo(1);
 
+    // A KmsKey: made (finalizer, status), used by a ManagedSecret, deleted.
+    dev.managedsecrets.api.v1alpha1.KmsKey key = new dev.managedsecrets.api.v1alpha1.KmsKey();
+    key.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withNamespace(NS)
+            .withName("team-key")
+            .build());
+    key.getSpec().aliases = java.util.List.of("alias/team");
+    client.resource(key).create();
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(
+            () -> {
+              var k =
+                  client
+                      .resources(dev.managedsecrets.api.v1alpha1.KmsKey.class)
+                      .inNamespace(NS)
+                      .withName("team-key")
+                      .get();
+              return k.getStatus() != null && "Enabled".equals(k.getStatus().keyState);
+            });
+    create(
+        client,
+        managedSecret(
+            NS,
+            "keyed",
+            s -> {
+              s.secretString = "v";
+              s.kmsKeyId = "alias/team";
+            }));
+    awaitSynced(client, NS, "keyed");
+    client.resources(ManagedSecret.class).inNamespace(NS).withName("keyed").delete();
+    await().atMost(Fixtures.WAIT).until(() -> get(client, NS, "keyed") == null);
+    client
+        .resources(dev.managedsecrets.api.v1alpha1.KmsKey.class)
+        .inNamespace(NS)
+        .withName("team-key")
+        .delete();
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(
+            () ->
+                client
+                        .resources(dev.managedsecrets.api.v1alpha1.KmsKey.class)
+                        .inNamespace(NS)
+                        .withName("team-key")
+                        .get()
+                    == null);
+
     if (!config.watchNamespaces.isEmpty()) {
       // A namespace the operator does not watch: nothing happens there.
       create(client, managedSecret("team-b", "unwatched", s -> s.secretString = "v"));

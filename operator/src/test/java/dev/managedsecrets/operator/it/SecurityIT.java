@@ -20,7 +20,9 @@ import dev.managedsecrets.api.v1alpha1.TargetSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,8 +112,13 @@ class SecurityIT {
                 .decode(secret(cluster.client, "default", "canary-generated").getData().get("pw")),
             java.nio.charset.StandardCharsets.UTF_8);
 
-    assertThat(logs.list).as("captured log lines").isNotEmpty();
-    for (ILoggingEvent e : logs.list) {
+    // The operator keeps logging while the lines are checked: read them under the appender's lock.
+    List<ILoggingEvent> lines;
+    synchronized (logs) {
+      lines = new ArrayList<>(logs.list);
+    }
+    assertThat(lines).as("captured log lines").isNotEmpty();
+    for (ILoggingEvent e : lines) {
       if (e.getLoggerName().startsWith("io.fabric8.kubernetes.client.server.mock")
           || e.getLoggerName().startsWith("io.fabric8.mockwebserver")) {
         continue; // the in-process API server's own logs, not the operator's

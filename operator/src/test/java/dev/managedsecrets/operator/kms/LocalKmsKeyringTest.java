@@ -147,6 +147,72 @@ class LocalKmsKeyringTest {
     assertThat(keyring.find(keyring.arn(keyId))).isEmpty();
   }
 
+  static final String SPI_FIXTURE = "/dev/managedsecrets/operator/kms/keyring-spi/";
+
+  /**
+   * A keyring written by the provider-SPI code, before KmsKey resources: the old default key
+   * (local, rotated, no alias any more), local material of a key another catalog describes, and the
+   * default key in pkcs11.
+   */
+  static Secret spiFixtureKeyring() throws IOException {
+    try (InputStream in =
+        LocalKmsKeyringTest.class.getResourceAsStream(SPI_FIXTURE + "managedsecret-keyring.yaml")) {
+      return Serialization.unmarshal(in, Secret.class);
+    }
+  }
+
+  @Test
+  void readsAKeyringWrittenBeforeKmsKeyResourcesAndItsEntriesStayAsTheyWere() throws IOException {
+    Secret secret = spiFixtureKeyring();
+    JsonNode before = keysJson(secret);
+    Keyring keyring = Keyring.fromSecret(secret, ARNS);
+    String otherCatalogKey = "0f4b2c1e-8d8a-4c55-9a55-3c1b9e0d7a21";
+
+    assertThat(keyring.defaultKey().provider()).isEqualTo("pkcs11");
+    assertThat(keyring.defaultKey().materialVersions()).containsExactly(1);
+    assertThat(
+            keyring.find("arn:k8s:kms:local:123456789012:key/f89d1acc-d396-40fb-8c21-b7ed49ac1962"))
+        .get()
+        .satisfies(k -> assertThat(k.materialVersions()).containsExactly(1, 2));
+    assertThat(keyring.localMaterialVersions(otherCatalogKey)).containsExactly(1, 2);
+    assertThat(keyring.ownedKeys()).as("no entry has an owner").isEmpty();
+    byte[] envelope;
+    try (InputStream in = getClass().getResourceAsStream(SPI_FIXTURE + "envelope.b64")) {
+      envelope =
+          Base64.getDecoder().decode(new String(in.readAllBytes(), StandardCharsets.UTF_8).strip());
+    }
+    KeyMetadata other =
+        new KeyMetadata(
+            otherCatalogKey,
+            keyring.arn(otherCatalogKey),
+            List.of(),
+            KeyState.ENABLED,
+            "local",
+            List.of(1, 2),
+            null);
+    Kms kms =
+        new ProviderKms(
+            ref -> java.util.Optional.of(other).filter(k -> k.isNamedBy(ref)),
+            Map.of("local", new LocalKeyProvider(keyring)));
+    assertThat(new EnvelopeCipher(kms).open(envelope, FIXTURE_CONTEXT))
+        .isEqualTo("Sfixture value".getBytes(StandardCharsets.UTF_8));
+
+    // A KmsKey's key joins the keyring; the entries that were there are written back unchanged.
+    LocalKeyProvider local = new LocalKeyProvider(keyring);
+    String keyId = "7c1d2e3f-1111-4222-8333-944455556666";
+    keyring.recordOwnedKey(
+        keyId, "team-a/orders", "local", KeyState.ENABLED, java.time.Instant.EPOCH);
+    local.createKey(keyId);
+    JsonNode after = keysJson(secret);
+    assertThat(after).hasSize(4);
+    for (int i = 0; i < 3; i++) {
+      assertThat(after.get(i)).as("entry %d", i).isEqualTo(before.get(i));
+    }
+    List<String> fields = new ArrayList<>();
+    after.get(3).fieldNames().forEachRemaining(fields::add);
+    assertThat(fields).containsExactly("keyId", "materials", "owner", "state", "createdDate");
+  }
+
   private static JsonNode keysJson(Secret secret) throws IOException {
     return new ObjectMapper()
         .readTree(Base64.getDecoder().decode(secret.getData().get(Keyring.KEYS)));

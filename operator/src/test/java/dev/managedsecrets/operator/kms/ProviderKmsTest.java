@@ -45,13 +45,29 @@ class ProviderKmsTest {
   }
 
   @Test
-  void aKeyTheNamespaceMayNotUseIsReportedAsNotFound() {
-    assertThatThrownBy(() -> kms.resolve("alias/orders", "billing"))
+  void aKeyTheNamespaceMayNotUseIsAccessDeniedNamingTheKeyAndTheNamespace() {
+    assertThatThrownBy(() -> kms.resolve(ARN, "billing"))
+        .isInstanceOfSatisfying(
+            SecretsManagerException.class,
+            e -> {
+              assertThat(e.error()).isEqualTo(AwsError.ACCESS_DENIED_EXCEPTION);
+              assertThat(e.getMessage())
+                  .isEqualTo(
+                      "Namespace billing is not allowed to use the KMS key "
+                          + ARN
+                          + ": its key policy (the KmsKey's allowedNamespaces) does not include"
+                          + " this namespace.");
+            });
+  }
+
+  @Test
+  void aKeyTheCatalogDoesNotFindIsResourceNotFound() {
+    assertThatThrownBy(() -> kms.resolve("alias/nope", "orders"))
         .isInstanceOfSatisfying(
             SecretsManagerException.class,
             e -> {
               assertThat(e.error()).isEqualTo(AwsError.RESOURCE_NOT_FOUND_EXCEPTION);
-              assertThat(e.getMessage()).startsWith("The KMS key alias/orders was not found");
+              assertThat(e.getMessage()).startsWith("The KMS key alias/nope was not found");
             });
   }
 

@@ -62,6 +62,14 @@ final class InMemorySecretStore implements SecretStore {
   }
 
   @Override
+  public synchronized StoredSecret replaceEnvelopes(
+      StoredSecret next, Map<String, byte[]> envelopes) {
+    StoredSecret written = update(next);
+    envelopes.forEach((v, envelope) -> versions.put(next.id() + "/" + v, envelope.clone()));
+    return written;
+  }
+
+  @Override
   public synchronized void deleteVersions(SecretId id, List<String> versionIds) {
     versionIds.forEach(v -> versions.remove(id + "/" + v));
   }

@@ -1,12 +1,22 @@
 package dev.managedsecrets.operator.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.managedsecrets.operator.secret.SecretId;
+import dev.managedsecrets.operator.secret.StoredSecret;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The store contract against the Kubernetes store on fabric8's mock API server in CRUD mode. */
 class KubernetesSecretStoreContractIT extends SecretStoreContract {
@@ -33,6 +43,68 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
             new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
         .create();
     return new KubernetesSecretStore(client, NAMESPACE);
+  }
+
+  @Test
+  void reEncryptionNeverReplacesAnObjectAndLeavesNoEnvelopeBehind() {
+    SecretId id = newId("rekeyed-objects");
+    SecretStore store = store();
+    StoredSecret s =
+        store.create(
+            StoredSecret.create(id, arn(id), "r", "uid", Instant.parse("2026-03-04T05:06:07Z")));
+    s = store.addVersion(added(s, "v1", s.createdDate()), "v1", bytes(40));
+    String original = KubernetesSecretStore.versionName(id, "v1");
+    // An object left by a failed attempt holds the name of the next revision.
+    store.writeVersion(id, "left-over", bytes(1));
+    Secret leftOver =
+        client
+            .secrets()
+            .inNamespace(NAMESPACE)
+            .resource(
+                new SecretBuilder(object(KubernetesSecretStore.versionName(id, "left-over")))
+                    .editMetadata()
+                    .withName(KubernetesSecretStore.versionName(id, "v1", 1))
+                    .addToLabels(
+                        KubernetesSecretStore.LABEL_VERSION_OF,
+                        KubernetesSecretStore.versionHash("v1"))
+                    .withResourceVersion(null)
+                    .withUid(null)
+                    .endMetadata()
+                    .build())
+            .create();
+
+    StoredSecret rekeyed =
+        store.replaceEnvelopes(
+            s.withVersions(
+                s.versions().stream()
+                    .map(v -> v.withKmsKeyArn("arn:k8s:kms:local:123456789012:key/1111"))
+                    .toList(),
+                s.lastChangedDate()),
+            Map.of("v1", bytes(40)));
+
+    assertThat(rekeyed.version("v1").orElseThrow().envelopeRevision()).isEqualTo(2);
+    assertThat(object(original)).as("the old envelope's object is removed").isNull();
+    assertThat(object(KubernetesSecretStore.versionName(id, "v1", 1)).getData())
+        .as("the left-over object is not replaced")
+        .isEqualTo(leftOver.getData());
+
+    // Retention drops v1: every object of its envelopes goes.
+    StoredSecret dropped = store.update(rekeyed.withVersions(List.of(), rekeyed.lastChangedDate()));
+    store.deleteVersions(id, List.of("v1", "left-over"));
+    assertThat(
+            client
+                .secrets()
+                .inNamespace(NAMESPACE)
+                .withLabel(KubernetesSecretStore.LABEL_STORE_ID, KubernetesSecretStore.storeId(id))
+                .list()
+                .getItems())
+        .extracting(o -> o.getMetadata().getName())
+        .containsExactly(KubernetesSecretStore.recordName(id));
+    assertThat(store.find(id)).contains(dropped);
+  }
+
+  private Secret object(String name) {
+    return client.secrets().inNamespace(NAMESPACE).withName(name).get();
   }
 
   @Override

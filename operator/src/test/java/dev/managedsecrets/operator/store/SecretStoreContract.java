@@ -315,6 +315,92 @@ abstract class SecretStoreContract {
     assertThat(store().readVersion(id, "current")).isEqualTo(envelope);
   }
 
+  // ---- re-encryption ----
+
+  static final String OLD_KEY = "arn:k8s:kms:local:123456789012:key/0000";
+  static final String NEW_KEY = "arn:k8s:kms:local:123456789012:key/1111";
+  static final String THIRD_KEY = "arn:k8s:kms:local:123456789012:key/2222";
+
+  /** The record with the given versions' key ARN changed, as re-encryption makes it. */
+  private static StoredSecret rekeyed(StoredSecret s, String keyArn, String... versionIds) {
+    List<String> ids = List.of(versionIds);
+    return s.withVersions(
+        s.versions().stream()
+            .map(v -> ids.contains(v.versionId()) ? v.withKmsKeyArn(keyArn) : v)
+            .toList(),
+        s.lastChangedDate());
+  }
+
+  @Test
+  void replaceEnvelopesSwapsTheEnvelopesAndKeyArnsOfListedVersionsTogether() {
+    SecretId id = newId("rekeyed");
+    StoredSecret s = store().create(StoredSecret.create(id, arn(id), "r", "uid", T0));
+    byte[] first = bytes(40);
+    s = store().addVersion(added(s, "v1", T0), "v1", first);
+    s = store().addVersion(added(s, "v2", T0.plusSeconds(1)), "v2", bytes(40));
+    byte[] second = bytes(40);
+
+    StoredSecret written =
+        store().replaceEnvelopes(rekeyed(s, NEW_KEY, "v2"), Map.of("v2", second));
+
+    assertThat(written.version("v2").orElseThrow().kmsKeyArn()).isEqualTo(NEW_KEY);
+    assertThat(written.version("v1").orElseThrow().kmsKeyArn()).isEqualTo(OLD_KEY);
+    assertThat(written.version("v2").orElseThrow().stages()).containsExactly("AWSCURRENT");
+    assertThat(store().find(id)).contains(written);
+    assertThat(store().readVersion(id, written.version("v2").orElseThrow())).isEqualTo(second);
+    assertThat(store().readVersion(id, "v2")).isEqualTo(second);
+    assertThat(store().readVersion(id, "v1")).isEqualTo(first);
+
+    // And again, under a third key.
+    byte[] third = bytes(40);
+    written = store().replaceEnvelopes(rekeyed(written, THIRD_KEY, "v2"), Map.of("v2", third));
+    assertThat(written.version("v2").orElseThrow().kmsKeyArn()).isEqualTo(THIRD_KEY);
+    assertThat(store().readVersion(id, written.version("v2").orElseThrow())).isEqualTo(third);
+    assertThat(store().readVersion(id, "v2")).isEqualTo(third);
+  }
+
+  @Test
+  void replaceEnvelopesFromAStaleRecordChangesNothing() {
+    SecretId id = newId("rekeyed-stale");
+    StoredSecret s = store().create(StoredSecret.create(id, arn(id), "r", "uid", T0));
+    byte[] first = bytes(40);
+    StoredSecret stale = store().addVersion(added(s, "v1", T0), "v1", first);
+    StoredSecret current = store().update(stale.withOwner("r", "uid-2"));
+
+    assertThatThrownBy(
+            () -> store().replaceEnvelopes(rekeyed(stale, NEW_KEY, "v1"), Map.of("v1", bytes(40))))
+        .isInstanceOf(StoreConflictException.class);
+
+    assertThat(store().find(id)).contains(current);
+    assertThat(store().readVersion(id, "v1")).isEqualTo(first);
+    // A later attempt from the current record succeeds.
+    byte[] second = bytes(40);
+    StoredSecret written =
+        store().replaceEnvelopes(rekeyed(current, NEW_KEY, "v1"), Map.of("v1", second));
+    assertThat(store().readVersion(id, written.version("v1").orElseThrow())).isEqualTo(second);
+  }
+
+  @Test
+  void aReEncryptedVersionThatRetentionDropsLosesEveryEnvelope() {
+    SecretId id = newId("rekeyed-dropped");
+    StoredSecret s = store().create(StoredSecret.create(id, arn(id), "r", "uid", T0));
+    s = store().addVersion(added(s, "v1", T0), "v1", bytes(40));
+    s = store().replaceEnvelopes(rekeyed(s, NEW_KEY, "v1"), Map.of("v1", bytes(40)));
+    s = store().addVersion(added(s, "v2", T0.plusSeconds(1)), "v2", bytes(40));
+    s = store().addVersion(added(s, "v3", T0.plusSeconds(2)), "v3", bytes(40));
+    StoredSecret dropped =
+        store()
+            .update(
+                s.withVersions(
+                    s.versions().stream().filter(v -> !v.versionId().equals("v1")).toList(),
+                    s.lastChangedDate()));
+
+    store().deleteVersions(id, List.of("v1"));
+
+    assertMissing(id, "v1");
+    assertThat(store().find(id)).contains(dropped);
+  }
+
   @Test
   void purgeRemovesTheRecordAndEveryVersion() {
     SecretId id = newId("purged");

@@ -1,0 +1,263 @@
+package dev.managedsecrets.operator.kms;
+
+import dev.managedsecrets.operator.secret.SecretsManagerException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of the keys of KmsKey resources, as AWS KMS runs it: create (CreateKey), enable and
+ * disable, rotate (RotateKeyOnDemand and automatic rotation), schedule and cancel deletion, and
+ * delete for good when the pending window ends. It records each step in the keyring before or right
+ * after the provider makes material, so that a restart at any point finds the key again. Kubernetes
+ * objects are the reconciler's business, not this class's.
+ */
+public final class KmsKeyManager {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KmsKeyManager.class);
+
+  /** What {@link #ensure} changed. */
+  public enum Change {
+    NONE,
+    CREATED,
+    DELETION_CANCELED,
+    ENABLED,
+    DISABLED
+  }
+
+  /** The key of a KmsKey and what ensuring it changed. */
+  public record Ensured(Keyring.OwnedKey key, Change change) {}
+
+  private final Keyring keyring;
+  private final Map<String, KeyProvider> providers;
+  private final String defaultProvider;
+  private final Clock clock;
+
+  public KmsKeyManager(
+      Keyring keyring, Map<String, KeyProvider> providers, String defaultProvider, Clock clock) {
+    this.keyring = keyring;
+    this.providers = Map.copyOf(providers);
+    this.defaultProvider = defaultProvider;
+    this.clock = clock;
+  }
+
+  /** The names of the configured providers. */
+  public Set<String> providers() {
+    return providers.keySet();
+  }
+
+  public String arn(String keyId) {
+    return keyring.arn(keyId);
+  }
+
+  public Optional<Keyring.OwnedKey> find(String owner) {
+    return keyring.ownedKey(owner);
+  }
+
+  /** The key that a key id or key ARN names. */
+  public Optional<Keyring.OwnedKey> findByIdOrArn(String reference) {
+    return keyring.ownedKeys().stream()
+        .filter(k -> k.keyId().equals(reference) || keyring.arn(k.keyId()).equals(reference))
+        .findFirst();
+  }
+
+  public List<Keyring.OwnedKey> keys() {
+    return keyring.ownedKeys();
+  }
+
+  /**
+   * The key of a KmsKey resource, in the state its spec asks for: made on first sight (material
+   * version 1 in the provider), its scheduled deletion cancelled when the resource was re-created
+   * inside the pending window, enabled or disabled. A key whose pending window has passed is
+   * deleted for good first, and the resource gets a new key.
+   *
+   * @param provider the spec's provider, or null for the key's (the operator's default for a new
+   *     key)
+   * @throws SecretsManagerException InvalidParameterException when the spec names another provider
+   *     than the one that holds the key
+   */
+  public Ensured ensure(String owner, String provider, boolean enabled) {
+    Instant now = clock.instant();
+    KeyState desired = enabled ? KeyState.ENABLED : KeyState.DISABLED;
+    Optional<Keyring.OwnedKey> found = keyring.ownedKey(owner);
+    if (found.isPresent() && windowOver(found.get(), now)) {
+      destroy(found.get());
+      found = Optional.empty();
+    }
+    if (found.isEmpty()) {
+      String name = provider != null ? provider : defaultProvider;
+      KeyProvider chosen = provider(name);
+      Keyring.OwnedKey recorded =
+          keyring.recordOwnedKey(UUID.randomUUID().toString(), owner, name, desired, now);
+      Keyring.OwnedKey key = withMaterial(recorded, chosen);
+      LOG.info(
+          "Created KMS key {} for KmsKey {} in provider {}", key.keyId(), owner, key.provider());
+      return new Ensured(key, Change.CREATED);
+    }
+    Keyring.OwnedKey key = found.get();
+    if (provider != null && !provider.equals(key.provider())) {
+      throw SecretsManagerException.invalidParameter(
+          "The KMS key "
+              + keyring.arn(key.keyId())
+              + " of KmsKey "
+              + owner
+              + " lives in provider "
+              + key.provider()
+              + ", not "
+              + provider
+              + ": key material cannot move between providers. Set spec.provider to "
+              + key.provider()
+              + ".");
+    }
+    if (key.materialVersions().isEmpty()) {
+      // A restart between recording the key and making its material.
+      key = withMaterial(key, provider(key.provider()));
+    }
+    Change change = Change.NONE;
+    if (key.state() == KeyState.PENDING_DELETION) {
+      change = Change.DELETION_CANCELED;
+    } else if (key.state() != desired) {
+      change = enabled ? Change.ENABLED : Change.DISABLED;
+    }
+    if (change != Change.NONE) {
+      key = keyring.updateOwnedKey(key.keyId(), k -> k.withState(desired, null));
+      LOG.info("KMS key {} of KmsKey {} is {}", key.keyId(), owner, desired.awsName());
+    }
+    return new Ensured(key, change);
+  }
+
+  /**
+   * Makes a new material version; new data keys use it, and older versions stay for what was sealed
+   * under them.
+   *
+   * @param rotationStart the automatic schedule's new start (now for an automatic rotation, else
+   *     unchanged)
+   * @param request the rotate-key annotation's value handled
+   */
+  public Keyring.OwnedKey rotate(Keyring.OwnedKey key, Instant rotationStart, String request) {
+    KeyProvider provider = provider(key.provider());
+    int version = provider.rotate(key.keyId());
+    Instant now = clock.instant();
+    Keyring.OwnedKey rotated =
+        keyring.updateOwnedKey(
+            key.keyId(),
+            k -> {
+              Keyring.OwnedKey out = k.withRotation(now, rotationStart, request);
+              if (Keyring.LOCAL.equals(k.provider())) {
+                return out;
+              }
+              TreeSet<Integer> versions = new TreeSet<>(k.materialVersions());
+              versions.add(version);
+              return out.withMaterialVersions(new ArrayList<>(versions));
+            });
+    LOG.info(
+        "Rotated KMS key {} of KmsKey {}: new material version {}",
+        key.keyId(),
+        key.owner(),
+        version);
+    return rotated;
+  }
+
+  /**
+   * Records the automatic rotation schedule's start and the rotate-key request handled, without
+   * rotating; writes the keyring only when they changed.
+   */
+  public Keyring.OwnedKey schedule(Keyring.OwnedKey key, Instant rotationStart, String request) {
+    if (java.util.Objects.equals(key.rotationStart(), rotationStart)
+        && java.util.Objects.equals(key.rotationRequest(), request)) {
+      return key;
+    }
+    return keyring.updateOwnedKey(
+        key.keyId(), k -> k.withRotation(k.lastRotatedDate(), rotationStart, request));
+  }
+
+  /**
+   * Schedules the key of a deleted KmsKey for deletion: it can't be used until the window ends
+   * (then it is deleted for good) or the KmsKey is re-created. A key already pending deletion keeps
+   * its date.
+   */
+  public Optional<Keyring.OwnedKey> scheduleDeletion(String owner, int pendingWindowInDays) {
+    Optional<Keyring.OwnedKey> found = keyring.ownedKey(owner);
+    if (found.isEmpty() || found.get().state() == KeyState.PENDING_DELETION) {
+      return found;
+    }
+    Instant date = clock.instant().plus(Duration.ofDays(pendingWindowInDays));
+    Keyring.OwnedKey key =
+        keyring.updateOwnedKey(
+            found.get().keyId(), k -> k.withState(KeyState.PENDING_DELETION, date));
+    LOG.info("Scheduled KMS key {} of KmsKey {} for deletion on {}", key.keyId(), owner, date);
+    return Optional.of(key);
+  }
+
+  /**
+   * Deletes for good the keys whose pending window has passed, unless their KmsKey was re-created
+   * (its reconcile cancels the deletion). Returns how many.
+   */
+  public int deleteExpired(Predicate<String> recreated) {
+    Instant now = clock.instant();
+    int deleted = 0;
+    for (Keyring.OwnedKey key : keyring.ownedKeys()) {
+      if (windowOver(key, now) && !recreated.test(key.owner())) {
+        destroy(key);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  private void destroy(Keyring.OwnedKey key) {
+    keyring.forget(key.keyId());
+    if (Keyring.LOCAL.equals(key.provider())) {
+      LOG.info(
+          "Deleted KMS key {} of KmsKey {} and its material: its pending window ended",
+          key.keyId(),
+          key.owner());
+    } else {
+      LOG.warn(
+          "Deleted KMS key {} of KmsKey {} from the keyring: its pending window ended. Its"
+              + " material versions {} stay in provider {} until its administrator removes them",
+          key.keyId(),
+          key.owner(),
+          key.materialVersions(),
+          key.provider());
+    }
+  }
+
+  private Keyring.OwnedKey withMaterial(Keyring.OwnedKey key, KeyProvider provider) {
+    provider.createKey(key.keyId());
+    if (Keyring.LOCAL.equals(provider.name())) {
+      return keyring.ownedKeyById(key.keyId()).orElseThrow();
+    }
+    List<Integer> versions = provider.materialVersions(key.keyId());
+    return keyring.updateOwnedKey(key.keyId(), k -> k.withMaterialVersions(versions));
+  }
+
+  private KeyProvider provider(String name) {
+    KeyProvider provider = providers.get(name);
+    if (provider == null) {
+      throw SecretsManagerException.invalidParameter(
+          "Provider "
+              + name
+              + " is not configured on the operator; configured providers: "
+              + String.join(", ", providers.keySet().stream().sorted().toList())
+              + ".");
+    }
+    return provider;
+  }
+
+  private static boolean windowOver(Keyring.OwnedKey key, Instant now) {
+    return key.state() == KeyState.PENDING_DELETION
+        && key.deletionDate() != null
+        && !key.deletionDate().isAfter(now);
+  }
+}

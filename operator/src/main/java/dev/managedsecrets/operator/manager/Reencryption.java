@@ -1,0 +1,64 @@
+package dev.managedsecrets.operator.manager;
+
+import dev.managedsecrets.operator.crypto.EncryptionContext;
+import dev.managedsecrets.operator.crypto.EnvelopeCipher;
+import dev.managedsecrets.operator.secret.StagingLabels;
+import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.operator.secret.StoredVersion;
+import dev.managedsecrets.operator.store.SecretStore;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Changing a secret's KMS key, as AWS Secrets Manager does: the versions labelled AWSCURRENT,
+ * AWSPENDING and AWSPREVIOUS are re-encrypted under the new key (same version ids and values, a
+ * fresh data key each); other versions stay under the key they were sealed with and keep opening
+ * with it. Nothing is done, and no KMS call made, unless such a version is under another key.
+ */
+final class Reencryption {
+
+  private final SecretStore store;
+  private final EnvelopeCipher cipher;
+
+  Reencryption(SecretStore store, EnvelopeCipher cipher) {
+    this.store = store;
+    this.cipher = cipher;
+  }
+
+  /** The labelled versions whose key is not {@code keyArn}. */
+  static List<StoredVersion> underAnotherKey(StoredSecret secret, String keyArn) {
+    return secret.versions().stream()
+        .filter(v -> v.stages().stream().anyMatch(StagingLabels.SYSTEM::contains))
+        .filter(v -> !keyArn.equals(v.kmsKeyArn()))
+        .toList();
+  }
+
+  /**
+   * Re-encrypts the labelled versions under another key than {@code keyArn}. The new envelopes are
+   * durable in the store before the record points at them (SecretStore#replaceEnvelopes).
+   */
+  StoredSecret apply(StoredSecret secret, String keyArn) {
+    List<StoredVersion> stale = underAnotherKey(secret, keyArn);
+    if (stale.isEmpty() || secret.scheduledForDeletion()) {
+      return secret;
+    }
+    Map<String, byte[]> envelopes = new LinkedHashMap<>();
+    for (StoredVersion v : stale) {
+      EncryptionContext context = EncryptionContext.forVersion(secret.arn(), v.versionId());
+      byte[] plaintext =
+          cipher.open(store.readVersion(secret.id(), v), context, secret.id().namespace());
+      try {
+        envelopes.put(v.versionId(), cipher.seal(keyArn, context, plaintext));
+      } finally {
+        Arrays.fill(plaintext, (byte) 0);
+      }
+    }
+    List<StoredVersion> next =
+        secret.versions().stream()
+            .map(v -> envelopes.containsKey(v.versionId()) ? v.withKmsKeyArn(keyArn) : v)
+            .toList();
+    return store.replaceEnvelopes(secret.withVersions(next, secret.lastChangedDate()), envelopes);
+  }
+}

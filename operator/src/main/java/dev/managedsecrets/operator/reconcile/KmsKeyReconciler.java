@@ -1,0 +1,539 @@
+package dev.managedsecrets.operator.reconcile;
+
+import dev.managedsecrets.api.v1alpha1.KmsKey;
+import dev.managedsecrets.api.v1alpha1.KmsKeySpec;
+import dev.managedsecrets.api.v1alpha1.KmsKeyStatus;
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
+import dev.managedsecrets.operator.kms.KeyState;
+import dev.managedsecrets.operator.kms.Keyring;
+import dev.managedsecrets.operator.kms.KmsKeyManager;
+import dev.managedsecrets.operator.kms.KmsKeyPolicy;
+import dev.managedsecrets.operator.secret.AwsError;
+import dev.managedsecrets.operator.secret.SecretsManagerException;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a KmsKey as AWS KMS runs a key: validate the spec, make the key (or find it again in
+ * the keyring), enable or disable it, rotate its material on request and on schedule, report who
+ * uses it, and write status when it changed. Deleting the KmsKey schedules the key for deletion
+ * after its pending window. The decisions are {@link KmsKeyPolicy}'s and {@link KmsKeyManager}'s.
+ */
+public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKey> {
+
+  public static final String FINALIZER = ManagedSecretReconciler.FINALIZER;
+  static final String MANAGED_SECRETS_SOURCE = "managed-secrets";
+  static final String TIMERS_SOURCE = "kms-key-timers";
+
+  /** The longest a key with automatic rotation waits for its next reconcile. */
+  static final Duration LONGEST_WAIT = Duration.ofHours(1);
+
+  /**
+   * Events that reconcile a KmsKey: a spec change, the rotate-key annotation, deletion, and the
+   * finalizer's arrival; not its own status writes.
+   */
+  public static final OnUpdateFilter<KmsKey> UPDATES =
+      (next, old) ->
+          !Objects.equals(next.getMetadata().getGeneration(), old.getMetadata().getGeneration())
+              || !Objects.equals(rotateRequest(next), rotateRequest(old))
+              || (next.isMarkedForDeletion() && !old.isMarkedForDeletion())
+              || !Objects.equals(
+                  next.getMetadata().getFinalizers(), old.getMetadata().getFinalizers());
+
+  private static final Logger LOG = LoggerFactory.getLogger(KmsKeyReconciler.class);
+
+  private final KmsKeyManager keys;
+  private final EventRecorder events;
+  private final Clock clock;
+  private final SimpleInboundEventSource<KmsKey> timers =
+      new SimpleInboundEventSource<>(TIMERS_SOURCE);
+  private final Map<ResourceID, Set<ResourceID>> keysOfManagedSecrets = new ConcurrentHashMap<>();
+  private volatile IndexerResourceCache<KmsKey> cache;
+  private volatile InformerEventSource<ManagedSecret, KmsKey> managedSecrets;
+
+  public KmsKeyReconciler(KmsKeyManager keys, EventRecorder events, Clock clock) {
+    this.keys = keys;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, KmsKey>> prepareEventSources(EventSourceContext<KmsKey> context) {
+    cache = context.getPrimaryCache();
+    // ManagedSecrets, to keep status.usedBy current. The mapper reports the keys a ManagedSecret
+    // used before as well as those it uses now, so a key it stopped using hears of it too. There
+    // is no primary-to-secondary index (nothing asks for a key's ManagedSecrets through it), so
+    // the mapper runs once per event. The cache keeps only what names a key: no values.
+    var config =
+        InformerEventSourceConfiguration.from(ManagedSecret.class, KmsKey.class)
+            .withName(MANAGED_SECRETS_SOURCE)
+            .withSecondaryToPrimaryMapper(this::keysOf)
+            .withPrimaryToSecondaryMapper(key -> Set.of())
+            .withItemStore(new TransformingItemStore<>(KmsKeyReconciler::keyReferences))
+            .build();
+    managedSecrets = new InformerEventSource<>(config, context);
+    return List.of(managedSecrets, timers);
+  }
+
+  @Override
+  public UpdateControl<KmsKey> reconcile(KmsKey key, Context<KmsKey> context) {
+    KmsKeyStatus status = copy(key.getStatus());
+    RuntimeException retry = null;
+    Duration wait = null;
+    try {
+      wait = steps(key, status);
+    } catch (SecretsManagerException e) {
+      fail(key, status, e.error().exceptionName(), e.getMessage());
+      if (!e.error().terminal()) {
+        retry = e;
+      }
+    } catch (KubernetesClientException e) {
+      fail(
+          key,
+          status,
+          AwsError.INTERNAL_SERVICE_ERROR.exceptionName(),
+          "The Kubernetes API answered " + e.getCode() + "; retrying.");
+      retry = e;
+    } catch (IllegalStateException e) {
+      // The keyring Secret could not be written (Keyring#update); the message names the Secret.
+      fail(key, status, AwsError.INTERNAL_SERVICE_ERROR.exceptionName(), e.getMessage());
+      retry = e;
+    }
+    writeStatus(key, status, context);
+    if (retry != null) {
+      throw retry;
+    }
+    return wait == null
+        ? UpdateControl.noUpdate()
+        : UpdateControl.<KmsKey>noUpdate().rescheduleAfter(wait);
+  }
+
+  /** Returns how long until the key must be looked at again (its next rotation), or null. */
+  private Duration steps(KmsKey resource, KmsKeyStatus status) {
+    // 1. Validate.
+    KmsKeyPolicy.validate(resource, keys.providers());
+    KmsKeySpec spec = resource.getSpec() == null ? new KmsKeySpec() : resource.getSpec();
+    String owner = KmsKeyPolicy.owner(resource);
+
+    // 2. The key: made on first sight, found again in the keyring after that, enabled or disabled.
+    KmsKeyManager.Ensured ensured =
+        keys.ensure(owner, spec.provider, KmsKeyPolicy.enabled(resource));
+    Keyring.OwnedKey key = ensured.key();
+    String arn = keys.arn(key.keyId());
+    List<KmsKey> neighbours = cache.list(resource.getMetadata().getNamespace()).toList();
+    List<String> aliases = KmsKeyPolicy.heldAliases(resource, neighbours);
+    List<String> usedBy = usedBy(resource, key.keyId(), arn, aliases);
+    report(resource, ensured.change(), arn, key.provider(), usedBy);
+
+    // 3. Rotation: once per new rotate-key value, and on schedule while enableKeyRotation.
+    Instant now = clock.instant();
+    boolean enabled = ensured.key().state() == KeyState.ENABLED;
+    String request = rotateRequest(resource);
+    Instant start =
+        Boolean.TRUE.equals(spec.enableKeyRotation)
+            ? (key.rotationStart() != null ? key.rotationStart() : now)
+            : null;
+    boolean requested =
+        request != null
+            && !request.equals(key.rotationRequest())
+            && ensured.change() != KmsKeyManager.Change.CREATED;
+    if (requested && enabled) {
+      key = keys.rotate(key, start, request);
+      events.normal(
+          resource,
+          EventReason.KeyRotated,
+          "Rotated KMS key "
+              + arn
+              + " on request ("
+              + KmsKeyPolicy.ROTATE_ANNOTATION
+              + "): new material version "
+              + key.materialVersions().get(key.materialVersions().size() - 1));
+    } else {
+      // A value present when the key is made counts as handled; a disabled key rotates when
+      // enabled.
+      String handled =
+          requested ? key.rotationRequest() : request != null ? request : key.rotationRequest();
+      key = keys.schedule(key, start, handled);
+    }
+    if (enabled && KmsKeyPolicy.rotationDue(key, resource, now)) {
+      key = keys.rotate(key, now, key.rotationRequest());
+      events.normal(
+          resource,
+          EventReason.KeyRotated,
+          "Rotated KMS key "
+              + arn
+              + " automatically (every "
+              + KmsKeyPolicy.rotationPeriodInDays(resource)
+              + " days): new material version "
+              + key.materialVersions().get(key.materialVersions().size() - 1));
+    }
+
+    // 4. Status.
+    Instant next = KmsKeyPolicy.nextRotation(key, resource);
+    status.keyId = key.keyId();
+    status.arn = arn;
+    status.keyState = KmsKeyPolicy.state(key, resource, now).awsName();
+    status.keyMaterialVersions = key.materialVersions().size();
+    status.lastRotatedDate = text(key.lastRotatedDate());
+    status.nextRotationDate = text(next);
+    status.deletionDate = null;
+    status.usedBy = usedBy.isEmpty() ? null : usedBy;
+    status.observedGeneration = resource.getMetadata().getGeneration();
+
+    // 5. Aliases are unique per namespace: the older KmsKey keeps one that two claim.
+    Map<String, KmsKey> conflicts = KmsKeyPolicy.aliasConflicts(resource, neighbours);
+    if (!conflicts.isEmpty()) {
+      throw new SecretsManagerException(
+          AwsError.RESOURCE_EXISTS_EXCEPTION,
+          conflicts.entrySet().stream()
+                  .map(
+                      e ->
+                          "Alias "
+                              + e.getKey()
+                              + " already exists: KmsKey "
+                              + e.getValue().getMetadata().getName()
+                              + " of this namespace holds it.")
+                  .collect(Collectors.joining(" "))
+              + " KMS key "
+              + arn
+              + " works without it; remove the alias from this KmsKey or from the other.");
+    }
+    status.conditions =
+        Conditions.set(
+            status.conditions,
+            Conditions.READY,
+            true,
+            "Synced",
+            "KMS key "
+                + key.keyId()
+                + " is "
+                + status.keyState
+                + " with "
+                + status.keyMaterialVersions
+                + " key material version"
+                + (status.keyMaterialVersions == 1 ? "." : "s."),
+            resource.getMetadata().getGeneration(),
+            now);
+    if (next == null) {
+      return null;
+    }
+    Duration until = Duration.between(now, next);
+    return until.compareTo(LONGEST_WAIT) > 0
+        ? LONGEST_WAIT
+        : until.isNegative() ? Duration.ofSeconds(1) : until.plusSeconds(1);
+  }
+
+  private void report(
+      KmsKey resource,
+      KmsKeyManager.Change change,
+      String arn,
+      String provider,
+      List<String> usedBy) {
+    switch (change) {
+      case CREATED ->
+          events.normal(
+              resource,
+              EventReason.KeyCreated,
+              "Created KMS key " + arn + " in provider " + provider);
+      case DELETION_CANCELED ->
+          events.normal(
+              resource,
+              EventReason.KeyDeletionCanceled,
+              "Cancelled the scheduled deletion of KMS key "
+                  + arn
+                  + ": KmsKey "
+                  + resource.getMetadata().getName()
+                  + " was created again within its pending window");
+      case ENABLED -> events.normal(resource, EventReason.KeyEnabled, "Enabled KMS key " + arn);
+      case DISABLED -> {
+        events.normal(resource, EventReason.KeyDisabled, "Disabled KMS key " + arn);
+        if (!usedBy.isEmpty()) {
+          events.warning(
+              resource,
+              EventReason.KeyInUse.name(),
+              "Disabled KMS key "
+                  + arn
+                  + ", which ManagedSecrets still use: "
+                  + String.join(", ", usedBy)
+                  + ". Their new versions fail with EncryptionFailure and reads with"
+                  + " DecryptionFailure until the key is enabled again.");
+        }
+      }
+      default -> {}
+    }
+  }
+
+  @Override
+  public DeleteControl cleanup(KmsKey resource, Context<KmsKey> context) {
+    String owner = KmsKeyPolicy.owner(resource);
+    var scheduled =
+        keys.scheduleDeletion(owner, KmsKeyPolicy.pendingWindowInDays(resource)).orElse(null);
+    if (scheduled == null) {
+      return DeleteControl.defaultDelete();
+    }
+    String arn = keys.arn(scheduled.keyId());
+    List<String> claimed =
+        resource.getSpec() == null || resource.getSpec().aliases == null
+            ? List.of()
+            : resource.getSpec().aliases;
+    List<String> usedBy = usedBy(resource, scheduled.keyId(), arn, claimed);
+    String date = text(scheduled.deletionDate());
+    if (usedBy.isEmpty()) {
+      events.normal(
+          resource,
+          EventReason.KeyDeletionScheduled,
+          "Scheduled KMS key "
+              + arn
+              + " for deletion on "
+              + date
+              + "; create KmsKey "
+              + resource.getMetadata().getName()
+              + " again before then to cancel it");
+    } else {
+      events.warning(
+          resource,
+          EventReason.KeyInUse.name(),
+          "KMS key "
+              + arn
+              + " is PendingDeletion until "
+              + date
+              + ", but ManagedSecrets still use it: "
+              + String.join(", ", usedBy)
+              + ". Their new versions fail with EncryptionFailure and reads with"
+              + " DecryptionFailure; create KmsKey "
+              + resource.getMetadata().getName()
+              + " again before "
+              + date
+              + " to cancel the deletion.");
+    }
+    return DeleteControl.defaultDelete();
+  }
+
+  /**
+   * Reconciles now the keys whose automatic rotation is due (the maintenance job's safety net for
+   * the reconcile each key schedules for its next rotation).
+   */
+  public void wakeKeysDueForRotation() {
+    IndexerResourceCache<KmsKey> keysCache = cache;
+    if (keysCache == null) {
+      return;
+    }
+    Instant now = clock.instant();
+    keysCache
+        .list()
+        .filter(k -> k.getMetadata().getDeletionTimestamp() == null)
+        .filter(
+            k ->
+                keys.find(KmsKeyPolicy.owner(k))
+                    .map(key -> KmsKeyPolicy.rotationDue(key, k, now))
+                    .orElse(false))
+        .forEach(k -> timers.propagateEvent(ResourceID.fromResource(k)));
+  }
+
+  /** Whether a KmsKey of that namespace/name exists (not being deleted). */
+  public boolean exists(String owner) {
+    IndexerResourceCache<KmsKey> keysCache = cache;
+    if (keysCache == null) {
+      return false;
+    }
+    String namespace = KmsKeyPolicy.ownerNamespace(owner);
+    String name = owner.substring(namespace.length() + 1);
+    return keysCache
+        .get(new ResourceID(name, namespace))
+        .map(k -> k.getMetadata().getDeletionTimestamp() == null)
+        .orElse(false);
+  }
+
+  private List<String> usedBy(KmsKey resource, String keyId, String arn, List<String> aliases) {
+    InformerEventSource<ManagedSecret, KmsKey> source = managedSecrets;
+    if (source == null) {
+      return List.of();
+    }
+    return KmsKeyPolicy.usedBy(
+        source.list(ms -> KmsKeyPolicy.uses(ms, resource, keyId, arn, aliases)).toList());
+  }
+
+  /** The KmsKeys a ManagedSecret uses now or used at its previous event. */
+  private Set<ResourceID> keysOf(ManagedSecret ms) {
+    ResourceID id = ResourceID.fromResource(ms);
+    Set<ResourceID> now = referencedKeys(ms);
+    Set<ResourceID> before =
+        ms.getMetadata().getDeletionTimestamp() != null
+            ? keysOfManagedSecrets.remove(id)
+            : keysOfManagedSecrets.put(id, now);
+    Set<ResourceID> out = new HashSet<>(now);
+    if (before != null) {
+      out.addAll(before);
+    }
+    return out;
+  }
+
+  private Set<ResourceID> referencedKeys(ManagedSecret ms) {
+    Set<ResourceID> out = new HashSet<>();
+    String namespace = ms.getMetadata().getNamespace();
+    String reference = ms.getSpec() == null ? null : ms.getSpec().kmsKeyId;
+    if (reference != null) {
+      switch (KmsKeyPolicy.kind(reference)) {
+        case ALIAS -> {
+          IndexerResourceCache<KmsKey> keysCache = cache;
+          if (keysCache != null) {
+            keysCache
+                .list(namespace)
+                .filter(
+                    k ->
+                        k.getSpec() != null
+                            && k.getSpec().aliases != null
+                            && k.getSpec().aliases.contains(reference))
+                .forEach(k -> out.add(ResourceID.fromResource(k)));
+          }
+        }
+        case NAME -> out.add(new ResourceID(reference, namespace));
+        case KEY_ID, ARN -> ownerOf(reference).ifPresent(out::add);
+      }
+    }
+    if (ms.getStatus() != null && ms.getStatus().kmsKeyId != null) {
+      ownerOf(ms.getStatus().kmsKeyId).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private java.util.Optional<ResourceID> ownerOf(String keyIdOrArn) {
+    return keys.findByIdOrArn(keyIdOrArn)
+        .map(
+            k -> {
+              String namespace = KmsKeyPolicy.ownerNamespace(k.owner());
+              return new ResourceID(k.owner().substring(namespace.length() + 1), namespace);
+            });
+  }
+
+  private void fail(KmsKey key, KmsKeyStatus status, String reason, String message) {
+    boolean changed =
+        !Conditions.sameState(
+            status.conditions,
+            Conditions.set(null, Conditions.READY, false, reason, message, null, clock.instant()),
+            Conditions.READY);
+    status.conditions =
+        Conditions.set(
+            status.conditions,
+            Conditions.READY,
+            false,
+            reason,
+            message,
+            key.getMetadata().getGeneration(),
+            clock.instant());
+    status.observedGeneration = key.getMetadata().getGeneration();
+    if (changed) {
+      LOG.info(
+          "KmsKey {}/{} is not ready: {}: {}",
+          key.getMetadata().getNamespace(),
+          key.getMetadata().getName(),
+          reason,
+          message);
+      events.warning(key, reason, message);
+    } else {
+      LOG.debug(
+          "KmsKey {}/{} is still not ready: {}",
+          key.getMetadata().getNamespace(),
+          key.getMetadata().getName(),
+          reason);
+    }
+  }
+
+  private void writeStatus(KmsKey key, KmsKeyStatus status, Context<KmsKey> context) {
+    if (status.equals(key.getStatus())) {
+      return;
+    }
+    if (key.getStatus() == null
+        || !Conditions.sameState(key.getStatus().conditions, status.conditions, Conditions.READY)) {
+      var ready = Conditions.find(status.conditions, Conditions.READY);
+      if (ready != null && "True".equals(ready.getStatus())) {
+        LOG.info(
+            "KmsKey {}/{} is ready: {}",
+            key.getMetadata().getNamespace(),
+            key.getMetadata().getName(),
+            ready.getMessage());
+      }
+    }
+    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+        key,
+        context,
+        latest -> {
+          latest.setStatus(status);
+          return latest;
+        });
+  }
+
+  /** A ManagedSecret as the usage cache keeps it: its identity and the key it names or uses. */
+  static ManagedSecret keyReferences(ManagedSecret ms) {
+    ManagedSecret out = new ManagedSecret();
+    out.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(ms.getMetadata().getName())
+            .withNamespace(ms.getMetadata().getNamespace())
+            .withUid(ms.getMetadata().getUid())
+            .withResourceVersion(ms.getMetadata().getResourceVersion())
+            .withDeletionTimestamp(ms.getMetadata().getDeletionTimestamp())
+            .build());
+    out.getSpec().kmsKeyId = ms.getSpec() == null ? null : ms.getSpec().kmsKeyId;
+    if (ms.getStatus() != null) {
+      out.setStatus(new ManagedSecretStatus());
+      out.getStatus().kmsKeyId = ms.getStatus().kmsKeyId;
+    }
+    return out;
+  }
+
+  static String rotateRequest(KmsKey key) {
+    Map<String, String> annotations = key.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(KmsKeyPolicy.ROTATE_ANNOTATION);
+  }
+
+  private static KmsKeyStatus copy(KmsKeyStatus status) {
+    KmsKeyStatus out = new KmsKeyStatus();
+    if (status == null) {
+      return out;
+    }
+    out.keyId = status.keyId;
+    out.arn = status.arn;
+    out.keyState = status.keyState;
+    out.keyMaterialVersions = status.keyMaterialVersions;
+    out.lastRotatedDate = status.lastRotatedDate;
+    out.nextRotationDate = status.nextRotationDate;
+    out.deletionDate = status.deletionDate;
+    out.usedBy = status.usedBy;
+    out.observedGeneration = status.observedGeneration;
+    out.conditions = status.conditions == null ? List.of() : List.copyOf(status.conditions);
+    return out;
+  }
+
+  private static String text(Instant i) {
+    return i == null ? null : i.toString();
+  }
+}

@@ -1,0 +1,87 @@
+package dev.managedsecrets.operator.it;
+
+import dev.managedsecrets.operator.crypto.EncryptionContext;
+import dev.managedsecrets.operator.crypto.Envelope;
+import dev.managedsecrets.operator.crypto.EnvelopeCipher;
+import dev.managedsecrets.operator.kms.KeyMetadata;
+import dev.managedsecrets.operator.kms.KeyState;
+import dev.managedsecrets.operator.kms.Keyring;
+import dev.managedsecrets.operator.kms.LocalKeyProvider;
+import dev.managedsecrets.operator.kms.ProviderKms;
+import dev.managedsecrets.operator.kms.TestKeyrings;
+import dev.managedsecrets.operator.secret.SecretId;
+import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.operator.secret.StoredVersion;
+import dev.managedsecrets.operator.store.KubernetesSecretStore;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the operator wrote, read back behind its back: the store's records and envelopes, and the
+ * keyring Secret, opened with the test's own KMS over that keyring (local keys only).
+ */
+final class StoreView {
+
+  private final KubernetesClient client;
+  private final KubernetesSecretStore store;
+
+  StoreView(KubernetesClient client) {
+    this.client = client;
+    this.store = new KubernetesSecretStore(client, MockCluster.OPERATOR_NAMESPACE);
+  }
+
+  KubernetesSecretStore store() {
+    return store;
+  }
+
+  Optional<StoredSecret> record(String namespace, String secretName) {
+    return store.find(new SecretId(namespace, secretName));
+  }
+
+  Envelope envelope(StoredSecret secret, StoredVersion version) {
+    return Envelope.parse(store.readVersion(secret.id(), version));
+  }
+
+  /** The keyring as the operator last wrote it. */
+  Keyring keyring() {
+    return TestKeyrings.keyring(
+        client
+            .secrets()
+            .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+            .withName(Keyring.SECRET_NAME)
+            .get());
+  }
+
+  /** Decrypts a stored version with the keyring's material, whatever the key's state. */
+  String open(StoredSecret secret, StoredVersion version) {
+    Keyring keyring = keyring();
+    ProviderKms kms =
+        new ProviderKms(
+            keyring.orElse(
+                ref ->
+                    keyring.ownedKeys().stream()
+                        .filter(k -> keyring.arn(k.keyId()).equals(ref))
+                        .findFirst()
+                        .map(
+                            k ->
+                                new KeyMetadata(
+                                    k.keyId(),
+                                    keyring.arn(k.keyId()),
+                                    List.of(),
+                                    KeyState.ENABLED,
+                                    k.provider(),
+                                    k.materialVersions(),
+                                    null))),
+            Map.of(Keyring.LOCAL, new LocalKeyProvider(keyring)));
+    byte[] plaintext =
+        new EnvelopeCipher(kms)
+            .open(
+                store.readVersion(secret.id(), version),
+                EncryptionContext.forVersion(secret.arn(), version.versionId()));
+    // The first byte is the value's type.
+    return new String(plaintext, 1, plaintext.length - 1, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,204 @@
+package dev.managedsecrets.operator.kms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.managedsecrets.operator.secret.AwsError;
+import dev.managedsecrets.operator.secret.SecretsManagerException;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class KmsKeyManagerTest {
+
+  static final String OWNER = "team-a/orders";
+
+  final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-05-01T10:00:00Z"));
+  final Clock clock =
+      new Clock() {
+        @Override
+        public Instant instant() {
+          return now.get();
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+          return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+          return this;
+        }
+      };
+  final Secret keyringSecret = TestKeyrings.newKeyringSecret();
+  final Keyring keyring = TestKeyrings.keyring(keyringSecret);
+  final InMemoryKeyProvider hsm = new InMemoryKeyProvider("pkcs11");
+  final KmsKeyManager keys = manager(keyring);
+
+  KmsKeyManager manager(Keyring k) {
+    return new KmsKeyManager(
+        k, Map.of("local", new LocalKeyProvider(k), "pkcs11", hsm), "local", clock);
+  }
+
+  @Test
+  void aNewKmsKeyGetsAKeyWithMaterialVersionOneInTheDefaultProvider() {
+    KmsKeyManager.Ensured ensured = keys.ensure(OWNER, null, true);
+
+    assertThat(ensured.change()).isEqualTo(KmsKeyManager.Change.CREATED);
+    Keyring.OwnedKey key = ensured.key();
+    assertThat(key.owner()).isEqualTo(OWNER);
+    assertThat(key.provider()).isEqualTo("local");
+    assertThat(key.materialVersions()).containsExactly(1);
+    assertThat(key.state()).isEqualTo(KeyState.ENABLED);
+    assertThat(key.createdDate()).isEqualTo(now.get());
+    assertThat(keys.ensure(OWNER, null, true))
+        .isEqualTo(new KmsKeyManager.Ensured(key, KmsKeyManager.Change.NONE));
+  }
+
+  @Test
+  void theKeyIdAndMaterialVersionsSurviveARestartFromTheKeyringSecretAlone() {
+    Keyring.OwnedKey key = keys.ensure(OWNER, "pkcs11", true).key();
+    keys.rotate(key, null, null);
+
+    // A new operator reads the same keyring Secret: no KmsKey status is needed.
+    KmsKeyManager restarted = manager(TestKeyrings.keyring(keyringSecret));
+    Keyring.OwnedKey found = restarted.ensure(OWNER, null, true).key();
+
+    assertThat(found.keyId()).isEqualTo(key.keyId());
+    assertThat(found.provider()).isEqualTo("pkcs11");
+    assertThat(found.materialVersions()).containsExactly(1, 2);
+    assertThat(hsm.materialVersions(key.keyId())).containsExactly(1, 2);
+  }
+
+  @Test
+  void aKeyRecordedBeforeARestartThatMadeNoMaterialGetsItsMaterialThen() {
+    keyring.recordOwnedKey(
+        "6b0d1c62-6f44-4a39-a4c8-0d1d2f1f0a11", OWNER, "pkcs11", KeyState.ENABLED, now.get());
+
+    Keyring.OwnedKey key = keys.ensure(OWNER, null, true).key();
+
+    assertThat(key.keyId()).isEqualTo("6b0d1c62-6f44-4a39-a4c8-0d1d2f1f0a11");
+    assertThat(key.materialVersions()).containsExactly(1);
+    assertThat(hsm.materialVersions(key.keyId())).containsExactly(1);
+  }
+
+  @Test
+  void disablingAndEnablingAreRecordedInTheKeyring() {
+    Keyring.OwnedKey key = keys.ensure(OWNER, null, true).key();
+
+    assertThat(keys.ensure(OWNER, null, false).change()).isEqualTo(KmsKeyManager.Change.DISABLED);
+    assertThat(keyring.ownedKeyById(key.keyId()).orElseThrow().state())
+        .isEqualTo(KeyState.DISABLED);
+    assertThat(keys.ensure(OWNER, null, true).change()).isEqualTo(KmsKeyManager.Change.ENABLED);
+  }
+
+  @Test
+  void rotatingAddsMaterialAndKeepsTheOldForDecryption() {
+    Keyring.OwnedKey key = keys.ensure(OWNER, null, true).key();
+    Instant started = now.get();
+    now.set(started.plus(Duration.ofDays(3)));
+
+    Keyring.OwnedKey rotated = keys.rotate(key, started, "first");
+
+    assertThat(rotated.materialVersions()).containsExactly(1, 2);
+    assertThat(rotated.lastRotatedDate()).isEqualTo(now.get());
+    assertThat(rotated.rotationStart()).isEqualTo(started);
+    assertThat(rotated.rotationRequest()).isEqualTo("first");
+    assertThat(keyring.localMaterial(key.keyId(), 1)).isPresent();
+    assertThat(keyring.localMaterial(key.keyId(), 2)).isPresent();
+  }
+
+  @Test
+  void aDeletedKmsKeysKeyIsPendingDeletionForItsWindowAndKeepsItsFirstDate() {
+    Keyring.OwnedKey key = keys.ensure(OWNER, null, true).key();
+
+    Keyring.OwnedKey pending = keys.scheduleDeletion(OWNER, 7).orElseThrow();
+
+    assertThat(pending.state()).isEqualTo(KeyState.PENDING_DELETION);
+    assertThat(pending.deletionDate()).isEqualTo(now.get().plus(Duration.ofDays(7)));
+    now.set(now.get().plus(Duration.ofDays(1)));
+    assertThat(keys.scheduleDeletion(OWNER, 30).orElseThrow().deletionDate())
+        .isEqualTo(pending.deletionDate());
+    assertThat(keys.scheduleDeletion("team-a/never-made", 30)).isEmpty();
+    assertThat(keyring.ownedKeyById(key.keyId())).contains(pending);
+  }
+
+  @Test
+  void reCreatingTheKmsKeyInsideTheWindowCancelsTheDeletionAndKeepsTheKey() {
+    Keyring.OwnedKey key = keys.ensure(OWNER, null, true).key();
+    keys.scheduleDeletion(OWNER, 7);
+    now.set(now.get().plus(Duration.ofDays(6)));
+
+    KmsKeyManager.Ensured again = keys.ensure(OWNER, null, true);
+
+    assertThat(again.change()).isEqualTo(KmsKeyManager.Change.DELETION_CANCELED);
+    assertThat(again.key().keyId()).isEqualTo(key.keyId());
+    assertThat(again.key().state()).isEqualTo(KeyState.ENABLED);
+    assertThat(again.key().deletionDate()).isNull();
+  }
+
+  @Test
+  void afterTheWindowTheKeyAndItsMaterialAreGoneForGood() {
+    Keyring.OwnedKey key = keys.ensure(OWNER, null, true).key();
+    keys.scheduleDeletion(OWNER, 7);
+    now.set(now.get().plus(Duration.ofDays(7)));
+
+    assertThat(keys.deleteExpired(owner -> false)).isEqualTo(1);
+
+    assertThat(keyring.ownedKeyById(key.keyId())).isEmpty();
+    assertThat(keyring.localMaterial(key.keyId(), 1)).isEmpty();
+    // A KmsKey of that name made afterwards gets a new key.
+    assertThat(keys.ensure(OWNER, null, true).key().keyId()).isNotEqualTo(key.keyId());
+  }
+
+  @Test
+  void aKmsKeyReCreatedAfterTheWindowGetsANewKey() {
+    Keyring.OwnedKey key = keys.ensure(OWNER, null, true).key();
+    keys.scheduleDeletion(OWNER, 7);
+    now.set(now.get().plus(Duration.ofDays(8)));
+
+    // The maintenance job leaves it to the reconcile of the re-created KmsKey.
+    assertThat(keys.deleteExpired(owner -> true)).isZero();
+    KmsKeyManager.Ensured again = keys.ensure(OWNER, null, true);
+
+    assertThat(again.change()).isEqualTo(KmsKeyManager.Change.CREATED);
+    assertThat(again.key().keyId()).isNotEqualTo(key.keyId());
+    assertThat(keyring.ownedKeyById(key.keyId())).isEmpty();
+  }
+
+  @Test
+  void aKeyCannotMoveToAnotherProvider() {
+    keys.ensure(OWNER, "local", true);
+
+    assertThatThrownBy(() -> keys.ensure(OWNER, "pkcs11", true))
+        .isInstanceOfSatisfying(
+            SecretsManagerException.class,
+            e -> {
+              assertThat(e.error()).isEqualTo(AwsError.INVALID_PARAMETER_EXCEPTION);
+              assertThat(e.getMessage()).contains("lives in provider local, not pkcs11");
+            });
+  }
+
+  @Test
+  void keysOfAnotherProviderAreRecordedWithTheirMaterialVersionsAndNoMaterial() {
+    Keyring.OwnedKey key = keys.ensure(OWNER, "pkcs11", true).key();
+    Keyring.OwnedKey rotated = keys.rotate(key, null, null);
+
+    assertThat(rotated.materialVersions()).containsExactly(1, 2);
+    assertThat(keyring.localMaterial(key.keyId(), 1)).isEmpty();
+    assertThat(keys.findByIdOrArn(keyring.arn(key.keyId()))).contains(rotated);
+    assertThat(keys.findByIdOrArn(key.keyId())).contains(rotated);
+    assertThat(keys.keys()).containsExactly(rotated);
+    assertThat(keys.find(OWNER)).contains(rotated);
+    assertThat(keyring.ownedKeys()).extracting(Keyring.OwnedKey::owner).containsExactly(OWNER);
+    assertThat(keyring.find(key.keyId())).as("not a key of the keyring's own catalog").isEmpty();
+    assertThat(List.of(keys.providers().toArray())).containsExactlyInAnyOrder("local", "pkcs11");
+  }
+}

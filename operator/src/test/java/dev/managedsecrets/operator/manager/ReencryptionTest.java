@@ -1,0 +1,148 @@
+package dev.managedsecrets.operator.manager;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.managedsecrets.operator.crypto.Envelope;
+import dev.managedsecrets.operator.crypto.EnvelopeCipher;
+import dev.managedsecrets.operator.crypto.KeyedHash;
+import dev.managedsecrets.operator.kms.CountingKms;
+import dev.managedsecrets.operator.kms.KeyMetadata;
+import dev.managedsecrets.operator.kms.KeyState;
+import dev.managedsecrets.operator.kms.Keyring;
+import dev.managedsecrets.operator.kms.Kms;
+import dev.managedsecrets.operator.kms.LocalKeyProvider;
+import dev.managedsecrets.operator.kms.ProviderKms;
+import dev.managedsecrets.operator.kms.TestKeyrings;
+import dev.managedsecrets.operator.secret.SecretId;
+import dev.managedsecrets.operator.secret.StagingLabels;
+import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.operator.secret.StoredVersion;
+import dev.managedsecrets.operator.secret.Versions;
+import dev.managedsecrets.operator.value.PasswordGenerator;
+import dev.managedsecrets.operator.value.SecretValue;
+import dev.managedsecrets.operator.value.ValueAssembler;
+import dev.managedsecrets.operator.value.ValueInput;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ReencryptionTest {
+
+  static final SecretId ID = new SecretId("team-a", "prod/db");
+  static final String OTHER_KEY_ID = "6b0d1c62-6f44-4a39-a4c8-0d1d2f1f0a11";
+
+  final InMemorySecretStore store = new InMemorySecretStore();
+  final Keyring keyring = TestKeyrings.newKeyring();
+  final LocalKeyProvider local = new LocalKeyProvider(keyring);
+  final String otherArn = keyring.arn(OTHER_KEY_ID);
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final Kms kms =
+      new CountingKms(
+          new ProviderKms(
+              keyring.orElse(
+                  ref ->
+                      Optional.of(
+                              new KeyMetadata(
+                                  OTHER_KEY_ID,
+                                  otherArn,
+                                  List.of(),
+                                  KeyState.ENABLED,
+                                  "local",
+                                  List.of(1),
+                                  null))
+                          .filter(k -> k.isNamedBy(ref))),
+              Map.of("local", local)),
+          registry);
+  final ValueAssembler values =
+      new ValueAssembler(new KeyedHash(new byte[32]), new PasswordGenerator());
+  final SecretsManagerService service =
+      new SecretsManagerService(
+          store,
+          new EnvelopeCipher(kms),
+          values,
+          TestKeyrings.ARNS,
+          Clock.fixed(Instant.parse("2026-11-28T00:00:00Z"), ZoneOffset.UTC));
+
+  ReencryptionTest() {
+    local.createKey(OTHER_KEY_ID);
+  }
+
+  StoredSecret put(StoredSecret s, String value) {
+    ValueInput input = new ValueInput.Whole(SecretValue.text(value));
+    return service
+        .putValue(s, input, values.inputHash(ID, input), keyring.defaultKey().arn(), null)
+        .secret();
+  }
+
+  /**
+   * v0 (no label), v1 (AWSPENDING), v2 (AWSPREVIOUS), v3 (AWSCURRENT), all under the default key.
+   */
+  StoredSecret fourVersions() {
+    StoredSecret s = service.claim(ID, "db", "uid-1").secret();
+    for (String value : List.of("zero", "one", "two", "three")) {
+      s = put(s, value);
+    }
+    String v1 = s.versions().get(1).versionId();
+    return store.update(Versions.moveLabel(s, StagingLabels.AWSPENDING, v1, null, true));
+  }
+
+  double kmsCalls() {
+    return registry.find(CountingKms.METRIC).counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+
+  @Test
+  void aNewKeyReEncryptsAwsCurrentPendingAndPreviousWithTheSameIdsAndValues() {
+    StoredSecret before = fourVersions();
+
+    StoredSecret after = service.reencrypt(before, otherArn);
+
+    assertThat(after.versions())
+        .extracting(StoredVersion::versionId)
+        .containsExactlyElementsOf(
+            before.versions().stream().map(StoredVersion::versionId).toList());
+    assertThat(after.versions())
+        .extracting(StoredVersion::kmsKeyArn)
+        .containsExactly(keyring.defaultKey().arn(), otherArn, otherArn, otherArn);
+    for (int i = 0; i < 4; i++) {
+      StoredVersion v = after.versions().get(i);
+      byte[] envelope = store.versions.get(ID + "/" + v.versionId());
+      assertThat(Envelope.parse(envelope).keyArn())
+          .as("envelope of v%d", i)
+          .isEqualTo(v.kmsKeyArn());
+      assertThat(service.read(after, v).asText())
+          .isEqualTo(List.of("zero", "one", "two", "three").get(i));
+      assertThat(v.valueHash()).isEqualTo(before.versions().get(i).valueHash());
+      assertThat(v.stages()).isEqualTo(before.versions().get(i).stages());
+    }
+    assertThat(store.find(ID)).contains(after);
+  }
+
+  @Test
+  void nothingToReEncryptMakesNoKmsCallAndNoWrite() {
+    StoredSecret done = service.reencrypt(fourVersions(), otherArn);
+    double calls = kmsCalls();
+
+    assertThat(service.reencrypt(done, otherArn)).isSameAs(done);
+    assertThat(kmsCalls()).isEqualTo(calls);
+  }
+
+  @Test
+  void aVersionCreatedAfterTheChangeUsesTheNewKeyAndNothingIsLeftToReEncrypt() {
+    StoredSecret s = service.reencrypt(fourVersions(), otherArn);
+    ValueInput input = new ValueInput.Whole(SecretValue.text("four"));
+    StoredSecret next =
+        service.putValue(s, input, values.inputHash(ID, input), otherArn, null).secret();
+
+    assertThat(next.current().orElseThrow().kmsKeyArn()).isEqualTo(otherArn);
+    assertThat(Reencryption.underAnotherKey(next, otherArn)).isEmpty();
+    // The version that lost AWSPREVIOUS stays under the key it was re-encrypted with, and opens.
+    StoredVersion unlabelled = next.versions().get(2);
+    assertThat(unlabelled.stages()).isEmpty();
+    assertThat(service.read(next, unlabelled).asText()).isEqualTo("two");
+  }
+}

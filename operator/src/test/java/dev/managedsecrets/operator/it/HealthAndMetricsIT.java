@@ -92,7 +92,7 @@ class HealthAndMetricsIT {
                 "managedsecret_kms_requests_total{operation=\"Decrypt\",result=\"success\"}",
                 v -> assertThat(v).isPositive())
             .hasEntrySatisfying(
-                "managedsecret_store_duration_seconds_count{operation=\"writeVersion\",outcome=\"success\"}",
+                "managedsecret_store_duration_seconds_count{operation=\"addVersion\",outcome=\"success\"}",
                 v -> assertThat(v).isEqualTo(3.0))
             .hasEntrySatisfying(
                 "managedsecret_secrets_repaired_total", v -> assertThat(v).isEqualTo(1.0))

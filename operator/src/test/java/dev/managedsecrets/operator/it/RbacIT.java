@@ -143,9 +143,24 @@ class RbacIT {
       requests.add(request);
       implied.addAll(ownerChecks(bodies.get(i), request));
       implied.addAll(leaseAccessCheck(request, config));
+      implied.addAll(statusConflictRereads(request));
     }
     assertThat(requests).as("the operator's recorded requests").isNotEmpty();
     return new Used(requests, implied);
+  }
+
+  /**
+   * A status update that meets a newer resourceVersion (409) makes java-operator-sdk read the
+   * object again (PrimaryUpdateAndCacheUtils) and retry: every status update the operator makes can
+   * need a get of the same object, whether or not this run happened to meet a conflict.
+   */
+  private static List<ApiRequest> statusConflictRereads(ApiRequest request) {
+    if (!"update".equals(request.verb()) || !"status".equals(request.subresource())) {
+      return List.of();
+    }
+    return List.of(
+        ApiRequest.implied(
+            "get", request.apiGroup(), request.resource(), null, request.namespace()));
   }
 
   /**

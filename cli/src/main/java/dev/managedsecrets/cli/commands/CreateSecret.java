@@ -164,6 +164,7 @@ public final class CreateSecret extends SecretCommand {
     } catch (ServiceException e) {
       // AWS creates nothing when CreateSecret fails: take back the ManagedSecret.
       secrets.resource(created.getMetadata().getName()).delete();
+      secrets.awaitGone(created.getMetadata().getName(), wait.timeout());
       throw e;
     }
     return response(ready);

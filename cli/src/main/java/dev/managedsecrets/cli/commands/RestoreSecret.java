@@ -94,6 +94,7 @@ public final class RestoreSecret extends SecretCommand {
       ready = secrets.awaitReady(objectName, created.getMetadata().getGeneration(), wait.timeout());
     } catch (ServiceException e) {
       secrets.resource(objectName).delete();
+      secrets.awaitGone(objectName, wait.timeout());
       throw e;
     }
     if (!restored(ready)) {

@@ -69,13 +69,17 @@ final class Secrets {
     return api().inNamespace(namespace()).list().getItems().stream().sorted(OLDEST_FIRST).toList();
   }
 
+  /** By the stored secret's CreatedDate (milliseconds), else the object's creation (seconds). */
   static final Comparator<ManagedSecret> OLDEST_FIRST =
-      Comparator.comparing(
-              (ManagedSecret ms) ->
-                  ms.getMetadata().getCreationTimestamp() == null
-                      ? ""
-                      : ms.getMetadata().getCreationTimestamp())
-          .thenComparing(ms -> ms.getMetadata().getName());
+      Comparator.comparing(Secrets::created).thenComparing(ms -> ms.getMetadata().getName());
+
+  private static Instant created(ManagedSecret ms) {
+    if (ms.getStatus() != null && ms.getStatus().createdDate != null) {
+      return Instant.parse(ms.getStatus().createdDate);
+    }
+    String t = ms.getMetadata().getCreationTimestamp();
+    return t == null ? Instant.MAX : Instant.parse(t);
+  }
 
   /**
    * The ManagedSecret a SecretId names: its ARN, its name, or its ARN without the six-character

@@ -20,6 +20,10 @@ public final class ApiErrors {
 
   public static CliException translate(KubernetesClientException e) {
     int code = e.getCode();
+    if (code <= 0) { // no HTTP answer at all
+      return new CliException(
+          CliException.GENERAL, "Could not connect to the API server: " + Kube.rootMessage(e), e);
+    }
     String message = message(e);
     return switch (code) {
       case 401 ->
@@ -34,11 +38,6 @@ public final class ApiErrors {
                   + message);
       case 409 -> new ServiceException("ResourceExistsException", message);
       case 422, 400 -> new ServiceException("InvalidParameterException", message);
-      case 0 ->
-          new CliException(
-              CliException.GENERAL,
-              "Could not connect to the API server: " + Kube.rootMessage(e),
-              e);
       default ->
           new CliException(
               CliException.GENERAL, "error: the API server answered " + code + ": " + message, e);

@@ -57,6 +57,10 @@ public final class Kube implements AutoCloseable {
     config.setRequestRetryBackoffInterval(200);
     config.setConnectionTimeout(10_000);
     config.setRequestTimeout(30_000);
+    if (config.getMasterUrl() != null && config.getMasterUrl().startsWith("http:")) {
+      // Plain HTTP: the JDK client would try an h2c upgrade, which some servers never answer.
+      config.setHttp2Disable(true);
+    }
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     return new Kube(client, config.getNamespace());
   }

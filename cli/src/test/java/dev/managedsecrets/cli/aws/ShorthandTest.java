@@ -1,0 +1,77 @@
+package dev.managedsecrets.cli.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.managedsecrets.api.v1alpha1.Tag;
+import dev.managedsecrets.cli.CliException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ShorthandTest {
+
+  private static List<String> pairs(List<Tag> tags) {
+    return tags.stream().map(t -> t.key + "=" + t.value).toList();
+  }
+
+  @Test
+  void tagsInShorthandOneStructurePerArgument() {
+    assertThat(pairs(Shorthand.tags("--tags", List.of("Key=k,Value=v", "Key=k2,Value=v2"))))
+        .containsExactly("k=v", "k2=v2");
+  }
+
+  @Test
+  void tagsInJson() {
+    assertThat(
+            pairs(
+                Shorthand.tags(
+                    "--tags",
+                    List.of("[{\"Key\":\"k\",\"Value\":\"v\"},{\"Key\":\"a b\",\"Value\":\"\"}]"))))
+        .containsExactly("k=v", "a b=");
+  }
+
+  @Test
+  void shorthandValuesMayBeQuotedEscapedOrEmpty() {
+    assertThat(
+            pairs(
+                Shorthand.tags(
+                    "--tags",
+                    List.of("Key=a,Value=\"x,y\"", "Key=b,Value=1\\,2", "Key=c,Value=", "Key=d"))))
+        .containsExactly("a=x,y", "b=1,2", "c=", "d=");
+  }
+
+  @Test
+  void filtersTakeListsAsValuesWithCommasOrBrackets() {
+    var f =
+        Shorthand.filters(
+            "--filters", List.of("Key=name,Values=prod/,dev/", "Key=tag-key,Values=[a,b]"));
+    assertThat(f).extracting(Shorthand.Filter::key).containsExactly("name", "tag-key");
+    assertThat(f.get(0).values()).containsExactly("prod/", "dev/");
+    assertThat(f.get(1).values()).containsExactly("a", "b");
+    var json =
+        Shorthand.filters("--filters", List.of("[{\"Key\":\"name\",\"Values\":[\"prod/\"]}]"));
+    assertThat(json.get(0).values()).containsExactly("prod/");
+  }
+
+  @Test
+  void stringListsAreArgumentsOrOneJsonArray() {
+    assertThat(Shorthand.strings("--tag-keys", List.of("a", "b c"))).containsExactly("a", "b c");
+    assertThat(Shorthand.strings("--tag-keys", List.of("[\"a\",\"b\"]"))).containsExactly("a", "b");
+  }
+
+  @Test
+  void unknownKeysAndBrokenJsonAreParameterErrors() {
+    assertThatThrownBy(() -> Shorthand.tags("--tags", List.of("Key=k,Vale=v")))
+        .isInstanceOf(CliException.class)
+        .hasMessage(
+            "Error parsing parameter '--tags': Unknown parameter \"Vale\", must be one of: Key,"
+                + " Value")
+        .extracting(e -> ((CliException) e).exitCode())
+        .isEqualTo(252);
+    assertThatThrownBy(() -> Shorthand.tags("--tags", List.of("[{\"Key\":")))
+        .isInstanceOf(CliException.class)
+        .hasMessageStartingWith("Error parsing parameter '--tags': Invalid JSON:");
+    assertThatThrownBy(() -> Shorthand.tags("--tags", List.of("team")))
+        .hasMessageStartingWith("Error parsing parameter '--tags': Expected: '='");
+  }
+}

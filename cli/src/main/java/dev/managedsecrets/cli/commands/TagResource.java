@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.Tag;
-import dev.managedsecrets.cli.aws.Responses;
 import dev.managedsecrets.cli.aws.Shorthand;
 import dev.managedsecrets.cli.output.Json;
 import java.util.ArrayList;
@@ -50,8 +49,7 @@ public final class TagResource extends SecretCommand {
             ms,
             latest -> {
               ObjectNode patch = Json.object();
-              patch.set(
-                  "tags", lowerCaseKeys(Responses.tags(merged(latest.getSpec().tags, added))));
+              patch.set("tags", specTags(merged(latest.getSpec().tags, added)));
               return patch;
             });
     if (wait.waits()) {
@@ -75,12 +73,8 @@ public final class TagResource extends SecretCommand {
     return out;
   }
 
-  /** [{Key, Value}] as the CRD spells it: [{key, value}]. */
-  static JsonNode lowerCaseKeys(JsonNode awsTags) {
-    var out = Json.MAPPER.createArrayNode();
-    for (JsonNode t : awsTags) {
-      out.addObject().put("key", t.get("Key").asText()).put("value", t.get("Value").asText());
-    }
-    return out;
+  /** Tags as the CRD spells them: [{key, value}]. */
+  static JsonNode specTags(List<Tag> tags) {
+    return Json.MAPPER.valueToTree(tags);
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.Tag;
-import dev.managedsecrets.cli.aws.Responses;
 import dev.managedsecrets.cli.aws.Shorthand;
 import dev.managedsecrets.cli.output.Json;
 import java.util.ArrayList;
@@ -58,7 +57,7 @@ public final class UntagResource extends SecretCommand {
               if (kept.isEmpty()) {
                 patch.putNull("tags");
               } else {
-                patch.set("tags", TagResource.lowerCaseKeys(Responses.tags(kept)));
+                patch.set("tags", TagResource.specTags(kept));
               }
               return patch;
             });

@@ -100,8 +100,7 @@ public final class UpdateSecretVersionStage extends SecretCommand {
               + versionStage
               + (holder == null
                   ? " is not attached to any version."
-                  : " is currently attached to version " + holder + ".")
-              + "");
+                  : " is currently attached to version " + holder + "."));
     }
     if (moveToVersionId != null && moveToVersionId.equals(holder)) {
       return Responses.arnAndName(ms); // already there

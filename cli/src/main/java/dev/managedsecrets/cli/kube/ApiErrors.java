@@ -31,11 +31,15 @@ public final class ApiErrors {
               "AccessDeniedException", "The API server refused the credentials: " + message);
       case 403 -> new ServiceException("AccessDeniedException", message);
       case 404 ->
-          new ServiceException(
-              "ResourceNotFoundException",
-              "The API server has no ManagedSecret resource (managedsecrets.dev/v1alpha1): install"
-                  + " the operator's CRDs. "
-                  + message);
+          e.getStatus() != null
+                  && e.getStatus().getDetails() != null
+                  && e.getStatus().getDetails().getName() != null
+              ? ServiceException.notFound() // the object went away meanwhile
+              : new ServiceException(
+                  "ResourceNotFoundException",
+                  "The API server has no ManagedSecret resource (managedsecrets.dev/v1alpha1): install"
+                      + " the operator's CRDs. "
+                      + message);
       case 409 -> new ServiceException("ResourceExistsException", message);
       case 422, 400 -> new ServiceException("InvalidParameterException", message);
       default ->

@@ -343,6 +343,90 @@ class SecretsManagerCommandsIT {
   }
 
   @Test
+  void aSecretWithoutValueHasNoVersionAndNoValueToGet() throws Exception {
+    Result r = run("create-secret", "--name", "empty", "--description", "filled later");
+    assertThat(r.code()).as(r.toString()).isZero();
+    JsonNode out = JSON.readTree(r.out());
+    assertThat(out.fieldNames()).toIterable().containsExactly("ARN", "Name");
+    Result value = run("get-secret-value", "--secret-id", "empty");
+    assertThat(value.code()).isEqualTo(254);
+    assertThat(value.err())
+        .isEqualTo(
+            "An error occurred (ResourceNotFoundException) when calling the GetSecretValue"
+                + " operation: Secrets Manager can't find the specified secret value for staging"
+                + " label: AWSCURRENT\n");
+    JsonNode first = ok("put-secret-value", "--secret-id", "empty", "--secret-string", "now");
+    assertThat(first.get("VersionStages").toString()).isEqualTo("[\"AWSCURRENT\"]");
+  }
+
+  @Test
+  void putSecretValuePlacesCustomVersionStagesOnTheNewVersion() throws Exception {
+    ok("create-secret", "--name", "custom/stages", "--secret-string", "a");
+    JsonNode put =
+        ok(
+            "put-secret-value",
+            "--secret-id",
+            "custom/stages",
+            "--secret-string",
+            "b",
+            "--version-stages",
+            "AWSCURRENT",
+            "green");
+    assertThat(put.get("VersionStages").toString()).isEqualTo("[\"AWSCURRENT\",\"green\"]");
+    assertThat(
+            ok("get-secret-value", "--secret-id", "custom/stages", "--version-stage", "green")
+                .get("SecretString")
+                .asText())
+        .isEqualTo("b");
+    Result refused =
+        run(
+            "put-secret-value",
+            "--secret-id",
+            "custom/stages",
+            "--secret-string",
+            "c",
+            "--version-stages",
+            "green");
+    assertThat(refused.code()).isEqualTo(254);
+    assertThat(refused.err())
+        .startsWith(
+            "An error occurred (InvalidRequestException) when calling the PutSecretValue operation: ");
+  }
+
+  @Test
+  void noWaitReturnsOnceTheObjectIsWrittenAndTheOperatorCatchesUp() throws Exception {
+    String token = "d".repeat(32);
+    JsonNode out =
+        ok(
+            "create-secret",
+            "--name",
+            "nowait",
+            "--secret-string",
+            "x",
+            "--client-request-token",
+            token,
+            "--no-wait");
+    assertThat(out.toString()).isEqualTo("{\"Name\":\"nowait\",\"VersionId\":\"" + token + "\"}");
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(ok("describe-secret", "--secret-id", "nowait").has("VersionIdsToStages"))
+                    .isTrue());
+  }
+
+  @Test
+  void restoreSecretByArnRestoresThatSecret() throws Exception {
+    JsonNode created = ok("create-secret", "--name", "restore/arn", "--secret-string", "x");
+    String arn = created.get("ARN").asText();
+    ok("delete-secret", "--secret-id", arn);
+    JsonNode restored = ok("restore-secret", "--secret-id", arn);
+    assertThat(restored.get("ARN").asText()).isEqualTo(arn);
+    assertThat(ok("get-secret-value", "--secret-id", arn).get("SecretString").asText())
+        .isEqualTo("x");
+  }
+
+  @Test
   void fileAndFilebValuesAreReadAsTheAwsCliReadsThem() throws Exception {
     Path dir = Files.createTempDirectory(cluster.dir, "values");
     Path text = dir.resolve("value.json");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
@@ -20,10 +21,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +62,13 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private final Runnable afterRequest;
   private final Admission admission = new Admission();
   private final WatchLog log = new WatchLog(5000);
-  private final ReentrantLock writes = new ReentrantLock();
+
+  /**
+   * Writes take it exclusively; reads of one object share it, so they never see a write half done.
+   */
+  private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+
+  private final NameIndex names = new NameIndex();
 
   /** The kinds as of a number of changes to CRDs, kept until the CRDs change again. */
   private record Known(long changes, List<ResourceType> types) {}
@@ -194,8 +202,37 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   }
 
   private JsonNode get(ApiPath p) {
-    MockResponse r = super.handleGet(p.objectPath());
-    return r.code() == 200 ? parse(r.getBody().readUtf8()) : null;
+    rw.readLock().lock();
+    try {
+      Map.Entry<AttributeSet, String> found = findResource(getKey(p.objectPath()));
+      return found == null ? null : parse(found.getValue());
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  /**
+   * The object a query names, found through the name index instead of the mock's scan of its whole
+   * store; the mock's own create, update and patch handlers call this too.
+   */
+  @Override
+  public Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
+    String name = NameIndex.nameOf(attributes);
+    if (name == null || name.equals("*")) {
+      return super.findResource(attributes);
+    }
+    return names.find(attributes, map);
+  }
+
+  @Override
+  public void reset() {
+    rw.writeLock().lock();
+    try {
+      super.reset();
+      names.clear();
+    } finally {
+      rw.writeLock().unlock();
+    }
   }
 
   private ObjectNode list(ApiPath p, ResourceType type) {
@@ -490,6 +527,8 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       String newState) {
     String existing = oldAttributes == null ? null : map.get(oldAttributes);
     super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+    names.moved(
+        oldAttributes, newState == null ? null : storedKey(pathAttributes, resource, newState));
     if (path.startsWith(CRDS)) {
       crdChanges.incrementAndGet();
     }
@@ -511,6 +550,21 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       String name = object.at("/metadata/name").asText();
       log.add(new WatchLog.Event(rv, p.withName(name), "DELETED", object.toString()));
     }
+  }
+
+  /** The key under which the mock's processEvent stored an object: as the mock computes it. */
+  private AttributeSet storedKey(
+      AttributeSet pathAttributes, GenericKubernetesResource resource, String newState) {
+    KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) attributeExtractor;
+    AttributeSet key =
+        resource != null ? extractor.extract(resource) : extractor.fromResource(newState);
+    if (!key.containsKey(KubernetesAttributesExtractor.PLURAL)) {
+      key = AttributeSet.merge(pathAttributes, key);
+    }
+    if (!map.containsKey(key)) {
+      throw new IllegalStateException("the name index lost track of the store's keys");
+    }
+    return key;
   }
 
   /** The built-in kinds and every served version of every stored CRD. */
@@ -542,11 +596,11 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   // ---- helpers ----
 
   private MockResponse locked(java.util.function.Supplier<MockResponse> write) {
-    writes.lock();
+    rw.writeLock().lock();
     try {
       return write.get();
     } finally {
-      writes.unlock();
+      rw.writeLock().unlock();
     }
   }
 

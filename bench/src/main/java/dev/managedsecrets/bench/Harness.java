@@ -77,8 +77,11 @@ public final class Harness {
 
     // 1. Baseline: the same API writes with a bare fabric8 client.
     startServer();
+    Cpu cpu0 = cpu();
     long baseline = timed(() -> baselineWrites(n));
-    System.out.printf("baseline: %d objects' writes in %d ms (%s)%n", n, baseline, writes());
+    System.out.printf(
+        "baseline: %d objects' writes in %d ms (%s)%n  %s%n",
+        n, baseline, writes(), cpu().since(cpu0));
     stopServer();
 
     // 2. The operator: create N ManagedSecrets and wait until all are Ready.
@@ -87,12 +90,18 @@ public final class Harness {
     OperatorConfig config = config();
     OperatorRuntime runtime = OperatorRuntime.start(client, config, registry, Clock.systemUTC());
     writes();
+    Cpu cpu1 = cpu();
     long operatorMs = timed(() -> createAndAwait(0, n));
     Map<String, Integer> w = writes();
     System.out.printf(
-        "operator: %d ManagedSecrets Ready in %d ms; ratio to baseline %.2fx (%s)%n",
-        n, operatorMs, (double) operatorMs / baseline, w);
-    System.out.printf("  KMS calls: %.0f%n", kms(registry));
+        "operator: %d ManagedSecrets Ready in %d ms; ratio to baseline %.2fx (%s)%n  %s%n",
+        n, operatorMs, (double) operatorMs / baseline, w, cpu().since(cpu1));
+    System.out.printf(
+        "  KMS calls: %.0f; time inside reconciles %.1f s (%.1f ms each), in the store %.1f s%n",
+        kms(registry),
+        seconds(registry, "managedsecret.reconcile.duration"),
+        1000 * seconds(registry, "managedsecret.reconcile.duration") / reconciles(registry),
+        seconds(registry, "managedsecret.store.duration"));
 
     // 3. Memory: heap after GC with N and 2N, then with 10,000 unrelated Secrets.
     long heapN = heapAfterGc();
@@ -127,7 +136,7 @@ public final class Harness {
 
     // 6. Cold start with nothing changed (after every pending change has reached status).
     while (settled() < 2 * n) {
-      Thread.sleep(200);
+      Thread.sleep(1000);
     }
     runtime.close();
     SimpleMeterRegistry cold = new SimpleMeterRegistry();
@@ -142,6 +151,35 @@ public final class Harness {
         (long) reconciles(cold), (System.nanoTime() - start) / 1_000_000, writes(), kms(cold));
     runtime.close();
     stopServer();
+  }
+
+  /** CPU time used so far by the API server's JVM and by this one (operator and load client). */
+  record Cpu(long serverMs, long harnessMs) {
+    String since(Cpu before) {
+      return String.format(
+          "CPU: API server %.1f s, operator + load client %.1f s",
+          (serverMs - before.serverMs) / 1000.0, (harnessMs - before.harnessMs) / 1000.0);
+    }
+  }
+
+  Cpu cpu() throws Exception {
+    serverIn.println("CPU");
+    String line;
+    while ((line = serverOut.readLine()) != null && !line.startsWith("CPU ")) {
+      // skip
+    }
+    long server = Long.parseLong(line.substring(4).trim());
+    long own =
+        ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime()
+            / 1_000_000;
+    return new Cpu(server, own);
+  }
+
+  static double seconds(SimpleMeterRegistry registry, String timer) {
+    return registry.find(timer).timers().stream()
+        .mapToDouble(t -> t.totalTime(TimeUnit.SECONDS))
+        .sum();
   }
 
   OperatorConfig config() {
@@ -163,8 +201,9 @@ public final class Harness {
       f.get();
     }
     pool.shutdown();
+    // Listing every ManagedSecret costs the server a scan: poll once a second.
     while (ready() < from + count) {
-      Thread.sleep(200);
+      Thread.sleep(1000);
     }
   }
 

@@ -7,6 +7,7 @@ import dev.managedsecrets.operator.kms.KmsKeyCatalog;
 import dev.managedsecrets.operator.kms.KmsKeyManager;
 import dev.managedsecrets.operator.kms.KmsProviders;
 import dev.managedsecrets.operator.kms.ProviderKms;
+import dev.managedsecrets.operator.reconcile.Caches;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.KmsKeyReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -72,6 +73,7 @@ final class KmsKeyRuntime implements AutoCloseable {
         reconciler,
         o -> {
           o.withFinalizer(KmsKeyReconciler.FINALIZER)
+              .withItemStore(Caches.withoutManagedFields())
               // Also the rotate-key annotation, which does not change the generation.
               .withGenerationAware(false)
               .withOnUpdateFilter(KmsKeyReconciler.UPDATES)

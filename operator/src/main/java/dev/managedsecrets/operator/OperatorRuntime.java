@@ -12,6 +12,7 @@ import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.ReconcileTimer;
 import dev.managedsecrets.operator.metrics.TimedSecretStore;
 import dev.managedsecrets.operator.projection.Projection;
+import dev.managedsecrets.operator.reconcile.Caches;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
 import dev.managedsecrets.operator.secret.Arns;
@@ -130,6 +131,7 @@ public final class OperatorRuntime implements AutoCloseable {
         reconciler,
         o -> {
           o.withFinalizer(ManagedSecretReconciler.FINALIZER)
+              .withItemStore(Caches.withoutManagedFields())
               .withReconciliationMaxInterval(config.resyncInterval)
               .withRetry(
                   new GenericRetry()

@@ -94,7 +94,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
-    counts.record(request.getMethod());
+    counts.record(request.getMethod(), request.getPath());
     MockResponse response;
     try {
       for (Fault f : faults) {

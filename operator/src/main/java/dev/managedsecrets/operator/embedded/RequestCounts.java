@@ -20,9 +20,34 @@ public final class RequestCounts {
   public record Mark(Map<String, Long> counts) {}
 
   private final Map<String, AtomicLong> byMethod = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> writes = new ConcurrentHashMap<>();
 
   void record(String method) {
     byMethod.computeIfAbsent(method.toUpperCase(), m -> new AtomicLong()).incrementAndGet();
+  }
+
+  /** Counts a request by method and, for a write, by method and resource. */
+  void record(String method, String uri) {
+    record(method);
+    String m = method.toUpperCase();
+    if (WRITE_METHODS.contains(m)) {
+      ApiPath p = ApiPath.parse(uri);
+      String resource =
+          p == null
+              ? "other"
+              : p.resource() + (p.subresource() == null ? "" : "/" + p.subresource());
+      writes.computeIfAbsent(m + " " + resource, k -> new AtomicLong()).incrementAndGet();
+    }
+  }
+
+  /**
+   * Write requests so far by method and resource, e.g. {@code "PATCH managedsecrets/status" -> 3}:
+   * what a benchmark compares with a baseline.
+   */
+  public Map<String, Long> writesByResource() {
+    Map<String, Long> now = new TreeMap<>();
+    writes.forEach((k, n) -> now.put(k, n.get()));
+    return now;
   }
 
   /** Requests with this HTTP method so far. */

@@ -10,6 +10,7 @@ import dev.managedsecrets.operator.secret.StoredSecret;
 import dev.managedsecrets.operator.secret.StoredVersion;
 import dev.managedsecrets.operator.secret.Versions;
 import dev.managedsecrets.operator.store.SecretStore;
+import dev.managedsecrets.operator.store.StoreConflictException;
 import dev.managedsecrets.operator.value.SecretValue;
 import dev.managedsecrets.operator.value.ValueAssembler;
 import dev.managedsecrets.operator.value.ValueInput;
@@ -71,13 +72,26 @@ public final class SecretsManagerService {
    * ManagedSecret of the namespace is refused with AWS's ResourceExistsException.
    */
   public Claimed claim(SecretId id, String ownerName, String ownerUid) {
+    return claim(id, ownerName, ownerUid, false);
+  }
+
+  /**
+   * Claims the name as {@link #claim(SecretId, String, String)}; when {@code likelyNew} (the
+   * ManagedSecret has never been claimed: no ARN in its status) the record is created at once and
+   * read only when it exists already, which saves a store read on every new secret.
+   */
+  public Claimed claim(SecretId id, String ownerName, String ownerUid, boolean likelyNew) {
+    if (likelyNew) {
+      try {
+        return new Claimed(store.create(newRecord(id, ownerName, ownerUid)), Claim.CREATED);
+      } catch (StoreConflictException exists) {
+        // Another record holds the name (ours from before, one in its recovery window, or
+        // another ManagedSecret's): decide as for any claim.
+      }
+    }
     Optional<StoredSecret> found = store.find(id);
     if (found.isEmpty()) {
-      StoredSecret created =
-          store.create(
-              StoredSecret.create(
-                  id, arns.newSecretArn(id.name()), ownerName, ownerUid, clock.instant()));
-      return new Claimed(created, Claim.CREATED);
+      return new Claimed(store.create(newRecord(id, ownerName, ownerUid)), Claim.CREATED);
     }
     StoredSecret secret = found.get();
     if (secret.scheduledForDeletion()) {
@@ -99,6 +113,11 @@ public final class SecretsManagerService {
             + " already exists. It belongs to ManagedSecret "
             + secret.ownerName()
             + " in this namespace.");
+  }
+
+  private StoredSecret newRecord(SecretId id, String ownerName, String ownerUid) {
+    return StoredSecret.create(
+        id, arns.newSecretArn(id.name()), ownerName, ownerUid, clock.instant());
   }
 
   /**

@@ -32,6 +32,7 @@ final class KmsKeyEvents {
             .withSecondaryToPrimaryMapper(key -> users(managedSecrets, key))
             // The reconciler never asks for a ManagedSecret's keys: no index to keep.
             .withPrimaryToSecondaryMapper(ms -> Set.of())
+            .withItemStore(Caches.withoutManagedFields())
             .build();
     return new InformerEventSource<>(config, context);
   }

@@ -103,6 +103,7 @@ public final class ManagedSecretReconciler
             .withName(SECRETS_SOURCE)
             .withLabelSelector(Projection.MANAGED_BY_LABEL + "=" + Projection.MANAGED_BY)
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ManagedSecret.class))
+            .withItemStore(Caches.withoutManagedFields())
             .build();
     return List.of(new InformerEventSource<>(config, context), KmsKeyEvents.source(context));
   }
@@ -167,8 +168,9 @@ public final class ManagedSecretReconciler
     String inputHash = values.inputHash(id, input);
 
     // 3. Claim the name; put a new version when the inputs changed.
+    boolean neverClaimed = ms.getStatus() == null || ms.getStatus().arn == null;
     SecretsManagerService.Claimed claimed =
-        secrets.claim(id, ms.getMetadata().getName(), ms.getMetadata().getUid());
+        secrets.claim(id, ms.getMetadata().getName(), ms.getMetadata().getUid(), neverClaimed);
     StoredSecret stored = claimed.secret();
     switch (claimed.claim()) {
       case CREATED -> {
@@ -355,11 +357,6 @@ public final class ManagedSecretReconciler
     String name = SpecValidator.targetName(ms);
     InformerEventSource<Secret, ManagedSecret> cache = secretCache(context);
     Secret live = cache.get(new ResourceID(name, namespace)).orElse(null);
-    if (live == null) {
-      // The cache may not have it yet (just after start, or after another replica wrote it), and it
-      // holds only Secrets we label: ask the API server before creating anything.
-      live = client.secrets().inNamespace(namespace).withName(name).get();
-    }
     if (live != null && !Projection.ownedBy(live, ms)) {
       throw notOurs(name);
     }
@@ -378,17 +375,29 @@ public final class ManagedSecretReconciler
     }
     ResourceID primary = ResourceID.fromResource(ms);
     if (live == null) {
+      // Not in the cache: new, or the cache has not seen it yet (just after start, after another
+      // replica wrote it, or without our labels, which the cache selects on). Create it; only when
+      // the name is taken, read what is there.
       try {
         Secret created = client.secrets().inNamespace(namespace).resource(desired).create();
         cache.handleRecentResourceCreate(primary, created);
         events.normal(ms, EventReason.SecretProjected, "Created Secret " + name);
+        return;
       } catch (KubernetesClientException e) {
-        if (e.getCode() == 409) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        live = client.secrets().inNamespace(namespace).withName(name).get();
+        if (live == null) {
+          throw e; // deleted meanwhile: retried
+        }
+        if (!Projection.ownedBy(live, ms)) {
           throw notOurs(name);
         }
-        throw e;
+        if (projection.upToDate(live, ms, current.versionId())) {
+          return;
+        }
       }
-      return;
     }
     if (!Objects.equals(live.getType(), desired.getType())) {
       // A Secret's type is immutable: replace it.

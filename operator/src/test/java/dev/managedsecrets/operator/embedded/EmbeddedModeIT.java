@@ -199,6 +199,11 @@ class EmbeddedModeIT {
             "--server-side"));
     awaitReady("applied");
     assertThat(decoded("applied", "extra")).isEqualTo("x");
+    // The operator's writes (finalizer, status) come from caches that drop managedFields: the
+    // server keeps the applier's ownership all the same.
+    assertThat(
+            ok("get", "ms", "applied", "-o", "jsonpath={.metadata.managedFields[*].manager}").out())
+        .contains("kubectl");
 
     ok(apply(manifest("applied", "data: {user: two}"), "--server-side"));
     await()

@@ -105,6 +105,29 @@ class SecretsManagerServiceTest {
   }
 
   @Test
+  void aClaimOfANewSecretCreatesTheRecordAndDecidesAsAnyClaimWhenItExists() {
+    SecretsManagerService.Claimed first = service.claim(ID, "db", "uid-1", true);
+    assertThat(first.claim()).isEqualTo(SecretsManagerService.Claim.CREATED);
+    assertThat(store.find(ID)).contains(first.secret());
+    // The same owner again, its status lost: the record it already has.
+    SecretsManagerService.Claimed again = service.claim(ID, "db", "uid-1", true);
+    assertThat(again.claim()).isEqualTo(SecretsManagerService.Claim.EXISTING);
+    assertThat(again.secret().arn()).isEqualTo(first.secret().arn());
+    // Another ManagedSecret: the name stays with the first, with AWS's text.
+    assertThatThrownBy(() -> service.claim(ID, "other", "uid-2", true))
+        .isInstanceOfSatisfying(
+            SecretsManagerException.class,
+            e -> assertThat(e.error()).isEqualTo(AwsError.RESOURCE_EXISTS_EXCEPTION));
+    // In its recovery window: restored with its ARN, not replaced.
+    put(first.secret(), "v1", null);
+    service.delete(ID, "uid-1", null, false);
+    SecretsManagerService.Claimed restored = service.claim(ID, "db", "uid-3", true);
+    assertThat(restored.claim()).isEqualTo(SecretsManagerService.Claim.RESTORED);
+    assertThat(restored.secret().arn()).isEqualTo(first.secret().arn());
+    assertThat(restored.secret().current()).isPresent();
+  }
+
+  @Test
   void onlyTheOwnerCanScheduleTheDeletion() {
     service.claim(ID, "db", "uid-1");
     service.delete(ID, "uid-someone-else", null, true);

@@ -1,6 +1,7 @@
 package dev.managedsecrets.bench;
 
 import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
+import dev.managedsecrets.operator.embedded.RequestCounts;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -13,8 +14,9 @@ import java.util.TreeMap;
 /**
  * The product's in-process API server (the one of embedded mode and the integration tests), in its
  * own JVM so that the operator's heap can be measured alone. Commands on stdin: WRITES (prints the
- * write requests by method and resource since the last WRITES), CPU (prints this JVM's CPU time in
- * ms), QUIT.
+ * write requests by method and resource since the last WRITES), TIMES (prints, by method and
+ * resource, the requests since the last TIMES and the server's milliseconds answering them), CPU
+ * (prints this JVM's CPU time in ms), QUIT.
  */
 public final class ApiServerMain {
 
@@ -28,6 +30,7 @@ public final class ApiServerMain {
           .create();
     }
     Map<String, Long> last = server.requests().writesByResource();
+    Map<String, RequestCounts.Timing> lastTimes = server.requests().timings();
     System.out.println("READY " + server.port());
     System.out.flush();
     BufferedReader in =
@@ -45,6 +48,25 @@ public final class ApiServerMain {
         }
         last = now;
         System.out.println("WRITES " + since);
+        System.out.flush();
+      } else if (line.equals("TIMES")) {
+        Map<String, RequestCounts.Timing> now = server.requests().timings();
+        StringBuilder out = new StringBuilder("TIMES");
+        for (Map.Entry<String, RequestCounts.Timing> e : now.entrySet()) {
+          RequestCounts.Timing before =
+              lastTimes.getOrDefault(e.getKey(), new RequestCounts.Timing(0, 0));
+          long requests = e.getValue().requests() - before.requests();
+          if (requests > 0) {
+            out.append(' ')
+                .append(e.getKey().replace(' ', '_'))
+                .append('=')
+                .append(requests)
+                .append('/')
+                .append((e.getValue().nanos() - before.nanos()) / 1_000_000);
+          }
+        }
+        lastTimes = now;
+        System.out.println(out);
         System.out.flush();
       } else if (line.equals("CPU")) {
         long ns =

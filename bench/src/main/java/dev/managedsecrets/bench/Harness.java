@@ -78,10 +78,11 @@ public final class Harness {
     // 1. Baseline: the same API writes with a bare fabric8 client.
     startServer();
     Cpu cpu0 = cpu();
+    serverTimes();
     long baseline = timed(() -> baselineWrites(n));
     System.out.printf(
-        "baseline: %d objects' writes in %d ms (%s)%n  %s%n",
-        n, baseline, writes(), cpu().since(cpu0));
+        "baseline: %d objects' writes in %d ms (%s)%n  %s%n  %s%n",
+        n, baseline, writes(), cpu().since(cpu0), serverTimes());
     stopServer();
 
     // 2. The operator: create N ManagedSecrets and wait until all are Ready.
@@ -91,14 +92,17 @@ public final class Harness {
     OperatorRuntime runtime = OperatorRuntime.start(client, config, registry, Clock.systemUTC());
     writes();
     Cpu cpu1 = cpu();
+    serverTimes();
     long operatorMs = timed(() -> createAndAwait(0, n));
     Map<String, Integer> w = writes();
     System.out.printf(
-        "operator: %d ManagedSecrets Ready in %d ms; ratio to baseline %.2fx (%s)%n  %s%n",
-        n, operatorMs, (double) operatorMs / baseline, w, cpu().since(cpu1));
+        "operator: %d ManagedSecrets Ready in %d ms; ratio to baseline %.2fx (%s)%n  %s%n  %s%n",
+        n, operatorMs, (double) operatorMs / baseline, w, cpu().since(cpu1), serverTimes());
     System.out.printf(
-        "  KMS calls: %.0f; time inside reconciles %.1f s (%.1f ms each), in the store %.1f s%n",
+        "  KMS calls: %.0f; %.0f reconciles; time inside reconciles %.1f s (%.1f ms each), in the"
+            + " store %.1f s%n",
         kms(registry),
+        reconciles(registry),
         seconds(registry, "managedsecret.reconcile.duration"),
         1000 * seconds(registry, "managedsecret.reconcile.duration") / reconciles(registry),
         seconds(registry, "managedsecret.store.duration"));
@@ -160,6 +164,30 @@ public final class Harness {
           "CPU: API server %.1f s, operator + load client %.1f s",
           (serverMs - before.serverMs) / 1000.0, (harnessMs - before.harnessMs) / 1000.0);
     }
+  }
+
+  /** The server's time by request kind since the last call, largest first, as one line. */
+  String serverTimes() throws Exception {
+    serverIn.println("TIMES");
+    String line;
+    while ((line = serverOut.readLine()) != null && !line.startsWith("TIMES")) {
+      // skip
+    }
+    List<String[]> rows = new ArrayList<>();
+    for (String kv : line.substring(5).trim().split(" ")) {
+      if (!kv.isBlank()) {
+        int eq = kv.lastIndexOf('=');
+        String[] nt = kv.substring(eq + 1).split("/");
+        rows.add(new String[] {kv.substring(0, eq).replace('_', ' '), nt[0], nt[1]});
+      }
+    }
+    rows.sort((a, b) -> Long.compare(Long.parseLong(b[2]), Long.parseLong(a[2])));
+    long total = rows.stream().mapToLong(r -> Long.parseLong(r[2])).sum();
+    StringBuilder out = new StringBuilder("server time " + total + " ms:");
+    for (String[] r : rows) {
+      out.append(String.format(" %s %sx %s ms;", r[0], r[1], r[2]));
+    }
+    return out.toString();
   }
 
   Cpu cpu() throws Exception {
@@ -381,12 +409,19 @@ public final class Harness {
     return new ArrayList<>(out);
   }
 
+  /**
+   * Heap in use after full collections, once the operator is quiet: the least of several readings,
+   * so that what a background thread allocated between a collection and its reading is not counted.
+   */
   static long heapAfterGc() throws InterruptedException {
-    for (int i = 0; i < 4; i++) {
+    Thread.sleep(2000);
+    long least = Long.MAX_VALUE;
+    for (int i = 0; i < 6; i++) {
       System.gc();
-      Thread.sleep(300);
+      Thread.sleep(500);
+      least = Math.min(least, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     }
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    return least;
   }
 
   static double kms(SimpleMeterRegistry registry) {

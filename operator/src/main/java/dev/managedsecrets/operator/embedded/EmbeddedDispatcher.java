@@ -94,7 +94,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
-    counts.record(request.getMethod(), request.getPath());
+    long started = System.nanoTime();
     MockResponse response;
     try {
       for (Fault f : faults) {
@@ -119,6 +119,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
                       500, "InternalError", "Internal error: " + e.getClass().getSimpleName())
                   .toStatus());
     } finally {
+      counts.record(request.getMethod(), request.getPath(), System.nanoTime() - started);
       afterRequest.run();
     }
     if (response.getHeaders().get("Content-Type") == null) {

@@ -21,23 +21,47 @@ public final class RequestCounts {
 
   private final Map<String, AtomicLong> byMethod = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> writes = new ConcurrentHashMap<>();
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
   void record(String method) {
     byMethod.computeIfAbsent(method.toUpperCase(), m -> new AtomicLong()).incrementAndGet();
   }
 
-  /** Counts a request by method and, for a write, by method and resource. */
-  void record(String method, String uri) {
+  /**
+   * Counts a request by method and, for a write, by method and resource; and the time the server
+   * took to answer it by method and resource (reads too).
+   */
+  void record(String method, String uri, long nanos) {
     record(method);
     String m = method.toUpperCase();
+    ApiPath p = ApiPath.parse(uri);
+    String resource =
+        p == null ? "other" : p.resource() + (p.subresource() == null ? "" : "/" + p.subresource());
+    String key = m + " " + resource;
     if (WRITE_METHODS.contains(m)) {
-      ApiPath p = ApiPath.parse(uri);
-      String resource =
-          p == null
-              ? "other"
-              : p.resource() + (p.subresource() == null ? "" : "/" + p.subresource());
-      writes.computeIfAbsent(m + " " + resource, k -> new AtomicLong()).incrementAndGet();
+      writes.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
     }
+    Timer t = timers.computeIfAbsent(key, k -> new Timer());
+    t.requests.incrementAndGet();
+    t.nanos.addAndGet(nanos);
+  }
+
+  /** Requests of one kind so far, and the server's time answering them. */
+  public record Timing(long requests, long nanos) {}
+
+  private static final class Timer {
+    final AtomicLong requests = new AtomicLong();
+    final AtomicLong nanos = new AtomicLong();
+  }
+
+  /**
+   * By method and resource, e.g. {@code "GET secrets"}: requests so far and the time the server
+   * spent answering them (from routing to the response, not counting a watch's wait).
+   */
+  public Map<String, Timing> timings() {
+    Map<String, Timing> now = new TreeMap<>();
+    timers.forEach((k, t) -> now.put(k, new Timing(t.requests.get(), t.nanos.get())));
+    return now;
   }
 
   /**

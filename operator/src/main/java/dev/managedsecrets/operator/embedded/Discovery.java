@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.mockwebserver.http.MockResponse;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.Set;
  * The documents kubectl reads before it sends anything: /version, /api, /apis and the resource list
  * of each group version (legacy discovery; kubectl falls back to it when the answer is plain JSON),
  * and OpenAPI v3 (/openapi/v3 and one document per group version) with the CRDs' schemas, so that
- * {@code kubectl apply} leaves validation to the server and {@code kubectl explain} works.
+ * {@code kubectl apply} leaves validation to the server and {@code kubectl explain} works; OpenAPI
+ * v2 is an empty document.
  */
 final class Discovery {
 
@@ -117,6 +119,20 @@ final class Discovery {
       }
     }
     return list;
+  }
+
+  /**
+   * GET /openapi/v2: an empty document (a protobuf message without fields, the encoding client-go
+   * asks for). kubectl reads v2 only to validate a kind for which OpenAPI v3 declares no
+   * server-side field validation, that is a kind no API serves: finding no schema, it skips
+   * validation and then reports {@code no matches for kind}, as with a cluster (a 404 here made it
+   * fail with "error validating data" instead).
+   */
+  static MockResponse openApiV2() {
+    return new MockResponse()
+        .setResponseCode(200)
+        .setHeader("Content-Type", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
+        .setBody("");
   }
 
   /** GET /openapi/v3: one entry per group version. */

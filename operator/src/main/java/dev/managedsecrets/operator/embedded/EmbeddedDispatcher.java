@@ -169,7 +169,9 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       if (answer == null) {
         throw new ApiException(404, "NotFound", "the server could not find the requested resource");
       }
-    } else if (path.equals("/") || path.equals("/openapi/v2")) {
+    } else if (path.equals("/openapi/v2")) {
+      return Discovery.openApiV2();
+    } else if (path.equals("/")) {
       throw new ApiException(404, "NotFound", "the server could not find the requested resource");
     } else {
       answer = Discovery.answer(path, types);
@@ -473,6 +475,12 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     if (recordUpdate) {
       ManagedFields.recordUpdate(
           current, candidate, manager, p.isStatus() ? "status" : null, clock.instant());
+    }
+    if (candidate.equals(current)) {
+      // Nothing changes (e.g. the same server-side apply again): nothing is written, and the
+      // resourceVersion stays. (The mock would still write a cluster-scoped object once, adding
+      // metadata.namespace: null.)
+      return json(200, current.toString());
     }
     return super.handleUpdate(request(HttpMethod.PUT, p.plainPath(), candidate));
   }

@@ -129,6 +129,13 @@ final class ManagedFields {
       }
     }
     merge(result, applied, subresource);
+    if (previous != null
+        && previous.fields().equals(sent)
+        && sameExceptManagedFields(current, result)) {
+      // Nothing changes: as the API server does, keep the object as it is, managedFields and their
+      // times included, so that nothing is written and the resourceVersion stays.
+      return ((ObjectNode) current).deepCopy();
+    }
     others.add(
         new Entry(
             manager, "Apply", applied.path("apiVersion").asText(), time(now), subresource, sent));
@@ -188,6 +195,14 @@ final class ManagedFields {
         new Entry(
             manager, "Update", updated.path("apiVersion").asText(), time(now), subresource, mine));
     write(updated, out);
+  }
+
+  private static boolean sameExceptManagedFields(JsonNode a, JsonNode b) {
+    ObjectNode x = ((ObjectNode) a).deepCopy();
+    ObjectNode y = ((ObjectNode) b).deepCopy();
+    x.withObjectProperty("metadata").remove("managedFields");
+    y.withObjectProperty("metadata").remove("managedFields");
+    return x.equals(y);
   }
 
   private static boolean overlaps(List<String> a, List<String> b) {

@@ -20,7 +20,11 @@ record ResourceType(
     List<String> categories,
     JsonNode crdVersion) {
 
-  /** The kinds the operator, its examples and kubectl use. */
+  /**
+   * The kinds the operator, its examples, its Helm chart (for any values) and kubectl use, as a
+   * cluster serves them. Kinds of other projects' CRDs (the Prometheus Operator's ServiceMonitor)
+   * are served only once their CRD is applied, as on a cluster.
+   */
   static final List<ResourceType> BUILT_IN =
       List.of(
           core("namespaces", "Namespace", false, "ns"),
@@ -31,6 +35,8 @@ record ResourceType(
           core("pods", "Pod", true, "po"),
           core("services", "Service", true, "svc"),
           of("apps", "deployments", "Deployment", true, "deploy"),
+          of("policy", "poddisruptionbudgets", "PodDisruptionBudget", true, "pdb"),
+          of("networking.k8s.io", "networkpolicies", "NetworkPolicy", true, "netpol"),
           of("coordination.k8s.io", "leases", "Lease", true),
           of("events.k8s.io", "events", "Event", true, "ev"),
           of("rbac.authorization.k8s.io", "roles", "Role", true),

@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -143,6 +144,24 @@ final class Tables {
         cols.add(new Column("Name", "string", "name", 1, o -> text(o.at("/metadata/name"))));
         return cols;
       }
+      case "PodDisruptionBudget" -> {
+        cols.add(
+            new Column("Min Available", "string", "", 0, o -> orNa(o.at("/spec/minAvailable"))));
+        cols.add(
+            new Column(
+                "Max Unavailable", "string", "", 0, o -> orNa(o.at("/spec/maxUnavailable"))));
+        cols.add(
+            new Column(
+                "Allowed Disruptions",
+                "integer",
+                "",
+                0,
+                o -> o.at("/status/disruptionsAllowed").asLong(0)));
+      }
+      case "NetworkPolicy" ->
+          cols.add(
+              new Column(
+                  "Pod-Selector", "string", "", 0, o -> selector(o.at("/spec/podSelector"))));
       case "CustomResourceDefinition" -> {
         cols.add(
             new Column(
@@ -166,6 +185,48 @@ final class Tables {
       case "date" -> age(value, now);
       default -> value.isValueNode() ? value.asText() : value.toString();
     };
+  }
+
+  /** An int-or-string field as kubectl shows it: its value, or N/A when unset. */
+  private static String orNa(JsonNode n) {
+    return n.isValueNode() && !n.isNull() ? n.asText() : "N/A";
+  }
+
+  /**
+   * A label selector as the API server prints it: k=v and expressions (k in (a,b), k notin (a), k,
+   * !k) joined by commas, or {@code <none>} when it selects everything.
+   */
+  static String selector(JsonNode selector) {
+    // Requirements sorted by key, as labels.Selector's String() has them.
+    TreeMap<String, List<String>> byKey = new TreeMap<>();
+    selector
+        .path("matchLabels")
+        .fields()
+        .forEachRemaining(
+            e ->
+                byKey
+                    .computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                    .add(e.getKey() + "=" + e.getValue().asText()));
+    for (JsonNode e : selector.path("matchExpressions")) {
+      String key = e.path("key").asText();
+      List<String> values = new ArrayList<>();
+      e.path("values").forEach(v -> values.add(v.asText()));
+      values.sort(null);
+      String joined = "(" + String.join(",", values) + ")";
+      String operator = e.path("operator").asText();
+      String requirement =
+          switch (operator) {
+            case "In" -> key + " in " + joined;
+            case "NotIn" -> key + " notin " + joined;
+            case "Exists" -> key;
+            case "DoesNotExist" -> "!" + key;
+            default -> key + " " + operator + " " + joined;
+          };
+      byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(requirement);
+    }
+    List<String> parts = new ArrayList<>();
+    byKey.values().forEach(parts::addAll);
+    return parts.isEmpty() ? "<none>" : String.join(",", parts);
   }
 
   private static String text(JsonNode n) {

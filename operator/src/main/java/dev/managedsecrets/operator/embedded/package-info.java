@@ -28,8 +28,14 @@
  *       label selectors know =, == and != and existence only.
  *   <li>Server-side apply treats lists as atomic (as CRDs without list-type markers do) and
  *       strategic merge patch knows the merge keys of the common core lists only.
- *   <li>Legacy discovery only (kubectl falls back to it from aggregated discovery); OpenAPI v3 only
- *       (no v2, so kubectl older than 1.27 cannot validate with it).
+ *   <li>Legacy discovery only (kubectl falls back to it from aggregated discovery); OpenAPI v3, and
+ *       an empty OpenAPI v2 document (kubectl reads v2 only for kinds no API serves, and older
+ *       kubectl than 1.27 cannot validate with it).
+ *   <li>Built-in kinds are stored as sent: no defaults, no validation of their fields, and no
+ *       controllers (a Deployment starts no pod, a CRD gets no status conditions such as
+ *       Established, an aggregated ClusterRole is not filled). kubectl's {@code create} generators
+ *       ({@code kubectl create namespace}, {@code kubectl create configmap}) send protobuf, which
+ *       this server does not read: use {@code kubectl apply}.
  * </ul>
  */
 package dev.managedsecrets.operator.embedded;

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Renders the chart with embedded Helm (helm-java: Helm's own Go code, offline), as {@code helm
@@ -31,9 +33,39 @@ public final class Chart {
     return Manifests.parse(template(valuesYaml));
   }
 
-  /** The CRDs Helm installs before the templates, and never upgrades or deletes: crds/. */
+  /**
+   * The CRDs Helm installs before the templates, and never upgrades or deletes: each file of crds/
+   * one document, as {@code helm install} reads them. ({@code helm show crds} of Helm 3 joins the
+   * files without a document separator, helm/helm#11261: piped to kubectl, that text is one
+   * document, the last CRD; see {@link #showCrds}.)
+   */
   public static Manifests crds() {
-    return Manifests.parse(new Helm(Repo.chart()).show().crds().call());
+    StringBuilder yaml = new StringBuilder();
+    for (Path file : crdFiles()) {
+      try {
+        yaml.append("---\n").append(Files.readString(file));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return Manifests.parse(yaml.toString());
+  }
+
+  /** The files of crds/ that Helm reads as CRDs (.yaml, .yml, .json), in Helm's order. */
+  public static List<Path> crdFiles() {
+    try (Stream<Path> files = Files.list(Repo.chart().resolve("crds"))) {
+      return files
+          .filter(f -> f.getFileName().toString().matches(".*\\.(yaml|yml|json)"))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code helm show crds}: the text of the CRD files, as embedded Helm prints it. */
+  public static String showCrds() {
+    return new Helm(Repo.chart()).show().crds().call();
   }
 
   /** The operator's configuration as the chart renders it into its ConfigMap, loaded. */

@@ -16,7 +16,9 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -261,13 +263,19 @@ class ChartRenderIT {
     Manifests crds = Chart.crds();
     assertThat(crds.ofKind("CustomResourceDefinition"))
         .extracting(d -> Manifests.metadata(d).get("name"))
-        .containsExactly("managedsecrets.managedsecrets.dev");
-    assertThat(crds.documents())
-        .as("helm show crds: the generated CRDs as they are")
-        .isEqualTo(
-            Manifests.parse(
-                    Files.readString(Repo.crds().resolve("managedsecrets.managedsecrets.dev.yaml")))
-                .documents());
+        .containsExactly("kmskeys.managedsecrets.dev", "managedsecrets.managedsecrets.dev");
+    List<Map<String, Object>> generated = new ArrayList<>();
+    for (String file :
+        List.of("kmskeys.managedsecrets.dev.yaml", "managedsecrets.managedsecrets.dev.yaml")) {
+      generated.addAll(Manifests.parse(Files.readString(Repo.crds().resolve(file))).documents());
+    }
+    assertThat(crds.documents()).as("the generated CRDs as they are").isEqualTo(generated);
+    String shown = Chart.showCrds();
+    for (Path file : Chart.crdFiles()) {
+      assertThat(shown)
+          .as("helm show crds shows %s as it is", file.getFileName())
+          .contains(Files.readString(file));
+    }
   }
 
   @Test

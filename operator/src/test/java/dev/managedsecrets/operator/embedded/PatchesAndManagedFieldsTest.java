@@ -103,6 +103,28 @@ class PatchesAndManagedFieldsTest {
   }
 
   @Test
+  void anApplyThatChangesNothingKeepsTheObjectAndItsManagedFieldsAsTheyAre() throws Exception {
+    ObjectNode manifest =
+        json("{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'c'},'data':{'a':'1'}}");
+    ObjectNode first =
+        ManagedFields.apply(null, manifest.deepCopy(), "alice", false, null, NOW, CONFIG_MAP);
+    first.withObjectProperty("metadata").put("resourceVersion", "7");
+
+    ObjectNode again =
+        ManagedFields.apply(
+            first, manifest.deepCopy(), "alice", false, null, NOW.plusSeconds(60), CONFIG_MAP);
+    assertThat(again).as("nothing to write").isEqualTo(first);
+
+    ObjectNode changed = manifest.deepCopy();
+    changed.withObjectProperty("data").put("a", "2");
+    ObjectNode updated =
+        ManagedFields.apply(first, changed, "alice", false, null, NOW.plusSeconds(60), CONFIG_MAP);
+    assertThat(updated.at("/data/a").asText()).isEqualTo("2");
+    assertThat(updated.at("/metadata/managedFields/0/time").asText())
+        .isEqualTo("2025-01-01T00:01:00Z");
+  }
+
+  @Test
   void agesAreWrittenAsTheApiServerWritesThem() {
     assertThat(Tables.humanDuration(Duration.ofSeconds(45))).isEqualTo("45s");
     assertThat(Tables.humanDuration(Duration.ofSeconds(200))).isEqualTo("3m20s");

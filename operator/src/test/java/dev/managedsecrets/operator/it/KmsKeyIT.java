@@ -45,12 +45,12 @@ class KmsKeyIT {
 
   static final String KEY_ARN_PREFIX = "arn:k8s:kms:local:123456789012:key/";
 
-  static MockCluster cluster;
+  static TestCluster cluster;
   static StoreView view;
 
   @BeforeAll
   static void start() {
-    cluster = MockCluster.start();
+    cluster = TestCluster.start();
     view = new StoreView(cluster.client);
   }
 
@@ -336,7 +336,7 @@ class KmsKeyIT {
             cluster
                 .client
                 .secrets()
-                .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+                .inNamespace(TestCluster.OPERATOR_NAMESPACE)
                 .withLabel("managedsecrets.dev/store")
                 .list()
                 .getItems())
@@ -827,7 +827,7 @@ class KmsKeyIT {
         cluster
             .client
             .secrets()
-            .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+            .inNamespace(TestCluster.OPERATOR_NAMESPACE)
             .withName(Keyring.SECRET_NAME)
             .get();
     java.util.Base64.Decoder b64 = java.util.Base64.getDecoder();

@@ -190,10 +190,21 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
    */
   private MockResponse rulesReview(RecordedRequest request) {
     SelfSubjectRulesReview review;
-    try {
-      review = Serialization.unmarshal(request.getBody().readUtf8(), SelfSubjectRulesReview.class);
-    } catch (RuntimeException e) {
-      throw new ApiException(400, "BadRequest", "the request body is not a SelfSubjectRulesReview");
+    String contentType = request.getHeader("Content-Type");
+    if (contentType != null && contentType.startsWith(Protobuf.CONTENT_TYPE)) {
+      // kubectl auth can-i --list: spec (2) . namespace (1); the answer is JSON, which it accepts.
+      review = new SelfSubjectRulesReview();
+      review.setSpec(
+          new SelfSubjectRulesReviewSpec(
+              Protobuf.text(Protobuf.object(request.getBody().readByteArray()), 2, 1)));
+    } else {
+      try {
+        review =
+            Serialization.unmarshal(request.getBody().readUtf8(), SelfSubjectRulesReview.class);
+      } catch (RuntimeException e) {
+        throw new ApiException(
+            400, "BadRequest", "the request body is not a SelfSubjectRulesReview");
+      }
     }
     if (review == null || review.getSpec() == null) {
       review = review == null ? new SelfSubjectRulesReview() : review;

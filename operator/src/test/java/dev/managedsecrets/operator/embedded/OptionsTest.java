@@ -144,6 +144,42 @@ class OptionsTest {
   }
 
   @Test
+  void aRulesReviewInProtobufAsKubectlSendsItIsAnsweredInJson() throws Exception {
+    List<String> asked = new java.util.ArrayList<>();
+    try (EmbeddedApiServer api =
+        EmbeddedApiServer.start(
+            EmbeddedApiServer.options()
+                .rules(
+                    ns -> {
+                      asked.add(ns);
+                      return List.of();
+                    }))) {
+      java.net.http.HttpResponse<String> response =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              api.url() + "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"))
+                      .header("Content-Type", "application/vnd.kubernetes.protobuf")
+                      .header("Accept", "application/vnd.kubernetes.protobuf,application/json")
+                      .POST(
+                          java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                              ProtobufTest.rulesReview("team-b")))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(201);
+      assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+      SelfSubjectRulesReview review =
+          io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+              response.body(), SelfSubjectRulesReview.class);
+      assertThat(review.getKind()).isEqualTo("SelfSubjectRulesReview");
+      assertThat(review.getSpec().getNamespace()).isEqualTo("team-b");
+      assertThat(review.getStatus().getIncomplete()).isFalse();
+      assertThat(asked).containsExactly("team-b");
+    }
+  }
+
+  @Test
   void admissionRefusesWhatTheCrdForbidsUnlessItIsTurnedOff() {
     try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {
       assertThatThrownBy(() -> api.client().resource(bothValues("refused")).create())

@@ -31,9 +31,12 @@
  *       delete what is in it. A SelfSubjectRulesReview answers everything allowed (or the rules the
  *       options give), whatever the server then does; SelfSubjectAccessReview ({@code kubectl auth
  *       can-i VERB RESOURCE}) is not served, and authorization.k8s.io is not in discovery.
- *   <li>Built-in kinds have no schema: only custom resources are validated on write (and only their
- *       names for built-in kinds); a test that fails on a field of a Secret that a real API server
- *       would refuse is not caught here.
+ *   <li>Objects of built-in kinds are checked for their names only: a Secret or a Lease with a
+ *       field that a real API server would refuse is stored here. Custom resources are admitted by
+ *       their CRD's schema and rules.
+ *   <li>Answers are JSON only. Request bodies in protobuf (what kubectl's typed clients send) are
+ *       read for a SelfSubjectRulesReview only ({@code Protobuf}); kubectl's other commands send
+ *       JSON.
  *   <li>Watches over plain HTTP (kubectl's) are short long polls: at once when something changed
  *       after the requested resourceVersion, else an empty answer after 1.5 s. Informers (kubectl
  *       wait, kubectl delete) watch again and see every change; {@code kubectl get -w} ends when

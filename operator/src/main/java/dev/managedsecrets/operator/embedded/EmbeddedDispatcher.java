@@ -159,6 +159,13 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     if (method.equals("POST") && path.equals(RULES_REVIEWS)) {
       return rulesReview(request);
     }
+    String contentType = request.getHeader("Content-Type");
+    if (contentType != null && contentType.startsWith(Protobuf.CONTENT_TYPE)) {
+      throw new ApiException(
+          415,
+          "UnsupportedMediaType",
+          "the embedded API server reads JSON request bodies only, not " + Protobuf.CONTENT_TYPE);
+    }
     ApiPath p = ApiPath.parse(uri);
     if (p == null && method.equals("GET")) {
       MockResponse meta = metadata(path);

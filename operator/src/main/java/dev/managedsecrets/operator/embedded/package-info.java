@@ -34,9 +34,11 @@
  *   <li>Objects of built-in kinds are checked for their names only: a Secret or a Lease with a
  *       field that a real API server would refuse is stored here. Custom resources are admitted by
  *       their CRD's schema and rules.
- *   <li>Answers are JSON only. Request bodies in protobuf (what kubectl's typed clients send) are
- *       read for a SelfSubjectRulesReview only ({@code Protobuf}); kubectl's other commands send
- *       JSON.
+ *   <li>Answers are JSON only. Request bodies in protobuf are read for a SelfSubjectRulesReview
+ *       only ({@code Protobuf}); any other is refused with 415, and kubectl does not fall back to
+ *       JSON: {@code kubectl create secret|configmap|namespace} (typed clients, protobuf) fail
+ *       here, while {@code kubectl apply}, {@code edit}, {@code patch} and {@code delete} send JSON
+ *       and work.
  *   <li>Watches over plain HTTP (kubectl's) are short long polls: at once when something changed
  *       after the requested resourceVersion, else an empty answer after 1.5 s. Informers (kubectl
  *       wait, kubectl delete) watch again and see every change; {@code kubectl get -w} ends when

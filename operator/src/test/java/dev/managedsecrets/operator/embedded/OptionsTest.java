@@ -180,6 +180,28 @@ class OptionsTest {
   }
 
   @Test
+  void anotherProtobufBodyIsRefusedAsAnUnsupportedMediaType() throws Exception {
+    try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {
+      java.net.http.HttpResponse<String> response =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(api.url() + "/api/v1/namespaces/default/secrets"))
+                      .header("Content-Type", "application/vnd.kubernetes.protobuf")
+                      .POST(
+                          java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                              ProtobufTest.rulesReview("default")))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(415);
+      assertThat(response.body())
+          .contains("\"reason\":\"UnsupportedMediaType\"")
+          .contains("reads JSON request bodies only");
+      assertThat(api.client().secrets().inNamespace("default").list().getItems()).isEmpty();
+    }
+  }
+
+  @Test
   void admissionRefusesWhatTheCrdForbidsUnlessItIsTurnedOff() {
     try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {
       assertThatThrownBy(() -> api.client().resource(bothValues("refused")).create())

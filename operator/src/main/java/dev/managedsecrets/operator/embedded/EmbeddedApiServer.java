@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.embedded;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,6 +22,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.logging.Level;
 
 /**
@@ -29,7 +33,8 @@ import java.util.logging.Level;
  * what kubectl needs ({@link EmbeddedDispatcher}). Its state is in memory only.
  *
  * <p>Integration tests start one per class: {@code try (var api = EmbeddedApiServer.start(0)) { ...
- * api.client() ... }}
+ * api.client() ... }}, or with {@link Options}: {@code
+ * EmbeddedApiServer.start(EmbeddedApiServer.options().onRequest(requests::add))}.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
 
@@ -63,17 +68,89 @@ public final class EmbeddedApiServer implements AutoCloseable {
   }
 
   /**
+   * One request as the server received it, before it is routed: its method, its path with the
+   * query, its User-Agent header (null when none) and its body as text ("" when none).
+   */
+  public record Request(String method, String path, String userAgent, String body) {}
+
+  /**
+   * What {@link #start(Options)} can change; {@link #options()} gives the defaults, which are what
+   * {@link #start(int)} uses: any free port, no listener, every SelfSubjectRulesReview answered
+   * with everything allowed, admission on.
+   */
+  public static final class Options {
+    int port;
+    Consumer<Request> listener;
+    Function<String, List<ResourceRule>> rules;
+    boolean admission = true;
+
+    private Options() {}
+
+    /** The port on 127.0.0.1; 0 (the default): any free port. */
+    public Options port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Calls {@code listener} with every request, on the server's thread, before it is answered:
+     * e.g. to record what a client did. The listener must be quick and must not throw.
+     */
+    public Options onRequest(Consumer<Request> listener) {
+      this.listener = Objects.requireNonNull(listener);
+      return this;
+    }
+
+    /**
+     * Answers a SelfSubjectRulesReview for a namespace with the resource rules {@code rules} gives
+     * for it, instead of everything allowed: e.g. a chart's roles, to see what a client does when
+     * it may do only that. The server itself still authorizes nothing.
+     */
+    public Options rules(Function<String, List<ResourceRule>> rules) {
+      this.rules = Objects.requireNonNull(rules);
+      return this;
+    }
+
+    /**
+     * Stores custom resources without admission: no pruning, no schema, no CEL rules, as an API
+     * server whose CRD has no such checks (an older CRD that {@code helm upgrade} left in place, or
+     * one installed by hand). Only for a test of what a controller does with an object that the
+     * current CRD refuses; everything else keeps admission on, as a real API server has it.
+     */
+    public Options withoutAdmission() {
+      this.admission = false;
+      return this;
+    }
+  }
+
+  /** The defaults, to change for {@link #start(Options)}. */
+  public static Options options() {
+    return new Options();
+  }
+
+  /**
    * Starts the server on 127.0.0.1:{@code port} (0: any free port), installs the CRDs and creates
    * the namespaces.
    *
    * @throws IllegalStateException when the port cannot be bound
    */
   public static EmbeddedApiServer start(int port) {
+    return start(options().port(port));
+  }
+
+  /**
+   * Starts the server with these options, installs the CRDs and creates the namespaces.
+   *
+   * @throws IllegalStateException when the port cannot be bound
+   */
+  public static EmbeddedApiServer start(Options options) {
+    int port = options.port;
     MOCK_LOG.setLevel(Level.WARNING); // the mock logs every request at INFO
     MockWebServer web = new MockWebServer();
     RequestCounts counts = new RequestCounts();
     // The mock keeps every request for takeRequest(); nobody takes them here, so drop them.
-    EmbeddedDispatcher dispatcher = new EmbeddedDispatcher(counts, Clock.systemUTC(), web::reset);
+    EmbeddedDispatcher dispatcher =
+        new EmbeddedDispatcher(counts, Clock.systemUTC(), web::reset, options);
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(Serialization.jsonMapper()), web, new HashMap<>(), dispatcher, false);

@@ -7,8 +7,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.authorization.v1.NonResourceRuleBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewSpec;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
@@ -26,6 +33,8 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +53,9 @@ import org.slf4j.LoggerFactory;
  *       any field ({@link Selectors});
  *   <li>Tables for {@code kubectl get} ({@link Tables}); watches over plain HTTP as short long
  *       polls ({@link WatchLog});
- *   <li>counting requests by method ({@link RequestCounts}).
+ *   <li>SelfSubjectRulesReview (java-operator-sdk's check before leader election, {@code kubectl
+ *       auth can-i --list}): everything allowed, or the rules a test gives;
+ *   <li>counting requests by method ({@link RequestCounts}); a listener that sees every request.
  * </ul>
  */
 final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
@@ -53,6 +64,8 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final String CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+  private static final String RULES_REVIEWS =
+      "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
 
   /** How long a watch over plain HTTP waits when nothing changed (more than a client's 1s). */
   static final Duration LONG_POLL = Duration.ofMillis(1500);
@@ -60,7 +73,9 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private final RequestCounts counts;
   private final Clock clock;
   private final Runnable afterRequest;
-  private final Admission admission = new Admission();
+  private final Consumer<EmbeddedApiServer.Request> listener;
+  private final Function<String, List<ResourceRule>> rules;
+  private final Admission admission;
   private final WatchLog log = new WatchLog(5000);
 
   /**
@@ -76,10 +91,14 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private final AtomicLong crdChanges = new AtomicLong();
   private volatile Known known;
 
-  EmbeddedDispatcher(RequestCounts counts, Clock clock, Runnable afterRequest) {
+  EmbeddedDispatcher(
+      RequestCounts counts, Clock clock, Runnable afterRequest, EmbeddedApiServer.Options options) {
     this.counts = counts;
     this.clock = clock;
     this.afterRequest = afterRequest;
+    this.listener = options.listener;
+    this.rules = options.rules;
+    this.admission = new Admission(options.admission);
   }
 
   /** A fault a test injects: requests with this method under this path are answered with code. */
@@ -97,6 +116,16 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     long started = System.nanoTime();
     MockResponse response;
     try {
+      if (listener != null) {
+        // Before routing: the handlers consume the body.
+        Buffer body = request.getBody();
+        listener.accept(
+            new EmbeddedApiServer.Request(
+                request.getMethod(),
+                request.getPath(),
+                request.getHeader("User-Agent"),
+                body == null ? "" : new String(body.getBytes(), StandardCharsets.UTF_8)));
+      }
       for (Fault f : faults) {
         if (f.matches(request)) {
           throw new ApiException(f.code(), "InternalError", "injected fault: " + f.code());
@@ -132,6 +161,16 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     String uri = request.getPath();
     String path = ApiPath.pathOf(uri);
     String method = request.getMethod();
+    if (method.equals("POST") && path.equals(RULES_REVIEWS)) {
+      return rulesReview(request);
+    }
+    String contentType = request.getHeader("Content-Type");
+    if (contentType != null && contentType.startsWith(Protobuf.CONTENT_TYPE)) {
+      throw new ApiException(
+          415,
+          "UnsupportedMediaType",
+          "the embedded API server reads JSON request bodies only, not " + Protobuf.CONTENT_TYPE);
+    }
     ApiPath p = ApiPath.parse(uri);
     if (p == null && method.equals("GET")) {
       MockResponse meta = metadata(path);
@@ -155,6 +194,52 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
               "MethodNotAllowed",
               "the server does not allow this method on the requested resource");
     };
+  }
+
+  /**
+   * A SelfSubjectRulesReview: what the requester may do in spec.namespace. Nothing is authorized
+   * here, so everything, unless the options gave rules.
+   */
+  private MockResponse rulesReview(RecordedRequest request) {
+    SelfSubjectRulesReview review;
+    String contentType = request.getHeader("Content-Type");
+    if (contentType != null && contentType.startsWith(Protobuf.CONTENT_TYPE)) {
+      // kubectl auth can-i --list: spec (2) . namespace (1); the answer is JSON, which it accepts.
+      review = new SelfSubjectRulesReview();
+      review.setSpec(
+          new SelfSubjectRulesReviewSpec(
+              Protobuf.text(Protobuf.object(request.getBody().readByteArray()), 2, 1)));
+    } else {
+      try {
+        review =
+            Serialization.unmarshal(request.getBody().readUtf8(), SelfSubjectRulesReview.class);
+      } catch (RuntimeException e) {
+        throw new ApiException(
+            400, "BadRequest", "the request body is not a SelfSubjectRulesReview");
+      }
+    }
+    if (review == null || review.getSpec() == null) {
+      review = review == null ? new SelfSubjectRulesReview() : review;
+      review.setSpec(new SelfSubjectRulesReviewSpec());
+    }
+    SubjectRulesReviewStatusBuilder status = new SubjectRulesReviewStatusBuilder();
+    if (rules == null) {
+      status
+          .addToResourceRules(
+              new ResourceRuleBuilder()
+                  .withApiGroups("*")
+                  .withResources("*")
+                  .withVerbs("*")
+                  .build())
+          .addToNonResourceRules(
+              new NonResourceRuleBuilder().withNonResourceURLs("*").withVerbs("*").build());
+    } else {
+      status.withResourceRules(rules.apply(review.getSpec().getNamespace()));
+    }
+    review.setApiVersion("authorization.k8s.io/v1");
+    review.setKind("SelfSubjectRulesReview");
+    review.setStatus(status.withIncomplete(false).build());
+    return json(201, Serialization.asJson(review));
   }
 
   private MockResponse metadata(String path) {

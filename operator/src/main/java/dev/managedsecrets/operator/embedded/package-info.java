@@ -3,8 +3,16 @@
  * dev.managedsecrets.operator.embedded.EmbeddedCommand}) starts an API server in the operator's JVM
  * ({@link dev.managedsecrets.operator.embedded.EmbeddedApiServer}, fabric8's KubernetesMockServer
  * in CRUD mode) and the operator against it, and writes a kubeconfig for the real kubectl.
- * Integration tests use {@code EmbeddedApiServer.start(0)} directly, so the write path they
- * exercise is the one kubectl and the operator use here.
+ *
+ * <p>Every integration test that needs an API server uses this one, so the write path they exercise
+ * is the one kubectl and the operator use here: the operator's (its {@code TestCluster}: the
+ * operator with its own client and User-Agent, every request recorded), the embedded mode's, the
+ * store contract's and the kubectl plugin's. {@link
+ * dev.managedsecrets.operator.embedded.EmbeddedApiServer.Options} gives tests a listener that sees
+ * every request (method, path, User-Agent, body: the RBAC test checks the chart's roles against the
+ * operator's requests with it), the rules a SelfSubjectRulesReview answers, and admission off for
+ * the one test that needs to store what the CRD refuses (the operator's own checks of a spec,
+ * behind a CRD that does not make them).
  *
  * <p>What the CRUD mock lacks is added in one place, {@link
  * dev.managedsecrets.operator.embedded.EmbeddedDispatcher}, with a class per concern: discovery,
@@ -12,15 +20,25 @@
  * schema (pruning, json-schema-validator) and CEL rules ({@code Admission}, {@code CelRules});
  * JSON, merge and strategic merge patches ({@code Patches}); server-side apply and managedFields
  * ({@code ManagedFields}); label and field selectors ({@code Selectors}); Tables for {@code kubectl
- * get} ({@code Tables}); watches over plain HTTP ({@code WatchLog}); request counts ({@link
- * dev.managedsecrets.operator.embedded.RequestCounts}).
+ * get} ({@code Tables}); watches over plain HTTP ({@code WatchLog}); SelfSubjectRulesReview;
+ * request counts ({@link dev.managedsecrets.operator.embedded.RequestCounts}).
  *
  * <p>Known differences from a real API server, all deliberate to keep this small:
  *
  * <ul>
  *   <li>State is in memory; there is no authentication or authorization, no TLS (it listens on
  *       127.0.0.1 only), no garbage collection of owned objects, and deleting a namespace does not
- *       delete what is in it.
+ *       delete what is in it. A SelfSubjectRulesReview answers everything allowed (or the rules the
+ *       options give), whatever the server then does; SelfSubjectAccessReview ({@code kubectl auth
+ *       can-i VERB RESOURCE}) is not served, and authorization.k8s.io is not in discovery.
+ *   <li>Objects of built-in kinds are checked for their names only: a Secret or a Lease with a
+ *       field that a real API server would refuse is stored here. Custom resources are admitted by
+ *       their CRD's schema and rules.
+ *   <li>Answers are JSON only. Request bodies in protobuf are read for a SelfSubjectRulesReview
+ *       only ({@code Protobuf}); any other is refused with 415, and kubectl does not fall back to
+ *       JSON: {@code kubectl create secret|configmap|namespace} (typed clients, protobuf) fail
+ *       here, while {@code kubectl apply}, {@code edit}, {@code patch} and {@code delete} send JSON
+ *       and work.
  *   <li>Watches over plain HTTP (kubectl's) are short long polls: at once when something changed
  *       after the requested resourceVersion, else an empty answer after 1.5 s. Informers (kubectl
  *       wait, kubectl delete) watch again and see every change; {@code kubectl get -w} ends when

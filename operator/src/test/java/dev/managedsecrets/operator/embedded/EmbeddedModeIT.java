@@ -168,6 +168,15 @@ class EmbeddedModeIT {
   }
 
   @Test
+  void authCanIListShowsEverythingAllowedAsForAClusterAdmin() {
+    // kubectl sends the SelfSubjectRulesReview in protobuf; there is no RBAC here.
+    String rules = ok("auth", "can-i", "--list", "-n", "default").out();
+    assertThat(rules.lines().map(l -> l.trim().split("\\s+")).toList())
+        .anySatisfy(cols -> assertThat(cols).containsExactly("*.*", "[]", "[]", "[*]"))
+        .anySatisfy(cols -> assertThat(cols).containsExactly("[*]", "[]", "[*]"));
+  }
+
+  @Test
   void secretNameIsImmutableOnUpdate() {
     ok(apply(manifest("immutable-name", "secretName: team/first\n  secretString: abc")));
     Result changed =

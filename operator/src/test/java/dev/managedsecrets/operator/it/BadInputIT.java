@@ -4,18 +4,22 @@ import static dev.managedsecrets.operator.it.Fixtures.awaitReady;
 import static dev.managedsecrets.operator.it.Fixtures.awaitSynced;
 import static dev.managedsecrets.operator.it.Fixtures.create;
 import static dev.managedsecrets.operator.it.Fixtures.edit;
+import static dev.managedsecrets.operator.it.Fixtures.get;
 import static dev.managedsecrets.operator.it.Fixtures.managedSecret;
 import static dev.managedsecrets.operator.it.Fixtures.ready;
 import static dev.managedsecrets.operator.it.Fixtures.secret;
 import static dev.managedsecrets.operator.it.Fixtures.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.SecretSource;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.api.v1alpha1.TargetSpec;
+import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -30,21 +34,36 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Bad input gets Ready=False with the AWS exception name and a message a person can act on; what
- * was stored before is kept, and the operator keeps serving other resources. (A real API server
- * refuses most of these at apply time through the CRD's schema; this is what holds behind it.)
+ * was stored before is kept, and the operator keeps serving other resources.
+ *
+ * <p>The API server refuses most bad specs at apply time through the CRD's schema and CEL rules
+ * ({@link #cluster}: the test checks the refusal). The operator checks them again, because a
+ * cluster can hold a CRD that does not (an older one that {@code helm upgrade} left in place, or
+ * objects stored before a rule was added): {@link #withoutAdmission} is an API server without
+ * admission, so that those specs reach the operator and its own answer is checked too.
  */
 class BadInputIT {
 
-  static MockCluster cluster;
+  /** The embedded API server as it is: admission by the CRD's schema and CEL rules. */
+  static TestCluster cluster;
+
+  /** An API server that stores what the CRD refuses, to reach the operator's own checks. */
+  static TestCluster withoutAdmission;
 
   @BeforeAll
   static void start() {
-    cluster = MockCluster.start();
+    cluster = TestCluster.start();
+    withoutAdmission = TestCluster.start(EmbeddedApiServer.Options::withoutAdmission);
   }
 
   @AfterAll
   static void stop() {
-    cluster.close();
+    if (withoutAdmission != null) {
+      withoutAdmission.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
   }
 
   static Stream<Arguments> badSpecs() {
@@ -56,7 +75,8 @@ class BadInputIT {
               s.secretString = "v";
             },
             "ValidationException",
-            "Invalid name. Must be a valid name containing alphanumeric characters"),
+            "Invalid name. Must be a valid name containing alphanumeric characters",
+            "spec.secretName in body should match"),
         bad(
             "too-long-name",
             s -> {
@@ -64,7 +84,8 @@ class BadInputIT {
               s.secretString = "v";
             },
             "ValidationException",
-            "Invalid name."),
+            "Invalid name.",
+            "spec.secretName: Too long: may not be more than 512 bytes"),
         bad(
             "both-values",
             s -> {
@@ -72,12 +93,14 @@ class BadInputIT {
               s.secretBinary = "AAEC";
             },
             "InvalidParameterException",
+            "You can't specify both a binary secret value and a string secret value in the same secret.",
             "You can't specify both a binary secret value and a string secret value in the same secret."),
         bad(
             "too-big",
             s -> s.secretString = "x".repeat(65537),
             "ValidationException",
-            "Member must have length between 1 and 65536"),
+            "Member must have length between 1 and 65536",
+            "spec.secretString: Too long: may not be more than 65536 bytes"),
         bad(
             "too-many-tags",
             s -> {
@@ -85,7 +108,8 @@ class BadInputIT {
               s.tags = tags(51);
             },
             "ValidationException",
-            "Member must have length less than or equal to 50"),
+            "Member must have length less than or equal to 50",
+            "spec.tags: Too many: 51: must have at most 50 items"),
         bad(
             "aws-tag",
             s -> {
@@ -93,7 +117,8 @@ class BadInputIT {
               s.tags = List.of(new Tag("aws:owner", "me"));
             },
             "InvalidParameterException",
-            "aws:, which is reserved"),
+            "aws:, which is reserved",
+            "Tag keys starting with aws: are reserved for AWS use."),
         bad(
             "service-account-token",
             s -> {
@@ -102,7 +127,8 @@ class BadInputIT {
               s.target.type = "kubernetes.io/service-account-token";
             },
             "InvalidParameterException",
-            "target.type kubernetes.io/service-account-token can't be projected"),
+            "target.type kubernetes.io/service-account-token can't be projected",
+            "spec.target.type in body should match"),
         bad(
             "window-and-force",
             s -> {
@@ -111,6 +137,7 @@ class BadInputIT {
               s.forceDeleteWithoutRecovery = true;
             },
             "InvalidParameterException",
+            "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
             "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays."),
         bad(
             "missing-source",
@@ -139,15 +166,30 @@ class BadInputIT {
             "The KMS key alias/nope was not found"));
   }
 
+  /**
+   * A spec the CRD refuses is refused at apply time with the CRD's message (the refusal, when not
+   * null); behind an API server that stores it, and for the specs the CRD admits, the operator
+   * answers Ready=False with the AWS exception name.
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("badSpecs")
   void badSpecIsNotReadyWithTheAwsExceptionName(
-      String name, Consumer<ManagedSecretSpec> spec, String reason, String message) {
-    create(cluster.client, managedSecret("default", name, spec));
-    ManagedSecret ms = awaitReady(cluster.client, "default", name, "False", reason);
+      String name,
+      Consumer<ManagedSecretSpec> spec,
+      String reason,
+      String message,
+      String refusal) {
+    TestCluster target = cluster;
+    if (refusal != null) {
+      assertRefused(() -> create(cluster.client, managedSecret("default", name, spec)), refusal);
+      assertThat(get(cluster.client, "default", name)).as("stored").isNull();
+      target = withoutAdmission;
+    }
+    create(target.client, managedSecret("default", name, spec));
+    ManagedSecret ms = awaitReady(target.client, "default", name, "False", reason);
     assertThat(ready(ms).getMessage()).contains(message);
-    assertThat(secret(cluster.client, "default", name)).isNull();
-    assertThat(cluster.client.v1().events().inNamespace("default").list().getItems())
+    assertThat(secret(target.client, "default", name)).isNull();
+    assertThat(target.client.v1().events().inNamespace("default").list().getItems())
         .anyMatch(
             e ->
                 "Warning".equals(e.getType())
@@ -157,19 +199,50 @@ class BadInputIT {
 
   @Test
   void aBadChangeKeepsTheStoredVersionAndTheProjectedSecret() {
-    create(cluster.client, managedSecret("team-a", "keeps", s -> s.secretString = "good"));
-    ManagedSecret good = awaitSynced(cluster.client, "team-a", "keeps");
+    // The API server refuses the change: the object stays as it was.
+    create(cluster.client, managedSecret("team-a", "refused", s -> s.secretString = "good"));
+    ManagedSecret synced = awaitSynced(cluster.client, "team-a", "refused");
+    assertRefused(
+        () -> edit(cluster.client, "team-a", "refused", s -> s.secretBinary = "AAEC"),
+        "You can't specify both a binary secret value and a string secret value");
+    ManagedSecret unchanged = get(cluster.client, "team-a", "refused");
+    assertThat(unchanged.getSpec().secretBinary).isNull();
+    assertThat(unchanged.getMetadata().getGeneration())
+        .isEqualTo(synced.getMetadata().getGeneration());
 
-    edit(cluster.client, "team-a", "keeps", s -> s.secretBinary = "AAEC");
+    // Stored anyway (no admission): the operator keeps what it stored before.
+    TestCluster lenient = withoutAdmission;
+    create(lenient.client, managedSecret("team-a", "keeps", s -> s.secretString = "good"));
+    ManagedSecret good = awaitSynced(lenient.client, "team-a", "keeps");
+
+    edit(lenient.client, "team-a", "keeps", s -> s.secretBinary = "AAEC");
     ManagedSecret bad =
-        awaitReady(cluster.client, "team-a", "keeps", "False", "InvalidParameterException");
+        awaitReady(lenient.client, "team-a", "keeps", "False", "InvalidParameterException");
     assertThat(bad.getStatus().versionId).isEqualTo(good.getStatus().versionId);
     assertThat(bad.getStatus().arn).isEqualTo(good.getStatus().arn);
-    assertThat(text(secret(cluster.client, "team-a", "keeps")))
+    assertThat(text(secret(lenient.client, "team-a", "keeps")))
         .containsEntry("secretString", "good");
 
-    edit(cluster.client, "team-a", "keeps", s -> s.secretBinary = null);
-    ManagedSecret fixed = awaitSynced(cluster.client, "team-a", "keeps");
+    edit(lenient.client, "team-a", "keeps", s -> s.secretBinary = null);
+    ManagedSecret fixed = awaitSynced(lenient.client, "team-a", "keeps");
+    assertThat(fixed.getStatus().versionId).isEqualTo(good.getStatus().versionId);
+  }
+
+  @Test
+  void aBadChangeTheCrdAdmitsKeepsTheStoredVersionAndTheProjectedSecret() {
+    create(cluster.client, managedSecret("team-a", "keeps-key", s -> s.secretString = "good"));
+    ManagedSecret good = awaitSynced(cluster.client, "team-a", "keeps-key");
+
+    edit(cluster.client, "team-a", "keeps-key", s -> s.kmsKeyId = "alias/nope");
+    ManagedSecret bad =
+        awaitReady(cluster.client, "team-a", "keeps-key", "False", "ResourceNotFoundException");
+    assertThat(bad.getStatus().versionId).isEqualTo(good.getStatus().versionId);
+    assertThat(bad.getStatus().arn).isEqualTo(good.getStatus().arn);
+    assertThat(text(secret(cluster.client, "team-a", "keeps-key")))
+        .containsEntry("secretString", "good");
+
+    edit(cluster.client, "team-a", "keeps-key", s -> s.kmsKeyId = null);
+    ManagedSecret fixed = awaitSynced(cluster.client, "team-a", "keeps-key");
     assertThat(fixed.getStatus().versionId).isEqualTo(good.getStatus().versionId);
   }
 
@@ -230,8 +303,27 @@ class BadInputIT {
 
   @Test
   void theOperatorKeepsServingOtherResourcesWhileOneIsBad() {
+    // A spec the CRD admits and the operator cannot serve: a template with a key the value lacks.
     create(
         cluster.client,
+        managedSecret(
+            "team-a",
+            "broken",
+            s -> {
+              s.data = java.util.Map.of("user", "u");
+              s.target = new TargetSpec();
+              s.target.template = java.util.Map.of("URL", "{{host}}");
+            }));
+    create(cluster.client, managedSecret("team-a", "healthy", s -> s.secretString = "fine"));
+    awaitReady(cluster.client, "team-a", "broken", "False", "InvalidParameterException");
+    awaitSynced(cluster.client, "team-a", "healthy");
+    assertThat(text(secret(cluster.client, "team-a", "healthy")))
+        .containsEntry("secretString", "fine");
+
+    // One the CRD refuses, stored anyway (no admission).
+    TestCluster lenient = withoutAdmission;
+    create(
+        lenient.client,
         managedSecret(
             "team-a",
             "broken",
@@ -239,16 +331,39 @@ class BadInputIT {
               s.secretString = "v";
               s.secretBinary = "AAEC";
             }));
-    create(cluster.client, managedSecret("team-a", "healthy", s -> s.secretString = "fine"));
-    awaitReady(cluster.client, "team-a", "broken", "False", "InvalidParameterException");
-    awaitSynced(cluster.client, "team-a", "healthy");
-    assertThat(text(secret(cluster.client, "team-a", "healthy")))
+    create(lenient.client, managedSecret("team-a", "healthy", s -> s.secretString = "fine"));
+    awaitReady(lenient.client, "team-a", "broken", "False", "InvalidParameterException");
+    awaitSynced(lenient.client, "team-a", "healthy");
+    assertThat(text(secret(lenient.client, "team-a", "healthy")))
         .containsEntry("secretString", "fine");
   }
 
+  /** The API server refuses the write as invalid (422), with this text among its causes. */
+  private static void assertRefused(Runnable write, String refusal) {
+    assertThatThrownBy(write::run)
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).as("HTTP status").isEqualTo(422);
+              assertThat(e.getStatus().getReason()).isEqualTo("Invalid");
+              assertThat(e.getMessage()).contains(refusal);
+            });
+  }
+
+  /** A spec the CRD admits: the operator's answer is checked on the API server as it is. */
   private static Arguments bad(
       String name, Consumer<ManagedSecretSpec> spec, String reason, String message) {
-    return Arguments.of(name, spec, reason, message);
+    return Arguments.of(name, spec, reason, message, null);
+  }
+
+  /** A spec the CRD refuses with {@code refusal}. */
+  private static Arguments bad(
+      String name,
+      Consumer<ManagedSecretSpec> spec,
+      String reason,
+      String message,
+      String refusal) {
+    return Arguments.of(name, spec, reason, message, refusal);
   }
 
   private static List<Tag> tags(int n) {

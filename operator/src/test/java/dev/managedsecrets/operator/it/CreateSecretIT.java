@@ -29,11 +29,11 @@ import org.junit.jupiter.api.Test;
  */
 class CreateSecretIT {
 
-  static MockCluster cluster;
+  static TestCluster cluster;
 
   @BeforeAll
   static void start() {
-    cluster = MockCluster.start();
+    cluster = TestCluster.start();
   }
 
   @AfterAll
@@ -275,7 +275,7 @@ class CreateSecretIT {
     List<Secret> tenantSecrets = cluster.client.secrets().inNamespace("team-b").list().getItems();
     assertThat(tenantSecrets).extracting(s -> s.getMetadata().getName()).containsExactly("tenant");
     List<Secret> store =
-        cluster.client.secrets().inNamespace(MockCluster.OPERATOR_NAMESPACE).list().getItems();
+        cluster.client.secrets().inNamespace(TestCluster.OPERATOR_NAMESPACE).list().getItems();
     assertThat(store)
         .extracting(Secret::getType)
         .contains("managedsecrets.dev/store", "managedsecrets.dev/keyring");

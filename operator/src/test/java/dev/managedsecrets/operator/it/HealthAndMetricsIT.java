@@ -47,7 +47,7 @@ class HealthAndMetricsIT {
   @Test
   void probesFollowTheOperatorsLifecycleAndMetricsCountTheWorkWithoutASecretByte()
       throws Exception {
-    try (MockCluster cluster = MockCluster.withoutOperator()) {
+    try (TestCluster cluster = TestCluster.withoutOperator()) {
       PrometheusMeterRegistry registry = OperatorMetrics.prometheusRegistry();
       try (HealthServer http = HealthServer.start(0, 0, registry::scrape)) {
         assertThat(get(http.healthPort(), "/healthz").statusCode()).isEqualTo(200);
@@ -55,7 +55,7 @@ class HealthAndMetricsIT {
             .as("ready before the operator started")
             .isEqualTo(503);
 
-        OperatorRuntime runtime = cluster.newOperator(MockCluster.testConfig(), registry, () -> {});
+        OperatorRuntime runtime = cluster.newOperator(TestCluster.testConfig(), registry, () -> {});
         http.watch(runtime);
         assertThat(get(http.healthPort(), "/readyz").statusCode()).isEqualTo(200);
         assertThat(get(http.healthPort(), "/readyz").body()).isEqualTo("ok\n");
@@ -147,7 +147,7 @@ class HealthAndMetricsIT {
    * Three versions (one of them with the canary), a drift repair, and a failure; returns the
    * generated password.
    */
-  private static String scenario(MockCluster cluster) {
+  private static String scenario(TestCluster cluster) {
     var client = cluster.client;
     create(
         client,

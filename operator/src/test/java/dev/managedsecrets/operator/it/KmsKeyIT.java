@@ -10,12 +10,14 @@ import static dev.managedsecrets.operator.it.Fixtures.ready;
 import static dev.managedsecrets.operator.it.Fixtures.secret;
 import static dev.managedsecrets.operator.it.Fixtures.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.managedsecrets.api.v1alpha1.KmsKey;
 import dev.managedsecrets.api.v1alpha1.KmsKeySpec;
 import dev.managedsecrets.api.v1alpha1.KmsKeyStatus;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
 import dev.managedsecrets.operator.kms.KeyState;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.secret.StagingLabels;
@@ -45,12 +47,12 @@ class KmsKeyIT {
 
   static final String KEY_ARN_PREFIX = "arn:k8s:kms:local:123456789012:key/";
 
-  static MockCluster cluster;
+  static TestCluster cluster;
   static StoreView view;
 
   @BeforeAll
   static void start() {
-    cluster = MockCluster.start();
+    cluster = TestCluster.start();
     view = new StoreView(cluster.client);
   }
 
@@ -336,7 +338,7 @@ class KmsKeyIT {
             cluster
                 .client
                 .secrets()
-                .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+                .inNamespace(TestCluster.OPERATOR_NAMESPACE)
                 .withLabel("managedsecrets.dev/store")
                 .list()
                 .getItems())
@@ -400,17 +402,49 @@ class KmsKeyIT {
 
   @Test
   void theDefaultKeysAliasIsRefusedByTheOperatorWhenTheSchemaDidNotRefuseIt() {
-    // The in-process API server does not run CEL rules: the reconciler holds the rule too.
-    kmsKey("team-a", "reserved", s -> s.aliases = List.of("alias/managedsecrets"));
+    // The CRD's CEL rule refuses it at apply time.
+    assertThatThrownBy(
+            () -> kmsKey("team-a", "reserved", s -> s.aliases = List.of("alias/managedsecrets")))
+        .isInstanceOfSatisfying(
+            io.fabric8.kubernetes.client.KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(422);
+              assertThat(e.getMessage())
+                  .contains("spec.aliases")
+                  .contains("alias/managedsecrets is reserved for the default key.");
+            });
+    assertThat(key("team-a", "reserved")).isNull();
 
-    KmsKey key = awaitKeyReady("team-a", "reserved", "False", "InvalidParameterException");
+    // Behind a CRD without that rule (an older one, or objects stored before it), the reconciler
+    // holds the rule too: an API server without admission stores the key.
+    try (TestCluster lenient = TestCluster.start(EmbeddedApiServer.Options::withoutAdmission)) {
+      KmsKey reserved = new KmsKey();
+      reserved.setMetadata(
+          new ObjectMetaBuilder().withNamespace("team-a").withName("reserved").build());
+      reserved.getSpec().aliases = List.of("alias/managedsecrets");
+      lenient.client.resource(reserved).create();
+      var resource =
+          lenient.client.resources(KmsKey.class).inNamespace("team-a").withName("reserved");
+      await()
+          .atMost(Fixtures.WAIT)
+          .until(
+              () -> {
+                KmsKey k = resource.get();
+                Condition c = keyReady(k);
+                return c != null
+                    && "False".equals(c.getStatus())
+                    && "InvalidParameterException".equals(c.getReason())
+                    && k.getMetadata().getGeneration().equals(c.getObservedGeneration());
+              });
+      KmsKey key = resource.get();
 
-    assertThat(keyReady(key).getMessage())
-        .isEqualTo(
-            "Alias alias/managedsecrets is reserved for the operator's default key: choose"
-                + " another alias.");
-    assertThat(key.getStatus().keyId).isNull();
-    assertThat(view.keyring().ownedKey("team-a/reserved")).isEmpty();
+      assertThat(keyReady(key).getMessage())
+          .isEqualTo(
+              "Alias alias/managedsecrets is reserved for the operator's default key: choose"
+                  + " another alias.");
+      assertThat(key.getStatus().keyId).isNull();
+      assertThat(new StoreView(lenient.client).keyring().ownedKey("team-a/reserved")).isEmpty();
+    }
   }
 
   // ---- states ----
@@ -827,7 +861,7 @@ class KmsKeyIT {
         cluster
             .client
             .secrets()
-            .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+            .inNamespace(TestCluster.OPERATOR_NAMESPACE)
             .withName(Keyring.SECRET_NAME)
             .get();
     java.util.Base64.Decoder b64 = java.util.Base64.getDecoder();

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class LeaderElectionIT {
 
   private static OperatorConfig electing() {
-    OperatorConfig config = MockCluster.testConfig();
+    OperatorConfig config = TestCluster.testConfig();
     config.leaderElection = true;
     // Short, so that a takeover happens within the test; renewals every second leave a stalled
     // leader five seconds before it gives up.
@@ -43,7 +43,7 @@ class LeaderElectionIT {
 
   @Test
   void onlyTheLeaderReconcilesAndTheFollowerTakesOverWithoutCreatingAVersionTwice() {
-    try (MockCluster cluster = MockCluster.withoutOperator()) {
+    try (TestCluster cluster = TestCluster.withoutOperator()) {
       SimpleMeterRegistry metricsA = new SimpleMeterRegistry();
       SimpleMeterRegistry metricsB = new SimpleMeterRegistry();
       AtomicInteger lost = new AtomicInteger();
@@ -101,7 +101,7 @@ class LeaderElectionIT {
 
   @Test
   void aLeaderThatLosesItsLeaseStopsLeadingAndCallsTheLossHandler() {
-    try (MockCluster cluster = MockCluster.withoutOperator()) {
+    try (TestCluster cluster = TestCluster.withoutOperator()) {
       AtomicInteger lost = new AtomicInteger();
       OperatorRuntime a =
           cluster.newOperator(electing(), new SimpleMeterRegistry(), lost::incrementAndGet);
@@ -140,7 +140,7 @@ class LeaderElectionIT {
     }
   }
 
-  private static String holder(MockCluster cluster) {
+  private static String holder(TestCluster cluster) {
     OperatorConfig config = electing();
     Lease lease =
         cluster.client.leases().inNamespace(config.namespace).withName(config.leaseName).get();
@@ -161,11 +161,11 @@ class LeaderElectionIT {
         .sum();
   }
 
-  private static int storeVersions(MockCluster cluster) {
+  private static int storeVersions(TestCluster cluster) {
     return cluster
         .client
         .secrets()
-        .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
         .withLabel("managedsecrets.dev/store", "version")
         .list()
         .getItems()

@@ -23,11 +23,11 @@ import org.junit.jupiter.api.Test;
 /** Updates, idle reconciles, drift, deletion, restore and purge through the running operator. */
 class LifecycleIT {
 
-  static MockCluster cluster;
+  static TestCluster cluster;
 
   @BeforeAll
   static void start() {
-    cluster = MockCluster.start();
+    cluster = TestCluster.start();
   }
 
   @AfterAll
@@ -276,7 +276,7 @@ class LifecycleIT {
     return cluster
         .client
         .secrets()
-        .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
         .withLabel("managedsecrets.dev/store")
         .list()
         .getItems()

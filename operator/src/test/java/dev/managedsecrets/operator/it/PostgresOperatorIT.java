@@ -39,12 +39,12 @@ class PostgresOperatorIT {
   private static final String CREDENTIALS = "managedsecret-postgres";
 
   static TestPostgres postgres;
-  static MockCluster cluster;
+  static TestCluster cluster;
 
   @BeforeAll
   static void start() {
     postgres = TestPostgres.start();
-    cluster = MockCluster.withoutOperator();
+    cluster = TestCluster.withoutOperator();
     createCredentials(cluster, TestPostgres.USER, TestPostgres.PASSWORD);
     cluster.configure = PostgresOperatorIT::usePostgres;
     cluster.startOperator();
@@ -70,7 +70,7 @@ class PostgresOperatorIT {
             cluster
                 .client
                 .secrets()
-                .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+                .inNamespace(TestCluster.OPERATOR_NAMESPACE)
                 .withLabel("managedsecrets.dev/store")
                 .list()
                 .getItems())
@@ -104,7 +104,7 @@ class PostgresOperatorIT {
 
   @Test
   void aMissingCredentialsSecretStopsTheStartWithAClearMessage() {
-    try (MockCluster other = MockCluster.withoutOperator()) {
+    try (TestCluster other = TestCluster.withoutOperator()) {
       other.configure = PostgresOperatorIT::usePostgres;
 
       assertThatThrownBy(other::startOperator)
@@ -117,7 +117,7 @@ class PostgresOperatorIT {
 
   @Test
   void wrongCredentialsStopTheStartWithAClearMessage() {
-    try (MockCluster other = MockCluster.withoutOperator()) {
+    try (TestCluster other = TestCluster.withoutOperator()) {
       createCredentials(other, TestPostgres.USER, "not-the-password");
       other.configure = PostgresOperatorIT::usePostgres;
 
@@ -139,10 +139,10 @@ class PostgresOperatorIT {
     config.store.connectionTimeout = Duration.ofSeconds(2);
   }
 
-  private static void createCredentials(MockCluster on, String username, String password) {
+  private static void createCredentials(TestCluster on, String username, String password) {
     on.client
         .secrets()
-        .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
         .resource(
             new SecretBuilder()
                 .withNewMetadata()

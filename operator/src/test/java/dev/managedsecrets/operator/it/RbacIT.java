@@ -21,11 +21,11 @@ import dev.managedsecrets.operator.OperatorClient;
 import dev.managedsecrets.operator.chart.Chart;
 import dev.managedsecrets.operator.chart.Manifests;
 import dev.managedsecrets.operator.config.OperatorConfig;
+import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
 import dev.managedsecrets.operator.rbac.ApiRequest;
 import dev.managedsecrets.operator.rbac.Rbac;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -86,7 +86,7 @@ class RbacIT {
     assertThat(used.requests())
         .as("requests outside the operator's and the watched namespace")
         .allMatch(
-            r -> NS.equals(r.namespace()) || MockCluster.OPERATOR_NAMESPACE.equals(r.namespace()));
+            r -> NS.equals(r.namespace()) || TestCluster.OPERATOR_NAMESPACE.equals(r.namespace()));
     assertRbacIsExact(chart, used);
   }
 
@@ -114,34 +114,26 @@ class RbacIT {
   private record Used(Set<ApiRequest> requests, Set<ApiRequest> implied) {}
 
   private static Used runScenario(Manifests chart) {
-    return runScenario(chart, new ArrayList<>());
-  }
-
-  private static Used runScenario(Manifests chart, List<String> bodies) {
     OperatorConfig config = Chart.operatorConfig(chart);
     Rbac rbac = Rbac.forServiceAccount(chart, Chart.NAMESPACE, Chart.RELEASE);
-    List<RecordedRequest> recorded = new ArrayList<>();
-    try (MockCluster cluster = MockCluster.withoutOperator()) {
-      // java-operator-sdk asks which Lease verbs it has: answer with the chart's rules.
-      cluster.dispatcher.rules(rbac::resourceRules);
-      cluster.dispatcher.keepBodies();
+    List<EmbeddedApiServer.Request> recorded = new ArrayList<>();
+    // java-operator-sdk asks which Lease verbs it has: answer with the chart's rules.
+    try (TestCluster cluster = TestCluster.withoutOperator(o -> o.rules(rbac::resourceRules))) {
       cluster.drainRequests();
       cluster.startOperator(config);
       scenario(cluster, config);
       cluster.stopOperator();
       recorded.addAll(cluster.drainRequests());
-      recorded.forEach(r -> bodies.add(cluster.dispatcher.body(r)));
     }
     Set<ApiRequest> requests = new LinkedHashSet<>();
     Set<ApiRequest> implied = new LinkedHashSet<>();
-    for (int i = 0; i < recorded.size(); i++) {
-      RecordedRequest r = recorded.get(i);
-      if (!OperatorClient.USER_AGENT.equals(r.getHeader("User-Agent"))) {
+    for (EmbeddedApiServer.Request r : recorded) {
+      if (!OperatorClient.USER_AGENT.equals(r.userAgent())) {
         continue; // the test's own requests
       }
-      ApiRequest request = ApiRequest.of(r.getMethod(), r.getPath());
+      ApiRequest request = ApiRequest.of(r.method(), r.path());
       requests.add(request);
-      implied.addAll(ownerChecks(bodies.get(i), request));
+      implied.addAll(ownerChecks(r.body(), request));
       implied.addAll(leaseAccessCheck(request, config));
       implied.addAll(statusConflictRereads(request));
     }
@@ -214,7 +206,7 @@ class RbacIT {
   }
 
   /** Everything the operator does to a namespace, in one pass. */
-  private static void scenario(MockCluster cluster, OperatorConfig config) {
+  private static void scenario(TestCluster cluster, OperatorConfig config) {
     var client = cluster.client;
     // Value forms: text, bytes, a Secret (whole and one key), key/value fields with generated
     // passwords, database fields, a template and a typed target.

@@ -34,7 +34,7 @@ class SecurityIT {
 
   static final String CANARY = "CANARY-7f3a9c-never-log-me";
 
-  static MockCluster cluster;
+  static TestCluster cluster;
   static ListAppender<ILoggingEvent> logs = new ListAppender<>();
   static final String[] LOGGERS = {"dev.managedsecrets", "io.javaoperatorsdk", "io.fabric8"};
   static final java.util.Map<String, Level> previous = new java.util.HashMap<>();
@@ -49,7 +49,7 @@ class SecurityIT {
       previous.put(name, logger.getLevel());
       logger.setLevel(Level.DEBUG);
     }
-    cluster = MockCluster.start();
+    cluster = TestCluster.start();
   }
 
   @AfterAll
@@ -145,7 +145,7 @@ class SecurityIT {
         .forEach(m -> assertThat(m.getId().toString()).doesNotContain(CANARY));
     // The store holds ciphertext only.
     for (Secret stored :
-        cluster.client.secrets().inNamespace(MockCluster.OPERATOR_NAMESPACE).list().getItems()) {
+        cluster.client.secrets().inNamespace(TestCluster.OPERATOR_NAMESPACE).list().getItems()) {
       stored
           .getData()
           .values()
@@ -198,7 +198,7 @@ class SecurityIT {
     return cluster
         .client
         .secrets()
-        .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
         .withLabel("managedsecrets.dev/store", "version")
         .list()
         .getItems()
@@ -216,13 +216,13 @@ class SecurityIT {
     cluster
         .client
         .secrets()
-        .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
         .withName(version.getMetadata().getName())
         .delete();
     cluster
         .client
         .secrets()
-        .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
         .resource(
             new SecretBuilder(version)
                 .editMetadata()

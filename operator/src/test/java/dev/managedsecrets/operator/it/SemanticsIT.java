@@ -23,11 +23,11 @@ import org.junit.jupiter.api.Test;
 /** Secrets Manager's rules through the running operator: rollbacks, labels, idempotency, names. */
 class SemanticsIT {
 
-  static MockCluster cluster;
+  static TestCluster cluster;
 
   @BeforeAll
   static void start() {
-    cluster = MockCluster.start();
+    cluster = TestCluster.start();
   }
 
   @AfterAll

@@ -30,7 +30,7 @@ final class StoreView {
 
   StoreView(KubernetesClient client) {
     this.client = client;
-    this.store = new KubernetesSecretStore(client, MockCluster.OPERATOR_NAMESPACE);
+    this.store = new KubernetesSecretStore(client, TestCluster.OPERATOR_NAMESPACE);
   }
 
   KubernetesSecretStore store() {
@@ -50,7 +50,7 @@ final class StoreView {
     return TestKeyrings.keyring(
         client
             .secrets()
-            .inNamespace(MockCluster.OPERATOR_NAMESPACE)
+            .inNamespace(TestCluster.OPERATOR_NAMESPACE)
             .withName(Keyring.SECRET_NAME)
             .get());
   }

@@ -6,21 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.managedsecrets.operator.crypto.EncryptionContext;
 import dev.managedsecrets.operator.crypto.Envelope;
 import dev.managedsecrets.operator.crypto.EnvelopeCipher;
+import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
 import dev.managedsecrets.operator.secret.Arns;
 import dev.managedsecrets.operator.secret.AwsError;
 import dev.managedsecrets.operator.secret.SecretsManagerException;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -30,34 +26,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The keyring's backup and restore as docs/KMS.md describes it, against an API server in this JVM
- * (fabric8's mock in CRUD mode): export the keyring Secret, lose the operator's state, import it,
- * and every old version opens again.
+ * (the embedded API server): export the keyring Secret, lose the operator's state, import it, and
+ * every old version opens again.
  */
 class LocalKmsBackupRestoreTest {
 
   static final String NAMESPACE = "managedsecret-system";
   static final Arns ARNS = new Arns("k8s", "local", "123456789012");
 
-  private KubernetesMockServer server;
+  private EmbeddedApiServer api;
   private KubernetesClient client;
 
   @BeforeEach
   void startApiServer() {
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init();
-    client = server.createClient();
+    api = EmbeddedApiServer.start(0);
+    client = api.client();
   }
 
   @AfterEach
   void stopApiServer() {
-    client.close();
-    server.destroy();
+    api.close(); // closes the client too
   }
 
   @Test

@@ -2,46 +2,30 @@ package dev.managedsecrets.operator.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
 import dev.managedsecrets.operator.secret.SecretId;
 import dev.managedsecrets.operator.secret.StoredSecret;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The store contract against the Kubernetes store on fabric8's mock API server in CRUD mode. */
+/** The store contract against the Kubernetes store on the embedded API server. */
 class KubernetesSecretStoreContractIT extends SecretStoreContract {
 
   private static final String NAMESPACE = "managedsecret-system";
 
-  private KubernetesMockServer server;
+  private EmbeddedApiServer api;
   private KubernetesClient client;
 
   @Override
   protected SecretStore openStore() {
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init();
-    client = server.createClient();
-    client
-        .namespaces()
-        .resource(
-            new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
-        .create();
+    api = EmbeddedApiServer.start(0);
+    client = api.client();
+    assertThat(EmbeddedApiServer.NAMESPACES).contains(NAMESPACE); // made by the server
     return new KubernetesSecretStore(client, NAMESPACE);
   }
 
@@ -109,7 +93,6 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
 
   @Override
   protected void closeStore() {
-    client.close();
-    server.destroy();
+    api.close(); // closes the client too
   }
 }

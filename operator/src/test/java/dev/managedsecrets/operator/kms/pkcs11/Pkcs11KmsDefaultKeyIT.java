@@ -8,15 +8,12 @@ import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.crypto.EncryptionContext;
 import dev.managedsecrets.operator.crypto.Envelope;
 import dev.managedsecrets.operator.crypto.EnvelopeCipher;
+import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
 import dev.managedsecrets.operator.kms.KeyMetadata;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.KmsProviders;
 import dev.managedsecrets.operator.secret.Arns;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -35,26 +32,18 @@ class Pkcs11KmsDefaultKeyIT {
   static final Arns ARNS = new Arns("k8s", "local", "123456789012");
   static final EncryptionContext CONTEXT = EncryptionContext.forVersion("arn:secret", "v1");
 
-  private KubernetesMockServer server;
+  private EmbeddedApiServer api;
   private KubernetesClient client;
 
   @BeforeEach
   void startApiServer() {
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init();
-    client = server.createClient();
+    api = EmbeddedApiServer.start(0);
+    client = api.client();
   }
 
   @AfterEach
   void stopApiServer() {
-    client.close();
-    server.destroy();
+    api.close(); // closes the client too
   }
 
   @Test

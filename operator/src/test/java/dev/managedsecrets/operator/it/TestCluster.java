@@ -3,83 +3,107 @@ package dev.managedsecrets.operator.it;
 import dev.managedsecrets.operator.OperatorClient;
 import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
+import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
+import dev.managedsecrets.operator.embedded.RequestCounts;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.FileInputStream;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
- * A Kubernetes API server in this JVM (fabric8's mock in CRUD mode) with the CRDs installed, and
- * the real operator running against it. Each test class makes its own. The operator has its own
- * client, with the operator's User-Agent, so that its requests can be told from the test's.
+ * The embedded API server ({@link EmbeddedApiServer}: admission by the CRDs' schemas and CEL rules,
+ * server-side apply, strategic merge patch, status writes, selectors), the namespaces team-a and
+ * team-b, and the real operator running against it. Each test class makes its own. The operator has
+ * its own client, with the operator's User-Agent, so that its requests can be told from the test's;
+ * every request is recorded for {@link #drainRequests()}.
  */
-final class MockCluster implements AutoCloseable {
+final class TestCluster implements AutoCloseable {
 
   static final String OPERATOR_NAMESPACE = "managedsecret-system";
-  private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
 
-  final KubernetesMockServer server;
-  final MockApiDispatcher dispatcher = new MockApiDispatcher();
+  /** The namespaces the tests use besides default and the operator's. */
+  static final List<String> TEAM_NAMESPACES = List.of("team-a", "team-b");
+
+  final EmbeddedApiServer api;
   final KubernetesClient client;
   final KubernetesClient operatorClient;
   final MutableClock clock = new MutableClock(Instant.now());
   SimpleMeterRegistry registry;
   private OperatorRuntime runtime;
+  private final Queue<EmbeddedApiServer.Request> requests = new ConcurrentLinkedQueue<>();
 
   /** Changes the operator's configuration before each start, e.g. to select another store. */
   Consumer<OperatorConfig> configure = config -> {};
 
-  private MockCluster() {
-    server =
-        new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
-    server.init();
-    client = server.createClient();
-    operatorClient =
-        server.createClient(
-            b -> b.editOrNewConfig().withUserAgent(OperatorClient.USER_AGENT).endConfig());
-    for (String file :
-        List.of("managedsecrets.managedsecrets.dev.yaml", "kmskeys.managedsecrets.dev.yaml")) {
-      try (var crd = new FileInputStream(Path.of(System.getProperty("crds.dir"), file).toFile())) {
-        client.apiextensions().v1().customResourceDefinitions().load(crd).create();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
+  private TestCluster(UnaryOperator<EmbeddedApiServer.Options> options) {
+    api =
+        EmbeddedApiServer.start(
+            options.apply(EmbeddedApiServer.options().onRequest(requests::add)));
+    try {
+      client = api.client();
+      Config config =
+          new ConfigBuilder(Config.empty())
+              .withMasterUrl(api.url())
+              .withNamespace("default")
+              .withHttp2Disable(true)
+              .withUserAgent(OperatorClient.USER_AGENT)
+              .build();
+      operatorClient = new KubernetesClientBuilder().withConfig(config).build();
+      for (String ns : TEAM_NAMESPACES) {
+        client
+            .namespaces()
+            .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+            .create();
       }
-    }
-    for (String ns : List.of("default", "kube-system", OPERATOR_NAMESPACE, "team-a", "team-b")) {
-      client
-          .namespaces()
-          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-          .create();
+    } catch (RuntimeException e) {
+      api.close();
+      throw e;
     }
   }
 
-  static MockCluster start() {
-    MockCluster cluster = new MockCluster();
-    cluster.startOperator();
+  static TestCluster start() {
+    return start(UnaryOperator.identity());
+  }
+
+  /**
+   * The API server started with these options (e.g. {@link
+   * EmbeddedApiServer.Options#withoutAdmission()}), and the operator.
+   */
+  static TestCluster start(UnaryOperator<EmbeddedApiServer.Options> options) {
+    TestCluster cluster = new TestCluster(options);
+    try {
+      cluster.startOperator();
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
     return cluster;
   }
 
   /** The API server with the CRDs and namespaces, and no operator yet: see startOperator(). */
-  static MockCluster withoutOperator() {
-    return new MockCluster();
+  static TestCluster withoutOperator() {
+    return withoutOperator(UnaryOperator.identity());
+  }
+
+  /**
+   * The API server started with these options (e.g. {@link EmbeddedApiServer.Options#rules}), and
+   * no operator yet.
+   */
+  static TestCluster withoutOperator(UnaryOperator<EmbeddedApiServer.Options> options) {
+    return new TestCluster(options);
   }
 
   void startOperator() {
@@ -130,16 +154,12 @@ final class MockCluster implements AutoCloseable {
     return runtime;
   }
 
-  /** Takes every request recorded since the last call. */
-  List<RecordedRequest> drainRequests() {
-    List<RecordedRequest> out = new ArrayList<>();
-    try {
-      RecordedRequest r;
-      while ((r = server.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
-        out.add(r);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** Takes every request the API server received since the last call (or since it started). */
+  List<EmbeddedApiServer.Request> drainRequests() {
+    List<EmbeddedApiServer.Request> out = new ArrayList<>();
+    EmbeddedApiServer.Request r;
+    while ((r = requests.poll()) != null) {
+      out.add(r);
     }
     return out;
   }
@@ -147,8 +167,8 @@ final class MockCluster implements AutoCloseable {
   /** The write requests (POST, PUT, PATCH, DELETE) among those since the last drain. */
   List<String> drainWrites() {
     return drainRequests().stream()
-        .filter(r -> WRITES.contains(r.getMethod()))
-        .map(r -> r.getMethod() + " " + r.getPath())
+        .filter(r -> RequestCounts.WRITE_METHODS.contains(r.method()))
+        .map(r -> r.method() + " " + r.path())
         .toList();
   }
 
@@ -166,10 +186,12 @@ final class MockCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    stopOperator();
-    operatorClient.close();
-    client.close();
-    server.destroy();
+    try {
+      stopOperator();
+    } finally {
+      operatorClient.close();
+      api.close();
+    }
   }
 
   /** A clock the tests move forward, e.g. past a recovery window. */

@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.TreeMap;
@@ -43,6 +44,9 @@ import org.slf4j.LoggerFactory;
 public final class OperatorRuntime implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(OperatorRuntime.class);
+
+  /** How long reconciles still running at shutdown may take before they are interrupted. */
+  static final Duration RECONCILE_GRACE = Duration.ofSeconds(10);
 
   private final Operator operator;
   private final ScheduledExecutorService purger;
@@ -119,6 +123,9 @@ public final class OperatorRuntime implements AutoCloseable {
             o ->
                 o.withKubernetesClient(client)
                     .withCloseClientOnStop(false)
+                    // Reconciles running at shutdown get this long to finish before they are
+                    // interrupted (a pod's default termination grace period is 30 s).
+                    .withReconciliationTerminationTimeout(RECONCILE_GRACE)
                     .withConcurrentReconciliationThreads(config.reconcileThreads)
                     // Status and finalizers are written with plain updates and JSON patches: the
                     // same write path in production and in the tests.

@@ -111,11 +111,13 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
     try {
       wait = steps(key, status);
     } catch (SecretsManagerException e) {
+      Interruption.rethrowIfStopping(e);
       fail(key, status, e.error().exceptionName(), e.getMessage());
       if (!e.error().terminal()) {
         retry = e;
       }
     } catch (KubernetesClientException e) {
+      Interruption.rethrowIfStopping(e);
       fail(
           key,
           status,
@@ -123,6 +125,7 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
           "The Kubernetes API answered " + e.getCode() + "; retrying.");
       retry = e;
     } catch (IllegalStateException e) {
+      Interruption.rethrowIfStopping(e);
       // The keyring Secret could not be written (Keyring#update); the message names the Secret.
       fail(key, status, AwsError.INTERNAL_SERVICE_ERROR.exceptionName(), e.getMessage());
       retry = e;

@@ -69,6 +69,7 @@ public final class ManagedSecretReconciler
   private final ValueAssembler values;
   private final Projection projection;
   private final EventRecorder events;
+  private final OwnWrites ownWrites = new OwnWrites();
   private final Clock clock;
   private final Duration fromSecretPollInterval;
   private final MeterRegistry registry;
@@ -104,6 +105,9 @@ public final class ManagedSecretReconciler
             .withLabelSelector(Projection.MANAGED_BY_LABEL + "=" + Projection.MANAGED_BY)
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ManagedSecret.class))
             .withItemStore(Caches.withoutManagedFields())
+            // The events of the operator's own writes are not changes to act on.
+            .withOnAddFilter(secret -> !ownWrites.isOwn(secret))
+            .withOnUpdateFilter((before, after) -> !ownWrites.isOwn(after))
             .build();
     return List.of(new InformerEventSource<>(config, context), KmsKeyEvents.source(context));
   }
@@ -116,16 +120,19 @@ public final class ManagedSecretReconciler
     try {
       steps(ms, context, status);
     } catch (SecretsManagerException e) {
+      Interruption.rethrowIfStopping(e);
       result = e.error().exceptionName();
       fail(ms, status, result, e.getMessage(), e.error().terminal());
       if (!e.error().terminal()) {
         retry = e;
       }
     } catch (StoreUnavailableException | StoreConflictException e) {
+      Interruption.rethrowIfStopping(e);
       result = AwsError.INTERNAL_SERVICE_ERROR.exceptionName();
       fail(ms, status, result, e.getMessage(), false);
       retry = e;
     } catch (KubernetesClientException e) {
+      Interruption.rethrowIfStopping(e);
       result = AwsError.INTERNAL_SERVICE_ERROR.exceptionName();
       fail(ms, status, result, "The Kubernetes API answered " + e.getCode() + "; retrying.", false);
       retry = e;
@@ -379,8 +386,13 @@ public final class ManagedSecretReconciler
       // replica wrote it, or without our labels, which the cache selects on). Create it; only when
       // the name is taken, read what is there.
       try {
-        Secret created = client.secrets().inNamespace(namespace).resource(desired).create();
-        cache.handleRecentResourceCreate(primary, created);
+        ownWrites.write(
+            desired,
+            () -> {
+              Secret c = client.secrets().inNamespace(namespace).resource(desired).create();
+              cache.handleRecentResourceCreate(primary, c);
+              return c;
+            });
         events.normal(ms, EventReason.SecretProjected, "Created Secret " + name);
         return;
       } catch (KubernetesClientException e) {
@@ -402,8 +414,13 @@ public final class ManagedSecretReconciler
     if (!Objects.equals(live.getType(), desired.getType())) {
       // A Secret's type is immutable: replace it.
       client.secrets().inNamespace(namespace).withName(name).delete();
-      Secret created = client.secrets().inNamespace(namespace).resource(desired).create();
-      cache.handleRecentResourceCreate(primary, created);
+      ownWrites.write(
+          desired,
+          () -> {
+            Secret c = client.secrets().inNamespace(namespace).resource(desired).create();
+            cache.handleRecentResourceCreate(primary, c);
+            return c;
+          });
     } else {
       Map<String, String> labels = new HashMap<>(orEmpty(live.getMetadata().getLabels()));
       labels.putAll(desired.getMetadata().getLabels());
@@ -419,8 +436,14 @@ public final class ManagedSecretReconciler
               .withData(desired.getData())
               .withStringData(null)
               .build();
-      Secret written = client.secrets().inNamespace(namespace).resource(updated).update();
-      cache.handleRecentResourceUpdate(primary, written, live);
+      Secret before = live;
+      ownWrites.write(
+          updated,
+          () -> {
+            Secret w = client.secrets().inNamespace(namespace).resource(updated).update();
+            cache.handleRecentResourceUpdate(primary, w, before);
+            return w;
+          });
     }
     boolean versionChanged =
         !current

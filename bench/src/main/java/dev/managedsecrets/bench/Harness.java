@@ -109,11 +109,14 @@ public final class Harness {
 
     // 3. Memory: heap after GC with N and 2N, then with 10,000 unrelated Secrets.
     long heapN = heapAfterGc();
+    Map<String, long[]> histogramN = histogram();
     createAndAwait(n, n);
     long heap2N = heapAfterGc();
+    Map<String, long[]> histogram2N = histogram();
     System.out.printf(
         "memory: heap %d KiB at N, %d KiB at 2N: %.2f KiB per ManagedSecret%n",
         heapN >> 10, heap2N >> 10, (heap2N - heapN) / 1024.0 / n);
+    printGrowth(histogramN, histogram2N, n);
     unrelatedSecrets(10_000);
     Thread.sleep(3000);
     long heapNoise = heapAfterGc();
@@ -422,6 +425,51 @@ public final class Harness {
       least = Math.min(least, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
     }
     return least;
+  }
+
+  /** This JVM's live objects by class (jcmd GC.class_histogram): class -> {instances, bytes}. */
+  static Map<String, long[]> histogram() throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String jcmd = java.replaceFirst("java$", "jcmd");
+    Process p =
+        new ProcessBuilder(
+                jcmd, String.valueOf(ProcessHandle.current().pid()), "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
+    Map<String, long[]> out = new java.util.HashMap<>();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length >= 4 && f[0].endsWith(":")) {
+          out.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+        }
+      }
+    }
+    p.waitFor();
+    return out;
+  }
+
+  /** The classes whose live bytes grew most between two histograms, per ManagedSecret added. */
+  static void printGrowth(Map<String, long[]> before, Map<String, long[]> after, int added) {
+    List<Map.Entry<String, Long>> growth = new ArrayList<>();
+    after.forEach(
+        (k, v) -> growth.add(Map.entry(k, v[1] - before.getOrDefault(k, new long[2])[1])));
+    growth.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+    long total = growth.stream().mapToLong(Map.Entry::getValue).sum();
+    System.out.printf(
+        "memory: live objects (class histogram) grew %.2f KiB per ManagedSecret%n",
+        total / 1024.0 / added);
+    StringBuilder line = new StringBuilder("  grew most, bytes per ManagedSecret:");
+    for (Map.Entry<String, Long> e : growth.subList(0, Math.min(15, growth.size()))) {
+      long instances = after.get(e.getKey())[0] - before.getOrDefault(e.getKey(), new long[2])[0];
+      line.append(
+          String.format(
+              " %s %d (%.1f objects);",
+              e.getKey(), e.getValue() / added, (double) instances / added));
+    }
+    System.out.println(line);
   }
 
   static double kms(SimpleMeterRegistry registry) {

@@ -73,7 +73,7 @@ final class KmsKeyRuntime implements AutoCloseable {
         reconciler,
         o -> {
           o.withFinalizer(KmsKeyReconciler.FINALIZER)
-              .withItemStore(Caches.withoutManagedFields())
+              .withItemStore(Caches.compact())
               // Also the rotate-key annotation, which does not change the generation.
               .withGenerationAware(false)
               .withOnUpdateFilter(KmsKeyReconciler.UPDATES)

@@ -138,7 +138,7 @@ public final class OperatorRuntime implements AutoCloseable {
         reconciler,
         o -> {
           o.withFinalizer(ManagedSecretReconciler.FINALIZER)
-              .withItemStore(Caches.withoutManagedFields())
+              .withItemStore(Caches.compact())
               .withReconciliationMaxInterval(config.resyncInterval)
               .withRetry(
                   new GenericRetry()

@@ -1,26 +1,143 @@
 package dev.managedsecrets.operator.reconcile;
 
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
-import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 /**
- * What the operator's informer caches keep. The API server adds metadata.managedFields (one entry
- * per writer, listing every field it set) to every object; nothing in the operator reads them, and
- * they can be the larger part of a small object. Caches drop them as objects arrive. A write from a
- * cached object then carries no managedFields, which the API server reads as "unchanged".
+ * What the operator's informer caches keep, and how compactly. The API server adds
+ * metadata.managedFields (one entry per writer, listing every field it set) to every object;
+ * nothing in the operator reads them, and they can be the larger part of a small object: caches
+ * drop them as objects arrive. A write from a cached object then carries no managedFields, which
+ * the API server reads as "unchanged". And every object arrives with its own copies of the same
+ * strings (label and annotation keys, the operator's label value, namespaces, condition types and
+ * reasons, the default key's ARN): caches keep one shared copy of each instead.
  */
 public final class Caches {
 
   private Caches() {}
 
-  /** An item store that keeps objects without their managedFields. */
-  public static <R extends HasMetadata> ItemStore<R> withoutManagedFields() {
-    return new TransformingItemStore<>(Caches::stripManagedFields);
+  /** An item store that keeps objects compact: no managedFields, shared repeated strings. */
+  public static <R extends HasMetadata> ItemStore<R> compact() {
+    return new Store<>(UnaryOperator.identity());
   }
 
-  static <R extends HasMetadata> R stripManagedFields(R object) {
-    object.getMetadata().setManagedFields(null);
+  /** As {@link #compact()}, after {@code prune} has kept only what a cache needs of an object. */
+  public static <R extends HasMetadata> ItemStore<R> compactAfter(UnaryOperator<R> prune) {
+    return new Store<>(prune);
+  }
+
+  /** The informer's store: objects by namespace/name, each made compact as it arrives. */
+  private static final class Store<R extends HasMetadata> implements ItemStore<R> {
+    private final Map<String, R> objects = new ConcurrentHashMap<>();
+    private final UnaryOperator<R> prune;
+
+    Store(UnaryOperator<R> prune) {
+      this.prune = prune;
+    }
+
+    @Override
+    public String getKey(R object) {
+      return Cache.metaNamespaceKeyFunc(object);
+    }
+
+    @Override
+    public R put(String key, R object) {
+      return objects.put(key, Caches.compact(prune.apply(object)));
+    }
+
+    @Override
+    public R remove(String key) {
+      return objects.remove(key);
+    }
+
+    @Override
+    public Stream<String> keySet() {
+      return objects.keySet().stream();
+    }
+
+    @Override
+    public Stream<R> values() {
+      return objects.values().stream();
+    }
+
+    @Override
+    public R get(String key) {
+      return objects.get(key);
+    }
+
+    @Override
+    public int size() {
+      return objects.size();
+    }
+
+    @Override
+    public boolean isFullState() {
+      return false;
+    }
+  }
+
+  static <R extends HasMetadata> R compact(R object) {
+    ObjectMeta meta = object.getMetadata();
+    meta.setManagedFields(null);
+    meta.setName(shared(meta.getName()));
+    meta.setNamespace(shared(meta.getNamespace()));
+    meta.setLabels(sharedKeysAndValues(meta.getLabels()));
+    meta.setAnnotations(sharedKeys(meta.getAnnotations()));
+    if (meta.getOwnerReferences() != null) {
+      for (OwnerReference r : meta.getOwnerReferences()) {
+        r.setApiVersion(shared(r.getApiVersion()));
+        r.setKind(shared(r.getKind()));
+      }
+    }
+    if (object instanceof Secret secret) {
+      secret.setType(shared(secret.getType()));
+      secret.setData(sharedKeys(secret.getData()));
+    } else if (object instanceof ManagedSecret ms && ms.getStatus() != null) {
+      ms.getStatus().kmsKeyId = shared(ms.getStatus().kmsKeyId);
+      if (ms.getStatus().conditions != null) {
+        for (Condition c : ms.getStatus().conditions) {
+          c.setType(shared(c.getType()));
+          c.setStatus(shared(c.getStatus()));
+          c.setReason(shared(c.getReason()));
+          c.setLastTransitionTime(shared(c.getLastTransitionTime()));
+        }
+      }
+    }
     return object;
+  }
+
+  private static String shared(String s) {
+    return s == null ? null : s.intern();
+  }
+
+  /** The map with shared keys, as a compact read-only map (the cache never changes it). */
+  private static Map<String, String> sharedKeys(Map<String, String> map) {
+    if (map == null) {
+      return null;
+    }
+    Map<String, String> out = new HashMap<>(Math.max(2, (int) (map.size() / 0.75f) + 1));
+    map.forEach((k, v) -> out.put(shared(k), v));
+    return out.containsValue(null) ? out : Map.copyOf(out);
+  }
+
+  /** The map with shared keys and values, as a compact read-only map. */
+  private static Map<String, String> sharedKeysAndValues(Map<String, String> map) {
+    if (map == null) {
+      return null;
+    }
+    Map<String, String> out = new HashMap<>(Math.max(2, (int) (map.size() / 0.75f) + 1));
+    map.forEach((k, v) -> out.put(shared(k), shared(v)));
+    return out.containsValue(null) ? out : Map.copyOf(out);
   }
 }

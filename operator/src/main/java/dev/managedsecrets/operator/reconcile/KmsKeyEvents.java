@@ -32,7 +32,7 @@ final class KmsKeyEvents {
             .withSecondaryToPrimaryMapper(key -> users(managedSecrets, key))
             // The reconciler never asks for a ManagedSecret's keys: no index to keep.
             .withPrimaryToSecondaryMapper(ms -> Set.of())
-            .withItemStore(Caches.withoutManagedFields())
+            .withItemStore(Caches.compact())
             .build();
     return new InformerEventSource<>(config, context);
   }

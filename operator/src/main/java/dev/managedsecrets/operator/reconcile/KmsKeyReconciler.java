@@ -27,7 +27,6 @@ import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,7 +96,7 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
             .withName(MANAGED_SECRETS_SOURCE)
             .withSecondaryToPrimaryMapper(this::keysOf)
             .withPrimaryToSecondaryMapper(key -> Set.of())
-            .withItemStore(new TransformingItemStore<>(KmsKeyReconciler::keyReferences))
+            .withItemStore(Caches.compactAfter(KmsKeyReconciler::keyReferences))
             .build();
     managedSecrets = new InformerEventSource<>(config, context);
     return List.of(managedSecrets, timers);
@@ -388,8 +387,9 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
   private Set<ResourceID> keysOf(ManagedSecret ms) {
     ResourceID id = ResourceID.fromResource(ms);
     Set<ResourceID> now = referencedKeys(ms);
+    // Only ManagedSecrets that name a KmsKey are remembered: one on the default key costs nothing.
     Set<ResourceID> before =
-        ms.getMetadata().getDeletionTimestamp() != null
+        ms.getMetadata().getDeletionTimestamp() != null || now.isEmpty()
             ? keysOfManagedSecrets.remove(id)
             : keysOfManagedSecrets.put(id, now);
     Set<ResourceID> out = new HashSet<>(now);

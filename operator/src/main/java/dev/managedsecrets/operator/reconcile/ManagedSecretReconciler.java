@@ -104,7 +104,7 @@ public final class ManagedSecretReconciler
             .withName(SECRETS_SOURCE)
             .withLabelSelector(Projection.MANAGED_BY_LABEL + "=" + Projection.MANAGED_BY)
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ManagedSecret.class))
-            .withItemStore(Caches.withoutManagedFields())
+            .withItemStore(Caches.compact())
             // The events of the operator's own writes are not changes to act on.
             .withOnAddFilter(secret -> !ownWrites.isOwn(secret))
             .withOnUpdateFilter((before, after) -> !ownWrites.isOwn(after))

@@ -27,7 +27,7 @@ class CachesTest {
             .endMetadata()
             .addToData("password", "c2VjcmV0")
             .build();
-    ItemStore<Secret> store = Caches.withoutManagedFields();
+    ItemStore<Secret> store = Caches.compact();
     store.put(store.getKey(secret), secret);
 
     Secret cached = store.get("team-a/db");
@@ -36,5 +36,18 @@ class CachesTest {
     assertThat(cached.getMetadata().getLabels())
         .containsEntry("app.kubernetes.io/managed-by", "managedsecret-operator");
     assertThat(cached.getData()).containsEntry("password", "c2VjcmV0");
+    // Repeated strings are shared between cached objects.
+    Secret other =
+        new SecretBuilder(secret)
+            .editMetadata()
+            .withName(new String("other"))
+            .withNamespace(new String("team-a"))
+            .endMetadata()
+            .build();
+    store.put(store.getKey(other), other);
+    assertThat(store.get("team-a/other").getMetadata().getNamespace())
+        .isSameAs(cached.getMetadata().getNamespace());
+    assertThat(store.get("team-a/other").getMetadata().getLabels().keySet().iterator().next())
+        .isSameAs(cached.getMetadata().getLabels().keySet().iterator().next());
   }
 }

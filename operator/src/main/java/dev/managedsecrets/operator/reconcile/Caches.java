@@ -1,6 +1,7 @@
 package dev.managedsecrets.operator.reconcile;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
@@ -94,23 +96,40 @@ public final class Caches {
     meta.setNamespace(shared(meta.getNamespace()));
     meta.setLabels(sharedKeysAndValues(meta.getLabels()));
     meta.setAnnotations(sharedKeys(meta.getAnnotations()));
+    meta.setCreationTimestamp(shared(meta.getCreationTimestamp()));
+    meta.setFinalizers(sharedList(meta.getFinalizers()));
     if (meta.getOwnerReferences() != null) {
       for (OwnerReference r : meta.getOwnerReferences()) {
         r.setApiVersion(shared(r.getApiVersion()));
         r.setKind(shared(r.getKind()));
       }
+      meta.setOwnerReferences(List.copyOf(meta.getOwnerReferences()));
     }
     if (object instanceof Secret secret) {
       secret.setType(shared(secret.getType()));
       secret.setData(sharedKeys(secret.getData()));
-    } else if (object instanceof ManagedSecret ms && ms.getStatus() != null) {
-      ms.getStatus().kmsKeyId = shared(ms.getStatus().kmsKeyId);
-      if (ms.getStatus().conditions != null) {
-        for (Condition c : ms.getStatus().conditions) {
-          c.setType(shared(c.getType()));
-          c.setStatus(shared(c.getStatus()));
-          c.setReason(shared(c.getReason()));
-          c.setLastTransitionTime(shared(c.getLastTransitionTime()));
+    } else if (object instanceof ManagedSecret ms) {
+      if (ms.getSpec() != null) {
+        ms.getSpec().data = sharedKeys(ms.getSpec().data);
+      }
+      ManagedSecretStatus status = ms.getStatus();
+      if (status != null) {
+        status.kmsKeyId = shared(status.kmsKeyId);
+        status.createdDate = shared(status.createdDate);
+        status.lastChangedDate = shared(status.lastChangedDate);
+        if (status.versionIdsToStages != null) {
+          Map<String, List<String>> stages = new HashMap<>();
+          status.versionIdsToStages.forEach((v, labels) -> stages.put(v, sharedList(labels)));
+          status.versionIdsToStages = stages.containsValue(null) ? stages : Map.copyOf(stages);
+        }
+        if (status.conditions != null) {
+          for (Condition c : status.conditions) {
+            c.setType(shared(c.getType()));
+            c.setStatus(shared(c.getStatus()));
+            c.setReason(shared(c.getReason()));
+            c.setLastTransitionTime(shared(c.getLastTransitionTime()));
+          }
+          status.conditions = List.copyOf(status.conditions);
         }
       }
     }
@@ -119,6 +138,13 @@ public final class Caches {
 
   private static String shared(String s) {
     return s == null ? null : s.intern();
+  }
+
+  private static List<String> sharedList(List<String> list) {
+    if (list == null || list.contains(null)) {
+      return list;
+    }
+    return list.stream().map(Caches::shared).toList();
   }
 
   /** The map with shared keys, as a compact read-only map (the cache never changes it). */

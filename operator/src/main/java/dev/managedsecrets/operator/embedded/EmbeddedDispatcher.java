@@ -164,14 +164,25 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     if (method.equals("POST") && path.equals(RULES_REVIEWS)) {
       return rulesReview(request);
     }
+    ApiPath p = ApiPath.parse(uri);
     String contentType = request.getHeader("Content-Type");
     if (contentType != null && contentType.startsWith(Protobuf.CONTENT_TYPE)) {
-      throw new ApiException(
-          415,
-          "UnsupportedMediaType",
-          "the embedded API server reads JSON request bodies only, not " + Protobuf.CONTENT_TYPE);
+      // kubectl create secret|configmap|namespace: read into JSON; anything else is refused.
+      ObjectNode object =
+          method.equals("POST") && p != null && p.group().isEmpty() && p.name() == null
+              ? Protobuf.coreObject(p.resource(), request.getBody().readByteArray())
+              : null;
+      if (object == null) {
+        throw new ApiException(
+            415,
+            "UnsupportedMediaType",
+            "the embedded API server reads JSON request bodies only, not "
+                + Protobuf.CONTENT_TYPE
+                + " (but for creating a Secret, a ConfigMap or a Namespace)");
+      }
+      ResourceType type = typeOf(p);
+      return locked(() -> create(p, type, object, manager(p, request), true));
     }
-    ApiPath p = ApiPath.parse(uri);
     if (p == null && method.equals("GET")) {
       MockResponse meta = metadata(path);
       if (meta != null) {

@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.reconcile;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
+import dev.managedsecrets.operator.projection.Projection;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -94,14 +95,21 @@ public final class Caches {
     meta.setManagedFields(null);
     meta.setName(shared(meta.getName()));
     meta.setNamespace(shared(meta.getNamespace()));
+    // The same uid, resourceVersion and version id reach several caches (a ManagedSecret's uid is
+    // also its Secret's owner reference; its current version id is in its status and on its
+    // Secret).
+    meta.setUid(shared(meta.getUid()));
+    meta.setResourceVersion(shared(meta.getResourceVersion()));
     meta.setLabels(sharedKeysAndValues(meta.getLabels()));
-    meta.setAnnotations(sharedKeys(meta.getAnnotations()));
+    meta.setAnnotations(sharedKeys(meta.getAnnotations(), Projection.VERSION_ANNOTATION));
     meta.setCreationTimestamp(shared(meta.getCreationTimestamp()));
     meta.setFinalizers(sharedList(meta.getFinalizers()));
     if (meta.getOwnerReferences() != null) {
       for (OwnerReference r : meta.getOwnerReferences()) {
         r.setApiVersion(shared(r.getApiVersion()));
         r.setKind(shared(r.getKind()));
+        r.setName(shared(r.getName()));
+        r.setUid(shared(r.getUid()));
       }
       meta.setOwnerReferences(List.copyOf(meta.getOwnerReferences()));
     }
@@ -115,11 +123,13 @@ public final class Caches {
       ManagedSecretStatus status = ms.getStatus();
       if (status != null) {
         status.kmsKeyId = shared(status.kmsKeyId);
+        status.versionId = shared(status.versionId);
         status.createdDate = shared(status.createdDate);
         status.lastChangedDate = shared(status.lastChangedDate);
         if (status.versionIdsToStages != null) {
           Map<String, List<String>> stages = new HashMap<>();
-          status.versionIdsToStages.forEach((v, labels) -> stages.put(v, sharedList(labels)));
+          status.versionIdsToStages.forEach(
+              (v, labels) -> stages.put(shared(v), sharedList(labels)));
           status.versionIdsToStages = stages.containsValue(null) ? stages : Map.copyOf(stages);
         }
         if (status.conditions != null) {
@@ -147,13 +157,17 @@ public final class Caches {
     return list.stream().map(Caches::shared).toList();
   }
 
-  /** The map with shared keys, as a compact read-only map (the cache never changes it). */
-  private static Map<String, String> sharedKeys(Map<String, String> map) {
+  /**
+   * The map with shared keys (and the values of {@code sharedValues}), as a compact read-only map
+   * (the cache never changes it).
+   */
+  private static Map<String, String> sharedKeys(Map<String, String> map, String... sharedValues) {
     if (map == null) {
       return null;
     }
+    List<String> valuesShared = List.of(sharedValues);
     Map<String, String> out = new HashMap<>(Math.max(2, (int) (map.size() / 0.75f) + 1));
-    map.forEach((k, v) -> out.put(shared(k), v));
+    map.forEach((k, v) -> out.put(shared(k), valuesShared.contains(k) ? shared(v) : v));
     return out.containsValue(null) ? out : Map.copyOf(out);
   }
 

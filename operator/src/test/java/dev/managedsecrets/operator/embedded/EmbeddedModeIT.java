@@ -177,6 +177,46 @@ class EmbeddedModeIT {
   }
 
   @Test
+  void kubectlCreateGeneratorsMakeANamespaceASecretAndAConfigMap() {
+    // kubectl's create generators send protobuf; the value then comes in through fromSecret.
+    ok("create", "namespace", "generated");
+    ok(
+        "create",
+        "secret",
+        "generic",
+        "db-source",
+        "-n",
+        "generated",
+        "--from-literal=password=s3cr3t-from-kubectl");
+    ok("create", "configmap", "settings", "-n", "generated", "--from-literal=mode=fast");
+    assertThat(
+            ok("get", "configmap", "settings", "-n", "generated", "-o", "jsonpath={.data.mode}")
+                .out())
+        .isEqualTo("fast");
+
+    ok(
+        kubectl.runWithInput(
+            """
+            apiVersion: managedsecrets.dev/v1alpha1
+            kind: ManagedSecret
+            metadata:
+              name: from-kubectl
+              namespace: generated
+            spec:
+              fromSecret: {name: db-source, key: password}
+            """,
+            "apply",
+            "-f=-"));
+    ok("wait", "--for=condition=Ready", "ms/from-kubectl", "-n", "generated", "--timeout=60s");
+    String b64 =
+        ok("get", "secret", "from-kubectl", "-n", "generated", "-o", "jsonpath={.data}").out();
+    assertThat(b64)
+        .contains(
+            Base64.getEncoder()
+                .encodeToString("s3cr3t-from-kubectl".getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
   void secretNameIsImmutableOnUpdate() {
     ok(apply(manifest("immutable-name", "secretName: team/first\n  secretString: abc")));
     Result changed =

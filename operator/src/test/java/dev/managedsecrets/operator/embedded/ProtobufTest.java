@@ -51,6 +51,64 @@ class ProtobufTest {
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code).isEqualTo(400));
   }
 
+  private static byte[] text(int number, String value) {
+    return bytesField(number, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static byte[] mapEntry(int number, String key, byte[] value) {
+    return bytesField(number, concat(text(1, key), bytesField(2, value)));
+  }
+
+  @Test
+  void readsASecretAsKubectlCreateSecretGenericSendsIt() {
+    byte[] meta =
+        concat(
+            text(1, "db"),
+            text(3, "team-a"),
+            mapEntry(11, "app", "orders".getBytes(StandardCharsets.UTF_8)),
+            varintField(7, 0));
+    byte[] secret =
+        concat(
+            bytesField(1, meta),
+            mapEntry(2, "password", new byte[] {0, (byte) 0xff, 'x'}),
+            text(3, "Opaque"),
+            varintField(5, 1));
+    byte[] body =
+        concat(
+            new byte[] {'k', '8', 's', 0},
+            bytesField(1, concat(text(1, "v1"), text(2, "Secret"))),
+            bytesField(2, secret));
+
+    var json = Protobuf.coreObject("secrets", body);
+    assertThat(json.toString())
+        .isEqualTo(
+            "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"db\","
+                + "\"namespace\":\"team-a\",\"labels\":{\"app\":\"orders\"}},"
+                + "\"data\":{\"password\":\"AP94\"},\"type\":\"Opaque\",\"immutable\":true}");
+    assertThat(Protobuf.coreObject("pods", body)).as("another kind is not read").isNull();
+  }
+
+  @Test
+  void readsAConfigMapAndANamespace() {
+    byte[] cm =
+        concat(
+            bytesField(1, text(1, "settings")),
+            mapEntry(2, "mode", "fast".getBytes(StandardCharsets.UTF_8)));
+    byte[] ns = concat(bytesField(1, text(1, "team-x")), bytesField(2, text(1, "kubernetes")));
+    assertThat(Protobuf.coreObject("configmaps", wrap(cm)).toString())
+        .isEqualTo(
+            "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"settings\"},"
+                + "\"data\":{\"mode\":\"fast\"}}");
+    assertThat(Protobuf.coreObject("namespaces", wrap(ns)).toString())
+        .isEqualTo(
+            "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"team-x\"},"
+                + "\"spec\":{\"finalizers\":[\"kubernetes\"]}}");
+  }
+
+  private static byte[] wrap(byte[] object) {
+    return concat(new byte[] {'k', '8', 's', 0}, bytesField(2, object));
+  }
+
   private static byte[] bytesField(int number, byte[] value) {
     return concat(varint((number << 3) | 2), varint(value.length), value);
   }

@@ -178,27 +178,9 @@ final class Protobuf {
 
   /** The first length-delimited field with this number, or null. */
   static byte[] field(byte[] message, int number) {
-    int[] pos = {0};
-    while (pos[0] < message.length) {
-      long tag = varint(message, pos);
-      int wireType = (int) (tag & 7);
-      long fieldNumber = tag >>> 3;
-      switch (wireType) {
-        case 0 -> varint(message, pos);
-        case 1 -> skip(message, pos, 8);
-        case 5 -> skip(message, pos, 4);
-        case 2 -> {
-          long length = varint(message, pos);
-          if (length < 0 || length > message.length - pos[0]) {
-            throw malformed();
-          }
-          int start = pos[0];
-          pos[0] += (int) length;
-          if (fieldNumber == number) {
-            return Arrays.copyOfRange(message, start, pos[0]);
-          }
-        }
-        default -> throw malformed();
+    for (Field f : fields(message)) {
+      if (f.number() == number && f.bytes() != null) {
+        return f.bytes();
       }
     }
     return null;

@@ -61,6 +61,9 @@ public final class ManagedSecretReconciler
   public static final String RECONCILES = "managedsecret.reconciles";
   static final String SECRETS_SOURCE = "projected-secrets";
 
+  /** Index of the ManagedSecret cache: namespace and Secrets Manager name. */
+  static final String BY_SECRET_NAME = "by-secret-name";
+
   private static final Logger LOG = LoggerFactory.getLogger(ManagedSecretReconciler.class);
 
   private final KubernetesClient client;
@@ -98,6 +101,14 @@ public final class ManagedSecretReconciler
   @Override
   public List<EventSource<?, ManagedSecret>> prepareEventSources(
       EventSourceContext<ManagedSecret> context) {
+    // Who else in the namespace claims a name, without a walk over every ManagedSecret.
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            BY_SECRET_NAME,
+            ms ->
+                List.of(
+                    secretNameKey(ms.getMetadata().getNamespace(), SpecValidator.secretName(ms))));
     // Only Secrets this operator manages are watched and cached: unrelated Secrets cost nothing.
     var config =
         InformerEventSourceConfiguration.from(Secret.class, ManagedSecret.class)
@@ -295,9 +306,15 @@ public final class ManagedSecretReconciler
   }
 
   /** Two ManagedSecrets in one namespace with the same secretName: the older keeps it. */
+  private static String secretNameKey(String namespace, String name) {
+    return namespace + "\n" + name;
+  }
+
   private void olderOwnerOfName(ManagedSecret ms, Context<ManagedSecret> context, String name) {
     for (ManagedSecret other :
-        context.getPrimaryCache().list(ms.getMetadata().getNamespace()).toList()) {
+        context
+            .getPrimaryCache()
+            .byIndex(BY_SECRET_NAME, secretNameKey(ms.getMetadata().getNamespace(), name))) {
       if (other.getMetadata().getUid().equals(ms.getMetadata().getUid())
           || other.getMetadata().getDeletionTimestamp() != null
           || !name.equals(SpecValidator.secretName(other))) {
@@ -386,13 +403,7 @@ public final class ManagedSecretReconciler
       // replica wrote it, or without our labels, which the cache selects on). Create it; only when
       // the name is taken, read what is there.
       try {
-        ownWrites.write(
-            desired,
-            () -> {
-              Secret c = client.secrets().inNamespace(namespace).resource(desired).create();
-              cache.handleRecentResourceCreate(primary, c);
-              return c;
-            });
+        createProjected(desired, cache, primary);
         events.normal(ms, EventReason.SecretProjected, "Created Secret " + name);
         return;
       } catch (KubernetesClientException e) {
@@ -414,13 +425,7 @@ public final class ManagedSecretReconciler
     if (!Objects.equals(live.getType(), desired.getType())) {
       // A Secret's type is immutable: replace it.
       client.secrets().inNamespace(namespace).withName(name).delete();
-      ownWrites.write(
-          desired,
-          () -> {
-            Secret c = client.secrets().inNamespace(namespace).resource(desired).create();
-            cache.handleRecentResourceCreate(primary, c);
-            return c;
-          });
+      createProjected(desired, cache, primary);
     } else {
       Map<String, String> labels = new HashMap<>(orEmpty(live.getMetadata().getLabels()));
       labels.putAll(desired.getMetadata().getLabels());
@@ -460,6 +465,23 @@ public final class ManagedSecretReconciler
           ms, EventReason.SecretRepaired, "Put back Secret " + name + ", which had drifted");
       OperatorMetrics.secretRepaired(registry);
     }
+  }
+
+  /** Creates the projected Secret, telling the cache that the operator made it. */
+  private void createProjected(
+      Secret desired, InformerEventSource<Secret, ManagedSecret> cache, ResourceID primary) {
+    ownWrites.write(
+        desired,
+        () -> {
+          Secret created =
+              client
+                  .secrets()
+                  .inNamespace(desired.getMetadata().getNamespace())
+                  .resource(desired)
+                  .create();
+          cache.handleRecentResourceCreate(primary, created);
+          return created;
+        });
   }
 
   /** Deletes Secrets this ManagedSecret projected under a target name it no longer uses. */

@@ -186,7 +186,8 @@ class OptionsTest {
           java.net.http.HttpClient.newHttpClient()
               .send(
                   java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create(api.url() + "/api/v1/namespaces/default/secrets"))
+                          java.net.URI.create(
+                              api.url() + "/api/v1/namespaces/default/serviceaccounts"))
                       .header("Content-Type", "application/vnd.kubernetes.protobuf")
                       .POST(
                           java.net.http.HttpRequest.BodyPublishers.ofByteArray(
@@ -197,7 +198,7 @@ class OptionsTest {
       assertThat(response.body())
           .contains("\"reason\":\"UnsupportedMediaType\"")
           .contains("reads JSON request bodies only");
-      assertThat(api.client().secrets().inNamespace("default").list().getItems()).isEmpty();
+      assertThat(api.client().serviceAccounts().inNamespace("default").list().getItems()).isEmpty();
     }
   }
 

@@ -41,6 +41,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -101,14 +102,18 @@ public final class ManagedSecretReconciler
   @Override
   public List<EventSource<?, ManagedSecret>> prepareEventSources(
       EventSourceContext<ManagedSecret> context) {
-    // Who else in the namespace claims a name, without a walk over every ManagedSecret.
+    // Who else in the namespace claims a name, without a walk over every ManagedSecret. Only the
+    // names given in spec.secretName are indexed (an index entry costs a set per name): a default
+    // name, namespace/metadata.name, is found by its ManagedSecret's name instead.
     context
         .getPrimaryCache()
         .addIndexer(
             BY_SECRET_NAME,
             ms ->
-                List.of(
-                    secretNameKey(ms.getMetadata().getNamespace(), SpecValidator.secretName(ms))));
+                ms.getSpec() == null || ms.getSpec().secretName == null
+                    ? List.of()
+                    : List.of(
+                        secretNameKey(ms.getMetadata().getNamespace(), ms.getSpec().secretName)));
     // Only Secrets this operator manages are watched and cached: unrelated Secrets cost nothing.
     var config =
         InformerEventSourceConfiguration.from(Secret.class, ManagedSecret.class)
@@ -311,10 +316,19 @@ public final class ManagedSecretReconciler
   }
 
   private void olderOwnerOfName(ManagedSecret ms, Context<ManagedSecret> context, String name) {
-    for (ManagedSecret other :
-        context
-            .getPrimaryCache()
-            .byIndex(BY_SECRET_NAME, secretNameKey(ms.getMetadata().getNamespace(), name))) {
+    String namespace = ms.getMetadata().getNamespace();
+    List<ManagedSecret> claimants =
+        new ArrayList<>(
+            context.getPrimaryCache().byIndex(BY_SECRET_NAME, secretNameKey(namespace, name)));
+    if (name.startsWith(namespace + "/")) {
+      // The ManagedSecret whose default name this is, if it exists.
+      context
+          .getPrimaryCache()
+          .get(new ResourceID(name.substring(namespace.length() + 1), namespace))
+          .filter(other -> other.getSpec() == null || other.getSpec().secretName == null)
+          .ifPresent(claimants::add);
+    }
+    for (ManagedSecret other : claimants) {
       if (other.getMetadata().getUid().equals(ms.getMetadata().getUid())
           || other.getMetadata().getDeletionTimestamp() != null
           || !name.equals(SpecValidator.secretName(other))) {

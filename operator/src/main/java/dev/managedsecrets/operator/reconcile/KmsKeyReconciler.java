@@ -87,23 +87,48 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
   @Override
   public List<EventSource<?, KmsKey>> prepareEventSources(EventSourceContext<KmsKey> context) {
     cache = context.getPrimaryCache();
-    // ManagedSecrets, to keep status.usedBy current. The mapper reports the keys a ManagedSecret
-    // used before as well as those it uses now, so a key it stopped using hears of it too. There
-    // is no primary-to-secondary index (nothing asks for a key's ManagedSecrets through it), so
-    // the mapper runs once per event. The cache keeps only what names a key: no values.
-    var config =
-        InformerEventSourceConfiguration.from(ManagedSecret.class, KmsKey.class)
-            .withName(MANAGED_SECRETS_SOURCE)
-            .withSecondaryToPrimaryMapper(this::keysOf)
-            .withPrimaryToSecondaryMapper(key -> Set.of())
-            .withItemStore(Caches.compactAfter(KmsKeyReconciler::keyReferences))
-            .build();
-    managedSecrets = new InformerEventSource<>(config, context);
-    return List.of(managedSecrets, timers);
+    // The ManagedSecret watch starts with the first KmsKey reconcile (watchManagedSecrets): an
+    // installation without KmsKeys, every secret on the default key, watches and caches
+    // ManagedSecrets once, in their own controller.
+    return List.of(timers);
+  }
+
+  /**
+   * Starts watching ManagedSecrets, to keep status.usedBy current, if not yet started; returns once
+   * the cache has them all. The mapper reports the keys a ManagedSecret used before as well as
+   * those it uses now, so a key it stopped using hears of it too. There is no primary-to-secondary
+   * index (nothing asks for a key's ManagedSecrets through it), so the mapper runs once per event.
+   * The cache keeps only what names a key: no values.
+   */
+  private void watchManagedSecrets(Context<KmsKey> context) {
+    if (managedSecrets != null) {
+      return;
+    }
+    synchronized (this) {
+      if (managedSecrets != null) {
+        return;
+      }
+      var retriever = context.eventSourceRetriever();
+      var config =
+          InformerEventSourceConfiguration.from(ManagedSecret.class, KmsKey.class)
+              .withName(MANAGED_SECRETS_SOURCE)
+              .withSecondaryToPrimaryMapper(this::keysOf)
+              .withPrimaryToSecondaryMapper(key -> Set.of())
+              .withItemStore(Caches.compactAfter(KmsKeyReconciler::keyReferences))
+              .build();
+      @SuppressWarnings("unchecked")
+      var registered =
+          (InformerEventSource<ManagedSecret, KmsKey>)
+              retriever.dynamicallyRegisterEventSource(
+                  new InformerEventSource<>(
+                      config, retriever.eventSourceContextForDynamicRegistration()));
+      managedSecrets = registered;
+    }
   }
 
   @Override
   public UpdateControl<KmsKey> reconcile(KmsKey key, Context<KmsKey> context) {
+    watchManagedSecrets(context);
     KmsKeyStatus status = copy(key.getStatus());
     RuntimeException retry = null;
     Duration wait = null;
@@ -295,6 +320,7 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
 
   @Override
   public DeleteControl cleanup(KmsKey resource, Context<KmsKey> context) {
+    watchManagedSecrets(context);
     String owner = KmsKeyPolicy.owner(resource);
     var scheduled =
         keys.scheduleDeletion(owner, KmsKeyPolicy.pendingWindowInDays(resource)).orElse(null);

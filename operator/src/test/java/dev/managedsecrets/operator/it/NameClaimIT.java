@@ -27,20 +27,25 @@ class NameClaimIT {
     cluster.close();
   }
 
-  @Test
-  void theOlderKeepsADefaultNameThatANewerOneGivesExplicitly() throws Exception {
-    cluster = TestCluster.withoutOperator();
-    create(cluster.client, managedSecret("team-a", "orders", s -> s.secretString = "older"));
-    Thread.sleep(1100); // creationTimestamps have seconds: make the first one older
+  /** A ManagedSecret of team-a with this value, claiming secretName (null: its default name). */
+  void claim(String name, String secretName, String value) {
     create(
         cluster.client,
         managedSecret(
             "team-a",
-            "impostor",
+            name,
             s -> {
-              s.secretName = "team-a/orders";
-              s.secretString = "newer";
+              s.secretName = secretName;
+              s.secretString = value;
             }));
+  }
+
+  @Test
+  void theOlderKeepsADefaultNameThatANewerOneGivesExplicitly() throws Exception {
+    cluster = TestCluster.withoutOperator();
+    claim("orders", null, "older");
+    Thread.sleep(1100); // creationTimestamps have seconds: make the first one older
+    claim("impostor", "team-a/orders", "newer");
     cluster.startOperator();
 
     awaitSynced(cluster.client, "team-a", "orders");
@@ -58,25 +63,9 @@ class NameClaimIT {
   @Test
   void theOlderKeepsAGivenNameThatANewerOneGivesToo() throws Exception {
     cluster = TestCluster.withoutOperator();
-    create(
-        cluster.client,
-        managedSecret(
-            "team-a",
-            "first",
-            s -> {
-              s.secretName = "shared/Name";
-              s.secretString = "1";
-            }));
+    claim("first", "shared/Name", "1");
     Thread.sleep(1100);
-    create(
-        cluster.client,
-        managedSecret(
-            "team-a",
-            "second",
-            s -> {
-              s.secretName = "shared/Name";
-              s.secretString = "2";
-            }));
+    claim("second", "shared/Name", "2");
     cluster.startOperator();
 
     awaitSynced(cluster.client, "team-a", "first");

@@ -135,6 +135,11 @@ public final class Harness {
         seconds(registry, "managedsecret.reconcile.duration"),
         1000 * seconds(registry, "managedsecret.reconcile.duration") / reconciles(registry),
         seconds(registry, "managedsecret.store.duration"));
+    if (Boolean.getBoolean("bench.createOnly")) {
+      runtime.close();
+      stopServer();
+      return;
+    }
 
     // 3. Memory: heap after GC with N and 2N, then with 10,000 unrelated Secrets.
     long heapN = heapAfterGc();
@@ -537,16 +542,26 @@ public final class Harness {
     return (System.nanoTime() - t0) / 1_000_000;
   }
 
+  /**
+   * The API server JVM's command line; {@code -Dbench.serverJvmArgs="..."} adds options, e.g. a
+   * flight recording: {@code -XX:StartFlightRecording=filename=/tmp/server-%p.jfr}.
+   */
+  static List<String> serverCommand() {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-Xmx6g");
+    String extra = System.getProperty("bench.serverJvmArgs", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), ApiServerMain.class.getName()));
+    return command;
+  }
+
   void startServer() throws Exception {
     server =
-        new ProcessBuilder(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx6g",
-                "-cp",
-                System.getProperty("java.class.path"),
-                ApiServerMain.class.getName())
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
+        new ProcessBuilder(serverCommand()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     serverOut =
         new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
     serverIn = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8);

@@ -68,6 +68,10 @@ public final class ApiServerMain {
         lastTimes = now;
         System.out.println(out);
         System.out.flush();
+      } else if (line.equals("TOTALS")) {
+        // Writes since the server started, by method and resource; unlike WRITES, resets nothing.
+        System.out.println("TOTALS " + new TreeMap<>(server.requests().writesByResource()));
+        System.out.flush();
       } else if (line.equals("CPU")) {
         long ns =
             ((com.sun.management.OperatingSystemMXBean)

@@ -8,24 +8,42 @@ import java.util.TreeMap;
 /**
  * The KMS encryption context of a version, {SecretARN, SecretVersionId}, and its canonical bytes
  * (sorted keys, length-prefixed) used as associated data.
+ *
+ * <p>The canonical bytes are made once: one version's seal or open uses them twice (the data key's
+ * wrap and the value's associated data).
  */
-public record EncryptionContext(Map<String, String> pairs) {
+public final class EncryptionContext {
 
-  public EncryptionContext {
-    pairs = Map.copyOf(new TreeMap<>(pairs));
+  private final Map<String, String> pairs;
+  private final byte[] canonical;
+
+  public EncryptionContext(Map<String, String> pairs) {
+    TreeMap<String, String> sorted = new TreeMap<>(pairs);
+    this.pairs = Map.copyOf(sorted);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Map.Entry<String, String> e : sorted.entrySet()) {
+      write(out, e.getKey());
+      write(out, e.getValue());
+    }
+    this.canonical = out.toByteArray();
   }
 
   public static EncryptionContext forVersion(String secretArn, String versionId) {
     return new EncryptionContext(Map.of("SecretARN", secretArn, "SecretVersionId", versionId));
   }
 
+  public Map<String, String> pairs() {
+    return pairs;
+  }
+
+  /** The canonical bytes; a copy, so no caller can change what the next one gets. */
   public byte[] canonicalBytes() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (Map.Entry<String, String> e : new TreeMap<>(pairs).entrySet()) {
-      write(out, e.getKey());
-      write(out, e.getValue());
-    }
-    return out.toByteArray();
+    return canonical.clone();
+  }
+
+  /** The canonical bytes themselves, for this package's ciphers, which only read them. */
+  byte[] canonicalView() {
+    return canonical;
   }
 
   private static void write(ByteArrayOutputStream out, String s) {
@@ -35,5 +53,20 @@ public record EncryptionContext(Map<String, String> pairs) {
     out.write(b.length >>> 8);
     out.write(b.length);
     out.writeBytes(b);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EncryptionContext other && pairs.equals(other.pairs);
+  }
+
+  @Override
+  public int hashCode() {
+    return pairs.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "EncryptionContext" + new TreeMap<>(pairs);
   }
 }

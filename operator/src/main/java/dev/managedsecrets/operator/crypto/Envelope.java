@@ -57,6 +57,24 @@ public record Envelope(
    * @throws MalformedEnvelopeException when the bytes are not a format-1 envelope
    */
   public static Envelope parse(byte[] bytes) {
+    Located located = locate(bytes);
+    Envelope h = located.header();
+    return new Envelope(
+        h.keyArn(),
+        h.materialVersion(),
+        h.wrappedKey(),
+        h.nonce(),
+        Arrays.copyOfRange(bytes, located.ciphertextOffset(), bytes.length));
+  }
+
+  /**
+   * An envelope parsed in place: its header fields (with an empty ciphertext) and where in the
+   * stored bytes the header ends and the ciphertext begins, so opening copies nothing.
+   */
+  record Located(Envelope header, int ciphertextOffset) {}
+
+  /** Parses and checks as {@link #parse(byte[])} does, without copying the ciphertext. */
+  static Located locate(byte[] bytes) {
     try {
       ByteBuffer b = ByteBuffer.wrap(bytes);
       byte[] magic = new byte[MAGIC.length];
@@ -71,11 +89,10 @@ public record Envelope(
       if (nonce.length != 12) {
         throw new MalformedEnvelopeException("nonce must be 12 bytes");
       }
-      byte[] ciphertext = take(b, b.remaining());
-      if (ciphertext.length < 16 || arn.isEmpty() || wrapped.length == 0) {
+      if (b.remaining() < 16 || arn.isEmpty() || wrapped.length == 0) {
         throw new MalformedEnvelopeException("envelope truncated");
       }
-      return new Envelope(arn, material, wrapped, nonce, ciphertext);
+      return new Located(new Envelope(arn, material, wrapped, nonce, new byte[0]), b.position());
     } catch (java.nio.BufferUnderflowException e) {
       throw new MalformedEnvelopeException("envelope truncated");
     }

@@ -31,27 +31,39 @@ public final class EnvelopeCipher {
   /** Encrypts a version's plaintext under a fresh data key of the given KMS key. */
   public byte[] seal(String keyArn, EncryptionContext context, byte[] plaintext) {
     DataKey dataKey = kms.generateDataKey(keyArn, context);
+    Cipher cipher = null;
     try {
       byte[] nonce = new byte[12];
       RANDOM.nextBytes(nonce);
-      Envelope header =
+      byte[] header =
           new Envelope(
-              dataKey.keyArn(), dataKey.materialVersion(), dataKey.wrapped(), nonce, new byte[0]);
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+                  dataKey.keyArn(),
+                  dataKey.materialVersion(),
+                  dataKey.wrapped(),
+                  nonce,
+                  new byte[0])
+              .header();
+      cipher = Aead.dataKeyCipher();
       cipher.init(
           Cipher.ENCRYPT_MODE,
           new SecretKeySpec(dataKey.plaintext(), "AES"),
           new GCMParameterSpec(TAG_BITS, nonce));
-      cipher.updateAAD(associatedData(header, context));
-      byte[] ciphertext = cipher.doFinal(plaintext);
-      return new Envelope(
-              header.keyArn(), header.materialVersion(), header.wrappedKey(), nonce, ciphertext)
-          .toBytes();
+      cipher.updateAAD(header);
+      cipher.updateAAD(context.canonicalView());
+      // The envelope is the header and then the ciphertext, written in place: no copy of the value.
+      byte[] out = Arrays.copyOf(header, header.length + cipher.getOutputSize(plaintext.length));
+      int written = cipher.doFinal(plaintext, 0, plaintext.length, out, header.length);
+      return written == out.length - header.length
+          ? out
+          : Arrays.copyOf(out, header.length + written);
     } catch (GeneralSecurityException e) {
       throw new SecretsManagerException(
           AwsError.ENCRYPTION_FAILURE, "Could not encrypt the secret value with AES-256-GCM.", e);
     } finally {
       dataKey.destroy();
+      if (cipher != null) {
+        Aead.scrub(cipher);
+      }
     }
   }
 
@@ -60,7 +72,7 @@ public final class EnvelopeCipher {
    * with DecryptionFailure; nothing unauthenticated is ever returned.
    */
   public byte[] open(byte[] stored, EncryptionContext context) {
-    return open(parse(stored), context);
+    return open(stored, locate(stored), context);
   }
 
   /**
@@ -69,20 +81,20 @@ public final class EnvelopeCipher {
    * found fails as {@link #open(byte[], EncryptionContext)} does, with DecryptionFailure.
    */
   public byte[] open(byte[] stored, EncryptionContext context, String namespace) {
-    Envelope envelope = parse(stored);
+    Envelope.Located located = locate(stored);
     try {
-      kms.resolve(envelope.keyArn(), namespace);
+      kms.resolve(located.header().keyArn(), namespace);
     } catch (SecretsManagerException e) {
       if (e.error() != AwsError.RESOURCE_NOT_FOUND_EXCEPTION) {
         throw e;
       }
     }
-    return open(envelope, context);
+    return open(stored, located, context);
   }
 
-  private static Envelope parse(byte[] stored) {
+  private static Envelope.Located locate(byte[] stored) {
     try {
-      return Envelope.parse(stored);
+      return Envelope.locate(stored);
     } catch (Envelope.MalformedEnvelopeException e) {
       throw new SecretsManagerException(
           AwsError.DECRYPTION_FAILURE,
@@ -90,17 +102,22 @@ public final class EnvelopeCipher {
     }
   }
 
-  private byte[] open(Envelope envelope, EncryptionContext context) {
+  private byte[] open(byte[] stored, Envelope.Located located, EncryptionContext context) {
+    Envelope envelope = located.header();
+    int offset = located.ciphertextOffset();
     byte[] key =
         kms.decrypt(envelope.keyArn(), envelope.materialVersion(), envelope.wrappedKey(), context);
+    Cipher cipher = null;
     try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher = Aead.dataKeyCipher();
       cipher.init(
           Cipher.DECRYPT_MODE,
           new SecretKeySpec(key, "AES"),
           new GCMParameterSpec(TAG_BITS, envelope.nonce()));
-      cipher.updateAAD(associatedData(envelope, context));
-      return cipher.doFinal(envelope.ciphertext());
+      // The stored header is the header as written: the parser accepts only what writes back alike.
+      cipher.updateAAD(stored, 0, offset);
+      cipher.updateAAD(context.canonicalView());
+      return cipher.doFinal(stored, offset, stored.length - offset);
     } catch (AEADBadTagException e) {
       throw new SecretsManagerException(
           AwsError.DECRYPTION_FAILURE,
@@ -111,14 +128,9 @@ public final class EnvelopeCipher {
           AwsError.DECRYPTION_FAILURE, "Could not decrypt the stored version.", e);
     } finally {
       Arrays.fill(key, (byte) 0);
+      if (cipher != null) {
+        Aead.scrub(cipher);
+      }
     }
-  }
-
-  private static byte[] associatedData(Envelope envelope, EncryptionContext context) {
-    byte[] header = envelope.header();
-    byte[] ctx = context.canonicalBytes();
-    byte[] aad = Arrays.copyOf(header, header.length + ctx.length);
-    System.arraycopy(ctx, 0, aad, header.length, ctx.length);
-    return aad;
   }
 }

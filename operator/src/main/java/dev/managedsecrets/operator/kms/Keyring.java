@@ -342,11 +342,16 @@ public final class Keyring implements KeyCatalog {
 
   @Override
   public synchronized Optional<KeyMetadata> find(String reference) {
-    return entries.values().stream()
-        .filter(e -> e.aliases != null)
-        .map(this::metadata)
-        .filter(k -> k.isNamedBy(reference))
-        .findFirst();
+    // On the path of every data key: match by id, alias or ARN before building any metadata.
+    for (Entry e : entries.values()) {
+      if (e.aliases != null
+          && (e.keyId.equals(reference)
+              || e.aliases.contains(reference)
+              || reference.equals(arns.keyArn(e.keyId)))) {
+        return Optional.of(metadata(e));
+      }
+    }
+    return Optional.empty();
   }
 
   /** The ARN of a key id in this operator's account and region. */

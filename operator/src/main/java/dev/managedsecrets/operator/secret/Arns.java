@@ -25,11 +25,20 @@ public final class Arns {
     for (int i = 0; i < 6; i++) {
       suffix.append(ALPHANUMERIC.charAt(RANDOM.nextInt(ALPHANUMERIC.length())));
     }
-    return "arn:%s:secretsmanager:%s:%s:secret:%s-%s"
-        .formatted(partition, region, account, secretName, suffix);
+    return "arn:"
+        + partition
+        + ":secretsmanager:"
+        + region
+        + ":"
+        + account
+        + ":secret:"
+        + secretName
+        + "-"
+        + suffix;
   }
 
+  /** A key's ARN; on the path of every data key, so concatenated rather than formatted. */
   public String keyArn(String keyId) {
-    return "arn:%s:kms:%s:%s:key/%s".formatted(partition, region, account, keyId);
+    return "arn:" + partition + ":kms:" + region + ":" + account + ":key/" + keyId;
   }
 }

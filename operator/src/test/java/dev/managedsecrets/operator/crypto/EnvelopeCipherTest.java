@@ -73,6 +73,74 @@ class EnvelopeCipherTest {
     assertThat(cipher.open(sealed, context())).isEqualTo(PLAINTEXT);
   }
 
+  /**
+   * The stored format, written here with plain JCA: the header, then AES-256-GCM of the value under
+   * the data key with the header and the context's canonical bytes, joined, as associated data.
+   * Versions stored by any earlier operator open; a seal parses to the same layout.
+   */
+  @Test
+  void opensTheFormatWrittenWithPlainJcaAndSealsTheSameLayout() throws Exception {
+    DataKey dataKey = kms.generateDataKey(keyArn, context());
+    byte[] nonce = new byte[12];
+    new java.security.SecureRandom().nextBytes(nonce);
+    byte[] header =
+        new Envelope(keyArn, dataKey.materialVersion(), dataKey.wrapped(), nonce, new byte[0])
+            .header();
+    byte[] ctx = context().canonicalBytes();
+    byte[] aad = Arrays.copyOf(header, header.length + ctx.length);
+    System.arraycopy(ctx, 0, aad, header.length, ctx.length);
+    javax.crypto.Cipher jca = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+    jca.init(
+        javax.crypto.Cipher.ENCRYPT_MODE,
+        new javax.crypto.spec.SecretKeySpec(dataKey.plaintext(), "AES"),
+        new javax.crypto.spec.GCMParameterSpec(128, nonce));
+    jca.updateAAD(aad);
+    byte[] ciphertext = jca.doFinal(PLAINTEXT);
+    byte[] stored = Arrays.copyOf(header, header.length + ciphertext.length);
+    System.arraycopy(ciphertext, 0, stored, header.length, ciphertext.length);
+
+    assertThat(cipher.open(stored, context())).isEqualTo(PLAINTEXT);
+    assertThat(cipher.open(stored, context(), "team-a")).isEqualTo(PLAINTEXT);
+
+    byte[] sealed = cipher.seal(keyArn, context(), PLAINTEXT);
+    Envelope e = Envelope.parse(sealed);
+    byte[] sealedHeader = Arrays.copyOf(sealed, sealed.length - e.ciphertext().length);
+    assertThat(sealedHeader).isEqualTo(e.header());
+    byte[] key = kms.decrypt(e.keyArn(), e.materialVersion(), e.wrappedKey(), context());
+    byte[] sealedAad = Arrays.copyOf(sealedHeader, sealedHeader.length + ctx.length);
+    System.arraycopy(ctx, 0, sealedAad, sealedHeader.length, ctx.length);
+    jca.init(
+        javax.crypto.Cipher.DECRYPT_MODE,
+        new javax.crypto.spec.SecretKeySpec(key, "AES"),
+        new javax.crypto.spec.GCMParameterSpec(128, e.nonce()));
+    jca.updateAAD(sealedAad);
+    assertThat(jca.doFinal(e.ciphertext())).isEqualTo(PLAINTEXT);
+  }
+
+  /** Each thread keeps one data-key Cipher: a failed open must not leave it unusable. */
+  @Test
+  void aFailedOpenDoesNotSpoilTheNextSealOrOpenOnTheSameThread() {
+    byte[] sealed = cipher.seal(keyArn, context(), PLAINTEXT);
+    byte[] altered = sealed.clone();
+    altered[altered.length - 1] ^= 1;
+
+    assertThat(openFails(altered, context()).error()).isEqualTo(AwsError.DECRYPTION_FAILURE);
+    assertThat(cipher.open(sealed, context())).isEqualTo(PLAINTEXT);
+    byte[] again = cipher.seal(keyArn, context(), PLAINTEXT);
+    assertThat(cipher.open(again, context())).isEqualTo(PLAINTEXT);
+  }
+
+  @Test
+  void canonicalBytesHandedOutAreCopies() {
+    EncryptionContext ctx = context();
+    byte[] first = ctx.canonicalBytes();
+    Arrays.fill(first, (byte) 0);
+    byte[] sealed = cipher.seal(keyArn, ctx, PLAINTEXT);
+
+    assertThat(ctx.canonicalBytes()).isNotEqualTo(first);
+    assertThat(cipher.open(sealed, context())).isEqualTo(PLAINTEXT);
+  }
+
   @Test
   void roundTripsEmptyAndLargeAndBinaryValues() {
     byte[] large = new byte[65537];

@@ -76,65 +76,88 @@ public final class Harness {
     warm.close();
     stopServer();
 
-    // 1. Baseline: the same API writes with a bare fabric8 client.
-    startServer();
-    Cpu cpu0 = cpu();
-    serverTimes();
-    long baseline = timed(() -> baselineWrites(n, false));
-    System.out.printf(
-        "baseline: %d objects' writes in %d ms (%s)%n  %s%n  %s%n",
-        n, baseline, writes(), cpu().since(cpu0), serverTimes());
-    stopServer();
-
-    // 1b. The same writes while two informers watch and cache what the operator's informers do
-    // (ManagedSecrets everywhere, Secrets with the operator's label): what any informer-based
-    // client costs the server and itself, before it does any work of its own.
-    startServer();
-    var watchedSecrets =
-        client
-            .secrets()
-            .inAnyNamespace()
-            .withLabel(Projection.MANAGED_BY_LABEL, Projection.MANAGED_BY)
-            .inform();
-    var watchedManagedSecrets = client.resources(ManagedSecret.class).inAnyNamespace().inform();
-    Cpu cpuW = cpu();
-    serverTimes();
-    long watched = timed(() -> baselineWrites(n, true));
-    System.out.printf(
-        "baseline with two informers: %d objects' writes in %d ms (%s)%n  %s%n  %s%n",
-        n, watched, writes(), cpu().since(cpuW), serverTimes());
-    watchedSecrets.close();
-    watchedManagedSecrets.close();
-    stopServer();
-
-    // 2. The operator: create N ManagedSecrets and wait until all are Ready.
-    startServer();
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    // Phases 1, 1b and 2 run once, or -Dbench.rounds=R times in turn (each on a fresh server) for
+    // the median ratio; the operator of the last round stays up for the phases after.
+    int rounds = Math.max(1, Integer.getInteger("bench.rounds", 1));
+    List<Double> toBaseline = new ArrayList<>();
+    List<Double> toWatched = new ArrayList<>();
+    SimpleMeterRegistry registry = null;
+    OperatorRuntime runtime = null;
     OperatorConfig config = config();
-    OperatorRuntime runtime = OperatorRuntime.start(client, config, registry, Clock.systemUTC());
-    writes();
-    Cpu cpu1 = cpu();
-    serverTimes();
-    long operatorMs = createAndAwait(0, n, registry);
-    Map<String, Integer> w = writes();
-    System.out.printf(
-        "operator: %d ManagedSecrets Ready in %d ms; ratio to baseline %.2fx, to baseline with"
-            + " informers %.2fx (%s)%n  %s%n  %s%n",
-        n,
-        operatorMs,
-        (double) operatorMs / baseline,
-        (double) operatorMs / watched,
-        w,
-        cpu().since(cpu1),
-        serverTimes());
-    System.out.printf(
-        "  KMS calls: %.0f; %.0f reconciles; time inside reconciles %.1f s (%.1f ms each), in the"
-            + " store %.1f s%n",
-        kms(registry),
-        reconciles(registry),
-        seconds(registry, "managedsecret.reconcile.duration"),
-        1000 * seconds(registry, "managedsecret.reconcile.duration") / reconciles(registry),
-        seconds(registry, "managedsecret.store.duration"));
+    for (int round = 1; round <= rounds; round++) {
+      if (runtime != null) {
+        runtime.close();
+        stopServer();
+      }
+      if (rounds > 1) {
+        System.out.printf("# round %d of %d%n", round, rounds);
+      }
+      // 1. Baseline: the same API writes with a bare fabric8 client.
+      startServer();
+      Cpu cpu0 = cpu();
+      serverTimes();
+      long baseline = timed(() -> baselineWrites(n, false));
+      System.out.printf(
+          "baseline: %d objects' writes in %d ms (%s)%n  %s%n  %s%n",
+          n, baseline, writes(), cpu().since(cpu0), serverTimes());
+      stopServer();
+
+      // 1b. The same writes while two informers watch and cache what the operator's informers do
+      // (ManagedSecrets everywhere, Secrets with the operator's label): what any informer-based
+      // client costs the server and itself, before it does any work of its own.
+      startServer();
+      var watchedSecrets =
+          client
+              .secrets()
+              .inAnyNamespace()
+              .withLabel(Projection.MANAGED_BY_LABEL, Projection.MANAGED_BY)
+              .inform();
+      var watchedManagedSecrets = client.resources(ManagedSecret.class).inAnyNamespace().inform();
+      Cpu cpuW = cpu();
+      serverTimes();
+      long watched = timed(() -> baselineWrites(n, true));
+      System.out.printf(
+          "baseline with two informers: %d objects' writes in %d ms (%s)%n  %s%n  %s%n",
+          n, watched, writes(), cpu().since(cpuW), serverTimes());
+      watchedSecrets.close();
+      watchedManagedSecrets.close();
+      stopServer();
+
+      // 2. The operator: create N ManagedSecrets and wait until all are Ready.
+      startServer();
+      registry = new SimpleMeterRegistry();
+      runtime = OperatorRuntime.start(client, config, registry, Clock.systemUTC());
+      writes();
+      Cpu cpu1 = cpu();
+      serverTimes();
+      long operatorMs = createAndAwait(0, n, registry);
+      Map<String, Integer> w = writes();
+      System.out.printf(
+          "operator: %d ManagedSecrets Ready in %d ms; ratio to baseline %.2fx, to baseline with"
+              + " informers %.2fx (%s)%n  %s%n  %s%n",
+          n,
+          operatorMs,
+          (double) operatorMs / baseline,
+          (double) operatorMs / watched,
+          w,
+          cpu().since(cpu1),
+          serverTimes());
+      System.out.printf(
+          "  KMS calls: %.0f; %.0f reconciles; time inside reconciles %.1f s (%.1f ms each), in the"
+              + " store %.1f s%n",
+          kms(registry),
+          reconciles(registry),
+          seconds(registry, "managedsecret.reconcile.duration"),
+          1000 * seconds(registry, "managedsecret.reconcile.duration") / reconciles(registry),
+          seconds(registry, "managedsecret.store.duration"));
+      toBaseline.add((double) operatorMs / baseline);
+      toWatched.add((double) operatorMs / watched);
+    }
+    if (rounds > 1) {
+      System.out.printf(
+          "rounds: ratio to baseline %s, median %.2fx; to baseline with informers %s, median %.2fx%n",
+          ratios(toBaseline), median(toBaseline), ratios(toWatched), median(toWatched));
+    }
     if (Boolean.getBoolean("bench.createOnly")) {
       runtime.close();
       stopServer();
@@ -574,6 +597,21 @@ public final class Harness {
     void run() throws Exception;
   }
 
+  static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    java.util.Collections.sort(sorted);
+    int m = sorted.size() / 2;
+    return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
+  }
+
+  static String ratios(List<Double> values) {
+    StringBuilder out = new StringBuilder("[");
+    for (double v : values) {
+      out.append(out.length() > 1 ? ", " : "").append(String.format("%.2fx", v));
+    }
+    return out.append(']').toString();
+  }
+
   static long timed(Body body) throws Exception {
     long t0 = System.nanoTime();
     body.run();
@@ -582,7 +620,7 @@ public final class Harness {
 
   /**
    * The API server JVM's command line; {@code -Dbench.serverJvmArgs="..."} adds options, e.g. a
-   * flight recording: {@code -XX:StartFlightRecording=filename=/tmp/server-%p.jfr}.
+   * flight recording: {@code -XX:StartFlightRecording=filename=/tmp/server.jfr}.
    */
   static List<String> serverCommand() {
     List<String> command = new ArrayList<>();

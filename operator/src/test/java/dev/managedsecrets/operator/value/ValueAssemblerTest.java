@@ -401,4 +401,75 @@ class ValueAssemblerTest {
 
     assertThat(v.bytes()).containsOnly(0);
   }
+
+  /**
+   * The hashes are stored with each version in the backing store and compared by later operator
+   * versions: a different encoding of the same inputs would make every ManagedSecret write a new
+   * version on upgrade (and a changed generate hash would regenerate passwords). These are the
+   * values the operator has computed since its first release; they must not move.
+   */
+  @Test
+  void hashesOfKnownInputsAreThoseOfEarlierReleases() {
+    GenerateSpec symbols = length(20);
+    symbols.excludeCharacters = "\"'`";
+    symbols.requireEachIncludedType = true;
+    SortedMap<String, GenerateSpec> gen = new TreeMap<>();
+    gen.put("password", new GenerateSpec());
+    gen.put("token", symbols);
+    ValueInput full =
+        keyValues(
+            data("username", "app", "note", "caf\u00e9 \"quoted\" \u2603"),
+            gen,
+            db("postgres", "db.internal", null, "orders"));
+
+    assertThat(assembler.inputHash(ID, full))
+        .isEqualTo("OajaGVdqC_RyJeWLOi9LTX05RJ1Z8mugXaFpHClrUSQ");
+    assertThat(assembler.inputHash(ID, keyValues(data("u", "1"), new TreeMap<>(), null)))
+        .isEqualTo("HUHYhQV_NMYmOpUMshIZZ8JCT0BsIqnrMWUCyR8bFxE");
+    assertThat(
+            assembler.inputHash(
+                ID, keyValues(new TreeMap<>(), generate("p", null), db("mysql", "h", 3307, null))))
+        .isEqualTo("QjkXx8tbVLnCN9t-ULP2njhrCudRmqW4s2-OGoSHPjk");
+    // Outside the BMP and below 0x20: the characters an encoder is most likely to write otherwise.
+    assertThat(
+            assembler.inputHash(
+                ID, keyValues(data("\ud83d\udd11", "\u0000\t\u2028"), new TreeMap<>(), null)))
+        .isEqualTo("9sjEv-QQuwFGZ52Hd15hchZNcyfOLSIEmLZr6u7cKM4");
+    assertThat(assembler.inputHash(ID, new ValueInput.Whole(SecretValue.text("{\"a\":1}"))))
+        .isEqualTo("VuwKvcd6aXdDaOUk5m0btMwLuw_WPDBQsJigezZPsB4");
+    assertThat(
+            assembler.inputHash(
+                ID, new ValueInput.Whole(new SecretValue(new byte[] {0, 1, (byte) 0xFF}, true))))
+        .isEqualTo("vEETs1gBSAjHsMZnXwH8wP5N1dVYaVvNdmmOtV2tAC0");
+    assertThat(assembler.inputHash(ID, new ValueInput.None()))
+        .isEqualTo("2p1CAoStcmGB7W764ajybrt9tDBkQ_s78Pnr5pwzVIs");
+    assertThat(assembler.generateHash(symbols))
+        .isEqualTo("i-qL9g3Lzz8FnSWX8opBhqqOdA1_ZzsO4xRgZy8EVNE");
+    assertThat(assembler.valueHash(ID, SecretValue.text("v")))
+        .isEqualTo("aCRWYJsr2kTwrjdBgw07JaxlfOv00AdoPQ-R0osWNgc");
+  }
+
+  /** The input hash's encoding, spelled out: HMAC over length-prefixed parts, canonical JSON. */
+  @Test
+  void inputHashIsTheHmacOfTheDocumentedEncoding() throws Exception {
+    String canonical =
+        "{\"data\":{\"u\":\"1\"},\"database\":{\"engine\":\"postgres\",\"host\":\"h\","
+            + "\"port\":5432},\"generate\":{\"p\":\"{\\\"passwordLength\\\":8}\"},"
+            + "\"kind\":\"keyValues\"}";
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(hashKey(1), "HmacSHA256"));
+    for (String part : List.of("input/v1", ID.namespace(), ID.name(), canonical)) {
+      byte[] b = part.getBytes(StandardCharsets.UTF_8);
+      mac.update(java.nio.ByteBuffer.allocate(4).putInt(b.length).array());
+      mac.update(b);
+    }
+    String expected = Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
+
+    assertThat(
+            assembler.inputHash(
+                ID,
+                keyValues(
+                    data("u", "1"), generate("p", length(8)), db("postgres", "h", null, null))))
+        .isEqualTo(expected);
+  }
 }

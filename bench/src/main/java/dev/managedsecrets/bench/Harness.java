@@ -94,12 +94,7 @@ public final class Harness {
       }
       // 1. Baseline: the same API writes with a bare fabric8 client.
       startServer();
-      Cpu cpu0 = cpu();
-      serverTimes();
-      long baseline = timed(() -> baselineWrites(n, false));
-      System.out.printf(
-          "baseline: %d objects' writes in %d ms (%s)%n  %s%n  %s%n",
-          n, baseline, writes(), cpu().since(cpu0), serverTimes());
+      long baseline = baselinePhase("baseline", false);
       stopServer();
 
       // 1b. The same writes while two informers watch and cache what the operator's informers do
@@ -113,12 +108,7 @@ public final class Harness {
               .withLabel(Projection.MANAGED_BY_LABEL, Projection.MANAGED_BY)
               .inform();
       var watchedManagedSecrets = client.resources(ManagedSecret.class).inAnyNamespace().inform();
-      Cpu cpuW = cpu();
-      serverTimes();
-      long watched = timed(() -> baselineWrites(n, true));
-      System.out.printf(
-          "baseline with two informers: %d objects' writes in %d ms (%s)%n  %s%n  %s%n",
-          n, watched, writes(), cpu().since(cpuW), serverTimes());
+      long watched = baselinePhase("baseline with two informers", true);
       watchedSecrets.close();
       watchedManagedSecrets.close();
       stopServer();
@@ -218,6 +208,17 @@ public final class Harness {
   }
 
   /** CPU time used so far by the API server's JVM and by this one (operator and load client). */
+  /** The baseline's writes for N objects on the running server, timed and reported. */
+  long baselinePhase(String label, boolean labelled) throws Exception {
+    Cpu cpu0 = cpu();
+    serverTimes();
+    long ms = timed(() -> baselineWrites(n, labelled));
+    System.out.printf(
+        "%s: %d objects' writes in %d ms (%s)%n  %s%n  %s%n",
+        label, n, ms, writes(), cpu().since(cpu0), serverTimes());
+    return ms;
+  }
+
   record Cpu(long serverMs, long harnessMs) {
     String since(Cpu before) {
       return String.format(

@@ -35,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Throughput, idle cost, memory and latency of the operator against the in-process API server, in
@@ -207,7 +208,6 @@ public final class Harness {
     stopServer();
   }
 
-  /** CPU time used so far by the API server's JVM and by this one (operator and load client). */
   /** The baseline's writes for N objects on the running server, timed and reported. */
   long baselinePhase(String label, boolean labelled) throws Exception {
     Cpu cpu0 = cpu();
@@ -219,6 +219,7 @@ public final class Harness {
     return ms;
   }
 
+  /** CPU time used so far by the API server's JVM and by this one (operator and load client). */
   record Cpu(long serverMs, long harnessMs) {
     String since(Cpu before) {
       return String.format(
@@ -600,17 +601,15 @@ public final class Harness {
 
   static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
-    java.util.Collections.sort(sorted);
+    Collections.sort(sorted);
     int m = sorted.size() / 2;
     return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
   }
 
   static String ratios(List<Double> values) {
-    StringBuilder out = new StringBuilder("[");
-    for (double v : values) {
-      out.append(out.length() > 1 ? ", " : "").append(String.format("%.2fx", v));
-    }
-    return out.append(']').toString();
+    return values.stream()
+        .map(v -> String.format("%.2fx", v))
+        .collect(Collectors.joining(", ", "[", "]"));
   }
 
   static long timed(Body body) throws Exception {

@@ -10,6 +10,7 @@ import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.operator.crypto.KeyedHash;
 import dev.managedsecrets.operator.secret.SecretId;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -456,11 +459,11 @@ class ValueAssemblerTest {
         "{\"data\":{\"u\":\"1\"},\"database\":{\"engine\":\"postgres\",\"host\":\"h\","
             + "\"port\":5432},\"generate\":{\"p\":\"{\\\"passwordLength\\\":8}\"},"
             + "\"kind\":\"keyValues\"}";
-    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-    mac.init(new javax.crypto.spec.SecretKeySpec(hashKey(1), "HmacSHA256"));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(hashKey(1), "HmacSHA256"));
     for (String part : List.of("input/v1", ID.namespace(), ID.name(), canonical)) {
       byte[] b = part.getBytes(StandardCharsets.UTF_8);
-      mac.update(java.nio.ByteBuffer.allocate(4).putInt(b.length).array());
+      mac.update(ByteBuffer.allocate(4).putInt(b.length).array());
       mac.update(b);
     }
     String expected = Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());

@@ -1,7 +1,7 @@
 package dev.managedsecrets.bench;
 
-import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
-import dev.managedsecrets.operator.embedded.RequestCounts;
+import dev.managedsecrets.apiserver.EmbeddedApiServer;
+import dev.managedsecrets.apiserver.RequestCounts;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -1,11 +1,11 @@
 package dev.managedsecrets.bench;
 
-import dev.managedsecrets.operator.crypto.EncryptionContext;
-import dev.managedsecrets.operator.crypto.EnvelopeCipher;
+import dev.managedsecrets.core.crypto.EncryptionContext;
+import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.operator.kms.Keyring;
-import dev.managedsecrets.operator.kms.Kms;
+import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.operator.kms.LocalKms;
-import dev.managedsecrets.operator.secret.Arns;
+import dev.managedsecrets.core.secret.Arns;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;

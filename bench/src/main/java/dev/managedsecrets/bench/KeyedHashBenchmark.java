@@ -1,12 +1,12 @@
 package dev.managedsecrets.bench;
 
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
-import dev.managedsecrets.operator.crypto.KeyedHash;
-import dev.managedsecrets.operator.secret.SecretId;
-import dev.managedsecrets.operator.value.PasswordGenerator;
-import dev.managedsecrets.operator.value.SecretValue;
-import dev.managedsecrets.operator.value.ValueAssembler;
-import dev.managedsecrets.operator.value.ValueInput;
+import dev.managedsecrets.core.crypto.KeyedHash;
+import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.value.PasswordGenerator;
+import dev.managedsecrets.core.value.SecretValue;
+import dev.managedsecrets.core.value.ValueAssembler;
+import dev.managedsecrets.core.value.ValueInput;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.TreeMap;

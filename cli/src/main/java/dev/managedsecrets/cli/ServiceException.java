@@ -1,6 +1,6 @@
 package dev.managedsecrets.cli;
 
-import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 
 /**
  * An error of Secrets Manager: an AWS exception name and a message, printed as the AWS CLI prints

@@ -3,7 +3,7 @@ package dev.managedsecrets.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.managedsecrets.operator.value.PasswordGenerator;
+import dev.managedsecrets.core.value.PasswordGenerator;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

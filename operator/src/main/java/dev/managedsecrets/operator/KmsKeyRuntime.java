@@ -1,8 +1,8 @@
 package dev.managedsecrets.operator;
 
+import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.kms.Keyring;
-import dev.managedsecrets.operator.kms.Kms;
 import dev.managedsecrets.operator.kms.KmsKeyCatalog;
 import dev.managedsecrets.operator.kms.KmsKeyManager;
 import dev.managedsecrets.operator.kms.KmsProviders;

@@ -1,25 +1,26 @@
 package dev.managedsecrets.operator;
 
+import dev.managedsecrets.core.crypto.EnvelopeCipher;
+import dev.managedsecrets.core.crypto.KeyedHash;
+import dev.managedsecrets.core.crypto.Kms;
+import dev.managedsecrets.core.projection.Projection;
+import dev.managedsecrets.core.secret.Arns;
+import dev.managedsecrets.core.value.PasswordGenerator;
+import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.operator.config.OperatorConfig;
-import dev.managedsecrets.operator.crypto.EnvelopeCipher;
-import dev.managedsecrets.operator.crypto.KeyedHash;
 import dev.managedsecrets.operator.kms.CountingKms;
 import dev.managedsecrets.operator.kms.Keyring;
-import dev.managedsecrets.operator.kms.Kms;
 import dev.managedsecrets.operator.kms.KmsProviders;
 import dev.managedsecrets.operator.leader.Leadership;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.ReconcileTimer;
 import dev.managedsecrets.operator.metrics.TimedSecretStore;
-import dev.managedsecrets.operator.projection.Projection;
+import dev.managedsecrets.operator.projection.ProjectedSecret;
 import dev.managedsecrets.operator.reconcile.Caches;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
-import dev.managedsecrets.operator.secret.Arns;
 import dev.managedsecrets.operator.store.SecretStore;
 import dev.managedsecrets.operator.store.SecretStores;
-import dev.managedsecrets.operator.value.PasswordGenerator;
-import dev.managedsecrets.operator.value.ValueAssembler;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -112,7 +113,7 @@ public final class OperatorRuntime implements AutoCloseable {
             secrets,
             kms,
             values,
-            new Projection(hash),
+            new ProjectedSecret(new Projection(hash)),
             new EventRecorder(client),
             clock,
             config.fromSecretPollInterval,

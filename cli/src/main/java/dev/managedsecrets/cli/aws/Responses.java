@@ -7,7 +7,7 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.cli.output.Json;
-import dev.managedsecrets.operator.validation.SpecValidator;
+import dev.managedsecrets.core.names.Names;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -35,7 +35,7 @@ public final class Responses {
     if (ms.getStatus() != null && ms.getStatus().name != null) {
       return ms.getStatus().name;
     }
-    return SpecValidator.secretName(ms);
+    return Names.secretName(ms);
   }
 
   public static String arn(ManagedSecret ms) {

@@ -3,8 +3,8 @@ package dev.managedsecrets.cli.commands;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.cli.ServiceException;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
-import dev.managedsecrets.operator.validation.SpecValidator;
+import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.validation.SpecValidator;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.function.Consumer;
 

@@ -6,8 +6,8 @@ import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.cli.ServiceException;
 import dev.managedsecrets.cli.aws.ParamFiles;
 import dev.managedsecrets.cli.output.Json;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
-import dev.managedsecrets.operator.value.PasswordGenerator;
+import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.value.PasswordGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -7,8 +7,8 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.cli.ServiceException;
 import dev.managedsecrets.cli.aws.ProjectedValue;
 import dev.managedsecrets.cli.aws.Responses;
-import dev.managedsecrets.operator.projection.Projection;
-import dev.managedsecrets.operator.validation.SpecValidator;
+import dev.managedsecrets.core.names.Names;
+import dev.managedsecrets.core.projection.Projection;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +62,7 @@ public final class GetSecretValue extends SecretCommand {
             .client()
             .secrets()
             .inNamespace(secrets.namespace())
-            .withName(SpecValidator.targetName(ms))
+            .withName(Names.targetName(ms))
             .get();
     String projectedVersion = projectedVersion(ms, projected);
     if (projectedVersion == null) {

@@ -3,8 +3,8 @@ package dev.managedsecrets.cli.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.cli.Cli;
-import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.managedsecrets.operator.embedded;
 
+import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,7 +1,9 @@
 package dev.managedsecrets.operator.kms;
 
-import dev.managedsecrets.operator.crypto.EncryptionContext;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.core.crypto.DataKey;
+import dev.managedsecrets.core.crypto.EncryptionContext;
+import dev.managedsecrets.core.crypto.Kms;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Supplier;

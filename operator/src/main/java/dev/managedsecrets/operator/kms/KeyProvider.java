@@ -1,6 +1,6 @@
 package dev.managedsecrets.operator.kms;
 
-import dev.managedsecrets.operator.crypto.EncryptionContext;
+import dev.managedsecrets.core.crypto.EncryptionContext;
 import java.util.Arrays;
 import java.util.List;
 
@@ -14,7 +14,7 @@ import java.util.List;
  * what was wrapped under it stays readable. Material never leaves the provider except as the data
  * keys it wraps.
  *
- * <p>Failures are {@link dev.managedsecrets.operator.secret.SecretsManagerException}s: {@code
+ * <p>Failures are {@link dev.managedsecrets.core.secret.SecretsManagerException}s: {@code
  * EncryptionFailure} from {@link #generateDataKey}, {@code DecryptionFailure} from {@link
  * #decrypt}, {@code ResourceNotFoundException} when rotating a key the provider does not hold, and
  * {@code AccessDeniedException} when the provider refuses the operator. Their messages name the key

@@ -1,6 +1,6 @@
 package dev.managedsecrets.operator.kms;
 
-import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

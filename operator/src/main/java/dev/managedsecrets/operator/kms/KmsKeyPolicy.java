@@ -3,7 +3,7 @@ package dev.managedsecrets.operator.kms;
 import dev.managedsecrets.api.v1alpha1.KmsKey;
 import dev.managedsecrets.api.v1alpha1.KmsKeySpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

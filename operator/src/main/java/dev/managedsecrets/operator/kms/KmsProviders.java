@@ -1,5 +1,6 @@
 package dev.managedsecrets.operator.kms;
 
+import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.kms.aws.AwsKmsKeyProvider;
 import dev.managedsecrets.operator.kms.pkcs11.Pkcs11KeyProvider;

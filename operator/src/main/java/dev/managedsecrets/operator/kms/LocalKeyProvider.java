@@ -1,9 +1,9 @@
 package dev.managedsecrets.operator.kms;
 
-import dev.managedsecrets.operator.crypto.Aead;
-import dev.managedsecrets.operator.crypto.EncryptionContext;
-import dev.managedsecrets.operator.secret.AwsError;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.core.crypto.Aead;
+import dev.managedsecrets.core.crypto.EncryptionContext;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;

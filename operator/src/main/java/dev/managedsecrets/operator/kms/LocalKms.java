@@ -1,6 +1,8 @@
 package dev.managedsecrets.operator.kms;
 
-import dev.managedsecrets.operator.crypto.EncryptionContext;
+import dev.managedsecrets.core.crypto.DataKey;
+import dev.managedsecrets.core.crypto.EncryptionContext;
+import dev.managedsecrets.core.crypto.Kms;
 import java.util.Map;
 
 /**

@@ -1,8 +1,10 @@
 package dev.managedsecrets.operator.kms;
 
-import dev.managedsecrets.operator.crypto.EncryptionContext;
-import dev.managedsecrets.operator.secret.AwsError;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.core.crypto.DataKey;
+import dev.managedsecrets.core.crypto.EncryptionContext;
+import dev.managedsecrets.core.crypto.Kms;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import java.util.Map;
 
 /**

@@ -1,10 +1,10 @@
 package dev.managedsecrets.operator.manager;
 
-import dev.managedsecrets.operator.crypto.EncryptionContext;
-import dev.managedsecrets.operator.crypto.EnvelopeCipher;
-import dev.managedsecrets.operator.secret.StagingLabels;
-import dev.managedsecrets.operator.secret.StoredSecret;
-import dev.managedsecrets.operator.secret.StoredVersion;
+import dev.managedsecrets.core.crypto.EncryptionContext;
+import dev.managedsecrets.core.crypto.EnvelopeCipher;
+import dev.managedsecrets.core.secret.StagingLabels;
+import dev.managedsecrets.core.secret.StoredSecret;
+import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.operator.store.SecretStore;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

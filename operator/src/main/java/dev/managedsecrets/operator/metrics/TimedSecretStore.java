@@ -1,8 +1,8 @@
 package dev.managedsecrets.operator.metrics;
 
-import dev.managedsecrets.operator.secret.SecretId;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
-import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.operator.store.SecretStore;
 import dev.managedsecrets.operator.store.StoreConflictException;
 import dev.managedsecrets.operator.store.StoreUnavailableException;
@@ -53,7 +53,7 @@ public final class TimedSecretStore implements SecretStore {
   }
 
   @Override
-  public byte[] readVersion(SecretId id, dev.managedsecrets.operator.secret.StoredVersion version) {
+  public byte[] readVersion(SecretId id, dev.managedsecrets.core.secret.StoredVersion version) {
     return time("readVersion", () -> delegate.readVersion(id, version));
   }
 

@@ -2,7 +2,7 @@ package dev.managedsecrets.operator.reconcile;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
-import dev.managedsecrets.operator.projection.Projection;
+import dev.managedsecrets.core.projection.Projection;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;

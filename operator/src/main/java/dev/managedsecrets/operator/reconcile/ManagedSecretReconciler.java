@@ -3,23 +3,25 @@ package dev.managedsecrets.operator.reconcile;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
-import dev.managedsecrets.operator.kms.Kms;
+import dev.managedsecrets.core.crypto.Kms;
+import dev.managedsecrets.core.names.Names;
+import dev.managedsecrets.core.projection.Projection;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.StagingLabels;
+import dev.managedsecrets.core.secret.StoredSecret;
+import dev.managedsecrets.core.secret.StoredVersion;
+import dev.managedsecrets.core.validation.SpecValidator;
+import dev.managedsecrets.core.value.SecretValue;
+import dev.managedsecrets.core.value.ValueAssembler;
+import dev.managedsecrets.core.value.ValueInput;
+import dev.managedsecrets.core.value.ValueInputs;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
-import dev.managedsecrets.operator.projection.Projection;
-import dev.managedsecrets.operator.secret.AwsError;
-import dev.managedsecrets.operator.secret.SecretId;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
-import dev.managedsecrets.operator.secret.StagingLabels;
-import dev.managedsecrets.operator.secret.StoredSecret;
-import dev.managedsecrets.operator.secret.StoredVersion;
+import dev.managedsecrets.operator.projection.ProjectedSecret;
 import dev.managedsecrets.operator.store.StoreConflictException;
 import dev.managedsecrets.operator.store.StoreUnavailableException;
-import dev.managedsecrets.operator.validation.SpecValidator;
-import dev.managedsecrets.operator.value.SecretValue;
-import dev.managedsecrets.operator.value.ValueAssembler;
-import dev.managedsecrets.operator.value.ValueInput;
-import dev.managedsecrets.operator.value.ValueInputs;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -71,7 +73,7 @@ public final class ManagedSecretReconciler
   private final SecretsManagerService secrets;
   private final Kms kms;
   private final ValueAssembler values;
-  private final Projection projection;
+  private final ProjectedSecret projection;
   private final EventRecorder events;
   private final OwnWrites ownWrites = new OwnWrites();
   private final Clock clock;
@@ -83,7 +85,7 @@ public final class ManagedSecretReconciler
       SecretsManagerService secrets,
       Kms kms,
       ValueAssembler values,
-      Projection projection,
+      ProjectedSecret projection,
       EventRecorder events,
       Clock clock,
       Duration fromSecretPollInterval,
@@ -182,7 +184,7 @@ public final class ManagedSecretReconciler
       ms.setSpec(spec);
     }
     String namespace = ms.getMetadata().getNamespace();
-    SecretId id = new SecretId(namespace, SpecValidator.secretName(ms));
+    SecretId id = new SecretId(namespace, Names.secretName(ms));
     olderOwnerOfName(ms, context, id.name());
 
     // 2. Resolve the key; read the inputs.
@@ -198,7 +200,7 @@ public final class ManagedSecretReconciler
     switch (claimed.claim()) {
       case CREATED -> {
         events.normal(ms, EventReason.SecretCreated, "Created secret " + id.name());
-        if (SpecValidator.looksLikeArnSuffix(id.name())) {
+        if (Names.looksLikeArnSuffix(id.name())) {
           events.warning(
               ms,
               EventReason.NameLooksLikeArnSuffix.name(),
@@ -290,11 +292,7 @@ public final class ManagedSecretReconciler
     String message =
         current == null
             ? "Secret " + id.name() + " has no value yet; no Secret was projected."
-            : "Secret "
-                + SpecValidator.targetName(ms)
-                + " holds version "
-                + current.versionId()
-                + ".";
+            : "Secret " + Names.targetName(ms) + " holds version " + current.versionId() + ".";
     if (pinned && changed) {
       message +=
           " AWSCURRENT is pinned by spec.versionStages: the changed value is published when the"
@@ -331,7 +329,7 @@ public final class ManagedSecretReconciler
     for (ManagedSecret other : claimants) {
       if (other.getMetadata().getUid().equals(ms.getMetadata().getUid())
           || other.getMetadata().getDeletionTimestamp() != null
-          || !name.equals(SpecValidator.secretName(other))) {
+          || !name.equals(Names.secretName(other))) {
         continue;
       }
       if (older(other, ms)) {
@@ -392,10 +390,10 @@ public final class ManagedSecretReconciler
       StoredVersion current,
       SecretValue fresh) {
     String namespace = ms.getMetadata().getNamespace();
-    String name = SpecValidator.targetName(ms);
+    String name = Names.targetName(ms);
     InformerEventSource<Secret, ManagedSecret> cache = secretCache(context);
     Secret live = cache.get(new ResourceID(name, namespace)).orElse(null);
-    if (live != null && !Projection.ownedBy(live, ms)) {
+    if (live != null && !ProjectedSecret.ownedBy(live, ms)) {
       throw notOurs(name);
     }
     if (live != null && projection.upToDate(live, ms, current.versionId())) {
@@ -428,7 +426,7 @@ public final class ManagedSecretReconciler
         if (live == null) {
           throw e; // deleted meanwhile: retried
         }
-        if (!Projection.ownedBy(live, ms)) {
+        if (!ProjectedSecret.ownedBy(live, ms)) {
           throw notOurs(name);
         }
         if (projection.upToDate(live, ms, current.versionId())) {
@@ -500,9 +498,9 @@ public final class ManagedSecretReconciler
 
   /** Deletes Secrets this ManagedSecret projected under a target name it no longer uses. */
   private void removeOldTargets(ManagedSecret ms, Context<ManagedSecret> context) {
-    String name = SpecValidator.targetName(ms);
+    String name = Names.targetName(ms);
     for (Secret s : context.getSecondaryResources(Secret.class)) {
-      if (!s.getMetadata().getName().equals(name) && Projection.ownedBy(s, ms)) {
+      if (!s.getMetadata().getName().equals(name) && ProjectedSecret.ownedBy(s, ms)) {
         client
             .secrets()
             .inNamespace(s.getMetadata().getNamespace())
@@ -516,17 +514,16 @@ public final class ManagedSecretReconciler
   public DeleteControl cleanup(ManagedSecret ms, Context<ManagedSecret> context) {
     String namespace = ms.getMetadata().getNamespace();
     for (Secret s : context.getSecondaryResources(Secret.class)) {
-      if (Projection.ownedBy(s, ms)) {
+      if (ProjectedSecret.ownedBy(s, ms)) {
         client.secrets().inNamespace(namespace).withName(s.getMetadata().getName()).delete();
       }
     }
-    Secret target =
-        client.secrets().inNamespace(namespace).withName(SpecValidator.targetName(ms)).get();
-    if (target != null && Projection.ownedBy(target, ms)) {
-      client.secrets().inNamespace(namespace).withName(SpecValidator.targetName(ms)).delete();
+    Secret target = client.secrets().inNamespace(namespace).withName(Names.targetName(ms)).get();
+    if (target != null && ProjectedSecret.ownedBy(target, ms)) {
+      client.secrets().inNamespace(namespace).withName(Names.targetName(ms)).delete();
     }
     ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
-    SecretId id = new SecretId(namespace, SpecValidator.secretName(ms));
+    SecretId id = new SecretId(namespace, Names.secretName(ms));
     boolean force = Boolean.TRUE.equals(spec.forceDeleteWithoutRecovery);
     secrets.delete(id, ms.getMetadata().getUid(), spec.recoveryWindowInDays, force);
     return DeleteControl.defaultDelete();

@@ -1,6 +1,6 @@
 package dev.managedsecrets.operator.reconcile;
 
-import dev.managedsecrets.operator.projection.Projection;
+import dev.managedsecrets.core.projection.Projection;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.Map;

@@ -2,9 +2,9 @@ package dev.managedsecrets.operator.store;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.managedsecrets.operator.secret.SecretId;
-import dev.managedsecrets.operator.secret.StoredSecret;
-import dev.managedsecrets.operator.secret.StoredVersion;
+import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.StoredSecret;
+import dev.managedsecrets.core.secret.StoredVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;

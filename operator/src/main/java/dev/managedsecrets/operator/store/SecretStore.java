@@ -1,8 +1,8 @@
 package dev.managedsecrets.operator.store;
 
-import dev.managedsecrets.operator.secret.SecretId;
-import dev.managedsecrets.operator.secret.StoredSecret;
-import dev.managedsecrets.operator.secret.StoredVersion;
+import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.StoredSecret;
+import dev.managedsecrets.core.secret.StoredVersion;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,8 +41,8 @@ public interface SecretStore extends AutoCloseable {
   /**
    * Reads one version's envelope.
    *
-   * @throws dev.managedsecrets.operator.secret.SecretsManagerException ResourceNotFoundException
-   *     when it is not there
+   * @throws dev.managedsecrets.core.secret.SecretsManagerException ResourceNotFoundException when
+   *     it is not there
    */
   byte[] readVersion(SecretId id, String versionId);
 

@@ -3,7 +3,7 @@ package dev.managedsecrets.operator.chart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
+import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

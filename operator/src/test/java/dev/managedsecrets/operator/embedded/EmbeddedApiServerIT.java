@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.apiserver.EmbeddedApiServer;
+import dev.managedsecrets.apiserver.RequestCounts;
 import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;

@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;

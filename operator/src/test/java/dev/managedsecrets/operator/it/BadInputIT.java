@@ -17,7 +17,7 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.SecretSource;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.api.v1alpha1.TargetSpec;
-import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
+import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;

@@ -17,13 +17,13 @@ import dev.managedsecrets.api.v1alpha1.KmsKey;
 import dev.managedsecrets.api.v1alpha1.KmsKeySpec;
 import dev.managedsecrets.api.v1alpha1.KmsKeyStatus;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
-import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
+import dev.managedsecrets.apiserver.EmbeddedApiServer;
+import dev.managedsecrets.core.secret.StagingLabels;
+import dev.managedsecrets.core.secret.StoredSecret;
+import dev.managedsecrets.core.secret.StoredVersion;
+import dev.managedsecrets.core.secret.Versions;
 import dev.managedsecrets.operator.kms.KeyState;
 import dev.managedsecrets.operator.kms.Keyring;
-import dev.managedsecrets.operator.secret.StagingLabels;
-import dev.managedsecrets.operator.secret.StoredSecret;
-import dev.managedsecrets.operator.secret.StoredVersion;
-import dev.managedsecrets.operator.secret.Versions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -878,7 +878,7 @@ class KmsKeyIT {
         for (var it = materials.fieldNames(); it.hasNext(); ) {
           String version = it.next();
           keys.add(
-              dev.managedsecrets.operator.crypto.Aead.decrypt(
+              dev.managedsecrets.core.crypto.Aead.decrypt(
                   rootKey,
                   b64.decode(materials.get(version).asText()),
                   ("managedsecrets keyring v1\n" + entry.get("keyId").asText() + "\n" + version)

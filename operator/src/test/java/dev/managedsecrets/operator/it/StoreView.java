@@ -1,17 +1,17 @@
 package dev.managedsecrets.operator.it;
 
-import dev.managedsecrets.operator.crypto.EncryptionContext;
-import dev.managedsecrets.operator.crypto.Envelope;
-import dev.managedsecrets.operator.crypto.EnvelopeCipher;
+import dev.managedsecrets.core.crypto.EncryptionContext;
+import dev.managedsecrets.core.crypto.Envelope;
+import dev.managedsecrets.core.crypto.EnvelopeCipher;
+import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.StoredSecret;
+import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.operator.kms.KeyMetadata;
 import dev.managedsecrets.operator.kms.KeyState;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.LocalKeyProvider;
 import dev.managedsecrets.operator.kms.ProviderKms;
 import dev.managedsecrets.operator.kms.TestKeyrings;
-import dev.managedsecrets.operator.secret.SecretId;
-import dev.managedsecrets.operator.secret.StoredSecret;
-import dev.managedsecrets.operator.secret.StoredVersion;
 import dev.managedsecrets.operator.store.KubernetesSecretStore;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package dev.managedsecrets.operator.it;
 
+import dev.managedsecrets.apiserver.EmbeddedApiServer;
+import dev.managedsecrets.apiserver.RequestCounts;
 import dev.managedsecrets.operator.OperatorClient;
 import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
-import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
-import dev.managedsecrets.operator.embedded.RequestCounts;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;

@@ -3,8 +3,8 @@ package dev.managedsecrets.operator.kms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.operator.config.OperatorConfig;
-import dev.managedsecrets.operator.secret.Arns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,10 +4,11 @@ import static dev.managedsecrets.operator.kms.ProviderKmsTest.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.managedsecrets.api.v1alpha1.KmsKey;
-import dev.managedsecrets.operator.crypto.EncryptionContext;
-import dev.managedsecrets.operator.crypto.Envelope;
-import dev.managedsecrets.operator.crypto.EnvelopeCipher;
-import dev.managedsecrets.operator.secret.AwsError;
+import dev.managedsecrets.core.crypto.EncryptionContext;
+import dev.managedsecrets.core.crypto.Envelope;
+import dev.managedsecrets.core.crypto.EnvelopeCipher;
+import dev.managedsecrets.core.crypto.Kms;
+import dev.managedsecrets.core.secret.AwsError;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

@@ -3,8 +3,8 @@ package dev.managedsecrets.operator.kms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.managedsecrets.operator.secret.AwsError;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.time.Clock;
 import java.time.Duration;

@@ -3,11 +3,12 @@ package dev.managedsecrets.operator.kms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.managedsecrets.operator.crypto.EncryptionContext;
-import dev.managedsecrets.operator.crypto.Envelope;
-import dev.managedsecrets.operator.crypto.EnvelopeCipher;
-import dev.managedsecrets.operator.secret.AwsError;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.core.crypto.DataKey;
+import dev.managedsecrets.core.crypto.EncryptionContext;
+import dev.managedsecrets.core.crypto.Envelope;
+import dev.managedsecrets.core.crypto.EnvelopeCipher;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;

@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.managedsecrets.operator.crypto.EncryptionContext;
-import dev.managedsecrets.operator.crypto.EnvelopeCipher;
-import dev.managedsecrets.operator.secret.Arns;
+import dev.managedsecrets.core.crypto.EncryptionContext;
+import dev.managedsecrets.core.crypto.EnvelopeCipher;
+import dev.managedsecrets.core.crypto.Kms;
+import dev.managedsecrets.core.secret.Arns;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;

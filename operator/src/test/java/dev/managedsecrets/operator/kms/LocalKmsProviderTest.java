@@ -1,6 +1,6 @@
 package dev.managedsecrets.operator.kms;
 
-import dev.managedsecrets.operator.secret.Arns;
+import dev.managedsecrets.core.secret.Arns;
 import org.junit.jupiter.api.BeforeEach;
 
 /** The local provider (material in the keyring, in memory here) passes the provider contract. */

@@ -3,9 +3,10 @@ package dev.managedsecrets.operator.kms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.managedsecrets.operator.crypto.EncryptionContext;
-import dev.managedsecrets.operator.secret.AwsError;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
+import dev.managedsecrets.core.crypto.DataKey;
+import dev.managedsecrets.core.crypto.EncryptionContext;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.managedsecrets.operator.kms;
 
-import dev.managedsecrets.operator.secret.Arns;
+import dev.managedsecrets.core.secret.Arns;
 import io.fabric8.kubernetes.api.model.Secret;
 
 /** Builds keyrings and local KMS providers for tests in other packages, with no cluster. */

@@ -1,9 +1,9 @@
 package dev.managedsecrets.operator.manager;
 
-import dev.managedsecrets.operator.secret.AwsError;
-import dev.managedsecrets.operator.secret.SecretId;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
-import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.operator.store.SecretStore;
 import dev.managedsecrets.operator.store.StoreConflictException;
 import java.util.ArrayList;

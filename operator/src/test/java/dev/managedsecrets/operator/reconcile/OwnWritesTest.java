@@ -2,7 +2,7 @@ package dev.managedsecrets.operator.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.managedsecrets.operator.projection.Projection;
+import dev.managedsecrets.core.projection.Projection;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.util.concurrent.atomic.AtomicBoolean;

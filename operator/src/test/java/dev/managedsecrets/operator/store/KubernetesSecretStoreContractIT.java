@@ -2,9 +2,9 @@ package dev.managedsecrets.operator.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.managedsecrets.operator.embedded.EmbeddedApiServer;
-import dev.managedsecrets.operator.secret.SecretId;
-import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.apiserver.EmbeddedApiServer;
+import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.StoredSecret;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

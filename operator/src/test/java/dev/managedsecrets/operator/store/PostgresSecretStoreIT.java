@@ -8,10 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.managedsecrets.operator.secret.AwsError;
-import dev.managedsecrets.operator.secret.SecretId;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
-import dev.managedsecrets.operator.secret.StoredSecret;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.StoredSecret;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

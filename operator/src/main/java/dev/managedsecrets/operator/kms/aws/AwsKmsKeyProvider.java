@@ -1,9 +1,9 @@
 package dev.managedsecrets.operator.kms.aws;
 
-import dev.managedsecrets.operator.crypto.EncryptionContext;
+import dev.managedsecrets.core.crypto.EncryptionContext;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.operator.kms.KeyProvider;
-import dev.managedsecrets.operator.secret.AwsError;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

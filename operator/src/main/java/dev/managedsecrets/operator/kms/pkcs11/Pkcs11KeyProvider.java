@@ -1,10 +1,10 @@
 package dev.managedsecrets.operator.kms.pkcs11;
 
-import dev.managedsecrets.operator.crypto.Aead;
-import dev.managedsecrets.operator.crypto.EncryptionContext;
+import dev.managedsecrets.core.crypto.Aead;
+import dev.managedsecrets.core.crypto.EncryptionContext;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.operator.kms.KeyProvider;
-import dev.managedsecrets.operator.secret.AwsError;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -2,13 +2,13 @@ package dev.managedsecrets.operator.kms.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.managedsecrets.core.crypto.EncryptionContext;
+import dev.managedsecrets.core.crypto.EnvelopeCipher;
+import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.operator.config.OperatorConfig;
-import dev.managedsecrets.operator.crypto.EncryptionContext;
-import dev.managedsecrets.operator.crypto.EnvelopeCipher;
 import dev.managedsecrets.operator.kms.KeyMetadata;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.KmsProviders;
-import dev.managedsecrets.operator.secret.Arns;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.operator.kms.KeyProvider;
 import dev.managedsecrets.operator.kms.KmsProviderContract;
-import dev.managedsecrets.operator.secret.AwsError;
-import dev.managedsecrets.operator.secret.SecretsManagerException;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.managedsecrets.operator.crypto.Aead;
+import dev.managedsecrets.core.crypto.Aead;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

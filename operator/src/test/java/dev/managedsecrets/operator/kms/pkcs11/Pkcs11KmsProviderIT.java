@@ -3,9 +3,9 @@ package dev.managedsecrets.operator.kms.pkcs11;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.operator.kms.KeyProvider;
 import dev.managedsecrets.operator.kms.KmsProviderContract;
-import dev.managedsecrets.operator.secret.AwsError;
 import java.security.KeyStore;
 import java.security.Provider;
 import java.security.Security;

@@ -1,0 +1,769 @@
+package dev.managedsecrets.apiserver;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.authorization.v1.NonResourceRuleBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule;
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewSpec;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where the fabric8 CRUD mock is made to answer as an API server: every request
+ * passes here first. Reads and writes of objects still go to the mock's store (so its WebSocket
+ * watches keep working); what the mock lacks is added around it:
+ *
+ * <ul>
+ *   <li>discovery, /version and OpenAPI v3 ({@link Discovery});
+ *   <li>admission of custom resources: pruning, schema and CEL rules ({@link Admission});
+ *   <li>JSON, merge and strategic merge patches ({@link Patches}), server-side apply and
+ *       managedFields ({@link ManagedFields}), status writes with query parameters;
+ *   <li>Secret stringData written as data; label selectors with in/notin/!key; field selectors on
+ *       any field ({@link Selectors});
+ *   <li>Tables for {@code kubectl get} ({@link Tables}); watches over plain HTTP as short long
+ *       polls ({@link WatchLog});
+ *   <li>SelfSubjectRulesReview (java-operator-sdk's check before leader election, {@code kubectl
+ *       auth can-i --list}): everything allowed, or the rules a test gives;
+ *   <li>counting requests by method ({@link RequestCounts}); a listener that sees every request.
+ * </ul>
+ */
+final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDispatcher.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final String CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+  private static final String RULES_REVIEWS =
+      "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+
+  /** How long a watch over plain HTTP waits when nothing changed (more than a client's 1s). */
+  static final Duration LONG_POLL = Duration.ofMillis(1500);
+
+  private final RequestCounts counts;
+  private final Clock clock;
+  private final Runnable afterRequest;
+  private final Consumer<EmbeddedApiServer.Request> listener;
+  private final Function<String, List<ResourceRule>> rules;
+  private final Admission admission;
+  private final WatchLog log = new WatchLog(5000);
+
+  /**
+   * Writes take it exclusively; reads of one object share it, so they never see a write half done.
+   */
+  private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
+
+  private final NameIndex names = new NameIndex();
+
+  /** The kinds as of a number of changes to CRDs, kept until the CRDs change again. */
+  private record Known(long changes, List<ResourceType> types) {}
+
+  private final AtomicLong crdChanges = new AtomicLong();
+  private volatile Known known;
+
+  EmbeddedDispatcher(
+      RequestCounts counts, Clock clock, Runnable afterRequest, EmbeddedApiServer.Options options) {
+    this.counts = counts;
+    this.clock = clock;
+    this.afterRequest = afterRequest;
+    this.listener = options.listener;
+    this.rules = options.rules;
+    this.admission = new Admission(options.admission);
+  }
+
+  /** A fault a test injects: requests with this method under this path are answered with code. */
+  record Fault(String method, String pathPrefix, int code) {
+    boolean matches(RecordedRequest request) {
+      return method.equalsIgnoreCase(request.getMethod())
+          && ApiPath.pathOf(request.getPath()).startsWith(pathPrefix);
+    }
+  }
+
+  final List<Fault> faults = new CopyOnWriteArrayList<>();
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    long started = System.nanoTime();
+    MockResponse response;
+    try {
+      if (listener != null) {
+        // Before routing: the handlers consume the body.
+        Buffer body = request.getBody();
+        listener.accept(
+            new EmbeddedApiServer.Request(
+                request.getMethod(),
+                request.getPath(),
+                request.getHeader("User-Agent"),
+                body == null ? "" : new String(body.getBytes(), StandardCharsets.UTF_8)));
+      }
+      for (Fault f : faults) {
+        if (f.matches(request)) {
+          throw new ApiException(f.code(), "InternalError", "injected fault: " + f.code());
+        }
+      }
+      response = route(request);
+    } catch (ApiException e) {
+      response = json(e.code, e.toStatus());
+    } catch (RuntimeException e) {
+      // The exception's message may quote the request body: log its type only.
+      LOG.warn(
+          "Request {} {} failed: {}",
+          request.getMethod(),
+          ApiPath.pathOf(request.getPath()),
+          e.getClass().getName());
+      response =
+          json(
+              500,
+              new ApiException(
+                      500, "InternalError", "Internal error: " + e.getClass().getSimpleName())
+                  .toStatus());
+    } finally {
+      counts.record(request.getMethod(), request.getPath(), System.nanoTime() - started);
+      afterRequest.run();
+    }
+    if (response.getHeaders().get("Content-Type") == null) {
+      response.setHeader("Content-Type", "application/json");
+    }
+    return response;
+  }
+
+  private MockResponse route(RecordedRequest request) {
+    String uri = request.getPath();
+    String path = ApiPath.pathOf(uri);
+    String method = request.getMethod();
+    if (method.equals("POST") && path.equals(RULES_REVIEWS)) {
+      return rulesReview(request);
+    }
+    ApiPath p = ApiPath.parse(uri);
+    String contentType = request.getHeader("Content-Type");
+    if (contentType != null && contentType.startsWith(Protobuf.CONTENT_TYPE)) {
+      // kubectl create secret|configmap|namespace: read into JSON; anything else is refused.
+      ObjectNode object =
+          method.equals("POST") && p != null && p.group().isEmpty() && p.name() == null
+              ? Protobuf.coreObject(p.resource(), request.getBody().readByteArray())
+              : null;
+      if (object == null) {
+        throw new ApiException(
+            415,
+            "UnsupportedMediaType",
+            "the embedded API server reads JSON request bodies only, not "
+                + Protobuf.CONTENT_TYPE
+                + " (but for creating a Secret, a ConfigMap or a Namespace)");
+      }
+      ResourceType type = typeOf(p);
+      return locked(() -> create(p, type, object, manager(p, request), true));
+    }
+    if (p == null && method.equals("GET")) {
+      MockResponse meta = metadata(path);
+      if (meta != null) {
+        return meta;
+      }
+    }
+    ResourceType type = p == null ? null : typeOf(p);
+    if (type == null) {
+      throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+    }
+    return switch (method) {
+      case "GET" -> read(p, type, request);
+      case "POST" -> locked(() -> create(p, type, body(request), manager(p, request), true));
+      case "PUT" -> locked(() -> update(p, type, request));
+      case "PATCH" -> locked(() -> patch(p, type, request));
+      case "DELETE" -> locked(() -> delete(p, type));
+      default ->
+          throw new ApiException(
+              405,
+              "MethodNotAllowed",
+              "the server does not allow this method on the requested resource");
+    };
+  }
+
+  /**
+   * A SelfSubjectRulesReview: what the requester may do in spec.namespace. Nothing is authorized
+   * here, so everything, unless the options gave rules.
+   */
+  private MockResponse rulesReview(RecordedRequest request) {
+    SelfSubjectRulesReview review;
+    String contentType = request.getHeader("Content-Type");
+    if (contentType != null && contentType.startsWith(Protobuf.CONTENT_TYPE)) {
+      // kubectl auth can-i --list: spec (2) . namespace (1); the answer is JSON, which it accepts.
+      review = new SelfSubjectRulesReview();
+      review.setSpec(
+          new SelfSubjectRulesReviewSpec(
+              Protobuf.text(Protobuf.object(request.getBody().readByteArray()), 2, 1)));
+    } else {
+      try {
+        review =
+            Serialization.unmarshal(request.getBody().readUtf8(), SelfSubjectRulesReview.class);
+      } catch (RuntimeException e) {
+        throw new ApiException(
+            400, "BadRequest", "the request body is not a SelfSubjectRulesReview");
+      }
+    }
+    if (review == null || review.getSpec() == null) {
+      review = review == null ? new SelfSubjectRulesReview() : review;
+      review.setSpec(new SelfSubjectRulesReviewSpec());
+    }
+    SubjectRulesReviewStatusBuilder status = new SubjectRulesReviewStatusBuilder();
+    if (rules == null) {
+      status
+          .addToResourceRules(
+              new ResourceRuleBuilder()
+                  .withApiGroups("*")
+                  .withResources("*")
+                  .withVerbs("*")
+                  .build())
+          .addToNonResourceRules(
+              new NonResourceRuleBuilder().withNonResourceURLs("*").withVerbs("*").build());
+    } else {
+      status.withResourceRules(rules.apply(review.getSpec().getNamespace()));
+    }
+    review.setApiVersion("authorization.k8s.io/v1");
+    review.setKind("SelfSubjectRulesReview");
+    review.setStatus(status.withIncomplete(false).build());
+    return json(201, Serialization.asJson(review));
+  }
+
+  private MockResponse metadata(String path) {
+    List<ResourceType> types = types();
+    JsonNode answer;
+    if (path.equals("/version")) {
+      answer = Discovery.version();
+    } else if (path.equals("/openapi/v3")) {
+      answer = Discovery.openApiIndex(types);
+    } else if (path.startsWith("/openapi/v3/")) {
+      answer = Discovery.openApi(path, types);
+      if (answer == null) {
+        throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+      }
+    } else if (path.equals("/openapi/v2")) {
+      return Discovery.openApiV2();
+    } else if (path.equals("/")) {
+      throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+    } else {
+      answer = Discovery.answer(path, types);
+    }
+    return answer == null ? null : json(200, answer.toString());
+  }
+
+  // ---- reads ----
+
+  private MockResponse read(ApiPath p, ResourceType type, RecordedRequest request) {
+    String watch = p.query().get("watch");
+    if ("true".equals(watch) || "1".equals(watch)) {
+      if (request.getHeader("Upgrade") != null) {
+        return super.handleGet(request.getPath()); // fabric8 clients: the mock's WebSocket watch
+      }
+      return httpWatch(p, type, Tables.wanted(request.getHeader("Accept")));
+    }
+    JsonNode result;
+    if (p.name() != null) {
+      result = get(p);
+      if (result == null) {
+        throw ApiException.notFound(p);
+      }
+    } else {
+      result = list(p, type);
+    }
+    if (Tables.wanted(request.getHeader("Accept"))) {
+      result = Tables.of(type, result, clock.instant());
+    }
+    return json(200, result.toString());
+  }
+
+  private JsonNode get(ApiPath p) {
+    rw.readLock().lock();
+    try {
+      Map.Entry<AttributeSet, String> found = findResource(getKey(p.objectPath()));
+      return found == null ? null : parse(found.getValue());
+    } finally {
+      rw.readLock().unlock();
+    }
+  }
+
+  /**
+   * The object a query names, found through the name index instead of the mock's scan of its whole
+   * store; the mock's own create, update and patch handlers call this too.
+   */
+  @Override
+  public Map.Entry<AttributeSet, String> findResource(AttributeSet attributes) {
+    String name = NameIndex.nameOf(attributes);
+    if (name == null || name.equals("*")) {
+      return super.findResource(attributes);
+    }
+    return names.find(attributes, map);
+  }
+
+  @Override
+  public void reset() {
+    rw.writeLock().lock();
+    try {
+      super.reset();
+      names.clear();
+    } finally {
+      rw.writeLock().unlock();
+    }
+  }
+
+  private ObjectNode list(ApiPath p, ResourceType type) {
+    MockResponse r = super.handleGet(p.withName(null).withoutSubresource().objectPath());
+    ObjectNode list = (ObjectNode) parse(r.getBody().readUtf8());
+    Predicate<JsonNode> match = selected(p);
+    ArrayNode items = JSON.createArrayNode();
+    for (JsonNode item : list.path("items")) {
+      if (match.test(item)) {
+        items.add(item);
+      }
+    }
+    list.set("items", items);
+    list.put("kind", type.kind() + "List").put("apiVersion", type.groupVersion());
+    return list;
+  }
+
+  private static Predicate<JsonNode> selected(ApiPath p) {
+    Predicate<JsonNode> named =
+        o -> p.name() == null || p.name().equals(o.at("/metadata/name").asText());
+    return named
+        .and(Selectors.labels(p.query().get("labelSelector")))
+        .and(Selectors.fields(p.query().get("fieldSelector")));
+  }
+
+  /**
+   * A watch over plain HTTP, answered as a short long poll: the events after the requested
+   * resourceVersion at once, or an empty answer after {@link #LONG_POLL} when there are none; the
+   * client watches again from where it was. Without a resourceVersion, the current objects come
+   * first as ADDED.
+   */
+  private MockResponse httpWatch(ApiPath p, ResourceType type, boolean tables) {
+    Predicate<JsonNode> match = selected(p);
+    String since = p.query().getOrDefault("resourceVersion", "");
+    StringBuilder out = new StringBuilder();
+    if (since.isEmpty() || since.equals("0")) {
+      for (JsonNode item : list(p, type).path("items")) {
+        out.append(event("ADDED", tables ? Tables.of(type, item, clock.instant()) : item));
+      }
+    } else {
+      List<WatchLog.Event> events;
+      try {
+        events = log.since(Long.parseLong(since));
+      } catch (NumberFormatException e) {
+        events = null;
+      }
+      if (events == null) {
+        ObjectNode gone =
+            (ObjectNode)
+                parse(
+                    new ApiException(410, "Expired", "too old resource version: " + since)
+                        .toStatus());
+        return json(200, event("ERROR", gone));
+      }
+      for (WatchLog.Event e : events) {
+        if (!sameCollection(e.path(), p)) {
+          continue;
+        }
+        JsonNode object = parse(e.object());
+        if (match.test(object)) {
+          out.append(event(e.type(), tables ? Tables.of(type, object, clock.instant()) : object));
+        }
+      }
+    }
+    if (out.length() > 0) {
+      return json(200, out.toString());
+    }
+    // Nothing yet: answer later (the mock sends an empty body at once, so send a bookmark or a
+    // blank line), and the client watches again.
+    String idle = "\n";
+    if ("true".equals(p.query().get("allowWatchBookmarks"))) {
+      ObjectNode bookmark = JSON.createObjectNode();
+      bookmark.put("kind", type.kind()).put("apiVersion", type.groupVersion());
+      bookmark.putObject("metadata").put("resourceVersion", String.valueOf(log.latest()));
+      idle = event("BOOKMARK", bookmark);
+    }
+    return json(200, idle).setBodyDelay(LONG_POLL);
+  }
+
+  private static boolean sameCollection(ApiPath changed, ApiPath watched) {
+    return changed.group().equals(watched.group())
+        && changed.resource().equals(watched.resource())
+        && (watched.namespace() == null || watched.namespace().equals(changed.namespace()))
+        && (watched.name() == null || watched.name().equals(changed.name()));
+  }
+
+  private static String event(String type, JsonNode object) {
+    ObjectNode e = JSON.createObjectNode().put("type", type);
+    e.set("object", object);
+    return e + "\n";
+  }
+
+  // ---- writes ----
+
+  private MockResponse create(
+      ApiPath p, ResourceType type, ObjectNode object, String manager, boolean recordUpdate) {
+    if (p.name() != null) {
+      throw new ApiException(
+          405,
+          "MethodNotAllowed",
+          "the server does not allow this method on the requested resource");
+    }
+    if (type.namespaced()) {
+      if (p.namespace() == null) {
+        throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+      }
+      if (get(new ApiPath("", "v1", null, "namespaces", p.namespace(), null, p.query())) == null) {
+        throw new ApiException(404, "NotFound", "namespaces \"" + p.namespace() + "\" not found");
+      }
+      object.withObjectProperty("metadata").put("namespace", p.namespace());
+    }
+    normalize(type, object);
+    Admission.checkName(type, object);
+    if (type.isCustom()) {
+      admission.admit(type, object, null, strict(p), false);
+    }
+    if (recordUpdate) {
+      ManagedFields.recordUpdate(null, object, manager, null, clock.instant());
+    }
+    return super.handleCreate(request(HttpMethod.POST, p.withName(null).objectPath(), object));
+  }
+
+  private MockResponse update(ApiPath p, ResourceType type, RecordedRequest request) {
+    JsonNode current = get(p);
+    if (current == null) {
+      throw ApiException.notFound(p);
+    }
+    return store(p, type, current, body(request), manager(p, request), true);
+  }
+
+  private MockResponse patch(ApiPath p, ResourceType type, RecordedRequest request) {
+    String contentType = request.getHeader("Content-Type");
+    String body = request.getBody().readUtf8();
+    JsonNode current = get(p);
+    if (contentType != null && contentType.startsWith(Patches.APPLY_PATCH)) {
+      return apply(p, type, current, body, request);
+    }
+    if (current == null) {
+      throw ApiException.notFound(p);
+    }
+    JsonNode patched = Patches.apply(contentType, current, parse(body));
+    if (!patched.isObject()) {
+      throw new ApiException(400, "BadRequest", "the patch did not produce an object");
+    }
+    return store(p, type, current, (ObjectNode) patched, manager(p, request), true);
+  }
+
+  /** Server-side apply: create or update, with field ownership per manager. */
+  private MockResponse apply(
+      ApiPath p, ResourceType type, JsonNode current, String body, RecordedRequest request) {
+    String manager = p.query().get("fieldManager");
+    if (manager == null || manager.isBlank()) {
+      throw new ApiException(
+          422,
+          "Invalid",
+          "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+    }
+    ObjectNode applied;
+    try {
+      JsonNode node = YAML.readTree(body);
+      if (!(node instanceof ObjectNode o)) {
+        throw new ApiException(400, "BadRequest", "the apply patch is not an object");
+      }
+      applied = o;
+    } catch (JsonProcessingException e) {
+      throw new ApiException(400, "BadRequest", "error decoding YAML: " + e.getOriginalMessage());
+    }
+    if (!applied.path("kind").asText().equals(type.kind())
+        || !applied.path("apiVersion").asText().equals(type.groupVersion())) {
+      throw new ApiException(
+          400,
+          "BadRequest",
+          "the apply patch must declare apiVersion "
+              + type.groupVersion()
+              + " and kind "
+              + type.kind());
+    }
+    String name = applied.at("/metadata/name").asText(p.name());
+    if (!Objects.equals(name, p.name())) {
+      throw new ApiException(
+          400,
+          "BadRequest",
+          "the name of the object ("
+              + name
+              + ") does not match the name on the URL ("
+              + p.name()
+              + ")");
+    }
+    applied.withObjectProperty("metadata").put("name", p.name());
+    if (p.namespace() != null) {
+      applied.withObjectProperty("metadata").put("namespace", p.namespace());
+    }
+    boolean force = "true".equals(p.query().get("force"));
+    String subresource = p.isStatus() ? "status" : null;
+    ObjectNode result =
+        ManagedFields.apply(current, applied, manager, force, subresource, clock.instant(), type);
+    if (current == null) {
+      if (p.isStatus()) {
+        throw ApiException.notFound(p);
+      }
+      return create(p.withName(null), type, result, manager, false);
+    }
+    return store(p, type, current, result, manager, false);
+  }
+
+  /**
+   * Stores {@code proposed} over {@code current}: a status write keeps everything but status, any
+   * other write keeps the status of a kind with a status subresource; then admission, field
+   * ownership, and the mock's update (which checks resourceVersion and bumps generation).
+   */
+  private MockResponse store(
+      ApiPath p,
+      ResourceType type,
+      JsonNode current,
+      ObjectNode proposed,
+      String manager,
+      boolean recordUpdate) {
+    ObjectNode candidate;
+    if (p.isStatus()) {
+      candidate = ((ObjectNode) current).deepCopy();
+      setOrRemove(candidate, "status", proposed.get("status"));
+      if (proposed.at("/metadata/resourceVersion").isTextual()) {
+        candidate
+            .withObjectProperty("metadata")
+            .set("resourceVersion", proposed.at("/metadata/resourceVersion"));
+      }
+    } else {
+      candidate = proposed;
+      if (type.hasStatusSubresource()) {
+        setOrRemove(candidate, "status", current.get("status"));
+      }
+    }
+    normalize(type, candidate);
+    if (type.isCustom()) {
+      admission.admit(type, candidate, current, strict(p), p.isStatus());
+    }
+    if (recordUpdate) {
+      ManagedFields.recordUpdate(
+          current, candidate, manager, p.isStatus() ? "status" : null, clock.instant());
+    }
+    if (candidate.equals(current)) {
+      // Nothing changes (e.g. the same server-side apply again): nothing is written, and the
+      // resourceVersion stays. (The mock would still write a cluster-scoped object once, adding
+      // metadata.namespace: null.)
+      return json(200, current.toString());
+    }
+    return super.handleUpdate(request(HttpMethod.PUT, p.plainPath(), candidate));
+  }
+
+  /** Deletes one object, or those of a collection that the selectors choose. */
+  private MockResponse delete(ApiPath p, ResourceType type) {
+    if (p.name() != null) {
+      MockResponse r = super.handleDelete(p.objectPath());
+      if (r.code() == 404) {
+        throw ApiException.notFound(p);
+      }
+      return r;
+    }
+    ObjectNode deleted = list(p, type);
+    for (JsonNode item : deleted.path("items")) {
+      String ns = item.at("/metadata/namespace").asText(null);
+      String name = item.at("/metadata/name").asText();
+      ApiPath one = new ApiPath(p.group(), p.version(), ns, p.resource(), name, null, p.query());
+      super.handleDelete(one.objectPath());
+    }
+    return json(200, deleted.toString());
+  }
+
+  /** What the API server does to every object of a kind: Secret stringData into data. */
+  private static void normalize(ResourceType type, ObjectNode object) {
+    if (type.group().isEmpty() && type.kind().equals("Secret") && object.has("stringData")) {
+      JsonNode stringData = object.remove("stringData");
+      ObjectNode data = object.withObjectProperty("data");
+      stringData
+          .fields()
+          .forEachRemaining(
+              e ->
+                  data.put(
+                      e.getKey(),
+                      Base64.getEncoder()
+                          .encodeToString(e.getValue().asText().getBytes(StandardCharsets.UTF_8))));
+    }
+    if (type.group().isEmpty()
+        && type.kind().equals("Namespace")
+        && !object.at("/status/phase").isTextual()) {
+      object.withObjectProperty("status").put("phase", "Active");
+    }
+  }
+
+  // ---- the store's side ----
+
+  @Override
+  public void processEvent(
+      String path,
+      AttributeSet pathAttributes,
+      AttributeSet oldAttributes,
+      GenericKubernetesResource resource,
+      String newState) {
+    String existing = oldAttributes == null ? null : map.get(oldAttributes);
+    super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+    names.moved(
+        oldAttributes, newState == null ? null : storedKey(pathAttributes, resource, newState));
+    if (path.startsWith(CRDS)) {
+      crdChanges.incrementAndGet();
+    }
+    ApiPath p = ApiPath.parse(path);
+    if (p == null || Objects.equals(existing, newState)) {
+      return;
+    }
+    if (newState != null) {
+      JsonNode object = parse(newState);
+      long rv = Long.parseLong(object.at("/metadata/resourceVersion").asText("0"));
+      String name = object.at("/metadata/name").asText();
+      log.add(
+          new WatchLog.Event(
+              rv, p.withName(name), existing == null ? "ADDED" : "MODIFIED", newState));
+    } else if (existing != null) {
+      ObjectNode object = (ObjectNode) parse(existing);
+      long rv = requestResourceVersion();
+      object.withObjectProperty("metadata").put("resourceVersion", String.valueOf(rv));
+      String name = object.at("/metadata/name").asText();
+      log.add(new WatchLog.Event(rv, p.withName(name), "DELETED", object.toString()));
+    }
+  }
+
+  /** The key under which the mock's processEvent stored an object: as the mock computes it. */
+  private AttributeSet storedKey(
+      AttributeSet pathAttributes, GenericKubernetesResource resource, String newState) {
+    KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) attributeExtractor;
+    AttributeSet key =
+        resource != null ? extractor.extract(resource) : extractor.fromResource(newState);
+    if (!key.containsKey(KubernetesAttributesExtractor.PLURAL)) {
+      key = AttributeSet.merge(pathAttributes, key);
+    }
+    if (!map.containsKey(key)) {
+      throw new IllegalStateException("the name index lost track of the store's keys");
+    }
+    return key;
+  }
+
+  /** The built-in kinds and every served version of every stored CRD. */
+  List<ResourceType> types() {
+    long changes = crdChanges.get();
+    Known known = this.known;
+    if (known != null && known.changes() == changes) {
+      return known.types();
+    }
+    List<ResourceType> types = new ArrayList<>(ResourceType.BUILT_IN);
+    for (JsonNode crd : parse(super.handleGet(CRDS).getBody().readUtf8()).path("items")) {
+      types.addAll(ResourceType.fromCrd(crd));
+    }
+    this.known = new Known(changes, List.copyOf(types));
+    return this.known.types();
+  }
+
+  private ResourceType typeOf(ApiPath p) {
+    for (ResourceType t : types()) {
+      if (t.group().equals(p.group())
+          && t.version().equals(p.version())
+          && t.plural().equals(p.resource())) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  // ---- helpers ----
+
+  private MockResponse locked(java.util.function.Supplier<MockResponse> write) {
+    rw.writeLock().lock();
+    try {
+      return write.get();
+    } finally {
+      rw.writeLock().unlock();
+    }
+  }
+
+  private static boolean strict(ApiPath p) {
+    return "Strict".equals(p.query().get("fieldValidation"));
+  }
+
+  /** The field manager: the fieldManager parameter, else the User-Agent's product name. */
+  private static String manager(ApiPath p, RecordedRequest request) {
+    String m = p.query().get("fieldManager");
+    if (m != null && !m.isBlank()) {
+      return m;
+    }
+    String agent = request == null ? null : request.getHeader("User-Agent");
+    if (agent == null || agent.isBlank()) {
+      return "unknown";
+    }
+    return agent.split("/")[0].trim();
+  }
+
+  private static ObjectNode body(RecordedRequest request) {
+    JsonNode node = parse(request.getBody().readUtf8());
+    if (!(node instanceof ObjectNode o)) {
+      throw new ApiException(400, "BadRequest", "the request body is not an object");
+    }
+    return o;
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new ApiException(
+          400, "BadRequest", "the request body is not valid JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  private static void setOrRemove(ObjectNode object, String field, JsonNode value) {
+    if (value == null || value.isMissingNode() || value.isNull()) {
+      object.remove(field);
+    } else {
+      object.set(field, value.deepCopy());
+    }
+  }
+
+  private static RecordedRequest request(HttpMethod method, String path, JsonNode body) {
+    return new RecordedRequest(
+        "HTTP/1.1",
+        method,
+        path,
+        Headers.builder().add("Content-Type", "application/json").build(),
+        new Buffer(body.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static MockResponse json(int code, String body) {
+    return new MockResponse()
+        .setResponseCode(code)
+        .setHeader("Content-Type", "application/json")
+        .setBody(body);
+  }
+}

@@ -1,0 +1,119 @@
+package dev.managedsecrets.apiserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.InputStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class AdmissionTest {
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static ResourceType managedSecret;
+  private final Admission admission = new Admission();
+
+  @BeforeAll
+  static void loadCrd() throws Exception {
+    try (InputStream in =
+        AdmissionTest.class
+            .getClassLoader()
+            .getResourceAsStream(EmbeddedApiServer.CRD_RESOURCES.get(0))) {
+      JsonNode crd = YAML.readTree(in);
+      managedSecret = ResourceType.fromCrd(crd).get(0);
+    }
+  }
+
+  private static ObjectNode ms(String spec) throws Exception {
+    return (ObjectNode)
+        YAML.readTree(
+            "apiVersion: managedsecrets.dev/v1alpha1\nkind: ManagedSecret\n"
+                + "metadata: {name: x, namespace: default}\nspec: "
+                + spec);
+  }
+
+  private String refusal(ObjectNode object, JsonNode old) {
+    ApiException e =
+        catchThrowableOfType(
+            ApiException.class, () -> admission.admit(managedSecret, object, old, false, false));
+    assertThat(e).as("refused").isNotNull();
+    return e.getMessage();
+  }
+
+  @Test
+  void acceptsAValidManagedSecret() throws Exception {
+    assertThatCode(
+            () ->
+                admission.admit(
+                    managedSecret,
+                    ms("{secretString: abc, tags: [{key: team}]}"),
+                    null,
+                    true,
+                    false))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
+  void refusesBothWholeValuesWithTheRuleMessage() throws Exception {
+    assertThat(refusal(ms("{secretString: a, secretBinary: AAAA}"), null))
+        .startsWith("ManagedSecret.managedsecrets.dev \"x\" is invalid: [spec: Invalid value:")
+        .contains("You can't specify both a binary secret value and a string secret value");
+  }
+
+  @Test
+  void refusesReservedTagKeysWhateverTheirCase() throws Exception {
+    assertThat(refusal(ms("{secretString: a, tags: [{key: team}, {key: AWS:owner}]}"), null))
+        .contains("spec.tags[1]: Invalid value: \"object\": Tag keys starting with aws:");
+  }
+
+  @Test
+  void refusesAPatternMismatchAndARangeNamingTheFields() throws Exception {
+    String message = refusal(ms("{secretName: 'a b', recoveryWindowInDays: 40}"), null);
+    assertThat(message)
+        .contains("spec.secretName: Invalid value: \"a b\": spec.secretName in body should match")
+        .contains(
+            "spec.recoveryWindowInDays: Invalid value: 40: spec.recoveryWindowInDays in body should"
+                + " be less than or equal to 30");
+  }
+
+  @Test
+  void transitionRulesSeeTheOldObjectOnlyOnUpdate() throws Exception {
+    ObjectNode old = ms("{secretName: team/a, secretString: x}");
+    assertThatCode(() -> admission.admit(managedSecret, old.deepCopy(), null, false, false))
+        .doesNotThrowAnyException();
+    assertThat(refusal(ms("{secretName: team/b, secretString: x}"), old))
+        .contains("secretName is immutable");
+  }
+
+  @Test
+  void prunesUnknownFieldsOrRefusesThemWhenStrict() throws Exception {
+    ObjectNode pruned = ms("{secretString: a, colour: blue}");
+    admission.admit(managedSecret, pruned, null, false, false);
+    assertThat(pruned.path("spec").has("colour")).isFalse();
+
+    ApiException strict =
+        catchThrowableOfType(
+            ApiException.class,
+            () ->
+                admission.admit(
+                    managedSecret, ms("{secretString: a, colour: blue}"), null, true, false));
+    assertThat(strict.code).isEqualTo(400);
+    assertThat(strict.getMessage()).contains("unknown field \"spec.colour\"");
+  }
+
+  @Test
+  void namesMustBeDnsSubdomains() throws Exception {
+    ObjectNode bad = ms("{secretString: a}");
+    bad.withObjectProperty("metadata").put("name", "Bad_Name");
+    ApiException e =
+        catchThrowableOfType(ApiException.class, () -> Admission.checkName(managedSecret, bad));
+    assertThat(e.getMessage()).contains("metadata.name: Invalid value: \"Bad_Name\"");
+    assertThatCode(() -> Admission.checkName(managedSecret, ms("{secretString: a}")))
+        .doesNotThrowAnyException();
+  }
+}

@@ -1,0 +1,218 @@
+package dev.managedsecrets.core.projection;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.api.v1alpha1.SecretType;
+import dev.managedsecrets.api.v1alpha1.Tag;
+import dev.managedsecrets.api.v1alpha1.TargetSpec;
+import dev.managedsecrets.core.crypto.KeyedHash;
+import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.validation.SpecValidator;
+import dev.managedsecrets.core.value.SecretValue;
+import dev.managedsecrets.core.value.ValueAssembler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The layout of the projected native Secret: its data for a value and a target, its labels and
+ * annotations, and the keyed checksum that tells whether a live Secret still holds a projection
+ * without decrypting the version. Building and writing the Secret is the operator's.
+ */
+public final class Projection {
+
+  public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+  public static final String MANAGED_BY = "managedsecret-operator";
+  public static final String SECRET_NAME_LABEL = "managedsecrets.dev/secret-name";
+  public static final String VERSION_ANNOTATION = "managedsecrets.dev/version-id";
+  public static final String TAGS_ANNOTATION = "managedsecrets.dev/tags";
+  public static final String CHECKSUM_ANNOTATION = "managedsecrets.dev/checksum";
+
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([-._a-zA-Z0-9]+)\\s*}}");
+  private static final ObjectMapper CANONICAL =
+      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  private final KeyedHash hash;
+
+  public Projection(KeyedHash hash) {
+    this.hash = hash;
+  }
+
+  /**
+   * The Secret's data: the keys of a JSON object value, or secretString / secretBinary, plus the
+   * rendered template keys. Templates see only the value's own keys: they read nothing else.
+   */
+  public static Map<String, byte[]> data(SecretValue value, TargetSpec target) {
+    Map<String, byte[]> data = new TreeMap<>();
+    ObjectNode object = ValueAssembler.parseObject(value);
+    if (object != null) {
+      for (Map.Entry<String, JsonNode> field : object.properties()) {
+        if (!SpecValidator.isSecretKey(field.getKey())) {
+          throw SecretsManagerException.invalidParameter(
+              "The value's key "
+                  + field.getKey()
+                  + " is not a valid Secret key ([-._a-zA-Z0-9]+, at most 253 characters).");
+        }
+        JsonNode v = field.getValue();
+        String text = v.isTextual() ? v.asText() : v.toString();
+        data.put(field.getKey(), text.getBytes(StandardCharsets.UTF_8));
+      }
+    } else if (value.binary()) {
+      data.put("secretBinary", value.bytes().clone());
+    } else {
+      data.put("secretString", value.bytes().clone());
+    }
+    if (target != null && target.template != null) {
+      Map<String, byte[]> rendered = new TreeMap<>();
+      target.template.forEach((key, template) -> rendered.put(key, render(key, template, data)));
+      data.putAll(rendered);
+    }
+    requireKeysOfType(target == null ? null : target.type, data);
+    return data;
+  }
+
+  private static byte[] render(String key, String template, Map<String, byte[]> data) {
+    Matcher m = PLACEHOLDER.matcher(template);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      byte[] v = data.get(m.group(1));
+      if (v == null) {
+        throw SecretsManagerException.invalidParameter(
+            "target.template."
+                + key
+                + " refers to {{"
+                + m.group(1)
+                + "}}, which is not a key of the value. Known keys: "
+                + data.keySet()
+                + ".");
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(new String(v, StandardCharsets.UTF_8)));
+    }
+    m.appendTail(out);
+    return out.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void requireKeysOfType(String type, Map<String, byte[]> data) {
+    SecretType t = type == null ? SecretType.OPAQUE : SecretType.fromValue(type);
+    if (t == null) {
+      throw SecretsManagerException.invalidParameter(
+          "target.type " + type + " can't be projected: use one of the allowed Secret types.");
+    }
+    List<String> required =
+        switch (t) {
+          case TLS -> List.of("tls.crt", "tls.key");
+          case DOCKER_CONFIG_JSON -> List.of(".dockerconfigjson");
+          case SSH_AUTH -> List.of("ssh-privatekey");
+          default -> List.of();
+        };
+    for (String key : required) {
+      if (!data.containsKey(key)) {
+        throw SecretsManagerException.invalidParameter(
+            "A Secret of type "
+                + t.value()
+                + " needs the key "
+                + key
+                + "; the value has "
+                + data.keySet()
+                + ".");
+      }
+    }
+    if (t == SecretType.BASIC_AUTH
+        && !data.containsKey("username")
+        && !data.containsKey("password")) {
+      throw SecretsManagerException.invalidParameter(
+          "A Secret of type kubernetes.io/basic-auth needs the key username or password.");
+    }
+  }
+
+  /** The type of the projected Secret: target.type, Opaque when none is given. */
+  public static String type(ManagedSecret ms) {
+    TargetSpec target = ms.getSpec() == null ? null : ms.getSpec().target;
+    return target != null && target.type != null ? target.type : "Opaque";
+  }
+
+  /**
+   * The keyed checksum of a projection: it covers the version, the target's shape (labels,
+   * annotations, type, templates) and the data, base64-encoded as a Secret holds it. Equal
+   * checksums mean the same projection, with no need to decrypt the version to tell.
+   */
+  public String checksum(ManagedSecret ms, String versionId, Map<String, String> encodedData) {
+    Map<String, Object> shape = new TreeMap<>();
+    shape.put("labels", labels(ms));
+    shape.put("annotations", annotations(ms, versionId));
+    TargetSpec target = ms.getSpec().target;
+    shape.put("type", type(ms));
+    shape.put("template", target != null && target.template != null ? target.template : Map.of());
+    shape.put("data", encodedData);
+    return hash.hash("projection/v1", versionId, json(shape));
+  }
+
+  /** The projected Secret's labels: the target's, and the operator's, which win. */
+  public static Map<String, String> labels(ManagedSecret ms) {
+    Map<String, String> labels = new TreeMap<>();
+    TargetSpec target = ms.getSpec().target;
+    if (target != null && target.labels != null) {
+      labels.putAll(target.labels);
+    }
+    labels.put(MANAGED_BY_LABEL, MANAGED_BY);
+    labels.put(SECRET_NAME_LABEL, labelValue(ms.getMetadata().getName()));
+    return labels;
+  }
+
+  /** The projected Secret's annotations, without the checksum. */
+  public static Map<String, String> annotations(ManagedSecret ms, String versionId) {
+    Map<String, String> annotations = new TreeMap<>();
+    ManagedSecretSpec spec = ms.getSpec();
+    if (spec.target != null && spec.target.annotations != null) {
+      annotations.putAll(spec.target.annotations);
+    }
+    annotations.put(VERSION_ANNOTATION, versionId);
+    if (spec.tags != null && !spec.tags.isEmpty()) {
+      Map<String, String> tags = new LinkedHashMap<>();
+      for (Tag t : spec.tags) {
+        tags.put(t.key, t.value == null ? "" : t.value);
+      }
+      annotations.put(TAGS_ANNOTATION, json(tags));
+    }
+    return annotations;
+  }
+
+  /** A label value for a name: itself when it fits in 63 characters, else a prefix and a hash. */
+  public static String labelValue(String name) {
+    if (name.length() <= 63) {
+      return name;
+    }
+    try {
+      String digest =
+          HexFormat.of()
+              .formatHex(
+                  MessageDigest.getInstance("SHA-256")
+                      .digest(name.getBytes(StandardCharsets.UTF_8)))
+              .substring(0, 10);
+      String prefix = name.substring(0, 52).replaceAll("[^a-zA-Z0-9]+$", "");
+      return prefix + "-" + digest;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String json(Object o) {
+    try {
+      return CANONICAL.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package dev.managedsecrets.core.secret;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The store's truth about one secret: identity, owner, dates and the metadata of its versions.
+ *
+ * @param id namespace and Secrets Manager name
+ * @param arn the ARN, with its random suffix kept for the life of the stored secret
+ * @param ownerName metadata.name of the ManagedSecret that holds the name
+ * @param ownerUid metadata.uid of that ManagedSecret
+ * @param createdDate when the stored secret was created
+ * @param lastChangedDate when the last version was added
+ * @param deletedDate when it was scheduled for deletion; null while it is live
+ * @param purgeAfter when a scheduled deletion becomes final; null while it is live
+ * @param versions the versions, oldest first
+ * @param revision the store's concurrency token for conditional writes (null before creation)
+ */
+public record StoredSecret(
+    SecretId id,
+    String arn,
+    String ownerName,
+    String ownerUid,
+    Instant createdDate,
+    Instant lastChangedDate,
+    Instant deletedDate,
+    Instant purgeAfter,
+    List<StoredVersion> versions,
+    String revision) {
+
+  public StoredSecret {
+    versions = List.copyOf(versions);
+  }
+
+  public static StoredSecret create(
+      SecretId id, String arn, String ownerName, String ownerUid, Instant now) {
+    return new StoredSecret(id, arn, ownerName, ownerUid, now, null, null, null, List.of(), null);
+  }
+
+  public boolean scheduledForDeletion() {
+    return deletedDate != null;
+  }
+
+  public Optional<StoredVersion> versionWithStage(String stage) {
+    return versions.stream().filter(v -> v.hasStage(stage)).findFirst();
+  }
+
+  public Optional<StoredVersion> current() {
+    return versionWithStage(StagingLabels.AWSCURRENT);
+  }
+
+  public Optional<StoredVersion> version(String versionId) {
+    return versions.stream().filter(v -> v.versionId().equals(versionId)).findFirst();
+  }
+
+  /** Labelled versions and their labels, as status.versionIdsToStages shows them. */
+  public Map<String, List<String>> versionIdsToStages() {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (StoredVersion v : versions) {
+      if (!v.stages().isEmpty()) {
+        out.put(v.versionId(), v.stages());
+      }
+    }
+    return out;
+  }
+
+  public StoredSecret withOwner(String name, String uid) {
+    return new StoredSecret(
+        id,
+        arn,
+        name,
+        uid,
+        createdDate,
+        lastChangedDate,
+        deletedDate,
+        purgeAfter,
+        versions,
+        revision);
+  }
+
+  public StoredSecret withVersions(List<StoredVersion> newVersions, Instant changed) {
+    return new StoredSecret(
+        id,
+        arn,
+        ownerName,
+        ownerUid,
+        createdDate,
+        changed,
+        deletedDate,
+        purgeAfter,
+        newVersions,
+        revision);
+  }
+
+  public StoredSecret scheduledForDeletion(Instant deleted, Instant purge) {
+    return new StoredSecret(
+        id,
+        arn,
+        ownerName,
+        ownerUid,
+        createdDate,
+        lastChangedDate,
+        deleted,
+        purge,
+        versions,
+        revision);
+  }
+
+  public StoredSecret restored() {
+    return scheduledForDeletion(null, null);
+  }
+
+  public StoredSecret withRevision(String newRevision) {
+    return new StoredSecret(
+        id,
+        arn,
+        ownerName,
+        ownerUid,
+        createdDate,
+        lastChangedDate,
+        deletedDate,
+        purgeAfter,
+        versions,
+        newRevision);
+  }
+}

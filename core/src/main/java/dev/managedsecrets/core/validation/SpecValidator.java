@@ -1,0 +1,267 @@
+package dev.managedsecrets.core.validation;
+
+import dev.managedsecrets.api.v1alpha1.DatabaseEngine;
+import dev.managedsecrets.api.v1alpha1.GenerateSpec;
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.api.v1alpha1.SecretType;
+import dev.managedsecrets.api.v1alpha1.Tag;
+import dev.managedsecrets.core.names.Names;
+import dev.managedsecrets.core.secret.SecretsManagerException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Every rule of a ManagedSecret spec, in one place, with AWS's exception names and texts. The CRD
+ * schema rejects most of these at apply time already; this is what holds when it cannot (other API
+ * servers, objects stored before a schema change).
+ */
+public final class SpecValidator {
+
+  public static final int MAX_VALUE_BYTES = 65536;
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1,512}");
+  private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]{1,253}");
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final Set<String> DATABASE_KEYS = Set.of("engine", "host", "port", "dbname");
+
+  private SpecValidator() {}
+
+  /**
+   * Validates the spec.
+   *
+   * @throws SecretsManagerException the first rule broken, with AWS's exception name
+   */
+  public static void validate(ManagedSecret ms) {
+    ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
+    String name = Names.secretName(ms);
+    if (!NAME.matcher(name).matches()) {
+      throw SecretsManagerException.validation(
+          "Invalid name. Must be a valid name containing alphanumeric characters, or any of the"
+              + " following: -/_+=.@!");
+    }
+    maxLength("description", spec.description, 2048);
+    maxLength("kmsKeyId", spec.kmsKeyId, 2048);
+    if (spec.secretString != null && spec.secretBinary != null) {
+      throw SecretsManagerException.invalidParameter(
+          "You can't specify both a binary secret value and a string secret value in the same"
+              + " secret.");
+    }
+    value(spec);
+    tags(spec.tags);
+    if (spec.clientRequestToken != null
+        && (spec.clientRequestToken.length() < 32 || spec.clientRequestToken.length() > 64)) {
+      throw SecretsManagerException.validation(
+          "1 validation error detected: Value at 'clientRequestToken' failed to satisfy"
+              + " constraint: Member must have length between 32 and 64");
+    }
+    stages(spec.versionStages);
+    deletion(spec);
+    target(ms);
+  }
+
+  private static void stages(Map<String, String> stages) {
+    if (stages == null) {
+      return;
+    }
+    if (stages.size() > 20) {
+      throw new SecretsManagerException(
+          dev.managedsecrets.core.secret.AwsError.LIMIT_EXCEEDED_EXCEPTION,
+          "A secret can have at most 20 staging labels across its versions.");
+    }
+    for (Map.Entry<String, String> e : stages.entrySet()) {
+      if (e.getKey().isEmpty() || e.getKey().length() > 256) {
+        throw SecretsManagerException.validation(
+            "1 validation error detected: Value at 'versionStages' failed to satisfy constraint:"
+                + " Member must have length between 1 and 256");
+      }
+      if (e.getKey().equals("AWSPREVIOUS") || e.getKey().equals("AWSPENDING")) {
+        throw SecretsManagerException.invalidParameter(
+            e.getKey() + " is moved by the operator, not by versionStages.");
+      }
+      if (e.getValue() == null || e.getValue().isEmpty() || e.getValue().length() > 64) {
+        throw SecretsManagerException.invalidParameter(
+            "versionStages." + e.getKey() + " must name a VersionId (1-64 characters).");
+      }
+    }
+  }
+
+  private static void value(ManagedSecretSpec spec) {
+    int whole =
+        (spec.secretString != null ? 1 : 0)
+            + (spec.secretBinary != null ? 1 : 0)
+            + (spec.fromSecret != null ? 1 : 0);
+    boolean keyValues = spec.data != null || spec.generate != null || spec.database != null;
+    if (whole > 1) {
+      throw SecretsManagerException.invalidParameter(
+          "Only one of secretString, secretBinary and fromSecret may be set.");
+    }
+    if (whole == 1 && keyValues) {
+      throw SecretsManagerException.invalidParameter(
+          "A whole value (secretString, secretBinary or fromSecret) can't be combined with"
+              + " key/value fields (data, generate, database).");
+    }
+    if (spec.secretString != null) {
+      if (spec.secretString.isEmpty()
+          || spec.secretString.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+              > MAX_VALUE_BYTES) {
+        throw SecretsManagerException.validation(
+            "1 validation error detected: Value at 'secretString' failed to satisfy constraint:"
+                + " Member must have length between 1 and 65536");
+      }
+    }
+    if (spec.secretBinary != null) {
+      byte[] decoded;
+      try {
+        decoded = Base64.getDecoder().decode(spec.secretBinary);
+      } catch (IllegalArgumentException e) {
+        throw SecretsManagerException.invalidParameter(
+            "secretBinary is not valid base64: encode the bytes with standard base64.");
+      }
+      if (decoded.length == 0 || decoded.length > MAX_VALUE_BYTES) {
+        throw SecretsManagerException.validation(
+            "1 validation error detected: Value at 'secretBinary' failed to satisfy constraint:"
+                + " Member must have length between 1 and 65536");
+      }
+    }
+    if (spec.fromSecret != null
+        && (spec.fromSecret.name == null
+            || !DNS_SUBDOMAIN.matcher(spec.fromSecret.name).matches())) {
+      throw SecretsManagerException.invalidParameter(
+          "fromSecret.name must name a Secret in the ManagedSecret's namespace.");
+    }
+    Set<String> keys = new HashSet<>();
+    List<String> all = new ArrayList<>();
+    if (spec.data != null) {
+      all.addAll(spec.data.keySet());
+    }
+    if (spec.generate != null) {
+      all.addAll(spec.generate.keySet());
+    }
+    if (spec.database != null) {
+      if (spec.database.engine == null || spec.database.host == null) {
+        throw SecretsManagerException.invalidParameter("database needs engine and host.");
+      }
+      DatabaseEngine engine = DatabaseEngine.fromValue(spec.database.engine);
+      if (engine == null) {
+        throw SecretsManagerException.invalidParameter(
+            "database.engine "
+                + spec.database.engine
+                + " is not supported: use postgres, aurora-postgresql, mysql, aurora-mysql,"
+                + " mariadb, oracle, sqlserver, mongo or redshift.");
+      }
+      if (engine == DatabaseEngine.ORACLE && spec.database.dbname == null) {
+        throw SecretsManagerException.invalidParameter(
+            "database.dbname is required for engine oracle.");
+      }
+      all.addAll(DATABASE_KEYS);
+    }
+    for (String key : all) {
+      if (!keys.add(key)) {
+        throw SecretsManagerException.invalidParameter(
+            "The key "
+                + key
+                + " is given twice (data, generate and database make one JSON object).");
+      }
+    }
+    if (spec.generate != null) {
+      for (Map.Entry<String, GenerateSpec> e : spec.generate.entrySet()) {
+        GenerateSpec g = e.getValue();
+        if (g != null
+            && g.passwordLength != null
+            && (g.passwordLength < 1 || g.passwordLength > 4096)) {
+          throw SecretsManagerException.invalidParameter(
+              "generate." + e.getKey() + ".passwordLength must be between 1 and 4096.");
+        }
+      }
+    }
+  }
+
+  private static void tags(List<Tag> tags) {
+    if (tags == null) {
+      return;
+    }
+    if (tags.size() > 50) {
+      throw SecretsManagerException.validation(
+          "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must"
+              + " have length less than or equal to 50");
+    }
+    Set<String> seen = new HashSet<>();
+    for (Tag t : tags) {
+      if (t.key == null || t.key.isEmpty() || t.key.length() > 128) {
+        throw SecretsManagerException.validation(
+            "1 validation error detected: Value at 'tags.key' failed to satisfy constraint: Member"
+                + " must have length between 1 and 128");
+      }
+      if (t.value != null && t.value.length() > 256) {
+        throw SecretsManagerException.validation(
+            "1 validation error detected: Value at 'tags.value' failed to satisfy constraint:"
+                + " Member must have length less than or equal to 256");
+      }
+      if (t.key.toLowerCase(java.util.Locale.ROOT).startsWith("aws:")) {
+        throw SecretsManagerException.invalidParameter(
+            "Tag key " + t.key + " starts with aws:, which is reserved for AWS use.");
+      }
+      if (!seen.add(t.key)) {
+        throw SecretsManagerException.invalidParameter("Tag key " + t.key + " is given twice.");
+      }
+    }
+  }
+
+  private static void deletion(ManagedSecretSpec spec) {
+    if (spec.recoveryWindowInDays != null
+        && (spec.recoveryWindowInDays < 7 || spec.recoveryWindowInDays > 30)) {
+      throw SecretsManagerException.invalidParameter(
+          "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
+    }
+    if (Boolean.TRUE.equals(spec.forceDeleteWithoutRecovery) && spec.recoveryWindowInDays != null) {
+      throw SecretsManagerException.invalidParameter(
+          "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
+    }
+  }
+
+  private static void target(ManagedSecret ms) {
+    String name = Names.targetName(ms);
+    if (name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches()) {
+      throw SecretsManagerException.invalidParameter(
+          "target.name " + name + " is not a valid Secret name (a DNS subdomain).");
+    }
+    var target = ms.getSpec() == null ? null : ms.getSpec().target;
+    if (target != null && target.type != null && SecretType.fromValue(target.type) == null) {
+      throw SecretsManagerException.invalidParameter(
+          "target.type "
+              + target.type
+              + " can't be projected: use Opaque, kubernetes.io/basic-auth,"
+              + " kubernetes.io/dockerconfigjson, kubernetes.io/tls or kubernetes.io/ssh-auth.");
+    }
+    if (target != null && target.template != null) {
+      for (String key : target.template.keySet()) {
+        if (!SECRET_KEY.matcher(key).matches()) {
+          throw SecretsManagerException.invalidParameter(
+              "target.template key " + key + " is not a valid Secret key ([-._a-zA-Z0-9]+).");
+        }
+      }
+    }
+  }
+
+  private static void maxLength(String field, String value, int max) {
+    if (value != null && value.length() > max) {
+      throw SecretsManagerException.validation(
+          "1 validation error detected: Value at '"
+              + field
+              + "' failed to satisfy constraint: Member must have length less than or equal to "
+              + max);
+    }
+  }
+
+  /** True when a string is a valid key of a Secret's data. */
+  public static boolean isSecretKey(String key) {
+    return SECRET_KEY.matcher(key).matches();
+  }
+}

@@ -1,0 +1,150 @@
+package dev.managedsecrets.core.value;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.managedsecrets.api.v1alpha1.DatabaseEngine;
+import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
+import dev.managedsecrets.api.v1alpha1.GenerateSpec;
+import dev.managedsecrets.core.crypto.KeyedHash;
+import dev.managedsecrets.core.secret.SecretId;
+import java.io.IOException;
+import java.util.Base64;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns a spec's value inputs into a version's plaintext, and hashes the inputs so that a reconcile
+ * can tell "nothing changed" without decrypting anything.
+ */
+public final class ValueAssembler {
+
+  private static final ObjectMapper CANONICAL =
+      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  private final KeyedHash hash;
+  private final PasswordGenerator passwords;
+
+  public ValueAssembler(KeyedHash hash, PasswordGenerator passwords) {
+    this.hash = hash;
+    this.passwords = passwords;
+  }
+
+  /** Keyed hash of the inputs; equal inputs of one secret give equal hashes, across restarts. */
+  public String inputHash(SecretId id, ValueInput input) {
+    Map<String, Object> canonical = new TreeMap<>();
+    if (input instanceof ValueInput.Whole w) {
+      canonical.put("kind", w.value().binary() ? "binary" : "string");
+      canonical.put("value", Base64.getEncoder().encodeToString(w.value().bytes()));
+    } else if (input instanceof ValueInput.KeyValues kv) {
+      canonical.put("kind", "keyValues");
+      canonical.put("data", kv.data());
+      Map<String, String> generate = new TreeMap<>();
+      kv.generate().forEach((k, v) -> generate.put(k, parameters(v)));
+      canonical.put("generate", generate);
+      canonical.put("database", kv.database() == null ? null : databaseFields(kv.database()));
+    } else {
+      canonical.put("kind", "none");
+    }
+    return hash.hash("input/v1", id.namespace(), id.name(), json(canonical));
+  }
+
+  /** Keyed hash of a plaintext, for idempotency checks. */
+  public String valueHash(SecretId id, SecretValue value) {
+    return hash.hash(
+        "value/v1",
+        id.namespace().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        id.name().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        value.encode());
+  }
+
+  /** A hash of one generated key's parameters: a change of parameters regenerates that key. */
+  public String generateHash(GenerateSpec spec) {
+    return hash.hash("generate/v1", parameters(spec));
+  }
+
+  /**
+   * The plaintext of a new version.
+   *
+   * @param previous the plaintext of AWSCURRENT when generated keys may be kept from it, else null
+   * @param previousGenerated the generated keys of AWSCURRENT and their parameter hashes
+   */
+  public SecretValue assemble(
+      ValueInput input, SecretValue previous, Map<String, String> previousGenerated) {
+    if (input instanceof ValueInput.Whole w) {
+      return w.value();
+    }
+    if (!(input instanceof ValueInput.KeyValues kv)) {
+      throw new IllegalArgumentException("no value to assemble");
+    }
+    ObjectNode out = CANONICAL.createObjectNode();
+    kv.data().forEach(out::put);
+    if (kv.database() != null) {
+      databaseFields(kv.database()).forEach(out::putPOJO);
+    }
+    JsonNode old = previous == null ? null : parseObject(previous);
+    kv.generate()
+        .forEach(
+            (key, spec) -> {
+              boolean keep =
+                  old != null
+                      && old.path(key).isTextual()
+                      && generateHash(spec).equals(previousGenerated.get(key));
+              out.put(key, keep ? old.get(key).asText() : passwords.generate(spec));
+            });
+    return SecretValue.text(json(sorted(out)));
+  }
+
+  /** The generated keys of a value made from these inputs, with their parameter hashes. */
+  public Map<String, String> generatedKeys(ValueInput input) {
+    Map<String, String> out = new TreeMap<>();
+    if (input instanceof ValueInput.KeyValues kv) {
+      kv.generate().forEach((k, v) -> out.put(k, generateHash(v)));
+    }
+    return out;
+  }
+
+  /** Parses a plaintext as a JSON object, or returns null when it is not one. */
+  public static ObjectNode parseObject(SecretValue value) {
+    if (value.binary()) {
+      return null;
+    }
+    try {
+      JsonNode node = CANONICAL.readTree(value.bytes());
+      return node instanceof ObjectNode o ? o : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  static Map<String, Object> databaseFields(DatabaseSpec db) {
+    Map<String, Object> fields = new TreeMap<>();
+    fields.put("engine", db.engine);
+    fields.put("host", db.host);
+    fields.put(
+        "port", db.port != null ? db.port : DatabaseEngine.fromValue(db.engine).defaultPort());
+    if (db.dbname != null) {
+      fields.put("dbname", db.dbname);
+    }
+    return fields;
+  }
+
+  private static String parameters(GenerateSpec spec) {
+    return json(spec == null ? new GenerateSpec() : spec);
+  }
+
+  private static Map<String, Object> sorted(ObjectNode node) {
+    return CANONICAL.convertValue(
+        node, new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, Object>>() {});
+  }
+
+  private static String json(Object o) {
+    try {
+      return CANONICAL.writeValueAsString(o);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package dev.managedsecrets.core.value;
+
+import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
+import dev.managedsecrets.api.v1alpha1.GenerateSpec;
+import java.util.SortedMap;
+
+/** What the spec asks the value to be, before generated keys are filled in. */
+public sealed interface ValueInput {
+
+  /** No value yet: a secret with no version, as AWS allows. */
+  record None() implements ValueInput {}
+
+  /** A whole value (secretString, secretBinary, or one key of fromSecret). */
+  record Whole(SecretValue value) implements ValueInput {
+    @Override
+    public String toString() {
+      return "Whole[" + value + "]";
+    }
+  }
+
+  /** Key/value fields that make one JSON object. */
+  record KeyValues(
+      SortedMap<String, String> data,
+      SortedMap<String, GenerateSpec> generate,
+      DatabaseSpec database)
+      implements ValueInput {
+    @Override
+    public String toString() {
+      return "KeyValues[keys=" + data.keySet() + ", generate=" + generate.keySet() + "]";
+    }
+  }
+}

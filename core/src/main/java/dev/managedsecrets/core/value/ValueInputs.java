@@ -1,0 +1,90 @@
+package dev.managedsecrets.core.value;
+
+import dev.managedsecrets.api.v1alpha1.GenerateSpec;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.core.secret.SecretsManagerException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/** Reads the value inputs out of a validated spec. */
+public final class ValueInputs {
+
+  private ValueInputs() {}
+
+  /**
+   * @param spec a spec that passed validation
+   * @param source the data of the fromSecret Secret (already read from the same namespace), or null
+   */
+  public static ValueInput of(ManagedSecretSpec spec, Map<String, byte[]> source) {
+    if (spec.secretString != null) {
+      return new ValueInput.Whole(SecretValue.text(spec.secretString));
+    }
+    if (spec.secretBinary != null) {
+      return new ValueInput.Whole(
+          new SecretValue(Base64.getDecoder().decode(spec.secretBinary), true));
+    }
+    if (spec.fromSecret != null) {
+      return fromSecret(spec, source == null ? Map.of() : source);
+    }
+    if (spec.data == null && spec.generate == null && spec.database == null) {
+      return new ValueInput.None();
+    }
+    SortedMap<String, String> data = spec.data == null ? new TreeMap<>() : new TreeMap<>(spec.data);
+    SortedMap<String, GenerateSpec> generate =
+        spec.generate == null ? new TreeMap<>() : new TreeMap<>(spec.generate);
+    return new ValueInput.KeyValues(data, generate, spec.database);
+  }
+
+  private static ValueInput fromSecret(ManagedSecretSpec spec, Map<String, byte[]> source) {
+    String name = spec.fromSecret.name;
+    if (spec.fromSecret.key != null) {
+      byte[] value = source.get(spec.fromSecret.key);
+      if (value == null) {
+        throw new SecretsManagerException(
+            dev.managedsecrets.core.secret.AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
+            "Secret " + name + " has no key " + spec.fromSecret.key + " (fromSecret.key).");
+      }
+      String text = utf8(value);
+      return new ValueInput.Whole(
+          text != null ? SecretValue.text(text) : new SecretValue(value.clone(), true));
+    }
+    SortedMap<String, String> data = new TreeMap<>();
+    for (Map.Entry<String, byte[]> e : source.entrySet()) {
+      String text = utf8(e.getValue());
+      if (text == null) {
+        throw SecretsManagerException.invalidParameter(
+            "Key "
+                + e.getKey()
+                + " of Secret "
+                + name
+                + " is not UTF-8 text, so it can't join a JSON value: name one key with"
+                + " fromSecret.key to take it as a binary value.");
+      }
+      data.put(e.getKey(), text);
+    }
+    if (data.isEmpty()) {
+      throw SecretsManagerException.invalidParameter(
+          "Secret " + name + " has no data to take the value from (fromSecret).");
+    }
+    return new ValueInput.KeyValues(data, new TreeMap<>(), null);
+  }
+
+  private static String utf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+}

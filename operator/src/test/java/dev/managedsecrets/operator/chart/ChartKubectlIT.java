@@ -472,9 +472,7 @@ class ChartKubectlIT {
     }
   }
 
-  /**
-   * kubectl: $KUBECTL, else the first on the PATH (CI installs kubectl 1.32 when it is missing).
-   */
+  /** kubectl: $KUBECTL, else the first on the PATH (./test.sh sets both to its kubectl 1.32). */
   private static String kubectlBinary() {
     String configured = System.getenv("KUBECTL");
     if (configured != null && !configured.isBlank()) {
@@ -486,6 +484,8 @@ class ChartKubectlIT {
         return candidate.toString();
       }
     }
-    throw new AssertionError("kubectl is not on the PATH: install kubectl 1.27 or newer");
+    throw new AssertionError(
+        "kubectl is not on the PATH: run ./test.sh (it fetches kubectl 1.32 into .tools/), or"
+            + " install kubectl 1.27 or newer");
   }
 }

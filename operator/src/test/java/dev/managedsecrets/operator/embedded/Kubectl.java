@@ -43,8 +43,8 @@ final class Kubectl {
       }
     }
     throw new IllegalStateException(
-        "kubectl is not installed: these tests drive the real kubectl (apt-get install"
-            + " kubernetes-client, or set KUBECTL)");
+        "kubectl is not installed: these tests drive the real kubectl, 1.27 or newer (run"
+            + " ./test.sh, which fetches kubectl 1.32 into .tools/, or set KUBECTL)");
   }
 
   /**

@@ -59,7 +59,8 @@ final class SoftHsm {
           "SoftHSM2 is not installed (no "
               + LIBRARY
               + " or no softhsm2-util on the PATH): the pkcs11 provider is tested against it."
-              + " Install it with `apt-get install -y softhsm2` (.ci/run does).");
+              + " Run ./test.sh, which unpacks it into .tools/, or install it with"
+              + " `apt-get install -y softhsm2`.");
     }
     String conf = System.getenv("SOFTHSM2_CONF");
     if (conf == null || conf.isBlank()) {

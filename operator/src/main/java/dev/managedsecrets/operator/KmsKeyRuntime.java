@@ -1,13 +1,13 @@
 package dev.managedsecrets.operator;
 
 import dev.managedsecrets.core.crypto.Kms;
+import dev.managedsecrets.operator.cache.Caches;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.KmsKeyCatalog;
 import dev.managedsecrets.operator.kms.KmsKeyManager;
 import dev.managedsecrets.operator.kms.KmsProviders;
 import dev.managedsecrets.operator.kms.ProviderKms;
-import dev.managedsecrets.operator.reconcile.Caches;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.KmsKeyReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;

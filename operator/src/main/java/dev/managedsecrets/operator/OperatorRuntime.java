@@ -7,16 +7,16 @@ import dev.managedsecrets.core.projection.Projection;
 import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.core.value.PasswordGenerator;
 import dev.managedsecrets.core.value.ValueAssembler;
+import dev.managedsecrets.operator.cache.Caches;
 import dev.managedsecrets.operator.config.OperatorConfig;
-import dev.managedsecrets.operator.kms.CountingKms;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.KmsProviders;
 import dev.managedsecrets.operator.leader.Leadership;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
+import dev.managedsecrets.operator.metrics.CountingKms;
 import dev.managedsecrets.operator.metrics.ReconcileTimer;
 import dev.managedsecrets.operator.metrics.TimedSecretStore;
 import dev.managedsecrets.operator.projection.ProjectedSecret;
-import dev.managedsecrets.operator.reconcile.Caches;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
 import dev.managedsecrets.operator.store.SecretStore;
@@ -109,7 +109,6 @@ public final class OperatorRuntime implements AutoCloseable {
             new TimedSecretStore(store, registry), new EnvelopeCipher(kms), values, arns, clock);
     ManagedSecretReconciler reconciler =
         new ManagedSecretReconciler(
-            client,
             secrets,
             kms,
             values,

@@ -1,7 +1,5 @@
 package dev.managedsecrets.operator.metrics;
 
-import dev.managedsecrets.operator.kms.CountingKms;
-import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -21,7 +19,7 @@ import java.time.Duration;
 public final class OperatorMetrics {
 
   /** managedsecret_reconciles_total{result}: Synced or an AWS exception name. */
-  public static final String RECONCILES = ManagedSecretReconciler.RECONCILES;
+  public static final String RECONCILES = "managedsecret.reconciles";
 
   /** managedsecret_reconcile_duration_seconds{operation, outcome}. */
   public static final String RECONCILE_DURATION = "managedsecret.reconcile.duration";
@@ -73,6 +71,18 @@ public final class OperatorMetrics {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     return registry;
+  }
+
+  /** A reconcile of a ManagedSecret ended: Synced, or failed with an AWS exception name. */
+  public static void reconciled(MeterRegistry registry, String result) {
+    Counter.builder(RECONCILES)
+        .description("Reconciles of ManagedSecrets by result (Synced or an AWS exception name)")
+        .tag("result", result)
+        .register(registry)
+        .increment();
+    if (!"Synced".equals(result)) {
+      error(registry, result);
+    }
   }
 
   public static void versionCreated(MeterRegistry registry) {

@@ -4,25 +4,147 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.core.crypto.KeyedHash;
 import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.projection.Projection;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.value.SecretValue;
+import dev.managedsecrets.operator.cache.Caches;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
+import io.javaoperatorsdk.operator.processing.dependent.Updater;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResourceConfig;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
- * The projected native Secret as a Kubernetes object: the one the operator wants for a version, and
- * whether a live one still holds it, told by the keyed checksum rather than by decrypting.
+ * The projected native Secret as a dependent resource: {@link #desired} is what it should hold for
+ * the ManagedSecret's AWSCURRENT version, {@link #match} tells whether the live one still does, and
+ * java-operator-sdk writes only when it does not. Chosen against the framework's defaults, so that
+ * the contract holds:
+ *
+ * <ul>
+ *   <li>No server-side apply: a create is a plain POST, so a foreign Secret of the same name (which
+ *       the label-selected informer never sees) answers 409 and is reported, never taken over.
+ *   <li>{@link #match} compares the keyed checksum of the live Secret, so an idle reconcile neither
+ *       builds the desired Secret nor decrypts: no write, no KMS call. The version is read (and
+ *       decrypted) only in {@link #desired}, that is, only to write.
+ *   <li>A Secret's type is immutable: a type change deletes and creates it.
+ *   <li>The in-memory API server has no garbage collector: Secrets under old target names, and all
+ *       of them on cleanup, are deleted explicitly ({@link #deleteStale}, {@link #deleteAll}).
+ * </ul>
+ *
+ * It is invoked by the reconciler after the store write ({@link #project}), never before.
  */
-public final class ProjectedSecret {
+public final class ProjectedSecret extends KubernetesDependentResource<Secret, ManagedSecret>
+    implements Creator<Secret, ManagedSecret>, Updater<Secret, ManagedSecret> {
+
+  /** What {@link #project} did to the Secret. */
+  public enum Outcome {
+    /** It held the version already. */
+    UNCHANGED,
+    /** It did not exist: it was created. */
+    CREATED,
+    /** It held another version: it was updated to this one. */
+    UPDATED,
+    /** It held this version but had drifted (edited by hand): it was put back. */
+    REPAIRED
+  }
+
+  /** The version to project, and its plaintext when the reconcile has it already. */
+  public record Version(String versionId, Supplier<SecretValue> read, SecretValue fresh) {}
+
+  private static final String VERSION = ProjectedSecret.class.getName() + ".version";
+  private static final String OUTCOME = ProjectedSecret.class.getName() + ".outcome";
 
   private final Projection projection;
+  private final OwnWrites ownWrites = new OwnWrites();
 
   public ProjectedSecret(Projection projection) {
+    super(Secret.class, "projected-secret");
     this.projection = projection;
+    // Plain create and update, whatever the framework's defaults are (see the class comment).
+    configureWith(new KubernetesDependentResourceConfig<>(false, false, null));
+  }
+
+  /**
+   * The informer of projected Secrets, which this dependent reads and fills: only Secrets this
+   * operator manages (by label), compact, mapped to their ManagedSecret by owner reference. The
+   * watch events of the operator's own writes are not changes to act on.
+   */
+  public InformerEventSource<Secret, ManagedSecret> eventSource(
+      String name, EventSourceContext<ManagedSecret> context) {
+    var config =
+        InformerEventSourceConfiguration.from(Secret.class, ManagedSecret.class)
+            .withName(name)
+            .withLabelSelector(Projection.MANAGED_BY_LABEL + "=" + Projection.MANAGED_BY)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ManagedSecret.class))
+            .withItemStore(Caches.compact())
+            .withOnAddFilter(secret -> !ownWrites.isOwn(secret))
+            .withOnUpdateFilter((before, after) -> !ownWrites.isOwn(after))
+            .build();
+    InformerEventSource<Secret, ManagedSecret> source = new InformerEventSource<>(config, context);
+    setEventSource(source);
+    return source;
+  }
+
+  /** Makes the projected Secret hold {@code version}; returns what that took. */
+  public Outcome project(ManagedSecret ms, Context<ManagedSecret> context, Version version) {
+    var attributes = context.managedWorkflowAndDependentResourceContext();
+    attributes.put(VERSION, version);
+    attributes.put(OUTCOME, Outcome.UNCHANGED);
+    reconcile(ms, context);
+    return attributes.getMandatory(OUTCOME, Outcome.class);
+  }
+
+  /** The live Secret under the target name, if this ManagedSecret projected it. */
+  @Override
+  public Optional<Secret> getSecondaryResource(ManagedSecret ms, Context<ManagedSecret> context) {
+    String target = Names.targetName(ms);
+    return eventSource().orElseThrow().getSecondaryResources(ms).stream()
+        .filter(s -> target.equals(s.getMetadata().getName()))
+        .findFirst();
+  }
+
+  @Override
+  protected ResourceID targetSecondaryResourceID(ManagedSecret ms, Context<ManagedSecret> context) {
+    return new ResourceID(Names.targetName(ms), ms.getMetadata().getNamespace());
+  }
+
+  /** Whether the live Secret holds the version as this spec projects it: no decryption. */
+  @Override
+  public Matcher.Result<Secret> match(
+      Secret live, ManagedSecret ms, Context<ManagedSecret> context) {
+    return Matcher.Result.nonComputed(upToDate(live, ms, version(context).versionId()));
+  }
+
+  /** The Secret for the version: the one place a version is read to be projected. */
+  @Override
+  protected Secret desired(ManagedSecret ms, Context<ManagedSecret> context) {
+    Version version = version(context);
+    SecretValue value = version.fresh() != null ? version.fresh() : version.read().get();
+    try {
+      return desired(ms, version.versionId(), Projection.data(value, ms.getSpec().target));
+    } finally {
+      if (value != version.fresh()) {
+        value.clear();
+      }
+    }
   }
 
   /** The Secret the operator wants for this ManagedSecret, version and data. */
@@ -42,6 +164,116 @@ public final class ProjectedSecret {
         .withType(Projection.type(ms))
         .withData(encoded)
         .build();
+  }
+
+  /**
+   * Creates the Secret. When the name is taken (409: the cache has not seen our Secret yet, or it
+   * is someone else's), reads what is there: ours is updated, a foreign one is refused.
+   */
+  @Override
+  public Secret create(Secret desired, ManagedSecret ms, Context<ManagedSecret> context) {
+    try {
+      Secret created = ownWrites.write(desired, () -> super.create(desired, ms, context));
+      outcome(context, Outcome.CREATED);
+      return created;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      Secret live =
+          context
+              .getClient()
+              .secrets()
+              .inNamespace(desired.getMetadata().getNamespace())
+              .withName(desired.getMetadata().getName())
+              .get();
+      if (live == null) {
+        throw e; // deleted meanwhile: retried
+      }
+      if (!ownedBy(live, ms)) {
+        throw notOurs(desired.getMetadata().getName());
+      }
+      String versionId = version(context).versionId();
+      return upToDate(live, ms, versionId) ? live : update(live, desired, ms, context);
+    }
+  }
+
+  /** Updates the Secret in place, or replaces it when its type changed (types are immutable). */
+  @Override
+  public Secret update(
+      Secret live, Secret desired, ManagedSecret ms, Context<ManagedSecret> context) {
+    Outcome outcome =
+        Objects.equals(versionOf(live), version(context).versionId())
+            ? Outcome.REPAIRED
+            : Outcome.UPDATED;
+    Secret written;
+    if (!Objects.equals(live.getType(), desired.getType())) {
+      context.getClient().resource(live).delete();
+      written = ownWrites.write(desired, () -> super.create(desired, ms, context));
+    } else {
+      // Labels and annotations others added stay; ours, the owner and the data are set.
+      Secret updated =
+          new SecretBuilder(live)
+              .editMetadata()
+              .addToLabels(desired.getMetadata().getLabels())
+              .addToAnnotations(desired.getMetadata().getAnnotations())
+              .withOwnerReferences(desired.getMetadata().getOwnerReferences())
+              .endMetadata()
+              .withData(desired.getData())
+              .withStringData(null)
+              .build();
+      written =
+          ownWrites.write(
+              updated,
+              () ->
+                  context
+                      .getClient()
+                      .secrets()
+                      .inNamespace(live.getMetadata().getNamespace())
+                      .resource(updated)
+                      .update());
+    }
+    outcome(context, outcome);
+    return written;
+  }
+
+  /** Nothing of the framework's own: the desired Secret carries every label and reference. */
+  @Override
+  protected void addMetadata(
+      boolean forMatch, Secret actual, Secret target, ManagedSecret ms, Context<ManagedSecret> c) {}
+
+  /** Deletes the Secrets this ManagedSecret projected under a target name it no longer uses. */
+  public void deleteStale(ManagedSecret ms, Context<ManagedSecret> context) {
+    String target = Names.targetName(ms);
+    for (Secret s : owned(ms)) {
+      if (!s.getMetadata().getName().equals(target)) {
+        context.getClient().resource(s).delete();
+      }
+    }
+  }
+
+  /** Deletes every Secret this ManagedSecret projected (it is being deleted). */
+  public void deleteAll(ManagedSecret ms, Context<ManagedSecret> context) {
+    for (Secret s : owned(ms)) {
+      context.getClient().resource(s).delete();
+    }
+    // The target may be missing from the cache (just created by another replica): look it up.
+    Secret target =
+        context
+            .getClient()
+            .secrets()
+            .inNamespace(ms.getMetadata().getNamespace())
+            .withName(Names.targetName(ms))
+            .get();
+    if (target != null && ownedBy(target, ms)) {
+      context.getClient().resource(target).delete();
+    }
+  }
+
+  private Set<Secret> owned(ManagedSecret ms) {
+    return eventSource().orElseThrow().getSecondaryResources(ms).stream()
+        .filter(s -> ownedBy(s, ms))
+        .collect(java.util.stream.Collectors.toSet());
   }
 
   /**
@@ -88,6 +320,31 @@ public final class ProjectedSecret {
         .withController(true)
         .withBlockOwnerDeletion(true)
         .build();
+  }
+
+  private static String versionOf(Secret secret) {
+    Map<String, String> annotations = secret.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(Projection.VERSION_ANNOTATION);
+  }
+
+  private static Version version(Context<ManagedSecret> context) {
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .getMandatory(VERSION, Version.class);
+  }
+
+  private static void outcome(Context<ManagedSecret> context, Outcome outcome) {
+    context.managedWorkflowAndDependentResourceContext().put(OUTCOME, outcome);
+  }
+
+  private static SecretsManagerException notOurs(String name) {
+    return new SecretsManagerException(
+        AwsError.RESOURCE_EXISTS_EXCEPTION,
+        "Secret "
+            + name
+            + " already exists and is not managed by this ManagedSecret. The operator never"
+            + " overwrites or adopts a Secret it does not own: delete that Secret or set"
+            + " target.name to another name.");
   }
 
   private static boolean containsAll(Map<String, String> live, Map<String, String> wanted) {

@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.reconcile;
 
 import dev.managedsecrets.api.v1alpha1.KmsKey;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.operator.cache.Caches;
 import dev.managedsecrets.operator.kms.KmsKeyPolicy;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;

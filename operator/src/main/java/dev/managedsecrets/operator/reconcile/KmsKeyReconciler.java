@@ -7,18 +7,19 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.operator.cache.Caches;
 import dev.managedsecrets.operator.kms.KeyState;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.KmsKeyManager;
 import dev.managedsecrets.operator.kms.KmsKeyPolicy;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -37,8 +38,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles a KmsKey as AWS KMS runs a key: validate the spec, make the key (or find it again in
@@ -67,10 +66,9 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
               || !Objects.equals(
                   next.getMetadata().getFinalizers(), old.getMetadata().getFinalizers());
 
-  private static final Logger LOG = LoggerFactory.getLogger(KmsKeyReconciler.class);
-
   private final KmsKeyManager keys;
   private final EventRecorder events;
+  private final FailureFunnel failures;
   private final Clock clock;
   private final SimpleInboundEventSource<KmsKey> timers =
       new SimpleInboundEventSource<>(TIMERS_SOURCE);
@@ -81,6 +79,7 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
   public KmsKeyReconciler(KmsKeyManager keys, EventRecorder events, Clock clock) {
     this.keys = keys;
     this.events = events;
+    this.failures = new FailureFunnel(events, clock);
     this.clock = clock;
   }
 
@@ -130,37 +129,28 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
   public UpdateControl<KmsKey> reconcile(KmsKey key, Context<KmsKey> context) {
     watchManagedSecrets(context);
     KmsKeyStatus status = copy(key.getStatus());
-    RuntimeException retry = null;
-    Duration wait = null;
-    try {
-      wait = steps(key, status);
-    } catch (SecretsManagerException e) {
-      Interruption.rethrowIfStopping(e);
-      fail(key, status, e.error().exceptionName(), e.getMessage());
-      if (!e.error().terminal()) {
-        retry = e;
-      }
-    } catch (KubernetesClientException e) {
-      Interruption.rethrowIfStopping(e);
-      fail(
-          key,
-          status,
-          AwsError.INTERNAL_SERVICE_ERROR.exceptionName(),
-          "The Kubernetes API answered " + e.getCode() + "; retrying.");
-      retry = e;
-    } catch (IllegalStateException e) {
-      Interruption.rethrowIfStopping(e);
-      // The keyring Secret could not be written (Keyring#update); the message names the Secret.
-      fail(key, status, AwsError.INTERNAL_SERVICE_ERROR.exceptionName(), e.getMessage());
-      retry = e;
-    }
-    writeStatus(key, status, context);
-    if (retry != null) {
-      throw retry;
-    }
+    Duration wait = steps(key, status);
+    StatusWriter.write(key, status, s -> s.conditions, context);
     return wait == null
         ? UpdateControl.noUpdate()
         : UpdateControl.<KmsKey>noUpdate().rescheduleAfter(wait);
+  }
+
+  /** Every failure of a reconcile: reported through the funnel, retried unless terminal. */
+  @Override
+  public ErrorStatusUpdateControl<KmsKey> updateErrorStatus(
+      KmsKey key, Context<KmsKey> context, Exception e) {
+    List<Condition> before = key.getStatus() == null ? null : key.getStatus().conditions;
+    return failures.fail(
+        key,
+        before,
+        e,
+        (failure, conditions) -> {
+          KmsKeyStatus status = copy(key.getStatus());
+          status.conditions = conditions;
+          status.observedGeneration = key.getMetadata().getGeneration();
+          StatusWriter.write(key, status, s -> s.conditions, context);
+        });
   }
 
   /** Returns how long until the key must be looked at again (its next rotation), or null. */
@@ -235,40 +225,46 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
     status.usedBy = usedBy.isEmpty() ? null : usedBy;
     status.observedGeneration = resource.getMetadata().getGeneration();
 
-    // 5. Aliases are unique per namespace: the older KmsKey keeps one that two claim.
+    // 5. Aliases are unique per namespace: the older KmsKey keeps one that two claim. The key
+    // works without it, so its status stays; only Ready says what is wrong.
     Map<String, KmsKey> conflicts = KmsKeyPolicy.aliasConflicts(resource, neighbours);
-    if (!conflicts.isEmpty()) {
-      throw new SecretsManagerException(
-          AwsError.RESOURCE_EXISTS_EXCEPTION,
-          conflicts.entrySet().stream()
-                  .map(
-                      e ->
-                          "Alias "
-                              + e.getKey()
-                              + " already exists: KmsKey "
-                              + e.getValue().getMetadata().getName()
-                              + " of this namespace holds it.")
-                  .collect(Collectors.joining(" "))
-              + " KMS key "
-              + arn
-              + " works without it; remove the alias from this KmsKey or from the other.");
+    if (conflicts.isEmpty()) {
+      status.conditions =
+          Conditions.ready(
+              status.conditions,
+              "Synced",
+              "KMS key "
+                  + key.keyId()
+                  + " is "
+                  + status.keyState
+                  + " with "
+                  + status.keyMaterialVersions
+                  + " key material version"
+                  + (status.keyMaterialVersions == 1 ? "." : "s."),
+              resource.getMetadata().getGeneration(),
+              now);
+    } else {
+      status.conditions =
+          failures.report(
+              resource,
+              status.conditions,
+              Failure.of(
+                  new SecretsManagerException(
+                      AwsError.RESOURCE_EXISTS_EXCEPTION,
+                      conflicts.entrySet().stream()
+                              .map(
+                                  e ->
+                                      "Alias "
+                                          + e.getKey()
+                                          + " already exists: KmsKey "
+                                          + e.getValue().getMetadata().getName()
+                                          + " of this namespace holds it.")
+                              .collect(Collectors.joining(" "))
+                          + " KMS key "
+                          + arn
+                          + " works without it; remove the alias from this KmsKey or from the"
+                          + " other.")));
     }
-    status.conditions =
-        Conditions.set(
-            status.conditions,
-            Conditions.READY,
-            true,
-            "Synced",
-            "KMS key "
-                + key.keyId()
-                + " is "
-                + status.keyState
-                + " with "
-                + status.keyMaterialVersions
-                + " key material version"
-                + (status.keyMaterialVersions == 1 ? "." : "s."),
-            resource.getMetadata().getGeneration(),
-            now);
     if (next == null) {
       return null;
     }
@@ -461,63 +457,6 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
               String namespace = KmsKeyPolicy.ownerNamespace(k.owner());
               return new ResourceID(k.owner().substring(namespace.length() + 1), namespace);
             });
-  }
-
-  private void fail(KmsKey key, KmsKeyStatus status, String reason, String message) {
-    boolean changed =
-        !Conditions.sameState(
-            status.conditions,
-            Conditions.set(null, Conditions.READY, false, reason, message, null, clock.instant()),
-            Conditions.READY);
-    status.conditions =
-        Conditions.set(
-            status.conditions,
-            Conditions.READY,
-            false,
-            reason,
-            message,
-            key.getMetadata().getGeneration(),
-            clock.instant());
-    status.observedGeneration = key.getMetadata().getGeneration();
-    if (changed) {
-      LOG.info(
-          "KmsKey {}/{} is not ready: {}: {}",
-          key.getMetadata().getNamespace(),
-          key.getMetadata().getName(),
-          reason,
-          message);
-      events.warning(key, reason, message);
-    } else {
-      LOG.debug(
-          "KmsKey {}/{} is still not ready: {}",
-          key.getMetadata().getNamespace(),
-          key.getMetadata().getName(),
-          reason);
-    }
-  }
-
-  private void writeStatus(KmsKey key, KmsKeyStatus status, Context<KmsKey> context) {
-    if (status.equals(key.getStatus())) {
-      return;
-    }
-    if (key.getStatus() == null
-        || !Conditions.sameState(key.getStatus().conditions, status.conditions, Conditions.READY)) {
-      var ready = Conditions.find(status.conditions, Conditions.READY);
-      if (ready != null && "True".equals(ready.getStatus())) {
-        LOG.info(
-            "KmsKey {}/{} is ready: {}",
-            key.getMetadata().getNamespace(),
-            key.getMetadata().getName(),
-            ready.getMessage());
-      }
-    }
-    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
-        key,
-        context,
-        latest -> {
-          latest.setStatus(status);
-          return latest;
-        });
   }
 
   /** A ManagedSecret as the usage cache keeps it: its identity and the key it names or uses. */

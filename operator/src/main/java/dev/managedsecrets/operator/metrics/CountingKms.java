@@ -1,4 +1,4 @@
-package dev.managedsecrets.operator.kms;
+package dev.managedsecrets.operator.metrics;
 
 import dev.managedsecrets.core.crypto.DataKey;
 import dev.managedsecrets.core.crypto.EncryptionContext;

@@ -1,4 +1,4 @@
-package dev.managedsecrets.operator.reconcile;
+package dev.managedsecrets.operator.projection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.managedsecrets.operator.reconcile;
+package dev.managedsecrets.operator.projection;
 
 import dev.managedsecrets.core.projection.Projection;
 import io.fabric8.kubernetes.api.model.Secret;

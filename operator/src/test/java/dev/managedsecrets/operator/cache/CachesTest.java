@@ -1,4 +1,4 @@
-package dev.managedsecrets.operator.reconcile;
+package dev.managedsecrets.operator.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

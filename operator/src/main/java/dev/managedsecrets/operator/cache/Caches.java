@@ -1,4 +1,4 @@
-package dev.managedsecrets.operator.reconcile;
+package dev.managedsecrets.operator.cache;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;

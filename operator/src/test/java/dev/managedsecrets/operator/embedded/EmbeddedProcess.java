@@ -43,7 +43,7 @@ final class EmbeddedProcess implements AutoCloseable {
     } else {
       command.add("-cp");
       command.add(System.getProperty("java.class.path"));
-      command.add("dev.managedsecrets.operator.Main");
+      command.add("dev.managedsecrets.operator.command.Main");
     }
     command.add("embedded");
     command.addAll(List.of(args));

@@ -1,4 +1,4 @@
-package dev.managedsecrets.operator.embedded;
+package dev.managedsecrets.operator.command;
 
 import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.operator.OperatorRuntime;

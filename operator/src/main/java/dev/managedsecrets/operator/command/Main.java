@@ -1,7 +1,8 @@
-package dev.managedsecrets.operator;
+package dev.managedsecrets.operator.command;
 
+import dev.managedsecrets.operator.OperatorClient;
+import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
-import dev.managedsecrets.operator.embedded.EmbeddedCommand;
 import dev.managedsecrets.operator.health.HealthServer;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -34,6 +34,8 @@ public final class KubernetesSecretStore implements SecretStore {
   static final String LABEL_VERSION_OF = "managedsecrets.dev/version-of";
   static final String RECORD_KEY = "record.json";
   static final String ENVELOPE_KEY = "envelope";
+  static final String NAMESPACE_ANNOTATION = "managedsecrets.dev/namespace";
+  static final String NAME_ANNOTATION = "managedsecrets.dev/secret-name";
   static final String TYPE = "managedsecrets.dev/store";
 
   private final KubernetesClient client;
@@ -234,7 +236,18 @@ public final class KubernetesSecretStore implements SecretStore {
           AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
           "Secrets Manager can't find the specified secret value for VersionId: " + versionId);
     }
-    return Base64.getDecoder().decode(version.getData().get(ENVELOPE_KEY));
+    try {
+      return Base64.getDecoder().decode(version.getData().get(ENVELOPE_KEY));
+    } catch (IllegalArgumentException e) {
+      throw new SecretsManagerException(
+          AwsError.DECRYPTION_FAILURE,
+          "The stored envelope of version "
+              + versionId
+              + " of secret "
+              + id.name()
+              + " is not base64: it can't be decrypted until an administrator restores it from a"
+              + " backup of the store (docs/STORES.md).");
+    }
   }
 
   @Override
@@ -286,8 +299,8 @@ public final class KubernetesSecretStore implements SecretStore {
         .addToLabels("app.kubernetes.io/part-of", "managedsecret-operator")
         .addToLabels(LABEL_STORE, "record")
         .addToLabels(LABEL_STORE_ID, storeId(secret.id()))
-        .addToAnnotations("managedsecrets.dev/namespace", secret.id().namespace())
-        .addToAnnotations("managedsecrets.dev/secret-name", secret.id().name())
+        .addToAnnotations(NAMESPACE_ANNOTATION, secret.id().namespace())
+        .addToAnnotations(NAME_ANNOTATION, secret.id().name())
         .endMetadata()
         .withType(TYPE)
         .withData(
@@ -295,8 +308,22 @@ public final class KubernetesSecretStore implements SecretStore {
   }
 
   private static StoredSecret decode(Secret head) {
-    byte[] json = Base64.getDecoder().decode(head.getData().get(RECORD_KEY));
-    return RecordCodec.decode(json, head.getMetadata().getResourceVersion());
+    Map<String, String> annotations = head.getMetadata().getAnnotations();
+    SecretId id =
+        new SecretId(
+            String.valueOf(annotations == null ? null : annotations.get(NAMESPACE_ANNOTATION)),
+            String.valueOf(
+                annotations == null
+                    ? head.getMetadata().getName()
+                    : annotations.get(NAME_ANNOTATION)));
+    String record = head.getData() == null ? null : head.getData().get(RECORD_KEY);
+    byte[] json;
+    try {
+      json = Base64.getDecoder().decode(record == null ? "" : record);
+    } catch (IllegalArgumentException e) {
+      throw RecordCodec.unreadable(id, "it is not base64");
+    }
+    return RecordCodec.decode(json, head.getMetadata().getResourceVersion(), id);
   }
 
   /** A stable, name-safe id for a secret: the store never puts tenant names in object names. */

@@ -2,7 +2,9 @@ package dev.managedsecrets.operator.store;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import java.io.IOException;
@@ -79,21 +81,47 @@ final class RecordCodec {
     }
   }
 
-  static StoredSecret decode(byte[] bytes, String revision) {
+  /**
+   * Reads a record written by {@link #encode}. A record that can't be read fails as AWS's
+   * DecryptionFailure naming the secret ({@code id}: as the store knows it without the record) and
+   * what a person can do; the message quotes nothing of the record.
+   */
+  static StoredSecret decode(byte[] bytes, String revision, SecretId id) {
     RecordJson r;
     try {
       r = JSON.readValue(bytes, RecordJson.class);
-    } catch (IOException e) {
-      throw new IllegalStateException("A stored secret record is not readable JSON", e);
+    } catch (IOException | RuntimeException e) {
+      throw unreadable(id, "it is not readable JSON");
     }
     if (r.format() > FORMAT) {
-      throw new IllegalStateException(
-          "A stored secret record has format "
+      throw unreadable(
+          id,
+          "it has format "
               + r.format()
               + ", newer than this operator reads ("
               + FORMAT
-              + "): upgrade the operator");
+              + "); upgrade the operator");
     }
+    try {
+      return decode(r, revision);
+    } catch (RuntimeException e) {
+      throw unreadable(id, "a field of it is not readable (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /** A record of the store that can't be read, as the ManagedSecret that needs it reports it. */
+  static SecretsManagerException unreadable(SecretId id, String why) {
+    return new SecretsManagerException(
+        AwsError.DECRYPTION_FAILURE,
+        "The stored record of secret "
+            + id.name()
+            + " can't be read: "
+            + why
+            + ". Its versions stay unavailable, and nothing of it is changed, until an"
+            + " administrator restores the record from a backup of the store (docs/STORES.md).");
+  }
+
+  private static StoredSecret decode(RecordJson r, String revision) {
     List<StoredVersion> versions =
         r.versions() == null
             ? List.of()

@@ -68,11 +68,16 @@ final class Fixtures {
   }
 
   static Condition ready(ManagedSecret ms) {
+    return condition(ms, "Ready");
+  }
+
+  /** The condition of this type (Ready, Reconciling, Stalled), or null. */
+  static Condition condition(ManagedSecret ms, String type) {
     if (ms == null || ms.getStatus() == null || ms.getStatus().conditions == null) {
       return null;
     }
     return ms.getStatus().conditions.stream()
-        .filter(c -> "Ready".equals(c.getType()))
+        .filter(c -> type.equals(c.getType()))
         .findFirst()
         .orElse(null);
   }

@@ -193,6 +193,53 @@ class SecurityIT {
     assertThat(secret(cluster.client, "team-b", "victim")).isNull();
   }
 
+  @Test
+  void aCorruptRecordInTheStoreIsDecryptionFailureSayingWhatToDo() {
+    create(cluster.client, managedSecret("team-a", "corrupt", s -> s.secretString = "kept"));
+    awaitSynced(cluster.client, "team-a", "corrupt");
+    Secret record =
+        cluster
+            .client
+            .secrets()
+            .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+            .withLabel("managedsecrets.dev/store", "record")
+            .list()
+            .getItems()
+            .stream()
+            .filter(
+                s ->
+                    "team-a/corrupt"
+                        .equals(
+                            s.getMetadata().getAnnotations().get("managedsecrets.dev/secret-name")))
+            .findFirst()
+            .orElseThrow();
+    cluster
+        .client
+        .secrets()
+        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+        .withName(record.getMetadata().getName())
+        .edit(
+            s ->
+                new SecretBuilder(s)
+                    .addToData(
+                        "record.json", Base64.getEncoder().encodeToString("{not json".getBytes()))
+                    .build());
+
+    Fixtures.edit(cluster.client, "team-a", "corrupt", spec -> spec.secretString = "changed");
+    ManagedSecret ms =
+        awaitReady(cluster.client, "team-a", "corrupt", "False", "DecryptionFailure");
+    assertThat(ready(ms).getMessage())
+        .isEqualTo(
+            "The stored record of secret team-a/corrupt can't be read: it is not readable JSON."
+                + " Its versions stay unavailable, and nothing of it is changed, until an"
+                + " administrator restores the record from a backup of the store"
+                + " (docs/STORES.md).");
+    assertThat(Fixtures.condition(ms, "Reconciling").getStatus()).isEqualTo("True");
+    assertThat(Fixtures.text(secret(cluster.client, "team-a", "corrupt")))
+        .as("the projected Secret keeps the last good version")
+        .containsExactly(java.util.Map.entry("secretString", "kept"));
+  }
+
   private Secret onlyVersionOf(String namespace, String name) {
     ManagedSecret ms = Fixtures.get(cluster.client, namespace, name);
     return cluster

@@ -150,7 +150,7 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
       retry = e;
     } catch (IllegalStateException e) {
       Interruption.rethrowIfStopping(e);
-      // The keyring Secret could not be written (Keyring#update); the message names the Secret.
+      // The keyring Secret could not be written (KeyringSecret#update); the message names it.
       fail(key, status, AwsError.INTERNAL_SERVICE_ERROR.exceptionName(), e.getMessage());
       retry = e;
     }

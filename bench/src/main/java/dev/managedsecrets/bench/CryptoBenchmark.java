@@ -2,10 +2,11 @@ package dev.managedsecrets.bench;
 
 import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
-import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.core.crypto.Kms;
-import dev.managedsecrets.operator.kms.LocalKms;
 import dev.managedsecrets.core.secret.Arns;
+import dev.managedsecrets.operator.kms.Keyring;
+import dev.managedsecrets.operator.kms.KeyringSecret;
+import dev.managedsecrets.operator.kms.LocalKms;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -131,7 +132,8 @@ public class CryptoBenchmark {
               false);
       server.init();
       try (KubernetesClient client = server.createClient()) {
-        return Keyring.loadOrCreate(client, "bench", new Arns("k8s", "local", "123456789012"));
+        return KeyringSecret.loadOrCreate(
+            client, "bench", new Arns("k8s", "local", "123456789012"));
       } finally {
         server.destroy();
       }

@@ -10,6 +10,7 @@ import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.operator.cache.Caches;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.kms.Keyring;
+import dev.managedsecrets.operator.kms.KeyringSecret;
 import dev.managedsecrets.operator.kms.KmsProviders;
 import dev.managedsecrets.operator.leader.Leadership;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
@@ -94,7 +95,8 @@ public final class OperatorRuntime implements AutoCloseable {
     Leadership leadership = Leadership.of(config, registry, onLeadershipLost);
     String account = config.accountId != null ? config.accountId : deriveAccount(client);
     Arns arns = new Arns(config.partition, config.region, account);
-    Keyring keyring = Keyring.loadOrCreate(client, config.namespace, arns, config.kms.provider);
+    Keyring keyring =
+        KeyringSecret.loadOrCreate(client, config.namespace, arns, config.kms.provider);
     // The configured KMS providers; the default key alias/managedsecrets lives in kms.provider.
     KmsProviders kmsProviders = KmsProviders.open(config.kms, keyring);
     // KmsKey resources: their keys join the keyring's (alias, KmsKey name, key id or key ARN).

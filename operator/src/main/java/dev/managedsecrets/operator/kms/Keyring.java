@@ -1,18 +1,10 @@
 package dev.managedsecrets.operator.kms;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.managedsecrets.core.crypto.Aead;
 import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
@@ -31,10 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator's keyring: one Secret in the operator's namespace holding the root key, the key for
- * keyed hashes, and {@code keys.json}: the operator's own KMS keys (the default key
- * alias/managedsecrets) and the material of every key that lives in the {@code local} provider,
- * wrapped under the root key. Backing it up is backing up this one Secret.
+ * The operator's keyring: the root key, the key for keyed hashes, and the keys of keys.json: the
+ * operator's own KMS keys (the default key alias/managedsecrets) and the material of every key that
+ * lives in the {@code local} provider, wrapped under the root key. It knows the keys, their
+ * material versions and states, and how each changes; where they are kept is its {@link Storage}'s
+ * business (the operator keeps them in one Secret: {@code KeyringSecret}).
  *
  * <p>A keys.json entry with {@code aliases} is a key of this catalog: every namespace may use it.
  * An entry without {@code aliases} holds a key that another catalog (a KmsKey resource) describes:
@@ -47,15 +40,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class Keyring implements KeyCatalog {
 
-  public static final String SECRET_NAME = "managedsecret-keyring";
   public static final String LOCAL = "local";
-  static final String ROOT_KEY = "root.key";
-  static final String HASH_KEY = "hash.key";
-  static final String KEYS = "keys.json";
 
   private static final Logger LOG = LoggerFactory.getLogger(Keyring.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int WRITE_ATTEMPTS = 5;
+
+  /** Where the keyring's keys are kept. */
+  interface Storage {
+
+    /**
+     * Applies {@code change} to the keys as they are stored now and stores the keys it returns;
+     * when another writer stored keys meanwhile, applies it again to theirs.
+     */
+    void update(UnaryOperator<List<StoredKey>> change);
+  }
 
   /** How a key is written in keys.json: local material stays wrapped under the root key. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -217,81 +214,36 @@ public final class Keyring implements KeyCatalog {
     }
   }
 
+  /** What the last attempt of a change made: the entries it left and what it returned. */
+  private static final class Attempt<T> {
+    Map<String, Entry> next;
+    T result;
+  }
+
   private final Arns arns;
   private final byte[] root;
   private final byte[] hashKey;
-  private final KubernetesClient client;
-  private final String namespace;
-  private Secret secret;
+  private final Storage storage;
   private Map<String, Entry> entries;
 
-  private Keyring(Arns arns, Secret secret, KubernetesClient client, String namespace) {
-    Map<String, String> data = secret.getData();
-    if (data == null || !data.containsKey(ROOT_KEY) || !data.containsKey(HASH_KEY)) {
-      throw new IllegalStateException(
-          "Keyring Secret " + SECRET_NAME + " has no root.key or hash.key: restore it from backup");
-    }
+  /**
+   * A keyring as its storage holds it.
+   *
+   * @throws IllegalStateException when the material of a local key does not open under {@code root}
+   */
+  Keyring(Arns arns, byte[] root, byte[] hashKey, List<StoredKey> keys, Storage storage) {
     this.arns = arns;
-    this.root = Base64.getDecoder().decode(data.get(ROOT_KEY));
-    this.hashKey = Base64.getDecoder().decode(data.get(HASH_KEY));
-    this.client = client;
-    this.namespace = namespace;
-    this.secret = secret;
-    this.entries = parse(data.get(KEYS));
-  }
-
-  /** Reads the keyring from the operator's namespace, creating it with a local default key. */
-  public static Keyring loadOrCreate(KubernetesClient client, String namespace, Arns arns) {
-    return loadOrCreate(client, namespace, arns, LOCAL);
+    this.root = root;
+    this.hashKey = hashKey;
+    this.storage = storage;
+    this.entries = parse(keys);
   }
 
   /**
-   * Reads the keyring from the operator's namespace, creating it on first start: with a local
-   * default key when the default provider is local, else with no key yet ({@link #ensureDefaultKey}
-   * makes it in that provider).
+   * The keys of a new keyring whose root key is {@code root}: a local default key, or none ({@link
+   * #ensureDefaultKey} makes it in another provider).
    */
-  public static Keyring loadOrCreate(
-      KubernetesClient client, String namespace, Arns arns, String defaultProvider) {
-    var resource = client.secrets().inNamespace(namespace).withName(SECRET_NAME);
-    Secret secret = resource.get();
-    if (secret == null) {
-      try {
-        secret =
-            client
-                .secrets()
-                .inNamespace(namespace)
-                .resource(newKeyringSecret(namespace, LOCAL.equals(defaultProvider)))
-                .create();
-        LOG.info("Created keyring Secret {}/{}", namespace, SECRET_NAME);
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
-        secret = resource.get();
-      }
-    }
-    return new Keyring(arns, secret, client, namespace);
-  }
-
-  /** A keyring that lives only in memory, with a local default key: for tests and tools. */
-  public static Keyring inMemory(Arns arns) {
-    return new Keyring(arns, newKeyringSecret("in-memory", true), null, null);
-  }
-
-  /**
-   * Reads a keyring from a Secret (for example a backup, to check that it opens) without writing
-   * anything back: changes to it stay in memory.
-   */
-  public static Keyring fromSecret(Secret secret, Arns arns) {
-    return new Keyring(arns, secret, null, null);
-  }
-
-  static Secret newKeyringSecret(String namespace) {
-    return newKeyringSecret(namespace, true);
-  }
-
-  private static Secret newKeyringSecret(String namespace, boolean withLocalDefaultKey) {
-    byte[] root = Aead.randomKey();
+  static List<StoredKey> newKeys(byte[] root, boolean withLocalDefaultKey) {
     List<StoredKey> keys = new ArrayList<>();
     if (withLocalDefaultKey) {
       String keyId = UUID.randomUUID().toString();
@@ -310,21 +262,7 @@ public final class Keyring implements KeyCatalog {
               null,
               null));
     }
-    Map<String, String> data = new LinkedHashMap<>();
-    data.put(ROOT_KEY, b64(root));
-    data.put(HASH_KEY, b64(Aead.randomKey()));
-    data.put(KEYS, b64(toJson(keys)));
-    return new SecretBuilder()
-        .withNewMetadata()
-        .withName(SECRET_NAME)
-        .withNamespace(namespace)
-        .addToLabels("app.kubernetes.io/part-of", "managedsecret-operator")
-        .addToLabels("managedsecrets.dev/keyring", "local")
-        .endMetadata()
-        .withType("managedsecrets.dev/keyring")
-        .withImmutable(false)
-        .withData(data)
-        .build();
+    return keys;
   }
 
   public byte[] hashKey() {
@@ -573,7 +511,7 @@ public final class Keyring implements KeyCatalog {
     return version;
   }
 
-  // ---- reading and writing keys.json ----
+  // ---- the entries and their stored form ----
 
   private KeyMetadata metadata(Entry e) {
     return new KeyMetadata(
@@ -587,48 +525,27 @@ public final class Keyring implements KeyCatalog {
   }
 
   /**
-   * Applies a change to the entries and writes keys.json with the Secret's resourceVersion; when
-   * someone else wrote the Secret meanwhile, reads it again and applies the change again.
+   * Applies a change to the entries as the storage holds them now and stores the result; the
+   * storage applies it again when another writer changed them meanwhile. The entries in memory
+   * become those stored.
    */
   private <T> T update(Function<Map<String, Entry>, T> change) {
-    for (int attempt = 1; ; attempt++) {
-      Map<String, Entry> next = parse(secret.getData().get(KEYS));
-      T result = change.apply(next);
-      if (client == null) {
-        entries = next;
-        secret.getData().put(KEYS, b64(toJson(stored(next))));
-        return result;
-      }
-      Secret changed = new SecretBuilder(secret).addToData(KEYS, b64(toJson(stored(next)))).build();
-      try {
-        secret = client.secrets().inNamespace(namespace).resource(changed).update();
-        entries = next;
-        return result;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == WRITE_ATTEMPTS) {
-          throw new IllegalStateException(
-              "Could not write keyring Secret " + namespace + "/" + SECRET_NAME, e);
-        }
-        secret = client.secrets().inNamespace(namespace).withName(SECRET_NAME).get();
-      }
-    }
+    Attempt<T> last = new Attempt<>();
+    storage.update(
+        keys -> {
+          last.next = parse(keys);
+          last.result = change.apply(last.next);
+          return stored(last.next);
+        });
+    entries = last.next;
+    return last.result;
   }
 
   private static List<StoredKey> stored(Map<String, Entry> state) {
     return state.values().stream().map(Entry::stored).toList();
   }
 
-  private Map<String, Entry> parse(String keysJson) {
-    List<StoredKey> stored;
-    try {
-      stored =
-          keysJson == null
-              ? List.of()
-              : JSON.readValue(Base64.getDecoder().decode(keysJson), new TypeReference<>() {});
-    } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalStateException(
-          "Keyring Secret " + SECRET_NAME + " has an unreadable keys.json");
-    }
+  private Map<String, Entry> parse(List<StoredKey> stored) {
     Map<String, Entry> out = new LinkedHashMap<>();
     for (StoredKey s : stored) {
       Entry entry = new Entry(s.keyId(), s.provider() == null ? LOCAL : s.provider(), s.aliases());
@@ -662,14 +579,6 @@ public final class Keyring implements KeyCatalog {
       out.put(entry.keyId, entry);
     }
     return out;
-  }
-
-  private static byte[] toJson(List<StoredKey> keys) {
-    try {
-      return JSON.writeValueAsBytes(keys);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static byte[] materialAad(String keyId, int version) {

@@ -36,8 +36,8 @@ public final class SecretStores {
     String source = "Secret " + config.namespace + "/" + store.credentialsSecret;
     Map<String, String> login = credentials(client, config.namespace, store.credentialsSecret);
     PostgresSecretStore opened =
-        PostgresSecretStore.open(
-            new PostgresSecretStore.Settings(
+        PostgresStoreStartup.open(
+            new PostgresStoreStartup.Settings(
                 store.jdbcUrl,
                 login.get(USERNAME_KEY),
                 login.getOrDefault(PASSWORD_KEY, ""),
@@ -47,7 +47,7 @@ public final class SecretStores {
                 source));
     LOG.info(
         "Store: postgres at {}, schema {} version {}, login from {}",
-        PostgresSecretStore.location(store.jdbcUrl),
+        PostgresStoreStartup.location(store.jdbcUrl),
         store.schema,
         opened.schemaVersion(),
         source);

@@ -24,6 +24,7 @@ import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.core.secret.Versions;
 import dev.managedsecrets.operator.kms.KeyState;
 import dev.managedsecrets.operator.kms.Keyring;
+import dev.managedsecrets.operator.kms.KeyringSecret;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -862,7 +863,7 @@ class KmsKeyIT {
             .client
             .secrets()
             .inNamespace(TestCluster.OPERATOR_NAMESPACE)
-            .withName(Keyring.SECRET_NAME)
+            .withName(KeyringSecret.SECRET_NAME)
             .get();
     java.util.Base64.Decoder b64 = java.util.Base64.getDecoder();
     byte[] rootKey = b64.decode(secret.getData().get("root.key"));

@@ -9,6 +9,7 @@ import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.operator.kms.KeyMetadata;
 import dev.managedsecrets.operator.kms.KeyState;
 import dev.managedsecrets.operator.kms.Keyring;
+import dev.managedsecrets.operator.kms.KeyringSecret;
 import dev.managedsecrets.operator.kms.LocalKeyProvider;
 import dev.managedsecrets.operator.kms.ProviderKms;
 import dev.managedsecrets.operator.kms.TestKeyrings;
@@ -51,7 +52,7 @@ final class StoreView {
         client
             .secrets()
             .inNamespace(TestCluster.OPERATOR_NAMESPACE)
-            .withName(Keyring.SECRET_NAME)
+            .withName(KeyringSecret.SECRET_NAME)
             .get());
   }
 

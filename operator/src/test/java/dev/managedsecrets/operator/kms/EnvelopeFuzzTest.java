@@ -43,7 +43,7 @@ class EnvelopeFuzzTest {
   private static final EnvelopeCipher CIPHER =
       new EnvelopeCipher(
           new LocalKms(
-              Keyring.fromSecret(
+              KeyringSecret.fromSecret(
                   Serialization.unmarshal(resource("managedsecret-keyring.yaml"), Secret.class),
                   new Arns("k8s", "local", "123456789012"))));
   private static final byte[] VALID_ENVELOPE =

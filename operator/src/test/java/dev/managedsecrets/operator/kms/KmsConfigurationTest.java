@@ -26,7 +26,8 @@ class KmsConfigurationTest {
     assertThat(config.kms.pkcs11.labelPrefix).isEqualTo("managedsecrets/");
     assertThat(config.kms.awsKms.aliasPrefix).isEqualTo("alias/managedsecrets/");
     try (KmsProviders providers =
-        KmsProviders.open(config.kms, Keyring.inMemory(new Arns("k8s", "local", "123456789012")))) {
+        KmsProviders.open(
+            config.kms, KeyringSecret.inMemory(new Arns("k8s", "local", "123456789012")))) {
       assertThat(providers.providers()).containsOnlyKeys("local");
       assertThat(providers.defaultKey().provider()).isEqualTo("local");
       assertThat(providers.kms().resolve(null, "any-namespace"))

@@ -53,7 +53,7 @@ class LocalKmsBackupRestoreTest {
       throws IOException {
     // An operator at work: versions sealed under material 1, then under material 2 after a
     // rotation of the default key.
-    Keyring keyring = Keyring.loadOrCreate(client, NAMESPACE, ARNS);
+    Keyring keyring = KeyringSecret.loadOrCreate(client, NAMESPACE, ARNS);
     LocalKeyProvider local = new LocalKeyProvider(keyring);
     EnvelopeCipher cipher = new EnvelopeCipher(new ProviderKms(keyring, Map.of("local", local)));
     String keyArn = keyring.defaultKey().arn();
@@ -74,9 +74,9 @@ class LocalKmsBackupRestoreTest {
 
     // Disaster: the keyring is gone from the API server and the operator starts afresh, which
     // makes a new, empty keyring: nothing old opens under it.
-    client.secrets().inNamespace(NAMESPACE).withName(Keyring.SECRET_NAME).delete();
+    client.secrets().inNamespace(NAMESPACE).withName(KeyringSecret.SECRET_NAME).delete();
     assertThat(currentKeyring()).isNull();
-    Keyring fresh = Keyring.loadOrCreate(client, NAMESPACE, ARNS);
+    Keyring fresh = KeyringSecret.loadOrCreate(client, NAMESPACE, ARNS);
     EnvelopeCipher freshCipher =
         new EnvelopeCipher(new ProviderKms(fresh, Map.of("local", new LocalKeyProvider(fresh))));
     assertThat(fresh.defaultKey().arn()).isNotEqualTo(keyArn);
@@ -86,12 +86,12 @@ class LocalKmsBackupRestoreTest {
             e -> assertThat(e.error()).isEqualTo(AwsError.DECRYPTION_FAILURE));
 
     // Restore: the new keyring is replaced by the backup before the operator starts again.
-    client.secrets().inNamespace(NAMESPACE).withName(Keyring.SECRET_NAME).delete();
+    client.secrets().inNamespace(NAMESPACE).withName(KeyringSecret.SECRET_NAME).delete();
     Secret imported =
         Serialization.unmarshal(Files.readString(backup, StandardCharsets.UTF_8), Secret.class);
     client.secrets().inNamespace(NAMESPACE).resource(imported).create();
 
-    Keyring restored = Keyring.loadOrCreate(client, NAMESPACE, ARNS);
+    Keyring restored = KeyringSecret.loadOrCreate(client, NAMESPACE, ARNS);
     LocalKeyProvider restoredLocal = new LocalKeyProvider(restored);
     EnvelopeCipher restoredCipher =
         new EnvelopeCipher(new ProviderKms(restored, Map.of("local", restoredLocal)));
@@ -106,8 +106,8 @@ class LocalKmsBackupRestoreTest {
 
   @Test
   void twoWritersOfTheKeyringDoNotLoseEachOthersMaterial() {
-    Keyring first = Keyring.loadOrCreate(client, NAMESPACE, ARNS);
-    Keyring second = Keyring.loadOrCreate(client, NAMESPACE, ARNS);
+    Keyring first = KeyringSecret.loadOrCreate(client, NAMESPACE, ARNS);
+    Keyring second = KeyringSecret.loadOrCreate(client, NAMESPACE, ARNS);
     String keyId = first.defaultKey().keyId();
 
     first.rotate(keyId, new LocalKeyProvider(first));
@@ -116,12 +116,12 @@ class LocalKmsBackupRestoreTest {
     KeyMetadata rotated = second.rotate(keyId, new LocalKeyProvider(second));
 
     assertThat(rotated.materialVersions()).containsExactly(1, 2, 3);
-    Keyring reread = Keyring.loadOrCreate(client, NAMESPACE, ARNS);
+    Keyring reread = KeyringSecret.loadOrCreate(client, NAMESPACE, ARNS);
     assertThat(reread.defaultKey().materialVersions()).containsExactly(1, 2, 3);
   }
 
   private Secret currentKeyring() {
-    return client.secrets().inNamespace(NAMESPACE).withName(Keyring.SECRET_NAME).get();
+    return client.secrets().inNamespace(NAMESPACE).withName(KeyringSecret.SECRET_NAME).get();
   }
 
   /** What docs/KMS.md's backup command keeps of the Secret. */

@@ -48,7 +48,7 @@ class LocalKmsKeyringTest {
 
   @Test
   void opensAVersionSealedUnderAKeyringWrittenBeforeTheProviderSpi() throws IOException {
-    Keyring keyring = Keyring.fromSecret(fixtureKeyring(), ARNS);
+    Keyring keyring = KeyringSecret.fromSecret(fixtureKeyring(), ARNS);
     LocalKms kms = new LocalKms(keyring);
 
     assertThat(kms.resolve(null, "team-a")).isEqualTo(FIXTURE_KEY_ARN);
@@ -62,7 +62,7 @@ class LocalKmsKeyringTest {
   void rotatingALocalKeyKeepsItsStoredEntryInFormatOne() throws IOException {
     Secret secret = fixtureKeyring();
     JsonNode before = keysJson(secret).get(0);
-    Keyring keyring = Keyring.fromSecret(secret, ARNS);
+    Keyring keyring = KeyringSecret.fromSecret(secret, ARNS);
     LocalKeyProvider local = new LocalKeyProvider(keyring);
 
     KeyMetadata rotated = keyring.rotate(ProviderKms.DEFAULT_ALIAS, local);
@@ -85,7 +85,7 @@ class LocalKmsKeyringTest {
   @Test
   void aDefaultKeyInAnotherProviderIsRecordedWithoutMaterial() throws IOException {
     Secret secret = fixtureKeyring();
-    Keyring keyring = Keyring.fromSecret(secret, ARNS);
+    Keyring keyring = KeyringSecret.fromSecret(secret, ARNS);
     InMemoryKeyProvider hsm = new InMemoryKeyProvider("pkcs11");
 
     KeyMetadata key = keyring.ensureDefaultKey(hsm);
@@ -104,7 +104,7 @@ class LocalKmsKeyringTest {
   @Test
   void changingTheDefaultProviderMovesTheAliasAndOldVersionsStillOpen() throws IOException {
     Secret secret = fixtureKeyring();
-    Keyring keyring = Keyring.fromSecret(secret, ARNS);
+    Keyring keyring = KeyringSecret.fromSecret(secret, ARNS);
     InMemoryKeyProvider hsm = new InMemoryKeyProvider("pkcs11");
     KeyMetadata oldDefault = keyring.defaultKey();
 
@@ -126,7 +126,7 @@ class LocalKmsKeyringTest {
 
   @Test
   void refusesToStartWhenTheProviderLostMaterialTheKeyringKnows() throws IOException {
-    Keyring keyring = Keyring.fromSecret(fixtureKeyring(), ARNS);
+    Keyring keyring = KeyringSecret.fromSecret(fixtureKeyring(), ARNS);
     keyring.ensureDefaultKey(new InMemoryKeyProvider("pkcs11"));
 
     assertThatThrownBy(() -> keyring.ensureDefaultKey(new InMemoryKeyProvider("pkcs11")))
@@ -137,7 +137,7 @@ class LocalKmsKeyringTest {
 
   @Test
   void keysCreatedByTheProviderForOtherCatalogsAreNotInTheKeyringsCatalog() {
-    Keyring keyring = Keyring.inMemory(ARNS);
+    Keyring keyring = KeyringSecret.inMemory(ARNS);
     LocalKeyProvider local = new LocalKeyProvider(keyring);
     String keyId = "6b0d1c62-6f44-4a39-a4c8-0d1d2f1f0a11";
 
@@ -166,7 +166,7 @@ class LocalKmsKeyringTest {
   void readsAKeyringWrittenBeforeKmsKeyResourcesAndItsEntriesStayAsTheyWere() throws IOException {
     Secret secret = spiFixtureKeyring();
     JsonNode before = keysJson(secret);
-    Keyring keyring = Keyring.fromSecret(secret, ARNS);
+    Keyring keyring = KeyringSecret.fromSecret(secret, ARNS);
     String otherCatalogKey = "0f4b2c1e-8d8a-4c55-9a55-3c1b9e0d7a21";
 
     assertThat(keyring.defaultKey().provider()).isEqualTo("pkcs11");
@@ -216,6 +216,6 @@ class LocalKmsKeyringTest {
 
   private static JsonNode keysJson(Secret secret) throws IOException {
     return new ObjectMapper()
-        .readTree(Base64.getDecoder().decode(secret.getData().get(Keyring.KEYS)));
+        .readTree(Base64.getDecoder().decode(secret.getData().get(KeyringSecret.KEYS)));
   }
 }

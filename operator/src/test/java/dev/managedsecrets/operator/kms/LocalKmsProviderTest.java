@@ -10,7 +10,8 @@ class LocalKmsProviderTest extends KmsProviderContract {
 
   @BeforeEach
   void newKeyring() {
-    provider = new LocalKeyProvider(Keyring.inMemory(new Arns("k8s", "local", "123456789012")));
+    provider =
+        new LocalKeyProvider(KeyringSecret.inMemory(new Arns("k8s", "local", "123456789012")));
   }
 
   @Override

@@ -29,8 +29,8 @@ class LocalKmsTest {
 
   @BeforeEach
   void newKeyring() {
-    keyringSecret = Keyring.newKeyringSecret("managedsecret-system");
-    keyring = Keyring.fromSecret(keyringSecret, TestKeyrings.ARNS);
+    keyringSecret = KeyringSecret.newKeyringSecret("managedsecret-system");
+    keyring = KeyringSecret.fromSecret(keyringSecret, TestKeyrings.ARNS);
     kms = new LocalKms(keyring);
     defaultArn = keyring.defaultKey().arn();
   }
@@ -206,13 +206,15 @@ class LocalKmsTest {
   void keyringSecretHoldsRootKeyHashKeyAndWrappedKeyMaterial() {
     Map<String, String> data = keyringSecret.getData();
 
-    assertThat(keyringSecret.getMetadata().getName()).isEqualTo(Keyring.SECRET_NAME);
+    assertThat(keyringSecret.getMetadata().getName()).isEqualTo(KeyringSecret.SECRET_NAME);
     assertThat(keyringSecret.getMetadata().getNamespace()).isEqualTo("managedsecret-system");
-    assertThat(data).containsOnlyKeys(Keyring.ROOT_KEY, Keyring.HASH_KEY, Keyring.KEYS);
-    assertThat(Base64.getDecoder().decode(data.get(Keyring.ROOT_KEY))).hasSize(32);
-    assertThat(Base64.getDecoder().decode(data.get(Keyring.HASH_KEY))).hasSize(32);
-    assertThat(keyring.hashKey()).isEqualTo(Base64.getDecoder().decode(data.get(Keyring.HASH_KEY)));
-    assertThat(new String(Base64.getDecoder().decode(data.get(Keyring.KEYS))))
+    assertThat(data)
+        .containsOnlyKeys(KeyringSecret.ROOT_KEY, KeyringSecret.HASH_KEY, KeyringSecret.KEYS);
+    assertThat(Base64.getDecoder().decode(data.get(KeyringSecret.ROOT_KEY))).hasSize(32);
+    assertThat(Base64.getDecoder().decode(data.get(KeyringSecret.HASH_KEY))).hasSize(32);
+    assertThat(keyring.hashKey())
+        .isEqualTo(Base64.getDecoder().decode(data.get(KeyringSecret.HASH_KEY)));
+    assertThat(new String(Base64.getDecoder().decode(data.get(KeyringSecret.KEYS))))
         .contains(keyring.defaultKey().keyId())
         .contains(LocalKms.DEFAULT_ALIAS);
   }
@@ -232,7 +234,7 @@ class LocalKmsTest {
     String backup = serialization.asYaml(keyringSecret);
 
     Secret restoredSecret = serialization.unmarshal(backup, Secret.class);
-    Keyring restored = Keyring.fromSecret(restoredSecret, TestKeyrings.ARNS);
+    Keyring restored = KeyringSecret.fromSecret(restoredSecret, TestKeyrings.ARNS);
     LocalKms restoredKms = new LocalKms(restored);
 
     assertThat(restored.defaultKey().arn()).isEqualTo(defaultArn);
@@ -246,10 +248,11 @@ class LocalKmsTest {
   void aKeyringWithoutRootKeyIsRefused() {
     Secret broken =
         new SecretBuilder(keyringSecret)
-            .withData(Map.of(Keyring.HASH_KEY, keyringSecret.getData().get(Keyring.HASH_KEY)))
+            .withData(
+                Map.of(KeyringSecret.HASH_KEY, keyringSecret.getData().get(KeyringSecret.HASH_KEY)))
             .build();
 
-    assertThatThrownBy(() -> Keyring.fromSecret(broken, TestKeyrings.ARNS))
+    assertThatThrownBy(() -> KeyringSecret.fromSecret(broken, TestKeyrings.ARNS))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("root.key");
   }
@@ -258,11 +261,13 @@ class LocalKmsTest {
   void aKeyringWhoseMaterialDoesNotOpenUnderItsRootKeyIsRefused() {
     Map<String, String> data = new HashMap<>(keyringSecret.getData());
     data.put(
-        Keyring.ROOT_KEY,
-        Keyring.newKeyringSecret("x").getData().get(Keyring.ROOT_KEY)); // another root key
+        KeyringSecret.ROOT_KEY,
+        KeyringSecret.newKeyringSecret("x")
+            .getData()
+            .get(KeyringSecret.ROOT_KEY)); // another root key
     Secret swapped = new SecretBuilder(keyringSecret).withData(data).build();
 
-    assertThatThrownBy(() -> Keyring.fromSecret(swapped, TestKeyrings.ARNS))
+    assertThatThrownBy(() -> KeyringSecret.fromSecret(swapped, TestKeyrings.ARNS))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("does not open under the root key");
   }

@@ -12,12 +12,12 @@ public final class TestKeyrings {
 
   /** A fresh keyring Secret, as the operator creates it on first start. */
   public static Secret newKeyringSecret() {
-    return Keyring.newKeyringSecret("managedsecret-system");
+    return KeyringSecret.newKeyringSecret("managedsecret-system");
   }
 
   /** A keyring read from a Secret. */
   public static Keyring keyring(Secret keyringSecret) {
-    return Keyring.fromSecret(keyringSecret, ARNS);
+    return KeyringSecret.fromSecret(keyringSecret, ARNS);
   }
 
   /** A new keyring with the default key. */

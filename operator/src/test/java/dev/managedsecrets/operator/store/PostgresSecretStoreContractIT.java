@@ -9,7 +9,7 @@ class PostgresSecretStoreContractIT extends SecretStoreContract {
   @Override
   protected SecretStore openStore() {
     postgres = TestPostgres.start();
-    store = PostgresSecretStore.open(postgres.settings("store_contract"));
+    store = PostgresStoreStartup.open(postgres.settings("store_contract"));
     return store;
   }
 

@@ -51,11 +51,11 @@ class PostgresSecretStoreIT {
   @BeforeAll
   static void start() {
     postgres = TestPostgres.start();
-    PostgresSecretStore.Settings s = postgres.settings(SCHEMA);
+    PostgresStoreStartup.Settings s = postgres.settings(SCHEMA);
     // A short wait for a connection: every call made during the outage waits this long.
     store =
-        PostgresSecretStore.open(
-            new PostgresSecretStore.Settings(
+        PostgresStoreStartup.open(
+            new PostgresStoreStartup.Settings(
                 s.jdbcUrl(),
                 s.username(),
                 s.password(),
@@ -248,7 +248,7 @@ class PostgresSecretStoreIT {
         ResultSet rs =
             s.executeQuery(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
-                    + PostgresSecretStore.APPLICATION_NAME
+                    + PostgresStoreStartup.APPLICATION_NAME
                     + "' AND wait_event_type = 'Lock'")) {
       rs.next();
       return rs.getInt(1) > 0;

@@ -65,7 +65,7 @@ class PostgresStoreStartupIT {
 
   @Test
   void wrongCredentialsAreRefusedWithAClearMessage() {
-    PostgresSecretStore.Settings wrong =
+    PostgresStoreStartup.Settings wrong =
         settings(postgres.jdbcUrl(), TestPostgres.USER, "not-the-password");
 
     String message = refused(wrong);
@@ -118,9 +118,10 @@ class PostgresStoreStartupIT {
   @Test
   void aDatabaseWithoutTheSchemaIsMigratedOnStart() throws SQLException {
     String url = postgres.jdbcUrl(postgres.createDatabase("empty_database"));
-    PostgresSecretStore.Settings settings = settings(url, TestPostgres.USER, TestPostgres.PASSWORD);
+    PostgresStoreStartup.Settings settings =
+        settings(url, TestPostgres.USER, TestPostgres.PASSWORD);
 
-    try (PostgresSecretStore store = PostgresSecretStore.open(settings)) {
+    try (PostgresSecretStore store = PostgresStoreStartup.open(settings)) {
       assertThat(store.schemaVersion()).isEqualTo("1");
       SecretId id = new SecretId("default", "migrated");
       store.create(StoredSecret.create(id, "arn", "m", "uid", Instant.now()));
@@ -137,7 +138,7 @@ class PostgresStoreStartupIT {
             "flyway_schema_history", "secret", "secret_version", "version_envelope");
 
     // The next start finds the schema in place and keeps the data.
-    try (PostgresSecretStore store = PostgresSecretStore.open(settings)) {
+    try (PostgresSecretStore store = PostgresStoreStartup.open(settings)) {
       assertThat(store.find(new SecretId("default", "migrated"))).isPresent();
     }
     assertThat(messages(Level.INFO))
@@ -149,8 +150,9 @@ class PostgresStoreStartupIT {
   void aSchemaFromANewerOperatorIsRefusedNamingBothVersions() {
     String database = postgres.createDatabase("newer_schema");
     String url = postgres.jdbcUrl(database);
-    PostgresSecretStore.Settings settings = settings(url, TestPostgres.USER, TestPostgres.PASSWORD);
-    PostgresSecretStore.open(settings).close();
+    PostgresStoreStartup.Settings settings =
+        settings(url, TestPostgres.USER, TestPostgres.PASSWORD);
+    PostgresStoreStartup.open(settings).close();
     // What a newer operator would have left: a migration this one does not know.
     postgres.superuserSql(
         database,
@@ -173,16 +175,16 @@ class PostgresStoreStartupIT {
 
   // ---- helpers ----
 
-  private static PostgresSecretStore.Settings settings(
+  private static PostgresStoreStartup.Settings settings(
       String url, String username, String password) {
-    return new PostgresSecretStore.Settings(
+    return new PostgresStoreStartup.Settings(
         url, username, password, SCHEMA, 2, Duration.ofSeconds(2), "the test's login");
   }
 
   /** Opens the store, expecting a refusal; returns its message after checking the log line. */
-  private String refused(PostgresSecretStore.Settings settings) {
+  private String refused(PostgresStoreStartup.Settings settings) {
     Throwable thrown = null;
-    try (PostgresSecretStore unexpected = PostgresSecretStore.open(settings)) {
+    try (PostgresSecretStore unexpected = PostgresStoreStartup.open(settings)) {
       // Opened: the assertion below fails.
     } catch (StoreStartupException e) {
       thrown = e;

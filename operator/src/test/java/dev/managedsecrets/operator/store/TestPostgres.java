@@ -95,8 +95,8 @@ public final class TestPostgres implements AutoCloseable {
   }
 
   /** Store settings that log in as the operator's role, with a short connection timeout. */
-  public PostgresSecretStore.Settings settings(String schema) {
-    return new PostgresSecretStore.Settings(
+  public PostgresStoreStartup.Settings settings(String schema) {
+    return new PostgresStoreStartup.Settings(
         jdbcUrl(), USER, PASSWORD, schema, 4, Duration.ofSeconds(2), "the test's login");
   }
 

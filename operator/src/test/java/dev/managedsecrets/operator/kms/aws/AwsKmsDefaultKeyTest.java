@@ -8,6 +8,7 @@ import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.kms.KeyMetadata;
 import dev.managedsecrets.operator.kms.Keyring;
+import dev.managedsecrets.operator.kms.KeyringSecret;
 import dev.managedsecrets.operator.kms.KmsProviders;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -57,7 +58,7 @@ class AwsKmsDefaultKeyTest {
                 FakeAwsKms.REGION,
                 "MANAGEDSECRET_KMS_AWS_ENDPOINT",
                 aws.endpoint().toString()));
-    Keyring keyring = Keyring.inMemory(new Arns("k8s", "local", "123456789012"));
+    Keyring keyring = KeyringSecret.inMemory(new Arns("k8s", "local", "123456789012"));
 
     try (KmsProviders providers = KmsProviders.open(config.kms, keyring)) {
       KeyMetadata key = providers.defaultKey();

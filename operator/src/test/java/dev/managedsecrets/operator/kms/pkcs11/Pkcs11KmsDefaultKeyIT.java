@@ -12,6 +12,7 @@ import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.kms.KeyMetadata;
 import dev.managedsecrets.operator.kms.Keyring;
+import dev.managedsecrets.operator.kms.KeyringSecret;
 import dev.managedsecrets.operator.kms.KmsProviders;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Base64;
@@ -94,7 +95,7 @@ class Pkcs11KmsDefaultKeyIT {
   }
 
   private KmsProviders start(OperatorConfig config) {
-    Keyring keyring = Keyring.loadOrCreate(client, NAMESPACE, ARNS, config.kms.provider);
+    Keyring keyring = KeyringSecret.loadOrCreate(client, NAMESPACE, ARNS, config.kms.provider);
     return KmsProviders.open(config.kms, keyring);
   }
 
@@ -103,7 +104,7 @@ class Pkcs11KmsDefaultKeyIT {
         client
             .secrets()
             .inNamespace(NAMESPACE)
-            .withName(Keyring.SECRET_NAME)
+            .withName(KeyringSecret.SECRET_NAME)
             .get()
             .getData()
             .get("keys.json");

@@ -5,6 +5,7 @@ import dev.managedsecrets.core.crypto.Aead;
 import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.operator.kms.provider.KeyProvider;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Instant;

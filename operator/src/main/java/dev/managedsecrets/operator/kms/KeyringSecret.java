@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.managedsecrets.core.crypto.Aead;
 import dev.managedsecrets.core.secret.Arns;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -154,8 +156,16 @@ public final class KeyringSecret implements Keyring.Storage {
         return;
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == WRITE_ATTEMPTS) {
-          throw new IllegalStateException(
-              "Could not write keyring Secret " + namespace + "/" + SECRET_NAME, e);
+          throw new SecretsManagerException(
+              AwsError.INTERNAL_SERVICE_ERROR,
+              "Could not write keyring Secret "
+                  + namespace
+                  + "/"
+                  + SECRET_NAME
+                  + " (the Kubernetes API answered "
+                  + e.getCode()
+                  + "); retrying.",
+              e);
         }
         secret = client.secrets().inNamespace(namespace).withName(SECRET_NAME).get();
       }

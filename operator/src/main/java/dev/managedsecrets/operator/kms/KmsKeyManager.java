@@ -1,6 +1,7 @@
 package dev.managedsecrets.operator.kms;
 
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.operator.kms.provider.KeyProvider;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

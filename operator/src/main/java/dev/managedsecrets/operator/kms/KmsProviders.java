@@ -4,6 +4,7 @@ import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.kms.aws.AwsKmsKeyProvider;
 import dev.managedsecrets.operator.kms.pkcs11.Pkcs11KeyProvider;
+import dev.managedsecrets.operator.kms.provider.KeyProvider;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

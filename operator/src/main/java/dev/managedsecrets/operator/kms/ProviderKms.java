@@ -5,6 +5,7 @@ import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.operator.kms.provider.KeyProvider;
 import java.util.Map;
 
 /**

@@ -467,7 +467,7 @@ public final class PostgresSecretStore implements SecretStore {
                       rs.getString("kms_key_arn"),
                       rs.getString("value_hash"),
                       rs.getString("input_hash"),
-                      map(rs.getString("generated"))));
+                      map(id, rs.getString("generated"))));
           stages.free();
         }
       }
@@ -557,14 +557,14 @@ public final class PostgresSecretStore implements SecretStore {
     }
   }
 
-  private static Map<String, String> map(String json) {
+  private static Map<String, String> map(SecretId id, String json) {
     if (json == null) {
       return Map.of();
     }
     try {
       return JSON.readValue(json, STRING_MAP);
     } catch (IOException e) {
-      throw new IllegalStateException("A stored version's generated keys are not readable JSON");
+      throw RecordCodec.unreadable(id, "a version's generated keys are not readable JSON");
     }
   }
 }

@@ -9,6 +9,7 @@ import dev.managedsecrets.core.crypto.Envelope;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.operator.kms.provider.KeyProvider;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;

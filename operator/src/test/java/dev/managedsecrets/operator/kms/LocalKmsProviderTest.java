@@ -1,6 +1,7 @@
 package dev.managedsecrets.operator.kms;
 
 import dev.managedsecrets.core.secret.Arns;
+import dev.managedsecrets.operator.kms.provider.KeyProvider;
 import org.junit.jupiter.api.BeforeEach;
 
 /** The local provider (material in the keyring, in memory here) passes the provider contract. */

@@ -3,7 +3,7 @@ package dev.managedsecrets.operator.kms.aws;
 import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
-import dev.managedsecrets.operator.kms.KeyProvider;
+import dev.managedsecrets.operator.kms.provider.KeyProvider;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import dev.managedsecrets.core.crypto.Aead;
 import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
-import dev.managedsecrets.operator.kms.KeyProvider;
+import dev.managedsecrets.operator.kms.provider.KeyProvider;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

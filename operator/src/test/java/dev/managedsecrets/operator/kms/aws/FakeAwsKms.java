@@ -31,10 +31,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * DescribeKey, ListAliases, GenerateDataKey and Decrypt with real cryptography, AWS's error shapes,
  * and every request recorded so the tests can check what the SDK sent. Errors can be injected.
  */
-final class FakeAwsKms implements AutoCloseable {
+public final class FakeAwsKms implements AutoCloseable {
 
-  static final String ACCOUNT = "111122223333";
-  static final String REGION = "us-east-1";
+  public static final String ACCOUNT = "111122223333";
+  public static final String REGION = "us-east-1";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One request as received. */
@@ -61,22 +61,34 @@ final class FakeAwsKms implements AutoCloseable {
   private final HttpServer server;
   private final Map<String, Key> keys = new HashMap<>();
   private final Map<String, String> aliases = new TreeMap<>();
-  private final Map<String, Deque<String>> faults = new HashMap<>();
+  private final Map<String, Deque<Answer>> faults = new HashMap<>();
   final List<Request> requests = new CopyOnWriteArrayList<>();
 
-  FakeAwsKms() throws IOException {
+  public FakeAwsKms() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
     server.start();
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
   /** The next request to this operation fails with AWS's error code (HTTP 400). */
-  synchronized void failNext(String operation, String errorCode) {
-    faults.computeIfAbsent("TrentService." + operation, t -> new ArrayDeque<>()).add(errorCode);
+  public synchronized void failNext(String operation, String errorCode) {
+    faults
+        .computeIfAbsent("TrentService." + operation, t -> new ArrayDeque<>())
+        .add(error(errorCode, "Injected " + errorCode));
+  }
+
+  /**
+   * The next request to this operation is answered HTTP 200 with this JSON body, whatever it is: a
+   * KMS-compatible endpoint that misbehaves.
+   */
+  public synchronized void answerNext(String operation, String json) throws IOException {
+    faults
+        .computeIfAbsent("TrentService." + operation, t -> new ArrayDeque<>())
+        .add(new Answer(200, JSON.readTree(json)));
   }
 
   /** Sets the state of the AWS key an alias points at (Enabled, Disabled, PendingDeletion). */
@@ -141,10 +153,9 @@ final class FakeAwsKms implements AutoCloseable {
     if (!"POST".equals(r.method()) || target == null || !target.startsWith("TrentService.")) {
       return error("UnknownOperationException", "Unknown operation");
     }
-    Deque<String> fault = faults.get(target);
+    Deque<Answer> fault = faults.get(target);
     if (fault != null && !fault.isEmpty()) {
-      String code = fault.poll();
-      return error(code, "Injected " + code);
+      return fault.poll();
     }
     JsonNode b = r.body();
     return switch (target.substring("TrentService.".length())) {

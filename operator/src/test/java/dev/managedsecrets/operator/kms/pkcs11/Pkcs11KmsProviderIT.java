@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.managedsecrets.core.secret.AwsError;
-import dev.managedsecrets.operator.kms.KeyProvider;
 import dev.managedsecrets.operator.kms.KmsProviderContract;
+import dev.managedsecrets.operator.kms.provider.KeyProvider;
 import java.security.KeyStore;
 import java.security.Provider;
 import java.security.Security;

@@ -1,4 +1,4 @@
-package dev.managedsecrets.operator.kms;
+package dev.managedsecrets.operator.kms.provider;
 
 import dev.managedsecrets.core.crypto.EncryptionContext;
 import java.util.Arrays;

@@ -13,13 +13,6 @@ final class Interruption {
 
   private Interruption() {}
 
-  /** Rethrows a failure that is the operator stopping, before anything is written of it. */
-  static void rethrowIfStopping(RuntimeException failure) {
-    if (stopping(failure)) {
-      throw failure;
-    }
-  }
-
   static boolean stopping(Throwable failure) {
     if (Thread.currentThread().isInterrupted()) {
       return true;

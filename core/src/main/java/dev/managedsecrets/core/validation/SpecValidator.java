@@ -39,8 +39,17 @@ public final class SpecValidator {
    * @throws SecretsManagerException the first rule broken, with AWS's exception name
    */
   public static void validate(ManagedSecret ms) {
+    validate(ms, Names.of(ms));
+  }
+
+  /**
+   * Validates the spec, whose names were derived already.
+   *
+   * @throws SecretsManagerException the first rule broken, with AWS's exception name
+   */
+  public static void validate(ManagedSecret ms, Names names) {
     ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
-    String name = Names.secretName(ms);
+    String name = names.secretName();
     if (!NAME.matcher(name).matches()) {
       throw SecretsManagerException.validation(
           "Invalid name. Must be a valid name containing alphanumeric characters, or any of the"
@@ -63,7 +72,7 @@ public final class SpecValidator {
     }
     stages(spec.versionStages);
     deletion(spec);
-    target(ms);
+    target(ms, names);
   }
 
   private static void stages(Map<String, String> stages) {
@@ -226,8 +235,8 @@ public final class SpecValidator {
     }
   }
 
-  private static void target(ManagedSecret ms) {
-    String name = Names.targetName(ms);
+  private static void target(ManagedSecret ms, Names names) {
+    String name = names.target();
     if (name.length() > 253 || !DNS_SUBDOMAIN.matcher(name).matches()) {
       throw SecretsManagerException.invalidParameter(
           "target.name " + name + " is not a valid Secret name (a DNS subdomain).");

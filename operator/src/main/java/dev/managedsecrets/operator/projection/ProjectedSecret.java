@@ -66,8 +66,12 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     REPAIRED
   }
 
-  /** The version to project, and its plaintext when the reconcile has it already. */
-  public record Version(String versionId, Supplier<SecretValue> read, SecretValue fresh) {}
+  /**
+   * What to project: the ManagedSecret's names (as the reconcile derived them), the version, and
+   * its plaintext when the reconcile has it already (else {@code read} decrypts it, only to write).
+   */
+  public record Version(
+      Names names, String versionId, Supplier<SecretValue> read, SecretValue fresh) {}
 
   private static final String VERSION = ProjectedSecret.class.getName() + ".version";
   private static final String OUTCOME = ProjectedSecret.class.getName() + ".outcome";
@@ -115,7 +119,7 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
   /** The live Secret under the target name, if this ManagedSecret projected it. */
   @Override
   public Optional<Secret> getSecondaryResource(ManagedSecret ms, Context<ManagedSecret> context) {
-    String target = Names.targetName(ms);
+    String target = version(context).names().target();
     return eventSource().orElseThrow().getSecondaryResources(ms).stream()
         .filter(s -> target.equals(s.getMetadata().getName()))
         .findFirst();
@@ -123,7 +127,8 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
 
   @Override
   protected ResourceID targetSecondaryResourceID(ManagedSecret ms, Context<ManagedSecret> context) {
-    return new ResourceID(Names.targetName(ms), ms.getMetadata().getNamespace());
+    Names names = version(context).names();
+    return new ResourceID(names.target(), names.namespace());
   }
 
   /** Whether the live Secret holds the version as this spec projects it: no decryption. */
@@ -139,7 +144,8 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     Version version = version(context);
     SecretValue value = version.fresh() != null ? version.fresh() : version.read().get();
     try {
-      return desired(ms, version.versionId(), Projection.data(value, ms.getSpec().target));
+      return desired(
+          ms, version.names(), version.versionId(), Projection.data(value, ms.getSpec().target));
     } finally {
       if (value != version.fresh()) {
         value.clear();
@@ -149,14 +155,19 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
 
   /** The Secret the operator wants for this ManagedSecret, version and data. */
   public Secret desired(ManagedSecret ms, String versionId, Map<String, byte[]> data) {
+    return desired(ms, Names.of(ms), versionId, data);
+  }
+
+  private Secret desired(
+      ManagedSecret ms, Names names, String versionId, Map<String, byte[]> data) {
     Map<String, String> encoded = new TreeMap<>();
     data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v)));
     Map<String, String> annotations = Projection.annotations(ms, versionId);
     annotations.put(Projection.CHECKSUM_ANNOTATION, projection.checksum(ms, versionId, encoded));
     return new SecretBuilder()
         .withNewMetadata()
-        .withName(Names.targetName(ms))
-        .withNamespace(ms.getMetadata().getNamespace())
+        .withName(names.target())
+        .withNamespace(names.namespace())
         .withLabels(Projection.labels(ms))
         .withAnnotations(annotations)
         .withOwnerReferences(ownerReference(ms))
@@ -243,28 +254,22 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
       boolean forMatch, Secret actual, Secret target, ManagedSecret ms, Context<ManagedSecret> c) {}
 
   /** Deletes the Secrets this ManagedSecret projected under a target name it no longer uses. */
-  public void deleteStale(ManagedSecret ms, Context<ManagedSecret> context) {
-    String target = Names.targetName(ms);
+  public void deleteStale(ManagedSecret ms, Names names, Context<ManagedSecret> context) {
     for (Secret s : owned(ms)) {
-      if (!s.getMetadata().getName().equals(target)) {
+      if (!s.getMetadata().getName().equals(names.target())) {
         context.getClient().resource(s).delete();
       }
     }
   }
 
   /** Deletes every Secret this ManagedSecret projected (it is being deleted). */
-  public void deleteAll(ManagedSecret ms, Context<ManagedSecret> context) {
+  public void deleteAll(ManagedSecret ms, Names names, Context<ManagedSecret> context) {
     for (Secret s : owned(ms)) {
       context.getClient().resource(s).delete();
     }
     // The target may be missing from the cache (just created by another replica): look it up.
     Secret target =
-        context
-            .getClient()
-            .secrets()
-            .inNamespace(ms.getMetadata().getNamespace())
-            .withName(Names.targetName(ms))
-            .get();
+        context.getClient().secrets().inNamespace(names.namespace()).withName(names.target()).get();
     if (target != null && ownedBy(target, ms)) {
       context.getClient().resource(target).delete();
     }

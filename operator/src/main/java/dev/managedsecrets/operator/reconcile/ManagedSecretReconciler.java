@@ -87,8 +87,8 @@ public final class ManagedSecretReconciler
     ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
     ms.setSpec(spec);
     // 1. Validate: the spec's rules, and the name is this ManagedSecret's to use.
-    SpecValidator.validate(ms);
     Names names = Names.of(ms);
+    SpecValidator.validate(ms, names);
     NameClaims.requireOldest(ms, names, context.getPrimaryCache());
     // 2. Resolve the KMS key.
     String keyArn = kms.resolve(spec.kmsKeyId, names.namespace());
@@ -100,7 +100,7 @@ public final class ManagedSecretReconciler
       // 5. Move staging labels where spec.versionStages places them.
       current = moveStages(ms, current);
       // 6. Project the native Secret; remove those under target names no longer used.
-      project(ms, context, current);
+      project(ms, names, context, current);
     } finally {
       current.clear();
     }
@@ -135,10 +135,11 @@ public final class ManagedSecretReconciler
 
   @Override
   public DeleteControl cleanup(ManagedSecret ms, Context<ManagedSecret> context) {
-    projected.deleteAll(ms, context);
+    Names names = Names.of(ms);
+    projected.deleteAll(ms, names, context);
     ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
     boolean force = Boolean.TRUE.equals(spec.forceDeleteWithoutRecovery);
-    secrets.delete(Names.of(ms).id(), ms.getMetadata().getUid(), spec.recoveryWindowInDays, force);
+    secrets.delete(names.id(), ms.getMetadata().getUid(), spec.recoveryWindowInDays, force);
     return DeleteControl.defaultDelete();
   }
 
@@ -231,13 +232,13 @@ public final class ManagedSecretReconciler
     return new State(staged, moved, fresh, v.pinnedChange());
   }
 
-  private void project(ManagedSecret ms, Context<ManagedSecret> context, State v) {
+  private void project(ManagedSecret ms, Names names, Context<ManagedSecret> context, State v) {
     if (v.current() != null) {
       StoredVersion current = v.current();
       var version =
           new ProjectedSecret.Version(
-              current.versionId(), () -> secrets.read(v.stored(), current), v.fresh());
-      String name = Names.targetName(ms);
+              names, current.versionId(), () -> secrets.read(v.stored(), current), v.fresh());
+      String name = names.target();
       switch (projected.project(ms, context, version)) {
         case CREATED -> events.normal(ms, EventReason.SecretProjected, "Created Secret " + name);
         case UPDATED ->
@@ -253,7 +254,7 @@ public final class ManagedSecretReconciler
         case UNCHANGED -> {}
       }
     }
-    projected.deleteStale(ms, context);
+    projected.deleteStale(ms, names, context);
   }
 
   private State reencrypt(ManagedSecret ms, State v, String keyArn) {

@@ -94,8 +94,8 @@ class Pkcs11KmsDefaultKeyIT {
   }
 
   private KmsProviders start(OperatorConfig config) {
-    Keyring keyring = Keyring.loadOrCreate(client, NAMESPACE, ARNS, config.kms.provider);
-    return KmsProviders.open(config.kms, keyring);
+    Keyring keyring = Keyring.loadOrCreate(client, NAMESPACE, ARNS, config.kms().provider());
+    return KmsProviders.open(config.kms(), keyring);
   }
 
   private JsonNode keysJson() throws Exception {

@@ -24,7 +24,6 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -173,10 +172,10 @@ public final class Harness {
     // 4. Idle: two resync periods with nothing changed.
     writes();
     double kmsBefore = kms(registry);
-    Thread.sleep(config.resyncInterval.multipliedBy(2).plusSeconds(5).toMillis());
+    Thread.sleep(config.resyncInterval().multipliedBy(2).plusSeconds(5).toMillis());
     System.out.printf(
         "idle (2 resync periods of %ds, %d resident): writes %s, KMS calls %.0f%n",
-        config.resyncInterval.toSeconds(), 2 * n, writes(), kms(registry) - kmsBefore);
+        config.resyncInterval().toSeconds(), 2 * n, writes(), kms(registry) - kmsBefore);
 
     // 5. Latency: spec change -> projected Secret updated.
     List<Long> latencies = latency(200, 2 * n);
@@ -273,11 +272,12 @@ public final class Harness {
   }
 
   OperatorConfig config() {
-    OperatorConfig config = new OperatorConfig();
-    config.accountId = "123456789012";
-    config.resyncInterval = Duration.ofSeconds(30);
-    config.reconcileThreads = THREADS;
-    return config;
+    return OperatorConfig.load(
+        null,
+        Map.of(
+            "MANAGEDSECRET_ACCOUNT_ID", "123456789012",
+            "MANAGEDSECRET_RESYNC_INTERVAL", "PT30S",
+            "MANAGEDSECRET_RECONCILE_THREADS", String.valueOf(THREADS)));
   }
 
   /**

@@ -12,7 +12,6 @@ import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.KmsKeyReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,9 +51,9 @@ final class KmsKeyRuntime implements AutoCloseable {
       Keyring keyring,
       KmsProviders providers,
       Clock clock) {
-    KmsKeyCatalog catalog = KmsKeyCatalog.start(client, keyring, config.watchNamespaces, clock);
+    KmsKeyCatalog catalog = KmsKeyCatalog.start(client, keyring, config.watchNamespaces(), clock);
     KmsKeyManager keys =
-        new KmsKeyManager(keyring, providers.providers(), config.kms.provider, clock);
+        new KmsKeyManager(keyring, providers.providers(), config.kms().provider(), clock);
     return new KmsKeyRuntime(
         catalog,
         keys,
@@ -77,15 +76,10 @@ final class KmsKeyRuntime implements AutoCloseable {
               // Also the rotate-key annotation, which does not change the generation.
               .withGenerationAware(false)
               .withOnUpdateFilter(KmsKeyReconciler.UPDATES)
-              .withReconciliationMaxInterval(config.resyncInterval)
-              .withRetry(
-                  new GenericRetry()
-                      .setInitialInterval(1000)
-                      .setIntervalMultiplier(2)
-                      .setMaxInterval(300_000)
-                      .withoutMaxAttempts());
-          if (!config.watchNamespaces.isEmpty()) {
-            o.settingNamespaces(new HashSet<>(config.watchNamespaces));
+              .withReconciliationMaxInterval(config.resyncInterval())
+              .withRetry(OperatorRuntime.retry(config.retry()));
+          if (!config.watchNamespaces().isEmpty()) {
+            o.settingNamespaces(new HashSet<>(config.watchNamespaces()));
           }
         });
   }
@@ -95,7 +89,7 @@ final class KmsKeyRuntime implements AutoCloseable {
       ScheduledExecutorService executor,
       OperatorConfig config,
       java.util.function.BooleanSupplier leading) {
-    long every = config.purgeInterval.toMillis();
+    long every = config.purgeInterval().toMillis();
     executor.scheduleWithFixedDelay(
         () -> {
           if (!leading.getAsBoolean()) {
@@ -106,7 +100,7 @@ final class KmsKeyRuntime implements AutoCloseable {
           } catch (RuntimeException e) {
             LOG.warn(
                 "Maintenance of KMS keys failed; retrying in {}: {}",
-                config.purgeInterval,
+                config.purgeInterval(),
                 e.toString());
           }
         },

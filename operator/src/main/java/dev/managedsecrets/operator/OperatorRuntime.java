@@ -93,12 +93,12 @@ public final class OperatorRuntime implements AutoCloseable {
       Clock clock,
       Runnable onLeadershipLost) {
     Leadership leadership = Leadership.of(config, registry, onLeadershipLost);
-    String account = config.accountId != null ? config.accountId : deriveAccount(client);
-    Arns arns = new Arns(config.partition, config.region, account);
+    String account = config.accountId() != null ? config.accountId() : deriveAccount(client);
+    Arns arns = new Arns(config.partition(), config.region(), account);
     Keyring keyring =
-        KeyringSecret.loadOrCreate(client, config.namespace, arns, config.kms.provider);
+        KeyringSecret.loadOrCreate(client, config.namespace(), arns, config.kms().provider());
     // The configured KMS providers; the default key alias/managedsecrets lives in kms.provider.
-    KmsProviders kmsProviders = KmsProviders.open(config.kms, keyring);
+    KmsProviders kmsProviders = KmsProviders.open(config.kms(), keyring);
     // KmsKey resources: their keys join the keyring's (alias, KmsKey name, key id or key ARN).
     KmsKeyRuntime kmsKeys = KmsKeyRuntime.start(client, config, keyring, kmsProviders, clock);
     Kms kms = new CountingKms(kmsKeys.kms(), registry);
@@ -117,7 +117,7 @@ public final class OperatorRuntime implements AutoCloseable {
             new ProjectedSecret(new Projection(hash)),
             new EventRecorder(client),
             clock,
-            config.fromSecretPollInterval,
+            config.fromSecretPollInterval(),
             registry);
 
     Operator operator =
@@ -128,7 +128,7 @@ public final class OperatorRuntime implements AutoCloseable {
                     // Reconciles running at shutdown get this long to finish before they are
                     // interrupted (a pod's default termination grace period is 30 s).
                     .withReconciliationTerminationTimeout(RECONCILE_GRACE)
-                    .withConcurrentReconciliationThreads(config.reconcileThreads)
+                    .withConcurrentReconciliationThreads(config.reconcileThreads())
                     // Status and finalizers are written with plain updates and JSON patches: the
                     // same write path in production and in the tests.
                     .withUseSSAToPatchPrimaryResource(false)
@@ -141,15 +141,10 @@ public final class OperatorRuntime implements AutoCloseable {
         o -> {
           o.withFinalizer(ManagedSecretReconciler.FINALIZER)
               .withItemStore(Caches.compact())
-              .withReconciliationMaxInterval(config.resyncInterval)
-              .withRetry(
-                  new GenericRetry()
-                      .setInitialInterval(1000)
-                      .setIntervalMultiplier(2)
-                      .setMaxInterval(300_000)
-                      .withoutMaxAttempts());
-          if (!config.watchNamespaces.isEmpty()) {
-            o.settingNamespaces(new HashSet<>(config.watchNamespaces));
+              .withReconciliationMaxInterval(config.resyncInterval())
+              .withRetry(retry(config.retry()));
+          if (!config.watchNamespaces().isEmpty()) {
+            o.settingNamespaces(new HashSet<>(config.watchNamespaces()));
           }
         });
     kmsKeys.register(operator, config);
@@ -162,7 +157,7 @@ public final class OperatorRuntime implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    long every = config.purgeInterval.toMillis();
+    long every = config.purgeInterval().toMillis();
     purger.scheduleWithFixedDelay(
         () -> {
           if (!leadership.leading()) {
@@ -173,7 +168,7 @@ public final class OperatorRuntime implements AutoCloseable {
           } catch (RuntimeException e) {
             LOG.warn(
                 "Purge of expired secrets failed; retrying in {}: {}",
-                config.purgeInterval,
+                config.purgeInterval(),
                 e.toString());
           }
         },
@@ -185,10 +180,19 @@ public final class OperatorRuntime implements AutoCloseable {
         "Operator started: account {}, region {}, store and keyring in namespace {}, default key"
             + " in KMS provider {}",
         account,
-        config.region,
-        config.namespace,
-        config.kms.provider);
+        config.region(),
+        config.namespace(),
+        config.kms().provider());
     return new OperatorRuntime(operator, purger, secrets, store, kmsProviders, leadership, kmsKeys);
+  }
+
+  /** The back-off of a failed reconcile, the same for both controllers: never gives up. */
+  static GenericRetry retry(OperatorConfig.RetrySettings retry) {
+    return new GenericRetry()
+        .setInitialInterval(retry.initialInterval().toMillis())
+        .setIntervalMultiplier(retry.multiplier())
+        .setMaxInterval(retry.maxInterval().toMillis())
+        .withoutMaxAttempts();
   }
 
   /** True from a completed start until close. */

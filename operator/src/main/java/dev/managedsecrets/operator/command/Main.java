@@ -46,7 +46,7 @@ public final class Main implements Callable<Integer> {
       OperatorConfig cfg = OperatorConfig.load(config, System.getenv());
       KubernetesClient client = OperatorClient.build();
       PrometheusMeterRegistry registry = OperatorMetrics.prometheusRegistry();
-      HealthServer http = HealthServer.start(cfg.healthPort, cfg.metricsPort, registry::scrape);
+      HealthServer http = HealthServer.start(cfg.healthPort(), cfg.metricsPort(), registry::scrape);
       OperatorRuntime runtime = OperatorRuntime.start(client, cfg, registry, Clock.systemUTC());
       http.watch(runtime);
       CountDownLatch stopped = new CountDownLatch(1);

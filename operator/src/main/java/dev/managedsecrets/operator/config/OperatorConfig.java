@@ -1,164 +1,105 @@
 package dev.managedsecrets.operator.config;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
- * The operator's one typed configuration: a YAML file (mounted by the Helm chart), every field
- * overridable by an environment variable MANAGEDSECRET_&lt;FIELD IN UPPER SNAKE CASE&gt;.
+ * The operator's one typed configuration, an immutable value: a YAML file (mounted by the Helm
+ * chart), every field overridable by an environment variable MANAGEDSECRET_&lt;PATH IN UPPER SNAKE
+ * CASE&gt; (store.jdbcUrl: MANAGEDSECRET_STORE_JDBC_URL). Each component's default is its {@code
+ * defaultValue}, written as in the environment; {@link ConfigLoader} reads the file and the
+ * environment over the defaults and lists the variables named otherwise.
  */
-@JsonIgnoreProperties(ignoreUnknown = false)
-public final class OperatorConfig {
+public record OperatorConfig(
+    @JsonPropertyDescription(
+            "Namespace of the operator: its store, keyring and Lease live here. Env: POD_NAMESPACE"
+                + " or MANAGEDSECRET_NAMESPACE.")
+        @JsonProperty(defaultValue = "managedsecret-system")
+        String namespace,
+    @JsonPropertyDescription("Home region, used in ARNs.") @JsonProperty(defaultValue = "local")
+        String region,
+    @JsonPropertyDescription("ARN partition.") @JsonProperty(defaultValue = "k8s") String partition,
+    @JsonPropertyDescription(
+            "12-digit account id in ARNs. Default: derived from the kube-system namespace's UID.")
+        String accountId,
+    @JsonPropertyDescription("Namespaces whose ManagedSecrets are reconciled; empty: all.")
+        List<String> watchNamespaces,
+    @JsonPropertyDescription("How often a fromSecret source is read again for changes.")
+        @JsonProperty(defaultValue = "PT60S")
+        Duration fromSecretPollInterval,
+    @JsonPropertyDescription(
+            "How often secrets past their recovery window are purged and KMS keys past their"
+                + " pending window deleted.")
+        @JsonProperty(defaultValue = "PT1H")
+        Duration purgeInterval,
+    @JsonPropertyDescription(
+            "Longest time between two reconciles of an unchanged ManagedSecret (a full resync).")
+        @JsonProperty(defaultValue = "PT10H")
+        Duration resyncInterval,
+    @JsonPropertyDescription("How many ManagedSecrets are reconciled at the same time.")
+        @JsonProperty(defaultValue = "20")
+        int reconcileThreads,
+    @JsonPropertyDescription(
+            "Back-off of a failed reconcile, for ManagedSecrets and KmsKeys alike; retried without"
+                + " end.")
+        RetrySettings retry,
+    @JsonPropertyDescription(
+            "The backing store of versions: type kubernetes (default) or postgres. See"
+                + " StoreConfig.")
+        StoreConfig store,
+    @JsonPropertyDescription(
+            "Leader election through a Lease in the operator's namespace: only the leader"
+                + " reconciles. Needed when more than one replica runs.")
+        @JsonProperty(defaultValue = "false")
+        boolean leaderElection,
+    @JsonPropertyDescription("Name of the Lease that leader election holds.")
+        @JsonProperty(defaultValue = "managedsecret-operator")
+        String leaseName,
+    @JsonPropertyDescription(
+            "How long a Lease is valid without renewal: the longest takeover time.")
+        @JsonProperty(defaultValue = "PT15S")
+        Duration leaseDuration,
+    @JsonPropertyDescription("How long the leader keeps trying to renew before it gives up.")
+        @JsonProperty(defaultValue = "PT10S")
+        Duration leaseRenewDeadline,
+    @JsonPropertyDescription("How often the Lease is renewed, and acquisition retried.")
+        @JsonProperty(defaultValue = "PT2S")
+        Duration leaseRetryPeriod,
+    @JsonPropertyDescription("Port of /healthz and /readyz (0: any free port).")
+        @JsonProperty(defaultValue = "8081")
+        int healthPort,
+    @JsonPropertyDescription(
+            "Port of /metrics in Prometheus text format (0: any free port; the health port's"
+                + " number: one server for both).")
+        @JsonProperty(defaultValue = "8080")
+        int metricsPort,
+    @JsonPropertyDescription(
+            "The KMS: the provider of the default key alias/managedsecrets and each provider's"
+                + " settings.")
+        KmsSettings kms) {
 
-  @JsonPropertyDescription(
-      "Namespace of the operator: its store, keyring and Lease live here. Env: POD_NAMESPACE or"
-          + " MANAGEDSECRET_NAMESPACE.")
-  public String namespace = "managedsecret-system";
+  static final List<String> KMS_PROVIDERS = List.of("local", "pkcs11", "aws-kms");
 
-  @JsonPropertyDescription("Home region, used in ARNs.")
-  public String region = "local";
+  public OperatorConfig {
+    watchNamespaces = watchNamespaces == null ? List.of() : List.copyOf(watchNamespaces);
+  }
 
-  @JsonPropertyDescription("ARN partition.")
-  public String partition = "k8s";
-
-  @JsonPropertyDescription(
-      "12-digit account id in ARNs. Default: derived from the kube-system namespace's UID.")
-  public String accountId;
-
-  @JsonPropertyDescription("Namespaces whose ManagedSecrets are reconciled; empty: all.")
-  public List<String> watchNamespaces = new ArrayList<>();
-
-  @JsonPropertyDescription("How often a fromSecret source is read again for changes.")
-  public Duration fromSecretPollInterval = Duration.ofSeconds(60);
-
-  @JsonPropertyDescription(
-      "How often secrets past their recovery window are purged and KMS keys past their pending"
-          + " window deleted.")
-  public Duration purgeInterval = Duration.ofHours(1);
-
-  @JsonPropertyDescription(
-      "Longest time between two reconciles of an unchanged ManagedSecret (a full resync).")
-  public Duration resyncInterval = Duration.ofHours(10);
-
-  @JsonPropertyDescription("How many ManagedSecrets are reconciled at the same time.")
-  public int reconcileThreads = 20;
-
-  @JsonPropertyDescription(
-      "The backing store of versions: type kubernetes (default) or postgres. See StoreConfig.")
-  public StoreConfig store = new StoreConfig();
-
-  @JsonPropertyDescription(
-      "Leader election through a Lease in the operator's namespace: only the leader reconciles."
-          + " Needed when more than one replica runs.")
-  public boolean leaderElection = false;
-
-  @JsonPropertyDescription("Name of the Lease that leader election holds.")
-  public String leaseName = "managedsecret-operator";
-
-  @JsonPropertyDescription("How long a Lease is valid without renewal: the longest takeover time.")
-  public Duration leaseDuration = Duration.ofSeconds(15);
-
-  @JsonPropertyDescription("How long the leader keeps trying to renew before it gives up.")
-  public Duration leaseRenewDeadline = Duration.ofSeconds(10);
-
-  @JsonPropertyDescription("How often the Lease is renewed, and acquisition retried.")
-  public Duration leaseRetryPeriod = Duration.ofSeconds(2);
-
-  @JsonPropertyDescription("Port of /healthz and /readyz (0: any free port).")
-  public int healthPort = 8081;
-
-  @JsonPropertyDescription(
-      "Port of /metrics in Prometheus text format (0: any free port; the health port's number:"
-          + " one server for both).")
-  public int metricsPort = 8080;
-
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory())
-          .findAndRegisterModules()
-          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
-
-  /** Reads the file (when given) and applies the environment's overrides. */
+  /**
+   * Reads the file (when given) over the defaults, and the environment's variables over both;
+   * refuses values the operator cannot run with, naming the field.
+   */
   public static OperatorConfig load(Path file, Map<String, String> env) {
-    OperatorConfig config;
-    if (file != null) {
-      try {
-        config = YAML.readValue(Files.readAllBytes(file), OperatorConfig.class);
-      } catch (IOException e) {
-        throw new IllegalArgumentException(
-            "Could not read the configuration " + file + ": " + e.getMessage(), e);
-      }
-    } else {
-      config = new OperatorConfig();
-    }
-    String ns = env.getOrDefault("MANAGEDSECRET_NAMESPACE", env.get("POD_NAMESPACE"));
-    if (ns != null && !ns.isBlank()) {
-      config.namespace = ns;
-    }
-    config.region = env.getOrDefault("MANAGEDSECRET_REGION", config.region);
-    config.partition = env.getOrDefault("MANAGEDSECRET_PARTITION", config.partition);
-    config.accountId = env.getOrDefault("MANAGEDSECRET_ACCOUNT_ID", config.accountId);
-    if (env.containsKey("MANAGEDSECRET_WATCH_NAMESPACES")) {
-      config.watchNamespaces =
-          Arrays.stream(env.get("MANAGEDSECRET_WATCH_NAMESPACES").split(","))
-              .map(String::trim)
-              .filter(s -> !s.isEmpty())
-              .toList();
-    }
-    if (env.containsKey("MANAGEDSECRET_FROM_SECRET_POLL_INTERVAL")) {
-      config.fromSecretPollInterval =
-          Duration.parse(env.get("MANAGEDSECRET_FROM_SECRET_POLL_INTERVAL"));
-    }
-    if (env.containsKey("MANAGEDSECRET_PURGE_INTERVAL")) {
-      config.purgeInterval = Duration.parse(env.get("MANAGEDSECRET_PURGE_INTERVAL"));
-    }
-    if (env.containsKey("MANAGEDSECRET_RESYNC_INTERVAL")) {
-      config.resyncInterval = Duration.parse(env.get("MANAGEDSECRET_RESYNC_INTERVAL"));
-    }
-    if (env.containsKey("MANAGEDSECRET_RECONCILE_THREADS")) {
-      config.reconcileThreads = Integer.parseInt(env.get("MANAGEDSECRET_RECONCILE_THREADS"));
-    }
-    if (config.store == null) {
-      config.store = new StoreConfig();
-    }
-    config.store.applyEnv(env);
-    config.loadKmsOverrides(env);
-    if (env.containsKey("MANAGEDSECRET_LEADER_ELECTION")) {
-      config.leaderElection = Boolean.parseBoolean(env.get("MANAGEDSECRET_LEADER_ELECTION"));
-    }
-    config.leaseName = env.getOrDefault("MANAGEDSECRET_LEASE_NAME", config.leaseName);
-    if (env.containsKey("MANAGEDSECRET_LEASE_DURATION")) {
-      config.leaseDuration = Duration.parse(env.get("MANAGEDSECRET_LEASE_DURATION"));
-    }
-    if (env.containsKey("MANAGEDSECRET_LEASE_RENEW_DEADLINE")) {
-      config.leaseRenewDeadline = Duration.parse(env.get("MANAGEDSECRET_LEASE_RENEW_DEADLINE"));
-    }
-    if (env.containsKey("MANAGEDSECRET_LEASE_RETRY_PERIOD")) {
-      config.leaseRetryPeriod = Duration.parse(env.get("MANAGEDSECRET_LEASE_RETRY_PERIOD"));
-    }
-    if (env.containsKey("MANAGEDSECRET_HEALTH_PORT")) {
-      config.healthPort = Integer.parseInt(env.get("MANAGEDSECRET_HEALTH_PORT"));
-    }
-    if (env.containsKey("MANAGEDSECRET_METRICS_PORT")) {
-      config.metricsPort = Integer.parseInt(env.get("MANAGEDSECRET_METRICS_PORT"));
-    }
-    config.check();
-    return config;
+    return ConfigLoader.load(file, env);
   }
 
   /** Refuses values the operator cannot run with, naming the field. */
-  public void check() {
+  void check() {
     if (accountId != null && !accountId.matches("[0-9]{12}")) {
       throw new IllegalArgumentException("accountId must be 12 digits; it is " + accountId);
     }
@@ -178,8 +119,9 @@ public final class OperatorConfig {
       throw new IllegalArgumentException(
           "reconcileThreads must be 1-1000; it is " + reconcileThreads);
     }
+    retry.check();
     store.check();
-    checkKms();
+    kms.check();
     if (leaseName == null || !leaseName.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
       throw new IllegalArgumentException("leaseName must be a DNS subdomain; it is " + leaseName);
     }
@@ -197,134 +139,133 @@ public final class OperatorConfig {
     }
   }
 
+  /** The retry section: the back-off of both controllers (java-operator-sdk's GenericRetry). */
+  public record RetrySettings(
+      @JsonPropertyDescription(
+              "Wait before the first retry of a failed reconcile. Env:"
+                  + " MANAGEDSECRET_RETRY_INITIAL_INTERVAL.")
+          @JsonProperty(defaultValue = "PT1S")
+          Duration initialInterval,
+      @JsonPropertyDescription(
+              "Each wait is the previous one times this (at least 1). Env:"
+                  + " MANAGEDSECRET_RETRY_MULTIPLIER.")
+          @JsonProperty(defaultValue = "2")
+          double multiplier,
+      @JsonPropertyDescription(
+              "Longest wait between two retries. Env: MANAGEDSECRET_RETRY_MAX_INTERVAL.")
+          @JsonProperty(defaultValue = "PT5M")
+          Duration maxInterval) {
+
+    void check() {
+      if (initialInterval.toMillis() < 1) {
+        throw new IllegalArgumentException(
+            "retry.initialInterval must be at least 1ms; it is " + initialInterval);
+      }
+      if (maxInterval.compareTo(initialInterval) < 0) {
+        throw new IllegalArgumentException(
+            "retry.maxInterval must be at least retry.initialInterval; it is " + maxInterval);
+      }
+      if (!(multiplier >= 1)) {
+        throw new IllegalArgumentException(
+            "retry.multiplier must be at least 1; it is " + multiplier);
+      }
+    }
+  }
+
   // ---- KMS providers (docs/KMS.md) ----
 
-  @JsonPropertyDescription(
-      "The KMS: the provider of the default key alias/managedsecrets and each provider's settings.")
-  public KmsSettings kms = new KmsSettings();
-
   /** The kms section. */
-  @JsonIgnoreProperties(ignoreUnknown = false)
-  public static final class KmsSettings {
-    @JsonPropertyDescription(
-        "Provider of the default key: local (the keyring Secret), pkcs11 (an HSM) or aws-kms."
-            + " Env: MANAGEDSECRET_KMS_PROVIDER.")
-    public String provider = "local";
+  public record KmsSettings(
+      @JsonPropertyDescription(
+              "Provider of the default key: local (the keyring Secret), pkcs11 (an HSM) or"
+                  + " aws-kms. Env: MANAGEDSECRET_KMS_PROVIDER.")
+          @JsonProperty(defaultValue = "local")
+          String provider,
+      @JsonPropertyDescription("Settings of the pkcs11 provider.") Pkcs11Settings pkcs11,
+      @JsonPropertyDescription("Settings of the aws-kms provider.") AwsKmsSettings awsKms) {
 
-    @JsonPropertyDescription("Settings of the pkcs11 provider.")
-    public Pkcs11Settings pkcs11 = new Pkcs11Settings();
-
-    @JsonPropertyDescription("Settings of the aws-kms provider.")
-    public AwsKmsSettings awsKms = new AwsKmsSettings();
+    void check() {
+      if (!KMS_PROVIDERS.contains(provider)) {
+        throw new IllegalArgumentException(
+            "kms.provider must be one of " + KMS_PROVIDERS + "; it is " + provider);
+      }
+      long selectors =
+          Stream.of(pkcs11.tokenLabel, pkcs11.slot, pkcs11.slotListIndex)
+              .filter(Objects::nonNull)
+              .count();
+      if (selectors > 1) {
+        throw new IllegalArgumentException(
+            "kms.pkcs11: give one of tokenLabel, slot and slotListIndex, not several");
+      }
+      if (provider.equals("pkcs11")) {
+        if (pkcs11.library == null || pkcs11.library.isBlank()) {
+          throw new IllegalArgumentException("kms.provider pkcs11 needs kms.pkcs11.library");
+        }
+        if (pkcs11.pin == null && pkcs11.pinFile == null) {
+          throw new IllegalArgumentException(
+              "kms.provider pkcs11 needs kms.pkcs11.pinFile or MANAGEDSECRET_KMS_PKCS11_PIN");
+        }
+      }
+      if (provider.equals("aws-kms") && (awsKms.region == null || awsKms.region.isBlank())) {
+        throw new IllegalArgumentException("kms.provider aws-kms needs kms.awsKms.region");
+      }
+    }
   }
 
   /** kms.pkcs11: a token reached through the JDK's SunPKCS11. */
-  @JsonIgnoreProperties(ignoreUnknown = false)
-  public static final class Pkcs11Settings {
-    @JsonPropertyDescription(
-        "Path of the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so. Env:"
-            + " MANAGEDSECRET_KMS_PKCS11_LIBRARY.")
-    public String library;
+  public record Pkcs11Settings(
+      @JsonPropertyDescription(
+              "Path of the PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so. Env:"
+                  + " MANAGEDSECRET_KMS_PKCS11_LIBRARY.")
+          String library,
+      @JsonPropertyDescription(
+              "Label of the token to use (one of tokenLabel, slot, slotListIndex; none: the first"
+                  + " slot). Env: MANAGEDSECRET_KMS_PKCS11_TOKEN_LABEL.")
+          String tokenLabel,
+      @JsonPropertyDescription("Slot id of the token. Env: MANAGEDSECRET_KMS_PKCS11_SLOT.")
+          Long slot,
+      @JsonPropertyDescription(
+              "Index of the token's slot in the slot list. Env:"
+                  + " MANAGEDSECRET_KMS_PKCS11_SLOT_LIST_INDEX.")
+          Integer slotListIndex,
+      @JsonPropertyDescription(
+              "File holding the user PIN (a mounted Secret). The PIN may instead come from the"
+                  + " environment variable MANAGEDSECRET_KMS_PKCS11_PIN; it is never read from"
+                  + " this file. Env: MANAGEDSECRET_KMS_PKCS11_PIN_FILE.")
+          String pinFile,
+      @JsonPropertyDescription(
+              "Prefix of the labels of the key objects: <prefix><keyId>/<material version>. Env:"
+                  + " MANAGEDSECRET_KMS_PKCS11_LABEL_PREFIX.")
+          @JsonProperty(defaultValue = "managedsecrets/")
+          String labelPrefix,
+      @JsonPropertyDescription(
+              "The user PIN, only from the environment variable MANAGEDSECRET_KMS_PKCS11_PIN;"
+                  + " never from the configuration file.")
+          String pin) {
 
-    @JsonPropertyDescription(
-        "Label of the token to use (one of tokenLabel, slot, slotListIndex; none: the first"
-            + " slot). Env: MANAGEDSECRET_KMS_PKCS11_TOKEN_LABEL.")
-    public String tokenLabel;
-
-    @JsonPropertyDescription("Slot id of the token. Env: MANAGEDSECRET_KMS_PKCS11_SLOT.")
-    public Long slot;
-
-    @JsonPropertyDescription(
-        "Index of the token's slot in the slot list. Env:"
-            + " MANAGEDSECRET_KMS_PKCS11_SLOT_LIST_INDEX.")
-    public Integer slotListIndex;
-
-    @JsonPropertyDescription(
-        "File holding the user PIN (a mounted Secret). The PIN may instead come from the"
-            + " environment variable MANAGEDSECRET_KMS_PKCS11_PIN; it is never read from this"
-            + " file. Env: MANAGEDSECRET_KMS_PKCS11_PIN_FILE.")
-    public String pinFile;
-
-    @JsonPropertyDescription(
-        "Prefix of the labels of the key objects: <prefix><keyId>/<material version>. Env:"
-            + " MANAGEDSECRET_KMS_PKCS11_LABEL_PREFIX.")
-    public String labelPrefix = "managedsecrets/";
-
-    /** The PIN from MANAGEDSECRET_KMS_PKCS11_PIN; never from the configuration file. */
-    @JsonIgnore public String pin;
+    /** Never shows the PIN. */
+    @Override
+    public String toString() {
+      return String.format(
+          "Pkcs11Settings[library=%s, tokenLabel=%s, slot=%s, slotListIndex=%s, pinFile=%s,"
+              + " labelPrefix=%s, pin=%s]",
+          library, tokenLabel, slot, slotListIndex, pinFile, labelPrefix, pin == null ? null : "*");
+    }
   }
 
   /** kms.awsKms: AWS KMS through the AWS SDK v2. */
-  @JsonIgnoreProperties(ignoreUnknown = false)
-  public static final class AwsKmsSettings {
-    @JsonPropertyDescription("AWS region of the keys. Env: MANAGEDSECRET_KMS_AWS_REGION.")
-    public String region;
-
-    @JsonPropertyDescription(
-        "Endpoint instead of the region's (a VPC endpoint, a FIPS endpoint). Env:"
-            + " MANAGEDSECRET_KMS_AWS_ENDPOINT.")
-    public String endpoint;
-
-    @JsonPropertyDescription(
-        "Prefix of the aliases of the AWS keys: <prefix><keyId>/<material version>. Env:"
-            + " MANAGEDSECRET_KMS_AWS_ALIAS_PREFIX.")
-    public String aliasPrefix = "alias/managedsecrets/";
-  }
-
-  static final List<String> KMS_PROVIDERS = List.of("local", "pkcs11", "aws-kms");
-
-  private void loadKmsOverrides(Map<String, String> env) {
-    kms.provider = env.getOrDefault("MANAGEDSECRET_KMS_PROVIDER", kms.provider);
-    Pkcs11Settings p = kms.pkcs11;
-    p.library = env.getOrDefault("MANAGEDSECRET_KMS_PKCS11_LIBRARY", p.library);
-    p.tokenLabel = env.getOrDefault("MANAGEDSECRET_KMS_PKCS11_TOKEN_LABEL", p.tokenLabel);
-    if (env.containsKey("MANAGEDSECRET_KMS_PKCS11_SLOT")) {
-      p.slot = Long.parseLong(env.get("MANAGEDSECRET_KMS_PKCS11_SLOT").trim());
-    }
-    if (env.containsKey("MANAGEDSECRET_KMS_PKCS11_SLOT_LIST_INDEX")) {
-      p.slotListIndex =
-          Integer.parseInt(env.get("MANAGEDSECRET_KMS_PKCS11_SLOT_LIST_INDEX").trim());
-    }
-    p.pinFile = env.getOrDefault("MANAGEDSECRET_KMS_PKCS11_PIN_FILE", p.pinFile);
-    p.pin = env.getOrDefault("MANAGEDSECRET_KMS_PKCS11_PIN", p.pin);
-    p.labelPrefix = env.getOrDefault("MANAGEDSECRET_KMS_PKCS11_LABEL_PREFIX", p.labelPrefix);
-    AwsKmsSettings a = kms.awsKms;
-    a.region = env.getOrDefault("MANAGEDSECRET_KMS_AWS_REGION", a.region);
-    a.endpoint = env.getOrDefault("MANAGEDSECRET_KMS_AWS_ENDPOINT", a.endpoint);
-    a.aliasPrefix = env.getOrDefault("MANAGEDSECRET_KMS_AWS_ALIAS_PREFIX", a.aliasPrefix);
-  }
-
-  private void checkKms() {
-    if (kms == null || !KMS_PROVIDERS.contains(kms.provider)) {
-      throw new IllegalArgumentException(
-          "kms.provider must be one of "
-              + KMS_PROVIDERS
-              + "; it is "
-              + (kms == null ? null : kms.provider));
-    }
-    Pkcs11Settings p = kms.pkcs11;
-    long selectors =
-        java.util.stream.Stream.of(p.tokenLabel, p.slot, p.slotListIndex)
-            .filter(java.util.Objects::nonNull)
-            .count();
-    if (selectors > 1) {
-      throw new IllegalArgumentException(
-          "kms.pkcs11: give one of tokenLabel, slot and slotListIndex, not several");
-    }
-    if (kms.provider.equals("pkcs11")) {
-      if (p.library == null || p.library.isBlank()) {
-        throw new IllegalArgumentException("kms.provider pkcs11 needs kms.pkcs11.library");
-      }
-      if (p.pin == null && p.pinFile == null) {
-        throw new IllegalArgumentException(
-            "kms.provider pkcs11 needs kms.pkcs11.pinFile or MANAGEDSECRET_KMS_PKCS11_PIN");
-      }
-    }
-    if (kms.provider.equals("aws-kms")
-        && (kms.awsKms.region == null || kms.awsKms.region.isBlank())) {
-      throw new IllegalArgumentException("kms.provider aws-kms needs kms.awsKms.region");
-    }
-  }
+  public record AwsKmsSettings(
+      @JsonPropertyDescription("AWS region of the keys. Env: MANAGEDSECRET_KMS_AWS_REGION.")
+          String region,
+      @JsonPropertyDescription(
+              "Endpoint instead of the region's (a VPC endpoint, a FIPS endpoint). Env:"
+                  + " MANAGEDSECRET_KMS_AWS_ENDPOINT.")
+          String endpoint,
+      @JsonPropertyDescription(
+              "Prefix of the aliases of the AWS keys: <prefix><keyId>/<material version>. Env:"
+                  + " MANAGEDSECRET_KMS_AWS_ALIAS_PREFIX.")
+          @JsonProperty(defaultValue = "alias/managedsecrets/")
+          String aliasPrefix) {}
 
   // ---- end of KMS providers ----
 }

@@ -1,21 +1,52 @@
 package dev.managedsecrets.operator.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * The {@code store} section of the configuration: where versions and their ciphertext live. Every
  * field is overridable by an environment variable MANAGEDSECRET_STORE_&lt;FIELD IN UPPER SNAKE
- * CASE&gt;. See docs/STORES.md.
+ * CASE&gt; (see {@link OperatorConfig}). See docs/STORES.md.
  */
-@JsonIgnoreProperties(ignoreUnknown = false)
-public final class StoreConfig {
+public record StoreConfig(
+    @JsonPropertyDescription(
+            "kubernetes (default): Secrets in the operator's namespace. postgres: a PostgreSQL"
+                + " database. Env: MANAGEDSECRET_STORE_TYPE.")
+        @JsonProperty(defaultValue = "kubernetes")
+        Type type,
+    @JsonPropertyDescription(
+            "postgres: the JDBC URL, e.g."
+                + " jdbc:postgresql://db.internal:5432/managedsecret?sslmode=verify-full&sslrootcert=/etc/managedsecret/postgres-ca.crt."
+                + " TLS is set by the driver's URL parameters sslmode and sslrootcert. Never a"
+                + " password: that comes from credentialsSecret. Env: MANAGEDSECRET_STORE_JDBC_URL.")
+        String jdbcUrl,
+    @JsonPropertyDescription(
+            "postgres: a Secret in the operator's namespace with keys username and password"
+                + " (password may be empty for client-certificate authentication). Read once at"
+                + " start. Env: MANAGEDSECRET_STORE_CREDENTIALS_SECRET.")
+        @JsonProperty(defaultValue = "managedsecret-postgres")
+        String credentialsSecret,
+    @JsonPropertyDescription(
+            "postgres: the schema that holds the store's tables; created and migrated by the"
+                + " operator (Flyway) at start. Env: MANAGEDSECRET_STORE_SCHEMA.")
+        @JsonProperty(defaultValue = "managedsecret")
+        String schema,
+    @JsonPropertyDescription(
+            "postgres: the most connections the operator keeps open. Env:"
+                + " MANAGEDSECRET_STORE_MAX_POOL_SIZE.")
+        @JsonProperty(defaultValue = "5")
+        int maxPoolSize,
+    @JsonPropertyDescription(
+            "postgres: how long a store call waits for a connection before it fails (the"
+                + " reconcile is then retried with back-off). Env:"
+                + " MANAGEDSECRET_STORE_CONNECTION_TIMEOUT.")
+        @JsonProperty(defaultValue = "PT5S")
+        Duration connectionTimeout) {
 
   /** The kinds of backing store. */
   public enum Type {
@@ -43,62 +74,8 @@ public final class StoreConfig {
   private static final Pattern PASSWORD_PARAM =
       Pattern.compile("[?&]password=", Pattern.CASE_INSENSITIVE);
 
-  @JsonPropertyDescription(
-      "kubernetes (default): Secrets in the operator's namespace. postgres: a PostgreSQL database."
-          + " Env: MANAGEDSECRET_STORE_TYPE.")
-  public Type type = Type.KUBERNETES;
-
-  @JsonPropertyDescription(
-      "postgres: the JDBC URL, e.g."
-          + " jdbc:postgresql://db.internal:5432/managedsecret?sslmode=verify-full&sslrootcert=/etc/managedsecret/postgres-ca.crt."
-          + " TLS is set by the driver's URL parameters sslmode and sslrootcert. Never a password:"
-          + " that comes from credentialsSecret. Env: MANAGEDSECRET_STORE_JDBC_URL.")
-  public String jdbcUrl;
-
-  @JsonPropertyDescription(
-      "postgres: a Secret in the operator's namespace with keys username and password (password"
-          + " may be empty for client-certificate authentication). Read once at start."
-          + " Env: MANAGEDSECRET_STORE_CREDENTIALS_SECRET.")
-  public String credentialsSecret = "managedsecret-postgres";
-
-  @JsonPropertyDescription(
-      "postgres: the schema that holds the store's tables; created and migrated by the operator"
-          + " (Flyway) at start. Env: MANAGEDSECRET_STORE_SCHEMA.")
-  public String schema = "managedsecret";
-
-  @JsonPropertyDescription(
-      "postgres: the most connections the operator keeps open. Env: MANAGEDSECRET_STORE_MAX_POOL_SIZE.")
-  public int maxPoolSize = 5;
-
-  @JsonPropertyDescription(
-      "postgres: how long a store call waits for a connection before it fails (the reconcile is"
-          + " then retried with back-off). Env: MANAGEDSECRET_STORE_CONNECTION_TIMEOUT.")
-  public Duration connectionTimeout = Duration.ofSeconds(5);
-
-  /** Applies MANAGEDSECRET_STORE_* overrides. */
-  public void applyEnv(Map<String, String> env) {
-    if (env.containsKey("MANAGEDSECRET_STORE_TYPE")) {
-      type = Type.parse(env.get("MANAGEDSECRET_STORE_TYPE"));
-    }
-    jdbcUrl = env.getOrDefault("MANAGEDSECRET_STORE_JDBC_URL", jdbcUrl);
-    credentialsSecret =
-        env.getOrDefault("MANAGEDSECRET_STORE_CREDENTIALS_SECRET", credentialsSecret);
-    schema = env.getOrDefault("MANAGEDSECRET_STORE_SCHEMA", schema);
-    if (env.containsKey("MANAGEDSECRET_STORE_MAX_POOL_SIZE")) {
-      String v = env.get("MANAGEDSECRET_STORE_MAX_POOL_SIZE").trim();
-      try {
-        maxPoolSize = Integer.parseInt(v);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("store.maxPoolSize must be a number; it is " + v);
-      }
-    }
-    if (env.containsKey("MANAGEDSECRET_STORE_CONNECTION_TIMEOUT")) {
-      connectionTimeout = Duration.parse(env.get("MANAGEDSECRET_STORE_CONNECTION_TIMEOUT").trim());
-    }
-  }
-
   /** Refuses values the operator cannot run with, naming the field. */
-  public void check() {
+  void check() {
     if (type == null) {
       throw new IllegalArgumentException("store.type must be kubernetes or postgres");
     }

@@ -34,15 +34,15 @@ public final class KmsProviders implements AutoCloseable {
     Map<String, KeyProvider> providers = new LinkedHashMap<>();
     try {
       providers.put(Keyring.LOCAL, new LocalKeyProvider(keyring));
-      if (config.provider.equals(Pkcs11KeyProvider.NAME) || config.pkcs11.library != null) {
-        providers.put(Pkcs11KeyProvider.NAME, Pkcs11KeyProvider.open(pkcs11(config.pkcs11)));
+      if (config.provider().equals(Pkcs11KeyProvider.NAME) || config.pkcs11().library() != null) {
+        providers.put(Pkcs11KeyProvider.NAME, Pkcs11KeyProvider.open(pkcs11(config.pkcs11())));
       }
-      if (config.provider.equals(AwsKmsKeyProvider.NAME) || config.awsKms.region != null) {
-        providers.put(AwsKmsKeyProvider.NAME, AwsKmsKeyProvider.open(aws(config.awsKms)));
+      if (config.provider().equals(AwsKmsKeyProvider.NAME) || config.awsKms().region() != null) {
+        providers.put(AwsKmsKeyProvider.NAME, AwsKmsKeyProvider.open(aws(config.awsKms())));
       }
-      KeyProvider chosen = providers.get(config.provider);
+      KeyProvider chosen = providers.get(config.provider());
       if (chosen == null) {
-        throw new IllegalArgumentException("Unknown KMS provider " + config.provider);
+        throw new IllegalArgumentException("Unknown KMS provider " + config.provider());
       }
       KeyMetadata defaultKey = keyring.ensureDefaultKey(chosen);
       return new KmsProviders(providers, new ProviderKms(keyring, providers), defaultKey);
@@ -73,30 +73,31 @@ public final class KmsProviders implements AutoCloseable {
 
   static Pkcs11KeyProvider.Settings pkcs11(OperatorConfig.Pkcs11Settings p) {
     char[] pin;
-    if (p.pin != null) {
-      pin = p.pin.toCharArray();
-    } else if (p.pinFile != null) {
+    if (p.pin() != null) {
+      pin = p.pin().toCharArray();
+    } else if (p.pinFile() != null) {
       try {
-        pin = Files.readString(Path.of(p.pinFile), StandardCharsets.UTF_8).strip().toCharArray();
+        pin = Files.readString(Path.of(p.pinFile()), StandardCharsets.UTF_8).strip().toCharArray();
       } catch (IOException e) {
         throw new IllegalArgumentException(
-            "Could not read the PKCS#11 PIN file " + p.pinFile + ": " + e.getClass().getName(), e);
+            "Could not read the PKCS#11 PIN file " + p.pinFile() + ": " + e.getClass().getName(),
+            e);
       }
     } else {
       throw new IllegalArgumentException(
           "The pkcs11 provider needs kms.pkcs11.pinFile or MANAGEDSECRET_KMS_PKCS11_PIN");
     }
     return new Pkcs11KeyProvider.Settings(
-        p.library == null ? null : Path.of(p.library),
-        p.slot,
-        p.slotListIndex,
-        p.tokenLabel,
+        p.library() == null ? null : Path.of(p.library()),
+        p.slot(),
+        p.slotListIndex(),
+        p.tokenLabel(),
         pin,
-        p.labelPrefix);
+        p.labelPrefix());
   }
 
   static AwsKmsKeyProvider.Settings aws(OperatorConfig.AwsKmsSettings a) {
     return new AwsKmsKeyProvider.Settings(
-        a.region, a.endpoint == null ? null : URI.create(a.endpoint), a.aliasPrefix);
+        a.region(), a.endpoint() == null ? null : URI.create(a.endpoint()), a.aliasPrefix());
   }
 }

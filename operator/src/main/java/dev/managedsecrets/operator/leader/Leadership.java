@@ -44,7 +44,7 @@ public final class Leadership {
     // Like client-go: the pod's name and a random part, unique per process.
     String host = System.getenv().getOrDefault("HOSTNAME", "managedsecret-operator");
     Leadership leadership =
-        new Leadership(config.leaderElection, host + "_" + UUID.randomUUID(), onLost);
+        new Leadership(config.leaderElection(), host + "_" + UUID.randomUUID(), onLost);
     Gauge.builder(OperatorMetrics.LEADER, leadership, l -> l.leading() ? 1 : 0)
         .description("1 while this replica holds the leader Lease or runs without election")
         .register(registry);
@@ -58,11 +58,11 @@ public final class Leadership {
     }
     return Optional.of(
         new LeaderElectionConfiguration(
-            config.leaseName,
-            config.namespace,
-            config.leaseDuration,
-            config.leaseRenewDeadline,
-            config.leaseRetryPeriod,
+            config.leaseName(),
+            config.namespace(),
+            config.leaseDuration(),
+            config.leaseRenewDeadline(),
+            config.leaseRetryPeriod(),
             identity,
             new LeaderCallbacks(this::started, this::stopped, this::newLeader),
             // The SDK would call System.exit on every stop, a clean shutdown included: this

@@ -28,30 +28,30 @@ public final class SecretStores {
    * @throws StoreStartupException with a one-line message when the store cannot be used
    */
   public static SecretStore open(KubernetesClient client, OperatorConfig config) {
-    StoreConfig store = config.store == null ? new StoreConfig() : config.store;
-    if (store.type != StoreConfig.Type.POSTGRES) {
-      LOG.info("Store: kubernetes, Secrets in namespace {}", config.namespace);
-      return new KubernetesSecretStore(client, config.namespace);
+    StoreConfig store = config.store();
+    if (store.type() != StoreConfig.Type.POSTGRES) {
+      LOG.info("Store: kubernetes, Secrets in namespace {}", config.namespace());
+      return new KubernetesSecretStore(client, config.namespace());
     }
-    String source = "Secret " + config.namespace + "/" + store.credentialsSecret;
-    Map<String, String> login = credentials(client, config.namespace, store.credentialsSecret);
+    String source = "Secret " + config.namespace() + "/" + store.credentialsSecret();
+    Map<String, String> login = credentials(client, config.namespace(), store.credentialsSecret());
     PostgresSecretStore opened =
         PostgresStoreStartup.open(
             new PostgresStoreStartup.Settings(
-                store.jdbcUrl,
+                store.jdbcUrl(),
                 login.get(USERNAME_KEY),
                 login.getOrDefault(PASSWORD_KEY, ""),
-                store.schema,
-                store.maxPoolSize,
-                store.connectionTimeout,
+                store.schema(),
+                store.maxPoolSize(),
+                store.connectionTimeout(),
                 source));
     LOG.info(
         "Store: postgres at {}, schema {} version {}, login from {}",
-        PostgresStoreStartup.location(store.jdbcUrl),
-        store.schema,
+        PostgresStoreStartup.location(store.jdbcUrl()),
+        store.schema(),
         opened.schemaVersion(),
         source);
-    if (!store.jdbcUrl.contains("sslmode=")) {
+    if (!store.jdbcUrl().contains("sslmode=")) {
       LOG.warn(
           "store.jdbcUrl sets no sslmode: the server's certificate is not verified. Set"
               + " sslmode=verify-full and sslrootcert=<CA file> unless the server is local");

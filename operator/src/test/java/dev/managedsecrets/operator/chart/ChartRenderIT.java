@@ -79,9 +79,9 @@ class ChartRenderIT {
     assertThat(c.getImage()).isEqualTo("ghcr.io/managedsecrets/managedsecret-operator:0.1.0");
 
     OperatorConfig config = Chart.operatorConfig(m);
-    assertThat(config.namespace).isEqualTo(Chart.NAMESPACE);
-    assertThat(config.leaderElection).isFalse();
-    assertThat(config.accountId).isNull();
+    assertThat(config.namespace()).isEqualTo(Chart.NAMESPACE);
+    assertThat(config.leaderElection()).isFalse();
+    assertThat(config.accountId()).isNull();
     assertThat(m.has("PodDisruptionBudget")).isFalse();
     assertThat(m.has("ServiceMonitor")).isFalse();
     assertThat(m.has("NetworkPolicy")).isFalse();
@@ -90,10 +90,10 @@ class ChartRenderIT {
     Service metrics = m.get("Service", FULLNAME + "-metrics", Service.class);
     assertThat(metrics.getSpec().getPorts())
         .singleElement()
-        .satisfies(p -> assertThat(p.getTargetPort().getIntVal()).isEqualTo(config.metricsPort));
+        .satisfies(p -> assertThat(p.getTargetPort().getIntVal()).isEqualTo(config.metricsPort()));
     assertThat(c.getPorts())
-        .anyMatch(p -> p.getContainerPort() == config.metricsPort)
-        .anyMatch(p -> p.getContainerPort() == config.healthPort);
+        .anyMatch(p -> p.getContainerPort() == config.metricsPort())
+        .anyMatch(p -> p.getContainerPort() == config.healthPort());
   }
 
   @Test
@@ -101,9 +101,9 @@ class ChartRenderIT {
     Manifests m = Chart.render("replicaCount: 2\n");
 
     OperatorConfig config = Chart.operatorConfig(m);
-    assertThat(config.leaderElection).isTrue();
-    assertThat(config.leaseName).isEqualTo("managedsecret-operator");
-    assertThat(config.leaseDuration).isEqualTo(Duration.ofSeconds(15));
+    assertThat(config.leaderElection()).isTrue();
+    assertThat(config.leaseName()).isEqualTo("managedsecret-operator");
+    assertThat(config.leaseDuration()).isEqualTo(Duration.ofSeconds(15));
     Deployment d = deployment(m);
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
     assertThat(d.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
@@ -204,12 +204,12 @@ class ChartRenderIT {
             """);
 
     OperatorConfig config = Chart.operatorConfig(m);
-    assertThat(config.region).isEqualTo("eu-west-1");
-    assertThat(config.accountId).isEqualTo("210987654321");
-    assertThat(config.watchNamespaces).containsExactly("team-a", "team-b");
-    assertThat(config.fromSecretPollInterval).isEqualTo(Duration.ofSeconds(30));
-    assertThat(config.leaderElection).isTrue();
-    assertThat(config.leaseRetryPeriod).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.region()).isEqualTo("eu-west-1");
+    assertThat(config.accountId()).isEqualTo("210987654321");
+    assertThat(config.watchNamespaces()).containsExactly("team-a", "team-b");
+    assertThat(config.fromSecretPollInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.leaderElection()).isTrue();
+    assertThat(config.leaseRetryPeriod()).isEqualTo(Duration.ofSeconds(5));
     assertThat(operator(m).getPorts())
         .extracting(p -> p.getContainerPort())
         .containsExactlyInAnyOrder(9091, 9090);

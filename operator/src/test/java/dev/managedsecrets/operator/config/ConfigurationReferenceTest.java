@@ -1,34 +1,38 @@
 package dev.managedsecrets.operator.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.managedsecrets.operator.chart.Repo;
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The typed configuration (OperatorConfig) is the reference: each of its fields is overridable by
- * its environment variable, documented in docs/API.md's table, and a value of the chart (values,
- * schema); each of the chart's values is commented and listed in the README.
+ * The typed configuration (OperatorConfig) is the reference: each of its values, in every section,
+ * is overridable by its environment variable, documented with it in docs/API.md's table (or
+ * STORES.md, KMS.md), and a value of the chart (values, schema); each of the chart's values is
+ * commented and listed in the README.
  */
 class ConfigurationReferenceTest {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-  /** A value for each field's environment variable that differs from its default. */
+  private static final String URL = "jdbc:postgresql://db.internal:5432/managedsecret";
+
+  /** A value for each setting's environment variable that differs from its default, by path. */
   private static final Map<String, String> SAMPLES =
       Map.ofEntries(
           Map.entry("namespace", "ops"),
@@ -46,18 +50,39 @@ class ConfigurationReferenceTest {
           Map.entry("healthPort", "9091"),
           Map.entry("metricsPort", "9090"),
           Map.entry("resyncInterval", "PT30M"),
-          Map.entry("reconcileThreads", "7"));
+          Map.entry("reconcileThreads", "7"),
+          Map.entry("retry.initialInterval", "PT2S"),
+          Map.entry("retry.multiplier", "3"),
+          Map.entry("retry.maxInterval", "PT10M"),
+          Map.entry("store.type", "postgres"),
+          Map.entry("store.jdbcUrl", URL),
+          Map.entry("store.credentialsSecret", "pg-login"),
+          Map.entry("store.schema", "secrets"),
+          Map.entry("store.maxPoolSize", "8"),
+          Map.entry("store.connectionTimeout", "PT3S"),
+          Map.entry("kms.provider", "aws-kms"),
+          Map.entry("kms.pkcs11.library", "/opt/hsm/lib.so"),
+          Map.entry("kms.pkcs11.tokenLabel", "t"),
+          Map.entry("kms.pkcs11.slot", "1"),
+          Map.entry("kms.pkcs11.slotListIndex", "2"),
+          Map.entry("kms.pkcs11.pinFile", "/pin"),
+          Map.entry("kms.pkcs11.labelPrefix", "p/"),
+          Map.entry("kms.pkcs11.pin", "1234"),
+          Map.entry("kms.awsKms.region", "us-east-2"),
+          Map.entry("kms.awsKms.endpoint", "http://127.0.0.1:4566"),
+          Map.entry("kms.awsKms.aliasPrefix", "alias/x/"));
 
-  /**
-   * Sections whose own fields have their own variables (MANAGEDSECRET_STORE_*,
-   * MANAGEDSECRET_KMS_*), tested field by field in StoreConfigTest and KmsConfigurationTest.
-   */
-  private static final java.util.Set<String> SECTIONS = java.util.Set.of("store", "kms");
+  /** What a sample needs beside it to pass the checks. */
+  private static final Map<String, Map<String, String>> NEEDS =
+      Map.of(
+          "store.type", Map.of("MANAGEDSECRET_STORE_JDBC_URL", URL),
+          "kms.provider", Map.of("MANAGEDSECRET_KMS_AWS_REGION", "us-east-2"));
 
-  static List<Field> fields() {
-    return Arrays.stream(OperatorConfig.class.getFields())
-        .filter(f -> !Modifier.isStatic(f.getModifiers()))
-        .toList();
+  /** The docs that document the settings with their variables. */
+  private static final List<String> DOCS = List.of("docs/API.md", "docs/STORES.md", "docs/KMS.md");
+
+  static List<RecordComponent> fields() {
+    return List.of(OperatorConfig.class.getRecordComponents());
   }
 
   static String env(String field) {
@@ -65,22 +90,27 @@ class ConfigurationReferenceTest {
   }
 
   @Test
-  void everyFieldIsOverriddenByItsEnvironmentVariable() throws Exception {
-    OperatorConfig defaults = new OperatorConfig();
-    for (Field f : fields()) {
-      if (SECTIONS.contains(f.getName())) {
-        continue;
+  void everySettingIsOverriddenByEachOfItsEnvironmentVariables() throws Exception {
+    OperatorConfig defaults = OperatorConfig.load(null, Map.of());
+    for (ConfigLoader.Setting s : ConfigLoader.SETTINGS) {
+      assertThat(SAMPLES).as("a sample value for the new field %s", s.path()).containsKey(s.path());
+      for (String variable : s.variables()) {
+        Map<String, String> env = new HashMap<>(NEEDS.getOrDefault(s.path(), Map.of()));
+        env.put(variable, SAMPLES.get(s.path()));
+        OperatorConfig loaded = OperatorConfig.load(null, env);
+        assertThat(valueAt(loaded, s.path()))
+            .as("%s set through %s", s.path(), variable)
+            .isNotEqualTo(valueAt(defaults, s.path()));
       }
-      assertThat(SAMPLES)
-          .as("a sample value for the new field %s", f.getName())
-          .containsKey(f.getName());
-      Map<String, String> env = new HashMap<>();
-      env.put(env(f.getName()), SAMPLES.get(f.getName()));
-      OperatorConfig loaded = OperatorConfig.load(null, env);
-      assertThat(f.get(loaded))
-          .as("%s set through %s", f.getName(), env(f.getName()))
-          .isNotEqualTo(f.get(defaults));
     }
+  }
+
+  @Test
+  void theListsAreUnmodifiable() {
+    OperatorConfig config =
+        OperatorConfig.load(null, Map.of("MANAGEDSECRET_WATCH_NAMESPACES", "team-a"));
+    assertThatThrownBy(() -> config.watchNamespaces().add("team-b"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
@@ -89,7 +119,7 @@ class ConfigurationReferenceTest {
         Files.readAllLines(Repo.root().resolve("docs/API.md")).stream()
             .filter(l -> l.startsWith("| `"))
             .toList();
-    for (Field f : fields()) {
+    for (RecordComponent f : fields()) {
       assertThat(rows)
           .as("a row for %s in docs/API.md's configuration table", f.getName())
           .anyMatch(r -> r.startsWith("| `" + f.getName() + "` |") && r.contains(env(f.getName())));
@@ -97,22 +127,79 @@ class ConfigurationReferenceTest {
   }
 
   @Test
-  void theChartsConfigValuesAndSchemaAreExactlyTheFieldsButTheNamespace() throws IOException {
-    TreeSet<String> expected = new TreeSet<>();
-    fields().forEach(f -> expected.add(f.getName()));
-    expected.remove("namespace"); // always the release's namespace
+  void theDocsTablesNameEveryVariableAndNoOther() throws IOException {
+    List<String> rows = new ArrayList<>();
+    for (String doc : DOCS) {
+      Files.readAllLines(Repo.root().resolve(doc)).stream()
+          .filter(l -> l.startsWith("|"))
+          .forEach(rows::add);
+    }
+    TreeSet<String> variables = new TreeSet<>();
+    ConfigLoader.SETTINGS.forEach(s -> variables.addAll(s.variables()));
+    for (String variable : variables) {
+      assertThat(rows.stream().anyMatch(r -> r.contains("`" + variable + "`")))
+          .as("a row with %s in %s", variable, DOCS)
+          .isTrue();
+    }
+    TreeSet<String> documented = new TreeSet<>();
+    Matcher m =
+        Pattern.compile("MANAGEDSECRET_[A-Z0-9_]*[A-Z0-9]\\b").matcher(String.join("\n", rows));
+    while (m.find()) {
+      documented.add(m.group());
+    }
+    assertThat(variables).as("the variables the operator reads").containsAll(documented);
+  }
 
+  @Test
+  void theChartsConfigValuesAndSchemaAreExactlyTheFieldsButTheNamespace() throws IOException {
     JsonNode values = YAML.readTree(Repo.chart().resolve("values.yaml").toFile());
-    assertThat(names(values.path("config"))).as("config in values.yaml").isEqualTo(expected);
     JsonNode schema =
         new ObjectMapper().readTree(Repo.chart().resolve("values.schema.json").toFile());
-    JsonNode config = schema.path("properties").path("config");
-    assertThat(names(config.path("properties")))
-        .as("config in values.schema.json")
+    assertSameFields(
+        OperatorConfig.class,
+        "config",
+        values.path("config"),
+        schema.path("properties").path("config"));
+  }
+
+  /**
+   * The section's values in values.yaml and its schema are its components, but the namespace
+   * (always the release's) and the environment's only; the schema refuses others.
+   */
+  private static void assertSameFields(
+      Class<?> section, String path, JsonNode values, JsonNode schema) {
+    TreeSet<String> expected = new TreeSet<>();
+    for (RecordComponent c : section.getRecordComponents()) {
+      String setting = (path + "." + c.getName()).substring("config.".length());
+      if (!setting.equals("namespace") && !ConfigLoader.ENVIRONMENT_ONLY.contains(setting)) {
+        expected.add(c.getName());
+      }
+    }
+    assertThat(names(values)).as("%s in values.yaml", path).isEqualTo(expected);
+    assertThat(names(schema.path("properties")))
+        .as("%s in values.schema.json", path)
         .isEqualTo(expected);
-    assertThat(config.path("additionalProperties").asBoolean(true))
-        .as("the schema refuses unknown config fields")
+    assertThat(schema.path("additionalProperties").asBoolean(true))
+        .as("the schema refuses unknown fields of %s", path)
         .isFalse();
+    for (RecordComponent c : section.getRecordComponents()) {
+      if (c.getType().isRecord()) {
+        assertSameFields(
+            c.getType(),
+            path + "." + c.getName(),
+            values.path(c.getName()),
+            schema.path("properties").path(c.getName()));
+      }
+    }
+  }
+
+  /** The value at a path such as store.jdbcUrl. */
+  private static Object valueAt(Object config, String path) throws ReflectiveOperationException {
+    Object value = config;
+    for (String name : path.split("\\.")) {
+      value = value.getClass().getMethod(name).invoke(value);
+    }
+    return value;
   }
 
   @Test

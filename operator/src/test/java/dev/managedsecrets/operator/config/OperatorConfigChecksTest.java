@@ -1,45 +1,78 @@
 package dev.managedsecrets.operator.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The configuration refuses lease timings and ports the operator cannot run with. */
+/** The configuration refuses lease timings, ports and back-offs the operator cannot run with. */
 class OperatorConfigChecksTest {
 
   @Test
   void theDefaultsPass() {
-    assertThatCode(() -> new OperatorConfig().check()).doesNotThrowAnyException();
+    assertThatCode(() -> OperatorConfig.load(null, Map.of())).doesNotThrowAnyException();
   }
 
   @Test
   void leaseTimingMustBeRetryBelowRenewDeadlineBelowDuration() {
-    OperatorConfig renewTooLong = new OperatorConfig();
-    renewTooLong.leaseRenewDeadline = Duration.ofSeconds(15);
-    assertThatThrownBy(renewTooLong::check).hasMessageContaining("leaseRenewDeadline");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_LEASE_RENEW_DEADLINE", "PT15S"))
+        .hasMessageContaining("leaseRenewDeadline");
 
-    OperatorConfig retryTooLong = new OperatorConfig();
-    retryTooLong.leaseRetryPeriod = Duration.ofSeconds(10);
-    assertThatThrownBy(retryTooLong::check).hasMessageContaining("leaseRetryPeriod");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_LEASE_RETRY_PERIOD", "PT10S"))
+        .hasMessageContaining("leaseRetryPeriod");
 
-    OperatorConfig zero = new OperatorConfig();
-    zero.leaseRetryPeriod = Duration.ZERO;
-    assertThatThrownBy(zero::check).hasMessageContaining("leaseRetryPeriod");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_LEASE_RETRY_PERIOD", "PT0S"))
+        .hasMessageContaining("leaseRetryPeriod");
   }
 
   @Test
   void theLeaseNameMustBeAnObjectName() {
-    OperatorConfig config = new OperatorConfig();
-    config.leaseName = "Not_A_Name";
-    assertThatThrownBy(config::check).hasMessageContaining("leaseName");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_LEASE_NAME", "Not_A_Name"))
+        .hasMessageContaining("leaseName");
   }
 
   @Test
   void portsMustBeInRange() {
-    OperatorConfig config = new OperatorConfig();
-    config.metricsPort = 70000;
-    assertThatThrownBy(config::check).hasMessageContaining("metricsPort");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_METRICS_PORT", "70000"))
+        .hasMessageContaining("metricsPort");
+  }
+
+  @Test
+  void theRetryDefaultsAreOneSecondDoublingUpToFiveMinutes() {
+    OperatorConfig.RetrySettings retry = OperatorConfig.load(null, Map.of()).retry();
+    assertThat(retry.initialInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(retry.multiplier()).isEqualTo(2.0);
+    assertThat(retry.maxInterval()).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void theRetryMustBePositiveGrowingAndBounded() {
+    assertThatThrownBy(() -> load("MANAGEDSECRET_RETRY_INITIAL_INTERVAL", "PT0S"))
+        .hasMessage("retry.initialInterval must be at least 1ms; it is PT0S");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_RETRY_MAX_INTERVAL", "PT0.5S"))
+        .hasMessage("retry.maxInterval must be at least retry.initialInterval; it is PT0.5S");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_RETRY_MULTIPLIER", "0.5"))
+        .hasMessage("retry.multiplier must be at least 1; it is 0.5");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_RETRY_MULTIPLIER", "twice"))
+        .hasMessage("retry.multiplier must be a number; it is twice");
+  }
+
+  @Test
+  void aValueOfTheWrongKindIsRefusedNamingTheField() {
+    assertThatThrownBy(() -> load("MANAGEDSECRET_RECONCILE_THREADS", "many"))
+        .hasMessage("reconcileThreads must be a number; it is many");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_HEALTH_PORT", ""))
+        .hasMessageStartingWith("healthPort must be a number");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_LEADER_ELECTION", "yes"))
+        .hasMessage("leaderElection must be true or false; it is yes");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_PURGE_INTERVAL", "1h"))
+        .hasMessage("purgeInterval must be an ISO-8601 duration such as PT30S; it is 1h");
+  }
+
+  private static OperatorConfig load(String variable, String value) {
+    return OperatorConfig.load(null, Map.of(variable, value));
   }
 }

@@ -21,9 +21,9 @@ class StoreConfigTest {
   @Test
   void theDefaultStoreIsKubernetes() {
     OperatorConfig config = OperatorConfig.load(null, Map.of());
-    assertThat(config.store.type).isEqualTo(StoreConfig.Type.KUBERNETES);
-    assertThat(config.store.credentialsSecret).isEqualTo("managedsecret-postgres");
-    assertThat(config.store.schema).isEqualTo("managedsecret");
+    assertThat(config.store().type()).isEqualTo(StoreConfig.Type.KUBERNETES);
+    assertThat(config.store().credentialsSecret()).isEqualTo("managedsecret-postgres");
+    assertThat(config.store().schema()).isEqualTo("managedsecret");
   }
 
   @Test
@@ -38,14 +38,14 @@ class StoreConfigTest {
             "  maxPoolSize: 8",
             "  connectionTimeout: PT3S");
 
-    StoreConfig store = OperatorConfig.load(file, Map.of()).store;
+    StoreConfig store = OperatorConfig.load(file, Map.of()).store();
 
-    assertThat(store.type).isEqualTo(StoreConfig.Type.POSTGRES);
-    assertThat(store.jdbcUrl).isEqualTo(URL + "?sslmode=verify-full&sslrootcert=/etc/ca.crt");
-    assertThat(store.credentialsSecret).isEqualTo("pg-login");
-    assertThat(store.schema).isEqualTo("secrets");
-    assertThat(store.maxPoolSize).isEqualTo(8);
-    assertThat(store.connectionTimeout).isEqualTo(Duration.ofSeconds(3));
+    assertThat(store.type()).isEqualTo(StoreConfig.Type.POSTGRES);
+    assertThat(store.jdbcUrl()).isEqualTo(URL + "?sslmode=verify-full&sslrootcert=/etc/ca.crt");
+    assertThat(store.credentialsSecret()).isEqualTo("pg-login");
+    assertThat(store.schema()).isEqualTo("secrets");
+    assertThat(store.maxPoolSize()).isEqualTo(8);
+    assertThat(store.connectionTimeout()).isEqualTo(Duration.ofSeconds(3));
   }
 
   @Test
@@ -60,14 +60,14 @@ class StoreConfigTest {
             "MANAGEDSECRET_STORE_MAX_POOL_SIZE", "3",
             "MANAGEDSECRET_STORE_CONNECTION_TIMEOUT", "PT10S");
 
-    StoreConfig store = OperatorConfig.load(file, env).store;
+    StoreConfig store = OperatorConfig.load(file, env).store();
 
-    assertThat(store.type).isEqualTo(StoreConfig.Type.POSTGRES);
-    assertThat(store.jdbcUrl).isEqualTo(URL);
-    assertThat(store.credentialsSecret).isEqualTo("from-env");
-    assertThat(store.schema).isEqualTo("env_schema");
-    assertThat(store.maxPoolSize).isEqualTo(3);
-    assertThat(store.connectionTimeout).isEqualTo(Duration.ofSeconds(10));
+    assertThat(store.type()).isEqualTo(StoreConfig.Type.POSTGRES);
+    assertThat(store.jdbcUrl()).isEqualTo(URL);
+    assertThat(store.credentialsSecret()).isEqualTo("from-env");
+    assertThat(store.schema()).isEqualTo("env_schema");
+    assertThat(store.maxPoolSize()).isEqualTo(3);
+    assertThat(store.connectionTimeout()).isEqualTo(Duration.ofSeconds(10));
   }
 
   @Test
@@ -126,7 +126,7 @@ class StoreConfigTest {
   void theKubernetesStoreIgnoresThePostgresFields() {
     OperatorConfig config =
         OperatorConfig.load(null, Map.of("MANAGEDSECRET_STORE_MAX_POOL_SIZE", "0"));
-    assertThat(config.store.type).isEqualTo(StoreConfig.Type.KUBERNETES);
+    assertThat(config.store().type()).isEqualTo(StoreConfig.Type.KUBERNETES);
   }
 
   /** Loads a postgres configuration with a valid URL, changed by {@code extra}. */

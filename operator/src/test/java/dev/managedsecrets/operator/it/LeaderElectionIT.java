@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -30,15 +29,15 @@ import org.junit.jupiter.api.Test;
 class LeaderElectionIT {
 
   private static OperatorConfig electing() {
-    OperatorConfig config = TestCluster.testConfig();
-    config.leaderElection = true;
     // Short, so that a takeover happens within the test; renewals every second leave a stalled
     // leader five seconds before it gives up.
-    config.leaseDuration = Duration.ofSeconds(6);
-    config.leaseRenewDeadline = Duration.ofSeconds(5);
-    config.leaseRetryPeriod = Duration.ofSeconds(1);
-    config.purgeInterval = Duration.ofSeconds(1);
-    return config;
+    return TestCluster.testConfig(
+        Map.of(
+            "MANAGEDSECRET_LEADER_ELECTION", "true",
+            "MANAGEDSECRET_LEASE_DURATION", "PT6S",
+            "MANAGEDSECRET_LEASE_RENEW_DEADLINE", "PT5S",
+            "MANAGEDSECRET_LEASE_RETRY_PERIOD", "PT1S",
+            "MANAGEDSECRET_PURGE_INTERVAL", "PT1S"));
   }
 
   @Test
@@ -119,8 +118,8 @@ class LeaderElectionIT {
                   cluster
                       .client
                       .leases()
-                      .inNamespace(config.namespace)
-                      .withName(config.leaseName)
+                      .inNamespace(config.namespace())
+                      .withName(config.leaseName())
                       .edit(
                           l -> {
                             l.getSpec().setHolderIdentity("another-replica");
@@ -143,7 +142,7 @@ class LeaderElectionIT {
   private static String holder(TestCluster cluster) {
     OperatorConfig config = electing();
     Lease lease =
-        cluster.client.leases().inNamespace(config.namespace).withName(config.leaseName).get();
+        cluster.client.leases().inNamespace(config.namespace()).withName(config.leaseName()).get();
     return lease.getSpec().getHolderIdentity();
   }
 

@@ -13,7 +13,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
-import dev.managedsecrets.operator.config.StoreConfig;
 import dev.managedsecrets.operator.store.StoreStartupException;
 import dev.managedsecrets.operator.store.TestPostgres;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -46,7 +45,7 @@ class PostgresOperatorIT {
     postgres = TestPostgres.start();
     cluster = TestCluster.withoutOperator();
     createCredentials(cluster, TestPostgres.USER, TestPostgres.PASSWORD);
-    cluster.configure = PostgresOperatorIT::usePostgres;
+    cluster.configure = usePostgres();
     cluster.startOperator();
   }
 
@@ -105,7 +104,7 @@ class PostgresOperatorIT {
   @Test
   void aMissingCredentialsSecretStopsTheStartWithAClearMessage() {
     try (TestCluster other = TestCluster.withoutOperator()) {
-      other.configure = PostgresOperatorIT::usePostgres;
+      other.configure = usePostgres();
 
       assertThatThrownBy(other::startOperator)
           .isInstanceOf(StoreStartupException.class)
@@ -119,7 +118,7 @@ class PostgresOperatorIT {
   void wrongCredentialsStopTheStartWithAClearMessage() {
     try (TestCluster other = TestCluster.withoutOperator()) {
       createCredentials(other, TestPostgres.USER, "not-the-password");
-      other.configure = PostgresOperatorIT::usePostgres;
+      other.configure = usePostgres();
 
       assertThatThrownBy(other::startOperator)
           .isInstanceOf(StoreStartupException.class)
@@ -132,11 +131,16 @@ class PostgresOperatorIT {
 
   // ---- helpers ----
 
-  private static void usePostgres(dev.managedsecrets.operator.config.OperatorConfig config) {
-    config.store.type = StoreConfig.Type.POSTGRES;
-    config.store.jdbcUrl = postgres.jdbcUrl() + "?sslmode=disable";
-    config.store.credentialsSecret = CREDENTIALS;
-    config.store.connectionTimeout = Duration.ofSeconds(2);
+  private static Map<String, String> usePostgres() {
+    return Map.of(
+        "MANAGEDSECRET_STORE_TYPE",
+        "postgres",
+        "MANAGEDSECRET_STORE_JDBC_URL",
+        postgres.jdbcUrl() + "?sslmode=disable",
+        "MANAGEDSECRET_STORE_CREDENTIALS_SECRET",
+        CREDENTIALS,
+        "MANAGEDSECRET_STORE_CONNECTION_TIMEOUT",
+        "PT2S");
   }
 
   private static void createCredentials(TestCluster on, String username, String password) {

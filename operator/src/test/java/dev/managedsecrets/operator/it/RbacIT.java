@@ -200,9 +200,10 @@ class RbacIT {
     }
     String group = "coordination.k8s.io";
     return List.of(
-        new ApiRequest("get", group, "leases", null, config.namespace, config.leaseName, null),
-        new ApiRequest("update", group, "leases", null, config.namespace, config.leaseName, null),
-        new ApiRequest("create", group, "leases", null, config.namespace, null, null));
+        new ApiRequest("get", group, "leases", null, config.namespace(), config.leaseName(), null),
+        new ApiRequest(
+            "update", group, "leases", null, config.namespace(), config.leaseName(), null),
+        new ApiRequest("create", group, "leases", null, config.namespace(), null, null));
   }
 
   /** Everything the operator does to a namespace, in one pass. */
@@ -386,7 +387,7 @@ class RbacIT {
                         .get()
                     == null);
 
-    if (!config.watchNamespaces.isEmpty()) {
+    if (!config.watchNamespaces().isEmpty()) {
       // A namespace the operator does not watch: nothing happens there.
       create(client, managedSecret("team-b", "unwatched", s -> s.secretString = "v"));
       awaitSynced(client, NS, "text"); // a round trip through the operator meanwhile

@@ -17,10 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
@@ -45,8 +46,11 @@ final class TestCluster implements AutoCloseable {
   private OperatorRuntime runtime;
   private final Queue<EmbeddedApiServer.Request> requests = new ConcurrentLinkedQueue<>();
 
-  /** Changes the operator's configuration before each start, e.g. to select another store. */
-  Consumer<OperatorConfig> configure = config -> {};
+  /**
+   * Changes the operator's configuration before each start, e.g. to select another store: its
+   * environment variables (MANAGEDSECRET_*).
+   */
+  Map<String, String> configure = Map.of();
 
   private TestCluster(UnaryOperator<EmbeddedApiServer.Options> options) {
     api =
@@ -106,16 +110,9 @@ final class TestCluster implements AutoCloseable {
     return new TestCluster(options);
   }
 
+  /** Starts the operator with the tests' configuration, changed by {@link #configure}. */
   void startOperator() {
-    startOperator(c -> {});
-  }
-
-  /** Starts the operator with the tests' configuration, changed by {@code customize}. */
-  void startOperator(Consumer<OperatorConfig> customize) {
-    OperatorConfig config = testConfig();
-    configure.accept(config);
-    customize.accept(config);
-    startOperator(config);
+    startOperator(testConfig(configure));
   }
 
   /** Starts the operator with this configuration. */
@@ -126,11 +123,19 @@ final class TestCluster implements AutoCloseable {
 
   /** The tests' configuration: short poll interval, fixed account, the operator's namespace. */
   static OperatorConfig testConfig() {
-    OperatorConfig config = new OperatorConfig();
-    config.namespace = OPERATOR_NAMESPACE;
-    config.accountId = "123456789012";
-    config.fromSecretPollInterval = Duration.ofSeconds(2);
-    return config;
+    return testConfig(Map.of());
+  }
+
+  /** The tests' configuration changed by these environment variables. */
+  static OperatorConfig testConfig(Map<String, String> env) {
+    Map<String, String> all =
+        new HashMap<>(
+            Map.of(
+                "MANAGEDSECRET_NAMESPACE", OPERATOR_NAMESPACE,
+                "MANAGEDSECRET_ACCOUNT_ID", "123456789012",
+                "MANAGEDSECRET_FROM_SECRET_POLL_INTERVAL", "PT2S"));
+    all.putAll(env);
+    return OperatorConfig.load(null, all);
   }
 
   /**
@@ -139,7 +144,6 @@ final class TestCluster implements AutoCloseable {
    */
   OperatorRuntime newOperator(
       OperatorConfig config, MeterRegistry registry, Runnable onLeadershipLost) {
-    config.check();
     return OperatorRuntime.start(operatorClient, config, registry, clock, onLeadershipLost);
   }
 

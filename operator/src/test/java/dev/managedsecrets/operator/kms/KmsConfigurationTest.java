@@ -22,12 +22,12 @@ class KmsConfigurationTest {
   void withoutConfigurationTheDefaultKeyIsLocal() {
     OperatorConfig config = OperatorConfig.load(null, Map.of());
 
-    assertThat(config.kms.provider).isEqualTo("local");
-    assertThat(config.kms.pkcs11.labelPrefix).isEqualTo("managedsecrets/");
-    assertThat(config.kms.awsKms.aliasPrefix).isEqualTo("alias/managedsecrets/");
+    assertThat(config.kms().provider()).isEqualTo("local");
+    assertThat(config.kms().pkcs11().labelPrefix()).isEqualTo("managedsecrets/");
+    assertThat(config.kms().awsKms().aliasPrefix()).isEqualTo("alias/managedsecrets/");
     try (KmsProviders providers =
         KmsProviders.open(
-            config.kms, KeyringSecret.inMemory(new Arns("k8s", "local", "123456789012")))) {
+            config.kms(), KeyringSecret.inMemory(new Arns("k8s", "local", "123456789012")))) {
       assertThat(providers.providers()).containsOnlyKeys("local");
       assertThat(providers.defaultKey().provider()).isEqualTo("local");
       assertThat(providers.kms().resolve(null, "any-namespace"))
@@ -56,15 +56,15 @@ class KmsConfigurationTest {
 
     OperatorConfig config = OperatorConfig.load(file, Map.of());
 
-    assertThat(config.kms.provider).isEqualTo("pkcs11");
-    assertThat(config.kms.pkcs11.library).isEqualTo("/usr/lib/softhsm/libsofthsm2.so");
-    assertThat(config.kms.pkcs11.tokenLabel).isEqualTo("managedsecrets");
-    assertThat(config.kms.pkcs11.pinFile).isEqualTo("/var/run/secrets/hsm/pin");
-    assertThat(config.kms.pkcs11.labelPrefix).isEqualTo("ms/");
-    assertThat(config.kms.awsKms.region).isEqualTo("eu-west-1");
-    assertThat(config.kms.awsKms.endpoint)
+    assertThat(config.kms().provider()).isEqualTo("pkcs11");
+    assertThat(config.kms().pkcs11().library()).isEqualTo("/usr/lib/softhsm/libsofthsm2.so");
+    assertThat(config.kms().pkcs11().tokenLabel()).isEqualTo("managedsecrets");
+    assertThat(config.kms().pkcs11().pinFile()).isEqualTo("/var/run/secrets/hsm/pin");
+    assertThat(config.kms().pkcs11().labelPrefix()).isEqualTo("ms/");
+    assertThat(config.kms().awsKms().region()).isEqualTo("eu-west-1");
+    assertThat(config.kms().awsKms().endpoint())
         .isEqualTo("https://vpce-1234.kms.eu-west-1.vpce.amazonaws.com");
-    assertThat(config.kms.awsKms.aliasPrefix).isEqualTo("alias/orders/");
+    assertThat(config.kms().awsKms().aliasPrefix()).isEqualTo("alias/orders/");
   }
 
   @Test
@@ -82,26 +82,26 @@ class KmsConfigurationTest {
 
     OperatorConfig config = OperatorConfig.load(null, env);
 
-    assertThat(config.kms.provider).isEqualTo("aws-kms");
-    assertThat(config.kms.awsKms.region).isEqualTo("us-east-2");
-    assertThat(config.kms.awsKms.endpoint).isEqualTo("http://127.0.0.1:4566");
-    assertThat(config.kms.awsKms.aliasPrefix).isEqualTo("alias/x/");
-    assertThat(config.kms.pkcs11.library).isEqualTo("/opt/hsm/lib.so");
-    assertThat(config.kms.pkcs11.slot).isEqualTo(1607334705L);
-    assertThat(config.kms.pkcs11.pin).isEqualTo("1234");
-    assertThat(config.kms.pkcs11.pinFile).isEqualTo("/pin");
-    assertThat(config.kms.pkcs11.labelPrefix).isEqualTo("p/");
+    assertThat(config.kms().provider()).isEqualTo("aws-kms");
+    assertThat(config.kms().awsKms().region()).isEqualTo("us-east-2");
+    assertThat(config.kms().awsKms().endpoint()).isEqualTo("http://127.0.0.1:4566");
+    assertThat(config.kms().awsKms().aliasPrefix()).isEqualTo("alias/x/");
+    assertThat(config.kms().pkcs11().library()).isEqualTo("/opt/hsm/lib.so");
+    assertThat(config.kms().pkcs11().slot()).isEqualTo(1607334705L);
+    assertThat(config.kms().pkcs11().pin()).isEqualTo("1234");
+    assertThat(config.kms().pkcs11().pinFile()).isEqualTo("/pin");
+    assertThat(config.kms().pkcs11().labelPrefix()).isEqualTo("p/");
     assertThat(
             OperatorConfig.load(null, Map.of("MANAGEDSECRET_KMS_PKCS11_SLOT_LIST_INDEX", "2"))
-                .kms
-                .pkcs11
-                .slotListIndex)
+                .kms()
+                .pkcs11()
+                .slotListIndex())
         .isEqualTo(2);
     assertThat(
             OperatorConfig.load(null, Map.of("MANAGEDSECRET_KMS_PKCS11_TOKEN_LABEL", "t"))
-                .kms
-                .pkcs11
-                .tokenLabel)
+                .kms()
+                .pkcs11()
+                .tokenLabel())
         .isEqualTo("t");
   }
 
@@ -110,7 +110,7 @@ class KmsConfigurationTest {
     Path file = dir.resolve("config.yaml");
     Files.writeString(file, "kms:\n  pkcs11:\n    pin: \"1234\"\n");
 
-    assertThat(OperatorConfig.load(file, Map.of()).kms.pkcs11.pin).isNull();
+    assertThat(OperatorConfig.load(file, Map.of()).kms().pkcs11().pin()).isNull();
   }
 
   @Test
@@ -136,9 +136,16 @@ class KmsConfigurationTest {
 
   @Test
   void aMissingPinFileIsReportedByPath() {
-    OperatorConfig.Pkcs11Settings settings = new OperatorConfig.Pkcs11Settings();
-    settings.library = "/usr/lib/softhsm/libsofthsm2.so";
-    settings.pinFile = dir.resolve("no-such-pin").toString();
+    OperatorConfig.Pkcs11Settings settings =
+        OperatorConfig.load(
+                null,
+                Map.of(
+                    "MANAGEDSECRET_KMS_PKCS11_LIBRARY",
+                    "/usr/lib/softhsm/libsofthsm2.so",
+                    "MANAGEDSECRET_KMS_PKCS11_PIN_FILE",
+                    dir.resolve("no-such-pin").toString()))
+            .kms()
+            .pkcs11();
 
     assertThatThrownBy(() -> KmsProviders.pkcs11(settings))
         .isInstanceOf(IllegalArgumentException.class)

@@ -60,7 +60,7 @@ class AwsKmsDefaultKeyTest {
                 aws.endpoint().toString()));
     Keyring keyring = KeyringSecret.inMemory(new Arns("k8s", "local", "123456789012"));
 
-    try (KmsProviders providers = KmsProviders.open(config.kms, keyring)) {
+    try (KmsProviders providers = KmsProviders.open(config.kms(), keyring)) {
       KeyMetadata key = providers.defaultKey();
       assertThat(key.provider()).isEqualTo("aws-kms");
       assertThat(key.aliases()).containsExactly("alias/managedsecrets");

@@ -95,8 +95,8 @@ class Pkcs11KmsDefaultKeyIT {
   }
 
   private KmsProviders start(OperatorConfig config) {
-    Keyring keyring = KeyringSecret.loadOrCreate(client, NAMESPACE, ARNS, config.kms.provider);
-    return KmsProviders.open(config.kms, keyring);
+    Keyring keyring = KeyringSecret.loadOrCreate(client, NAMESPACE, ARNS, config.kms().provider());
+    return KmsProviders.open(config.kms(), keyring);
   }
 
   private JsonNode keysJson() throws Exception {

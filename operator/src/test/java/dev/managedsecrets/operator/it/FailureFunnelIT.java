@@ -114,24 +114,25 @@ class FailureFunnelIT {
   @Test
   void anUnexpectedExceptionOfAManagedSecretIsLoggedEventedAndReconciling() throws Exception {
     remoteKey("team-a", "odd");
-    aws.answerNext("GenerateDataKey", "{}");
-    create(
-        cluster.client,
-        managedSecret(
-            "team-a",
-            "unexpected",
-            s -> {
-              s.secretString = "v";
-              s.kmsKeyId = "odd";
-            }));
-    Condition ready =
-        assertSignals(ManagedSecret.class, "team-a", "unexpected", "InternalServiceError", true);
-    assertThat(ready.getMessage())
-        .isEqualTo(
-            "The operator failed unexpectedly (NullPointerException); it retries with back-off."
-                + " Its log has the details.");
-    assertUnexpectedLogged("ManagedSecret team-a/unexpected");
-    awaitSynced(cluster.client, "team-a", "unexpected"); // the retry gets a proper answer
+    try (AutoCloseable misbehaving = aws.answerAlways("GenerateDataKey", "{}")) {
+      create(
+          cluster.client,
+          managedSecret(
+              "team-a",
+              "unexpected",
+              s -> {
+                s.secretString = "v";
+                s.kmsKeyId = "odd";
+              }));
+      Condition ready =
+          assertSignals(ManagedSecret.class, "team-a", "unexpected", "InternalServiceError", true);
+      assertThat(ready.getMessage())
+          .isEqualTo(
+              "The operator failed unexpectedly (NullPointerException); it retries with back-off."
+                  + " Its log has the details.");
+      assertUnexpectedLogged("ManagedSecret team-a/unexpected");
+    }
+    awaitSynced(cluster.client, "team-a", "unexpected"); // a retry gets a proper answer
   }
 
   // ---- KmsKey
@@ -160,13 +161,14 @@ class FailureFunnelIT {
 
   @Test
   void anUnexpectedExceptionOfAKmsKeyIsLoggedEventedAndReconciling() throws Exception {
-    aws.answerNext("CreateKey", "{}");
-    createKey("team-b", "odd-key", "aws-kms");
-    Condition ready =
-        assertSignals(KmsKey.class, "team-b", "odd-key", "InternalServiceError", true);
-    assertThat(ready.getMessage()).contains("NullPointerException");
-    assertUnexpectedLogged("KmsKey team-b/odd-key");
-    awaitKeyReady("team-b", "odd-key");
+    try (AutoCloseable misbehaving = aws.answerAlways("CreateKey", "{}")) {
+      createKey("team-b", "odd-key", "aws-kms");
+      Condition ready =
+          assertSignals(KmsKey.class, "team-b", "odd-key", "InternalServiceError", true);
+      assertThat(ready.getMessage()).contains("NullPointerException");
+      assertUnexpectedLogged("KmsKey team-b/odd-key");
+    }
+    awaitKeyReady("team-b", "odd-key"); // a retry gets a proper answer
   }
 
   // ---- the three signals
@@ -207,7 +209,7 @@ class FailureFunnelIT {
                         }));
 
     // 3. One INFO log line with the kind, the object, the reason and the message.
-    assertThat(log.list)
+    assertThat(logged())
         .anySatisfy(
             e -> {
               assertThat(e.getLevel()).isEqualTo(Level.INFO);
@@ -228,7 +230,7 @@ class FailureFunnelIT {
 
   /** The unexpected exception is logged by type and place, not by its message. */
   private static void assertUnexpectedLogged(String object) {
-    assertThat(log.list)
+    assertThat(logged())
         .anySatisfy(
             e -> {
               assertThat(e.getLevel()).isEqualTo(Level.WARN);
@@ -236,6 +238,13 @@ class FailureFunnelIT {
                   .startsWith(object + " failed unexpectedly: java.lang.NullPointerException at ")
                   .contains("AwsKmsKeyProvider");
             });
+  }
+
+  /** What the funnel logged so far (the appender appends under its own lock). */
+  private static List<ILoggingEvent> logged() {
+    synchronized (log) {
+      return List.copyOf(log.list);
+    }
   }
 
   private static <R extends CustomResource<?, ?>> Condition condition(

@@ -62,6 +62,7 @@ public final class FakeAwsKms implements AutoCloseable {
   private final Map<String, Key> keys = new HashMap<>();
   private final Map<String, String> aliases = new TreeMap<>();
   private final Map<String, Deque<Answer>> faults = new HashMap<>();
+  private final Map<String, Answer> constant = new HashMap<>();
   final List<Request> requests = new CopyOnWriteArrayList<>();
 
   public FakeAwsKms() throws IOException {
@@ -82,13 +83,18 @@ public final class FakeAwsKms implements AutoCloseable {
   }
 
   /**
-   * The next request to this operation is answered HTTP 200 with this JSON body, whatever it is: a
-   * KMS-compatible endpoint that misbehaves.
+   * Every request to this operation is answered HTTP 200 with this JSON body, whatever it is, until
+   * the returned handle is closed: a KMS-compatible endpoint that misbehaves.
    */
-  public synchronized void answerNext(String operation, String json) throws IOException {
-    faults
-        .computeIfAbsent("TrentService." + operation, t -> new ArrayDeque<>())
-        .add(new Answer(200, JSON.readTree(json)));
+  public synchronized AutoCloseable answerAlways(String operation, String json) throws IOException {
+    String target = "TrentService." + operation;
+    Answer answer = new Answer(200, JSON.readTree(json));
+    constant.put(target, answer);
+    return () -> {
+      synchronized (this) {
+        constant.remove(target, answer);
+      }
+    };
   }
 
   /** Sets the state of the AWS key an alias points at (Enabled, Disabled, PendingDeletion). */
@@ -156,6 +162,9 @@ public final class FakeAwsKms implements AutoCloseable {
     Deque<Answer> fault = faults.get(target);
     if (fault != null && !fault.isEmpty()) {
       return fault.poll();
+    }
+    if (constant.containsKey(target)) {
+      return constant.get(target);
     }
     JsonNode b = r.body();
     return switch (target.substring("TrentService.".length())) {

@@ -8,9 +8,12 @@ import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.operator.kms.provider.KeyProvider;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +23,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,12 +42,18 @@ import org.slf4j.LoggerFactory;
  * of the material versions that provider holds. Entries that keyrings of format 1 wrote ({@code
  * keyId}, {@code aliases}, {@code materials}) and those written before KmsKey resources read as
  * they always did; the fields added since are optional.
+ *
+ * <p>Nothing a tenant writes is copied in beyond its KmsKey's namespace/name: a rotate-key request
+ * is recorded by its SHA-256 digest ({@link #requestDigest}), and the keys of KmsKey resources stay
+ * within {@link KeyringBound}. Entries written when the request's value itself was recorded ({@code
+ * rotationRequest}) read as its digest, and are written back with the digest only.
  */
 public final class Keyring implements KeyCatalog {
 
   public static final String LOCAL = "local";
 
   private static final Logger LOG = LoggerFactory.getLogger(Keyring.class);
+  private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
 
   /** Where the keyring's keys are kept. */
   interface Storage {
@@ -69,7 +79,9 @@ public final class Keyring implements KeyCatalog {
       String lastRotatedDate,
       String rotationStart,
       String deletionDate,
-      String rotationRequest) {}
+      String rotationRequest,
+      String rotationRequestSha256,
+      Integer onDemandRotations) {}
 
   /**
    * A key that a KmsKey resource owns, as keys.json records it. Its policy (aliases, enabled,
@@ -82,7 +94,9 @@ public final class Keyring implements KeyCatalog {
    * @param rotationStart when the automatic rotation schedule started (rotation enabled, or the
    *     last automatic rotation); null while automatic rotation is off
    * @param deletionDate when a key pending deletion is destroyed; null otherwise
-   * @param rotationRequest the value of the rotate-key annotation handled last
+   * @param rotationRequest the SHA-256 digest ({@link #requestDigest}) of the rotate-key
+   *     annotation's value handled last; never the value
+   * @param onDemandRotations how many times the key was rotated on request in its life
    */
   public record OwnedKey(
       String keyId,
@@ -94,10 +108,14 @@ public final class Keyring implements KeyCatalog {
       Instant lastRotatedDate,
       Instant rotationStart,
       Instant deletionDate,
-      String rotationRequest) {
+      String rotationRequest,
+      int onDemandRotations) {
 
     public OwnedKey {
       materialVersions = List.copyOf(materialVersions);
+      if (rotationRequest != null && !DIGEST.matcher(rotationRequest).matches()) {
+        throw new IllegalArgumentException("A rotate-key request is recorded by its digest only");
+      }
     }
 
     public OwnedKey withState(KeyState newState, Instant newDeletionDate) {
@@ -111,7 +129,8 @@ public final class Keyring implements KeyCatalog {
           lastRotatedDate,
           rotationStart,
           newDeletionDate,
-          rotationRequest);
+          rotationRequest,
+          onDemandRotations);
     }
 
     public OwnedKey withRotation(Instant lastRotated, Instant start, String request) {
@@ -125,7 +144,23 @@ public final class Keyring implements KeyCatalog {
           lastRotated,
           start,
           deletionDate,
-          request);
+          request,
+          onDemandRotations);
+    }
+
+    public OwnedKey withOnDemandRotations(int count) {
+      return new OwnedKey(
+          keyId,
+          owner,
+          provider,
+          materialVersions,
+          state,
+          createdDate,
+          lastRotatedDate,
+          rotationStart,
+          deletionDate,
+          rotationRequest,
+          count);
     }
 
     public OwnedKey withMaterialVersions(List<Integer> versions) {
@@ -139,7 +174,8 @@ public final class Keyring implements KeyCatalog {
           lastRotatedDate,
           rotationStart,
           deletionDate,
-          rotationRequest);
+          rotationRequest,
+          onDemandRotations);
     }
   }
 
@@ -158,6 +194,7 @@ public final class Keyring implements KeyCatalog {
     Instant rotationStart;
     Instant deletionDate;
     String rotationRequest;
+    int onDemandRotations;
 
     Entry(String keyId, String provider, List<String> aliases) {
       this.keyId = keyId;
@@ -182,7 +219,9 @@ public final class Keyring implements KeyCatalog {
           text(lastRotatedDate),
           text(rotationStart),
           text(deletionDate),
-          rotationRequest);
+          null,
+          rotationRequest,
+          onDemandRotations == 0 ? null : onDemandRotations);
     }
 
     OwnedKey owned() {
@@ -196,7 +235,8 @@ public final class Keyring implements KeyCatalog {
           lastRotatedDate,
           rotationStart,
           deletionDate,
-          rotationRequest);
+          rotationRequest,
+          onDemandRotations);
     }
 
     /** Takes the recorded fields of an owned key; local material versions stay the material's. */
@@ -208,6 +248,7 @@ public final class Keyring implements KeyCatalog {
       rotationStart = key.rotationStart();
       deletionDate = key.deletionDate();
       rotationRequest = key.rotationRequest();
+      onDemandRotations = key.onDemandRotations();
       if (!local()) {
         versions.clear();
         versions.addAll(key.materialVersions());
@@ -261,9 +302,25 @@ public final class Keyring implements KeyCatalog {
               null,
               null,
               null,
+              null,
+              null,
               null));
     }
     return keys;
+  }
+
+  /**
+   * How keys.json records a rotate-key request: the SHA-256 digest of its value (UTF-8), 64
+   * lowercase hex digits, whatever the value's length.
+   */
+  public static String requestDigest(String value) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public byte[] hashKey() {
@@ -390,6 +447,16 @@ public final class Keyring implements KeyCatalog {
   }
 
   // ---- keys of KmsKey resources ----
+
+  /**
+   * Refuses, before a provider makes material it could not take back (an HSM object, an AWS KMS
+   * key), a new key or material version that the keyring would have no room to record.
+   *
+   * @throws SecretsManagerException LimitExceededException naming {@link KeyringBound#MAX_BYTES}
+   */
+  public synchronized void requireRoom() {
+    KeyringBound.requireRoom(stored(entries));
+  }
 
   /** The key that the KmsKey namespace/name owns, if the keyring knows one. */
   public synchronized Optional<OwnedKey> ownedKey(String owner) {
@@ -526,9 +593,9 @@ public final class Keyring implements KeyCatalog {
   }
 
   /**
-   * Applies a change to the entries as the storage holds them now and stores the result; the
-   * storage applies it again when another writer changed them meanwhile. The entries in memory
-   * become those stored.
+   * Applies a change to the entries as the storage holds them now and stores the result, unless it
+   * adds to the keys of KmsKey resources beyond {@link KeyringBound}; the storage applies it again
+   * when another writer changed them meanwhile. The entries in memory become those stored.
    */
   private <T> T update(Function<Map<String, Entry>, T> change) {
     Attempt<T> last = new Attempt<>();
@@ -536,7 +603,9 @@ public final class Keyring implements KeyCatalog {
         keys -> {
           last.next = parse(keys);
           last.result = change.apply(last.next);
-          return stored(last.next);
+          List<StoredKey> out = stored(last.next);
+          KeyringBound.check(keys, out);
+          return out;
         });
     entries = last.next;
     return last.result;
@@ -576,7 +645,15 @@ public final class Keyring implements KeyCatalog {
       entry.lastRotatedDate = instant(s.lastRotatedDate());
       entry.rotationStart = instant(s.rotationStart());
       entry.deletionDate = instant(s.deletionDate());
-      entry.rotationRequest = s.rotationRequest();
+      // Written before requests were recorded by digest: the value itself, and no count of
+      // on-demand rotations, so every rotation of the key counts as one.
+      boolean rawRequest = s.rotationRequestSha256() == null && s.rotationRequest() != null;
+      entry.rotationRequest =
+          rawRequest ? requestDigest(s.rotationRequest()) : s.rotationRequestSha256();
+      entry.onDemandRotations =
+          s.onDemandRotations() != null
+              ? s.onDemandRotations()
+              : rawRequest ? Math.max(0, entry.versions.size() - 1) : 0;
       out.put(entry.keyId, entry);
     }
     return out;

@@ -1,5 +1,6 @@
 package dev.managedsecrets.operator.kms;
 
+import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.operator.kms.provider.KeyProvider;
 import java.time.Clock;
@@ -8,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -98,6 +100,7 @@ public final class KmsKeyManager {
     if (found.isEmpty()) {
       String name = provider != null ? provider : defaultProvider;
       KeyProvider chosen = provider(name);
+      keyring.requireRoom();
       Keyring.OwnedKey recorded =
           keyring.recordOwnedKey(UUID.randomUUID().toString(), owner, name, desired, now);
       Keyring.OwnedKey key = withMaterial(recorded, chosen);
@@ -138,22 +141,56 @@ public final class KmsKeyManager {
   }
 
   /**
-   * Makes a new material version; new data keys use it, and older versions stay for what was sealed
-   * under them.
+   * RotateKeyOnDemand: makes a new material version; new data keys use it, and older versions stay
+   * for what was sealed under them. A key is rotated on request at most {@link
+   * KmsKeyPolicy#MAX_ON_DEMAND_ROTATIONS} times in its life, as in AWS KMS.
    *
-   * @param rotationStart the automatic schedule's new start (now for an automatic rotation, else
-   *     unchanged)
-   * @param request the rotate-key annotation's value handled
+   * @param rotationStart the automatic schedule's start (unchanged by a rotation on request)
+   * @param request the digest of the rotate-key annotation's value handled
+   * @throws SecretsManagerException LimitExceededException, with the key left as it is, after
+   *     {@link KmsKeyPolicy#MAX_ON_DEMAND_ROTATIONS} rotations on request or when the keyring has
+   *     no room for another material version
    */
-  public Keyring.OwnedKey rotate(Keyring.OwnedKey key, Instant rotationStart, String request) {
+  public Keyring.OwnedKey rotateOnDemand(
+      Keyring.OwnedKey key, Instant rotationStart, String request) {
+    if (key.onDemandRotations() >= KmsKeyPolicy.MAX_ON_DEMAND_ROTATIONS) {
+      throw new SecretsManagerException(
+          AwsError.LIMIT_EXCEEDED_EXCEPTION,
+          "KMS key "
+              + keyring.arn(key.keyId())
+              + " has been rotated on request "
+              + key.onDemandRotations()
+              + " times, the most a key may be (as in AWS KMS): it stays at material version "
+              + key.materialVersions().get(key.materialVersions().size() - 1)
+              + ". Automatic rotation (enableKeyRotation) still rotates it; for more, use a new"
+              + " KmsKey.");
+    }
+    return rotate(key, rotationStart, request, 1);
+  }
+
+  /**
+   * An automatic rotation: makes a new material version and starts the schedule again from now.
+   *
+   * @throws SecretsManagerException LimitExceededException, with the key left as it is, when the
+   *     keyring has no room for another material version
+   */
+  public Keyring.OwnedKey rotateOnSchedule(Keyring.OwnedKey key) {
+    return rotate(key, clock.instant(), key.rotationRequest(), 0);
+  }
+
+  private Keyring.OwnedKey rotate(
+      Keyring.OwnedKey key, Instant rotationStart, String request, int onDemand) {
     KeyProvider provider = provider(key.provider());
+    keyring.requireRoom();
     int version = provider.rotate(key.keyId());
     Instant now = clock.instant();
     Keyring.OwnedKey rotated =
         keyring.updateOwnedKey(
             key.keyId(),
             k -> {
-              Keyring.OwnedKey out = k.withRotation(now, rotationStart, request);
+              Keyring.OwnedKey out =
+                  k.withRotation(now, rotationStart, request)
+                      .withOnDemandRotations(k.onDemandRotations() + onDemand);
               if (Keyring.LOCAL.equals(k.provider())) {
                 return out;
               }
@@ -170,12 +207,12 @@ public final class KmsKeyManager {
   }
 
   /**
-   * Records the automatic rotation schedule's start and the rotate-key request handled, without
-   * rotating; writes the keyring only when they changed.
+   * Records the automatic rotation schedule's start and the rotate-key request handled (its
+   * digest), without rotating; writes the keyring only when they changed.
    */
   public Keyring.OwnedKey schedule(Keyring.OwnedKey key, Instant rotationStart, String request) {
-    if (java.util.Objects.equals(key.rotationStart(), rotationStart)
-        && java.util.Objects.equals(key.rotationRequest(), request)) {
+    if (Objects.equals(key.rotationStart(), rotationStart)
+        && Objects.equals(key.rotationRequest(), request)) {
       return key;
     }
     return keyring.updateOwnedKey(

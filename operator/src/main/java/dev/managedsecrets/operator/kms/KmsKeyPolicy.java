@@ -26,6 +26,20 @@ public final class KmsKeyPolicy {
   /** Any new value of this annotation on a KmsKey rotates its material once. */
   public static final String ROTATE_ANNOTATION = "managedsecrets.dev/rotate-key";
 
+  /** The longest value of {@link #ROTATE_ANNOTATION}; a longer one is refused unread. */
+  public static final int MAX_ROTATE_REQUEST_LENGTH = 256;
+
+  /** Rotations on request in a key's life, as AWS KMS allows RotateKeyOnDemand. */
+  public static final int MAX_ON_DEMAND_ROTATIONS = 25;
+
+  /**
+   * The longest KmsKey namespace and name, as Kubernetes allows them (a DNS label, a DNS
+   * subdomain): the keyring records the key under namespace/name, at most 317 characters.
+   */
+  public static final int MAX_NAMESPACE_LENGTH = 63;
+
+  public static final int MAX_NAME_LENGTH = 253;
+
   public static final int DEFAULT_ROTATION_PERIOD_DAYS = 365;
   public static final int DEFAULT_PENDING_WINDOW_DAYS = 30;
 
@@ -82,6 +96,19 @@ public final class KmsKeyPolicy {
     return days == null ? DEFAULT_ROTATION_PERIOD_DAYS : days;
   }
 
+  /**
+   * The digest of the rotate-key annotation's value ({@link Keyring#requestDigest}), or null
+   * without one: what the keyring records of a request, and what tells a new request from one
+   * handled.
+   *
+   * @throws SecretsManagerException InvalidParameterException when the value is longer than {@link
+   *     #MAX_ROTATE_REQUEST_LENGTH}
+   */
+  public static String rotationRequest(KmsKey key) {
+    String value = rotateAnnotation(key);
+    return value == null ? null : Keyring.requestDigest(value);
+  }
+
   public static int pendingWindowInDays(KmsKey key) {
     Integer days = spec(key).pendingWindowInDays;
     return days == null ? DEFAULT_PENDING_WINDOW_DAYS : days;
@@ -107,12 +134,11 @@ public final class KmsKeyPolicy {
    * @throws SecretsManagerException ValidationException or InvalidParameterException
    */
   public static void validate(KmsKey key, Set<String> providers) {
+    length("metadata.namespace", key.getMetadata().getNamespace(), MAX_NAMESPACE_LENGTH);
+    length("metadata.name", key.getMetadata().getName(), MAX_NAME_LENGTH);
+    rotateAnnotation(key);
     KmsKeySpec spec = spec(key);
-    if (spec.description != null && spec.description.length() > 8192) {
-      throw SecretsManagerException.validation(
-          "1 validation error detected: Value at 'description' failed to satisfy constraint:"
-              + " Member must have length less than or equal to 8192");
-    }
+    length("description", spec.description, 8192);
     if (spec.aliases != null) {
       for (String alias : spec.aliases) {
         if (alias == null || !ALIAS.matcher(alias).matches()) {
@@ -272,6 +298,34 @@ public final class KmsKeyPolicy {
 
   private static KmsKeySpec spec(KmsKey key) {
     return key.getSpec() == null ? new KmsKeySpec() : key.getSpec();
+  }
+
+  /** The rotate-key annotation's value, refused by its length alone when it is too long. */
+  private static String rotateAnnotation(KmsKey key) {
+    Map<String, String> annotations = key.getMetadata().getAnnotations();
+    String value = annotations == null ? null : annotations.get(ROTATE_ANNOTATION);
+    if (value != null && value.length() > MAX_ROTATE_REQUEST_LENGTH) {
+      throw SecretsManagerException.invalidParameter(
+          "The annotation "
+              + ROTATE_ANNOTATION
+              + " is "
+              + value.length()
+              + " characters long; at most "
+              + MAX_ROTATE_REQUEST_LENGTH
+              + " are allowed. The key is not rotated: set a short value, such as a date or a"
+              + " counter.");
+    }
+    return value;
+  }
+
+  private static void length(String field, String value, int max) {
+    if (value != null && value.length() > max) {
+      throw SecretsManagerException.validation(
+          "1 validation error detected: Value at '"
+              + field
+              + "' failed to satisfy constraint: Member must have length less than or equal to "
+              + max);
+    }
   }
 
   private static void range(String field, Integer value, int min, int max) {

@@ -61,7 +61,7 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
   public static final OnUpdateFilter<KmsKey> UPDATES =
       (next, old) ->
           !Objects.equals(next.getMetadata().getGeneration(), old.getMetadata().getGeneration())
-              || !Objects.equals(rotateRequest(next), rotateRequest(old))
+              || !Objects.equals(rotateAnnotation(next), rotateAnnotation(old))
               || (next.isMarkedForDeletion() && !old.isMarkedForDeletion())
               || !Objects.equals(
                   next.getMetadata().getFinalizers(), old.getMetadata().getFinalizers());
@@ -170,10 +170,11 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
     List<String> usedBy = usedBy(resource, key.keyId(), arn, aliases);
     report(resource, ensured.change(), arn, key.provider(), usedBy);
 
-    // 3. Rotation: once per new rotate-key value, and on schedule while enableKeyRotation.
+    // 3. Rotation: once per new rotate-key value (its digest), and on schedule while
+    // enableKeyRotation.
     Instant now = clock.instant();
     boolean enabled = ensured.key().state() == KeyState.ENABLED;
-    String request = rotateRequest(resource);
+    String request = KmsKeyPolicy.rotationRequest(resource);
     Instant start =
         Boolean.TRUE.equals(spec.enableKeyRotation)
             ? (key.rotationStart() != null ? key.rotationStart() : now)
@@ -183,16 +184,7 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
             && !request.equals(key.rotationRequest())
             && ensured.change() != KmsKeyManager.Change.CREATED;
     if (requested && enabled) {
-      key = keys.rotate(key, start, request);
-      events.normal(
-          resource,
-          EventReason.KeyRotated,
-          "Rotated KMS key "
-              + arn
-              + " on request ("
-              + KmsKeyPolicy.ROTATE_ANNOTATION
-              + "): new material version "
-              + key.materialVersions().get(key.materialVersions().size() - 1));
+      key = rotateOnRequest(resource, key, start, request, arn);
     } else {
       // A value present when the key is made counts as handled; a disabled key rotates when
       // enabled.
@@ -201,7 +193,7 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
       key = keys.schedule(key, start, handled);
     }
     if (enabled && KmsKeyPolicy.rotationDue(key, resource, now)) {
-      key = keys.rotate(key, now, key.rotationRequest());
+      key = keys.rotateOnSchedule(key);
       events.normal(
           resource,
           EventReason.KeyRotated,
@@ -272,6 +264,35 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
     return until.compareTo(LONGEST_WAIT) > 0
         ? LONGEST_WAIT
         : until.isNegative() ? Duration.ofSeconds(1) : until.plusSeconds(1);
+  }
+
+  /**
+   * RotateKeyOnDemand. A request refused with LimitExceededException (the key's rotations on
+   * request are used up, or the keyring is full) leaves the key as it is and Ready: a Warning Event
+   * says why, and the request counts as handled, so only a new value asks again.
+   */
+  private Keyring.OwnedKey rotateOnRequest(
+      KmsKey resource, Keyring.OwnedKey key, Instant start, String request, String arn) {
+    Keyring.OwnedKey rotated;
+    try {
+      rotated = keys.rotateOnDemand(key, start, request);
+    } catch (SecretsManagerException e) {
+      if (e.error() != AwsError.LIMIT_EXCEEDED_EXCEPTION) {
+        throw e;
+      }
+      events.warning(resource, e.error().exceptionName(), e.getMessage());
+      return keys.schedule(key, start, request);
+    }
+    events.normal(
+        resource,
+        EventReason.KeyRotated,
+        "Rotated KMS key "
+            + arn
+            + " on request ("
+            + KmsKeyPolicy.ROTATE_ANNOTATION
+            + "): new material version "
+            + rotated.materialVersions().get(rotated.materialVersions().size() - 1));
+    return rotated;
   }
 
   private void report(
@@ -478,7 +499,8 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
     return out;
   }
 
-  static String rotateRequest(KmsKey key) {
+  /** The rotate-key annotation's value as it is, only to tell whether it changed. */
+  static String rotateAnnotation(KmsKey key) {
     Map<String, String> annotations = key.getMetadata().getAnnotations();
     return annotations == null ? null : annotations.get(KmsKeyPolicy.ROTATE_ANNOTATION);
   }

@@ -25,6 +25,7 @@ import dev.managedsecrets.core.secret.Versions;
 import dev.managedsecrets.operator.kms.KeyState;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.KeyringSecret;
+import dev.managedsecrets.operator.kms.KmsKeyPolicy;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -595,6 +596,85 @@ class KmsKeyIT {
         .isAfter(next.plus(Duration.ofDays(90)));
   }
 
+  static io.fabric8.kubernetes.api.model.Secret keyringSecret() {
+    return cluster
+        .client
+        .secrets()
+        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+        .withName(KeyringSecret.SECRET_NAME)
+        .get();
+  }
+
+  /** keys.json of the keyring Secret, as text. */
+  static String keysJson() {
+    return new String(
+        java.util.Base64.getDecoder().decode(keyringSecret().getData().get("keys.json")),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aRotateKeyAnnotationOfAHundredKilobytesIsRefusedAndDoesNotGrowTheKeyring() {
+    kmsKey("team-b", "flooded", s -> {});
+    awaitKeySynced("team-b", "flooded");
+    int before = keysJson().length();
+
+    annotate("team-b", "flooded", KmsKeyPolicy.ROTATE_ANNOTATION, "f".repeat(100 * 1024));
+    KmsKey refused = awaitKeyReady("team-b", "flooded", "False", "InvalidParameterException");
+
+    assertThat(keyReady(refused).getMessage())
+        .contains("is 102400 characters long; at most 256 are allowed")
+        .doesNotContain("ffff");
+    assertThat(events("team-b", "flooded"))
+        .anyMatch(
+            e ->
+                "Warning".equals(e.getType()) && "InvalidParameterException".equals(e.getReason()));
+    assertThat(refused.getStatus().keyMaterialVersions).isEqualTo(1);
+    String after = keysJson();
+    assertThat(after.length() - before).as("keys.json did not take the value").isLessThan(4096);
+    assertThat(after).doesNotContain("ffff");
+
+    // The longest value allowed rotates once; the keyring keeps its digest, not the value.
+    String longest = "g".repeat(KmsKeyPolicy.MAX_ROTATE_REQUEST_LENGTH);
+    annotate("team-b", "flooded", KmsKeyPolicy.ROTATE_ANNOTATION, longest);
+    awaitKeySynced("team-b", "flooded");
+    assertThat(key("team-b", "flooded").getStatus().keyMaterialVersions).isEqualTo(2);
+    assertThat(keysJson()).doesNotContain("gggg").contains(Keyring.requestDigest(longest));
+  }
+
+  @Test
+  void
+      theTwentySixthRotationOnRequestIsRefusedWithAWarningAndTheKeyStaysReadyAtTwentySixVersions() {
+    kmsKey("team-b", "busy", s -> {});
+    awaitKeySynced("team-b", "busy");
+    for (int i = 1; i <= KmsKeyPolicy.MAX_ON_DEMAND_ROTATIONS; i++) {
+      int versions = i + 1;
+      annotate("team-b", "busy", KmsKeyPolicy.ROTATE_ANNOTATION, "rotation-" + i);
+      awaitKey("team-b", "busy", k -> k.getStatus().keyMaterialVersions == versions);
+    }
+
+    annotate("team-b", "busy", KmsKeyPolicy.ROTATE_ANNOTATION, "rotation-26");
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(
+            () ->
+                Keyring.requestDigest("rotation-26")
+                    .equals(
+                        view.keyring().ownedKey("team-b/busy").orElseThrow().rotationRequest()));
+
+    Event warning =
+        events("team-b", "busy").stream()
+            .filter(e -> "LimitExceededException".equals(e.getReason()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(warning.getType()).isEqualTo("Warning");
+    assertThat(warning.getMessage())
+        .contains("rotated on request 25 times")
+        .contains("stays at material version 26");
+    KmsKey key = awaitKeySynced("team-b", "busy");
+    assertThat(key.getStatus().keyMaterialVersions).isEqualTo(26);
+    assertThat(view.keyring().ownedKey("team-b/busy").orElseThrow().materialVersions()).hasSize(26);
+  }
+
   // ---- deletion ----
 
   @Test
@@ -858,13 +938,7 @@ class KmsKeyIT {
    * be seen outside the keyring Secret.
    */
   private static List<String> keyBytes() throws Exception {
-    var secret =
-        cluster
-            .client
-            .secrets()
-            .inNamespace(TestCluster.OPERATOR_NAMESPACE)
-            .withName(KeyringSecret.SECRET_NAME)
-            .get();
+    var secret = keyringSecret();
     java.util.Base64.Decoder b64 = java.util.Base64.getDecoder();
     byte[] rootKey = b64.decode(secret.getData().get("root.key"));
     List<byte[]> keys = new java.util.ArrayList<>();

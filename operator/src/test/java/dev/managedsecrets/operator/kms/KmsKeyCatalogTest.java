@@ -124,7 +124,7 @@ class KmsKeyCatalogTest {
     String arn = keyring.arn(key.keyId());
     byte[] before = cipher.seal(arn, CONTEXT, text("one"));
 
-    keys.rotate(key, null, null);
+    keys.rotateOnDemand(key, null, null);
     byte[] after = cipher.seal(arn, CONTEXT, text("two"));
 
     assertThat(Envelope.parse(before).materialVersion()).isEqualTo(1);

@@ -65,7 +65,7 @@ class KmsKeyManagerTest {
   @Test
   void theKeyIdAndMaterialVersionsSurviveARestartFromTheKeyringSecretAlone() {
     Keyring.OwnedKey key = keys.ensure(OWNER, "pkcs11", true).key();
-    keys.rotate(key, null, null);
+    keys.rotateOnDemand(key, null, null);
 
     // A new operator reads the same keyring Secret: no KmsKey status is needed.
     KmsKeyManager restarted = manager(TestKeyrings.keyring(keyringSecret));
@@ -105,14 +105,76 @@ class KmsKeyManagerTest {
     Instant started = now.get();
     now.set(started.plus(Duration.ofDays(3)));
 
-    Keyring.OwnedKey rotated = keys.rotate(key, started, "first");
+    Keyring.OwnedKey rotated = keys.rotateOnDemand(key, started, Keyring.requestDigest("first"));
 
     assertThat(rotated.materialVersions()).containsExactly(1, 2);
     assertThat(rotated.lastRotatedDate()).isEqualTo(now.get());
     assertThat(rotated.rotationStart()).isEqualTo(started);
-    assertThat(rotated.rotationRequest()).isEqualTo("first");
+    assertThat(rotated.rotationRequest()).isEqualTo(Keyring.requestDigest("first"));
     assertThat(keyring.localMaterial(key.keyId(), 1)).isPresent();
     assertThat(keyring.localMaterial(key.keyId(), 2)).isPresent();
+  }
+
+  /** Rotates the key on request {@code times} times, as new rotate-key values would. */
+  Keyring.OwnedKey rotateOnRequest(Keyring.OwnedKey key, int times) {
+    for (int i = 1; i <= times; i++) {
+      key = keys.rotateOnDemand(key, null, Keyring.requestDigest("request " + i));
+    }
+    return key;
+  }
+
+  @Test
+  void theTwentySixthRotationOnRequestIsRefusedAndTheKeyStaysAtTwentySixMaterialVersions() {
+    for (String provider : List.of("local", "pkcs11")) {
+      String owner = "team-a/" + provider;
+      Keyring.OwnedKey key = rotateOnRequest(keys.ensure(owner, provider, true).key(), 25);
+      assertThat(key.materialVersions()).hasSize(26);
+      assertThat(key.onDemandRotations()).isEqualTo(25);
+      Keyring.OwnedKey last = key;
+
+      assertThatThrownBy(() -> keys.rotateOnDemand(last, null, Keyring.requestDigest("26")))
+          .isInstanceOfSatisfying(
+              SecretsManagerException.class,
+              e -> {
+                assertThat(e.error()).isEqualTo(AwsError.LIMIT_EXCEEDED_EXCEPTION);
+                assertThat(e.getMessage())
+                    .contains("rotated on request 25 times")
+                    .contains("stays at material version 26");
+              });
+      assertThat(keys.find(owner).orElseThrow()).isEqualTo(last);
+      List<Integer> held =
+          provider.equals("local")
+              ? keyring.localMaterialVersions(key.keyId())
+              : hsm.materialVersions(key.keyId());
+      assertThat(held).as(provider).hasSize(26);
+    }
+  }
+
+  @Test
+  void theCountOfRotationsOnRequestSurvivesARestart() {
+    rotateOnRequest(keys.ensure(OWNER, null, true).key(), 25);
+
+    KmsKeyManager restarted = manager(TestKeyrings.keyring(keyringSecret));
+    Keyring.OwnedKey found = restarted.ensure(OWNER, null, true).key();
+
+    assertThat(found.onDemandRotations()).isEqualTo(25);
+    assertThatThrownBy(() -> restarted.rotateOnDemand(found, null, Keyring.requestDigest("26")))
+        .isInstanceOfSatisfying(
+            SecretsManagerException.class,
+            e -> assertThat(e.error()).isEqualTo(AwsError.LIMIT_EXCEEDED_EXCEPTION));
+  }
+
+  @Test
+  void automaticRotationsDoNotCountAgainstTheRotationsOnRequest() {
+    Keyring.OwnedKey key = rotateOnRequest(keys.ensure(OWNER, null, true).key(), 25);
+    now.set(now.get().plus(Duration.ofDays(90)));
+
+    Keyring.OwnedKey rotated = keys.rotateOnSchedule(key);
+
+    assertThat(rotated.materialVersions()).hasSize(27);
+    assertThat(rotated.onDemandRotations()).isEqualTo(25);
+    assertThat(rotated.rotationStart()).isEqualTo(now.get());
+    assertThat(rotated.rotationRequest()).isEqualTo(key.rotationRequest());
   }
 
   @Test
@@ -189,7 +251,7 @@ class KmsKeyManagerTest {
   @Test
   void keysOfAnotherProviderAreRecordedWithTheirMaterialVersionsAndNoMaterial() {
     Keyring.OwnedKey key = keys.ensure(OWNER, "pkcs11", true).key();
-    Keyring.OwnedKey rotated = keys.rotate(key, null, null);
+    Keyring.OwnedKey rotated = keys.rotateOnDemand(key, null, null);
 
     assertThat(rotated.materialVersions()).containsExactly(1, 2);
     assertThat(keyring.localMaterial(key.keyId(), 1)).isEmpty();

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,8 @@ class KmsKeyPolicyTest {
         null,
         rotationStart,
         deletionDate,
-        null);
+        null,
+        0);
   }
 
   static ManagedSecret ms(String namespace, String kmsKeyId, String statusKey) {
@@ -135,6 +137,58 @@ class KmsKeyPolicyTest {
               k.getSpec().aliases = List.of("alias/orders/db_1");
             }),
         Set.of("local"));
+  }
+
+  static KmsKey rotateKey(String value) {
+    return key(
+        "orders",
+        k -> k.getMetadata().setAnnotations(Map.of(KmsKeyPolicy.ROTATE_ANNOTATION, value)));
+  }
+
+  @Test
+  void aRotateKeyValueOfMoreThan256CharactersIsRefusedNamingItsLengthButNotItsValue() {
+    KmsKey tooLong = rotateKey("v".repeat(100 * 1024));
+
+    for (var refusal :
+        List.of(
+            (org.assertj.core.api.ThrowableAssert.ThrowingCallable)
+                () -> KmsKeyPolicy.validate(tooLong, Set.of("local")),
+            () -> KmsKeyPolicy.rotationRequest(tooLong))) {
+      assertThatThrownBy(refusal)
+          .isInstanceOfSatisfying(
+              SecretsManagerException.class,
+              e -> {
+                assertThat(e.error()).isEqualTo(AwsError.INVALID_PARAMETER_EXCEPTION);
+                assertThat(e.getMessage())
+                    .contains("is 102400 characters long; at most 256 are allowed")
+                    .doesNotContain("vvv");
+              });
+    }
+    KmsKeyPolicy.validate(rotateKey("v".repeat(256)), Set.of("local"));
+  }
+
+  @Test
+  void aRotateKeyRequestIsItsValuesSha256DigestWhateverItsLength() {
+    // SHA-256 of the UTF-8 bytes, in lowercase hex: the form keys.json keeps.
+    assertThat(KmsKeyPolicy.rotationRequest(rotateKey("2026-05-01")))
+        .isEqualTo("6b81a0f3c0aa1f902e0cb92a9aed0d59249354fc8bf085a26f9112c6cc73868f");
+    assertThat(KmsKeyPolicy.rotationRequest(rotateKey("v".repeat(256)))).hasSize(64);
+    assertThat(KmsKeyPolicy.rotationRequest(key("orders", k -> {}))).isNull();
+  }
+
+  @Test
+  void aKmsKeyNameOrNamespaceLongerThanKubernetesAllowsIsRefused() {
+    KmsKey longName = key("o".repeat(254), k -> {});
+    KmsKey longNamespace = key("n".repeat(64), "orders", "2026-01-01T00:00:00Z", k -> {});
+
+    for (KmsKey k : List.of(longName, longNamespace)) {
+      assertThatThrownBy(() -> KmsKeyPolicy.validate(k, Set.of("local")))
+          .isInstanceOfSatisfying(
+              SecretsManagerException.class,
+              e -> assertThat(e.error()).isEqualTo(AwsError.VALIDATION_EXCEPTION));
+    }
+    KmsKeyPolicy.validate(
+        key("n".repeat(63), "o".repeat(253), "2026-01-01T00:00:00Z", k -> {}), Set.of("local"));
   }
 
   @Test

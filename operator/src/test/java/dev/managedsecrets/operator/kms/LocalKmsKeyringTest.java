@@ -5,15 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.managedsecrets.api.v1alpha1.KmsKey;
 import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.secret.Arns;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -212,6 +215,74 @@ class LocalKmsKeyringTest {
     List<String> fields = new ArrayList<>();
     after.get(3).fieldNames().forEachRemaining(fields::add);
     assertThat(fields).containsExactly("keyId", "materials", "owner", "state", "createdDate");
+  }
+
+  static final String RAW_REQUEST_FIXTURE = "/dev/managedsecrets/operator/kms/keyring-kmskey/";
+
+  /**
+   * A keyring written when keys.json recorded the rotate-key annotation's value itself ({@code
+   * rotationRequest}): KmsKey team-a/orders rotated once on request "2026-05-01", and team-a/big
+   * created under a value of 10,000 characters.
+   */
+  static Secret rawRequestFixtureKeyring() throws IOException {
+    try (InputStream in =
+        LocalKmsKeyringTest.class.getResourceAsStream(
+            RAW_REQUEST_FIXTURE + "managedsecret-keyring.yaml")) {
+      return Serialization.unmarshal(in, Secret.class);
+    }
+  }
+
+  static KmsKey annotated(String name, String rotateKey) {
+    KmsKey key = new KmsKey();
+    key.setMetadata(
+        new ObjectMetaBuilder()
+            .withNamespace("team-a")
+            .withName(name)
+            .withAnnotations(Map.of(KmsKeyPolicy.ROTATE_ANNOTATION, rotateKey))
+            .build());
+    return key;
+  }
+
+  @Test
+  void rotateKeyValuesThatAKeyringRecordedReadAsTheirDigestsAndOnlyTheDigestsAreWrittenBack()
+      throws IOException {
+    Secret secret = rawRequestFixtureKeyring();
+    int sizeBefore = secret.getData().get(KeyringSecret.KEYS).length();
+    Keyring keyring = KeyringSecret.fromSecret(secret, ARNS);
+    Keyring.OwnedKey orders = keyring.ownedKey("team-a/orders").orElseThrow();
+    Keyring.OwnedKey big = keyring.ownedKey("team-a/big").orElseThrow();
+
+    // The annotations those values came from are handled: they don't rotate the keys again.
+    assertThat(orders.rotationRequest())
+        .isEqualTo(KmsKeyPolicy.rotationRequest(annotated("orders", "2026-05-01")));
+    assertThat(big.rotationRequest()).isEqualTo(Keyring.requestDigest("x".repeat(10_000)));
+    // The one rotation of orders counts as on request (the old keyring did not say).
+    assertThat(orders.materialVersions()).containsExactly(1, 2);
+    assertThat(orders.onDemandRotations()).isEqualTo(1);
+    assertThat(big.onDemandRotations()).isZero();
+
+    // The first write keeps digests only, and the key still works.
+    KmsKeyManager keys =
+        new KmsKeyManager(
+            keyring, Map.of("local", new LocalKeyProvider(keyring)), "local", Clock.systemUTC());
+    keys.rotateOnDemand(orders, null, Keyring.requestDigest("2026-06-01"));
+
+    JsonNode after = keysJson(secret);
+    assertThat(after.findValues("rotationRequest")).isEmpty();
+    assertThat(after.get(1).get("owner").asText()).isEqualTo("team-a/orders");
+    assertThat(after.get(1).get("rotationRequestSha256").asText())
+        .isEqualTo(Keyring.requestDigest("2026-06-01"));
+    assertThat(after.get(1).get("onDemandRotations").asInt()).isEqualTo(2);
+    assertThat(after.get(2).get("rotationRequestSha256").asText())
+        .isEqualTo(Keyring.requestDigest("x".repeat(10_000)));
+    assertThat(secret.getData().get(KeyringSecret.KEYS).length())
+        .as("the 10,000 characters are gone")
+        .isLessThan(sizeBefore - 10_000);
+    Keyring reread = KeyringSecret.fromSecret(secret, ARNS);
+    assertThat(reread.ownedKey("team-a/big")).contains(big);
+    assertThat(reread.ownedKey("team-a/orders").orElseThrow().materialVersions())
+        .containsExactly(1, 2, 3);
+    assertThat(reread.localMaterialVersions(orders.keyId())).containsExactly(1, 2, 3);
   }
 
   private static JsonNode keysJson(Secret secret) throws IOException {

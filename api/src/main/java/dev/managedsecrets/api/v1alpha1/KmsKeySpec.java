@@ -52,7 +52,7 @@ public class KmsKeySpec {
       "The key policy: namespaces whose ManagedSecrets may use the key (by key id or ARN), besides"
           + " its own, which always may. Default: only its own namespace.")
   @Size(max = 256)
-  public List<String> allowedNamespaces;
+  public List<@Size(min = 1, max = 63) String> allowedNamespaces;
 
   @JsonPropertyDescription("Days before a deleted key's material is destroyed, 7-30 (default 30).")
   @Min(7)

@@ -75,13 +75,22 @@ public class ManagedSecretSpec {
       "Take the value from a Secret in the same namespace, followed when it changes.")
   public SecretSource fromSecret;
 
-  @JsonPropertyDescription("Key/value pairs in plain text; they make one JSON object value.")
+  @JsonPropertyDescription(
+      "Key/value pairs in plain text; they make one JSON object value. At most 256 keys of 1-253"
+          + " characters; the whole value at most 65536 bytes.")
   @Size(max = 256)
-  public Map<String, String> data;
+  @ValidationRule(
+      value = "self.all(k, size(k) >= 1 && size(k) <= 253)",
+      message = "data keys must be 1-253 characters.")
+  public Map<String, @Size(max = 65536) String> data;
 
   @JsonPropertyDescription(
-      "Keys whose values the operator generates once (GetRandomPassword parameters) and keeps.")
+      "Keys whose values the operator generates once (GetRandomPassword parameters) and keeps. At"
+          + " most 64 keys of 1-253 characters.")
   @Size(max = 64)
+  @ValidationRule(
+      value = "self.all(k, size(k) >= 1 && size(k) <= 253)",
+      message = "generate keys must be 1-253 characters.")
   public Map<String, GenerateSpec> generate;
 
   @JsonPropertyDescription(
@@ -107,7 +116,7 @@ public class ManagedSecretSpec {
   @ValidationRule(
       value = "!('AWSPREVIOUS' in self) && !('AWSPENDING' in self)",
       message = "AWSPREVIOUS and AWSPENDING are moved by the operator, not by versionStages.")
-  public Map<String, String> versionStages;
+  public Map<String, @Size(min = 1, max = 64) String> versionStages;
 
   @JsonPropertyDescription(
       "Tags (not encrypted): at most 50; keys 1-128 characters, values 0-256; no aws: prefix.")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Map;
 
 /** The native Secret that the operator projects the AWSCURRENT version into. */
@@ -22,15 +23,31 @@ public class TargetSpec {
   @Pattern(SecretType.PATTERN)
   public String type;
 
-  @JsonPropertyDescription("Labels added to the Secret.")
-  public Map<String, String> labels;
+  @JsonPropertyDescription(
+      "Labels added to the Secret: at most 64; keys at most 317 characters (a 253-character"
+          + " prefix, / and a 63-character name), values at most 63 characters.")
+  @Size(max = 64)
+  @ValidationRule(
+      value = "self.all(k, size(k) >= 1 && size(k) <= 317)",
+      message = "Label keys must be 1-317 characters.")
+  public Map<String, @Size(max = 63) String> labels;
 
-  @JsonPropertyDescription("Annotations added to the Secret.")
-  public Map<String, String> annotations;
+  @JsonPropertyDescription(
+      "Annotations added to the Secret: at most 64; keys at most 317 characters; all keys and"
+          + " values together at most 262144 bytes, with the operator's own.")
+  @Size(max = 64)
+  @ValidationRule(
+      value = "self.all(k, size(k) >= 1 && size(k) <= 317)",
+      message = "Annotation keys must be 1-317 characters.")
+  public Map<String, @Size(max = 262144) String> annotations;
 
   @JsonPropertyDescription(
       "Extra Secret keys rendered from the value's keys: {{key}} is replaced by that key's value."
-          + " Templates read nothing else.")
+          + " Templates read nothing else. At most 64 templates of at most 65536 characters, keys"
+          + " 1-253 characters; the Secret's data, rendered, at most 1048576 bytes.")
   @Size(max = 64)
-  public Map<String, String> template;
+  @ValidationRule(
+      value = "self.all(k, size(k) >= 1 && size(k) <= 253)",
+      message = "target.template keys must be 1-253 characters.")
+  public Map<String, @Size(max = 65536) String> template;
 }

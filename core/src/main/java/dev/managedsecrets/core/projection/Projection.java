@@ -18,13 +18,12 @@ import dev.managedsecrets.core.value.ValueAssembler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The layout of the projected native Secret: its data for a value and a target, its labels and
@@ -40,7 +39,6 @@ public final class Projection {
   public static final String TAGS_ANNOTATION = "managedsecrets.dev/tags";
   public static final String CHECKSUM_ANNOTATION = "managedsecrets.dev/checksum";
 
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([-._a-zA-Z0-9]+)\\s*}}");
   private static final ObjectMapper CANONICAL =
       new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
@@ -52,7 +50,12 @@ public final class Projection {
 
   /**
    * The Secret's data: the keys of a JSON object value, or secretString / secretBinary, plus the
-   * rendered template keys. Templates see only the value's own keys: they read nothing else.
+   * rendered template keys. Templates see only the value's own keys: they read nothing else. The
+   * data is bounded as Kubernetes bounds a Secret ({@link SecretSize}): its size, rendered
+   * templates included, is counted before any template is rendered.
+   *
+   * @throws SecretsManagerException ValidationException when the data would be larger than a Secret
+   *     may be; InvalidParameterException when a template names a key the value lacks
    */
   public static Map<String, byte[]> data(SecretValue value, TargetSpec target) {
     Map<String, byte[]> data = new TreeMap<>();
@@ -74,34 +77,57 @@ public final class Projection {
     } else {
       data.put("secretString", value.bytes().clone());
     }
-    if (target != null && target.template != null) {
-      Map<String, byte[]> rendered = new TreeMap<>();
-      target.template.forEach((key, template) -> rendered.put(key, render(key, template, data)));
-      data.putAll(rendered);
+    Map<String, String> templates =
+        target == null || target.template == null ? Map.of() : new TreeMap<>(target.template);
+    SecretSize size =
+        new SecretSize(
+            !templates.isEmpty()
+                ? "target.template"
+                : value.binary() ? "secretBinary" : "secretString");
+    data.forEach(
+        (key, bytes) -> {
+          if (!templates.containsKey(key)) {
+            size.add(key, bytes.length);
+          }
+        });
+    if (!templates.isEmpty()) {
+      data.putAll(render(templates, data, size));
     }
     requireKeysOfType(target == null ? null : target.type, data);
     return data;
   }
 
-  private static byte[] render(String key, String template, Map<String, byte[]> data) {
-    Matcher m = PLACEHOLDER.matcher(template);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      byte[] v = data.get(m.group(1));
-      if (v == null) {
-        throw SecretsManagerException.invalidParameter(
-            "target.template."
-                + key
-                + " refers to {{"
-                + m.group(1)
-                + "}}, which is not a key of the value. Known keys: "
-                + data.keySet()
-                + ".");
-      }
-      m.appendReplacement(out, Matcher.quoteReplacement(new String(v, StandardCharsets.UTF_8)));
-    }
-    m.appendTail(out);
-    return out.toString().getBytes(StandardCharsets.UTF_8);
+  /**
+   * Renders the templates from the value's keys, each placeholder as the key's text. Every
+   * rendering is sized, and the Secret's data counted, before the first is built.
+   */
+  private static Map<String, byte[]> render(
+      Map<String, String> templates, Map<String, byte[]> data, SecretSize size) {
+    Map<String, Template> parsed = new TreeMap<>();
+    Map<String, byte[]> texts = new HashMap<>();
+    templates.forEach(
+        (key, text) -> {
+          Template t = new Template(key, text);
+          for (String named : t.keys(data.keySet())) {
+            texts.computeIfAbsent(named, k -> asText(data.get(k)));
+          }
+          parsed.put(key, t);
+        });
+    Map<String, Long> sizes = new TreeMap<>();
+    parsed.forEach(
+        (key, t) -> {
+          long bytes = t.size(texts);
+          size.add(key, bytes);
+          sizes.put(key, bytes);
+        });
+    Map<String, byte[]> rendered = new TreeMap<>();
+    parsed.forEach((key, t) -> rendered.put(key, t.render(texts, sizes.get(key).intValue())));
+    return rendered;
+  }
+
+  /** A value's bytes as a template places them: decoded as UTF-8 text and encoded again. */
+  private static byte[] asText(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
   }
 
   private static void requireKeysOfType(String type, Map<String, byte[]> data) {

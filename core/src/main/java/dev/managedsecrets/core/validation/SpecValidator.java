@@ -8,6 +8,7 @@ import dev.managedsecrets.api.v1alpha1.SecretType;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.value.ValueSize;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -23,7 +24,8 @@ import java.util.regex.Pattern;
  */
 public final class SpecValidator {
 
-  public static final int MAX_VALUE_BYTES = 65536;
+  /** AWS's bound of a secret value, in bytes. */
+  public static final int MAX_VALUE_BYTES = ValueSize.MAX_BYTES;
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1,512}");
   private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]{1,253}");

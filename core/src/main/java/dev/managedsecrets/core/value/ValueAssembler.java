@@ -66,14 +66,19 @@ public final class ValueAssembler {
   }
 
   /**
-   * The plaintext of a new version.
+   * The plaintext of a new version: the one place every value is made, and bounded to {@link
+   * ValueSize#MAX_BYTES} whatever it is made of. A JSON value is written into a bounded buffer, so
+   * a larger one is refused at the byte that passes the bound, never held whole.
    *
    * @param previous the plaintext of AWSCURRENT when generated keys may be kept from it, else null
    * @param previousGenerated the generated keys of AWSCURRENT and their parameter hashes
+   * @throws dev.managedsecrets.core.secret.SecretsManagerException ValidationException when the
+   *     value is larger than {@link ValueSize#MAX_BYTES}
    */
   public SecretValue assemble(
       ValueInput input, SecretValue previous, Map<String, String> previousGenerated) {
     if (input instanceof ValueInput.Whole w) {
+      ValueSize.require(w.value().bytes().length, w.value().binary());
       return w.value();
     }
     if (!(input instanceof ValueInput.KeyValues kv)) {
@@ -94,7 +99,21 @@ public final class ValueAssembler {
                       && generateHash(spec).equals(previousGenerated.get(key));
               out.put(key, keep ? old.get(key).asText() : passwords.generate(spec));
             });
-    return SecretValue.text(json(sorted(out)));
+    return new SecretValue(boundedJson(sorted(out)), false);
+  }
+
+  private static byte[] boundedJson(Object o) {
+    BoundedBuffer buffer = new BoundedBuffer();
+    try {
+      CANONICAL.writeValue(buffer, o);
+      return buffer.take();
+    } catch (BoundedBuffer.Overflow e) {
+      buffer.clear();
+      throw ValueSize.tooLarge(false);
+    } catch (IOException e) {
+      buffer.clear();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The generated keys of a value made from these inputs, with their parameter hashes. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.managedsecrets.api.v1alpha1.TargetSpec;
+import dev.managedsecrets.core.Allocations;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.value.SecretValue;
@@ -39,10 +40,15 @@ class ProjectionTest {
   }
 
   private static SecretsManagerException dataRefused(SecretValue value, TargetSpec target) {
+    return refused(value, target, AwsError.INVALID_PARAMETER_EXCEPTION);
+  }
+
+  private static SecretsManagerException refused(
+      SecretValue value, TargetSpec target, AwsError error) {
     SecretsManagerException e =
         catchThrowableOfType(SecretsManagerException.class, () -> Projection.data(value, target));
     assertThat(e).as("the projection must be refused").isNotNull();
-    assertThat(e.error()).isEqualTo(AwsError.INVALID_PARAMETER_EXCEPTION);
+    assertThat(e.error()).isEqualTo(error);
     return e;
   }
 
@@ -182,6 +188,96 @@ class ProjectionTest {
     SecretsManagerException e = dataRefused(credentials(), t);
 
     assertThat(e.getMessage()).contains("{{a}}");
+  }
+
+  // ---- bounds: Kubernetes' 1 MiB of Secret data, counted before it is built
+
+  private static final int SECRET_BOUND = 1_048_576;
+
+  private static SecretsManagerException validationRefused(SecretValue value, TargetSpec target) {
+    return refused(value, target, AwsError.VALIDATION_EXCEPTION);
+  }
+
+  /** A JSON value of one key whose value is {@code length} times {@code c}. */
+  private static SecretValue oneKey(String key, char c, int length) {
+    return json("{\"" + key + "\":\"" + String.valueOf(c).repeat(length) + "\"}");
+  }
+
+  @Test
+  void aTemplateThatWouldRenderMoreThanAGibibyteIsRefusedBeforeAnythingIsRendered() {
+    String key = "bulk-7f3a";
+    SecretValue value = oneKey(key, 'q', 50_000);
+    // 25,000 references to a 50 KB key: 1.25 GB rendered, from a 325 KB template.
+    TargetSpec t = target(x -> x.template = Map.of("BOMB", ("{{" + key + "}}").repeat(25_000)));
+    SecretsManagerException[] refused = new SecretsManagerException[1];
+
+    long allocated = Allocations.during(() -> refused[0] = validationRefused(value, t));
+
+    assertThat(refused[0].getMessage())
+        .isEqualTo(
+            "1 validation error detected: Value at 'target.template' failed to satisfy"
+                + " constraint: Member must have length less than or equal to 1048576: the"
+                + " projected Secret's data (the keys and values of the value and of the rendered"
+                + " target.template) may hold at most 1048576 bytes, as Kubernetes allows a"
+                + " Secret.");
+    assertThat(refused[0].getMessage()).doesNotContain(key).doesNotContain("qqq");
+    assertThat(allocated).as("bytes allocated to refuse it").isLessThan(16L << 20);
+  }
+
+  @Test
+  void theProjectedSecretMayHoldExactlyOneMebibyteOfKeysAndValuesAndNotOneByteMore() {
+    SecretValue value = oneKey("a", 'v', 60_000);
+    // The value's key and value (1 + 60,000 bytes), the template's key (1) and rendering.
+    int rendered = SECRET_BOUND - 60_001 - 1;
+    String fill = "é".repeat((rendered - 16 * 60_000) / 2);
+    TargetSpec exact = target(x -> x.template = Map.of("t", "{{a}}".repeat(16) + fill));
+    TargetSpec over = target(x -> x.template = Map.of("t", "{{a}}".repeat(16) + fill + "x"));
+
+    Map<String, byte[]> data = Projection.data(value, exact);
+
+    assertThat(data.get("t")).hasSize(rendered);
+    assertThat(data.values().stream().mapToLong(b -> b.length).sum() + 2).isEqualTo(SECRET_BOUND);
+    validationRefused(value, over);
+  }
+
+  @Test
+  void aTemplateKeyThatReplacesAValueKeyIsCountedOnce() {
+    SecretValue value = json("{\"a\":\"" + "v".repeat(600_000) + "\",\"b\":\"x\"}");
+    // Without the replaced key the data is 2 + 1 + 1 + 600,000 bytes; with it, 1.2 MB.
+    TargetSpec t = target(x -> x.template = Map.of("a", "{{a}}"));
+
+    Map<String, byte[]> data = Projection.data(value, t);
+
+    assertThat(data.get("a")).hasSize(600_000);
+  }
+
+  @Test
+  void aValueWhoseKeysAloneWouldPassTheSecretBoundIsRefused() {
+    SecretsManagerException e = validationRefused(oneKey("a", 'v', SECRET_BOUND), null);
+
+    assertThat(e.getMessage())
+        .startsWith(
+            "1 validation error detected: Value at 'secretString' failed to satisfy constraint:"
+                + " Member must have length less than or equal to 1048576")
+        .doesNotContain("vvv");
+  }
+
+  @Test
+  void templatesRenderMultiByteTextAndUndecodableBytesAsTheyDidBefore() {
+    byte[] binary = {'a', (byte) 0xC3, 0x28, (byte) 0xFF, 'z'};
+    TargetSpec t =
+        target(
+            x ->
+                x.template =
+                    Map.of(
+                        "out",
+                        "\u00e9\u20ac\ud83d\ude00[{{secretBinary}}]\ud800{{ secretBinary }}"));
+
+    Map<String, byte[]> data = Projection.data(new SecretValue(binary, true), t);
+
+    String asText = new String(binary, StandardCharsets.UTF_8);
+    String before = "\u00e9\u20ac\ud83d\ude00[" + asText + "]\ud800" + asText;
+    assertThat(data.get("out")).isEqualTo(before.getBytes(StandardCharsets.UTF_8));
   }
 
   // ---- Secret types

@@ -3,6 +3,7 @@ package dev.managedsecrets.operator.reconcile;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.value.ValueSize;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
@@ -42,14 +43,42 @@ final class SourceSecrets {
               + pollInterval.toSeconds()
               + " seconds.");
     }
+    return taken(source, ms.getSpec().fromSecret.key);
+  }
+
+  /**
+   * What the value takes from the source: the one key named (its other keys are never decoded), or
+   * every key. Its size is counted from the encoded data first, and a source larger than a value
+   * may be is refused before any byte of it is decoded or copied.
+   */
+  static Map<String, byte[]> taken(Secret source, String key) {
+    Map<String, String> encoded = only(source.getData(), key);
+    Map<String, String> text = only(source.getStringData(), key);
+    long size = 0;
+    for (Map.Entry<String, String> e : encoded.entrySet()) {
+      size += (key == null ? e.getKey().length() : 0) + ValueSize.decodedLength(e.getValue());
+    }
+    for (Map.Entry<String, String> e : text.entrySet()) {
+      size +=
+          (key == null ? e.getKey().length() : 0)
+              + ValueSize.utf8Length(e.getValue(), 0, e.getValue().length());
+    }
+    ValueSize.requireSource(source.getMetadata().getName(), size);
     Map<String, byte[]> data = new HashMap<>();
-    if (source.getData() != null) {
-      source.getData().forEach((k, v) -> data.put(k, Base64.getDecoder().decode(v)));
-    }
-    if (source.getStringData() != null) {
-      source.getStringData().forEach((k, v) -> data.put(k, v.getBytes(StandardCharsets.UTF_8)));
-    }
+    encoded.forEach((k, v) -> data.put(k, Base64.getDecoder().decode(v)));
+    text.forEach((k, v) -> data.put(k, v.getBytes(StandardCharsets.UTF_8)));
     return data;
+  }
+
+  /** The entries of {@code all} taken: the one of {@code key}, or every one when key is null. */
+  private static Map<String, String> only(Map<String, String> all, String key) {
+    if (all == null) {
+      return Map.of();
+    }
+    if (key == null) {
+      return all;
+    }
+    return all.containsKey(key) ? Map.of(key, all.get(key)) : Map.of();
   }
 
   /** How long until a ManagedSecret is reconciled again, or null for no poll. */

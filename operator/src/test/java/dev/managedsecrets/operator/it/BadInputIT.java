@@ -11,7 +11,9 @@ import static dev.managedsecrets.operator.it.Fixtures.secret;
 import static dev.managedsecrets.operator.it.Fixtures.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.SecretSource;
@@ -156,6 +158,45 @@ class BadInputIT {
             },
             "InvalidParameterException",
             "refers to {{host}}, which is not a key of the value"),
+        bad(
+            "data-value-too-big",
+            s -> s.data = java.util.Map.of("big", "x".repeat(600_000)),
+            "ValidationException",
+            "Member must have length less than or equal to 65536",
+            "Too long: may not be more than 65536 bytes"),
+        bad(
+            "data-together-too-big",
+            s -> s.data = java.util.Map.of("a", "x".repeat(40_000), "b", "y".repeat(40_000)),
+            "ValidationException",
+            "1 validation error detected: Value at 'secretString' failed to satisfy constraint:"
+                + " Member must have length less than or equal to 65536"),
+        bad(
+            "generated-too-big",
+            s -> s.generate = generated(17, 4096),
+            "ValidationException",
+            "Member must have length less than or equal to 65536"),
+        bad(
+            "template-too-big",
+            s -> {
+              s.data = java.util.Map.of("k", "x".repeat(50_000));
+              s.target = new TargetSpec();
+              // 13,000 references to a 50 KB key: 650 MB rendered, from a 65 KB template.
+              s.target.template = java.util.Map.of("BOMB", "{{k}}".repeat(13_000));
+            },
+            "ValidationException",
+            "Value at 'target.template' failed to satisfy constraint: Member must have length"
+                + " less than or equal to 1048576"),
+        bad(
+            "template-text-too-long",
+            s -> {
+              s.data = java.util.Map.of("k", "v".repeat(10));
+              s.target = new TargetSpec();
+              // 1.5 MB of template, 3 MB rendered.
+              s.target.template = java.util.Map.of("T", "{{k}}".repeat(300_000));
+            },
+            "ValidationException",
+            "less than or equal to 1048576",
+            "Too long: may not be more than 65536 bytes"),
         bad(
             "unknown-key",
             s -> {
@@ -338,6 +379,95 @@ class BadInputIT {
         .containsEntry("secretString", "fine");
   }
 
+  @Test
+  void aTemplateThatWouldRenderHundredsOfMegabytesIsRefusedAndTheOperatorKeepsReconciling() {
+    create(cluster.client, managedSecret("team-b", "before", s -> s.secretString = "one"));
+    awaitSynced(cluster.client, "team-b", "before");
+    create(
+        cluster.client,
+        managedSecret(
+            "team-b",
+            "bomb",
+            s -> {
+              s.data = java.util.Map.of("payload-5e2c", "p".repeat(50_000));
+              s.target = new TargetSpec();
+              s.target.template = java.util.Map.of("BOMB", "{{payload-5e2c}}".repeat(4_000));
+            }));
+
+    ManagedSecret bomb =
+        awaitReady(cluster.client, "team-b", "bomb", "False", "ValidationException");
+    assertThat(ready(bomb).getMessage())
+        .contains("less than or equal to 1048576")
+        .doesNotContain("payload-5e2c")
+        .doesNotContain("ppp");
+    assertThat(secret(cluster.client, "team-b", "bomb")).isNull();
+
+    // The operator is up: a new ManagedSecret and a change of an old one are reconciled.
+    create(cluster.client, managedSecret("team-b", "after", s -> s.secretString = "two"));
+    edit(cluster.client, "team-b", "before", s -> s.secretString = "three");
+    awaitSynced(cluster.client, "team-b", "after");
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(
+            () ->
+                "three"
+                    .equals(text(secret(cluster.client, "team-b", "before")).get("secretString")));
+    assertThat(text(secret(cluster.client, "team-b", "after")))
+        .containsEntry("secretString", "two");
+  }
+
+  @Test
+  void aFromSecretSourceLargerThanAValueIsRefusedAndNothingIsStored() {
+    cluster
+        .client
+        .secrets()
+        .inNamespace("team-b")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("large-source")
+                .endMetadata()
+                .addToData("blob-0d4e", b64(new byte[600_000]))
+                .build())
+        .create();
+    create(
+        cluster.client,
+        managedSecret(
+            "team-b",
+            "from-large",
+            s -> {
+              s.fromSecret = new SecretSource();
+              s.fromSecret.name = "large-source";
+            }));
+
+    ManagedSecret refused =
+        awaitReady(cluster.client, "team-b", "from-large", "False", "ValidationException");
+    assertThat(ready(refused).getMessage())
+        .isEqualTo(
+            "1 validation error detected: Value at 'fromSecret' failed to satisfy constraint:"
+                + " Member must have length less than or equal to 65536: the data taken from"
+                + " Secret large-source is larger than a secret value may be.");
+    assertThat(refused.getStatus().versionId).isNull();
+    assertThat(new StoreView(cluster.client).record("team-b", "team-b/from-large")).isEmpty();
+    assertThat(secret(cluster.client, "team-b", "from-large")).isNull();
+
+    // The source shrinks within the bound: it is taken at the next reconcile (a refusal is
+    // terminal, so that is the next change of the ManagedSecret).
+    cluster
+        .client
+        .secrets()
+        .inNamespace("team-b")
+        .withName("large-source")
+        .edit(
+            s -> {
+              s.setData(java.util.Map.of("blob-0d4e", Fixtures.b64("small enough")));
+              return s;
+            });
+    edit(cluster.client, "team-b", "from-large", s -> s.description = "smaller source");
+    awaitSynced(cluster.client, "team-b", "from-large");
+    assertThat(secret(cluster.client, "team-b", "from-large").getData()).containsKey("blob-0d4e");
+  }
+
   /** The API server refuses the write as invalid (422), with this text among its causes. */
   private static void assertRefused(Runnable write, String refusal) {
     assertThatThrownBy(write::run)
@@ -372,6 +502,16 @@ class BadInputIT {
       tags.add(new Tag("k" + i, "v"));
     }
     return tags;
+  }
+
+  private static java.util.Map<String, GenerateSpec> generated(int keys, int length) {
+    java.util.Map<String, GenerateSpec> out = new java.util.TreeMap<>();
+    for (int i = 0; i < keys; i++) {
+      GenerateSpec g = new GenerateSpec();
+      g.passwordLength = length;
+      out.put("password-" + i, g);
+    }
+    return out;
   }
 
   static String b64(byte[] b) {

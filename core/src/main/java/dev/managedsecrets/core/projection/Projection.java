@@ -61,11 +61,16 @@ public final class Projection {
     Map<String, byte[]> data = new TreeMap<>();
     ObjectNode object = ValueAssembler.parseObject(value);
     if (object != null) {
+      int position = 0;
       for (Map.Entry<String, JsonNode> field : object.properties()) {
+        position++;
         if (!SpecValidator.isSecretKey(field.getKey())) {
+          // Key names are part of the value: the message counts, it does not name them.
           throw SecretsManagerException.invalidParameter(
-              "The value's key "
-                  + field.getKey()
+              "Key "
+                  + position
+                  + " of the value's "
+                  + object.size()
                   + " is not a valid Secret key ([-._a-zA-Z0-9]+, at most 253 characters).");
         }
         JsonNode v = field.getValue();
@@ -150,9 +155,9 @@ public final class Projection {
                 + t.value()
                 + " needs the key "
                 + key
-                + "; the value has "
-                + data.keySet()
-                + ".");
+                + ", which none of the value's "
+                + data.size()
+                + " keys is.");
       }
     }
     if (t == SecretType.BASIC_AUTH

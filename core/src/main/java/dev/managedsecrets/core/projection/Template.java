@@ -30,16 +30,17 @@ final class Template {
   Set<String> keys(Set<String> known) {
     Set<String> named = new TreeSet<>();
     Matcher m = PLACEHOLDER.matcher(text);
-    while (m.find()) {
+    for (int placeholder = 1; m.find(); placeholder++) {
       if (!known.contains(m.group(1))) {
+        // Key names are part of the value: the message counts, it does not name them.
         throw SecretsManagerException.invalidParameter(
             "target.template."
                 + key
-                + " refers to {{"
-                + m.group(1)
-                + "}}, which is not a key of the value. Known keys: "
-                + known
-                + ".");
+                + ": its placeholder "
+                + placeholder
+                + " names a key the value does not have (the value has "
+                + known.size()
+                + " keys).");
       }
       named.add(m.group(1));
     }

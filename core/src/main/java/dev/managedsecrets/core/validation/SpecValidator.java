@@ -9,7 +9,6 @@ import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.value.ValueSize;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
@@ -147,14 +146,6 @@ public final class SpecValidator {
       throw SecretsManagerException.invalidParameter(
           "fromSecret.name must name a Secret in the ManagedSecret's namespace.");
     }
-    Set<String> keys = new HashSet<>();
-    List<String> all = new ArrayList<>();
-    if (spec.data != null) {
-      all.addAll(spec.data.keySet());
-    }
-    if (spec.generate != null) {
-      all.addAll(spec.generate.keySet());
-    }
     if (spec.database != null) {
       if (spec.database.engine == null || spec.database.host == null) {
         throw SecretsManagerException.invalidParameter("database needs engine and host.");
@@ -171,16 +162,14 @@ public final class SpecValidator {
         throw SecretsManagerException.invalidParameter(
             "database.dbname is required for engine oracle.");
       }
-      all.addAll(DATABASE_KEYS);
     }
-    for (String key : all) {
-      if (!keys.add(key)) {
-        throw SecretsManagerException.invalidParameter(
-            "The key "
-                + key
-                + " is given twice (data, generate and database make one JSON object).");
-      }
-    }
+    // Key names are part of the value: a clash names the fields, not the key.
+    Set<String> data = spec.data == null ? Set.of() : spec.data.keySet();
+    Set<String> generate = spec.generate == null ? Set.of() : spec.generate.keySet();
+    Set<String> database = spec.database == null ? Set.of() : DATABASE_KEYS;
+    clash("data", data, "generate", generate);
+    clash("data", data, "database", database);
+    clash("generate", generate, "database", database);
     if (spec.generate != null) {
       for (Map.Entry<String, GenerateSpec> e : spec.generate.entrySet()) {
         GenerateSpec g = e.getValue();
@@ -191,6 +180,17 @@ public final class SpecValidator {
               "generate." + e.getKey() + ".passwordLength must be between 1 and 4096.");
         }
       }
+    }
+  }
+
+  private static void clash(String a, Set<String> first, String b, Set<String> second) {
+    if (first.stream().anyMatch(second::contains)) {
+      throw SecretsManagerException.invalidParameter(
+          a
+              + " and "
+              + b
+              + " have a key in common: give each key once (data, generate and database make one"
+              + " JSON object).");
     }
   }
 

@@ -26,7 +26,7 @@ public sealed interface ValueInput {
       implements ValueInput {
     @Override
     public String toString() {
-      return "KeyValues[keys=" + data.keySet() + ", generate=" + generate.keySet() + "]";
+      return "KeyValues[" + data.size() + " keys, " + generate.size() + " generated]";
     }
   }
 }

@@ -48,23 +48,28 @@ public final class ValueInputs {
       if (value == null) {
         throw new SecretsManagerException(
             dev.managedsecrets.core.secret.AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
-            "Secret " + name + " has no key " + spec.fromSecret.key + " (fromSecret.key).");
+            "Secret " + name + " has no key of the name fromSecret.key gives.");
       }
       String text = utf8(value);
       return new ValueInput.Whole(
           text != null ? SecretValue.text(text) : new SecretValue(value.clone(), true));
     }
     SortedMap<String, String> data = new TreeMap<>();
-    for (Map.Entry<String, byte[]> e : source.entrySet()) {
+    int position = 0;
+    for (Map.Entry<String, byte[]> e : new TreeMap<>(source).entrySet()) {
+      position++;
       String text = utf8(e.getValue());
       if (text == null) {
+        // Key names are part of the value: the message counts, it does not name them.
         throw SecretsManagerException.invalidParameter(
             "Key "
-                + e.getKey()
+                + position
+                + " of the "
+                + source.size()
                 + " of Secret "
                 + name
-                + " is not UTF-8 text, so it can't join a JSON value: name one key with"
-                + " fromSecret.key to take it as a binary value.");
+                + " (in sorted order) is not UTF-8 text, so it can't join a JSON value: name"
+                + " one key with fromSecret.key to take it as a binary value.");
       }
       data.put(e.getKey(), text);
     }

@@ -124,10 +124,15 @@ class ProjectionTest {
   }
 
   @Test
-  void propertyThatIsNotAValidSecretKeyIsRefused() {
-    SecretsManagerException e = dataRefused(json("{\"bad key\":\"" + PASS + "\"}"), null);
+  void propertyThatIsNotAValidSecretKeyIsRefusedByItsPositionNotItsName() {
+    SecretsManagerException e =
+        dataRefused(json("{\"good\":\"x\",\"bad key\":\"" + PASS + "\"}"), null);
 
-    assertThat(e.getMessage()).contains("bad key").doesNotContain(PASS);
+    assertThat(e.getMessage())
+        .startsWith("Key 2 of the value's 2 is not a valid Secret key")
+        .doesNotContain("bad key")
+        .doesNotContain("good")
+        .doesNotContain(PASS);
   }
 
   // ---- templates
@@ -168,12 +173,15 @@ class ProjectionTest {
   }
 
   @Test
-  void unknownPlaceholderIsInvalidParameterNamingThePlaceholderButNoValue() {
+  void unknownPlaceholderIsInvalidParameterCountingItButNamingNoKeyAndNoValue() {
     TargetSpec t = target(x -> x.template = Map.of("url", "{{username}}:{{nope}}"));
 
     SecretsManagerException e = dataRefused(credentials(), t);
 
-    assertThat(e.getMessage()).contains("{{nope}}").contains("target.template.url");
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "target.template.url: its placeholder 2 names a key the value does not have (the"
+                + " value has 2 keys).");
     assertThat(e.getMessage()).doesNotContain(PASS).doesNotContain(USER);
     assertThat(e.toString()).doesNotContain(PASS).doesNotContain(USER);
   }
@@ -187,7 +195,7 @@ class ProjectionTest {
 
     SecretsManagerException e = dataRefused(credentials(), t);
 
-    assertThat(e.getMessage()).contains("{{a}}");
+    assertThat(e.getMessage()).startsWith("target.template.b: its placeholder 1 names a key");
   }
 
   // ---- bounds: Kubernetes' 1 MiB of Secret data, counted before it is built

@@ -262,7 +262,8 @@ class SpecValidatorTest {
           s.generate = Map.of("password", new GenerateSpec());
         },
         AwsError.INVALID_PARAMETER_EXCEPTION,
-        "The key password is given twice (data, generate and database make one JSON object).");
+        "data and generate have a key in common: give each key once (data, generate and database make one"
+            + " JSON object).");
   }
 
   @Test
@@ -273,7 +274,8 @@ class SpecValidatorTest {
           s.database = db("postgres", "h", null);
         },
         AwsError.INVALID_PARAMETER_EXCEPTION,
-        "The key host is given twice (data, generate and database make one JSON object).");
+        "data and database have a key in common: give each key once (data, generate and database make one"
+            + " JSON object).");
   }
 
   @Test
@@ -284,7 +286,8 @@ class SpecValidatorTest {
           s.database = db("mysql", "h", null);
         },
         AwsError.INVALID_PARAMETER_EXCEPTION,
-        "The key port is given twice (data, generate and database make one JSON object).");
+        "generate and database have a key in common: give each key once (data, generate and database make one"
+            + " JSON object).");
   }
 
   @Test

@@ -117,7 +117,7 @@ class ValueInputsTest {
   }
 
   @Test
-  void fromSecretWithAMissingKeyIsResourceNotFoundNamingTheKeyNotTheValues() {
+  void fromSecretWithAMissingKeyIsResourceNotFoundNamingNeitherTheKeyNorTheValues() {
     SecretsManagerException e =
         catchThrowableOfType(
             SecretsManagerException.class,
@@ -127,7 +127,12 @@ class ValueInputsTest {
 
     assertThat(e).isNotNull();
     assertThat(e.error()).isEqualTo(AwsError.RESOURCE_NOT_FOUND_EXCEPTION);
-    assertThat(e.getMessage()).contains("missing").contains("src").doesNotContain("s3cr3t-value");
+    assertThat(e.getMessage())
+        .contains("src")
+        .contains("fromSecret.key")
+        .doesNotContain("missing")
+        .doesNotContain("present")
+        .doesNotContain("s3cr3t-value");
   }
 
   @Test
@@ -146,7 +151,7 @@ class ValueInputsTest {
   }
 
   @Test
-  void fromSecretWithoutKeyRefusesNonUtf8DataNamingTheKeyOnly() {
+  void fromSecretWithoutKeyRefusesNonUtf8DataCountingTheKeyWithoutNamingIt() {
     Map<String, byte[]> source = new LinkedHashMap<>();
     source.put("ok", utf8("fine"));
     source.put("blob", NOT_UTF8);
@@ -157,7 +162,12 @@ class ValueInputsTest {
 
     assertThat(e).isNotNull();
     assertThat(e.error()).isEqualTo(AwsError.INVALID_PARAMETER_EXCEPTION);
-    assertThat(e.getMessage()).contains("blob").contains("fromSecret.key").doesNotContain("fine");
+    assertThat(e.getMessage())
+        .contains("Key 1 of the 2 of Secret src (in sorted order)")
+        .contains("fromSecret.key")
+        .doesNotContain("blob")
+        .doesNotContain("ok")
+        .doesNotContain("fine");
   }
 
   @Test

@@ -157,7 +157,7 @@ class BadInputIT {
               s.target.template = java.util.Map.of("URL", "{{host}}");
             },
             "InvalidParameterException",
-            "refers to {{host}}, which is not a key of the value"),
+            "target.template.URL: its placeholder 1 names a key the value does not have"),
         bad(
             "data-value-too-big",
             s -> s.data = java.util.Map.of("big", "x".repeat(600_000)),

@@ -112,37 +112,7 @@ class SecurityIT {
                 .decode(secret(cluster.client, "default", "canary-generated").getData().get("pw")),
             java.nio.charset.StandardCharsets.UTF_8);
 
-    // The operator keeps logging while the lines are checked: read them under the appender's lock.
-    List<ILoggingEvent> lines;
-    synchronized (logs) {
-      lines = new ArrayList<>(logs.list);
-    }
-    assertThat(lines).as("captured log lines").isNotEmpty();
-    for (ILoggingEvent e : lines) {
-      if (e.getLoggerName().startsWith("io.fabric8.kubernetes.client.server.mock")
-          || e.getLoggerName().startsWith("io.fabric8.mockwebserver")) {
-        continue; // the in-process API server's own logs, not the operator's
-      }
-      String line =
-          e.getLoggerName()
-              + ": "
-              + e.getFormattedMessage()
-              + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage());
-      assertThat(line).doesNotContain(CANARY).doesNotContain(generated);
-    }
-    for (var event : cluster.client.v1().events().inAnyNamespace().list().getItems()) {
-      assertThat(Serialization.asJson(event)).doesNotContain(CANARY).doesNotContain(generated);
-    }
-    for (ManagedSecret ms :
-        cluster.client.resources(ManagedSecret.class).inAnyNamespace().list().getItems()) {
-      assertThat(Serialization.asJson(ms.getStatus()))
-          .doesNotContain(CANARY)
-          .doesNotContain(generated);
-    }
-    cluster
-        .registry
-        .getMeters()
-        .forEach(m -> assertThat(m.getId().toString()).doesNotContain(CANARY));
+    assertAbsentFromLogsEventsStatusAndMetrics(true, CANARY, generated);
     // The store holds ciphertext only.
     for (Secret stored :
         cluster.client.secrets().inNamespace(TestCluster.OPERATOR_NAMESPACE).list().getItems()) {
@@ -238,6 +208,110 @@ class SecurityIT {
     assertThat(Fixtures.text(secret(cluster.client, "team-a", "corrupt")))
         .as("the projected Secret keeps the last good version")
         .containsExactly(java.util.Map.entry("secretString", "kept"));
+  }
+
+  /** None of {@code canaries} is in the operator's log lines, Events, statuses or metric ids. */
+  private static void assertAbsentFromLogsEventsStatusAndMetrics(String... canaries) {
+    assertAbsentFromLogsEventsStatusAndMetrics(false, canaries);
+  }
+
+  /**
+   * As above; {@code frameworkDebugToo}: also in the frameworks' DEBUG lines. Those print whole
+   * objects, whose metadata.managedFields list the spec's field paths (the keys of {@code data}),
+   * never values: key names are checked at the levels the operator ships (its own loggers at DEBUG,
+   * java-operator-sdk and fabric8 at INFO and above), values at every level.
+   */
+  private static void assertAbsentFromLogsEventsStatusAndMetrics(
+      boolean frameworkDebugToo, String... canaries) {
+    // The operator keeps logging while the lines are checked: read them under the appender's lock.
+    List<ILoggingEvent> lines;
+    synchronized (logs) {
+      lines = new ArrayList<>(logs.list);
+    }
+    assertThat(lines).as("captured log lines").isNotEmpty();
+    for (ILoggingEvent e : lines) {
+      if (e.getLoggerName().startsWith("io.fabric8.kubernetes.client.server.mock")
+          || e.getLoggerName().startsWith("io.fabric8.mockwebserver")) {
+        continue; // the in-process API server's own logs, not the operator's
+      }
+      if (!frameworkDebugToo
+          && e.getLevel().toInt() < Level.INFO.toInt()
+          && !e.getLoggerName().startsWith("dev.managedsecrets")) {
+        continue;
+      }
+      String line =
+          e.getLoggerName()
+              + ": "
+              + e.getFormattedMessage()
+              + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage());
+      assertThat(line).doesNotContain(canaries);
+    }
+    for (var event : cluster.client.v1().events().inAnyNamespace().list().getItems()) {
+      assertThat(Serialization.asJson(event)).doesNotContain(canaries);
+    }
+    for (ManagedSecret ms :
+        cluster.client.resources(ManagedSecret.class).inAnyNamespace().list().getItems()) {
+      assertThat(Serialization.asJson(ms.getStatus())).doesNotContain(canaries);
+    }
+    cluster
+        .registry
+        .getMeters()
+        .forEach(m -> assertThat(m.getId().toString()).doesNotContain(canaries));
+  }
+
+  @Test
+  void aKeyNameOfAValueNeverAppearsInLogsEventsStatusOrMetrics() {
+    String key = "canary-key-5e1d";
+    // A template that names a key the value lacks: the refusal does not list the value's keys.
+    create(
+        cluster.client,
+        managedSecret(
+            "team-b",
+            "keyed-template",
+            s -> {
+              s.data = Map.of(key, "v", "user", "u");
+              s.target = new TargetSpec();
+              s.target.template = Map.of("dsn", "{{user}} {{absent}}");
+            }));
+    awaitReady(cluster.client, "team-b", "keyed-template", "False", "InvalidParameterException");
+    // A type whose key the value lacks: the refusal counts the value's keys.
+    create(
+        cluster.client,
+        managedSecret(
+            "team-b",
+            "keyed-tls",
+            s -> {
+              s.data = Map.of(key, "v", "tls.crt", "c");
+              s.target = new TargetSpec();
+              s.target.type = "kubernetes.io/tls";
+            }));
+    awaitReady(cluster.client, "team-b", "keyed-tls", "False", "InvalidParameterException");
+    // A source whose key is not text: the refusal counts, it does not name the key.
+    cluster
+        .client
+        .secrets()
+        .inNamespace("team-b")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("keyed-source")
+                .endMetadata()
+                .addToData(key, Base64.getEncoder().encodeToString(new byte[] {(byte) 0xff, 0}))
+                .addToData("text", Fixtures.b64("t"))
+                .build())
+        .create();
+    create(
+        cluster.client,
+        managedSecret(
+            "team-b",
+            "keyed-from",
+            s -> {
+              s.fromSecret = new dev.managedsecrets.api.v1alpha1.SecretSource();
+              s.fromSecret.name = "keyed-source";
+            }));
+    awaitReady(cluster.client, "team-b", "keyed-from", "False", "InvalidParameterException");
+
+    assertAbsentFromLogsEventsStatusAndMetrics(key);
   }
 
   private Secret onlyVersionOf(String namespace, String name) {

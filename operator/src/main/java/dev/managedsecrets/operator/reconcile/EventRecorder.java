@@ -34,15 +34,28 @@ public final class EventRecorder {
     record(object, "Warning", reason, message);
   }
 
+  /**
+   * A unique Event name that fits in 253 characters whatever the object's name (up to 253): the
+   * object's name, cut to leave room for a random suffix, and that suffix. The Event's
+   * involvedObject names the object in full.
+   */
+  static String eventName(String objectName) {
+    String prefix =
+        objectName.length() <= MAX_PREFIX ? objectName : objectName.substring(0, MAX_PREFIX);
+    // A cut name may end inside a label: a DNS label ends with a letter or digit.
+    prefix = prefix.replaceAll("[^a-z0-9]+$", "");
+    return prefix + "." + UUID.randomUUID().toString().substring(0, 13);
+  }
+
+  /** 253, less the suffix: a dot and 13 characters. */
+  private static final int MAX_PREFIX = 253 - 14;
+
   private void record(HasMetadata object, String type, String reason, String message) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     var event =
         new EventBuilder()
             .withNewMetadata()
-            .withName(
-                object.getMetadata().getName()
-                    + "."
-                    + UUID.randomUUID().toString().substring(0, 13))
+            .withName(eventName(object.getMetadata().getName()))
             .withNamespace(object.getMetadata().getNamespace())
             .endMetadata()
             .withInvolvedObject(

@@ -42,6 +42,31 @@ class CreateSecretIT {
   }
 
   @Test
+  void aManagedSecretWithTheLongestNameAllowedGetsItsEvents() {
+    String name = "m" + "0123456789".repeat(25) + "ab";
+    assertThat(name).hasSize(253);
+    create(cluster.client, managedSecret("default", name, s -> s.secretString = "v"));
+    awaitSynced(cluster.client, "default", name);
+
+    await()
+        .atMost(Fixtures.WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        cluster
+                            .client
+                            .v1()
+                            .events()
+                            .inNamespace("default")
+                            .list()
+                            .getItems()
+                            .stream()
+                            .filter(e -> name.equals(e.getInvolvedObject().getName()))
+                            .map(e -> e.getReason()))
+                    .contains("SecretCreated", "VersionCreated", "SecretProjected"));
+  }
+
+  @Test
   void jsonSecretStringProjectsOneKeyPerPropertyWithLabelsOwnerAndVersion() throws Exception {
     create(
         cluster.client,

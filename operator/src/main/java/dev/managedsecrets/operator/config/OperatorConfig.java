@@ -30,7 +30,9 @@ public record OperatorConfig(
         String accountId,
     @JsonPropertyDescription("Namespaces whose ManagedSecrets are reconciled; empty: all.")
         List<String> watchNamespaces,
-    @JsonPropertyDescription("How often a fromSecret source is read again for changes.")
+    @JsonPropertyDescription(
+            "How often a fromSecret source is read again for changes, and a target name held by a"
+                + " Secret that is not the operator's looked at again.")
         @JsonProperty(defaultValue = "PT60S")
         Duration fromSecretPollInterval,
     @JsonPropertyDescription(

@@ -342,9 +342,18 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     context.managedWorkflowAndDependentResourceContext().put(OUTCOME, outcome);
   }
 
+  /**
+   * The target name is held by a Secret this ManagedSecret does not own: nothing is written until
+   * that Secret is gone (which the label-selected informer does not see: look again later).
+   */
+  public static final class ForeignSecretException extends SecretsManagerException {
+    ForeignSecretException(String message) {
+      super(AwsError.RESOURCE_EXISTS_EXCEPTION, message);
+    }
+  }
+
   private static SecretsManagerException notOurs(String name) {
-    return new SecretsManagerException(
-        AwsError.RESOURCE_EXISTS_EXCEPTION,
+    return new ForeignSecretException(
         "Secret "
             + name
             + " already exists and is not managed by this ManagedSecret. The operator never"

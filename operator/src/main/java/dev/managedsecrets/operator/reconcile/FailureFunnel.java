@@ -40,13 +40,31 @@ final class FailureFunnel {
       List<Condition> conditions,
       Exception e,
       BiConsumer<Failure, List<Condition>> writeStatus) {
+    return fail(resource, conditions, e, writeStatus, null);
+  }
+
+  /**
+   * As {@link #fail(HasMetadata, List, Exception, BiConsumer)}; a failure that is not retried is
+   * looked at again after {@code recheckAfter} when it is given (what it waits for may change
+   * without an event the operator sees).
+   */
+  <R extends HasMetadata> ErrorStatusUpdateControl<R> fail(
+      R resource,
+      List<Condition> conditions,
+      Exception e,
+      BiConsumer<Failure, List<Condition>> writeStatus,
+      java.time.Duration recheckAfter) {
     if (Interruption.stopping(e)) {
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
     Failure failure = Failure.of(e);
     writeStatus.accept(failure, report(resource, conditions, failure));
     ErrorStatusUpdateControl<R> control = ErrorStatusUpdateControl.noStatusUpdate();
-    return failure.retried() ? control : control.withNoRetry();
+    if (failure.retried()) {
+      return control;
+    }
+    control = control.withNoRetry();
+    return recheckAfter == null ? control : control.rescheduleAfter(recheckAfter);
   }
 
   /** Logs the failure and records its Event if it is news; returns the conditions it makes. */

@@ -130,7 +130,20 @@ public final class ManagedSecretReconciler
           status.observedGeneration = ms.getMetadata().getGeneration();
           OperatorMetrics.reconciled(registry, failure.reason());
           StatusWriter.write(ms, status, s -> s.conditions, context);
-        });
+        },
+        recheckAfter(ms, e));
+  }
+
+  /**
+   * When a failure that waits for a change is looked at again: a fromSecret source may appear or
+   * change, and a foreign Secret holding the target name may go, without an event the operator sees
+   * (its informer selects the Secrets it manages). Null: only a change of the ManagedSecret, or a
+   * resync, brings it back.
+   */
+  private Duration recheckAfter(ManagedSecret ms, Exception failure) {
+    return failure instanceof ProjectedSecret.ForeignSecretException
+        ? sources.pollInterval()
+        : sources.pollAfter(ms);
   }
 
   @Override

@@ -81,6 +81,11 @@ final class SourceSecrets {
     return all.containsKey(key) ? Map.of(key, all.get(key)) : Map.of();
   }
 
+  /** How often a source is read again. */
+  Duration pollInterval() {
+    return pollInterval;
+  }
+
   /** How long until a ManagedSecret is reconciled again, or null for no poll. */
   Duration pollAfter(ManagedSecret ms) {
     return ms.getSpec() != null && ms.getSpec().fromSecret != null ? pollInterval : null;

@@ -112,6 +112,30 @@ class ProjectedSecretIT {
     assertThat(after.getMetadata().getLabels()).containsExactly(Map.entry("team", "b"));
   }
 
+  @Test
+  void aManagedSecretBlockedByAForeignSecretProjectsOnceThatSecretIsGone() {
+    cluster
+        .client
+        .secrets()
+        .inNamespace("team-b")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("squatted")
+                .endMetadata()
+                .addToData("token", Fixtures.b64("someone else's"))
+                .build())
+        .create();
+    create(cluster.client, managedSecret("team-b", "squatted", s -> s.secretString = "ours"));
+    awaitReady(cluster.client, "team-b", "squatted", "False", "ResourceExistsException");
+
+    // Nothing of the ManagedSecret changes: the operator looks at the name again by itself.
+    cluster.client.secrets().inNamespace("team-b").withName("squatted").delete();
+    awaitSynced(cluster.client, "team-b", "squatted");
+    assertThat(text(secret(cluster.client, "team-b", "squatted")))
+        .containsExactly(Map.entry("secretString", "ours"));
+  }
+
   private static int versions(StoreView store) {
     return store.record("team-a", "team-a/crash").map(r -> r.versions().size()).orElse(0);
   }

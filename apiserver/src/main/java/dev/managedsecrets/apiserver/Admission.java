@@ -22,8 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * x-kubernetes-validations rules (CEL, {@link CelRules}, under an iteration and time budget),
  * transition rules with oldSelf on update. A refusal is a 422 whose causes name the fields, in the
  * API server's words.
+ *
+ * <p>Not final only so that a test can make admission slow ({@code EmbeddedApiServer.Options}).
  */
-final class Admission {
+class Admission {
 
   private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
   private final SchemaRegistry registry =

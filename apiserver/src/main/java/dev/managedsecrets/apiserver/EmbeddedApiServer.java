@@ -7,28 +7,22 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.logging.Level;
 
 /**
- * An API server in this JVM: fabric8's KubernetesMockServer in CRUD mode on 127.0.0.1, with the
+ * An API server in this JVM: fabric8's CRUD mock on 127.0.0.1 ({@link LoopbackHttp}), with the
  * ManagedSecret CRDs installed, the namespaces default, kube-system and managedsecret-system, and
  * what kubectl needs ({@link EmbeddedDispatcher}). Its state is in memory only.
  *
@@ -48,23 +42,17 @@ public final class EmbeddedApiServer implements AutoCloseable {
   public static final List<String> NAMESPACES =
       List.of("default", "kube-system", "managedsecret-system");
 
-  private static final java.util.logging.Logger MOCK_LOG =
-      java.util.logging.Logger.getLogger(MockWebServer.class.getName());
-
-  private final KubernetesMockServer server;
+  private final LoopbackHttp server;
   private final EmbeddedDispatcher dispatcher;
   private final KubernetesClient client;
   private final RequestCounts counts;
 
   private EmbeddedApiServer(
-      KubernetesMockServer server,
-      EmbeddedDispatcher dispatcher,
-      KubernetesClient client,
-      RequestCounts counts) {
+      LoopbackHttp server, EmbeddedDispatcher dispatcher, RequestCounts counts) {
     this.server = server;
     this.dispatcher = dispatcher;
-    this.client = client;
     this.counts = counts;
+    this.client = new KubernetesClientBuilder().withConfig(config()).build();
   }
 
   /**
@@ -82,7 +70,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     int port;
     Consumer<Request> listener;
     Function<String, List<ResourceRule>> rules;
-    boolean admission = true;
+    Admission admission = new Admission();
 
     private Options() {}
 
@@ -93,8 +81,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
 
     /**
-     * Calls {@code listener} with every request, on the server's thread, before it is answered:
-     * e.g. to record what a client did. The listener must be quick and must not throw.
+     * Calls {@code listener} with every request, on the thread that answers it, before it is
+     * answered: e.g. to record what a client did. Requests are answered concurrently; the listener
+     * must be thread-safe, quick, and must not throw.
      */
     public Options onRequest(Consumer<Request> listener) {
       this.listener = Objects.requireNonNull(listener);
@@ -118,7 +107,13 @@ public final class EmbeddedApiServer implements AutoCloseable {
      * current CRD refuses; everything else keeps admission on, as a real API server has it.
      */
     public Options withoutAdmission() {
-      this.admission = false;
+      this.admission = new Admission(false);
+      return this;
+    }
+
+    /** Admits custom resources with {@code admission}: for a test of the server itself. */
+    Options admission(Admission admission) {
+      this.admission = Objects.requireNonNull(admission);
       return this;
     }
   }
@@ -144,31 +139,10 @@ public final class EmbeddedApiServer implements AutoCloseable {
    * @throws IllegalStateException when the port cannot be bound
    */
   public static EmbeddedApiServer start(Options options) {
-    int port = options.port;
-    MOCK_LOG.setLevel(Level.WARNING); // the mock logs every request at INFO
-    MockWebServer web = new MockWebServer();
     RequestCounts counts = new RequestCounts();
-    // The mock keeps every request for takeRequest(); nobody takes them here, so drop them.
-    EmbeddedDispatcher dispatcher =
-        new EmbeddedDispatcher(counts, Clock.systemUTC(), web::reset, options);
-    KubernetesMockServer server =
-        new KubernetesMockServer(
-            new Context(Serialization.jsonMapper()), web, new HashMap<>(), dispatcher, false);
-    try {
-      server.init(InetAddress.getLoopbackAddress(), port);
-    } catch (RuntimeException e) {
-      safeShutdown(server);
-      throw new IllegalStateException(
-          "Could not listen on 127.0.0.1:" + port + ": " + rootMessage(e), e);
-    }
-    Config config =
-        new ConfigBuilder(Config.empty())
-            .withMasterUrl("http://127.0.0.1:" + server.getPort())
-            .withNamespace("default")
-            .withHttp2Disable(true)
-            .build();
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-    EmbeddedApiServer api = new EmbeddedApiServer(server, dispatcher, client, counts);
+    EmbeddedDispatcher dispatcher = new EmbeddedDispatcher(counts, Clock.systemUTC(), options);
+    LoopbackHttp server = LoopbackHttp.start(options.port, dispatcher);
+    EmbeddedApiServer api = new EmbeddedApiServer(server, dispatcher, counts);
     try {
       api.install();
     } catch (RuntimeException e) {
@@ -204,13 +178,25 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return client;
   }
 
+  /**
+   * A new client configuration for this server, namespace default: for a client of one's own, e.g.
+   * with another User-Agent ({@code new ConfigBuilder(api.config()).withUserAgent(...)}).
+   */
+  public Config config() {
+    return new ConfigBuilder(Config.empty())
+        .withMasterUrl(url())
+        .withNamespace("default")
+        .withHttp2Disable(true)
+        .build();
+  }
+
   /** The server's URL, e.g. http://127.0.0.1:6443 */
   public String url() {
-    return "http://127.0.0.1:" + server.getPort();
+    return "http://127.0.0.1:" + server.port();
   }
 
   public int port() {
-    return server.getPort();
+    return server.port();
   }
 
   /**
@@ -272,15 +258,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    safeShutdown(server);
-  }
-
-  private static void safeShutdown(KubernetesMockServer server) {
-    try {
-      server.destroy();
-    } catch (RuntimeException e) {
-      // already stopped, or never started
-    }
+    server.close();
   }
 
   public static String rootMessage(Throwable e) {

@@ -11,20 +11,24 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 
 /**
- * An API server in this JVM: fabric8's CRUD mock on 127.0.0.1 ({@link LoopbackHttp}), with the
- * ManagedSecret CRDs installed, the namespaces default, kube-system and managedsecret-system, and
- * what kubectl needs ({@link EmbeddedDispatcher}). Its state is in memory only.
+ * An API server in this JVM: fabric8's CRUD mock over TLS on 127.0.0.1 ({@link LoopbackHttp}), with
+ * the ManagedSecret CRDs installed, the namespaces default, kube-system and managedsecret-system,
+ * and what kubectl needs ({@link EmbeddedDispatcher}). Its state is in memory only. It answers only
+ * requests with the bearer token it makes when it starts ({@link RequestGuard}), which {@link
+ * #client()}, {@link #config()} and {@link #kubeconfig()} carry.
  *
  * <p>Integration tests start one per class: {@code try (var api = EmbeddedApiServer.start(0)) { ...
  * api.client() ... }}, or with {@link Options}: {@code
@@ -46,13 +50,28 @@ public final class EmbeddedApiServer implements AutoCloseable {
   private final EmbeddedDispatcher dispatcher;
   private final KubernetesClient client;
   private final RequestCounts counts;
+  private final String token;
+  private final LoopbackCertificate certificate;
 
   private EmbeddedApiServer(
-      LoopbackHttp server, EmbeddedDispatcher dispatcher, RequestCounts counts) {
+      LoopbackHttp server,
+      EmbeddedDispatcher dispatcher,
+      RequestCounts counts,
+      String token,
+      LoopbackCertificate certificate) {
     this.server = server;
     this.dispatcher = dispatcher;
     this.counts = counts;
+    this.token = token;
+    this.certificate = certificate;
     this.client = new KubernetesClientBuilder().withConfig(config()).build();
+  }
+
+  /** 256 random bits, the bearer token that every request must carry. */
+  private static String newToken() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   /**
@@ -81,9 +100,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
 
     /**
-     * Calls {@code listener} with every request, on the thread that answers it, before it is
-     * answered: e.g. to record what a client did. Requests are answered concurrently; the listener
-     * must be thread-safe, quick, and must not throw.
+     * Calls {@code listener} with every request from a loopback Host with the token, on the thread
+     * that answers it, before it is answered: e.g. to record what a client did. Requests are
+     * answered concurrently; the listener must be thread-safe, quick, and must not throw.
      */
     public Options onRequest(Consumer<Request> listener) {
       this.listener = Objects.requireNonNull(listener);
@@ -140,9 +159,12 @@ public final class EmbeddedApiServer implements AutoCloseable {
    */
   public static EmbeddedApiServer start(Options options) {
     RequestCounts counts = new RequestCounts();
-    EmbeddedDispatcher dispatcher = new EmbeddedDispatcher(counts, Clock.systemUTC(), options);
-    LoopbackHttp server = LoopbackHttp.start(options.port, dispatcher);
-    EmbeddedApiServer api = new EmbeddedApiServer(server, dispatcher, counts);
+    String token = newToken();
+    LoopbackCertificate certificate = LoopbackCertificate.generate();
+    EmbeddedDispatcher dispatcher =
+        new EmbeddedDispatcher(counts, Clock.systemUTC(), options, new RequestGuard(token));
+    LoopbackHttp server = LoopbackHttp.start(options.port, dispatcher, certificate);
+    EmbeddedApiServer api = new EmbeddedApiServer(server, dispatcher, counts, token, certificate);
     try {
       api.install();
     } catch (RuntimeException e) {
@@ -179,20 +201,23 @@ public final class EmbeddedApiServer implements AutoCloseable {
   }
 
   /**
-   * A new client configuration for this server, namespace default: for a client of one's own, e.g.
-   * with another User-Agent ({@code new ConfigBuilder(api.config()).withUserAgent(...)}).
+   * A new client configuration for this server, with its token, namespace default: for a client of
+   * one's own, e.g. with another User-Agent ({@code new
+   * ConfigBuilder(api.config()).withUserAgent(...)}).
    */
   public Config config() {
     return new ConfigBuilder(Config.empty())
         .withMasterUrl(url())
+        .withCaCertData(certificateAuthorityData())
+        .withOauthToken(token)
         .withNamespace("default")
         .withHttp2Disable(true)
         .build();
   }
 
-  /** The server's URL, e.g. http://127.0.0.1:6443 */
+  /** The server's URL, e.g. https://127.0.0.1:6443 */
   public String url() {
-    return "http://127.0.0.1:" + server.port();
+    return "https://127.0.0.1:" + server.port();
   }
 
   public int port() {
@@ -216,22 +241,22 @@ public final class EmbeddedApiServer implements AutoCloseable {
   }
 
   /**
-   * Writes a kubeconfig whose current context is this server (namespace default), readable by its
-   * owner only; answers the absolute path.
+   * Writes a kubeconfig whose current context is this server (namespace default), with its token,
+   * readable by its owner only ({@link KubeconfigFile}); answers the absolute path.
+   *
+   * @throws java.nio.file.FileSystemException when the path is a symbolic link or another user's
    */
   public Path writeKubeconfig(Path file) throws IOException {
-    Path target = file.toAbsolutePath();
-    Path tmp = Files.createTempFile(target.getParent(), ".kubeconfig", ".tmp");
-    try {
-      Files.writeString(tmp, kubeconfig(), StandardCharsets.UTF_8);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
+    try (FileChannel channel = KubeconfigFile.open(file)) {
+      KubeconfigFile.write(channel, kubeconfig());
     }
-    return target;
+    return file.toAbsolutePath();
   }
 
-  /** A kubeconfig whose current context is this server, namespace default, no credentials. */
+  /**
+   * A kubeconfig whose current context is this server, namespace default, with the token that the
+   * server requires of every request: keep it where only its owner can read it.
+   */
   public String kubeconfig() {
     return """
         apiVersion: v1
@@ -240,9 +265,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
         - name: managedsecret-embedded
           cluster:
             server: %s
+            certificate-authority-data: %s
         users:
         - name: managedsecret-embedded
-          user: {}
+          user:
+            token: "%s"
         contexts:
         - name: managedsecret-embedded
           context:
@@ -252,7 +279,23 @@ public final class EmbeddedApiServer implements AutoCloseable {
         current-context: managedsecret-embedded
         preferences: {}
         """
-        .formatted(url());
+        .formatted(url(), certificateAuthorityData(), token);
+  }
+
+  /** The server's certificate, which clients trust: base64 of its PEM. */
+  private String certificateAuthorityData() {
+    return Base64.getEncoder()
+        .encodeToString(certificate.certificatePem().getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The token every request must carry: for a test that makes its own requests. */
+  String token() {
+    return token;
+  }
+
+  /** A TLS context that trusts this server: for a test that makes its own requests. */
+  SSLContext trust() {
+    return certificate.trust();
   }
 
   @Override

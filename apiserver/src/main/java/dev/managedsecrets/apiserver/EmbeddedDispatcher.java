@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  * watches keep working); what the mock lacks is added around it:
  *
  * <ul>
+ *   <li>who may ask: a loopback Host, the server's token, the body types of kubectl and fabric8
+ *       ({@link RequestGuard}), before anything else, WebSocket upgrades too;
  *   <li>discovery, /version and OpenAPI v3 ({@link Discovery});
  *   <li>admission of custom resources: pruning, schema and CEL rules ({@link Admission});
  *   <li>JSON, merge and strategic merge patches ({@link Patches}), server-side apply and
@@ -73,6 +75,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
 
   private final RequestCounts counts;
   private final Clock clock;
+  private final RequestGuard guard;
   private final Consumer<EmbeddedApiServer.Request> listener;
   private final Function<String, List<ResourceRule>> rules;
   private final Admission admission;
@@ -92,9 +95,11 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private final AtomicLong crdChanges = new AtomicLong();
   private volatile Known known;
 
-  EmbeddedDispatcher(RequestCounts counts, Clock clock, EmbeddedApiServer.Options options) {
+  EmbeddedDispatcher(
+      RequestCounts counts, Clock clock, EmbeddedApiServer.Options options, RequestGuard guard) {
     this.counts = counts;
     this.clock = clock;
+    this.guard = guard;
     this.listener = options.listener;
     this.rules = options.rules;
     this.admission = options.admission;
@@ -115,6 +120,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     long started = System.nanoTime();
     MockResponse response;
     try {
+      guard.check(request);
       if (listener != null) {
         // Before routing: the handlers consume the body.
         Buffer body = request.getBody();
@@ -277,7 +283,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private MockResponse read(ApiPath p, ResourceType type, RecordedRequest request) {
     String watch = p.query().get("watch");
     if ("true".equals(watch) || "1".equals(watch)) {
-      if (request.getHeader("Upgrade") != null) {
+      if (LoopbackHttp.isWebSocket(request.getHeader("Upgrade"))) {
         return super.handleGet(request.getPath()); // fabric8 clients: the mock's WebSocket watch
       }
       return httpWatch(p, type, Tables.wanted(request.getHeader("Accept")));

@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.PemKeyCertOptions;
 import java.net.InetAddress;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
@@ -20,11 +21,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * HTTP/1.1 on 127.0.0.1 for a dispatcher, with Vert.x (the HTTP library of fabric8's mock server,
- * which this replaces). The mock answered every request on its one event-loop thread, so one slow
- * request (an admission that spins) held every other; here each request is answered on a worker
- * thread, and the event loop only moves bytes. A WebSocket upgrade (a fabric8 client's watch) is
- * answered at once on the event loop, as the mock does it.
+ * HTTP/1.1 over TLS on 127.0.0.1 for a dispatcher, with Vert.x (the HTTP library of fabric8's mock
+ * server, which this replaces), and a certificate of its own ({@link LoopbackCertificate}). The
+ * mock answered every request on its one event-loop thread, so one slow request (an admission that
+ * spins) held every other; here each request is answered on a worker thread, and the event loop
+ * only moves bytes. A WebSocket upgrade (a fabric8 client's watch) is answered at once on the event
+ * loop, as the mock does it.
  */
 final class LoopbackHttp implements AutoCloseable {
 
@@ -41,14 +43,18 @@ final class LoopbackHttp implements AutoCloseable {
    *
    * @throws IllegalStateException when the port cannot be bound
    */
-  static LoopbackHttp start(int port, Dispatcher dispatcher) {
+  static LoopbackHttp start(int port, Dispatcher dispatcher, LoopbackCertificate certificate) {
     Vertx vertx = Vertx.vertx();
     HttpServer server =
         vertx.createHttpServer(
             new HttpServerOptions()
                 .setHost(InetAddress.getLoopbackAddress().getHostAddress())
                 .setPort(port)
-                .setHttp2ClearTextEnabled(false)
+                .setSsl(true)
+                .setKeyCertOptions(
+                    new PemKeyCertOptions()
+                        .setCertValue(Buffer.buffer(certificate.certificatePem()))
+                        .setKeyValue(Buffer.buffer(certificate.privateKeyPem())))
                 .setHandle100ContinueAutomatically(true));
     server.requestHandler(request -> handle(vertx, dispatcher, request));
     try {
@@ -66,8 +72,7 @@ final class LoopbackHttp implements AutoCloseable {
   }
 
   private static void handle(Vertx vertx, Dispatcher dispatcher, HttpServerRequest event) {
-    String upgrade = event.getHeader("Upgrade");
-    if (upgrade != null && upgrade.toLowerCase(Locale.ROOT).contains("websocket")) {
+    if (isWebSocket(event.getHeader("Upgrade"))) {
       // Upgraded before the request is read, or Vert.x may find it read already.
       RecordedRequest request = recorded(event, null);
       MockResponse response = dispatcher.dispatch(request);
@@ -92,6 +97,11 @@ final class LoopbackHttp implements AutoCloseable {
                   .onFailure(e -> failed(event));
             })
         .onFailure(e -> failed(event));
+  }
+
+  /** Whether an Upgrade header asks for a WebSocket (not, say, HTTP/2, which is not served). */
+  static boolean isWebSocket(String upgrade) {
+    return upgrade != null && upgrade.toLowerCase(Locale.ROOT).contains("websocket");
   }
 
   private static RecordedRequest recorded(HttpServerRequest event, Buffer body) {

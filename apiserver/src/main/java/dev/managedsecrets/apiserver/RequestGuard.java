@@ -33,6 +33,8 @@ final class RequestGuard {
           Patches.APPLY_PATCH,
           Protobuf.CONTENT_TYPE);
 
+  private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH");
+
   private final byte[] token;
 
   RequestGuard(String token) {
@@ -59,10 +61,10 @@ final class RequestGuard {
     String contentType = request.getHeader("Content-Type");
     String type =
         contentType == null ? null : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    boolean write = Set.of("POST", "PUT", "PATCH").contains(request.getMethod());
     Buffer body = request.getBody();
     boolean hasBody = body != null && body.size() > 0;
-    if ((write || hasBody) && (type == null || !BODY_TYPES.contains(type))) {
+    if ((WRITES.contains(request.getMethod()) || hasBody)
+        && (type == null || !BODY_TYPES.contains(type))) {
       throw new ApiException(
           415,
           "UnsupportedMediaType",

@@ -18,11 +18,14 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Admission of custom resources as the API server does it for a structural schema: unknown fields
  * are pruned (or refused with fieldValidation=Strict), then the object is validated against the
- * openAPIV3Schema (com.networknt json-schema-validator) and its x-kubernetes-validations rules
- * (CEL, {@link CelRules}), transition rules with oldSelf on update. A refusal is a 422 whose causes
- * name the fields, in the API server's words.
+ * openAPIV3Schema (com.networknt json-schema-validator) and, only when it passes, its
+ * x-kubernetes-validations rules (CEL, {@link CelRules}, under an iteration and time budget),
+ * transition rules with oldSelf on update. A refusal is a 422 whose causes name the fields, in the
+ * API server's words.
+ *
+ * <p>Not final only so that a test can make admission slow ({@code EmbeddedApiServer.Options}).
  */
-final class Admission {
+class Admission {
 
   private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
   private final SchemaRegistry registry =
@@ -72,8 +75,10 @@ final class Admission {
         causes.add(c);
       }
     }
-    if (!statusOnly) {
-      cel.check(schema, object, old, "", causes);
+    // The CEL rules only see what the schema admits: their cost is bounded by the schema's
+    // maxItems, maxLength and maxProperties, which an object that fails the schema may exceed.
+    if (causes.isEmpty() && !statusOnly) {
+      cel.check(schema, object, old, causes);
     }
     if (!causes.isEmpty()) {
       throw ApiException.invalid(type, object.at("/metadata/name").asText(), causes);

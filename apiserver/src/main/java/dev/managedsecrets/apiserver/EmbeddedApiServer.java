@@ -7,30 +7,28 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.HashMap;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.logging.Level;
+import javax.net.ssl.SSLContext;
 
 /**
- * An API server in this JVM: fabric8's KubernetesMockServer in CRUD mode on 127.0.0.1, with the
- * ManagedSecret CRDs installed, the namespaces default, kube-system and managedsecret-system, and
- * what kubectl needs ({@link EmbeddedDispatcher}). Its state is in memory only.
+ * An API server in this JVM: fabric8's CRUD mock over TLS on 127.0.0.1 ({@link LoopbackHttp}), with
+ * the ManagedSecret CRDs installed, the namespaces default, kube-system and managedsecret-system,
+ * and what kubectl needs ({@link EmbeddedDispatcher}). Its state is in memory only. It answers only
+ * requests with the bearer token it makes when it starts ({@link RequestGuard}), which {@link
+ * #client()}, {@link #config()} and {@link #kubeconfig()} carry.
  *
  * <p>Integration tests start one per class: {@code try (var api = EmbeddedApiServer.start(0)) { ...
  * api.client() ... }}, or with {@link Options}: {@code
@@ -48,23 +46,32 @@ public final class EmbeddedApiServer implements AutoCloseable {
   public static final List<String> NAMESPACES =
       List.of("default", "kube-system", "managedsecret-system");
 
-  private static final java.util.logging.Logger MOCK_LOG =
-      java.util.logging.Logger.getLogger(MockWebServer.class.getName());
-
-  private final KubernetesMockServer server;
+  private final LoopbackHttp server;
   private final EmbeddedDispatcher dispatcher;
   private final KubernetesClient client;
   private final RequestCounts counts;
+  private final String token;
+  private final LoopbackCertificate certificate;
 
   private EmbeddedApiServer(
-      KubernetesMockServer server,
+      LoopbackHttp server,
       EmbeddedDispatcher dispatcher,
-      KubernetesClient client,
-      RequestCounts counts) {
+      RequestCounts counts,
+      String token,
+      LoopbackCertificate certificate) {
     this.server = server;
     this.dispatcher = dispatcher;
-    this.client = client;
     this.counts = counts;
+    this.token = token;
+    this.certificate = certificate;
+    this.client = new KubernetesClientBuilder().withConfig(config()).build();
+  }
+
+  /** 256 random bits, the bearer token that every request must carry. */
+  private static String newToken() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
   /**
@@ -82,7 +89,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     int port;
     Consumer<Request> listener;
     Function<String, List<ResourceRule>> rules;
-    boolean admission = true;
+    Admission admission = new Admission();
 
     private Options() {}
 
@@ -93,8 +100,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
 
     /**
-     * Calls {@code listener} with every request, on the server's thread, before it is answered:
-     * e.g. to record what a client did. The listener must be quick and must not throw.
+     * Calls {@code listener} with every request from a loopback Host with the token, on the thread
+     * that answers it, before it is answered: e.g. to record what a client did. Requests are
+     * answered concurrently; the listener must be thread-safe, quick, and must not throw.
      */
     public Options onRequest(Consumer<Request> listener) {
       this.listener = Objects.requireNonNull(listener);
@@ -118,7 +126,13 @@ public final class EmbeddedApiServer implements AutoCloseable {
      * current CRD refuses; everything else keeps admission on, as a real API server has it.
      */
     public Options withoutAdmission() {
-      this.admission = false;
+      this.admission = new Admission(false);
+      return this;
+    }
+
+    /** Admits custom resources with {@code admission}: for a test of the server itself. */
+    Options admission(Admission admission) {
+      this.admission = Objects.requireNonNull(admission);
       return this;
     }
   }
@@ -144,31 +158,13 @@ public final class EmbeddedApiServer implements AutoCloseable {
    * @throws IllegalStateException when the port cannot be bound
    */
   public static EmbeddedApiServer start(Options options) {
-    int port = options.port;
-    MOCK_LOG.setLevel(Level.WARNING); // the mock logs every request at INFO
-    MockWebServer web = new MockWebServer();
     RequestCounts counts = new RequestCounts();
-    // The mock keeps every request for takeRequest(); nobody takes them here, so drop them.
+    String token = newToken();
+    LoopbackCertificate certificate = LoopbackCertificate.generate();
     EmbeddedDispatcher dispatcher =
-        new EmbeddedDispatcher(counts, Clock.systemUTC(), web::reset, options);
-    KubernetesMockServer server =
-        new KubernetesMockServer(
-            new Context(Serialization.jsonMapper()), web, new HashMap<>(), dispatcher, false);
-    try {
-      server.init(InetAddress.getLoopbackAddress(), port);
-    } catch (RuntimeException e) {
-      safeShutdown(server);
-      throw new IllegalStateException(
-          "Could not listen on 127.0.0.1:" + port + ": " + rootMessage(e), e);
-    }
-    Config config =
-        new ConfigBuilder(Config.empty())
-            .withMasterUrl("http://127.0.0.1:" + server.getPort())
-            .withNamespace("default")
-            .withHttp2Disable(true)
-            .build();
-    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-    EmbeddedApiServer api = new EmbeddedApiServer(server, dispatcher, client, counts);
+        new EmbeddedDispatcher(counts, Clock.systemUTC(), options, new RequestGuard(token));
+    LoopbackHttp server = LoopbackHttp.start(options.port, dispatcher, certificate);
+    EmbeddedApiServer api = new EmbeddedApiServer(server, dispatcher, counts, token, certificate);
     try {
       api.install();
     } catch (RuntimeException e) {
@@ -204,13 +200,28 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return client;
   }
 
-  /** The server's URL, e.g. http://127.0.0.1:6443 */
+  /**
+   * A new client configuration for this server, with its token, namespace default: for a client of
+   * one's own, e.g. with another User-Agent ({@code new
+   * ConfigBuilder(api.config()).withUserAgent(...)}).
+   */
+  public Config config() {
+    return new ConfigBuilder(Config.empty())
+        .withMasterUrl(url())
+        .withCaCertData(certificateAuthorityData())
+        .withOauthToken(token)
+        .withNamespace("default")
+        .withHttp2Disable(true)
+        .build();
+  }
+
+  /** The server's URL, e.g. https://127.0.0.1:6443 */
   public String url() {
-    return "http://127.0.0.1:" + server.getPort();
+    return "https://127.0.0.1:" + server.port();
   }
 
   public int port() {
-    return server.getPort();
+    return server.port();
   }
 
   /**
@@ -230,22 +241,22 @@ public final class EmbeddedApiServer implements AutoCloseable {
   }
 
   /**
-   * Writes a kubeconfig whose current context is this server (namespace default), readable by its
-   * owner only; answers the absolute path.
+   * Writes a kubeconfig whose current context is this server (namespace default), with its token,
+   * readable by its owner only ({@link KubeconfigFile}); answers the absolute path.
+   *
+   * @throws java.nio.file.FileSystemException when the path is a symbolic link or another user's
    */
   public Path writeKubeconfig(Path file) throws IOException {
-    Path target = file.toAbsolutePath();
-    Path tmp = Files.createTempFile(target.getParent(), ".kubeconfig", ".tmp");
-    try {
-      Files.writeString(tmp, kubeconfig(), StandardCharsets.UTF_8);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
+    try (FileChannel channel = KubeconfigFile.open(file)) {
+      KubeconfigFile.write(channel, kubeconfig());
     }
-    return target;
+    return file.toAbsolutePath();
   }
 
-  /** A kubeconfig whose current context is this server, namespace default, no credentials. */
+  /**
+   * A kubeconfig whose current context is this server, namespace default, with the token that the
+   * server requires of every request: keep it where only its owner can read it.
+   */
   public String kubeconfig() {
     return """
         apiVersion: v1
@@ -254,9 +265,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
         - name: managedsecret-embedded
           cluster:
             server: %s
+            certificate-authority-data: %s
         users:
         - name: managedsecret-embedded
-          user: {}
+          user:
+            token: "%s"
         contexts:
         - name: managedsecret-embedded
           context:
@@ -266,21 +279,29 @@ public final class EmbeddedApiServer implements AutoCloseable {
         current-context: managedsecret-embedded
         preferences: {}
         """
-        .formatted(url());
+        .formatted(url(), certificateAuthorityData(), token);
+  }
+
+  /** The server's certificate, which clients trust: base64 of its PEM. */
+  private String certificateAuthorityData() {
+    return Base64.getEncoder()
+        .encodeToString(certificate.certificatePem().getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** The token every request must carry: for a test that makes its own requests. */
+  String token() {
+    return token;
+  }
+
+  /** A TLS context that trusts this server: for a test that makes its own requests. */
+  SSLContext trust() {
+    return certificate.trust();
   }
 
   @Override
   public void close() {
     client.close();
-    safeShutdown(server);
-  }
-
-  private static void safeShutdown(KubernetesMockServer server) {
-    try {
-      server.destroy();
-    } catch (RuntimeException e) {
-      // already stopped, or never started
-    }
+    server.close();
   }
 
   public static String rootMessage(Throwable e) {

@@ -36,6 +36,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ import org.slf4j.LoggerFactory;
  * watches keep working); what the mock lacks is added around it:
  *
  * <ul>
+ *   <li>who may ask: a loopback Host, the server's token, the body types of kubectl and fabric8
+ *       ({@link RequestGuard}), before anything else, WebSocket upgrades too;
  *   <li>discovery, /version and OpenAPI v3 ({@link Discovery});
  *   <li>admission of custom resources: pruning, schema and CEL rules ({@link Admission});
  *   <li>JSON, merge and strategic merge patches ({@link Patches}), server-side apply and
@@ -72,14 +75,15 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
 
   private final RequestCounts counts;
   private final Clock clock;
-  private final Runnable afterRequest;
+  private final RequestGuard guard;
   private final Consumer<EmbeddedApiServer.Request> listener;
   private final Function<String, List<ResourceRule>> rules;
   private final Admission admission;
   private final WatchLog log = new WatchLog(5000);
 
   /**
-   * Writes take it exclusively; reads of one object share it, so they never see a write half done.
+   * Storing a write takes it exclusively (preparing and admitting it does not); reads of one object
+   * share it, so they never see a write half done.
    */
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
 
@@ -92,13 +96,13 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private volatile Known known;
 
   EmbeddedDispatcher(
-      RequestCounts counts, Clock clock, Runnable afterRequest, EmbeddedApiServer.Options options) {
+      RequestCounts counts, Clock clock, EmbeddedApiServer.Options options, RequestGuard guard) {
     this.counts = counts;
     this.clock = clock;
-    this.afterRequest = afterRequest;
+    this.guard = guard;
     this.listener = options.listener;
     this.rules = options.rules;
-    this.admission = new Admission(options.admission);
+    this.admission = options.admission;
   }
 
   /** A fault a test injects: requests with this method under this path are answered with code. */
@@ -116,6 +120,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     long started = System.nanoTime();
     MockResponse response;
     try {
+      guard.check(request);
       if (listener != null) {
         // Before routing: the handlers consume the body.
         Buffer body = request.getBody();
@@ -149,7 +154,6 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
                   .toStatus());
     } finally {
       counts.record(request.getMethod(), request.getPath(), System.nanoTime() - started);
-      afterRequest.run();
     }
     if (response.getHeaders().get("Content-Type") == null) {
       response.setHeader("Content-Type", "application/json");
@@ -180,8 +184,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
                 + Protobuf.CONTENT_TYPE
                 + " (but for creating a Secret, a ConfigMap or a Namespace)");
       }
-      ResourceType type = typeOf(p);
-      return locked(() -> create(p, type, object, manager(p, request), true));
+      return locked(create(p, typeOf(p), object, manager(p, request), true));
     }
     if (p == null && method.equals("GET")) {
       MockResponse meta = metadata(path);
@@ -195,9 +198,9 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     }
     return switch (method) {
       case "GET" -> read(p, type, request);
-      case "POST" -> locked(() -> create(p, type, body(request), manager(p, request), true));
-      case "PUT" -> locked(() -> update(p, type, request));
-      case "PATCH" -> locked(() -> patch(p, type, request));
+      case "POST" -> locked(create(p, type, body(request), manager(p, request), true));
+      case "PUT" -> update(p, type, request);
+      case "PATCH" -> patch(p, type, request);
       case "DELETE" -> locked(() -> delete(p, type));
       default ->
           throw new ApiException(
@@ -280,7 +283,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private MockResponse read(ApiPath p, ResourceType type, RecordedRequest request) {
     String watch = p.query().get("watch");
     if ("true".equals(watch) || "1".equals(watch)) {
-      if (request.getHeader("Upgrade") != null) {
+      if (LoopbackHttp.isWebSocket(request.getHeader("Upgrade"))) {
         return super.handleGet(request.getPath()); // fabric8 clients: the mock's WebSocket watch
       }
       return httpWatch(p, type, Tables.wanted(request.getHeader("Accept")));
@@ -425,8 +428,17 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   }
 
   // ---- writes ----
+  //
+  // A write is prepared (patched, admitted, its managedFields recorded) outside the write lock, so
+  // that a slow admission holds no other request; only storing it takes the lock. An update is
+  // prepared against the object as stored and stored only if the object is still as it was, else
+  // prepared again, as the API server's guaranteed update does.
 
-  private MockResponse create(
+  /**
+   * Prepares a create: answers the store's write, to run under the lock (where a name already taken
+   * is a conflict).
+   */
+  private Supplier<MockResponse> create(
       ApiPath p, ResourceType type, ObjectNode object, String manager, boolean recordUpdate) {
     if (p.name() != null) {
       throw new ApiException(
@@ -451,36 +463,71 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     if (recordUpdate) {
       ManagedFields.recordUpdate(null, object, manager, null, clock.instant());
     }
-    return super.handleCreate(request(HttpMethod.POST, p.withName(null).objectPath(), object));
+    return () ->
+        super.handleCreate(request(HttpMethod.POST, p.withName(null).objectPath(), object));
+  }
+
+  /**
+   * Writes what {@code prepare} makes of the object as stored (null when there is none): prepared
+   * outside the lock, stored under it if the object's resourceVersion has not changed meanwhile,
+   * else prepared again.
+   */
+  private MockResponse write(ApiPath p, Function<JsonNode, Supplier<MockResponse>> prepare) {
+    while (true) {
+      JsonNode current = get(p);
+      String version = resourceVersion(current);
+      Supplier<MockResponse> store = prepare.apply(current);
+      rw.writeLock().lock();
+      try {
+        if (Objects.equals(resourceVersion(get(p)), version)) {
+          return store.get();
+        }
+      } finally {
+        rw.writeLock().unlock();
+      }
+    }
+  }
+
+  private static String resourceVersion(JsonNode object) {
+    return object == null ? null : object.at("/metadata/resourceVersion").asText();
   }
 
   private MockResponse update(ApiPath p, ResourceType type, RecordedRequest request) {
-    JsonNode current = get(p);
-    if (current == null) {
-      throw ApiException.notFound(p);
-    }
-    return store(p, type, current, body(request), manager(p, request), true);
+    ObjectNode sent = body(request);
+    String manager = manager(p, request);
+    return write(
+        p,
+        current -> {
+          if (current == null) {
+            throw ApiException.notFound(p);
+          }
+          return store(p, type, current, sent.deepCopy(), manager, true);
+        });
   }
 
   private MockResponse patch(ApiPath p, ResourceType type, RecordedRequest request) {
     String contentType = request.getHeader("Content-Type");
     String body = request.getBody().readUtf8();
-    JsonNode current = get(p);
     if (contentType != null && contentType.startsWith(Patches.APPLY_PATCH)) {
-      return apply(p, type, current, body, request);
+      return write(p, current -> apply(p, type, current, body, request));
     }
-    if (current == null) {
-      throw ApiException.notFound(p);
-    }
-    JsonNode patched = Patches.apply(contentType, current, parse(body));
-    if (!patched.isObject()) {
-      throw new ApiException(400, "BadRequest", "the patch did not produce an object");
-    }
-    return store(p, type, current, (ObjectNode) patched, manager(p, request), true);
+    String manager = manager(p, request);
+    return write(
+        p,
+        current -> {
+          if (current == null) {
+            throw ApiException.notFound(p);
+          }
+          JsonNode patched = Patches.apply(contentType, current, parse(body));
+          if (!patched.isObject()) {
+            throw new ApiException(400, "BadRequest", "the patch did not produce an object");
+          }
+          return store(p, type, current, (ObjectNode) patched, manager, true);
+        });
   }
 
-  /** Server-side apply: create or update, with field ownership per manager. */
-  private MockResponse apply(
+  /** Prepares a server-side apply: create or update, with field ownership per manager. */
+  private Supplier<MockResponse> apply(
       ApiPath p, ResourceType type, JsonNode current, String body, RecordedRequest request) {
     String manager = p.query().get("fieldManager");
     if (manager == null || manager.isBlank()) {
@@ -538,11 +585,12 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   }
 
   /**
-   * Stores {@code proposed} over {@code current}: a status write keeps everything but status, any
-   * other write keeps the status of a kind with a status subresource; then admission, field
-   * ownership, and the mock's update (which checks resourceVersion and bumps generation).
+   * Prepares storing {@code proposed} over {@code current}: a status write keeps everything but
+   * status, any other write keeps the status of a kind with a status subresource; then admission
+   * and field ownership. Answers the store's write: the mock's update (which checks resourceVersion
+   * and bumps generation), or nothing when nothing changes.
    */
-  private MockResponse store(
+  private Supplier<MockResponse> store(
       ApiPath p,
       ResourceType type,
       JsonNode current,
@@ -576,9 +624,9 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       // Nothing changes (e.g. the same server-side apply again): nothing is written, and the
       // resourceVersion stays. (The mock would still write a cluster-scoped object once, adding
       // metadata.namespace: null.)
-      return json(200, current.toString());
+      return () -> json(200, current.toString());
     }
-    return super.handleUpdate(request(HttpMethod.PUT, p.plainPath(), candidate));
+    return () -> super.handleUpdate(request(HttpMethod.PUT, p.plainPath(), candidate));
   }
 
   /** Deletes one object, or those of a collection that the selectors choose. */
@@ -700,7 +748,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
 
   // ---- helpers ----
 
-  private MockResponse locked(java.util.function.Supplier<MockResponse> write) {
+  private MockResponse locked(Supplier<MockResponse> write) {
     rw.writeLock().lock();
     try {
       return write.get();

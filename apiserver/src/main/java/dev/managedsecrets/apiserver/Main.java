@@ -6,8 +6,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The API server alone, without the operator: {@code java -jar managedsecret-apiserver.jar [--port
- * N] [--kubeconfig-out FILE]}. Writes a kubeconfig for kubectl and serves until stopped (Ctrl-C or
- * SIGTERM). Its state is in memory only.
+ * N] [--kubeconfig-out FILE]}. Writes a kubeconfig for kubectl (with the server's certificate and
+ * token, readable by its owner only) and serves until stopped (Ctrl-C or SIGTERM). Its state is in
+ * memory only.
  */
 public final class Main {
 

@@ -107,6 +107,39 @@ class AdmissionTest {
   }
 
   @Test
+  void tenThousandTagsAreRefusedByTheSchemaAloneWithNoCelRuleRun() throws Exception {
+    // Duplicate and reserved keys: each CEL rule on tags would add a cause (or run out of its
+    // budget) if it ran; the schema's maxItems refuses the list first.
+    StringBuilder tags = new StringBuilder();
+    for (int i = 0; i < 10_000; i++) {
+      tags.append(i == 0 ? "" : ", ").append("{key: 'aws:dup'}");
+    }
+    ApiException e =
+        catchThrowableOfType(
+            ApiException.class,
+            () ->
+                admission.admit(
+                    managedSecret,
+                    ms("{secretString: a, tags: [" + tags + "]}"),
+                    null,
+                    false,
+                    false));
+    assertThat(e.code).isEqualTo(422);
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "ManagedSecret.managedsecrets.dev \"x\" is invalid: spec.tags: Too many: 10000: must have"
+                + " at most 50 items");
+  }
+
+  @Test
+  void celRulesRunOnceTheSchemaPasses() throws Exception {
+    assertThat(refusal(ms("{secretString: a, tags: [{key: k}, {key: k}]}"), null))
+        .isEqualTo(
+            "ManagedSecret.managedsecrets.dev \"x\" is invalid: spec.tags: Invalid value: \"array\":"
+                + " Tag keys must be unique.");
+  }
+
+  @Test
   void namesMustBeDnsSubdomains() throws Exception {
     ObjectNode bad = ms("{secretString: a}");
     bad.withObjectProperty("metadata").put("name", "Bad_Name");

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatus;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -55,12 +54,7 @@ class OptionsTest {
             EmbeddedApiServer.start(EmbeddedApiServer.options().onRequest(seen::add));
         KubernetesClient agent =
             new KubernetesClientBuilder()
-                .withConfig(
-                    new ConfigBuilder(Config.empty())
-                        .withMasterUrl(api.url())
-                        .withHttp2Disable(true)
-                        .withUserAgent("test-agent/1")
-                        .build())
+                .withConfig(new ConfigBuilder(api.config()).withUserAgent("test-agent/1").build())
                 .build()) {
       assertThat(seen)
           .as("the server's own setup: CRDs and namespaces")
@@ -155,11 +149,14 @@ class OptionsTest {
                       return List.of();
                     }))) {
       java.net.http.HttpResponse<String> response =
-          java.net.http.HttpClient.newHttpClient()
+          java.net.http.HttpClient.newBuilder()
+              .sslContext(api.trust())
+              .build()
               .send(
                   java.net.http.HttpRequest.newBuilder(
                           java.net.URI.create(
                               api.url() + "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"))
+                      .header("Authorization", "Bearer " + api.token())
                       .header("Content-Type", "application/vnd.kubernetes.protobuf")
                       .header("Accept", "application/vnd.kubernetes.protobuf,application/json")
                       .POST(
@@ -183,11 +180,14 @@ class OptionsTest {
   void anotherProtobufBodyIsRefusedAsAnUnsupportedMediaType() throws Exception {
     try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {
       java.net.http.HttpResponse<String> response =
-          java.net.http.HttpClient.newHttpClient()
+          java.net.http.HttpClient.newBuilder()
+              .sslContext(api.trust())
+              .build()
               .send(
                   java.net.http.HttpRequest.newBuilder(
                           java.net.URI.create(
                               api.url() + "/api/v1/namespaces/default/serviceaccounts"))
+                      .header("Authorization", "Bearer " + api.token())
                       .header("Content-Type", "application/vnd.kubernetes.protobuf")
                       .POST(
                           java.net.http.HttpRequest.BodyPublishers.ofByteArray(

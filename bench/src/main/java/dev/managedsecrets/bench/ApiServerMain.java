@@ -7,21 +7,24 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The product's in-process API server (the one of embedded mode and the integration tests), in its
- * own JVM so that the operator's heap can be measured alone. Commands on stdin: WRITES (prints the
- * write requests by method and resource since the last WRITES), TIMES (prints, by method and
- * resource, the requests since the last TIMES and the server's milliseconds answering them), CPU
- * (prints this JVM's CPU time in ms), QUIT.
+ * own JVM so that the operator's heap can be measured alone: {@code ApiServerMain KUBECONFIG}
+ * writes the kubeconfig that clients need (it holds the server's token), then prints {@code READY
+ * <port>}. Commands on stdin: WRITES (prints the write requests by method and resource since the
+ * last WRITES), TIMES (prints, by method and resource, the requests since the last TIMES and the
+ * server's milliseconds answering them), CPU (prints this JVM's CPU time in ms), QUIT.
  */
 public final class ApiServerMain {
 
   public static void main(String[] args) throws Exception {
     EmbeddedApiServer server = EmbeddedApiServer.start(0);
+    server.writeKubeconfig(Path.of(args[0]));
     for (String ns : List.of("bench", "baseline", "noise")) {
       server
           .client()

@@ -23,6 +23,8 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -622,7 +624,7 @@ public final class Harness {
    * The API server JVM's command line; {@code -Dbench.serverJvmArgs="..."} adds options, e.g. a
    * flight recording: {@code -XX:StartFlightRecording=filename=/tmp/server.jfr}.
    */
-  static List<String> serverCommand() {
+  static List<String> serverCommand(Path kubeconfig) {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-Xmx6g");
@@ -631,13 +633,21 @@ public final class Harness {
       command.addAll(List.of(extra.split("\\s+")));
     }
     command.addAll(
-        List.of("-cp", System.getProperty("java.class.path"), ApiServerMain.class.getName()));
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            ApiServerMain.class.getName(),
+            kubeconfig.toString()));
     return command;
   }
 
   void startServer() throws Exception {
+    Path dir = Files.createTempDirectory("bench-apiserver");
+    Path kubeconfig = dir.resolve("kubeconfig");
     server =
-        new ProcessBuilder(serverCommand()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        new ProcessBuilder(serverCommand(kubeconfig))
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     serverOut =
         new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
     serverIn = new PrintWriter(server.getOutputStream(), true, StandardCharsets.UTF_8);
@@ -648,14 +658,15 @@ public final class Harness {
     if (line == null) {
       throw new IllegalStateException("the API server process did not start");
     }
-    int port = Integer.parseInt(line.substring(6).trim());
+    // the server's URL and token
     Config cfg =
-        new ConfigBuilder(Config.empty())
-            .withMasterUrl("http://127.0.0.1:" + port)
-            .withTrustCerts(true)
+        new ConfigBuilder(Config.fromKubeconfig(Files.readString(kubeconfig)))
             .withNamespace("bench")
+            .withHttp2Disable(true)
             .withRequestTimeout(60_000)
             .build();
+    Files.delete(kubeconfig);
+    Files.delete(dir);
     client = new KubernetesClientBuilder().withConfig(cfg).build();
   }
 

@@ -27,7 +27,7 @@ public class KmsKeySpec {
   @ValidationRule(
       value = "self.all(a, a != 'alias/managedsecrets')",
       message = "alias/managedsecrets is reserved for the default key.")
-  public List<@Pattern("^alias/[a-zA-Z0-9/_-]{1,250}$") String> aliases;
+  public List<@Size(max = 256) @Pattern("^alias/[a-zA-Z0-9/_-]{1,250}$") String> aliases;
 
   @JsonPropertyDescription(
       "Whether the key may be used (default true). A disabled key fails new versions with"
@@ -45,6 +45,7 @@ public class KmsKeySpec {
   @JsonPropertyDescription(
       "Where the key material lives: a provider configured on the operator (local, pkcs11,"
           + " aws-kms). Default: the operator's default provider.")
+  @Size(max = 32)
   @Pattern("^(local|pkcs11|aws-kms)$")
   public String provider;
 

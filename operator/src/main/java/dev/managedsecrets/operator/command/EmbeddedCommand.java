@@ -1,17 +1,15 @@
 package dev.managedsecrets.operator.command;
 
 import dev.managedsecrets.apiserver.EmbeddedApiServer;
+import dev.managedsecrets.apiserver.KubeconfigFile;
 import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -31,8 +29,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Run an in-memory Kubernetes API server (fabric8's mock server, with the CRDs installed) and"
           + " the operator against it, in this process.",
-      "Writes a kubeconfig for kubectl. State is kept in memory only: it is gone when the process"
-          + " stops."
+      "Writes a kubeconfig for kubectl, with the token the server requires (readable by its owner"
+          + " only). State is kept in memory only: it is gone when the process stops."
     })
 public final class EmbeddedCommand implements Callable<Integer> {
 
@@ -45,7 +43,9 @@ public final class EmbeddedCommand implements Callable<Integer> {
   @Option(
       names = "--kubeconfig-out",
       defaultValue = "embedded.kubeconfig",
-      description = "Where to write the kubeconfig. Default: ./${DEFAULT-VALUE}.")
+      description =
+          "Where to write the kubeconfig, readable by you only (not a symbolic link). Default:"
+              + " ./${DEFAULT-VALUE}.")
   Path kubeconfig;
 
   @Option(names = "--config", description = "The operator's YAML configuration file.")
@@ -143,11 +143,15 @@ public final class EmbeddedCommand implements Callable<Integer> {
     }
   }
 
-  /** Opens and locks the kubeconfig file, so that two instances never share one. */
+  /**
+   * Opens and locks the kubeconfig file, so that two instances never share one; it holds the
+   * server's token, so it is readable by its owner only, and never a symbolic link or another
+   * user's file ({@link KubeconfigFile}).
+   */
   private static FileChannel lockKubeconfig(Path target) {
     FileChannel channel;
     try {
-      channel = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      channel = KubeconfigFile.open(target);
     } catch (IOException | SecurityException e) {
       throw new EmbeddedException("cannot write the kubeconfig " + target + ": " + reason(e));
     }
@@ -166,10 +170,7 @@ public final class EmbeddedCommand implements Callable<Integer> {
 
   private static void writeKubeconfig(FileChannel channel, EmbeddedApiServer api) {
     try {
-      byte[] yaml = api.kubeconfig().getBytes(StandardCharsets.UTF_8);
-      channel.truncate(0);
-      channel.write(ByteBuffer.wrap(yaml), 0);
-      channel.force(true);
+      KubeconfigFile.write(channel, api.kubeconfig());
     } catch (IOException e) {
       throw new EmbeddedException("cannot write the kubeconfig: " + reason(e));
     }

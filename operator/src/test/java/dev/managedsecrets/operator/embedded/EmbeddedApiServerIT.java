@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -284,11 +283,7 @@ class EmbeddedApiServerIT {
     // a client that does not retry, so the outage shows at once
     KubernetesClient once =
         new KubernetesClientBuilder()
-            .withConfig(
-                new ConfigBuilder(Config.empty())
-                    .withMasterUrl(api.url())
-                    .withRequestRetryBackoffLimit(0)
-                    .build())
+            .withConfig(new ConfigBuilder(api.config()).withRequestRetryBackoffLimit(0).build())
             .build();
     var cms = once.configMaps().inNamespace("default");
     try (once;

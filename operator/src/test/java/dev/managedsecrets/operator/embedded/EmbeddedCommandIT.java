@@ -1,11 +1,18 @@
 package dev.managedsecrets.operator.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +42,42 @@ class EmbeddedCommandIT {
     assertThat(p.awaitExit()).isNotZero();
     assertThat(p.err).hasSize(1);
     assertThat(p.err.get(0)).startsWith("error: ").contains(nowhere.toString());
+  }
+
+  @Test
+  void aKubeconfigPathThatIsASymbolicLinkEndsWithOneLineAndItsTargetIsUntouched() throws Exception {
+    Path target = Files.writeString(dir.resolve("precious"), "not a kubeconfig\n");
+    Path link = Files.createSymbolicLink(dir.resolve("kc"), target);
+    EmbeddedProcess p = EmbeddedProcess.start("--port", "0", "--kubeconfig-out", link.toString());
+    assertThat(p.awaitExit()).isNotZero();
+    assertThat(p.err)
+        .containsExactly("error: cannot write the kubeconfig " + link + ": it is a symbolic link");
+    assertThat(Files.isSymbolicLink(link)).isTrue();
+    assertThat(Files.readString(target)).isEqualTo("not a kubeconfig\n");
+  }
+
+  @Test
+  void theKubeconfigIsReadableByItsOwnerOnlyAndHoldsTheTokenThatTheServerRequires()
+      throws Exception {
+    Path kubeconfig = Files.writeString(dir.resolve("kc"), "an older kubeconfig\n");
+    Files.setPosixFilePermissions(kubeconfig, PosixFilePermissions.fromString("rw-r--r--"));
+    try (EmbeddedProcess p =
+        EmbeddedProcess.start("--port", "0", "--kubeconfig-out", kubeconfig.toString())
+            .awaitReady()) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kubeconfig)))
+          .isEqualTo("rw-------");
+      Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+      try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+        assertThat(client.namespaces().withName("default").get()).isNotNull();
+      }
+      Config anonymous =
+          new ConfigBuilder(config).withOauthToken(null).withAutoOAuthToken(null).build();
+      try (KubernetesClient client = new KubernetesClientBuilder().withConfig(anonymous).build()) {
+        assertThatThrownBy(() -> client.namespaces().withName("default").get())
+            .isInstanceOfSatisfying(
+                KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(401));
+      }
+    }
   }
 
   @Test

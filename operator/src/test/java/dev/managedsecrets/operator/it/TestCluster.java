@@ -59,12 +59,7 @@ final class TestCluster implements AutoCloseable {
     try {
       client = api.client();
       Config config =
-          new ConfigBuilder(Config.empty())
-              .withMasterUrl(api.url())
-              .withNamespace("default")
-              .withHttp2Disable(true)
-              .withUserAgent(OperatorClient.USER_AGENT)
-              .build();
+          new ConfigBuilder(api.config()).withUserAgent(OperatorClient.USER_AGENT).build();
       operatorClient = new KubernetesClientBuilder().withConfig(config).build();
       for (String ns : TEAM_NAMESPACES) {
         client

@@ -230,7 +230,19 @@ public final class EmbeddedApiServer implements AutoCloseable {
    * handle is closed: an outage, for a test.
    */
   public AutoCloseable fail(String method, String pathPrefix, int code) {
-    EmbeddedDispatcher.Fault fault = new EmbeddedDispatcher.Fault(method, pathPrefix, code);
+    return fail(new EmbeddedDispatcher.Fault(method, pathPrefix, null, code));
+  }
+
+  /**
+   * As {@link #fail(String, String, int)}, for the requests whose body contains {@code text} only:
+   * e.g. the create of one kind of object, while other creates under the path succeed.
+   */
+  public AutoCloseable failWhenBodyContains(
+      String method, String pathPrefix, String text, int code) {
+    return fail(new EmbeddedDispatcher.Fault(method, pathPrefix, text, code));
+  }
+
+  private AutoCloseable fail(EmbeddedDispatcher.Fault fault) {
     dispatcher.faults.add(fault);
     return () -> dispatcher.faults.remove(fault);
   }

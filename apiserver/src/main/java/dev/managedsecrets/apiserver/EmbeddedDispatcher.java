@@ -105,11 +105,22 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     this.admission = options.admission;
   }
 
-  /** A fault a test injects: requests with this method under this path are answered with code. */
-  record Fault(String method, String pathPrefix, int code) {
+  /**
+   * A fault a test injects: requests with this method under this path (and, when {@code
+   * bodyContains} is given, whose body contains it) are answered with code.
+   */
+  record Fault(String method, String pathPrefix, String bodyContains, int code) {
     boolean matches(RecordedRequest request) {
-      return method.equalsIgnoreCase(request.getMethod())
-          && ApiPath.pathOf(request.getPath()).startsWith(pathPrefix);
+      if (!method.equalsIgnoreCase(request.getMethod())
+          || !ApiPath.pathOf(request.getPath()).startsWith(pathPrefix)) {
+        return false;
+      }
+      if (bodyContains == null) {
+        return true;
+      }
+      Buffer body = request.getBody();
+      return body != null
+          && new String(body.getBytes(), StandardCharsets.UTF_8).contains(bodyContains);
     }
   }
 

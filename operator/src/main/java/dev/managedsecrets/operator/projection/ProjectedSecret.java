@@ -44,7 +44,9 @@ import java.util.function.Supplier;
  *   <li>{@link #match} compares the keyed checksum of the live Secret, so an idle reconcile neither
  *       builds the desired Secret nor decrypts: no write, no KMS call. The version is read (and
  *       decrypted) only in {@link #desired}, that is, only to write.
- *   <li>A Secret's type is immutable: a type change deletes and creates it.
+ *   <li>A Secret's type is immutable: a type change deletes and creates it; when the create fails
+ *       (a policy that refuses the new type), the old Secret is put back before the failure is
+ *       reported, so its consumers miss it only for the moment of each attempt.
  *   <li>The in-memory API server has no garbage collector: Secrets under old target names, and all
  *       of them on cleanup, are deleted explicitly ({@link #deleteStale}, {@link #deleteAll}).
  * </ul>
@@ -220,7 +222,13 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     Secret written;
     if (!Objects.equals(live.getType(), desired.getType())) {
       context.getClient().resource(live).delete();
-      written = ownWrites.write(desired, () -> super.create(desired, ms, context));
+      try {
+        written = ownWrites.write(desired, () -> super.create(desired, ms, context));
+      } catch (RuntimeException e) {
+        // The consumers keep the Secret they had: it is put back before the failure is reported.
+        putBack(live, context, e);
+        throw e;
+      }
     } else {
       // Labels and annotations others added stay; ours, the owner and the data are set.
       Secret updated =
@@ -246,6 +254,24 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     }
     outcome(context, outcome);
     return written;
+  }
+
+  /** Creates {@code live} again as it was, after a replacement of it failed. */
+  private void putBack(Secret live, Context<ManagedSecret> context, RuntimeException failure) {
+    Secret again =
+        new SecretBuilder(live)
+            .editMetadata()
+            .withResourceVersion(null)
+            .withUid(null)
+            .withCreationTimestamp(null)
+            .withManagedFields()
+            .endMetadata()
+            .build();
+    try {
+      ownWrites.write(again, () -> context.getClient().resource(again).create());
+    } catch (RuntimeException e) {
+      failure.addSuppressed(e);
+    }
   }
 
   /** Nothing of the framework's own: the desired Secret carries every label and reference. */

@@ -4,6 +4,7 @@ import static dev.managedsecrets.operator.it.Fixtures.awaitReady;
 import static dev.managedsecrets.operator.it.Fixtures.awaitSynced;
 import static dev.managedsecrets.operator.it.Fixtures.create;
 import static dev.managedsecrets.operator.it.Fixtures.edit;
+import static dev.managedsecrets.operator.it.Fixtures.get;
 import static dev.managedsecrets.operator.it.Fixtures.managedSecret;
 import static dev.managedsecrets.operator.it.Fixtures.ready;
 import static dev.managedsecrets.operator.it.Fixtures.secret;
@@ -134,6 +135,45 @@ class ProjectedSecretIT {
     awaitSynced(cluster.client, "team-b", "squatted");
     assertThat(text(secret(cluster.client, "team-b", "squatted")))
         .containsExactly(Map.entry("secretString", "ours"));
+  }
+
+  @Test
+  void aTypeChangeWhoseCreateFailsPutsTheOldSecretBackUntilTheNewOneCanBeMade() throws Exception {
+    create(
+        cluster.client,
+        managedSecret("team-a", "retyped", s -> s.data = Map.of("username", "u", "password", "p")));
+    awaitSynced(cluster.client, "team-a", "retyped");
+
+    // As a policy that admits no Secret of the new type would: 422, which no client retries.
+    try (AutoCloseable refused =
+        cluster.api.failWhenBodyContains(
+            "POST", "/api/v1/namespaces/team-a/secrets", "kubernetes.io/basic-auth", 422)) {
+      edit(
+          cluster.client,
+          "team-a",
+          "retyped",
+          spec -> {
+            spec.target = new dev.managedsecrets.api.v1alpha1.TargetSpec();
+            spec.target.type = "kubernetes.io/basic-auth";
+          });
+      awaitReady(cluster.client, "team-a", "retyped", "False", "InternalServiceError");
+      assertThat(ready(get(cluster.client, "team-a", "retyped")).getMessage()).contains("422");
+      // The Secret of the old type is back for its consumers (but for the moment of each retry).
+      await()
+          .atMost(Fixtures.WAIT)
+          .untilAsserted(
+              () -> {
+                Secret back = secret(cluster.client, "team-a", "retyped");
+                assertThat(back).isNotNull();
+                assertThat(back.getType()).isEqualTo("Opaque");
+                assertThat(text(back))
+                    .containsOnly(Map.entry("username", "u"), Map.entry("password", "p"));
+              });
+    }
+
+    awaitSynced(cluster.client, "team-a", "retyped");
+    assertThat(secret(cluster.client, "team-a", "retyped").getType())
+        .isEqualTo("kubernetes.io/basic-auth");
   }
 
   private static int versions(StoreView store) {

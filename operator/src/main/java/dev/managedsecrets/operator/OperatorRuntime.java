@@ -117,7 +117,7 @@ public final class OperatorRuntime implements AutoCloseable {
             new ProjectedSecret(new Projection(hash)),
             new EventRecorder(client),
             clock,
-            config.fromSecretPollInterval(),
+            config,
             registry);
 
     Operator operator =

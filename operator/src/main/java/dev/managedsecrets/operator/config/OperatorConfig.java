@@ -30,6 +30,13 @@ public record OperatorConfig(
         String accountId,
     @JsonPropertyDescription("Namespaces whose ManagedSecrets are reconciled; empty: all.")
         List<String> watchNamespaces,
+    @JsonPropertyDescription(
+            "Reconcile ManagedSecrets in the operator's own namespace. Off: they are refused with"
+                + " AccessDeniedException, since the store, the keyring and the credentials live"
+                + " there. Either way the operator's own Secrets and service account tokens are"
+                + " never a fromSecret source.")
+        @JsonProperty(defaultValue = "false")
+        boolean allowOperatorNamespace,
     @JsonPropertyDescription("How often a fromSecret source is read again for changes.")
         @JsonProperty(defaultValue = "PT60S")
         Duration fromSecretPollInterval,

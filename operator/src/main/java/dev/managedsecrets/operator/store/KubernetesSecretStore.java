@@ -29,14 +29,16 @@ import java.util.function.Supplier;
  */
 public final class KubernetesSecretStore implements SecretStore {
 
-  static final String LABEL_STORE = "managedsecrets.dev/store";
+  /** The label and type of every object of the store (records and envelopes). */
+  public static final String LABEL_STORE = "managedsecrets.dev/store";
+
   static final String LABEL_STORE_ID = "managedsecrets.dev/store-id";
   static final String LABEL_VERSION_OF = "managedsecrets.dev/version-of";
   static final String RECORD_KEY = "record.json";
   static final String ENVELOPE_KEY = "envelope";
   static final String NAMESPACE_ANNOTATION = "managedsecrets.dev/namespace";
   static final String NAME_ANNOTATION = "managedsecrets.dev/secret-name";
-  static final String TYPE = "managedsecrets.dev/store";
+  public static final String TYPE = "managedsecrets.dev/store";
 
   private final KubernetesClient client;
   private final String namespace;

@@ -40,6 +40,7 @@ class ConfigurationReferenceTest {
           Map.entry("partition", "aws"),
           Map.entry("accountId", "210987654321"),
           Map.entry("watchNamespaces", "team-a,team-b"),
+          Map.entry("allowOperatorNamespace", "true"),
           Map.entry("fromSecretPollInterval", "PT7S"),
           Map.entry("purgeInterval", "PT2H"),
           Map.entry("leaderElection", "true"),

@@ -37,6 +37,9 @@ public record OperatorConfig(
                 + " never a fromSecret source.")
         @JsonProperty(defaultValue = "false")
         boolean allowOperatorNamespace,
+    @JsonPropertyDescription(
+            "Bounds of what the ManagedSecrets of one namespace may keep in the store together.")
+        QuotaSettings quota,
     @JsonPropertyDescription("How often a fromSecret source is read again for changes.")
         @JsonProperty(defaultValue = "PT60S")
         Duration fromSecretPollInterval,
@@ -127,6 +130,7 @@ public record OperatorConfig(
           "reconcileThreads must be 1-1000; it is " + reconcileThreads);
     }
     retry.check();
+    quota.check();
     store.check();
     kms.check();
     if (leaseName == null || !leaseName.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
@@ -175,6 +179,34 @@ public record OperatorConfig(
       if (!(multiplier >= 1)) {
         throw new IllegalArgumentException(
             "retry.multiplier must be at least 1; it is " + multiplier);
+      }
+    }
+  }
+
+  /**
+   * The quota section: what one namespace's ManagedSecrets keep in the store together, counted from
+   * the store's records (every version it lists, and the size of its envelope).
+   */
+  public record QuotaSettings(
+      @JsonPropertyDescription(
+              "Most versions the secrets of one namespace keep in the store, those in their"
+                  + " recovery window included. Env: MANAGEDSECRET_QUOTA_VERSIONS_PER_NAMESPACE.")
+          @JsonProperty(defaultValue = "10000")
+          long versionsPerNamespace,
+      @JsonPropertyDescription(
+              "Most bytes of envelopes (ciphertext) the secrets of one namespace keep in the store."
+                  + " Env: MANAGEDSECRET_QUOTA_BYTES_PER_NAMESPACE.")
+          @JsonProperty(defaultValue = "67108864")
+          long bytesPerNamespace) {
+
+    void check() {
+      if (versionsPerNamespace < 1) {
+        throw new IllegalArgumentException(
+            "quota.versionsPerNamespace must be at least 1; it is " + versionsPerNamespace);
+      }
+      if (bytesPerNamespace < 1) {
+        throw new IllegalArgumentException(
+            "quota.bytesPerNamespace must be at least 1; it is " + bytesPerNamespace);
       }
     }
   }

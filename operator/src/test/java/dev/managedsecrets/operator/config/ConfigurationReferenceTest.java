@@ -41,6 +41,8 @@ class ConfigurationReferenceTest {
           Map.entry("accountId", "210987654321"),
           Map.entry("watchNamespaces", "team-a,team-b"),
           Map.entry("allowOperatorNamespace", "true"),
+          Map.entry("quota.versionsPerNamespace", "500"),
+          Map.entry("quota.bytesPerNamespace", "1048576"),
           Map.entry("fromSecretPollInterval", "PT7S"),
           Map.entry("purgeInterval", "PT2H"),
           Map.entry("leaderElection", "true"),

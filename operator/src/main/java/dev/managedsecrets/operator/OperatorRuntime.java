@@ -115,7 +115,7 @@ public final class OperatorRuntime implements AutoCloseable {
             arns,
             clock,
             new NamespaceQuota(
-                config.quota().versionsPerNamespace(), config.quota().bytesPerNamespace()));
+                config.quota().versionsPerNamespace(), config.quota().bytesPerNamespace(), clock));
     ManagedSecretReconciler reconciler =
         new ManagedSecretReconciler(
             secrets,

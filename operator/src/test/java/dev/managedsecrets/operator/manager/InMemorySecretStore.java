@@ -17,6 +17,7 @@ final class InMemorySecretStore implements SecretStore {
 
   final Map<SecretId, StoredSecret> records = new HashMap<>();
   final Map<String, byte[]> versions = new HashMap<>();
+  int usageCounts;
   private int revision;
 
   @Override
@@ -89,6 +90,7 @@ final class InMemorySecretStore implements SecretStore {
 
   @Override
   public synchronized Usage usage(String namespace) {
+    usageCounts++;
     List<StoredSecret> kept =
         records.values().stream().filter(r -> r.id().namespace().equals(namespace)).toList();
     return new Usage(

@@ -43,13 +43,8 @@ class NamespaceQuotaTest {
 
   /** The service with this bound, at this time. */
   SecretsManagerService service(long versions, long bytes, Instant at) {
-    return new SecretsManagerService(
-        store,
-        new EnvelopeCipher(kms),
-        values,
-        new Arns("k8s", "local", "123456789012"),
-        Clock.fixed(at, ZoneOffset.UTC),
-        new NamespaceQuota(versions, bytes));
+    Clock clock = Clock.fixed(at, ZoneOffset.UTC);
+    return service(new NamespaceQuota(versions, bytes, clock), clock);
   }
 
   StoredSecret put(SecretsManagerService service, String namespace, String name, String value) {
@@ -134,5 +129,65 @@ class NamespaceQuotaTest {
     assertThat(written.current().orElseThrow().versionId()).isNotNull();
     assertThat(store.usage("team-a").versions()).isEqualTo(kept);
     refused(() -> put(service, "team-a", "another", "v1"));
+  }
+
+  @Test
+  void aNamespacesCountIsReadOnceAMinuteNotOnceAVersion() {
+    MovingClock clock = new MovingClock();
+    NamespaceQuota quota = new NamespaceQuota(100, Long.MAX_VALUE, clock);
+    SecretsManagerService service = service(quota, clock);
+    for (int i = 0; i < 10; i++) {
+      put(service, "team-a", "secret-" + i, "v");
+    }
+    assertThat(store.usageCounts).isEqualTo(1);
+
+    clock.now = clock.now.plus(NamespaceQuota.RECOUNT).plusSeconds(1);
+    put(service, "team-a", "secret-10", "v");
+
+    assertThat(store.usageCounts).isEqualTo(2);
+  }
+
+  @Test
+  void roomFreedSinceTheLastCountIsSeenBeforeAVersionIsRefused() {
+    MovingClock clock = new MovingClock();
+    SecretsManagerService service = service(new NamespaceQuota(2, Long.MAX_VALUE, clock), clock);
+    put(service, "team-a", "one", "v");
+    put(service, "team-a", "two", "v");
+    store.purge(new SecretId("team-a", "two")); // by the purge job, say
+
+    put(service, "team-a", "three", "v");
+
+    assertThat(store.usage("team-a").versions()).isEqualTo(2);
+    refused(() -> put(service, "team-a", "four", "v"));
+  }
+
+  SecretsManagerService service(NamespaceQuota quota, Clock clock) {
+    return new SecretsManagerService(
+        store,
+        new EnvelopeCipher(kms),
+        values,
+        new Arns("k8s", "local", "123456789012"),
+        clock,
+        quota);
+  }
+
+  /** A clock the test moves. */
+  static final class MovingClock extends Clock {
+    Instant now = T0;
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
   }
 }

@@ -14,7 +14,7 @@ import java.util.Map;
  */
 final class OperatorSecrets {
 
-  static final String SERVICE_ACCOUNT_TOKEN = "kubernetes.io/service-account-token";
+  private static final String SERVICE_ACCOUNT_TOKEN = "kubernetes.io/service-account-token";
 
   private final String credentialsSecret;
 

@@ -291,7 +291,11 @@ public final class KubernetesSecretStore implements SecretStore {
     return out;
   }
 
-  /** One list of the namespace's records, selected by their namespace label. */
+  /**
+   * One list of the namespace's records, selected by their namespace label. A record that can't be
+   * read is not counted: it fails its own secret's reconciles (DecryptionFailure), not its
+   * neighbours'.
+   */
   @Override
   public Usage usage(String tenant) {
     long versions = 0;
@@ -304,9 +308,13 @@ public final class KubernetesSecretStore implements SecretStore {
                     .withLabel(LABEL_NAMESPACE, tenant)
                     .list()
                     .getItems())) {
-      StoredSecret record = decode(s);
-      versions += record.versions().size();
-      bytes += record.envelopeBytes();
+      try {
+        StoredSecret record = decode(s);
+        versions += record.versions().size();
+        bytes += record.envelopeBytes();
+      } catch (SecretsManagerException unreadable) {
+        // Left for an administrator to restore (docs/STORES.md).
+      }
     }
     return new Usage(versions, bytes);
   }

@@ -118,6 +118,24 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
     assertThat(((KubernetesSecretStore) store()).labelRecordsByNamespace()).isZero();
   }
 
+  @Test
+  void anUnreadableRecordLeavesTheCountOfItsNamespaceToTheOthers() {
+    String namespace = newNamespace();
+    Instant at = Instant.parse("2026-03-04T05:06:07Z");
+    for (String name : List.of("readable", "corrupt")) {
+      SecretId id = new SecretId(namespace, name);
+      StoredSecret s = store().create(StoredSecret.create(id, arn(id), name, "uid", at));
+      store().addVersion(added(s, "v1", at), "v1", bytes(40));
+    }
+    client
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .withName(KubernetesSecretStore.recordName(new SecretId(namespace, "corrupt")))
+        .edit(o -> new SecretBuilder(o).addToData("record.json", "bm90IGpzb24=").build());
+
+    assertThat(store().usage(namespace)).isEqualTo(new SecretStore.Usage(1, 40));
+  }
+
   private Secret object(String name) {
     return client.secrets().inNamespace(NAMESPACE).withName(name).get();
   }

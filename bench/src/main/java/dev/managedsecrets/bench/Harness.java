@@ -279,7 +279,9 @@ public final class Harness {
         Map.of(
             "MANAGEDSECRET_ACCOUNT_ID", "123456789012",
             "MANAGEDSECRET_RESYNC_INTERVAL", "PT30S",
-            "MANAGEDSECRET_RECONCILE_THREADS", String.valueOf(THREADS)));
+            "MANAGEDSECRET_RECONCILE_THREADS", String.valueOf(THREADS),
+            // Every ManagedSecret of a run is in one namespace: 2N and more versions.
+            "MANAGEDSECRET_QUOTA_VERSIONS_PER_NAMESPACE", "100000000"));
   }
 
   /**

@@ -13,6 +13,7 @@ import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.KeyringSecret;
 import dev.managedsecrets.operator.kms.KmsProviders;
 import dev.managedsecrets.operator.leader.Leadership;
+import dev.managedsecrets.operator.manager.NamespaceQuota;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.CountingKms;
 import dev.managedsecrets.operator.metrics.ReconcileTimer;
@@ -108,7 +109,13 @@ public final class OperatorRuntime implements AutoCloseable {
     SecretStore store = SecretStores.open(client, config);
     SecretsManagerService secrets =
         new SecretsManagerService(
-            new TimedSecretStore(store, registry), new EnvelopeCipher(kms), values, arns, clock);
+            new TimedSecretStore(store, registry),
+            new EnvelopeCipher(kms),
+            values,
+            arns,
+            clock,
+            new NamespaceQuota(
+                config.quota().versionsPerNamespace(), config.quota().bytesPerNamespace(), clock));
     ManagedSecretReconciler reconciler =
         new ManagedSecretReconciler(
             secrets,
@@ -117,7 +124,7 @@ public final class OperatorRuntime implements AutoCloseable {
             new ProjectedSecret(new Projection(hash)),
             new EventRecorder(client),
             clock,
-            config.fromSecretPollInterval(),
+            config,
             registry);
 
     Operator operator =

@@ -96,6 +96,24 @@ public record StoredSecret(
         revision);
   }
 
+  /** The same record, the versions named in {@code sizes} with those envelope sizes in bytes. */
+  public StoredSecret withEnvelopeSizes(Map<String, Integer> sizes) {
+    return withVersions(
+        versions.stream()
+            .map(
+                v ->
+                    sizes.containsKey(v.versionId())
+                        ? v.withEnvelopeSize(sizes.get(v.versionId()))
+                        : v)
+            .toList(),
+        lastChangedDate);
+  }
+
+  /** The bytes of the envelopes of its versions, as recorded. */
+  public long envelopeBytes() {
+    return versions.stream().mapToLong(StoredVersion::envelopeSize).sum();
+  }
+
   public StoredSecret scheduledForDeletion(Instant deleted, Instant purge) {
     return new StoredSecret(
         id,

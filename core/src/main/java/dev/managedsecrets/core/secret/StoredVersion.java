@@ -16,6 +16,8 @@ import java.util.Map;
  * @param generated generated keys and a hash of the parameters each was generated with
  * @param envelopeRevision how often the version's envelope was replaced by one under another KMS
  *     key (0: the envelope it was created with); a store may keep each in its own immutable object
+ * @param envelopeSize bytes of its envelope as the store holds it (0: not recorded, for versions
+ *     stored before sizes were); what a namespace's quota counts without reading envelopes
  */
 public record StoredVersion(
     String versionId,
@@ -25,7 +27,8 @@ public record StoredVersion(
     String valueHash,
     String inputHash,
     Map<String, String> generated,
-    int envelopeRevision) {
+    int envelopeRevision,
+    int envelopeSize) {
 
   public StoredVersion {
     stages = List.copyOf(stages);
@@ -41,7 +44,7 @@ public record StoredVersion(
       String valueHash,
       String inputHash,
       Map<String, String> generated) {
-    this(versionId, createdDate, stages, kmsKeyArn, valueHash, inputHash, generated, 0);
+    this(versionId, createdDate, stages, kmsKeyArn, valueHash, inputHash, generated, 0, 0);
   }
 
   public boolean hasStage(String stage) {
@@ -57,7 +60,8 @@ public record StoredVersion(
         valueHash,
         inputHash,
         generated,
-        envelopeRevision);
+        envelopeRevision,
+        envelopeSize);
   }
 
   /** The same version, value and id, re-encrypted under another KMS key. */
@@ -70,11 +74,34 @@ public record StoredVersion(
         valueHash,
         inputHash,
         generated,
-        envelopeRevision);
+        envelopeRevision,
+        envelopeSize);
   }
 
   public StoredVersion withEnvelopeRevision(int revision) {
     return new StoredVersion(
-        versionId, createdDate, stages, kmsKeyArn, valueHash, inputHash, generated, revision);
+        versionId,
+        createdDate,
+        stages,
+        kmsKeyArn,
+        valueHash,
+        inputHash,
+        generated,
+        revision,
+        envelopeSize);
+  }
+
+  /** The same version, its envelope {@code size} bytes. */
+  public StoredVersion withEnvelopeSize(int size) {
+    return new StoredVersion(
+        versionId,
+        createdDate,
+        stages,
+        kmsKeyArn,
+        valueHash,
+        inputHash,
+        generated,
+        envelopeRevision,
+        size);
   }
 }

@@ -31,6 +31,16 @@ public record OperatorConfig(
     @JsonPropertyDescription("Namespaces whose ManagedSecrets are reconciled; empty: all.")
         List<String> watchNamespaces,
     @JsonPropertyDescription(
+            "Reconcile ManagedSecrets in the operator's own namespace. Off: they are refused with"
+                + " AccessDeniedException, since the store, the keyring and the credentials live"
+                + " there. Either way the operator's own Secrets and service account tokens are"
+                + " never a fromSecret source.")
+        @JsonProperty(defaultValue = "false")
+        boolean allowOperatorNamespace,
+    @JsonPropertyDescription(
+            "Bounds of what the ManagedSecrets of one namespace may keep in the store together.")
+        QuotaSettings quota,
+    @JsonPropertyDescription(
             "How often a fromSecret source is read again for changes, and a target name held by a"
                 + " Secret that is not the operator's looked at again.")
         @JsonProperty(defaultValue = "PT60S")
@@ -122,6 +132,7 @@ public record OperatorConfig(
           "reconcileThreads must be 1-1000; it is " + reconcileThreads);
     }
     retry.check();
+    quota.check();
     store.check();
     kms.check();
     if (leaseName == null || !leaseName.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
@@ -170,6 +181,34 @@ public record OperatorConfig(
       if (!(multiplier >= 1)) {
         throw new IllegalArgumentException(
             "retry.multiplier must be at least 1; it is " + multiplier);
+      }
+    }
+  }
+
+  /**
+   * The quota section: what one namespace's ManagedSecrets keep in the store together, counted from
+   * the store's records (every version it lists, and the size of its envelope).
+   */
+  public record QuotaSettings(
+      @JsonPropertyDescription(
+              "Most versions the secrets of one namespace keep in the store, those in their"
+                  + " recovery window included. Env: MANAGEDSECRET_QUOTA_VERSIONS_PER_NAMESPACE.")
+          @JsonProperty(defaultValue = "10000")
+          long versionsPerNamespace,
+      @JsonPropertyDescription(
+              "Most bytes of envelopes (ciphertext) the secrets of one namespace keep in the store."
+                  + " Env: MANAGEDSECRET_QUOTA_BYTES_PER_NAMESPACE.")
+          @JsonProperty(defaultValue = "67108864")
+          long bytesPerNamespace) {
+
+    void check() {
+      if (versionsPerNamespace < 1) {
+        throw new IllegalArgumentException(
+            "quota.versionsPerNamespace must be at least 1; it is " + versionsPerNamespace);
+      }
+      if (bytesPerNamespace < 1) {
+        throw new IllegalArgumentException(
+            "quota.bytesPerNamespace must be at least 1; it is " + bytesPerNamespace);
       }
     }
   }

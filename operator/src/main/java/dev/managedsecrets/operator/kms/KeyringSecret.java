@@ -31,6 +31,11 @@ import org.slf4j.LoggerFactory;
 public final class KeyringSecret implements Keyring.Storage {
 
   public static final String SECRET_NAME = "managedsecret-keyring";
+
+  /** The keyring Secret's type and label, which tell it wherever a copy of it is found. */
+  public static final String TYPE = "managedsecrets.dev/keyring";
+
+  public static final String LABEL = "managedsecrets.dev/keyring";
   static final String ROOT_KEY = "root.key";
   static final String HASH_KEY = "hash.key";
   static final String KEYS = "keys.json";
@@ -112,9 +117,9 @@ public final class KeyringSecret implements Keyring.Storage {
         .withName(SECRET_NAME)
         .withNamespace(namespace)
         .addToLabels("app.kubernetes.io/part-of", "managedsecret-operator")
-        .addToLabels("managedsecrets.dev/keyring", "local")
+        .addToLabels(LABEL, "local")
         .endMetadata()
-        .withType("managedsecrets.dev/keyring")
+        .withType(TYPE)
         .withImmutable(false)
         .withData(data)
         .build();

@@ -51,15 +51,28 @@ public final class SecretsManagerService {
   private final Arns arns;
   private final Clock clock;
   private final Reencryption reencryption;
+  private final NamespaceQuota quota;
 
+  /** A service without a bound on what a namespace keeps ({@link NamespaceQuota#NONE}). */
   public SecretsManagerService(
       SecretStore store, EnvelopeCipher cipher, ValueAssembler values, Arns arns, Clock clock) {
+    this(store, cipher, values, arns, clock, NamespaceQuota.NONE);
+  }
+
+  public SecretsManagerService(
+      SecretStore store,
+      EnvelopeCipher cipher,
+      ValueAssembler values,
+      Arns arns,
+      Clock clock,
+      NamespaceQuota quota) {
     this.store = store;
     this.cipher = cipher;
     this.values = values;
     this.arns = arns;
     this.clock = clock;
     this.reencryption = new Reencryption(store, cipher);
+    this.quota = quota;
   }
 
   public Optional<StoredSecret> find(SecretId id) {
@@ -122,7 +135,8 @@ public final class SecretsManagerService {
 
   /**
    * Creates a version from the inputs and makes it AWSCURRENT. The ciphertext is durable in the
-   * store before the record points at it.
+   * store before the record points at it. A version that would take its namespace past the
+   * namespace's quota is refused (LimitExceededException), after retention's removals are counted.
    *
    * @param token the client request token, or null for a new UUID
    */
@@ -168,6 +182,8 @@ public final class SecretsManagerService {
         new StoredVersion(
             versionId, now, List.of(), keyArn, valueHash, inputHash, values.generatedKeys(input));
     Versions.Added added = Versions.addCurrent(secret, created, now);
+    long removedBytes = added.removed().stream().mapToLong(StoredVersion::envelopeSize).sum();
+    quota.check(store, secret.id(), 1L - added.removed().size(), envelope.length - removedBytes);
     // The envelope and the labels that move to it: together or not at all (SecretStore#addVersion).
     StoredSecret written = store.addVersion(added.secret(), versionId, envelope);
     if (!added.removed().isEmpty()) {

@@ -89,6 +89,11 @@ public final class TimedSecretStore implements SecretStore {
     return time("list", delegate::list);
   }
 
+  @Override
+  public Usage usage(String namespace) {
+    return time("usage", () -> delegate.usage(namespace));
+  }
+
   private void time(String operation, Runnable call) {
     time(
         operation,

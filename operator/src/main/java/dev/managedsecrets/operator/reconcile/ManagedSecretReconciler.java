@@ -13,6 +13,7 @@ import dev.managedsecrets.core.value.SecretValue;
 import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.core.value.ValueInput;
 import dev.managedsecrets.core.value.ValueInputs;
+import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.projection.ProjectedSecret;
@@ -50,6 +51,7 @@ public final class ManagedSecretReconciler
   private final ValueAssembler values;
   private final ProjectedSecret projected;
   private final SourceSecrets sources;
+  private final OperatorNamespace operatorNamespace;
   private final EventRecorder events;
   private final FailureFunnel failures;
   private final Clock clock;
@@ -62,13 +64,18 @@ public final class ManagedSecretReconciler
       ProjectedSecret projected,
       EventRecorder events,
       Clock clock,
-      Duration fromSecretPollInterval,
+      OperatorConfig config,
       MeterRegistry registry) {
     this.secrets = secrets;
     this.kms = kms;
     this.values = values;
     this.projected = projected;
-    this.sources = new SourceSecrets(fromSecretPollInterval);
+    this.sources =
+        new SourceSecrets(
+            config.fromSecretPollInterval(),
+            new OperatorSecrets(config.store().credentialsSecret()));
+    this.operatorNamespace =
+        new OperatorNamespace(config.namespace(), config.allowOperatorNamespace());
     this.events = events;
     this.failures = new FailureFunnel(events, clock);
     this.clock = clock;
@@ -86,7 +93,8 @@ public final class ManagedSecretReconciler
   public UpdateControl<ManagedSecret> reconcile(ManagedSecret ms, Context<ManagedSecret> context) {
     ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
     ms.setSpec(spec);
-    // 1. Validate: the spec's rules, and the name is this ManagedSecret's to use.
+    // 1. Validate: a tenant's namespace, the spec's rules, the name is this ManagedSecret's to use.
+    operatorNamespace.check(ms);
     Names names = Names.of(ms);
     SpecValidator.validate(ms, names);
     NameClaims.requireOldest(ms, names, context.getPrimaryCache());

@@ -13,15 +13,19 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Reads the Secret a ManagedSecret's fromSecret names, in its own namespace, at each reconcile (the
- * ManagedSecret is reconciled again every poll interval while it has one).
+ * Reads the Secret a ManagedSecret's fromSecret names, in its own namespace, by name (never by
+ * listing), at each reconcile (the ManagedSecret is reconciled again every poll interval while it
+ * has one). The operator's own Secrets and service account tokens are refused ({@link
+ * OperatorSecrets}) before any byte of them is decoded.
  */
 final class SourceSecrets {
 
   private final Duration pollInterval;
+  private final OperatorSecrets operatorSecrets;
 
-  SourceSecrets(Duration pollInterval) {
+  SourceSecrets(Duration pollInterval, OperatorSecrets operatorSecrets) {
     this.pollInterval = pollInterval;
+    this.operatorSecrets = operatorSecrets;
   }
 
   /** The source's keys and bytes, or null when the ManagedSecret has no fromSecret. */
@@ -42,6 +46,19 @@ final class SourceSecrets {
               + " (fromSecret). It is checked again every "
               + pollInterval.toSeconds()
               + " seconds.");
+    }
+    String refused = operatorSecrets.what(source);
+    if (refused != null) {
+      throw new SecretsManagerException(
+          AwsError.ACCESS_DENIED_EXCEPTION,
+          "Secret "
+              + name
+              + " in namespace "
+              + namespace
+              + " is "
+              + refused
+              + ": the operator never reads it as a value (fromSecret). Name a Secret of your"
+              + " own.");
     }
     return taken(source, ms.getSpec().fromSecret.key);
   }

@@ -25,18 +25,23 @@ import java.util.function.Supplier;
  * The default store: Secrets in the operator's own namespace, never in a tenant's. Each secret has
  * one record object (its metadata, versions and labels) and one object per version (its envelope),
  * so a full history of 100 versions of 64 KiB stays far below the API server's object size limit.
- * The record changes only by updates that carry its resourceVersion.
+ * The record changes only by updates that carry its resourceVersion. Records are labelled with
+ * their secret's namespace, so a namespace's use is one label-selected list of its records, which
+ * list every version with its envelope's size: no envelope is read to count.
  */
 public final class KubernetesSecretStore implements SecretStore {
 
-  static final String LABEL_STORE = "managedsecrets.dev/store";
+  /** The label and type of every object of the store (records and envelopes). */
+  public static final String LABEL_STORE = "managedsecrets.dev/store";
+
   static final String LABEL_STORE_ID = "managedsecrets.dev/store-id";
   static final String LABEL_VERSION_OF = "managedsecrets.dev/version-of";
+  static final String LABEL_NAMESPACE = "managedsecrets.dev/namespace";
   static final String RECORD_KEY = "record.json";
   static final String ENVELOPE_KEY = "envelope";
   static final String NAMESPACE_ANNOTATION = "managedsecrets.dev/namespace";
   static final String NAME_ANNOTATION = "managedsecrets.dev/secret-name";
-  static final String TYPE = "managedsecrets.dev/store";
+  public static final String TYPE = "managedsecrets.dev/store";
 
   private final KubernetesClient client;
   private final String namespace;
@@ -132,17 +137,20 @@ public final class KubernetesSecretStore implements SecretStore {
                             "the record of " + next.id() + " does not list " + e.getKey()));
         written.put(e.getKey(), createEnvelope(next.id(), e.getKey(), old + 1, e.getValue()));
       }
+      Map<String, Integer> sizes = new LinkedHashMap<>();
+      envelopes.forEach((versionId, envelope) -> sizes.put(versionId, envelope.length));
       out =
           update(
               next.withVersions(
-                  next.versions().stream()
-                      .map(
-                          v ->
-                              written.containsKey(v.versionId())
-                                  ? v.withEnvelopeRevision(written.get(v.versionId()))
-                                  : v)
-                      .toList(),
-                  next.lastChangedDate()));
+                      next.versions().stream()
+                          .map(
+                              v ->
+                                  written.containsKey(v.versionId())
+                                      ? v.withEnvelopeRevision(written.get(v.versionId()))
+                                      : v)
+                          .toList(),
+                      next.lastChangedDate())
+                  .withEnvelopeSizes(sizes));
     } catch (StoreConflictException e) {
       // Refused for certain: nothing points at the new objects.
       written.forEach(
@@ -283,6 +291,60 @@ public final class KubernetesSecretStore implements SecretStore {
     return out;
   }
 
+  /**
+   * One list of the namespace's records, selected by their namespace label. A record that can't be
+   * read is not counted: it fails its own secret's reconciles (DecryptionFailure), not its
+   * neighbours'.
+   */
+  @Override
+  public Usage usage(String tenant) {
+    long versions = 0;
+    long bytes = 0;
+    for (Secret s :
+        call(
+            () ->
+                secrets()
+                    .withLabel(LABEL_STORE, "record")
+                    .withLabel(LABEL_NAMESPACE, tenant)
+                    .list()
+                    .getItems())) {
+      try {
+        StoredSecret record = decode(s);
+        versions += record.versions().size();
+        bytes += record.envelopeBytes();
+      } catch (SecretsManagerException unreadable) {
+        // Left for an administrator to restore (docs/STORES.md).
+      }
+    }
+    return new Usage(versions, bytes);
+  }
+
+  /**
+   * Labels the records written before records carried their namespace (by an earlier release), so
+   * that {@link #usage} counts them; returns how many. Run once at start: a record another writer
+   * changes meanwhile is labelled by that write.
+   */
+  public int labelRecordsByNamespace() {
+    int labelled = 0;
+    for (Secret s :
+        call(
+            () ->
+                secrets()
+                    .withLabel(LABEL_STORE, "record")
+                    .withoutLabel(LABEL_NAMESPACE)
+                    .list()
+                    .getItems())) {
+      try {
+        update(decode(s));
+        labelled++;
+      } catch (StoreConflictException | SecretsManagerException e) {
+        // Changed meanwhile (and labelled by that write), or unreadable (left for an
+        // administrator).
+      }
+    }
+    return labelled;
+  }
+
   private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<
           Secret,
           io.fabric8.kubernetes.api.model.SecretList,
@@ -299,6 +361,7 @@ public final class KubernetesSecretStore implements SecretStore {
         .addToLabels("app.kubernetes.io/part-of", "managedsecret-operator")
         .addToLabels(LABEL_STORE, "record")
         .addToLabels(LABEL_STORE_ID, storeId(secret.id()))
+        .addToLabels(LABEL_NAMESPACE, secret.id().namespace())
         .addToAnnotations(NAMESPACE_ANNOTATION, secret.id().namespace())
         .addToAnnotations(NAME_ANNOTATION, secret.id().name())
         .endMetadata()

@@ -51,7 +51,7 @@ public final class PostgresSecretStore implements SecretStore {
       "SELECT s.namespace, s.name, s.arn, s.owner_name, s.owner_uid, s.created_date,"
           + " s.last_changed_date, s.deleted_date, s.purge_after, s.revision, v.version_id,"
           + " v.created_date AS version_created_date, v.stages, v.kms_key_arn, v.value_hash,"
-          + " v.input_hash, v.generated"
+          + " v.input_hash, v.generated, v.envelope_size"
           + " FROM {s}.secret s LEFT JOIN {s}.secret_version v"
           + " ON v.namespace = s.namespace AND v.name = s.name";
 
@@ -67,8 +67,13 @@ public final class PostgresSecretStore implements SecretStore {
 
   private static final String INSERT_VERSION =
       "INSERT INTO {s}.secret_version (namespace, name, version_id, position, created_date, stages,"
-          + " kms_key_arn, value_hash, input_hash, generated)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb))";
+          + " kms_key_arn, value_hash, input_hash, generated, envelope_size)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?)";
+
+  /** What a namespace keeps: an index range of secret_version's primary key, no envelope read. */
+  private static final String USAGE =
+      "SELECT count(*), coalesce(sum(envelope_size), 0) FROM {s}.secret_version"
+          + " WHERE namespace = ?";
 
   /** Replaces an envelope only while no version row points at it: versions are immutable. */
   private static final String UPSERT_ENVELOPE =
@@ -146,13 +151,14 @@ public final class PostgresSecretStore implements SecretStore {
   }
 
   @Override
-  public StoredSecret addVersion(StoredSecret next, String versionId, byte[] envelope) {
-    if (next.version(versionId).isEmpty()) {
+  public StoredSecret addVersion(StoredSecret listed, String versionId, byte[] envelope) {
+    if (listed.version(versionId).isEmpty()) {
       throw new IllegalArgumentException(
-          "the record of " + next.id() + " does not list version " + versionId);
+          "the record of " + listed.id() + " does not list version " + versionId);
     }
-    long revision = revision(next);
-    requireDistinctVersions(next);
+    long revision = revision(listed);
+    requireDistinctVersions(listed);
+    StoredSecret next = listed.withEnvelopeSizes(Map.of(versionId, envelope.length));
     return inTransaction(
         "adding version " + versionId + " to " + next.id(),
         c -> {
@@ -170,15 +176,18 @@ public final class PostgresSecretStore implements SecretStore {
    * place of the old ones, and the versions' new key ARNs commit together or not at all.
    */
   @Override
-  public StoredSecret replaceEnvelopes(StoredSecret next, Map<String, byte[]> envelopes) {
-    long revision = revision(next);
-    requireDistinctVersions(next);
-    for (String versionId : envelopes.keySet()) {
-      if (next.version(versionId).isEmpty()) {
+  public StoredSecret replaceEnvelopes(StoredSecret listed, Map<String, byte[]> envelopes) {
+    long revision = revision(listed);
+    requireDistinctVersions(listed);
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+    for (Map.Entry<String, byte[]> e : envelopes.entrySet()) {
+      if (listed.version(e.getKey()).isEmpty()) {
         throw new IllegalArgumentException(
-            "the record of " + next.id() + " does not list version " + versionId);
+            "the record of " + listed.id() + " does not list version " + e.getKey());
       }
+      sizes.put(e.getKey(), e.getValue().length);
     }
+    StoredSecret next = listed.withEnvelopeSizes(sizes);
     return inTransaction(
         "re-encrypting " + envelopes.size() + " versions of " + next.id(),
         c -> {
@@ -292,6 +301,21 @@ public final class PostgresSecretStore implements SecretStore {
   }
 
   @Override
+  public Usage usage(String namespace) {
+    return inTransaction(
+        "counting the versions of namespace " + namespace,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql(USAGE))) {
+            ps.setString(1, namespace);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return new Usage(rs.getLong(1), rs.getLong(2));
+            }
+          }
+        });
+  }
+
+  @Override
   public void close() {
     dataSource.close();
   }
@@ -350,6 +374,7 @@ public final class PostgresSecretStore implements SecretStore {
         ps.setString(8, v.valueHash());
         ps.setString(9, v.inputHash());
         ps.setString(10, json(v.generated()));
+        ps.setInt(11, v.envelopeSize());
         ps.addBatch();
       }
       ps.executeBatch();
@@ -467,7 +492,9 @@ public final class PostgresSecretStore implements SecretStore {
                       rs.getString("kms_key_arn"),
                       rs.getString("value_hash"),
                       rs.getString("input_hash"),
-                      map(id, rs.getString("generated"))));
+                      map(id, rs.getString("generated")),
+                      0,
+                      rs.getInt("envelope_size")));
           stages.free();
         }
       }

@@ -29,7 +29,8 @@ final class RecordCodec {
       String valueHash,
       String inputHash,
       Map<String, String> generated,
-      Integer envelopeRevision) {}
+      Integer envelopeRevision,
+      Integer envelopeSize) {}
 
   record RecordJson(
       int format,
@@ -60,7 +61,9 @@ final class RecordCodec {
                         v.inputHash(),
                         v.generated(),
                         // Absent until a re-encryption: records stay as they were written before.
-                        v.envelopeRevision() == 0 ? null : v.envelopeRevision()))
+                        v.envelopeRevision() == 0 ? null : v.envelopeRevision(),
+                        // Absent in records written before sizes were recorded.
+                        v.envelopeSize() == 0 ? null : v.envelopeSize()))
             .toList();
     try {
       return JSON.writeValueAsBytes(
@@ -136,7 +139,8 @@ final class RecordCodec {
                             v.valueHash(),
                             v.inputHash(),
                             v.generated(),
-                            v.envelopeRevision() == null ? 0 : v.envelopeRevision()))
+                            v.envelopeRevision() == null ? 0 : v.envelopeRevision(),
+                            v.envelopeSize() == null ? 0 : v.envelopeSize()))
                 .toList();
     return new StoredSecret(
         new SecretId(r.namespace(), r.name()),

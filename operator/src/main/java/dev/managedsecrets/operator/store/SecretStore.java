@@ -19,6 +19,12 @@ import java.util.Optional;
  */
 public interface SecretStore extends AutoCloseable {
 
+  /**
+   * What the secrets of one namespace keep in the store: the versions their records list (those of
+   * secrets in their recovery window too) and the bytes of those versions' envelopes.
+   */
+  record Usage(long versions, long bytes) {}
+
   Optional<StoredSecret> find(SecretId id);
 
   /**
@@ -60,7 +66,8 @@ public interface SecretStore extends AutoCloseable {
    * with their new key ARN), only if the record is still at {@code next.revision()}. Every new
    * envelope is durable before the record points at it; until then readers get the old envelope,
    * which still opens. On failure the record is as it was. A store that keeps each envelope in its
-   * own object sets the versions' {@link StoredVersion#envelopeRevision}.
+   * own object sets the versions' {@link StoredVersion#envelopeRevision}. The record lists the new
+   * envelopes' sizes.
    *
    * @param envelopes the new envelope of each re-encrypted version, by version id
    * @throws StoreConflictException when another writer changed the record first
@@ -73,7 +80,8 @@ public interface SecretStore extends AutoCloseable {
    * that move to it become visible together or not at all: on success both are durable; on failure
    * the record is as it was and nothing points at the version.
    *
-   * <p>This default writes the envelope first and then updates the record, so a refused update can
+   * <p>The record lists the version with its envelope's size ({@link StoredVersion#envelopeSize}).
+   * This default writes the envelope first and then updates the record, so a refused update can
    * leave an envelope that nothing points at (removed by {@link #purge}), never a record that
    * points at a missing envelope. Stores with transactions do both in one.
    *
@@ -85,7 +93,7 @@ public interface SecretStore extends AutoCloseable {
           "the record of " + next.id() + " does not list version " + versionId);
     }
     writeVersion(next.id(), versionId, envelope);
-    return update(next);
+    return update(next.withEnvelopeSizes(Map.of(versionId, envelope.length)));
   }
 
   /**
@@ -99,6 +107,12 @@ public interface SecretStore extends AutoCloseable {
 
   /** Every stored secret, for the purge job. */
   List<StoredSecret> list();
+
+  /**
+   * What the secrets of one namespace keep, counted from their records (never from envelopes), for
+   * the namespace's quota.
+   */
+  Usage usage(String namespace);
 
   /** Releases the store's connections, if it has any. */
   @Override

@@ -31,7 +31,12 @@ public final class SecretStores {
     StoreConfig store = config.store();
     if (store.type() != StoreConfig.Type.POSTGRES) {
       LOG.info("Store: kubernetes, Secrets in namespace {}", config.namespace());
-      return new KubernetesSecretStore(client, config.namespace());
+      KubernetesSecretStore kubernetes = new KubernetesSecretStore(client, config.namespace());
+      int labelled = kubernetes.labelRecordsByNamespace();
+      if (labelled > 0) {
+        LOG.info("Labelled {} records of the store with their namespace", labelled);
+      }
+      return kubernetes;
     }
     String source = "Secret " + config.namespace() + "/" + store.credentialsSecret();
     Map<String, String> login = credentials(client, config.namespace(), store.credentialsSecret());

@@ -72,6 +72,22 @@ class OperatorConfigChecksTest {
         .hasMessage("purgeInterval must be an ISO-8601 duration such as PT30S; it is 1h");
   }
 
+  @Test
+  void byDefaultTheOperatorsNamespaceIsRefusedAndANamespaceKeepsTenThousandVersionsOf64MiB() {
+    OperatorConfig config = OperatorConfig.load(null, Map.of());
+    assertThat(config.allowOperatorNamespace()).isFalse();
+    assertThat(config.quota().versionsPerNamespace()).isEqualTo(10_000);
+    assertThat(config.quota().bytesPerNamespace()).isEqualTo(64L * 1024 * 1024);
+  }
+
+  @Test
+  void theNamespaceQuotaMustBePositive() {
+    assertThatThrownBy(() -> load("MANAGEDSECRET_QUOTA_VERSIONS_PER_NAMESPACE", "0"))
+        .hasMessage("quota.versionsPerNamespace must be at least 1; it is 0");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_QUOTA_BYTES_PER_NAMESPACE", "-1"))
+        .hasMessage("quota.bytesPerNamespace must be at least 1; it is -1");
+  }
+
   private static OperatorConfig load(String variable, String value) {
     return OperatorConfig.load(null, Map.of(variable, value));
   }

@@ -24,6 +24,7 @@ import dev.managedsecrets.operator.chart.Manifests;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.rbac.ApiRequest;
 import dev.managedsecrets.operator.rbac.Rbac;
+import dev.managedsecrets.operator.store.TestPostgres;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -33,6 +34,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +92,55 @@ class RbacIT {
     assertRbacIsExact(chart, used);
   }
 
+  @Test
+  void withThePostgresStoreTheOperatorsNamespaceGrantsOnlyTheKeyringAndTheCredentialsByName() {
+    try (TestPostgres postgres = TestPostgres.start()) {
+      Manifests chart =
+          Chart.render(
+              """
+              config:
+                accountId: "123456789012"
+                watchNamespaces: [team-a]
+                fromSecretPollInterval: PT2S
+                store:
+                  type: postgres
+                  jdbcUrl: %s?sslmode=disable
+                  credentialsSecret: pg-login
+              """
+                  .formatted(postgres.jdbcUrl()));
+      Used used =
+          runScenario(
+              chart,
+              cluster ->
+                  cluster
+                      .client
+                      .secrets()
+                      .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+                      .resource(
+                          new SecretBuilder()
+                              .withNewMetadata()
+                              .withName("pg-login")
+                              .endMetadata()
+                              .addToData("username", Fixtures.b64(TestPostgres.USER))
+                              .addToData("password", Fixtures.b64(TestPostgres.PASSWORD))
+                              .build())
+                      .create());
+
+      assertThat(used.requests())
+          .as("Secrets of the operator's namespace: the keyring and the credentials, by name")
+          .filteredOn(
+              r ->
+                  "secrets".equals(r.resource())
+                      && TestCluster.OPERATOR_NAMESPACE.equals(r.namespace()))
+          .isNotEmpty()
+          .allMatch(
+              r ->
+                  "create".equals(r.verb())
+                      || Set.of("managedsecret-keyring", "pg-login").contains(r.name()));
+      assertRbacIsExact(chart, used);
+    }
+  }
+
   private static void assertRbacIsExact(Manifests chart, Used used) {
     Rbac rbac = Rbac.forServiceAccount(chart, Chart.NAMESPACE, Chart.RELEASE);
     List<ApiRequest> all = new ArrayList<>(used.requests());
@@ -114,11 +165,17 @@ class RbacIT {
   private record Used(Set<ApiRequest> requests, Set<ApiRequest> implied) {}
 
   private static Used runScenario(Manifests chart) {
+    return runScenario(chart, cluster -> {});
+  }
+
+  /** The scenario, on a cluster that {@code prepare} sets up before the operator starts. */
+  private static Used runScenario(Manifests chart, Consumer<TestCluster> prepare) {
     OperatorConfig config = Chart.operatorConfig(chart);
     Rbac rbac = Rbac.forServiceAccount(chart, Chart.NAMESPACE, Chart.RELEASE);
     List<EmbeddedApiServer.Request> recorded = new ArrayList<>();
     // java-operator-sdk asks which Lease verbs it has: answer with the chart's rules.
     try (TestCluster cluster = TestCluster.withoutOperator(o -> o.rules(rbac::resourceRules))) {
+      prepare.accept(cluster);
       cluster.drainRequests();
       cluster.startOperator(config);
       scenario(cluster, config);

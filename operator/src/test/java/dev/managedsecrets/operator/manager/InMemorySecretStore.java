@@ -17,6 +17,7 @@ final class InMemorySecretStore implements SecretStore {
 
   final Map<SecretId, StoredSecret> records = new HashMap<>();
   final Map<String, byte[]> versions = new HashMap<>();
+  int usageCounts;
   private int revision;
 
   @Override
@@ -64,7 +65,9 @@ final class InMemorySecretStore implements SecretStore {
   @Override
   public synchronized StoredSecret replaceEnvelopes(
       StoredSecret next, Map<String, byte[]> envelopes) {
-    StoredSecret written = update(next);
+    Map<String, Integer> sizes = new HashMap<>();
+    envelopes.forEach((v, envelope) -> sizes.put(v, envelope.length));
+    StoredSecret written = update(next.withEnvelopeSizes(sizes));
     envelopes.forEach((v, envelope) -> versions.put(next.id() + "/" + v, envelope.clone()));
     return written;
   }
@@ -83,5 +86,15 @@ final class InMemorySecretStore implements SecretStore {
   @Override
   public synchronized List<StoredSecret> list() {
     return new ArrayList<>(records.values());
+  }
+
+  @Override
+  public synchronized Usage usage(String namespace) {
+    usageCounts++;
+    List<StoredSecret> kept =
+        records.values().stream().filter(r -> r.id().namespace().equals(namespace)).toList();
+    return new Usage(
+        kept.stream().mapToLong(r -> r.versions().size()).sum(),
+        kept.stream().mapToLong(StoredSecret::envelopeBytes).sum());
   }
 }

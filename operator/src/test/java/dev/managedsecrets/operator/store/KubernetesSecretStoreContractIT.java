@@ -87,6 +87,55 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
     assertThat(store.find(id)).contains(dropped);
   }
 
+  @Test
+  void recordsOfAnEarlierReleaseAreLabelledWithTheirNamespaceOnceAndThenCounted() {
+    SecretId id = newId("unlabelled");
+    StoredSecret s =
+        store()
+            .create(
+                StoredSecret.create(
+                    id, arn(id), "u", "uid", Instant.parse("2026-03-04T05:06:07Z")));
+    StoredSecret listed = store().addVersion(added(s, "v1", s.createdDate()), "v1", bytes(40));
+    // As an earlier release wrote it: without the namespace label.
+    client
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .withName(KubernetesSecretStore.recordName(id))
+        .edit(
+            o ->
+                new SecretBuilder(o)
+                    .editMetadata()
+                    .removeFromLabels(KubernetesSecretStore.LABEL_NAMESPACE)
+                    .endMetadata()
+                    .build());
+    assertThat(store().usage(id.namespace())).isEqualTo(new SecretStore.Usage(0, 0));
+
+    assertThat(((KubernetesSecretStore) store()).labelRecordsByNamespace()).isEqualTo(1);
+
+    assertThat(store().usage(id.namespace())).isEqualTo(new SecretStore.Usage(1, 40));
+    assertThat(store().find(id).orElseThrow().withRevision(null))
+        .isEqualTo(listed.withRevision(null));
+    assertThat(((KubernetesSecretStore) store()).labelRecordsByNamespace()).isZero();
+  }
+
+  @Test
+  void anUnreadableRecordLeavesTheCountOfItsNamespaceToTheOthers() {
+    String namespace = newNamespace();
+    Instant at = Instant.parse("2026-03-04T05:06:07Z");
+    for (String name : List.of("readable", "corrupt")) {
+      SecretId id = new SecretId(namespace, name);
+      StoredSecret s = store().create(StoredSecret.create(id, arn(id), name, "uid", at));
+      store().addVersion(added(s, "v1", at), "v1", bytes(40));
+    }
+    client
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .withName(KubernetesSecretStore.recordName(new SecretId(namespace, "corrupt")))
+        .edit(o -> new SecretBuilder(o).addToData("record.json", "bm90IGpzb24=").build());
+
+    assertThat(store().usage(namespace)).isEqualTo(new SecretStore.Usage(1, 40));
+  }
+
   private Secret object(String name) {
     return client.secrets().inNamespace(NAMESPACE).withName(name).get();
   }

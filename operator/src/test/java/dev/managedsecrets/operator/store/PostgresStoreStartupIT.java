@@ -18,6 +18,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -122,7 +123,7 @@ class PostgresStoreStartupIT {
         settings(url, TestPostgres.USER, TestPostgres.PASSWORD);
 
     try (PostgresSecretStore store = PostgresStoreStartup.open(settings)) {
-      assertThat(store.schemaVersion()).isEqualTo("1");
+      assertThat(store.schemaVersion()).isEqualTo("2");
       SecretId id = new SecretId("default", "migrated");
       store.create(StoredSecret.create(id, "arn", "m", "uid", Instant.now()));
       assertThat(store.find(id)).isPresent();
@@ -131,7 +132,7 @@ class PostgresStoreStartupIT {
         .containsExactly(
             "PostgreSQL store at "
                 + url
-                + ", schema managedsecret: schema migrated from version none to 1 (1 migration(s)"
+                + ", schema managedsecret: schema migrated from version none to 2 (2 migration(s)"
                 + " applied)");
     assertThat(tables("empty_database"))
         .containsExactlyInAnyOrder(
@@ -143,7 +144,7 @@ class PostgresStoreStartupIT {
     }
     assertThat(messages(Level.INFO))
         .last()
-        .isEqualTo("PostgreSQL store at " + url + ", schema managedsecret: schema at version 1");
+        .isEqualTo("PostgreSQL store at " + url + ", schema managedsecret: schema at version 2");
   }
 
   @Test
@@ -159,8 +160,8 @@ class PostgresStoreStartupIT {
         "INSERT INTO "
             + SCHEMA
             + ".flyway_schema_history (installed_rank, version, description, type, script,"
-            + " checksum, installed_by, execution_time, success) VALUES (2, '2', 'from a newer"
-            + " operator', 'SQL', 'V2__from_a_newer_operator.sql', 0, 'managedsecret', 1, true)");
+            + " checksum, installed_by, execution_time, success) VALUES (3, '3', 'from a newer"
+            + " operator', 'SQL', 'V3__from_a_newer_operator.sql', 0, 'managedsecret', 1, true)");
 
     String message = refused(settings);
 
@@ -168,9 +169,46 @@ class PostgresStoreStartupIT {
         .isEqualTo(
             "The PostgreSQL store at "
                 + url
-                + ", schema managedsecret has schema version 2, newer than the version this"
-                + " operator knows (1): run an operator release that knows schema version 2, or"
+                + ", schema managedsecret has schema version 3, newer than the version this"
+                + " operator knows (2): run an operator release that knows schema version 3, or"
                 + " restore the database from a backup taken before the upgrade");
+  }
+
+  @Test
+  void versionsStoredUnderSchemaVersionOneGetTheirEnvelopeSizesOnMigration() {
+    String database = postgres.createDatabase("schema_one");
+    String url = postgres.jdbcUrl(database);
+    // A store as the operator of schema version 1 left it: a version and its envelope, no size.
+    Flyway.configure(PostgresSecretStore.class.getClassLoader())
+        .dataSource(url, TestPostgres.USER, TestPostgres.PASSWORD)
+        .locations(PostgresStoreStartup.MIGRATIONS)
+        .schemas(SCHEMA)
+        .defaultSchema(SCHEMA)
+        .createSchemas(true)
+        .target("1")
+        .load()
+        .migrate();
+    postgres.superuserSql(
+        database,
+        "INSERT INTO "
+            + SCHEMA
+            + ".secret VALUES ('team-a', 'old', 'arn', 'o', 'uid', now(), now(), null, null, 1)",
+        "INSERT INTO "
+            + SCHEMA
+            + ".version_envelope VALUES ('team-a', 'old', 'v1', decode(repeat('ab', 300), 'hex'))",
+        "INSERT INTO "
+            + SCHEMA
+            + ".secret_version VALUES ('team-a', 'old', 'v1', 0, now(), '{AWSCURRENT}', 'k',"
+            + " 'h', 'i', '{}')");
+
+    try (PostgresSecretStore store =
+        PostgresStoreStartup.open(settings(url, TestPostgres.USER, TestPostgres.PASSWORD))) {
+      assertThat(store.schemaVersion()).isEqualTo("2");
+      assertThat(store.usage("team-a")).isEqualTo(new SecretStore.Usage(1, 300));
+      assertThat(store.find(new SecretId("team-a", "old")).orElseThrow().versions())
+          .singleElement()
+          .satisfies(v -> assertThat(v.envelopeSize()).isEqualTo(300));
+    }
   }
 
   // ---- helpers ----

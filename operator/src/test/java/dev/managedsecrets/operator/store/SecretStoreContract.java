@@ -428,6 +428,55 @@ abstract class SecretStoreContract {
         .isEmpty();
   }
 
+  // ---- what a namespace keeps ----
+
+  @Test
+  void usageCountsTheVersionsAndEnvelopeBytesEachNamespacesRecordsList() {
+    String namespace = newNamespace();
+    SecretId one = new SecretId(namespace, "one");
+    SecretId two = new SecretId(namespace, "two");
+    SecretId elsewhere = newId("one");
+    StoredSecret a = store().create(StoredSecret.create(one, arn(one), "one", "uid-1", T0));
+    a = store().addVersion(added(a, "v1", T0), "v1", bytes(40));
+    a = store().addVersion(added(a, "v2", T0.plusSeconds(1)), "v2", bytes(60));
+    StoredSecret b = store().create(StoredSecret.create(two, arn(two), "two", "uid-2", T0));
+    b = store().addVersion(added(b, "v1", T0), "v1", bytes(10));
+    StoredSecret c = store().create(StoredSecret.create(elsewhere, arn(elsewhere), "o", "u", T0));
+    store().addVersion(added(c, "v1", T0), "v1", bytes(1000));
+    store().writeVersion(one, "never-listed", bytes(500));
+
+    assertThat(store().usage(namespace)).isEqualTo(new SecretStore.Usage(3, 110));
+    assertThat(store().usage(elsewhere.namespace())).isEqualTo(new SecretStore.Usage(1, 1000));
+    assertThat(store().usage(newNamespace())).isEqualTo(new SecretStore.Usage(0, 0));
+    assertThat(a.version("v2").orElseThrow().envelopeSize()).isEqualTo(60);
+
+    // A secret in its recovery window still counts; what retention drops and purge removes do not.
+    b = store().update(b.scheduledForDeletion(T0.plusSeconds(5), T0.plus(Duration.ofDays(7))));
+    assertThat(store().usage(namespace)).isEqualTo(new SecretStore.Usage(3, 110));
+    store()
+        .update(
+            a.withVersions(
+                a.versions().stream().filter(v -> !v.versionId().equals("v1")).toList(),
+                a.lastChangedDate()));
+    assertThat(store().usage(namespace)).isEqualTo(new SecretStore.Usage(2, 70));
+    store().purge(two);
+    assertThat(store().usage(namespace)).isEqualTo(new SecretStore.Usage(1, 60));
+  }
+
+  @Test
+  void reEncryptionRecordsTheSizesOfTheNewEnvelopes() {
+    SecretId id = newId("rekeyed-size");
+    StoredSecret s = store().create(StoredSecret.create(id, arn(id), "r", "uid", T0));
+    s = store().addVersion(added(s, "v1", T0), "v1", bytes(40));
+
+    StoredSecret written =
+        store().replaceEnvelopes(rekeyed(s, NEW_KEY, "v1"), Map.of("v1", bytes(55)));
+
+    assertThat(written.version("v1").orElseThrow().envelopeSize()).isEqualTo(55);
+    assertThat(store().find(id)).contains(written);
+    assertThat(store().usage(id.namespace())).isEqualTo(new SecretStore.Usage(1, 55));
+  }
+
   @Test
   void retentionDropsOldUnlabelledVersionsWhoseCiphertextCanThenBeDeleted() {
     SecretId id = newId("retention");

@@ -46,7 +46,14 @@ public record StoreConfig(
                 + " reconcile is then retried with back-off). Env:"
                 + " MANAGEDSECRET_STORE_CONNECTION_TIMEOUT.")
         @JsonProperty(defaultValue = "PT5S")
-        Duration connectionTimeout) {
+        Duration connectionTimeout,
+    @JsonPropertyDescription(
+            "postgres: allow a jdbcUrl whose sslmode is disable or allow, a connection without"
+                + " TLS (the versions' envelopes stay encrypted, but records, names and the login"
+                + " cross the network in plain text). Only for a server on the operator's own host"
+                + " or network namespace. Env: MANAGEDSECRET_STORE_ALLOW_PLAINTEXT.")
+        @JsonProperty(defaultValue = "false")
+        boolean allowPlaintext) {
 
   /** The kinds of backing store. */
   public enum Type {
@@ -71,6 +78,21 @@ public record StoreConfig(
   }
 
   private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  private static final Pattern SSLMODE =
+      Pattern.compile("[?&]sslmode=([^&]*)", Pattern.CASE_INSENSITIVE);
+
+  /** The sslmode the JDBC URL sets, lower case, or null when it sets none (the driver: prefer). */
+  public String sslmode() {
+    var m = jdbcUrl == null ? null : SSLMODE.matcher(jdbcUrl);
+    return m != null && m.find() ? m.group(1).toLowerCase(Locale.ROOT) : null;
+  }
+
+  /** Whether the connection is or may be without TLS. */
+  public boolean plaintextPossible() {
+    String mode = sslmode();
+    return mode == null || mode.equals("disable") || mode.equals("allow") || mode.equals("prefer");
+  }
+
   private static final Pattern PASSWORD_PARAM =
       Pattern.compile("[?&]password=", Pattern.CASE_INSENSITIVE);
 
@@ -94,6 +116,15 @@ public record StoreConfig(
       throw new IllegalArgumentException(
           "store.jdbcUrl must not carry a password: put it in the Secret named by"
               + " store.credentialsSecret");
+    }
+    String mode = sslmode();
+    if (("disable".equals(mode) || "allow".equals(mode)) && !allowPlaintext) {
+      throw new IllegalArgumentException(
+          "store.jdbcUrl sets sslmode="
+              + mode
+              + ": the connection to PostgreSQL would carry the store's records and the login in"
+              + " plain text. Set sslmode=verify-full and sslrootcert=<CA file>, or, for a server on"
+              + " the operator's own host, store.allowPlaintext: true");
     }
     if (credentialsSecret == null || credentialsSecret.isBlank()) {
       throw new IllegalArgumentException(

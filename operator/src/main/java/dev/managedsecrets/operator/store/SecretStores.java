@@ -56,10 +56,15 @@ public final class SecretStores {
         store.schema(),
         opened.schemaVersion(),
         source);
-    if (!store.jdbcUrl().contains("sslmode=")) {
+    if (store.plaintextPossible()) {
       LOG.warn(
-          "store.jdbcUrl sets no sslmode: the server's certificate is not verified. Set"
-              + " sslmode=verify-full and sslrootcert=<CA file> unless the server is local");
+          "store.jdbcUrl sets {}: the connection to PostgreSQL {} without TLS, and the store's"
+              + " records and the login then cross the network in plain text. Set"
+              + " sslmode=verify-full and sslrootcert=<CA file> unless the server is on this host",
+          store.sslmode() == null
+              ? "no sslmode (the driver's default, prefer)"
+              : "sslmode=" + store.sslmode(),
+          "disable".equals(store.sslmode()) ? "is" : "may be");
     }
     return opened;
   }

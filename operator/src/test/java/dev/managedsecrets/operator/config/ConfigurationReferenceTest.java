@@ -63,6 +63,7 @@ class ConfigurationReferenceTest {
           Map.entry("store.schema", "secrets"),
           Map.entry("store.maxPoolSize", "8"),
           Map.entry("store.connectionTimeout", "PT3S"),
+          Map.entry("store.allowPlaintext", "true"),
           Map.entry("kms.provider", "aws-kms"),
           Map.entry("kms.pkcs11.library", "/opt/hsm/lib.so"),
           Map.entry("kms.pkcs11.tokenLabel", "t"),

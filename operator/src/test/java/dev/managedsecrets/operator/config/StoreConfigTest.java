@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,6 +121,39 @@ class StoreConfigTest {
         .hasMessage("store.connectionTimeout must be at least 250ms");
     assertThatThrownBy(() -> load(Map.of("MANAGEDSECRET_STORE_CREDENTIALS_SECRET", " ")))
         .hasMessage("store.credentialsSecret is required when store.type is postgres");
+  }
+
+  @Test
+  void aPlaintextConnectionToPostgresIsRefusedUnlessAllowed() {
+    for (String mode : new String[] {"disable", "allow", "DISABLE"}) {
+      assertThatThrownBy(
+              () -> load(Map.of("MANAGEDSECRET_STORE_JDBC_URL", URL + "?sslmode=" + mode)))
+          .as("sslmode=%s", mode)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("store.jdbcUrl sets sslmode=" + mode.toLowerCase(Locale.ROOT))
+          .hasMessageContaining("store.allowPlaintext: true");
+    }
+    StoreConfig allowed =
+        load(Map.of(
+                "MANAGEDSECRET_STORE_JDBC_URL",
+                URL + "?ApplicationName=x&sslmode=disable",
+                "MANAGEDSECRET_STORE_ALLOW_PLAINTEXT",
+                "true"))
+            .store();
+    assertThat(allowed.allowPlaintext()).isTrue();
+    assertThat(allowed.sslmode()).isEqualTo("disable");
+    assertThat(allowed.plaintextPossible()).isTrue();
+  }
+
+  @Test
+  void verifiedTlsIsAcceptedAndNoSslmodeMayBePlaintext() {
+    StoreConfig verified =
+        load(Map.of("MANAGEDSECRET_STORE_JDBC_URL", URL + "?sslmode=verify-full&sslrootcert=/ca"))
+            .store();
+    assertThat(verified.plaintextPossible()).isFalse();
+    assertThat(load(Map.of()).store().plaintextPossible())
+        .as("no sslmode: the driver's prefer falls back to plain text")
+        .isTrue();
   }
 
   @Test

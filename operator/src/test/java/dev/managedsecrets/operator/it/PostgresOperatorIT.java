@@ -140,7 +140,10 @@ class PostgresOperatorIT {
         "MANAGEDSECRET_STORE_CREDENTIALS_SECRET",
         CREDENTIALS,
         "MANAGEDSECRET_STORE_CONNECTION_TIMEOUT",
-        "PT2S");
+        "PT2S",
+        // the test's server runs on this host, without TLS
+        "MANAGEDSECRET_STORE_ALLOW_PLAINTEXT",
+        "true");
   }
 
   private static void createCredentials(TestCluster on, String username, String password) {

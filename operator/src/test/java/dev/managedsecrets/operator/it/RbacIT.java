@@ -105,6 +105,7 @@ class RbacIT {
                 store:
                   type: postgres
                   jdbcUrl: %s?sslmode=disable
+                  allowPlaintext: true
                   credentialsSecret: pg-login
               """
                   .formatted(postgres.jdbcUrl()));

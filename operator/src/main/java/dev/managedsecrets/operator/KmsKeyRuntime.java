@@ -8,6 +8,7 @@ import dev.managedsecrets.operator.kms.KmsKeyCatalog;
 import dev.managedsecrets.operator.kms.KmsKeyManager;
 import dev.managedsecrets.operator.kms.KmsProviders;
 import dev.managedsecrets.operator.kms.ProviderKms;
+import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.KmsKeyReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -50,14 +51,16 @@ final class KmsKeyRuntime implements AutoCloseable {
       OperatorConfig config,
       Keyring keyring,
       KmsProviders providers,
+      NamespaceIncarnations namespaces,
       Clock clock) {
-    KmsKeyCatalog catalog = KmsKeyCatalog.start(client, keyring, config.watchNamespaces(), clock);
+    KmsKeyCatalog catalog =
+        KmsKeyCatalog.start(client, keyring, config.watchNamespaces(), namespaces, clock);
     KmsKeyManager keys =
         new KmsKeyManager(keyring, providers.providers(), config.kms().provider(), clock);
     return new KmsKeyRuntime(
         catalog,
         keys,
-        new KmsKeyReconciler(keys, new EventRecorder(client), clock),
+        new KmsKeyReconciler(keys, namespaces, new EventRecorder(client), clock),
         new ProviderKms(keyring.orElse(catalog), providers.providers()));
   }
 
@@ -115,7 +118,7 @@ final class KmsKeyRuntime implements AutoCloseable {
    */
   int maintain() {
     reconciler.wakeKeysDueForRotation();
-    return keys.deleteExpired(reconciler::exists);
+    return keys.deleteExpired(reconciler::recreated);
   }
 
   @Override

@@ -18,6 +18,7 @@ import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.CountingKms;
 import dev.managedsecrets.operator.metrics.ReconcileTimer;
 import dev.managedsecrets.operator.metrics.TimedSecretStore;
+import dev.managedsecrets.operator.namespaces.NamespaceUids;
 import dev.managedsecrets.operator.projection.ProjectedSecret;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
@@ -101,7 +102,10 @@ public final class OperatorRuntime implements AutoCloseable {
     // The configured KMS providers; the default key alias/managedsecrets lives in kms.provider.
     KmsProviders kmsProviders = KmsProviders.open(config.kms(), keyring);
     // KmsKey resources: their keys join the keyring's (alias, KmsKey name, key id or key ARN).
-    KmsKeyRuntime kmsKeys = KmsKeyRuntime.start(client, config, keyring, kmsProviders, clock);
+    // Which namespace incarnation holds what: records and keys belong to the one that made them.
+    NamespaceUids namespaces = new NamespaceUids(client);
+    KmsKeyRuntime kmsKeys =
+        KmsKeyRuntime.start(client, config, keyring, kmsProviders, namespaces, clock);
     Kms kms = new CountingKms(kmsKeys.kms(), registry);
     KeyedHash hash = new KeyedHash(keyring.hashKey());
     ValueAssembler values = new ValueAssembler(hash, new PasswordGenerator());
@@ -123,6 +127,7 @@ public final class OperatorRuntime implements AutoCloseable {
             values,
             new ProjectedSecret(new Projection(hash)),
             new EventRecorder(client),
+            namespaces,
             clock,
             config,
             registry);

@@ -13,6 +13,9 @@ import java.util.Optional;
  * @param arn the ARN, with its random suffix kept for the life of the stored secret
  * @param ownerName metadata.name of the ManagedSecret that holds the name
  * @param ownerUid metadata.uid of that ManagedSecret
+ * @param namespaceUid the uid of the namespace incarnation that holds the record: the one that made
+ *     it, or the one an administrator re-bound it to; null for a record made before incarnations
+ *     were recorded, which the first incarnation of its namespace that claims it takes
  * @param createdDate when the stored secret was created
  * @param lastChangedDate when the last version was added
  * @param deletedDate when it was scheduled for deletion; null while it is live
@@ -25,6 +28,7 @@ public record StoredSecret(
     String arn,
     String ownerName,
     String ownerUid,
+    String namespaceUid,
     Instant createdDate,
     Instant lastChangedDate,
     Instant deletedDate,
@@ -36,9 +40,55 @@ public record StoredSecret(
     versions = List.copyOf(versions);
   }
 
+  /** A record that no namespace incarnation holds yet (as records made before them). */
+  public StoredSecret(
+      SecretId id,
+      String arn,
+      String ownerName,
+      String ownerUid,
+      Instant createdDate,
+      Instant lastChangedDate,
+      Instant deletedDate,
+      Instant purgeAfter,
+      List<StoredVersion> versions,
+      String revision) {
+    this(
+        id,
+        arn,
+        ownerName,
+        ownerUid,
+        null,
+        createdDate,
+        lastChangedDate,
+        deletedDate,
+        purgeAfter,
+        versions,
+        revision);
+  }
+
+  /**
+   * The record of a new secret, held by the namespace incarnation {@code id.incarnation()} that
+   * makes it (none for an id of no incarnation).
+   */
   public static StoredSecret create(
       SecretId id, String arn, String ownerName, String ownerUid, Instant now) {
-    return new StoredSecret(id, arn, ownerName, ownerUid, now, null, null, null, List.of(), null);
+    return new StoredSecret(
+        id,
+        arn,
+        ownerName,
+        ownerUid,
+        id.incarnation().isEmpty() ? null : id.incarnation(),
+        now,
+        null,
+        null,
+        null,
+        List.of(),
+        null);
+  }
+
+  /** True when the namespace incarnation {@code namespaceUid} holds this record. */
+  public boolean heldBy(String namespaceUid) {
+    return namespaceUid.equals(this.namespaceUid);
   }
 
   public boolean scheduledForDeletion() {
@@ -74,6 +124,27 @@ public record StoredSecret(
         arn,
         name,
         uid,
+        namespaceUid,
+        createdDate,
+        lastChangedDate,
+        deletedDate,
+        purgeAfter,
+        versions,
+        revision);
+  }
+
+  /**
+   * The same record held by the namespace incarnation {@code uid}: one that took a record made
+   * before incarnations were recorded, or that an administrator re-bound it to. Its id (where it is
+   * stored) does not change.
+   */
+  public StoredSecret withNamespaceUid(String uid) {
+    return new StoredSecret(
+        id,
+        arn,
+        ownerName,
+        ownerUid,
+        uid,
         createdDate,
         lastChangedDate,
         deletedDate,
@@ -88,6 +159,7 @@ public record StoredSecret(
         arn,
         ownerName,
         ownerUid,
+        namespaceUid,
         createdDate,
         changed,
         deletedDate,
@@ -120,6 +192,7 @@ public record StoredSecret(
         arn,
         ownerName,
         ownerUid,
+        namespaceUid,
         createdDate,
         lastChangedDate,
         deleted,
@@ -138,6 +211,7 @@ public record StoredSecret(
         arn,
         ownerName,
         ownerUid,
+        namespaceUid,
         createdDate,
         lastChangedDate,
         deletedDate,

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
     name = "managedsecret-operator",
     mixinStandardHelpOptions = true,
     description = "Runs the ManagedSecret operator.",
-    subcommands = {Main.Run.class, EmbeddedCommand.class})
+    subcommands = {Main.Run.class, EmbeddedCommand.class, RebindCommand.class})
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {

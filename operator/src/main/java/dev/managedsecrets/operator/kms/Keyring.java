@@ -1,5 +1,6 @@
 package dev.managedsecrets.operator.kms;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.managedsecrets.core.crypto.Aead;
 import dev.managedsecrets.core.secret.Arns;
@@ -74,6 +75,8 @@ public final class Keyring implements KeyCatalog {
       String provider,
       List<Integer> materialVersions,
       String owner,
+      // Kept in incarnations.json beside keys.json (KeyringSecret), outside the bound on keys.json.
+      @JsonIgnore String namespaceUid,
       String state,
       String createdDate,
       String lastRotatedDate,
@@ -81,7 +84,27 @@ public final class Keyring implements KeyCatalog {
       String deletionDate,
       String rotationRequest,
       String rotationRequestSha256,
-      Integer onDemandRotations) {}
+      Integer onDemandRotations) {
+
+    StoredKey withNamespaceUid(String uid) {
+      return new StoredKey(
+          keyId,
+          aliases,
+          materials,
+          provider,
+          materialVersions,
+          owner,
+          uid,
+          state,
+          createdDate,
+          lastRotatedDate,
+          rotationStart,
+          deletionDate,
+          rotationRequest,
+          rotationRequestSha256,
+          onDemandRotations);
+    }
+  }
 
   /**
    * A key that a KmsKey resource owns, as keys.json records it. Its policy (aliases, enabled,
@@ -89,6 +112,9 @@ public final class Keyring implements KeyCatalog {
    * status: the key id, where its material is, its state and dates.
    *
    * @param owner the KmsKey's namespace/name
+   * @param namespaceUid the uid of the namespace incarnation the key belongs to: the one whose
+   *     KmsKey made it, or the one an administrator re-bound it to; null for a key made before
+   *     incarnations were recorded, which the first KmsKey of its owner to claim it takes
    * @param materialVersions the material versions, oldest first; empty until the provider made the
    *     first
    * @param rotationStart when the automatic rotation schedule started (rotation enabled, or the
@@ -101,6 +127,7 @@ public final class Keyring implements KeyCatalog {
   public record OwnedKey(
       String keyId,
       String owner,
+      String namespaceUid,
       String provider,
       List<Integer> materialVersions,
       KeyState state,
@@ -122,6 +149,7 @@ public final class Keyring implements KeyCatalog {
       return new OwnedKey(
           keyId,
           owner,
+          namespaceUid,
           provider,
           materialVersions,
           newState,
@@ -137,6 +165,7 @@ public final class Keyring implements KeyCatalog {
       return new OwnedKey(
           keyId,
           owner,
+          namespaceUid,
           provider,
           materialVersions,
           state,
@@ -152,6 +181,7 @@ public final class Keyring implements KeyCatalog {
       return new OwnedKey(
           keyId,
           owner,
+          namespaceUid,
           provider,
           materialVersions,
           state,
@@ -163,10 +193,33 @@ public final class Keyring implements KeyCatalog {
           count);
     }
 
+    /** The same key, belonging to another namespace incarnation. */
+    public OwnedKey withNamespaceUid(String uid) {
+      return new OwnedKey(
+          keyId,
+          owner,
+          uid,
+          provider,
+          materialVersions,
+          state,
+          createdDate,
+          lastRotatedDate,
+          rotationStart,
+          deletionDate,
+          rotationRequest,
+          onDemandRotations);
+    }
+
+    /** True when the key belongs to the incarnation {@code uid}, or to none yet. */
+    public boolean claimableBy(String uid) {
+      return namespaceUid == null || namespaceUid.equals(uid);
+    }
+
     public OwnedKey withMaterialVersions(List<Integer> versions) {
       return new OwnedKey(
           keyId,
           owner,
+          namespaceUid,
           provider,
           versions,
           state,
@@ -188,6 +241,7 @@ public final class Keyring implements KeyCatalog {
     final TreeMap<Integer, byte[]> material = new TreeMap<>();
     final TreeSet<Integer> versions = new TreeSet<>();
     String owner;
+    String namespaceUid;
     KeyState state;
     Instant createdDate;
     Instant lastRotatedDate;
@@ -214,6 +268,7 @@ public final class Keyring implements KeyCatalog {
           local() ? null : provider,
           local() ? null : new ArrayList<>(versions),
           owner,
+          namespaceUid,
           state == null ? null : state.awsName(),
           text(createdDate),
           text(lastRotatedDate),
@@ -228,6 +283,7 @@ public final class Keyring implements KeyCatalog {
       return new OwnedKey(
           keyId,
           owner,
+          namespaceUid,
           provider,
           List.copyOf(versions),
           state == null ? KeyState.ENABLED : state,
@@ -242,6 +298,7 @@ public final class Keyring implements KeyCatalog {
     /** Takes the recorded fields of an owned key; local material versions stay the material's. */
     void take(OwnedKey key) {
       owner = key.owner();
+      namespaceUid = key.namespaceUid();
       state = key.state();
       createdDate = key.createdDate();
       lastRotatedDate = key.lastRotatedDate();
@@ -294,6 +351,7 @@ public final class Keyring implements KeyCatalog {
               keyId,
               List.of(ProviderKms.DEFAULT_ALIAS),
               Map.of(1, b64(Aead.encrypt(root, Aead.randomKey(), materialAad(keyId, 1)))),
+              null,
               null,
               null,
               null,
@@ -458,12 +516,23 @@ public final class Keyring implements KeyCatalog {
     KeyringBound.requireRoom(stored(entries));
   }
 
-  /** The key that the KmsKey namespace/name owns, if the keyring knows one. */
-  public synchronized Optional<OwnedKey> ownedKey(String owner) {
-    return entries.values().stream()
-        .filter(e -> owner.equals(e.owner))
-        .map(Entry::owned)
-        .findFirst();
+  /**
+   * The key of the KmsKey namespace/name in the namespace incarnation {@code namespaceUid}: the one
+   * that incarnation's KmsKey made (or that was re-bound to it), else one made before incarnations
+   * were recorded, which no incarnation has taken yet. Keys of other incarnations of the namespace
+   * are never its own.
+   */
+  public synchronized Optional<OwnedKey> ownedKey(String owner, String namespaceUid) {
+    List<OwnedKey> keys =
+        entries.values().stream()
+            .filter(e -> owner.equals(e.owner))
+            .map(Entry::owned)
+            .filter(k -> k.claimableBy(namespaceUid))
+            .toList();
+    return keys.stream()
+        .filter(k -> k.namespaceUid() != null)
+        .findFirst()
+        .or(() -> keys.stream().findFirst());
   }
 
   /** The key of a KmsKey resource with this key id, if the keyring knows one. */
@@ -482,14 +551,21 @@ public final class Keyring implements KeyCatalog {
    * restart in between finds the key id again instead of making another key.
    */
   public synchronized OwnedKey recordOwnedKey(
-      String keyId, String owner, String provider, KeyState state, Instant now) {
+      String keyId,
+      String owner,
+      String namespaceUid,
+      String provider,
+      KeyState state,
+      Instant now) {
     return update(
         next -> {
-          if (next.values().stream().anyMatch(e -> owner.equals(e.owner))) {
+          if (next.values().stream()
+              .anyMatch(e -> owner.equals(e.owner) && e.owned().claimableBy(namespaceUid))) {
             throw new IllegalStateException("The keyring already has a key for KmsKey " + owner);
           }
           Entry entry = next.computeIfAbsent(keyId, id -> new Entry(id, provider, null));
           entry.owner = owner;
+          entry.namespaceUid = namespaceUid;
           entry.state = state;
           entry.createdDate = now;
           return entry.owned();
@@ -640,6 +716,7 @@ public final class Keyring implements KeyCatalog {
         entry.versions.addAll(s.materialVersions());
       }
       entry.owner = s.owner();
+      entry.namespaceUid = s.namespaceUid();
       entry.state = s.state() == null ? null : KeyState.fromAwsName(s.state());
       entry.createdDate = instant(s.createdDate());
       entry.lastRotatedDate = instant(s.lastRotatedDate());

@@ -11,10 +11,12 @@ import java.util.List;
  * with KmsKeys. The keys of KmsKey resources (every keys.json entry outside the operator's own
  * catalog, which has {@code aliases}) may take at most {@link #MAX_BYTES} of keys.json, each
  * counted at its largest: with its state, dates, request digest and count of on-demand rotations at
- * their longest. So only a new key or material version ever needs room; enabling, disabling,
- * scheduling deletion and recording a request never do, and work however full the keyring is. The
- * operator's own keys (the default key, and one more for each change of {@code kms.provider}) are
- * outside the bound: tenants can't crowd them out.
+ * their longest. (The namespace incarnation a key belongs to is kept beside keys.json, in
+ * incarnations.json: one uid per key, so bounded by the number of keys this bound allows.) So only
+ * a new key or material version ever needs room; enabling, disabling, scheduling deletion and
+ * recording a request never do, and work however full the keyring is. The operator's own keys (the
+ * default key, and one more for each change of {@code kms.provider}) are outside the bound: tenants
+ * can't crowd them out.
  */
 final class KeyringBound {
 
@@ -28,6 +30,7 @@ final class KeyringBound {
   static final int LARGEST_CHANGE = 1024;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
   private static final String LONGEST_STATE = KeyState.PENDING_DELETION.awsName();
   private static final String LONGEST_DATE = "9999-12-31T23:59:59.999999999Z";
   private static final String SOME_DIGEST = "0".repeat(64);
@@ -80,6 +83,7 @@ final class KeyringBound {
         k.provider(),
         k.materialVersions(),
         k.owner(),
+        null,
         LONGEST_STATE,
         LONGEST_DATE,
         LONGEST_DATE,

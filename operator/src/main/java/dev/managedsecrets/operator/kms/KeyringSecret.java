@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,13 @@ public final class KeyringSecret implements Keyring.Storage {
   static final String ROOT_KEY = "root.key";
   static final String HASH_KEY = "hash.key";
   static final String KEYS = "keys.json";
+
+  /**
+   * The namespace incarnation of each KmsKey's key, by key id ({@code {"<keyId>": "<namespace
+   * uid>"}}): beside keys.json, so that keys.json and its bound stay as they were. Absent while no
+   * key has one (keyrings written before incarnations).
+   */
+  static final String INCARNATIONS = "incarnations.json";
 
   // The keyring's log lines keep the name they have always had.
   private static final Logger LOG = LoggerFactory.getLogger(Keyring.class);
@@ -86,6 +94,18 @@ public final class KeyringSecret implements Keyring.Storage {
       }
     }
     return open(arns, secret, client, namespace);
+  }
+
+  /**
+   * Reads the keyring from the operator's namespace without ever making one (for tools, which must
+   * not leave a new, empty keyring where a backup is to be restored); empty when there is none.
+   */
+  public static java.util.Optional<Keyring> load(
+      KubernetesClient client, String namespace, Arns arns) {
+    Secret secret = client.secrets().inNamespace(namespace).withName(SECRET_NAME).get();
+    return secret == null
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(open(arns, secret, client, namespace));
   }
 
   /** A keyring that lives only in memory, with a local default key: for tests and tools. */
@@ -139,7 +159,7 @@ public final class KeyringSecret implements Keyring.Storage {
         arns,
         Base64.getDecoder().decode(data.get(ROOT_KEY)),
         Base64.getDecoder().decode(data.get(HASH_KEY)),
-        keys(data.get(KEYS)),
+        keys(data),
         new KeyringSecret(secret, client, namespace));
   }
 
@@ -150,12 +170,23 @@ public final class KeyringSecret implements Keyring.Storage {
   @Override
   public void update(UnaryOperator<List<Keyring.StoredKey>> change) {
     for (int attempt = 1; ; attempt++) {
-      String keys = b64(toJson(change.apply(keys(secret.getData().get(KEYS)))));
+      List<Keyring.StoredKey> next = change.apply(keys(secret.getData()));
+      Map<String, String> data = new LinkedHashMap<>(secret.getData());
+      data.put(KEYS, b64(toJson(next)));
+      Map<String, String> incarnations = new TreeMap<>();
+      next.stream()
+          .filter(k -> k.namespaceUid() != null)
+          .forEach(k -> incarnations.put(k.keyId(), k.namespaceUid()));
+      if (incarnations.isEmpty()) {
+        data.remove(INCARNATIONS);
+      } else {
+        data.put(INCARNATIONS, b64(toJson(incarnations)));
+      }
       if (client == null) {
-        secret.getData().put(KEYS, keys);
+        secret.setData(data);
         return;
       }
-      Secret changed = new SecretBuilder(secret).addToData(KEYS, keys).build();
+      Secret changed = new SecretBuilder(secret).withData(data).build();
       try {
         secret = client.secrets().inNamespace(namespace).resource(changed).update();
         return;
@@ -177,19 +208,35 @@ public final class KeyringSecret implements Keyring.Storage {
     }
   }
 
-  /** The keys of a keys.json value as the Secret holds it (base64); none when it has none. */
-  private static List<Keyring.StoredKey> keys(String keysJson) {
+  /**
+   * The keys of keys.json as the Secret holds it (base64), each with its namespace incarnation from
+   * incarnations.json; none when it has none.
+   */
+  private static List<Keyring.StoredKey> keys(Map<String, String> data) {
+    List<Keyring.StoredKey> keys = read(data.get(KEYS), new TypeReference<>() {}, List.of());
+    Map<String, String> incarnations =
+        read(data.get(INCARNATIONS), new TypeReference<>() {}, Map.of());
+    return keys.stream()
+        .map(
+            k ->
+                incarnations.containsKey(k.keyId())
+                    ? k.withNamespaceUid(incarnations.get(k.keyId()))
+                    : k)
+        .toList();
+  }
+
+  private static <T> T read(String base64Json, TypeReference<T> type, T none) {
     try {
-      return keysJson == null
-          ? List.of()
-          : JSON.readValue(Base64.getDecoder().decode(keysJson), new TypeReference<>() {});
+      return base64Json == null
+          ? none
+          : JSON.readValue(Base64.getDecoder().decode(base64Json), type);
     } catch (IOException | IllegalArgumentException e) {
       throw new IllegalStateException(
-          "Keyring Secret " + SECRET_NAME + " has an unreadable keys.json");
+          "Keyring Secret " + SECRET_NAME + " has an unreadable " + KEYS + " or " + INCARNATIONS);
     }
   }
 
-  private static byte[] toJson(List<Keyring.StoredKey> keys) {
+  private static byte[] toJson(Object keys) {
     try {
       return JSON.writeValueAsBytes(keys);
     } catch (JsonProcessingException e) {

@@ -1,6 +1,7 @@
 package dev.managedsecrets.operator.kms;
 
 import dev.managedsecrets.api.v1alpha1.KmsKey;
+import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Clock;
@@ -16,7 +17,9 @@ import java.util.Set;
  * deletion: {@link Keyring.OwnedKey}), and the resource's spec is its policy (aliases, enabled,
  * allowedNamespaces). Key ids and ARNs are looked up in the keyring alone, so versions sealed under
  * a key open by its ARN whatever happens to the resource's status; aliases and KmsKey names are
- * looked up in the ManagedSecret's own namespace only.
+ * looked up in the ManagedSecret's own namespace only. A key belongs to a namespace incarnation: a
+ * KmsKey of a namespace deleted and made again under the same name is never the resource of the old
+ * incarnation's key of that name, and does not give it its state, aliases or policy.
  */
 public final class KmsKeyCatalog implements KeyCatalog, AutoCloseable {
 
@@ -28,20 +31,24 @@ public final class KmsKeyCatalog implements KeyCatalog, AutoCloseable {
 
   private final Keyring keyring;
   private final Resources resources;
+  private final NamespaceIncarnations namespaces;
   private final Clock clock;
   private final List<SharedIndexInformer<KmsKey>> informers;
 
-  public KmsKeyCatalog(Keyring keyring, Resources resources, Clock clock) {
-    this(keyring, resources, clock, List.of());
+  public KmsKeyCatalog(
+      Keyring keyring, Resources resources, NamespaceIncarnations namespaces, Clock clock) {
+    this(keyring, resources, namespaces, clock, List.of());
   }
 
   private KmsKeyCatalog(
       Keyring keyring,
       Resources resources,
+      NamespaceIncarnations namespaces,
       Clock clock,
       List<SharedIndexInformer<KmsKey>> informers) {
     this.keyring = keyring;
     this.resources = resources;
+    this.namespaces = namespaces;
     this.clock = clock;
     this.informers = informers;
   }
@@ -52,7 +59,11 @@ public final class KmsKeyCatalog implements KeyCatalog, AutoCloseable {
    * starts finds its key.
    */
   public static KmsKeyCatalog start(
-      KubernetesClient client, Keyring keyring, Collection<String> namespaces, Clock clock) {
+      KubernetesClient client,
+      Keyring keyring,
+      Collection<String> namespaces,
+      NamespaceIncarnations incarnations,
+      Clock clock) {
     List<SharedIndexInformer<KmsKey>> informers = new ArrayList<>();
     try {
       if (namespaces.isEmpty()) {
@@ -72,7 +83,7 @@ public final class KmsKeyCatalog implements KeyCatalog, AutoCloseable {
                 .flatMap(i -> i.getStore().list().stream())
                 .filter(k -> namespace.equals(k.getMetadata().getNamespace()))
                 .toList();
-    return new KmsKeyCatalog(keyring, cached, clock, List.copyOf(informers));
+    return new KmsKeyCatalog(keyring, cached, incarnations, clock, List.copyOf(informers));
   }
 
   /** A key id or key ARN. */
@@ -91,15 +102,40 @@ public final class KmsKeyCatalog implements KeyCatalog, AutoCloseable {
     return switch (KmsKeyPolicy.kind(reference)) {
       case ALIAS ->
           KmsKeyPolicy.aliasHolder(resources.inNamespace(namespace), reference)
-              .flatMap(holder -> keyring.ownedKey(KmsKeyPolicy.owner(holder)))
+              .flatMap(
+                  holder -> keyring.ownedKey(KmsKeyPolicy.owner(holder), namespaces.of(holder)))
               .map(this::metadata);
-      case NAME -> keyring.ownedKey(KmsKeyPolicy.owner(namespace, reference)).map(this::metadata);
+      case NAME -> ofName(namespace, reference).map(this::metadata);
       case KEY_ID, ARN -> find(reference);
     };
   }
 
-  /** The live KmsKey of a key's owner: null when there is none (deleted, pending deletion). */
-  public KmsKey resource(String owner) {
+  /**
+   * The key a KmsKey name names in a namespace: its resource's, or without one (deleted, its key
+   * pending deletion) the key of the namespace's incarnation now.
+   */
+  private Optional<Keyring.OwnedKey> ofName(String namespace, String name) {
+    String owner = KmsKeyPolicy.owner(namespace, name);
+    KmsKey live = resource(owner);
+    String incarnation = live != null ? namespaces.of(live) : namespaces.current(namespace);
+    return incarnation == null ? Optional.empty() : keyring.ownedKey(owner, incarnation);
+  }
+
+  /**
+   * The live KmsKey of a key: null when there is none (deleted, pending deletion), or when the
+   * KmsKey of that namespace/name is another namespace incarnation's.
+   */
+  public KmsKey resource(Keyring.OwnedKey key) {
+    KmsKey live = resource(key.owner());
+    return live == null
+            || key.namespaceUid() == null
+            || key.namespaceUid().equals(namespaces.of(live))
+        ? live
+        : null;
+  }
+
+  /** The live KmsKey of an owner (namespace/name), of whatever incarnation. */
+  private KmsKey resource(String owner) {
     String namespace = KmsKeyPolicy.ownerNamespace(owner);
     String name = owner.substring(namespace.length() + 1);
     return resources.inNamespace(namespace).stream()
@@ -109,7 +145,7 @@ public final class KmsKeyCatalog implements KeyCatalog, AutoCloseable {
   }
 
   private KeyMetadata metadata(Keyring.OwnedKey key) {
-    KmsKey resource = resource(key.owner());
+    KmsKey resource = resource(key);
     String namespace = KmsKeyPolicy.ownerNamespace(key.owner());
     return new KeyMetadata(
         key.keyId(),

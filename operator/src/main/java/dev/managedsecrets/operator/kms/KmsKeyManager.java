@@ -63,8 +63,9 @@ public final class KmsKeyManager {
     return keyring.arn(keyId);
   }
 
-  public Optional<Keyring.OwnedKey> find(String owner) {
-    return keyring.ownedKey(owner);
+  /** The key of the KmsKey {@code owner} in the namespace incarnation {@code namespaceUid}. */
+  public Optional<Keyring.OwnedKey> find(String owner, String namespaceUid) {
+    return keyring.ownedKey(owner, namespaceUid);
   }
 
   /** The key that a key id or key ARN names. */
@@ -82,17 +83,26 @@ public final class KmsKeyManager {
    * The key of a KmsKey resource, in the state its spec asks for: made on first sight (material
    * version 1 in the provider), its scheduled deletion cancelled when the resource was re-created
    * inside the pending window, enabled or disabled. A key whose pending window has passed is
-   * deleted for good first, and the resource gets a new key.
+   * deleted for good first, and the resource gets a new key. Only a key of the resource's namespace
+   * incarnation is its own: a KmsKey of a namespace deleted and made again under the same name gets
+   * a new key, whatever the old incarnation's key of that name is doing. A key made before
+   * incarnations were recorded is taken by the first that claims it.
    *
+   * @param namespaceUid the uid of the namespace incarnation that holds the resource
    * @param provider the spec's provider, or null for the key's (the operator's default for a new
    *     key)
    * @throws SecretsManagerException InvalidParameterException when the spec names another provider
    *     than the one that holds the key
    */
-  public Ensured ensure(String owner, String provider, boolean enabled) {
+  public Ensured ensure(String owner, String namespaceUid, String provider, boolean enabled) {
     Instant now = clock.instant();
     KeyState desired = enabled ? KeyState.ENABLED : KeyState.DISABLED;
-    Optional<Keyring.OwnedKey> found = keyring.ownedKey(owner);
+    Optional<Keyring.OwnedKey> found = keyring.ownedKey(owner, namespaceUid);
+    if (found.isPresent() && found.get().namespaceUid() == null) {
+      found =
+          Optional.of(
+              keyring.updateOwnedKey(found.get().keyId(), k -> k.withNamespaceUid(namespaceUid)));
+    }
     if (found.isPresent() && windowOver(found.get(), now)) {
       destroy(found.get());
       found = Optional.empty();
@@ -102,7 +112,8 @@ public final class KmsKeyManager {
       KeyProvider chosen = provider(name);
       keyring.requireRoom();
       Keyring.OwnedKey recorded =
-          keyring.recordOwnedKey(UUID.randomUUID().toString(), owner, name, desired, now);
+          keyring.recordOwnedKey(
+              UUID.randomUUID().toString(), owner, namespaceUid, name, desired, now);
       Keyring.OwnedKey key = withMaterial(recorded, chosen);
       LOG.info(
           "Created KMS key {} for KmsKey {} in provider {}", key.keyId(), owner, key.provider());
@@ -224,8 +235,9 @@ public final class KmsKeyManager {
    * (then it is deleted for good) or the KmsKey is re-created. A key already pending deletion keeps
    * its date.
    */
-  public Optional<Keyring.OwnedKey> scheduleDeletion(String owner, int pendingWindowInDays) {
-    Optional<Keyring.OwnedKey> found = keyring.ownedKey(owner);
+  public Optional<Keyring.OwnedKey> scheduleDeletion(
+      String owner, String namespaceUid, int pendingWindowInDays) {
+    Optional<Keyring.OwnedKey> found = keyring.ownedKey(owner, namespaceUid);
     if (found.isEmpty() || found.get().state() == KeyState.PENDING_DELETION) {
       return found;
     }
@@ -239,13 +251,13 @@ public final class KmsKeyManager {
 
   /**
    * Deletes for good the keys whose pending window has passed, unless their KmsKey was re-created
-   * (its reconcile cancels the deletion). Returns how many.
+   * in their namespace incarnation (its reconcile cancels the deletion). Returns how many.
    */
-  public int deleteExpired(Predicate<String> recreated) {
+  public int deleteExpired(Predicate<Keyring.OwnedKey> recreated) {
     Instant now = clock.instant();
     int deleted = 0;
     for (Keyring.OwnedKey key : keyring.ownedKeys()) {
-      if (windowOver(key, now) && !recreated.test(key.owner())) {
+      if (windowOver(key, now) && !recreated.test(key)) {
         destroy(key);
         deleted++;
       }

@@ -4,6 +4,7 @@ import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.Incarnations;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.StoredSecret;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,49 +77,66 @@ public final class SecretsManagerService {
     this.quota = quota;
   }
 
-  public Optional<StoredSecret> find(SecretId id) {
-    return store.find(id);
+  /** Every record stored under the name, whatever namespace incarnation holds it. */
+  public List<StoredSecret> findByName(SecretId id) {
+    return store.findByName(id);
   }
 
   /**
-   * Takes the name for a ManagedSecret: creates the record with a new ARN, restores one scheduled
-   * for deletion (same ARN, same versions), or confirms the owner. A name held by another
-   * ManagedSecret of the namespace is refused with AWS's ResourceExistsException.
+   * Takes the name for a ManagedSecret: confirms the record it holds, takes the record its
+   * namespace incarnation holds (restoring one scheduled for deletion: same ARN, same versions), or
+   * creates a record with a new ARN. Records of other incarnations of the namespace (one deleted
+   * and made again under the same name) are never taken: they stay as they are until their recovery
+   * window ends, or an administrator re-binds them. A name held by another ManagedSecret of the
+   * namespace is refused with AWS's ResourceExistsException.
+   *
+   * @param namespaceUid the uid of the namespace incarnation that holds the ManagedSecret, asked
+   *     only when the ManagedSecret does not hold its record already
+   * @param likelyNew the ManagedSecret has never been claimed (no ARN in its status): the record is
+   *     created at once and the name read only when that is refused, which saves a store read on
+   *     every new secret
    */
-  public Claimed claim(SecretId id, String ownerName, String ownerUid) {
-    return claim(id, ownerName, ownerUid, false);
-  }
-
-  /**
-   * Claims the name as {@link #claim(SecretId, String, String)}; when {@code likelyNew} (the
-   * ManagedSecret has never been claimed: no ARN in its status) the record is created at once and
-   * read only when it exists already, which saves a store read on every new secret.
-   */
-  public Claimed claim(SecretId id, String ownerName, String ownerUid, boolean likelyNew) {
+  public Claimed claim(
+      SecretId id,
+      String ownerName,
+      String ownerUid,
+      Supplier<String> namespaceUid,
+      boolean likelyNew) {
     if (likelyNew) {
       try {
-        return new Claimed(store.create(newRecord(id, ownerName, ownerUid)), Claim.CREATED);
+        return new Claimed(
+            store.create(newRecord(id.in(namespaceUid.get()), ownerName, ownerUid)), Claim.CREATED);
       } catch (StoreConflictException exists) {
-        // Another record holds the name (ours from before, one in its recovery window, or
-        // another ManagedSecret's): decide as for any claim.
+        // A record the incarnation may claim holds the name (ours from before, one in its
+        // recovery window, one made before incarnations, or another ManagedSecret's): decide as
+        // for any claim.
       }
     }
-    Optional<StoredSecret> found = store.find(id);
+    List<StoredSecret> records = store.findByName(id);
+    Optional<StoredSecret> found = Incarnations.ownedBy(records, ownerUid);
+    String incarnation = null;
+    if (found.isEmpty() || found.get().namespaceUid() == null) {
+      incarnation = namespaceUid.get();
+      found = found.isPresent() ? found : Incarnations.claimable(records, incarnation);
+    }
     if (found.isEmpty()) {
-      return new Claimed(store.create(newRecord(id, ownerName, ownerUid)), Claim.CREATED);
+      return new Claimed(
+          store.create(newRecord(id.in(incarnation), ownerName, ownerUid)), Claim.CREATED);
     }
     StoredSecret secret = found.get();
+    // A record made before incarnations were recorded: the first incarnation to claim it takes it.
+    StoredSecret taken = incarnation == null ? secret : secret.withNamespaceUid(incarnation);
     if (secret.scheduledForDeletion()) {
-      StoredSecret restored = store.update(secret.restored().withOwner(ownerName, ownerUid));
+      StoredSecret restored = store.update(taken.restored().withOwner(ownerName, ownerUid));
       return new Claimed(restored, Claim.RESTORED);
     }
     if (ownerUid.equals(secret.ownerUid())) {
-      return new Claimed(secret, Claim.EXISTING);
+      return new Claimed(taken == secret ? secret : store.update(taken), Claim.EXISTING);
     }
     if (ownerName.equals(secret.ownerName())) {
       // The same ManagedSecret re-created while its record stayed live (its finalizer was removed
-      // by hand): same namespace and name, so the same owner.
-      return new Claimed(store.update(secret.withOwner(ownerName, ownerUid)), Claim.EXISTING);
+      // by hand): same incarnation, same name, so the same owner.
+      return new Claimed(store.update(taken.withOwner(ownerName, ownerUid)), Claim.EXISTING);
     }
     throw new SecretsManagerException(
         AwsError.RESOURCE_EXISTS_EXCEPTION,
@@ -246,16 +265,16 @@ public final class SecretsManagerService {
    * purges it at once when forced.
    */
   public void delete(SecretId id, String ownerUid, Integer recoveryWindowInDays, boolean force) {
-    Optional<StoredSecret> found = store.find(id);
-    if (found.isEmpty() || !ownerUid.equals(found.get().ownerUid())) {
-      return;
-    }
-    if (force) {
-      store.purge(id);
-      LOG.info("Purged stored secret {} without recovery", id);
+    Optional<StoredSecret> found = Incarnations.ownedBy(store.findByName(id), ownerUid);
+    if (found.isEmpty()) {
       return;
     }
     StoredSecret secret = found.get();
+    if (force) {
+      store.purge(secret.id());
+      LOG.info("Purged stored secret {} without recovery", id);
+      return;
+    }
     if (secret.scheduledForDeletion()) {
       return;
     }

@@ -33,6 +33,11 @@ public final class TimedSecretStore implements SecretStore {
   }
 
   @Override
+  public List<StoredSecret> findByName(SecretId id) {
+    return time("find", () -> delegate.findByName(id));
+  }
+
+  @Override
   public StoredSecret create(StoredSecret secret) {
     return time("create", () -> delegate.create(secret));
   }

@@ -12,6 +12,7 @@ import dev.managedsecrets.operator.kms.KeyState;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.KmsKeyManager;
 import dev.managedsecrets.operator.kms.KmsKeyPolicy;
+import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -67,6 +68,7 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
                   next.getMetadata().getFinalizers(), old.getMetadata().getFinalizers());
 
   private final KmsKeyManager keys;
+  private final NamespaceIncarnations namespaces;
   private final EventRecorder events;
   private final FailureFunnel failures;
   private final Clock clock;
@@ -76,8 +78,10 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
   private volatile IndexerResourceCache<KmsKey> cache;
   private volatile InformerEventSource<ManagedSecret, KmsKey> managedSecrets;
 
-  public KmsKeyReconciler(KmsKeyManager keys, EventRecorder events, Clock clock) {
+  public KmsKeyReconciler(
+      KmsKeyManager keys, NamespaceIncarnations namespaces, EventRecorder events, Clock clock) {
     this.keys = keys;
+    this.namespaces = namespaces;
     this.events = events;
     this.failures = new FailureFunnel(events, clock);
     this.clock = clock;
@@ -160,9 +164,10 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
     KmsKeySpec spec = resource.getSpec() == null ? new KmsKeySpec() : resource.getSpec();
     String owner = KmsKeyPolicy.owner(resource);
 
-    // 2. The key: made on first sight, found again in the keyring after that, enabled or disabled.
+    // 2. The key: made on first sight, found again in the keyring after that (in this namespace
+    // incarnation only), enabled or disabled.
     KmsKeyManager.Ensured ensured =
-        keys.ensure(owner, spec.provider, KmsKeyPolicy.enabled(resource));
+        keys.ensure(owner, namespaces.of(resource), spec.provider, KmsKeyPolicy.enabled(resource));
     Keyring.OwnedKey key = ensured.key();
     String arn = keys.arn(key.keyId());
     List<KmsKey> neighbours = cache.list(resource.getMetadata().getNamespace()).toList();
@@ -340,7 +345,10 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
     watchManagedSecrets(context);
     String owner = KmsKeyPolicy.owner(resource);
     var scheduled =
-        keys.scheduleDeletion(owner, KmsKeyPolicy.pendingWindowInDays(resource)).orElse(null);
+        keys.scheduleDeletion(
+                owner, namespaces.of(resource), KmsKeyPolicy.pendingWindowInDays(resource))
+            .orElse(null);
+    namespaces.forget(resource);
     if (scheduled == null) {
       return DeleteControl.defaultDelete();
     }
@@ -397,23 +405,27 @@ public final class KmsKeyReconciler implements Reconciler<KmsKey>, Cleaner<KmsKe
         .filter(k -> k.getMetadata().getDeletionTimestamp() == null)
         .filter(
             k ->
-                keys.find(KmsKeyPolicy.owner(k))
+                keys.find(KmsKeyPolicy.owner(k), namespaces.of(k))
                     .map(key -> KmsKeyPolicy.rotationDue(key, k, now))
                     .orElse(false))
         .forEach(k -> timers.propagateEvent(ResourceID.fromResource(k)));
   }
 
-  /** Whether a KmsKey of that namespace/name exists (not being deleted). */
-  public boolean exists(String owner) {
+  /**
+   * Whether the key's KmsKey exists again (not being deleted) in the key's namespace incarnation: a
+   * KmsKey of the same name in a namespace made again is not the key's.
+   */
+  public boolean recreated(Keyring.OwnedKey key) {
     IndexerResourceCache<KmsKey> keysCache = cache;
     if (keysCache == null) {
       return false;
     }
-    String namespace = KmsKeyPolicy.ownerNamespace(owner);
-    String name = owner.substring(namespace.length() + 1);
+    String namespace = KmsKeyPolicy.ownerNamespace(key.owner());
+    String name = key.owner().substring(namespace.length() + 1);
     return keysCache
         .get(new ResourceID(name, namespace))
-        .map(k -> k.getMetadata().getDeletionTimestamp() == null)
+        .filter(k -> k.getMetadata().getDeletionTimestamp() == null)
+        .map(k -> key.namespaceUid() == null || key.namespaceUid().equals(namespaces.of(k)))
         .orElse(false);
   }
 

@@ -16,6 +16,7 @@ import dev.managedsecrets.core.value.ValueInputs;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
+import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import dev.managedsecrets.operator.projection.ProjectedSecret;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -53,6 +54,7 @@ public final class ManagedSecretReconciler
   private final SourceSecrets sources;
   private final OperatorNamespace operatorNamespace;
   private final EventRecorder events;
+  private final NamespaceIncarnations namespaces;
   private final FailureFunnel failures;
   private final Clock clock;
   private final MeterRegistry registry;
@@ -63,9 +65,11 @@ public final class ManagedSecretReconciler
       ValueAssembler values,
       ProjectedSecret projected,
       EventRecorder events,
+      NamespaceIncarnations namespaces,
       Clock clock,
       OperatorConfig config,
       MeterRegistry registry) {
+    this.namespaces = namespaces;
     this.secrets = secrets;
     this.kms = kms;
     this.values = values;
@@ -161,6 +165,7 @@ public final class ManagedSecretReconciler
     ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
     boolean force = Boolean.TRUE.equals(spec.forceDeleteWithoutRecovery);
     secrets.delete(names.id(), ms.getMetadata().getUid(), spec.recoveryWindowInDays, force);
+    namespaces.forget(ms);
     return DeleteControl.defaultDelete();
   }
 
@@ -178,7 +183,11 @@ public final class ManagedSecretReconciler
     boolean neverClaimed = ms.getStatus() == null || ms.getStatus().arn == null;
     SecretsManagerService.Claimed claimed =
         secrets.claim(
-            names.id(), ms.getMetadata().getName(), ms.getMetadata().getUid(), neverClaimed);
+            names.id(),
+            ms.getMetadata().getName(),
+            ms.getMetadata().getUid(),
+            () -> namespaces.of(ms),
+            neverClaimed);
     switch (claimed.claim()) {
       case CREATED -> {
         events.normal(ms, EventReason.SecretCreated, "Created secret " + names.secretName());

@@ -1,6 +1,7 @@
 package dev.managedsecrets.operator.store;
 
 import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.Incarnations;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.StoredSecret;
@@ -20,14 +21,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
- * The default store: Secrets in the operator's own namespace, never in a tenant's. Each secret has
- * one record object (its metadata, versions and labels) and one object per version (its envelope),
- * so a full history of 100 versions of 64 KiB stays far below the API server's object size limit.
- * The record changes only by updates that carry its resourceVersion. Records are labelled with
- * their secret's namespace, so a namespace's use is one label-selected list of its records, which
- * list every version with its envelope's size: no envelope is read to count.
+ * The default store: Secrets in the operator's own namespace, never in a tenant's. Each name of a
+ * namespace has one record object, which holds the record of each namespace incarnation that has
+ * one under that name ({@code record.json} for a record made before incarnations were recorded,
+ * {@code record.<incarnation>.json} for the others: usually just one), so that every record of a
+ * name is read at once. Each version has one object (its envelope), named after the record's
+ * namespace, name and incarnation, so a full history of 100 versions of 64 KiB stays far below the
+ * API server's object size limit and the versions of two incarnations never meet. The record object
+ * changes only by updates that carry its resourceVersion. Record objects are labelled with their
+ * secret's namespace, so a namespace's use is one label-selected list of its record objects, whose
+ * records list every version with its envelope's size: no envelope is read to count.
  */
 public final class KubernetesSecretStore implements SecretStore {
 
@@ -38,6 +44,8 @@ public final class KubernetesSecretStore implements SecretStore {
   static final String LABEL_VERSION_OF = "managedsecrets.dev/version-of";
   static final String LABEL_NAMESPACE = "managedsecrets.dev/namespace";
   static final String RECORD_KEY = "record.json";
+  private static final Pattern RECORD_KEYS =
+      Pattern.compile("record(?:\\.([-_a-zA-Z0-9]+))?\\.json");
   static final String ENVELOPE_KEY = "envelope";
   static final String NAMESPACE_ANNOTATION = "managedsecrets.dev/namespace";
   static final String NAME_ANNOTATION = "managedsecrets.dev/secret-name";
@@ -53,21 +61,39 @@ public final class KubernetesSecretStore implements SecretStore {
 
   @Override
   public Optional<StoredSecret> find(SecretId id) {
+    return findByName(id).stream().filter(r -> r.id().equals(id)).findFirst();
+  }
+
+  @Override
+  public List<StoredSecret> findByName(SecretId id) {
     Secret head = call(() -> secrets().withName(recordName(id)).get());
-    return Optional.ofNullable(head).map(KubernetesSecretStore::decode);
+    return head == null ? List.of() : decode(head);
   }
 
   @Override
   public StoredSecret create(StoredSecret secret) {
-    Secret head = recordObject(secret).build();
+    Secret head = recordObject(secret.id(), List.of(secret)).build();
     try {
-      return decode(call(() -> secrets().resource(head).create()));
+      return decodeOne(call(() -> secrets().resource(head).create()), secret.id());
     } catch (KubernetesClientException e) {
-      if (e.getCode() == 409) {
-        throw new StoreConflictException("The record of " + secret.id() + " already exists");
+      if (e.getCode() != 409) {
+        throw e;
       }
-      throw e;
     }
+    // Records of the name exist: the new one goes beside those that other incarnations hold.
+    Secret existing = call(() -> secrets().withName(recordName(secret.id())).get());
+    List<StoredSecret> records = existing == null ? null : decode(existing);
+    if (records == null
+        || records.stream()
+            .anyMatch(
+                r ->
+                    r.id().equals(secret.id())
+                        || !Incarnations.heldByAnother(r, String.valueOf(secret.namespaceUid())))) {
+      throw new StoreConflictException("The record of " + secret.id() + " already exists");
+    }
+    List<StoredSecret> all = new ArrayList<>(records);
+    all.add(secret);
+    return write(existing.getMetadata().getResourceVersion(), secret.id(), all);
   }
 
   @Override
@@ -75,17 +101,33 @@ public final class KubernetesSecretStore implements SecretStore {
     if (secret.revision() == null) {
       throw new IllegalArgumentException("update needs the revision it was read at");
     }
+    String resourceVersion = secret.revision();
+    List<StoredSecret> all = List.of(secret);
+    if (resourceVersion.endsWith(SHARED)) {
+      // The object holds the records of other incarnations too: they are written back as they are.
+      resourceVersion = resourceVersion.substring(0, resourceVersion.length() - SHARED.length());
+      Secret head = call(() -> secrets().withName(recordName(secret.id())).get());
+      if (head == null || !resourceVersion.equals(head.getMetadata().getResourceVersion())) {
+        throw new StoreConflictException("The record of " + secret.id() + " changed meanwhile");
+      }
+      all = decode(head).stream().map(r -> r.id().equals(secret.id()) ? secret : r).toList();
+    }
+    return write(resourceVersion, secret.id(), all);
+  }
+
+  /** Replaces the record object, only if it is still at {@code resourceVersion}. */
+  private StoredSecret write(String resourceVersion, SecretId id, List<StoredSecret> records) {
     Secret head =
-        recordObject(secret)
+        recordObject(id, records)
             .editMetadata()
-            .withResourceVersion(secret.revision())
+            .withResourceVersion(resourceVersion)
             .endMetadata()
             .build();
     try {
-      return decode(call(() -> secrets().resource(head).update()));
+      return decodeOne(call(() -> secrets().resource(head).update()), id);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409 || e.getCode() == 404) {
-        throw new StoreConflictException("The record of " + secret.id() + " changed meanwhile");
+        throw new StoreConflictException("The record of " + id + " changed meanwhile");
       }
       throw e;
     }
@@ -278,15 +320,44 @@ public final class KubernetesSecretStore implements SecretStore {
 
   @Override
   public void purge(SecretId id) {
-    call(() -> secrets().withLabel(LABEL_STORE_ID, storeId(id)).delete());
-    call(() -> secrets().withName(recordName(id)).delete());
+    call(
+        () ->
+            secrets()
+                .withLabel(LABEL_STORE, "version")
+                .withLabel(LABEL_STORE_ID, storeId(id))
+                .delete());
+    for (int attempt = 1; ; attempt++) {
+      Secret head = call(() -> secrets().withName(recordName(id)).get());
+      if (head == null) {
+        return;
+      }
+      List<StoredSecret> others = decode(head).stream().filter(r -> !r.id().equals(id)).toList();
+      String resourceVersion = head.getMetadata().getResourceVersion();
+      try {
+        if (others.isEmpty()) {
+          call(
+              () ->
+                  secrets().withName(recordName(id)).lockResourceVersion(resourceVersion).delete());
+        } else {
+          // The records of other incarnations of the name stay.
+          write(resourceVersion, others.get(0).id(), others);
+        }
+        return;
+      } catch (KubernetesClientException | StoreConflictException e) {
+        if (attempt == PURGE_ATTEMPTS) {
+          throw new StoreConflictException("The record of " + id + " changed while it was purged");
+        }
+      }
+    }
   }
+
+  private static final int PURGE_ATTEMPTS = 5;
 
   @Override
   public List<StoredSecret> list() {
     List<StoredSecret> out = new ArrayList<>();
     for (Secret s : call(() -> secrets().withLabel(LABEL_STORE, "record").list().getItems())) {
-      out.add(decode(s));
+      out.addAll(decode(s));
     }
     return out;
   }
@@ -309,9 +380,10 @@ public final class KubernetesSecretStore implements SecretStore {
                     .list()
                     .getItems())) {
       try {
-        StoredSecret record = decode(s);
-        versions += record.versions().size();
-        bytes += record.envelopeBytes();
+        for (StoredSecret record : decode(s)) {
+          versions += record.versions().size();
+          bytes += record.envelopeBytes();
+        }
       } catch (SecretsManagerException unreadable) {
         // Left for an administrator to restore (docs/STORES.md).
       }
@@ -335,8 +407,12 @@ public final class KubernetesSecretStore implements SecretStore {
                     .list()
                     .getItems())) {
       try {
-        update(decode(s));
-        labelled++;
+        // One write relabels the object, which holds every incarnation's record of the name.
+        List<StoredSecret> records = decode(s);
+        if (!records.isEmpty()) {
+          update(records.get(0));
+          labelled++;
+        }
       } catch (StoreConflictException | SecretsManagerException e) {
         // Changed meanwhile (and labelled by that write), or unreadable (left for an
         // administrator).
@@ -353,49 +429,96 @@ public final class KubernetesSecretStore implements SecretStore {
     return client.secrets().inNamespace(namespace);
   }
 
-  private SecretBuilder recordObject(StoredSecret secret) {
+  /** The object that holds the records of a name, one data key per incarnation. */
+  private SecretBuilder recordObject(SecretId id, List<StoredSecret> records) {
+    Map<String, String> data = new LinkedHashMap<>();
+    for (StoredSecret r : records) {
+      data.put(recordKey(r.id()), Base64.getEncoder().encodeToString(RecordCodec.encode(r)));
+    }
     return new SecretBuilder()
         .withNewMetadata()
-        .withName(recordName(secret.id()))
+        .withName(recordName(id))
         .withNamespace(namespace)
         .addToLabels("app.kubernetes.io/part-of", "managedsecret-operator")
         .addToLabels(LABEL_STORE, "record")
-        .addToLabels(LABEL_STORE_ID, storeId(secret.id()))
-        .addToLabels(LABEL_NAMESPACE, secret.id().namespace())
-        .addToAnnotations(NAMESPACE_ANNOTATION, secret.id().namespace())
-        .addToAnnotations(NAME_ANNOTATION, secret.id().name())
+        .addToLabels(LABEL_STORE_ID, storeId(new SecretId(id.namespace(), id.name())))
+        .addToLabels(LABEL_NAMESPACE, id.namespace())
+        .addToAnnotations(NAMESPACE_ANNOTATION, id.namespace())
+        .addToAnnotations(NAME_ANNOTATION, id.name())
         .endMetadata()
         .withType(TYPE)
-        .withData(
-            Map.of(RECORD_KEY, Base64.getEncoder().encodeToString(RecordCodec.encode(secret))));
+        .withData(data);
   }
 
-  private static StoredSecret decode(Secret head) {
-    Map<String, String> annotations = head.getMetadata().getAnnotations();
-    SecretId id =
-        new SecretId(
-            String.valueOf(annotations == null ? null : annotations.get(NAMESPACE_ANNOTATION)),
-            String.valueOf(
-                annotations == null
-                    ? head.getMetadata().getName()
-                    : annotations.get(NAME_ANNOTATION)));
-    String record = head.getData() == null ? null : head.getData().get(RECORD_KEY);
-    byte[] json;
-    try {
-      json = Base64.getDecoder().decode(record == null ? "" : record);
-    } catch (IllegalArgumentException e) {
-      throw RecordCodec.unreadable(id, "it is not base64");
+  /** The data key of a record in its name's object. */
+  static String recordKey(SecretId id) {
+    if (id.incarnation().isEmpty()) {
+      return RECORD_KEY;
     }
-    return RecordCodec.decode(json, head.getMetadata().getResourceVersion(), id);
+    String key = "record." + id.incarnation() + ".json";
+    if (!RECORD_KEYS.matcher(key).matches()) {
+      throw new IllegalArgumentException("incarnation " + id.incarnation() + " is not a uid");
+    }
+    return key;
   }
 
-  /** A stable, name-safe id for a secret: the store never puts tenant names in object names. */
+  /**
+   * The records an object holds. Their revision is the object's resourceVersion, marked {@link
+   * #SHARED} when it holds more than one: an update then writes the others back as they are.
+   */
+  private static List<StoredSecret> decode(Secret head) {
+    Map<String, String> annotations = head.getMetadata().getAnnotations();
+    String ns = String.valueOf(annotations == null ? null : annotations.get(NAMESPACE_ANNOTATION));
+    String name =
+        String.valueOf(
+            annotations == null ? head.getMetadata().getName() : annotations.get(NAME_ANNOTATION));
+    Map<String, String> data = head.getData() == null ? Map.of() : head.getData();
+    List<String> keys =
+        data.keySet().stream().filter(k -> RECORD_KEYS.matcher(k).matches()).sorted().toList();
+    String revision = head.getMetadata().getResourceVersion() + (keys.size() > 1 ? SHARED : "");
+    List<StoredSecret> out = new ArrayList<>();
+    for (String key : keys) {
+      java.util.regex.Matcher m = RECORD_KEYS.matcher(key);
+      m.matches();
+      SecretId id = new SecretId(ns, name, m.group(1) == null ? "" : m.group(1));
+      byte[] json;
+      try {
+        json = Base64.getDecoder().decode(data.get(key));
+      } catch (IllegalArgumentException e) {
+        throw RecordCodec.unreadable(id, "it is not base64");
+      }
+      out.add(RecordCodec.decode(json, revision, id));
+    }
+    if (keys.isEmpty()) {
+      throw RecordCodec.unreadable(new SecretId(ns, name), "it has no " + RECORD_KEY);
+    }
+    return out;
+  }
+
+  private static StoredSecret decodeOne(Secret head, SecretId id) {
+    return decode(head).stream()
+        .filter(r -> r.id().equals(id))
+        .findFirst()
+        .orElseThrow(
+            () -> new StoreConflictException("The record of " + id + " changed meanwhile"));
+  }
+
+  /** Marks the revision of a record whose object holds the records of other incarnations too. */
+  private static final String SHARED = "+";
+
+  /**
+   * A stable, name-safe id for a secret of one incarnation: the store never puts tenant names in
+   * object names. A record made before incarnations has the id it always had.
+   */
   static String storeId(SecretId id) {
-    return sha256Hex(id.namespace() + "\n" + id.name()).substring(0, 40);
+    String key = id.namespace() + "\n" + id.name();
+    return sha256Hex(id.incarnation().isEmpty() ? key : key + "\n" + id.incarnation())
+        .substring(0, 40);
   }
 
+  /** The object of a name's records, whatever their incarnation. */
   static String recordName(SecretId id) {
-    return "ms-" + storeId(id);
+    return "ms-" + storeId(new SecretId(id.namespace(), id.name()));
   }
 
   static String versionName(SecretId id, String versionId) {

@@ -48,27 +48,34 @@ public final class PostgresSecretStore implements SecretStore {
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
   private static final String SELECT_RECORDS =
-      "SELECT s.namespace, s.name, s.arn, s.owner_name, s.owner_uid, s.created_date,"
+      "SELECT s.namespace, s.name, s.incarnation, s.namespace_uid, s.arn, s.owner_name,"
+          + " s.owner_uid, s.created_date,"
           + " s.last_changed_date, s.deleted_date, s.purge_after, s.revision, v.version_id,"
           + " v.created_date AS version_created_date, v.stages, v.kms_key_arn, v.value_hash,"
           + " v.input_hash, v.generated, v.envelope_size"
           + " FROM {s}.secret s LEFT JOIN {s}.secret_version v"
-          + " ON v.namespace = s.namespace AND v.name = s.name";
+          + " ON v.namespace = s.namespace AND v.name = s.name AND v.incarnation = s.incarnation";
 
+  /**
+   * A new record, unless the name has one that the new record's incarnation could claim: one it
+   * holds, or one that no incarnation holds yet.
+   */
   private static final String INSERT_SECRET =
-      "INSERT INTO {s}.secret (namespace, name, arn, owner_name, owner_uid, created_date,"
-          + " last_changed_date, deleted_date, purge_after, revision)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)";
+      "INSERT INTO {s}.secret (namespace, name, incarnation, namespace_uid, arn, owner_name,"
+          + " owner_uid, created_date, last_changed_date, deleted_date, purge_after, revision)"
+          + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1 WHERE NOT EXISTS (SELECT 1 FROM {s}.secret"
+          + " WHERE namespace = ? AND name = ? AND (namespace_uid IS NULL OR namespace_uid = ?))";
 
   private static final String UPDATE_SECRET =
-      "UPDATE {s}.secret SET arn = ?, owner_name = ?, owner_uid = ?, created_date = ?,"
-          + " last_changed_date = ?, deleted_date = ?, purge_after = ?, revision = revision + 1"
-          + " WHERE namespace = ? AND name = ? AND revision = ?";
+      "UPDATE {s}.secret SET arn = ?, owner_name = ?, owner_uid = ?, namespace_uid = ?,"
+          + " created_date = ?, last_changed_date = ?, deleted_date = ?, purge_after = ?,"
+          + " revision = revision + 1"
+          + " WHERE namespace = ? AND name = ? AND incarnation = ? AND revision = ?";
 
   private static final String INSERT_VERSION =
-      "INSERT INTO {s}.secret_version (namespace, name, version_id, position, created_date, stages,"
-          + " kms_key_arn, value_hash, input_hash, generated, envelope_size)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?)";
+      "INSERT INTO {s}.secret_version (namespace, name, incarnation, version_id, position,"
+          + " created_date, stages, kms_key_arn, value_hash, input_hash, generated, envelope_size)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?)";
 
   /** What a namespace keeps: an index range of secret_version's primary key, no envelope read. */
   private static final String USAGE =
@@ -77,16 +84,19 @@ public final class PostgresSecretStore implements SecretStore {
 
   /** Replaces an envelope only while no version row points at it: versions are immutable. */
   private static final String UPSERT_ENVELOPE =
-      "INSERT INTO {s}.version_envelope AS e (namespace, name, version_id, envelope)"
-          + " VALUES (?, ?, ?, ?)"
-          + " ON CONFLICT (namespace, name, version_id) DO UPDATE SET envelope = EXCLUDED.envelope"
+      "INSERT INTO {s}.version_envelope AS e (namespace, name, incarnation, version_id, envelope)"
+          + " VALUES (?, ?, ?, ?, ?)"
+          + " ON CONFLICT (namespace, name, incarnation, version_id)"
+          + " DO UPDATE SET envelope = EXCLUDED.envelope"
           + " WHERE NOT EXISTS (SELECT 1 FROM {s}.secret_version v WHERE v.namespace = e.namespace"
-          + " AND v.name = e.name AND v.version_id = e.version_id)";
+          + " AND v.name = e.name AND v.incarnation = e.incarnation"
+          + " AND v.version_id = e.version_id)";
 
   private static final String DELETE_UNLISTED_ENVELOPES =
       "DELETE FROM {s}.version_envelope e WHERE e.namespace = ? AND e.name = ?"
-          + " AND e.version_id = ANY (?) AND NOT EXISTS (SELECT 1 FROM {s}.secret_version v"
-          + " WHERE v.namespace = e.namespace AND v.name = e.name AND v.version_id = e.version_id)";
+          + " AND e.incarnation = ? AND e.version_id = ANY (?) AND NOT EXISTS (SELECT 1"
+          + " FROM {s}.secret_version v WHERE v.namespace = e.namespace AND v.name = e.name"
+          + " AND v.incarnation = e.incarnation AND v.version_id = e.version_id)";
 
   private final HikariDataSource dataSource;
   private final String schemaVersion;
@@ -118,6 +128,24 @@ public final class PostgresSecretStore implements SecretStore {
   }
 
   @Override
+  public List<StoredSecret> findByName(SecretId id) {
+    return inTransaction(
+        "reading " + id,
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  sql(
+                      SELECT_RECORDS
+                          + " WHERE s.namespace = ? AND s.name = ?"
+                          + " ORDER BY s.incarnation, v.position"))) {
+            ps.setString(1, id.namespace());
+            ps.setString(2, id.name());
+            return decode(ps);
+          }
+        });
+  }
+
+  @Override
   public StoredSecret create(StoredSecret secret) {
     SecretId id = secret.id();
     requireDistinctVersions(secret);
@@ -125,8 +153,14 @@ public final class PostgresSecretStore implements SecretStore {
         "creating " + id,
         c -> {
           try (PreparedStatement ps = c.prepareStatement(sql(INSERT_SECRET))) {
-            bindRecord(ps, secret, 1);
-            ps.executeUpdate();
+            int next = bindRecord(ps, secret, 1);
+            ps.setString(next++, id.namespace());
+            ps.setString(next++, id.name());
+            ps.setString(next, secret.namespaceUid());
+            if (ps.executeUpdate() != 1) {
+              throw new StoreConflictException(
+                  "A record of " + id + " that its incarnation could claim exists");
+            }
           } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
               throw new StoreConflictException("The record of " + id + " already exists");
@@ -195,13 +229,14 @@ public final class PostgresSecretStore implements SecretStore {
           try (PreparedStatement ps =
               c.prepareStatement(
                   sql(
-                      "UPDATE {s}.version_envelope SET envelope = ?"
-                          + " WHERE namespace = ? AND name = ? AND version_id = ?"))) {
+                      "UPDATE {s}.version_envelope SET envelope = ? WHERE namespace = ?"
+                          + " AND name = ? AND incarnation = ? AND version_id = ?"))) {
             for (Map.Entry<String, byte[]> e : envelopes.entrySet()) {
               ps.setBytes(1, e.getValue());
               ps.setString(2, next.id().namespace());
               ps.setString(3, next.id().name());
-              ps.setString(4, e.getKey());
+              ps.setString(4, next.id().incarnation());
+              ps.setString(5, e.getKey());
               if (ps.executeUpdate() != 1) {
                 throw new StoreConflictException(
                     "Version " + e.getKey() + " of " + next.id() + " is not stored");
@@ -232,11 +267,12 @@ public final class PostgresSecretStore implements SecretStore {
               try (PreparedStatement ps =
                   c.prepareStatement(
                       sql(
-                          "SELECT envelope FROM {s}.version_envelope"
-                              + " WHERE namespace = ? AND name = ? AND version_id = ?"))) {
+                          "SELECT envelope FROM {s}.version_envelope WHERE namespace = ?"
+                              + " AND name = ? AND incarnation = ? AND version_id = ?"))) {
                 ps.setString(1, id.namespace());
                 ps.setString(2, id.name());
-                ps.setString(3, versionId);
+                ps.setString(3, id.incarnation());
+                ps.setString(4, versionId);
                 try (ResultSet rs = ps.executeQuery()) {
                   return rs.next() ? rs.getBytes(1) : null;
                 }
@@ -261,7 +297,8 @@ public final class PostgresSecretStore implements SecretStore {
           try (PreparedStatement ps = c.prepareStatement(sql(DELETE_UNLISTED_ENVELOPES))) {
             ps.setString(1, id.namespace());
             ps.setString(2, id.name());
-            ps.setArray(3, c.createArrayOf("text", versionIds.toArray()));
+            ps.setString(3, id.incarnation());
+            ps.setArray(4, c.createArrayOf("text", versionIds.toArray()));
             ps.executeUpdate();
           }
           return null;
@@ -277,9 +314,13 @@ public final class PostgresSecretStore implements SecretStore {
             // secret_version rows go with their secret (ON DELETE CASCADE).
             try (PreparedStatement ps =
                 c.prepareStatement(
-                    sql("DELETE FROM {s}." + table + " WHERE namespace = ? AND name = ?"))) {
+                    sql(
+                        "DELETE FROM {s}."
+                            + table
+                            + " WHERE namespace = ? AND name = ? AND incarnation = ?"))) {
               ps.setString(1, id.namespace());
               ps.setString(2, id.name());
+              ps.setString(3, id.incarnation());
               ps.executeUpdate();
             }
           }
@@ -294,7 +335,9 @@ public final class PostgresSecretStore implements SecretStore {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  sql(SELECT_RECORDS + " ORDER BY s.namespace, s.name, v.position"))) {
+                  sql(
+                      SELECT_RECORDS
+                          + " ORDER BY s.namespace, s.name, s.incarnation, v.position"))) {
             return decode(ps);
           }
         });
@@ -333,13 +376,15 @@ public final class PostgresSecretStore implements SecretStore {
       ps.setString(1, secret.arn());
       ps.setString(2, secret.ownerName());
       ps.setString(3, secret.ownerUid());
-      ps.setObject(4, time(secret.createdDate()));
-      ps.setObject(5, time(secret.lastChangedDate()));
-      ps.setObject(6, time(secret.deletedDate()));
-      ps.setObject(7, time(secret.purgeAfter()));
-      ps.setString(8, secret.id().namespace());
-      ps.setString(9, secret.id().name());
-      ps.setLong(10, revision);
+      ps.setString(4, secret.namespaceUid());
+      ps.setObject(5, time(secret.createdDate()));
+      ps.setObject(6, time(secret.lastChangedDate()));
+      ps.setObject(7, time(secret.deletedDate()));
+      ps.setObject(8, time(secret.purgeAfter()));
+      ps.setString(9, secret.id().namespace());
+      ps.setString(10, secret.id().name());
+      ps.setString(11, secret.id().incarnation());
+      ps.setLong(12, revision);
       if (ps.executeUpdate() != 1) {
         throw new StoreConflictException("The record of " + secret.id() + " changed meanwhile");
       }
@@ -349,9 +394,12 @@ public final class PostgresSecretStore implements SecretStore {
   private void replaceVersions(Connection c, StoredSecret secret) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            sql("DELETE FROM {s}.secret_version WHERE namespace = ? AND name = ?"))) {
+            sql(
+                "DELETE FROM {s}.secret_version"
+                    + " WHERE namespace = ? AND name = ? AND incarnation = ?"))) {
       ps.setString(1, secret.id().namespace());
       ps.setString(2, secret.id().name());
+      ps.setString(3, secret.id().incarnation());
       ps.executeUpdate();
     }
     insertVersions(c, secret);
@@ -366,15 +414,16 @@ public final class PostgresSecretStore implements SecretStore {
       for (StoredVersion v : secret.versions()) {
         ps.setString(1, secret.id().namespace());
         ps.setString(2, secret.id().name());
-        ps.setString(3, v.versionId());
-        ps.setInt(4, position++);
-        ps.setObject(5, time(v.createdDate()));
-        ps.setArray(6, c.createArrayOf("text", v.stages().toArray()));
-        ps.setString(7, v.kmsKeyArn());
-        ps.setString(8, v.valueHash());
-        ps.setString(9, v.inputHash());
-        ps.setString(10, json(v.generated()));
-        ps.setInt(11, v.envelopeSize());
+        ps.setString(3, secret.id().incarnation());
+        ps.setString(4, v.versionId());
+        ps.setInt(5, position++);
+        ps.setObject(6, time(v.createdDate()));
+        ps.setArray(7, c.createArrayOf("text", v.stages().toArray()));
+        ps.setString(8, v.kmsKeyArn());
+        ps.setString(9, v.valueHash());
+        ps.setString(10, v.inputHash());
+        ps.setString(11, json(v.generated()));
+        ps.setInt(12, v.envelopeSize());
         ps.addBatch();
       }
       ps.executeBatch();
@@ -394,8 +443,9 @@ public final class PostgresSecretStore implements SecretStore {
     try (PreparedStatement ps = c.prepareStatement(sql(UPSERT_ENVELOPE))) {
       ps.setString(1, id.namespace());
       ps.setString(2, id.name());
-      ps.setString(3, versionId);
-      ps.setBytes(4, envelope);
+      ps.setString(3, id.incarnation());
+      ps.setString(4, versionId);
+      ps.setBytes(5, envelope);
       if (ps.executeUpdate() != 1) {
         throw new StoreConflictException(
             "Version "
@@ -408,18 +458,22 @@ public final class PostgresSecretStore implements SecretStore {
     }
   }
 
-  private static void bindRecord(PreparedStatement ps, StoredSecret s, int first)
+  /** Binds the record's columns from {@code first} on; returns the next parameter's index. */
+  private static int bindRecord(PreparedStatement ps, StoredSecret s, int first)
       throws SQLException {
     int i = first;
     ps.setString(i++, s.id().namespace());
     ps.setString(i++, s.id().name());
+    ps.setString(i++, s.id().incarnation());
+    ps.setString(i++, s.namespaceUid());
     ps.setString(i++, s.arn());
     ps.setString(i++, s.ownerName());
     ps.setString(i++, s.ownerUid());
     ps.setObject(i++, time(s.createdDate()));
     ps.setObject(i++, time(s.lastChangedDate()));
     ps.setObject(i++, time(s.deletedDate()));
-    ps.setObject(i, time(s.purgeAfter()));
+    ps.setObject(i++, time(s.purgeAfter()));
+    return i;
   }
 
   private static long revision(StoredSecret secret) {
@@ -449,9 +503,13 @@ public final class PostgresSecretStore implements SecretStore {
   private Optional<StoredSecret> readRecord(Connection c, SecretId id) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            sql(SELECT_RECORDS + " WHERE s.namespace = ? AND s.name = ? ORDER BY v.position"))) {
+            sql(
+                SELECT_RECORDS
+                    + " WHERE s.namespace = ? AND s.name = ? AND s.incarnation = ?"
+                    + " ORDER BY v.position"))) {
       ps.setString(1, id.namespace());
       ps.setString(2, id.name());
+      ps.setString(3, id.incarnation());
       return decode(ps).stream().findFirst();
     }
   }
@@ -462,7 +520,9 @@ public final class PostgresSecretStore implements SecretStore {
     Map<SecretId, List<StoredVersion>> versions = new LinkedHashMap<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        SecretId id = new SecretId(rs.getString("namespace"), rs.getString("name"));
+        SecretId id =
+            new SecretId(
+                rs.getString("namespace"), rs.getString("name"), rs.getString("incarnation"));
         if (!heads.containsKey(id)) {
           heads.put(
               id,
@@ -471,6 +531,7 @@ public final class PostgresSecretStore implements SecretStore {
                   rs.getString("arn"),
                   rs.getString("owner_name"),
                   rs.getString("owner_uid"),
+                  rs.getString("namespace_uid"),
                   instant(rs, "created_date"),
                   instant(rs, "last_changed_date"),
                   instant(rs, "deleted_date"),

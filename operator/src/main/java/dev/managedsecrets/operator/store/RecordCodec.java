@@ -13,10 +13,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** The JSON form of a stored secret's record, shared by the store implementations. */
+/**
+ * The JSON form of a stored secret's record, shared by the store implementations. Format 2 adds the
+ * namespace incarnation that made the record ({@code incarnation}) and the one that holds it
+ * ({@code namespaceUid}); a record without them is written in format 1, as before, so records
+ * written before incarnations stay as they were until one takes them.
+ */
 final class RecordCodec {
 
-  static final int FORMAT = 1;
+  static final int FORMAT = 2;
 
   private static final ObjectMapper JSON =
       new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
@@ -36,6 +41,8 @@ final class RecordCodec {
       int format,
       String namespace,
       String name,
+      String incarnation,
+      String namespaceUid,
       String arn,
       String ownerName,
       String ownerUid,
@@ -68,9 +75,11 @@ final class RecordCodec {
     try {
       return JSON.writeValueAsBytes(
           new RecordJson(
-              FORMAT,
+              s.id().incarnation().isEmpty() && s.namespaceUid() == null ? 1 : FORMAT,
               s.id().namespace(),
               s.id().name(),
+              s.id().incarnation().isEmpty() ? null : s.id().incarnation(),
+              s.namespaceUid(),
               s.arn(),
               s.ownerName(),
               s.ownerUid(),
@@ -143,10 +152,11 @@ final class RecordCodec {
                             v.envelopeSize() == null ? 0 : v.envelopeSize()))
                 .toList();
     return new StoredSecret(
-        new SecretId(r.namespace(), r.name()),
+        new SecretId(r.namespace(), r.name(), r.incarnation() == null ? "" : r.incarnation()),
         r.arn(),
         r.ownerName(),
         r.ownerUid(),
+        r.namespaceUid(),
         instant(r.createdDate()),
         instant(r.lastChangedDate()),
         instant(r.deletedDate()),

@@ -25,17 +25,30 @@ public interface SecretStore extends AutoCloseable {
    */
   record Usage(long versions, long bytes) {}
 
+  /** The record stored under {@code id}: its namespace, name and the incarnation that made it. */
   Optional<StoredSecret> find(SecretId id);
 
   /**
-   * Creates the record of a new secret.
+   * Every record stored under the namespace and name of {@code id}, whatever namespace incarnation
+   * made or holds it (see {@link dev.managedsecrets.core.secret.Incarnations}): one read.
+   */
+  List<StoredSecret> findByName(SecretId id);
+
+  /**
+   * Creates the record of a new secret, beside the records of the name that other namespace
+   * incarnations hold.
    *
-   * @throws StoreConflictException when a record with this id already exists
+   * @throws StoreConflictException when a record with this id already exists, or a record of the
+   *     name that the new record's incarnation could claim: one it holds, or one that no
+   *     incarnation holds yet
    */
   StoredSecret create(StoredSecret secret);
 
   /**
-   * Replaces the record, only if it is still at {@code secret.revision()}.
+   * Replaces the record stored under {@code secret.id()} (which may now name another holding
+   * incarnation), only if it is still at {@code secret.revision()}. A record's revision may also
+   * move when another record of the same name is written (the Kubernetes store keeps a name's
+   * records in one object): the writer reads again, as after any conflict.
    *
    * @throws StoreConflictException when another writer changed it first
    */
@@ -105,7 +118,7 @@ public interface SecretStore extends AutoCloseable {
   /** Removes the secret and every version it has. */
   void purge(SecretId id);
 
-  /** Every stored secret, for the purge job. */
+  /** Every stored secret, of every incarnation, for the purge job. */
   List<StoredSecret> list();
 
   /**

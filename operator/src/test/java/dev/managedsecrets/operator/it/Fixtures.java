@@ -2,6 +2,8 @@ package dev.managedsecrets.operator.it;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.managedsecrets.api.v1alpha1.KmsKey;
+import dev.managedsecrets.api.v1alpha1.KmsKeySpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -118,6 +120,30 @@ final class Fixtures {
             (k, v) ->
                 out.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
     return out;
+  }
+
+  static KmsKey kmsKey(
+      KubernetesClient client, String namespace, String name, Consumer<KmsKeySpec> spec) {
+    KmsKey key = new KmsKey();
+    key.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());
+    spec.accept(key.getSpec());
+    return client.resource(key).create();
+  }
+
+  static KmsKey kmsKey(KubernetesClient client, String namespace, String name) {
+    return client.resources(KmsKey.class).inNamespace(namespace).withName(name).get();
+  }
+
+  /** Waits until the KmsKey's key is Enabled; returns the KmsKey. */
+  static KmsKey awaitKeyEnabled(KubernetesClient client, String namespace, String name) {
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              KmsKey k = kmsKey(client, namespace, name);
+              return k != null && k.getStatus() != null && "Enabled".equals(k.getStatus().keyState);
+            });
+    return kmsKey(client, namespace, name);
   }
 
   static String b64(String s) {

@@ -209,7 +209,7 @@ class KmsKeyIT {
                     && e.getMessage()
                         .equals("Created KMS key " + status.arn + " in provider local"));
     // The keyring records it by namespace/name.
-    Keyring.OwnedKey recorded = view.keyring().ownedKey("team-a/orders").orElseThrow();
+    Keyring.OwnedKey recorded = view.ownedKey("team-a/orders").orElseThrow();
     assertThat(recorded.keyId()).isEqualTo(status.keyId);
     assertThat(recorded.materialVersions()).containsExactly(1);
   }
@@ -445,7 +445,7 @@ class KmsKeyIT {
               "Alias alias/managedsecrets is reserved for the operator's default key: choose"
                   + " another alias.");
       assertThat(key.getStatus().keyId).isNull();
-      assertThat(new StoreView(lenient.client).keyring().ownedKey("team-a/reserved")).isEmpty();
+      assertThat(new StoreView(lenient.client).ownedKey("team-a/reserved")).isEmpty();
     }
   }
 
@@ -658,8 +658,7 @@ class KmsKeyIT {
         .until(
             () ->
                 Keyring.requestDigest("rotation-26")
-                    .equals(
-                        view.keyring().ownedKey("team-b/busy").orElseThrow().rotationRequest()));
+                    .equals(view.ownedKey("team-b/busy").orElseThrow().rotationRequest()));
 
     Event warning =
         events("team-b", "busy").stream()
@@ -672,7 +671,7 @@ class KmsKeyIT {
         .contains("stays at material version 26");
     KmsKey key = awaitKeySynced("team-b", "busy");
     assertThat(key.getStatus().keyMaterialVersions).isEqualTo(26);
-    assertThat(view.keyring().ownedKey("team-b/busy").orElseThrow().materialVersions()).hasSize(26);
+    assertThat(view.ownedKey("team-b/busy").orElseThrow().materialVersions()).hasSize(26);
   }
 
   // ---- deletion ----
@@ -697,7 +696,7 @@ class KmsKeyIT {
     cluster.client.resources(KmsKey.class).inNamespace("team-a").withName("doomed").delete();
     await().atMost(Fixtures.WAIT).until(() -> key("team-a", "doomed") == null);
 
-    Keyring.OwnedKey pending = view.keyring().ownedKey("team-a/doomed").orElseThrow();
+    Keyring.OwnedKey pending = view.ownedKey("team-a/doomed").orElseThrow();
     assertThat(pending.keyId()).isEqualTo(key.keyId);
     assertThat(pending.state()).isEqualTo(KeyState.PENDING_DELETION);
     assertThat(pending.deletionDate())
@@ -723,8 +722,7 @@ class KmsKeyIT {
     KmsKey back = awaitKeySynced("team-a", "doomed");
     assertThat(back.getStatus().keyId).isEqualTo(key.keyId);
     assertThat(back.getStatus().keyState).isEqualTo("Enabled");
-    assertThat(view.keyring().ownedKey("team-a/doomed").orElseThrow().state())
-        .isEqualTo(KeyState.ENABLED);
+    assertThat(view.ownedKey("team-a/doomed").orElseThrow().state()).isEqualTo(KeyState.ENABLED);
     assertThat(events("team-a", "doomed"))
         .anyMatch(e -> "KeyDeletionCanceled".equals(e.getReason()));
     await()
@@ -752,7 +750,7 @@ class KmsKeyIT {
     cluster.clock.advance(Duration.ofDays(7).plusMinutes(1));
     assertThat(cluster.runtime().maintainKmsKeys()).isGreaterThanOrEqualTo(1);
 
-    assertThat(view.keyring().ownedKey("team-b/short-lived")).isEmpty();
+    assertThat(view.ownedKey("team-b/short-lived")).isEmpty();
     assertThat(view.keyring().ownedKeyById(key.keyId)).isEmpty();
     kmsKey("team-b", "short-lived", s -> {});
     assertThat(awaitKeySynced("team-b", "short-lived").getStatus().keyId).isNotEqualTo(key.keyId);

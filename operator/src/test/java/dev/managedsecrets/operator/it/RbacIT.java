@@ -68,7 +68,8 @@ class RbacIT {
         .as("requests recorded")
         .anyMatch(r -> r.toString().startsWith("watch core/secrets (cluster-wide)"))
         .anyMatch(r -> r.toString().startsWith("patch coordination.k8s.io/leases"))
-        .anyMatch(r -> r.toString().equals("get core/namespaces kube-system in kube-system"));
+        .anyMatch(r -> r.toString().equals("get core/namespaces kube-system in kube-system"))
+        .anyMatch(r -> r.toString().equals("get core/namespaces team-a in team-a"));
     assertRbacIsExact(chart, used);
   }
 
@@ -88,7 +89,9 @@ class RbacIT {
     assertThat(used.requests())
         .as("requests outside the operator's and the watched namespace")
         .allMatch(
-            r -> NS.equals(r.namespace()) || TestCluster.OPERATOR_NAMESPACE.equals(r.namespace()));
+            r -> NS.equals(r.namespace()) || TestCluster.OPERATOR_NAMESPACE.equals(r.namespace()))
+        .as("the watched namespace's own Namespace object, read through its RoleBinding")
+        .anyMatch(r -> r.toString().equals("get core/namespaces team-a in team-a"));
     assertRbacIsExact(chart, used);
   }
 

@@ -38,8 +38,10 @@ final class StoreView {
     return store;
   }
 
+  /** The record that the namespace's incarnation now holds under a name. */
   Optional<StoredSecret> record(String namespace, String secretName) {
-    return store.find(new SecretId(namespace, secretName));
+    String uid = namespaceUid(namespace);
+    return records(namespace, secretName).stream().filter(r -> r.heldBy(uid)).findFirst();
   }
 
   Envelope envelope(StoredSecret secret, StoredVersion version) {
@@ -54,6 +56,25 @@ final class StoreView {
             .inNamespace(TestCluster.OPERATOR_NAMESPACE)
             .withName(KeyringSecret.SECRET_NAME)
             .get());
+  }
+
+  /**
+   * The key of the KmsKey namespace/name, in the incarnation its namespace has now, as the operator
+   * last wrote it.
+   */
+  Optional<Keyring.OwnedKey> ownedKey(String owner) {
+    String namespace = owner.substring(0, owner.indexOf('/'));
+    return keyring().ownedKey(owner, namespaceUid(namespace));
+  }
+
+  /** The uid of a namespace's incarnation now. */
+  String namespaceUid(String namespace) {
+    return client.namespaces().withName(namespace).get().getMetadata().getUid();
+  }
+
+  /** Every record stored under a name in a namespace, whatever incarnation holds it. */
+  List<StoredSecret> records(String namespace, String secretName) {
+    return store.findByName(new SecretId(namespace, secretName));
   }
 
   /** Decrypts a stored version with the keyring's material, whatever the key's state. */

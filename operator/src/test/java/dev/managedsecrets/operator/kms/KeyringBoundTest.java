@@ -83,6 +83,7 @@ class KeyringBoundTest {
         "pkcs11",
         List.of(1),
         owner(i),
+        null,
         "Enabled",
         start.toString(),
         null,
@@ -97,7 +98,7 @@ class KeyringBoundTest {
   SecretsManagerException fill(String provider) {
     for (int i = 0; i < 5000; i++) {
       try {
-        keys.ensure(owner(i), provider, true);
+        keys.ensure(owner(i), KmsKeyManagerTest.NS_UID, provider, true);
       } catch (SecretsManagerException e) {
         return e;
       }
@@ -117,7 +118,7 @@ class KeyringBoundTest {
     assertThat(keys.keys()).hasSizeGreaterThan(1000);
     assertThat(keys.keys()).allSatisfy(k -> assertThat(k.materialVersions()).containsExactly(1));
     // A rotation is refused too, and leaves the key as it was.
-    Keyring.OwnedKey first = keys.find(owner(0)).orElseThrow();
+    Keyring.OwnedKey first = keys.find(owner(0), KmsKeyManagerTest.NS_UID).orElseThrow();
     assertThatThrownBy(() -> keys.rotateOnSchedule(first))
         .isInstanceOfSatisfying(
             SecretsManagerException.class,
@@ -134,8 +135,8 @@ class KeyringBoundTest {
     // Every change that adds no material still works: the bound counted each key at its largest.
     for (Keyring.OwnedKey key : all.subList(all.size() - 10, all.size())) {
       keys.schedule(key, start, Keyring.requestDigest("refused but handled"));
-      keys.ensure(key.owner(), null, false);
-      keys.scheduleDeletion(key.owner(), 7);
+      keys.ensure(key.owner(), KmsKeyManagerTest.NS_UID, null, false);
+      keys.scheduleDeletion(key.owner(), KmsKeyManagerTest.NS_UID, 7);
     }
     assertThat(KeyringBound.kmsKeyBytes(stored())).isLessThanOrEqualTo(KeyringBound.MAX_BYTES);
     assertThat(secretDataBytes()).isLessThan(SECRET_DATA_LIMIT);
@@ -148,13 +149,14 @@ class KeyringBoundTest {
             "local",
             Clock.fixed(start.plus(Duration.ofDays(7)), ZoneOffset.UTC));
     assertThat(later.deleteExpired(owner -> false)).isEqualTo(10);
-    assertThat(later.ensure("team-a/orders", null, true).change())
+    assertThat(later.ensure("team-a/orders", KmsKeyManagerTest.NS_UID, null, true).change())
         .isEqualTo(KmsKeyManager.Change.CREATED);
   }
 
   @Test
   void aRotationTheKeyringHasNoRoomForIsRefusedBeforeTheProviderMakesMaterial() {
-    Keyring.OwnedKey inHsm = keys.ensure("team-a/in-hsm", "pkcs11", true).key();
+    Keyring.OwnedKey inHsm =
+        keys.ensure("team-a/in-hsm", KmsKeyManagerTest.NS_UID, "pkcs11", true).key();
     fill("local");
 
     assertThatThrownBy(() -> keys.rotateOnDemand(inHsm, null, Keyring.requestDigest("1")))
@@ -164,7 +166,7 @@ class KeyringBoundTest {
     assertThat(hsm.materialVersions(inHsm.keyId()))
         .as("no HSM object or AWS KMS key was made that the keyring can't record")
         .containsExactly(1);
-    assertThat(keys.find("team-a/in-hsm").orElseThrow()).isEqualTo(inHsm);
+    assertThat(keys.find("team-a/in-hsm", KmsKeyManagerTest.NS_UID).orElseThrow()).isEqualTo(inHsm);
   }
 
   @Test
@@ -188,7 +190,7 @@ class KeyringBoundTest {
             Map.of("local", new LocalKeyProvider(fresh)),
             "local",
             Clock.fixed(start, ZoneOffset.UTC));
-    Keyring.OwnedKey key = manager.ensure(owner(0), null, true).key();
+    Keyring.OwnedKey key = manager.ensure(owner(0), KmsKeyManagerTest.NS_UID, null, true).key();
     for (int i = 1; i <= KmsKeyPolicy.MAX_ON_DEMAND_ROTATIONS; i++) {
       key = manager.rotateOnDemand(key, null, Keyring.requestDigest("" + i));
     }
@@ -221,7 +223,8 @@ class KeyringBoundTest {
               Clock.fixed(start, ZoneOffset.UTC));
       int before = KeyringBound.kmsKeyBytes(stored(secret));
 
-      Keyring.OwnedKey key = manager.ensure(owner(0), provider, true).key();
+      Keyring.OwnedKey key =
+          manager.ensure(owner(0), KmsKeyManagerTest.NS_UID, provider, true).key();
       int created = KeyringBound.kmsKeyBytes(stored(secret));
       manager.rotateOnDemand(key, null, Keyring.requestDigest("1"));
       int rotated = KeyringBound.kmsKeyBytes(stored(secret));

@@ -9,6 +9,7 @@ import dev.managedsecrets.core.crypto.Envelope;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,6 +31,26 @@ class KmsKeyCatalogTest {
   final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
   final Keyring keyring = TestKeyrings.newKeyring();
   final List<KmsKey> resources = new CopyOnWriteArrayList<>();
+
+  /** Each namespace's incarnation now; a namespace made again gets another. */
+  final Map<String, String> namespaceUids = new java.util.concurrent.ConcurrentHashMap<>();
+
+  String uid(String namespace) {
+    return namespaceUids.computeIfAbsent(namespace, n -> "uid-" + n);
+  }
+
+  final NamespaceIncarnations incarnations =
+      new NamespaceIncarnations() {
+        @Override
+        public String of(io.fabric8.kubernetes.api.model.HasMetadata live) {
+          return uid(live.getMetadata().getNamespace());
+        }
+
+        @Override
+        public String current(String namespace) {
+          return uid(namespace);
+        }
+      };
   final KmsKeyCatalog catalog =
       new KmsKeyCatalog(
           keyring,
@@ -37,6 +58,7 @@ class KmsKeyCatalogTest {
               resources.stream()
                   .filter(k -> namespace.equals(k.getMetadata().getNamespace()))
                   .toList(),
+          incarnations,
           clock);
   final KmsKeyManager keys =
       new KmsKeyManager(keyring, Map.of("local", new LocalKeyProvider(keyring)), "local", clock);
@@ -48,7 +70,7 @@ class KmsKeyCatalogTest {
   Keyring.OwnedKey create(String namespace, String name, String created, Consumer<KmsKey> spec) {
     KmsKey k = KmsKeyPolicyTest.key(namespace, name, created, spec);
     resources.add(k);
-    return keys.ensure(KmsKeyPolicy.owner(k), null, KmsKeyPolicy.enabled(k)).key();
+    return keys.ensure(KmsKeyPolicy.owner(k), uid(namespace), null, KmsKeyPolicy.enabled(k)).key();
   }
 
   Keyring.OwnedKey orders() {
@@ -177,7 +199,7 @@ class KmsKeyCatalogTest {
     String arn = keyring.arn(orders().keyId());
     byte[] sealed = cipher.seal(arn, CONTEXT, text("one"));
     resources.clear();
-    keys.scheduleDeletion("team-a/orders", 30);
+    keys.scheduleDeletion("team-a/orders", uid("team-a"), 30);
 
     assertThat(kms.resolve("orders", "team-a")).isEqualTo(arn);
     assertFails(
@@ -199,7 +221,7 @@ class KmsKeyCatalogTest {
     assertThat(cipher.open(sealed, CONTEXT)).isEqualTo(text("one"));
     // Scheduled for deletion, then created again: a new object without any status, not yet
     // reconciled. The key ARN still finds the key through the keyring.
-    keys.scheduleDeletion("team-a/orders", 30);
+    keys.scheduleDeletion("team-a/orders", uid("team-a"), 30);
     resources.add(
         KmsKeyPolicyTest.key(
             "team-a", "orders", NOW.toString(), k -> k.getSpec().aliases = List.of("alias/x")));
@@ -230,7 +252,7 @@ class KmsKeyCatalogTest {
     Clock later = Clock.fixed(NOW.plus(Duration.ofDays(31)), ZoneOffset.UTC);
     KmsKeyManager laterKeys =
         new KmsKeyManager(keyring, Map.of("local", new LocalKeyProvider(keyring)), "local", later);
-    laterKeys.scheduleDeletion("team-a/orders", 7);
+    laterKeys.scheduleDeletion("team-a/orders", uid("team-a"), 7);
     KmsKeyManager muchLater =
         new KmsKeyManager(
             keyring,
@@ -243,6 +265,33 @@ class KmsKeyCatalogTest {
     assertFails(() -> cipher.open(sealed, CONTEXT), AwsError.DECRYPTION_FAILURE, "not found");
     assertFails(
         () -> kms.resolve("orders", "team-a"), AwsError.RESOURCE_NOT_FOUND_EXCEPTION, "orders");
+  }
+
+  @Test
+  void aKmsKeyOfANamespaceMadeAgainIsNeverTheOldIncarnationsKeyOfThatName() {
+    String oldArn = keyring.arn(orders().keyId());
+    byte[] sealed = cipher.seal(oldArn, CONTEXT, text("the old tenant's"));
+    resources.clear();
+    keys.scheduleDeletion("team-a/orders", uid("team-a"), 30);
+
+    // team-a deleted and made again, and a KmsKey orders in it before its reconcile has run.
+    namespaceUids.put("team-a", "uid-team-a-2");
+    resources.add(
+        KmsKeyPolicyTest.key(
+            "team-a", "orders", NOW.toString(), k -> k.getSpec().aliases = List.of("alias/x")));
+
+    // The old key stays pending deletion: the new KmsKey does not bring it back.
+    assertFails(() -> cipher.open(sealed, CONTEXT), AwsError.DECRYPTION_FAILURE, "PendingDeletion");
+    assertFails(
+        () -> kms.resolve("orders", "team-a"), AwsError.RESOURCE_NOT_FOUND_EXCEPTION, "orders");
+    assertFails(
+        () -> kms.resolve("alias/x", "team-a"), AwsError.RESOURCE_NOT_FOUND_EXCEPTION, "alias/x");
+    // Its reconcile makes it a key of its own.
+    String newArn =
+        keyring.arn(keys.ensure("team-a/orders", uid("team-a"), null, true).key().keyId());
+    assertThat(newArn).isNotEqualTo(oldArn);
+    assertThat(kms.resolve("orders", "team-a")).isEqualTo(newArn);
+    assertThat(kms.resolve("alias/x", "team-a")).isEqualTo(newArn);
   }
 
   private static byte[] text(String s) {

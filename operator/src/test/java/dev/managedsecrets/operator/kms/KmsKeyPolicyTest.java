@@ -44,6 +44,7 @@ class KmsKeyPolicyTest {
     return new Keyring.OwnedKey(
         KEY_ID,
         "team-a/orders",
+        "uid-team-a",
         "local",
         List.of(1),
         state,

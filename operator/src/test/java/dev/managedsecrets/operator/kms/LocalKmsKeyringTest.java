@@ -205,7 +205,7 @@ class LocalKmsKeyringTest {
     LocalKeyProvider local = new LocalKeyProvider(keyring);
     String keyId = "7c1d2e3f-1111-4222-8333-944455556666";
     keyring.recordOwnedKey(
-        keyId, "team-a/orders", "local", KeyState.ENABLED, java.time.Instant.EPOCH);
+        keyId, "team-a/orders", "uid-team-a", "local", KeyState.ENABLED, java.time.Instant.EPOCH);
     local.createKey(keyId);
     JsonNode after = keysJson(secret);
     assertThat(after).hasSize(4);
@@ -249,8 +249,8 @@ class LocalKmsKeyringTest {
     Secret secret = rawRequestFixtureKeyring();
     int sizeBefore = secret.getData().get(KeyringSecret.KEYS).length();
     Keyring keyring = KeyringSecret.fromSecret(secret, ARNS);
-    Keyring.OwnedKey orders = keyring.ownedKey("team-a/orders").orElseThrow();
-    Keyring.OwnedKey big = keyring.ownedKey("team-a/big").orElseThrow();
+    Keyring.OwnedKey orders = keyring.ownedKey("team-a/orders", "uid-team-a").orElseThrow();
+    Keyring.OwnedKey big = keyring.ownedKey("team-a/big", "uid-team-a").orElseThrow();
 
     // The annotations those values came from are handled: they don't rotate the keys again.
     assertThat(orders.rotationRequest())
@@ -279,8 +279,8 @@ class LocalKmsKeyringTest {
         .as("the 10,000 characters are gone")
         .isLessThan(sizeBefore - 10_000);
     Keyring reread = KeyringSecret.fromSecret(secret, ARNS);
-    assertThat(reread.ownedKey("team-a/big")).contains(big);
-    assertThat(reread.ownedKey("team-a/orders").orElseThrow().materialVersions())
+    assertThat(reread.ownedKey("team-a/big", "uid-team-a")).contains(big);
+    assertThat(reread.ownedKey("team-a/orders", "uid-team-a").orElseThrow().materialVersions())
         .containsExactly(1, 2, 3);
     assertThat(reread.localMaterialVersions(orders.keyId())).containsExactly(1, 2, 3);
   }

@@ -1,6 +1,7 @@
 package dev.managedsecrets.operator.manager;
 
 import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.Incarnations;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.StoredSecret;
@@ -13,9 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /** A store in a map, with the same conditional-write rules, for unit tests of the service. */
-final class InMemorySecretStore implements SecretStore {
+public final class InMemorySecretStore implements SecretStore {
 
-  final Map<SecretId, StoredSecret> records = new HashMap<>();
+  public final Map<SecretId, StoredSecret> records = new HashMap<>();
   final Map<String, byte[]> versions = new HashMap<>();
   int usageCounts;
   private int revision;
@@ -26,8 +27,15 @@ final class InMemorySecretStore implements SecretStore {
   }
 
   @Override
+  public synchronized List<StoredSecret> findByName(SecretId id) {
+    return records.values().stream().filter(r -> r.id().sameName(id)).toList();
+  }
+
+  @Override
   public synchronized StoredSecret create(StoredSecret secret) {
-    if (records.containsKey(secret.id())) {
+    String holder = String.valueOf(secret.namespaceUid());
+    if (records.containsKey(secret.id())
+        || findByName(secret.id()).stream().anyMatch(r -> !Incarnations.heldByAnother(r, holder))) {
       throw new StoreConflictException("exists");
     }
     StoredSecret written = secret.withRevision(String.valueOf(++revision));
@@ -48,12 +56,12 @@ final class InMemorySecretStore implements SecretStore {
 
   @Override
   public synchronized void writeVersion(SecretId id, String versionId, byte[] envelope) {
-    versions.put(id + "/" + versionId, envelope.clone());
+    versions.put(key(id) + "/" + versionId, envelope.clone());
   }
 
   @Override
   public synchronized byte[] readVersion(SecretId id, String versionId) {
-    byte[] b = versions.get(id + "/" + versionId);
+    byte[] b = versions.get(key(id) + "/" + versionId);
     if (b == null) {
       throw new SecretsManagerException(
           AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
@@ -68,19 +76,24 @@ final class InMemorySecretStore implements SecretStore {
     Map<String, Integer> sizes = new HashMap<>();
     envelopes.forEach((v, envelope) -> sizes.put(v, envelope.length));
     StoredSecret written = update(next.withEnvelopeSizes(sizes));
-    envelopes.forEach((v, envelope) -> versions.put(next.id() + "/" + v, envelope.clone()));
+    envelopes.forEach((v, envelope) -> versions.put(key(next.id()) + "/" + v, envelope.clone()));
     return written;
   }
 
   @Override
   public synchronized void deleteVersions(SecretId id, List<String> versionIds) {
-    versionIds.forEach(v -> versions.remove(id + "/" + v));
+    versionIds.forEach(v -> versions.remove(key(id) + "/" + v));
   }
 
   @Override
   public synchronized void purge(SecretId id) {
     records.remove(id);
-    versions.keySet().removeIf(k -> k.startsWith(id + "/"));
+    versions.keySet().removeIf(k -> k.startsWith(key(id) + "/"));
+  }
+
+  /** How the versions of a record are keyed: its namespace, name and incarnation. */
+  public static String key(SecretId id) {
+    return id.incarnation().isEmpty() ? id.toString() : id + "@" + id.incarnation();
   }
 
   @Override

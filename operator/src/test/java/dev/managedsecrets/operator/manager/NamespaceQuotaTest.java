@@ -49,12 +49,18 @@ class NamespaceQuotaTest {
 
   StoredSecret put(SecretsManagerService service, String namespace, String name, String value) {
     SecretId id = new SecretId(namespace, name);
+    // The namespace's only incarnation; a claim finds the record again once it exists.
     StoredSecret s =
-        store.find(id).orElseGet(() -> service.claim(id, name, "uid-" + name).secret());
+        service.claim(id, name, "uid-" + name, () -> "uid-" + namespace, false).secret();
     ValueInput input = new ValueInput.Whole(SecretValue.text(value));
     return service
         .putValue(s, input, values.inputHash(id, input), kms.resolve(null, namespace), null)
         .secret();
+  }
+
+  /** The id of a record the namespace's only incarnation made. */
+  static SecretId stored(String namespace, String name) {
+    return new SecretId(namespace, name).in("uid-" + namespace);
   }
 
   SecretsManagerException refused(Runnable write) {
@@ -80,7 +86,7 @@ class NamespaceQuotaTest {
                 + " namespace (a secret in its recovery window counts until it is purged;"
                 + " forceDeleteWithoutRecovery frees it at once), or ask the operator's"
                 + " administrator to raise the quota.");
-    assertThat(store.find(new SecretId("team-a", "three")).orElseThrow().versions()).isEmpty();
+    assertThat(store.find(stored("team-a", "three")).orElseThrow().versions()).isEmpty();
     assertThat(store.versions.keySet()).noneMatch(k -> k.contains("three"));
     assertThat(store.usage("team-a").versions()).isEqualTo(3);
     // Another namespace has a bound of its own.
@@ -92,7 +98,7 @@ class NamespaceQuotaTest {
   void aVersionPastTheNamespacesByteBoundIsRefusedNamingTheBytesHeldAndNeeded() {
     put(service(100, Long.MAX_VALUE), "team-a", "probe", "x".repeat(100));
     long size = store.usage("team-a").bytes();
-    store.purge(new SecretId("team-a", "probe"));
+    store.purge(stored("team-a", "probe"));
     SecretsManagerService service = service(100, 2 * size + size / 2);
     put(service, "team-a", "one", "x".repeat(100));
     put(service, "team-a", "two", "y".repeat(100));
@@ -153,7 +159,7 @@ class NamespaceQuotaTest {
     SecretsManagerService service = service(new NamespaceQuota(2, Long.MAX_VALUE, clock), clock);
     put(service, "team-a", "one", "v");
     put(service, "team-a", "two", "v");
-    store.purge(new SecretId("team-a", "two")); // by the purge job, say
+    store.purge(stored("team-a", "two")); // by the purge job, say
 
     put(service, "team-a", "three", "v");
 

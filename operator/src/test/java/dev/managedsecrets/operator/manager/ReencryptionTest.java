@@ -83,7 +83,8 @@ class ReencryptionTest {
    * v0 (no label), v1 (AWSPENDING), v2 (AWSPREVIOUS), v3 (AWSCURRENT), all under the default key.
    */
   StoredSecret fourVersions() {
-    StoredSecret s = service.claim(ID, "db", "uid-1").secret();
+    StoredSecret s =
+        service.claim(ID, "db", "uid-1", SecretsManagerServiceTest.NS_UID, false).secret();
     for (String value : List.of("zero", "one", "two", "three")) {
       s = put(s, value);
     }
@@ -110,7 +111,9 @@ class ReencryptionTest {
         .containsExactly(keyring.defaultKey().arn(), otherArn, otherArn, otherArn);
     for (int i = 0; i < 4; i++) {
       StoredVersion v = after.versions().get(i);
-      byte[] envelope = store.versions.get(ID + "/" + v.versionId());
+      byte[] envelope =
+          store.versions.get(
+              InMemorySecretStore.key(SecretsManagerServiceTest.STORED) + "/" + v.versionId());
       assertThat(Envelope.parse(envelope).keyArn())
           .as("envelope of v%d", i)
           .isEqualTo(v.kmsKeyArn());
@@ -119,7 +122,7 @@ class ReencryptionTest {
       assertThat(v.valueHash()).isEqualTo(before.versions().get(i).valueHash());
       assertThat(v.stages()).isEqualTo(before.versions().get(i).stages());
     }
-    assertThat(store.find(ID)).contains(after);
+    assertThat(store.find(SecretsManagerServiceTest.STORED)).contains(after);
   }
 
   @Test

@@ -25,6 +25,13 @@ import org.junit.jupiter.api.Test;
 class SecretsManagerServiceTest {
 
   static final SecretId ID = new SecretId("team-a", "prod/db");
+
+  /** The namespace incarnation of the tests' ManagedSecrets. */
+  static final java.util.function.Supplier<String> NS_UID = () -> "uid-team-a";
+
+  /** Where the record of ID that incarnation makes is stored. */
+  static final SecretId STORED = ID.in("uid-team-a");
+
   final InMemorySecretStore store = new InMemorySecretStore();
   final Kms kms = TestKeyrings.newLocalKms();
   final ValueAssembler values =
@@ -45,21 +52,23 @@ class SecretsManagerServiceTest {
 
   @Test
   void theVersionIsStoredBeforeTheRecordPointsAtItAndReadsBack() {
-    StoredSecret s = service.claim(ID, "db", "uid-1").secret();
+    StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
     SecretsManagerService.Put p = put(s, "hunter2", null);
-    assertThat(store.versions).containsKey(ID + "/" + p.version().versionId());
+    assertThat(store.versions)
+        .containsKey(InMemorySecretStore.key(STORED) + "/" + p.version().versionId());
     assertThat(p.secret().current().orElseThrow().versionId()).isEqualTo(p.version().versionId());
     assertThat(service.read(p.secret(), p.version()).asText()).isEqualTo("hunter2");
     // The store holds no plaintext.
-    byte[] stored = store.versions.get(ID + "/" + p.version().versionId());
+    byte[] stored =
+        store.versions.get(InMemorySecretStore.key(STORED) + "/" + p.version().versionId());
     assertThat(new String(stored, java.nio.charset.StandardCharsets.ISO_8859_1))
         .doesNotContain("hunter2");
   }
 
   @Test
   void aNameHeldByAnotherManagedSecretIsResourceExistsWithAwsText() {
-    service.claim(ID, "db", "uid-1");
-    assertThatThrownBy(() -> service.claim(ID, "other", "uid-2"))
+    service.claim(ID, "db", "uid-1", NS_UID, false);
+    assertThatThrownBy(() -> service.claim(ID, "other", "uid-2", NS_UID, false))
         .isInstanceOfSatisfying(
             SecretsManagerException.class,
             e -> {
@@ -71,10 +80,10 @@ class SecretsManagerServiceTest {
 
   @Test
   void whileScheduledForDeletionTheValueCanNeitherBeChangedNorRead() {
-    StoredSecret s = service.claim(ID, "db", "uid-1").secret();
+    StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
     SecretsManagerService.Put p = put(s, "v1", null);
     service.delete(ID, "uid-1", 7, false);
-    StoredSecret scheduled = store.find(ID).orElseThrow();
+    StoredSecret scheduled = store.find(STORED).orElseThrow();
     assertThat(scheduled.deletedDate()).isEqualTo(clock.instant());
     assertThat(scheduled.purgeAfter()).isEqualTo(clock.instant().plus(Duration.ofDays(7)));
     String marked =
@@ -93,10 +102,10 @@ class SecretsManagerServiceTest {
 
   @Test
   void reClaimingAScheduledSecretRestoresItWithItsArnAndVersions() {
-    StoredSecret s = service.claim(ID, "db", "uid-1").secret();
+    StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
     SecretsManagerService.Put p = put(s, "v1", null);
     service.delete(ID, "uid-1", null, false);
-    SecretsManagerService.Claimed again = service.claim(ID, "db", "uid-2");
+    SecretsManagerService.Claimed again = service.claim(ID, "db", "uid-2", NS_UID, false);
     assertThat(again.claim()).isEqualTo(SecretsManagerService.Claim.RESTORED);
     assertThat(again.secret().arn()).isEqualTo(s.arn());
     assertThat(again.secret().deletedDate()).isNull();
@@ -106,22 +115,22 @@ class SecretsManagerServiceTest {
 
   @Test
   void aClaimOfANewSecretCreatesTheRecordAndDecidesAsAnyClaimWhenItExists() {
-    SecretsManagerService.Claimed first = service.claim(ID, "db", "uid-1", true);
+    SecretsManagerService.Claimed first = service.claim(ID, "db", "uid-1", NS_UID, true);
     assertThat(first.claim()).isEqualTo(SecretsManagerService.Claim.CREATED);
-    assertThat(store.find(ID)).contains(first.secret());
+    assertThat(store.find(STORED)).contains(first.secret());
     // The same owner again, its status lost: the record it already has.
-    SecretsManagerService.Claimed again = service.claim(ID, "db", "uid-1", true);
+    SecretsManagerService.Claimed again = service.claim(ID, "db", "uid-1", NS_UID, true);
     assertThat(again.claim()).isEqualTo(SecretsManagerService.Claim.EXISTING);
     assertThat(again.secret().arn()).isEqualTo(first.secret().arn());
     // Another ManagedSecret: the name stays with the first, with AWS's text.
-    assertThatThrownBy(() -> service.claim(ID, "other", "uid-2", true))
+    assertThatThrownBy(() -> service.claim(ID, "other", "uid-2", NS_UID, true))
         .isInstanceOfSatisfying(
             SecretsManagerException.class,
             e -> assertThat(e.error()).isEqualTo(AwsError.RESOURCE_EXISTS_EXCEPTION));
     // In its recovery window: restored with its ARN, not replaced.
     put(first.secret(), "v1", null);
     service.delete(ID, "uid-1", null, false);
-    SecretsManagerService.Claimed restored = service.claim(ID, "db", "uid-3", true);
+    SecretsManagerService.Claimed restored = service.claim(ID, "db", "uid-3", NS_UID, true);
     assertThat(restored.claim()).isEqualTo(SecretsManagerService.Claim.RESTORED);
     assertThat(restored.secret().arn()).isEqualTo(first.secret().arn());
     assertThat(restored.secret().current()).isPresent();
@@ -129,15 +138,15 @@ class SecretsManagerServiceTest {
 
   @Test
   void onlyTheOwnerCanScheduleTheDeletion() {
-    service.claim(ID, "db", "uid-1");
+    service.claim(ID, "db", "uid-1", NS_UID, false);
     service.delete(ID, "uid-someone-else", null, true);
-    assertThat(store.find(ID)).isPresent();
+    assertThat(store.find(STORED)).isPresent();
   }
 
   @Test
   void aSameTokenSameValueIsANoOpAndAnotherValueIsResourceExists() {
     String token = "0123456789abcdef0123456789abcdef";
-    StoredSecret s = service.claim(ID, "db", "uid-1").secret();
+    StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
     SecretsManagerService.Put first = put(s, "v1", token);
     assertThat(first.version().versionId()).isEqualTo(token);
     SecretsManagerService.Put again = put(first.secret(), "v1", token);
@@ -159,16 +168,16 @@ class SecretsManagerServiceTest {
 
   @Test
   void aStaleRecordNeverOverwritesANewerOne() {
-    StoredSecret s = service.claim(ID, "db", "uid-1").secret();
+    StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
     put(s, "v1", null);
     assertThatThrownBy(() -> put(s, "v2", null))
         .isInstanceOf(dev.managedsecrets.operator.store.StoreConflictException.class);
-    assertThat(store.find(ID).orElseThrow().versions()).hasSize(1);
+    assertThat(store.find(STORED).orElseThrow().versions()).hasSize(1);
   }
 
   @Test
   void purgeRemovesOnlySecretsPastTheirWindow() {
-    StoredSecret s = service.claim(ID, "db", "uid-1").secret();
+    StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
     put(s, "v1", null);
     service.delete(ID, "uid-1", 7, false);
     assertThat(service.purgeExpired()).isZero();
@@ -182,5 +191,100 @@ class SecretsManagerServiceTest {
     assertThat(later.purgeExpired()).isEqualTo(1);
     assertThat(store.records).isEmpty();
     assertThat(store.versions).isEmpty();
+  }
+
+  // ---- namespace incarnations ----
+
+  @Test
+  void aNamespaceMadeAgainUnderTheSameNameGetsANewSecretAndNeverTheOldOnesValueOrHistory() {
+    StoredSecret old = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
+    put(old, "the old tenant's value", null);
+    service.delete(ID, "uid-1", 7, false);
+    StoredSecret scheduled = store.find(STORED).orElseThrow();
+
+    // team-a deleted and made again: a new uid, a new ManagedSecret of the same name.
+    SecretsManagerService.Claimed fresh =
+        service.claim(ID, "db", "uid-2", () -> "uid-team-a-2", true);
+
+    assertThat(fresh.claim()).isEqualTo(SecretsManagerService.Claim.CREATED);
+    assertThat(fresh.secret().arn()).isNotEqualTo(old.arn());
+    assertThat(fresh.secret().versions()).isEmpty();
+    assertThat(fresh.secret().namespaceUid()).isEqualTo("uid-team-a-2");
+    // The old record stays exactly as it was, scheduled for deletion.
+    assertThat(store.find(STORED)).contains(scheduled);
+    // Reconciled again (its status lost), the new ManagedSecret keeps its own record.
+    assertThat(service.claim(ID, "db", "uid-2", () -> "uid-team-a-2", true).secret().arn())
+        .isEqualTo(fresh.secret().arn());
+  }
+
+  @Test
+  void theOldIncarnationsRecordPurgesWhenItsWindowEndsAndTheNewOneStays() {
+    put(service.claim(ID, "db", "uid-1", NS_UID, false).secret(), "old", null);
+    service.delete(ID, "uid-1", 7, false);
+    StoredSecret fresh = service.claim(ID, "db", "uid-2", () -> "uid-team-a-2", false).secret();
+    put(fresh, "new", null);
+
+    assertThat(
+            new SecretsManagerService(
+                    store,
+                    new EnvelopeCipher(kms),
+                    values,
+                    new Arns("k8s", "local", "123456789012"),
+                    Clock.offset(clock, Duration.ofDays(7)))
+                .purgeExpired())
+        .isEqualTo(1);
+
+    assertThat(store.find(STORED)).isEmpty();
+    assertThat(store.findByName(ID)).extracting(StoredSecret::arn).containsExactly(fresh.arn());
+    assertThat(store.versions.keySet())
+        .allMatch(k -> k.startsWith(InMemorySecretStore.key(fresh.id()) + "/"))
+        .hasSize(1);
+  }
+
+  @Test
+  void deletingAManagedSecretSchedulesItsOwnRecordAndNoOtherIncarnations() {
+    service.claim(ID, "db", "uid-1", NS_UID, false);
+    service.delete(ID, "uid-1", 7, false);
+    StoredSecret fresh = service.claim(ID, "db", "uid-2", () -> "uid-team-a-2", false).secret();
+
+    service.delete(ID, "uid-2", 30, false);
+
+    assertThat(store.find(fresh.id()).orElseThrow().purgeAfter())
+        .isEqualTo(clock.instant().plus(Duration.ofDays(30)));
+    assertThat(store.find(STORED).orElseThrow().purgeAfter())
+        .isEqualTo(clock.instant().plus(Duration.ofDays(7)));
+  }
+
+  @Test
+  void aRecordWrittenBeforeIncarnationsIsTakenByTheFirstIncarnationThatClaimsIt() {
+    StoredSecret legacy =
+        store.create(StoredSecret.create(ID, "arn:legacy-AbCdEf", "db", "uid-1", clock.instant()));
+    assertThat(legacy.namespaceUid()).isNull();
+
+    // The same ManagedSecret after the upgrade: its record, now recorded as its incarnation's.
+    SecretsManagerService.Claimed taken = service.claim(ID, "db", "uid-1", NS_UID, false);
+    assertThat(taken.claim()).isEqualTo(SecretsManagerService.Claim.EXISTING);
+    assertThat(taken.secret().arn()).isEqualTo("arn:legacy-AbCdEf");
+    assertThat(taken.secret().id()).isEqualTo(ID);
+    assertThat(store.find(ID).orElseThrow().namespaceUid()).isEqualTo("uid-team-a");
+    // Another incarnation of the namespace gets a secret of its own.
+    SecretsManagerService.Claimed other = service.claim(ID, "db", "uid-9", () -> "uid-other", true);
+    assertThat(other.claim()).isEqualTo(SecretsManagerService.Claim.CREATED);
+    assertThat(other.secret().arn()).isNotEqualTo("arn:legacy-AbCdEf");
+  }
+
+  @Test
+  void aScheduledRecordWrittenBeforeIncarnationsIsRestoredByTheFirstIncarnationThatClaimsIt() {
+    StoredSecret legacy =
+        store.create(StoredSecret.create(ID, "arn:legacy-AbCdEf", "db", "uid-1", clock.instant()));
+    store.update(legacy.scheduledForDeletion(clock.instant(), clock.instant().plusSeconds(60)));
+
+    // Re-applied after the upgrade, its status empty: restored whole, and taken.
+    SecretsManagerService.Claimed restored = service.claim(ID, "db", "uid-2", NS_UID, true);
+
+    assertThat(restored.claim()).isEqualTo(SecretsManagerService.Claim.RESTORED);
+    assertThat(restored.secret().arn()).isEqualTo("arn:legacy-AbCdEf");
+    assertThat(restored.secret().namespaceUid()).isEqualTo("uid-team-a");
+    assertThat(store.findByName(ID)).hasSize(1);
   }
 }

@@ -123,7 +123,7 @@ class PostgresStoreStartupIT {
         settings(url, TestPostgres.USER, TestPostgres.PASSWORD);
 
     try (PostgresSecretStore store = PostgresStoreStartup.open(settings)) {
-      assertThat(store.schemaVersion()).isEqualTo("2");
+      assertThat(store.schemaVersion()).isEqualTo("3");
       SecretId id = new SecretId("default", "migrated");
       store.create(StoredSecret.create(id, "arn", "m", "uid", Instant.now()));
       assertThat(store.find(id)).isPresent();
@@ -132,7 +132,7 @@ class PostgresStoreStartupIT {
         .containsExactly(
             "PostgreSQL store at "
                 + url
-                + ", schema managedsecret: schema migrated from version none to 2 (2 migration(s)"
+                + ", schema managedsecret: schema migrated from version none to 3 (3 migration(s)"
                 + " applied)");
     assertThat(tables("empty_database"))
         .containsExactlyInAnyOrder(
@@ -144,7 +144,7 @@ class PostgresStoreStartupIT {
     }
     assertThat(messages(Level.INFO))
         .last()
-        .isEqualTo("PostgreSQL store at " + url + ", schema managedsecret: schema at version 2");
+        .isEqualTo("PostgreSQL store at " + url + ", schema managedsecret: schema at version 3");
   }
 
   @Test
@@ -160,8 +160,8 @@ class PostgresStoreStartupIT {
         "INSERT INTO "
             + SCHEMA
             + ".flyway_schema_history (installed_rank, version, description, type, script,"
-            + " checksum, installed_by, execution_time, success) VALUES (3, '3', 'from a newer"
-            + " operator', 'SQL', 'V3__from_a_newer_operator.sql', 0, 'managedsecret', 1, true)");
+            + " checksum, installed_by, execution_time, success) VALUES (4, '4', 'from a newer"
+            + " operator', 'SQL', 'V4__from_a_newer_operator.sql', 0, 'managedsecret', 1, true)");
 
     String message = refused(settings);
 
@@ -169,14 +169,14 @@ class PostgresStoreStartupIT {
         .isEqualTo(
             "The PostgreSQL store at "
                 + url
-                + ", schema managedsecret has schema version 3, newer than the version this"
-                + " operator knows (2): run an operator release that knows schema version 3, or"
+                + ", schema managedsecret has schema version 4, newer than the version this"
+                + " operator knows (3): run an operator release that knows schema version 4, or"
                 + " restore the database from a backup taken before the upgrade");
   }
 
   @Test
   void versionsStoredUnderSchemaVersionOneGetTheirEnvelopeSizesOnMigration() {
-    String database = postgres.createDatabase("schema_one");
+    String database = postgres.createDatabase("schema_one_sizes");
     String url = postgres.jdbcUrl(database);
     // A store as the operator of schema version 1 left it: a version and its envelope, no size.
     Flyway.configure(PostgresSecretStore.class.getClassLoader())
@@ -203,11 +203,57 @@ class PostgresStoreStartupIT {
 
     try (PostgresSecretStore store =
         PostgresStoreStartup.open(settings(url, TestPostgres.USER, TestPostgres.PASSWORD))) {
-      assertThat(store.schemaVersion()).isEqualTo("2");
+      assertThat(store.schemaVersion()).isEqualTo("3");
       assertThat(store.usage("team-a")).isEqualTo(new SecretStore.Usage(1, 300));
       assertThat(store.find(new SecretId("team-a", "old")).orElseThrow().versions())
           .singleElement()
           .satisfies(v -> assertThat(v.envelopeSize()).isEqualTo(300));
+    }
+  }
+
+  @Test
+  void recordsOfSchemaVersionOneBelongToNoIncarnationAfterTheMigrationUntilOneTakesThem() {
+    String database = postgres.createDatabase("schema_one");
+    String url = postgres.jdbcUrl(database);
+    // The store as an operator of schema version 1 left it: a secret with one version.
+    Flyway.configure(PostgresSecretStore.class.getClassLoader())
+        .dataSource(url, TestPostgres.USER, TestPostgres.PASSWORD)
+        .locations(PostgresStoreStartup.MIGRATIONS)
+        .schemas(SCHEMA)
+        .defaultSchema(SCHEMA)
+        .createSchemas(true)
+        .target("1")
+        .load()
+        .migrate();
+    postgres.superuserSql(
+        database,
+        "INSERT INTO "
+            + SCHEMA
+            + ".secret (namespace, name, arn, owner_name, owner_uid,"
+            + " created_date, revision) VALUES ('team-a', 'team-a/db', 'arn:old-AbCdEf', 'db',"
+            + " 'ms-1', now(), 1)",
+        "INSERT INTO "
+            + SCHEMA
+            + ".version_envelope (namespace, name, version_id, envelope)"
+            + " VALUES ('team-a', 'team-a/db', 'v1', '\\x0102')",
+        "INSERT INTO "
+            + SCHEMA
+            + ".secret_version (namespace, name, version_id, position,"
+            + " created_date, stages, generated) VALUES ('team-a', 'team-a/db', 'v1', 0, now(),"
+            + " ARRAY['AWSCURRENT'], '{}')");
+
+    try (PostgresSecretStore store =
+        PostgresStoreStartup.open(settings(url, TestPostgres.USER, TestPostgres.PASSWORD))) {
+      SecretId name = new SecretId("team-a", "team-a/db");
+      StoredSecret old = store.findByName(name).get(0);
+      assertThat(old.id()).isEqualTo(name);
+      assertThat(old.namespaceUid()).isNull();
+      assertThat(old.versions()).extracting(v -> v.versionId()).containsExactly("v1");
+      assertThat(store.readVersion(name, "v1")).containsExactly(1, 2);
+      // The first incarnation to claim it takes it; its id, and where it is kept, stay.
+      StoredSecret taken = store.update(old.withNamespaceUid("uid-team-a"));
+      assertThat(store.find(name)).contains(taken);
+      assertThat(taken.namespaceUid()).isEqualTo("uid-team-a");
     }
   }
 

@@ -626,6 +626,83 @@ abstract class SecretStoreContract {
     }
   }
 
+  // ---- namespace incarnations ----
+
+  @Test
+  void recordsOfTwoIncarnationsOfOneNameLiveSideBySideAndPurgeApart() {
+    SecretId name = newId("team/db");
+    SecretId oldId = name.in("uid-old");
+    SecretId newId = name.in("uid-new");
+    // The same client request token in both: their versions never meet.
+    StoredSecret old = store().create(StoredSecret.create(oldId, arn(name), "db", "ms-1", T0));
+    byte[] oldEnvelope = bytes(20);
+    old = store().addVersion(added(old, "token-1", T0), "token-1", oldEnvelope);
+    old = store().update(old.scheduledForDeletion(T0, T0.plus(Duration.ofDays(7))));
+    StoredSecret fresh =
+        store().create(StoredSecret.create(newId, arn(name) + "2", "db", "ms-2", T0));
+    byte[] newEnvelope = bytes(20);
+    fresh = store().addVersion(added(fresh, "token-1", T0), "token-1", newEnvelope);
+
+    // (A record's revision may move when another record of the name is written: the Kubernetes
+    // store keeps them in one object.)
+    assertThat(withoutRevisions(store().findByName(name)))
+        .containsExactlyInAnyOrder(old.withRevision(null), fresh.withRevision(null));
+    assertSameRecord(store().find(oldId).orElseThrow(), old);
+    assertThat(store().readVersion(oldId, "token-1")).isEqualTo(oldEnvelope);
+    assertThat(store().readVersion(newId, "token-1")).isEqualTo(newEnvelope);
+    assertThat(store().list()).filteredOn(r -> r.id().sameName(name)).hasSize(2);
+
+    store().purge(oldId);
+
+    assertThat(withoutRevisions(store().findByName(name)))
+        .containsExactly(fresh.withRevision(null));
+    assertMissing(oldId, "token-1");
+    assertThat(store().readVersion(newId, "token-1")).isEqualTo(newEnvelope);
+    StoredSecret updated =
+        store().update(store().find(newId).orElseThrow().withOwner("db", "ms-3"));
+    assertThat(store().findByName(name)).containsExactly(updated);
+  }
+
+  @Test
+  void aNewRecordIsRefusedBesideOneItsIncarnationCouldClaim() {
+    SecretId name = newId("claimable");
+    StoredSecret legacy = store().create(StoredSecret.create(name, arn(name), "db", "ms-1", T0));
+    StoredSecret held =
+        store()
+            .create(StoredSecret.create(newId("held").in("uid-a"), "arn:held", "db", "ms-1", T0));
+
+    // Beside a record no incarnation holds yet: refused, the claim must take it.
+    assertThatThrownBy(
+            () -> store().create(StoredSecret.create(name.in("uid-a"), "arn:x", "db", "ms", T0)))
+        .isInstanceOf(StoreConflictException.class);
+    // Beside one its incarnation holds (under another id): refused.
+    StoredSecret taken = store().update(legacy.withNamespaceUid("uid-a"));
+    assertThatThrownBy(
+            () -> store().create(StoredSecret.create(name.in("uid-a"), "arn:x", "db", "ms", T0)))
+        .isInstanceOf(StoreConflictException.class);
+    // Beside one another incarnation holds: made.
+    StoredSecret other =
+        store().create(StoredSecret.create(name.in("uid-b"), "arn:y", "db", "ms", T0));
+    assertThat(withoutRevisions(store().findByName(name)))
+        .containsExactlyInAnyOrder(taken.withRevision(null), other.withRevision(null));
+    assertThat(store().find(held.id())).contains(held);
+  }
+
+  @Test
+  void aRecordReBoundToAnotherIncarnationKeepsItsIdArnAndVersions() {
+    SecretId id = newId("rebound").in("uid-old");
+    StoredSecret s = store().create(StoredSecret.create(id, arn(id), "db", "ms-1", T0));
+    byte[] envelope = bytes(30);
+    s = store().addVersion(added(s, "v1", T0), "v1", envelope);
+
+    StoredSecret rebound = store().update(s.withNamespaceUid("uid-new"));
+
+    assertThat(rebound.id()).isEqualTo(id);
+    assertThat(rebound.namespaceUid()).isEqualTo("uid-new");
+    assertSameRecord(store().find(id).orElseThrow(), s.withNamespaceUid("uid-new"));
+    assertThat(store().readVersion(id, "v1")).isEqualTo(envelope);
+  }
+
   // ---- helpers ----
 
   protected static String newNamespace() {
@@ -673,6 +750,10 @@ abstract class SecretStoreContract {
 
   private List<StoredSecret> listed(SecretId id) {
     return store().list().stream().filter(s -> s.id().equals(id)).toList();
+  }
+
+  private static List<StoredSecret> withoutRevisions(List<StoredSecret> records) {
+    return records.stream().map(r -> r.withRevision(null)).toList();
   }
 
   /** Every field but the revision, which only the store assigns. */

@@ -1,0 +1,180 @@
+package dev.managedsecrets.operator.it;
+
+import static dev.managedsecrets.operator.it.Fixtures.awaitSynced;
+import static dev.managedsecrets.operator.it.Fixtures.edit;
+import static dev.managedsecrets.operator.it.Fixtures.get;
+import static dev.managedsecrets.operator.it.Fixtures.managedSecret;
+import static dev.managedsecrets.operator.it.Fixtures.secret;
+import static dev.managedsecrets.operator.it.Fixtures.text;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.managedsecrets.api.v1alpha1.GenerateSpec;
+import dev.managedsecrets.api.v1alpha1.KmsKey;
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.operator.command.RebindCommand;
+import dev.managedsecrets.operator.kms.KeyringSecret;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Disaster recovery: the store and the keyring backed up from one cluster, restored on a new one
+ * where every namespace has a new uid, and the administrator's re-binding of the old namespace
+ * incarnations to the new ones (the {@code rebind} command): every ManagedSecret comes back with
+ * its ARN, its versions and its generated values, every KmsKey with its key.
+ */
+class DisasterRecoveryIT {
+
+  /** A ManagedSecret and what it was on the old cluster. */
+  record Before(ManagedSecret ms, Map<String, String> projected) {}
+
+  @Test
+  void aRestoredBackupComesBackWholeOnANewClusterAfterTheAdministratorReBindsItsNamespaces() {
+    List<HasMetadata> manifests = manifests("app");
+    Map<String, Before> before = new LinkedHashMap<>();
+    Map<String, String> oldUids = new LinkedHashMap<>();
+    String keyId;
+    List<Secret> backup = new ArrayList<>();
+    try (TestCluster old = TestCluster.start()) {
+      manifests.forEach(m -> old.client.resource(m).create());
+      await().atMost(Fixtures.WAIT).until(() -> keyStatus(old, "team-a", "orders") != null);
+      for (HasMetadata m : manifests) {
+        if (m instanceof ManagedSecret ms) {
+          awaitSynced(old.client, ms.getMetadata().getNamespace(), ms.getMetadata().getName());
+        }
+      }
+      // A second version of one of them: history to come back.
+      edit(old.client, "team-a", "db", s -> s.data = Map.of("username", "app2"));
+      await()
+          .atMost(Fixtures.WAIT)
+          .until(() -> get(old.client, "team-a", "db").getStatus().versionIdsToStages.size() == 2);
+      for (HasMetadata m : manifests) {
+        if (m instanceof ManagedSecret ms) {
+          String ns = ms.getMetadata().getNamespace();
+          String name = ms.getMetadata().getName();
+          before.put(
+              ns + "/" + name,
+              new Before(awaitSynced(old.client, ns, name), text(secret(old.client, ns, name))));
+        }
+      }
+      keyId = keyStatus(old, "team-a", "orders").keyId;
+      for (String ns : TestCluster.TEAM_NAMESPACES) {
+        oldUids.put(ns, new StoreView(old.client).namespaceUid(ns));
+      }
+      // The backup: the store's Secrets and the keyring, without the API server's own fields.
+      backup.addAll(
+          old.client
+              .secrets()
+              .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+              .withLabel("managedsecrets.dev/store")
+              .list()
+              .getItems());
+      backup.add(
+          old.client
+              .secrets()
+              .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+              .withName(KeyringSecret.SECRET_NAME)
+              .get());
+    }
+
+    try (TestCluster rebuilt = TestCluster.withoutOperator()) {
+      for (String ns : TestCluster.TEAM_NAMESPACES) {
+        assertThat(new StoreView(rebuilt.client).namespaceUid(ns)).isNotEqualTo(oldUids.get(ns));
+      }
+      backup.forEach(s -> rebuilt.client.resource(restorable(s)).create());
+      // The manifests come from Git (with the edit), with the operator not started yet.
+      manifests("app2").forEach(m -> rebuilt.client.resource(m).create());
+
+      // The administrator re-binds each namespace's old incarnation to the namespace as it is now.
+      for (String ns : TestCluster.TEAM_NAMESPACES) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int exit =
+            RebindCommand.run(
+                rebuilt.client,
+                TestCluster.testConfig(),
+                oldUids.get(ns),
+                ns,
+                false,
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertThat(exit).as(out.toString(StandardCharsets.UTF_8)).isZero();
+      }
+      rebuilt.startOperator();
+
+      for (Map.Entry<String, Before> e : before.entrySet()) {
+        String ns = e.getKey().substring(0, e.getKey().indexOf('/'));
+        String name = e.getKey().substring(ns.length() + 1);
+        ManagedSecret now = awaitSynced(rebuilt.client, ns, name);
+        ManagedSecret was = e.getValue().ms();
+        assertThat(now.getStatus().arn).as(e.getKey()).isEqualTo(was.getStatus().arn);
+        assertThat(now.getStatus().versionIdsToStages)
+            .as(e.getKey())
+            .isEqualTo(was.getStatus().versionIdsToStages);
+        assertThat(now.getStatus().kmsKeyId).as(e.getKey()).isEqualTo(was.getStatus().kmsKeyId);
+        assertThat(now.getStatus().createdDate)
+            .as(e.getKey())
+            .isEqualTo(was.getStatus().createdDate);
+        assertThat(text(secret(rebuilt.client, ns, name)))
+            .as("%s, its generated password too", e.getKey())
+            .isEqualTo(e.getValue().projected());
+      }
+      assertThat(Fixtures.awaitKeyEnabled(rebuilt.client, "team-a", "orders").getStatus().keyId)
+          .isEqualTo(keyId);
+      assertThat(rebuilt.client.v1().events().inNamespace("team-a").list().getItems())
+          .noneMatch(
+              ev -> "SecretCreated".equals(ev.getReason()) || "KeyCreated".equals(ev.getReason()));
+    }
+  }
+
+  /** What Git holds: the same objects for both clusters, team-a/db with this username. */
+  static List<HasMetadata> manifests(String username) {
+    KmsKey key = new KmsKey();
+    key.setMetadata(new ObjectMetaBuilder().withNamespace("team-a").withName("orders").build());
+    key.getSpec().aliases = List.of("alias/orders");
+    return List.of(
+        key,
+        managedSecret(
+            "team-a",
+            "db",
+            s -> {
+              s.data = Map.of("username", username);
+              s.generate = Map.of("password", new GenerateSpec());
+              s.kmsKeyId = "alias/orders";
+            }),
+        managedSecret("team-a", "plain", s -> s.secretString = "v1"),
+        managedSecret(
+            "team-b",
+            "api",
+            s -> {
+              s.secretName = "team-b/ApiKey";
+              s.generate = Map.of("key", new GenerateSpec());
+            }));
+  }
+
+  static dev.managedsecrets.api.v1alpha1.KmsKeyStatus keyStatus(
+      TestCluster cluster, String namespace, String name) {
+    KmsKey k = cluster.client.resources(KmsKey.class).inNamespace(namespace).withName(name).get();
+    return k == null ? null : k.getStatus();
+  }
+
+  /** A backed-up Secret as a new cluster takes it: without the old API server's fields. */
+  static Secret restorable(Secret s) {
+    return new SecretBuilder(s)
+        .editMetadata()
+        .withResourceVersion(null)
+        .withUid(null)
+        .withCreationTimestamp(null)
+        .withManagedFields(List.of())
+        .endMetadata()
+        .build();
+  }
+}

@@ -271,7 +271,7 @@ public final class SecretsManagerService {
     }
     StoredSecret secret = found.get();
     if (force) {
-      store.purge(secret.id());
+      store.purge(secret);
       LOG.info("Purged stored secret {} without recovery", id);
       return;
     }
@@ -290,7 +290,13 @@ public final class SecretsManagerService {
     int purged = 0;
     for (StoredSecret s : store.list()) {
       if (s.purgeAfter() != null && !s.purgeAfter().isAfter(now)) {
-        store.purge(s.id());
+        try {
+          store.purge(s);
+        } catch (StoreConflictException restored) {
+          // Changed since the list (restored, or re-bound): it is no longer expired as listed.
+          LOG.info("Kept stored secret {}: it changed before its purge", s.id());
+          continue;
+        }
         LOG.info("Purged stored secret {}: its recovery window ended", s.id());
         purged++;
       }

@@ -85,8 +85,8 @@ public final class TimedSecretStore implements SecretStore {
   }
 
   @Override
-  public void purge(SecretId id) {
-    time("purge", () -> delegate.purge(id));
+  public void purge(StoredSecret read) {
+    time("purge", () -> delegate.purge(read));
   }
 
   @Override

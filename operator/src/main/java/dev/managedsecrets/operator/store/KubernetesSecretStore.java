@@ -319,39 +319,39 @@ public final class KubernetesSecretStore implements SecretStore {
   }
 
   @Override
-  public void purge(SecretId id) {
+  public void purge(StoredSecret read) {
+    SecretId id = read.id();
+    String resourceVersion = read.revision();
+    if (resourceVersion.endsWith(SHARED)) {
+      resourceVersion = resourceVersion.substring(0, resourceVersion.length() - SHARED.length());
+    }
+    String expected = resourceVersion;
+    Secret head = call(() -> secrets().withName(recordName(id)).get());
+    if (head != null) {
+      if (!expected.equals(head.getMetadata().getResourceVersion())) {
+        throw new StoreConflictException("The record of " + id + " changed since it was read");
+      }
+      List<StoredSecret> others = decode(head).stream().filter(r -> !r.id().equals(id)).toList();
+      try {
+        if (others.isEmpty()) {
+          call(() -> secrets().withName(recordName(id)).lockResourceVersion(expected).delete());
+        } else {
+          // The records of other incarnations of the name stay.
+          write(expected, others.get(0).id(), others);
+        }
+      } catch (KubernetesClientException e) {
+        throw new StoreConflictException("The record of " + id + " changed since it was read");
+      }
+    }
+    // The record is gone: its versions go now (a crash here leaves versions no record lists,
+    // which the next purge of the name removes with them).
     call(
         () ->
             secrets()
                 .withLabel(LABEL_STORE, "version")
                 .withLabel(LABEL_STORE_ID, storeId(id))
                 .delete());
-    for (int attempt = 1; ; attempt++) {
-      Secret head = call(() -> secrets().withName(recordName(id)).get());
-      if (head == null) {
-        return;
-      }
-      List<StoredSecret> others = decode(head).stream().filter(r -> !r.id().equals(id)).toList();
-      String resourceVersion = head.getMetadata().getResourceVersion();
-      try {
-        if (others.isEmpty()) {
-          call(
-              () ->
-                  secrets().withName(recordName(id)).lockResourceVersion(resourceVersion).delete());
-        } else {
-          // The records of other incarnations of the name stay.
-          write(resourceVersion, others.get(0).id(), others);
-        }
-        return;
-      } catch (KubernetesClientException | StoreConflictException e) {
-        if (attempt == PURGE_ATTEMPTS) {
-          throw new StoreConflictException("The record of " + id + " changed while it was purged");
-        }
-      }
-    }
   }
-
-  private static final int PURGE_ATTEMPTS = 5;
 
   @Override
   public List<StoredSecret> list() {

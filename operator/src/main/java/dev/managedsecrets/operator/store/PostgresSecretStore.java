@@ -306,23 +306,35 @@ public final class PostgresSecretStore implements SecretStore {
   }
 
   @Override
-  public void purge(SecretId id) {
+  public void purge(StoredSecret read) {
+    SecretId id = read.id();
     inTransaction(
         "purging " + id,
         c -> {
-          for (String table : List.of("secret", "version_envelope")) {
-            // secret_version rows go with their secret (ON DELETE CASCADE).
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    sql(
-                        "DELETE FROM {s}."
-                            + table
-                            + " WHERE namespace = ? AND name = ? AND incarnation = ?"))) {
-              ps.setString(1, id.namespace());
-              ps.setString(2, id.name());
-              ps.setString(3, id.incarnation());
-              ps.executeUpdate();
+          // secret_version rows go with their secret (ON DELETE CASCADE).
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  sql(
+                      "DELETE FROM {s}.secret"
+                          + " WHERE namespace = ? AND name = ? AND incarnation = ? AND revision = ?"))) {
+            ps.setString(1, id.namespace());
+            ps.setString(2, id.name());
+            ps.setString(3, id.incarnation());
+            ps.setLong(4, Long.parseLong(read.revision()));
+            if (ps.executeUpdate() != 1 && readRecord(c, id).isPresent()) {
+              throw new StoreConflictException(
+                  "The record of " + id + " changed since it was read");
             }
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  sql(
+                      "DELETE FROM {s}.version_envelope"
+                          + " WHERE namespace = ? AND name = ? AND incarnation = ?"))) {
+            ps.setString(1, id.namespace());
+            ps.setString(2, id.name());
+            ps.setString(3, id.incarnation());
+            ps.executeUpdate();
           }
           return null;
         });

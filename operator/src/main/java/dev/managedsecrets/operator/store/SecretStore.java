@@ -115,8 +115,13 @@ public interface SecretStore extends AutoCloseable {
    */
   void deleteVersions(SecretId id, List<String> versionIds);
 
-  /** Removes the secret and every version it has. */
-  void purge(SecretId id);
+  /**
+   * Removes the secret and every version it has, if its record is still as {@code read} (its
+   * revision): a record changed since it was read (restored, say) is kept whole, and the purge
+   * fails with {@link StoreConflictException}. The record goes first, so a version is never gone
+   * while a record still lists it.
+   */
+  void purge(StoredSecret read);
 
   /** Every stored secret, of every incarnation, for the purge job. */
   List<StoredSecret> list();

@@ -86,7 +86,12 @@ public final class InMemorySecretStore implements SecretStore {
   }
 
   @Override
-  public synchronized void purge(SecretId id) {
+  public synchronized void purge(StoredSecret read) {
+    SecretId id = read.id();
+    StoredSecret current = records.get(id);
+    if (current != null && !current.revision().equals(read.revision())) {
+      throw new StoreConflictException("changed since it was read");
+    }
     records.remove(id);
     versions.keySet().removeIf(k -> k.startsWith(key(id) + "/"));
   }
@@ -96,9 +101,17 @@ public final class InMemorySecretStore implements SecretStore {
     return id.incarnation().isEmpty() ? id.toString() : id + "@" + id.incarnation();
   }
 
+  /** Runs after each {@link #list()}: what another writer does before the lister acts on it. */
+  public Runnable afterList = () -> {};
+
   @Override
-  public synchronized List<StoredSecret> list() {
-    return new ArrayList<>(records.values());
+  public List<StoredSecret> list() {
+    List<StoredSecret> listed;
+    synchronized (this) {
+      listed = new ArrayList<>(records.values());
+    }
+    afterList.run();
+    return listed;
   }
 
   @Override

@@ -98,7 +98,7 @@ class NamespaceQuotaTest {
   void aVersionPastTheNamespacesByteBoundIsRefusedNamingTheBytesHeldAndNeeded() {
     put(service(100, Long.MAX_VALUE), "team-a", "probe", "x".repeat(100));
     long size = store.usage("team-a").bytes();
-    store.purge(stored("team-a", "probe"));
+    store.purge(store.find(stored("team-a", "probe")).orElseThrow());
     SecretsManagerService service = service(100, 2 * size + size / 2);
     put(service, "team-a", "one", "x".repeat(100));
     put(service, "team-a", "two", "y".repeat(100));
@@ -159,7 +159,7 @@ class NamespaceQuotaTest {
     SecretsManagerService service = service(new NamespaceQuota(2, Long.MAX_VALUE, clock), clock);
     put(service, "team-a", "one", "v");
     put(service, "team-a", "two", "v");
-    store.purge(stored("team-a", "two")); // by the purge job, say
+    store.purge(store.find(stored("team-a", "two")).orElseThrow()); // by the purge job, say
 
     put(service, "team-a", "three", "v");
 

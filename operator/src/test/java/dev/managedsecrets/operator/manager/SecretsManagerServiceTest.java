@@ -193,6 +193,34 @@ class SecretsManagerServiceTest {
     assertThat(store.versions).isEmpty();
   }
 
+  @Test
+  void aRestoreBetweenThePurgeJobsListAndItsPurgeKeepsTheSecretWhole() {
+    StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
+    put(s, "v1", null);
+    service.delete(ID, "uid-1", 7, false);
+    SecretsManagerService later =
+        new SecretsManagerService(
+            store,
+            new EnvelopeCipher(kms),
+            values,
+            new Arns("k8s", "local", "123456789012"),
+            Clock.offset(clock, Duration.ofDays(7)));
+    // The ManagedSecret is applied again after the purge job listed the expired record.
+    store.afterList =
+        () -> {
+          store.afterList = () -> {};
+          assertThat(later.claim(ID, "db", "uid-1", NS_UID, true).claim())
+              .isEqualTo(SecretsManagerService.Claim.RESTORED);
+        };
+
+    assertThat(later.purgeExpired()).isZero();
+
+    StoredSecret kept = store.find(STORED).orElseThrow();
+    assertThat(kept.scheduledForDeletion()).isFalse();
+    assertThat(kept.versions()).hasSize(1);
+    assertThat(store.versions).hasSize(1);
+  }
+
   // ---- namespace incarnations ----
 
   @Test

@@ -158,7 +158,7 @@ class PostgresSecretStoreIT {
             () -> store.writeVersion(id, "v3", bytes(64)),
             () -> store.readVersion(id, "v1"),
             () -> store.deleteVersions(id, List.of("v1")),
-            () -> store.purge(id));
+            () -> store.purge(withV1));
     for (ThrowingCallable call : calls) {
       assertThatThrownBy(call)
           .isInstanceOf(StoreUnavailableException.class)

@@ -179,7 +179,7 @@ abstract class SecretStoreContract {
   void updateOfAPurgedRecordIsRefused() {
     SecretId id = newId("gone");
     StoredSecret v1 = store().create(StoredSecret.create(id, arn(id), "gone", "uid", T0));
-    store().purge(id);
+    store().purge(store().find(id).orElseThrow());
     assertThatThrownBy(() -> store().update(v1.withOwner("gone", "uid-2")))
         .isInstanceOf(StoreConflictException.class);
     assertThat(store().find(id)).isEmpty();
@@ -402,6 +402,22 @@ abstract class SecretStoreContract {
   }
 
   @Test
+  void aPurgeOfARecordChangedSinceItWasReadRemovesNothing() {
+    SecretId id = newId("restored");
+    StoredSecret s = store().create(StoredSecret.create(id, arn(id), "r", "uid", T0));
+    s = store().addVersion(added(s, "v1", T0), "v1", bytes(10));
+    StoredSecret scheduled =
+        store().update(s.scheduledForDeletion(T0, T0.plus(Duration.ofDays(7))));
+    // Restored after the purge job read it, before it purged it.
+    StoredSecret restored = store().update(scheduled.restored());
+
+    assertThatThrownBy(() -> store().purge(scheduled)).isInstanceOf(StoreConflictException.class);
+
+    assertSameRecord(store().find(id).orElseThrow(), restored);
+    assertThat(store().readVersion(id, "v1")).hasSize(10);
+  }
+
+  @Test
   void purgeRemovesTheRecordAndEveryVersion() {
     SecretId id = newId("purged");
     SecretId neighbour = new SecretId(id.namespace(), "neighbour");
@@ -414,7 +430,7 @@ abstract class SecretStoreContract {
     byte[] otherEnvelope = bytes(10);
     other = store().addVersion(added(other, "v1", T0), "v1", otherEnvelope);
 
-    store().purge(id);
+    store().purge(store().find(id).orElseThrow());
 
     assertThat(store().find(id)).isEmpty();
     assertThat(listed(id)).isEmpty();
@@ -459,7 +475,7 @@ abstract class SecretStoreContract {
                 a.versions().stream().filter(v -> !v.versionId().equals("v1")).toList(),
                 a.lastChangedDate()));
     assertThat(store().usage(namespace)).isEqualTo(new SecretStore.Usage(2, 70));
-    store().purge(two);
+    store().purge(store().find(two).orElseThrow());
     assertThat(store().usage(namespace)).isEqualTo(new SecretStore.Usage(1, 60));
   }
 
@@ -652,7 +668,7 @@ abstract class SecretStoreContract {
     assertThat(store().readVersion(newId, "token-1")).isEqualTo(newEnvelope);
     assertThat(store().list()).filteredOn(r -> r.id().sameName(name)).hasSize(2);
 
-    store().purge(oldId);
+    store().purge(store().find(oldId).orElseThrow());
 
     assertThat(withoutRevisions(store().findByName(name)))
         .containsExactly(fresh.withRevision(null));

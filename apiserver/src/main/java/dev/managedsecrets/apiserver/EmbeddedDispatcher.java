@@ -19,9 +19,13 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,6 +34,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -101,15 +107,34 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     this.admission = new Admission(options.admission);
   }
 
-  /** A fault a test injects: requests with this method under this path are answered with code. */
-  record Fault(String method, String pathPrefix, int code) {
+  /**
+   * A fault a test injects: requests with this method under this path (and, when {@code userAgent}
+   * is not null, whose User-Agent starts with it) are answered with code.
+   */
+  record Fault(String method, String pathPrefix, int code, String userAgent) {
     boolean matches(RecordedRequest request) {
+      String agent = request.getHeader("User-Agent");
       return method.equalsIgnoreCase(request.getMethod())
-          && ApiPath.pathOf(request.getPath()).startsWith(pathPrefix);
+          && ApiPath.pathOf(request.getPath()).startsWith(pathPrefix)
+          && (userAgent == null || (agent != null && agent.startsWith(userAgent)));
     }
   }
 
   final List<Fault> faults = new CopyOnWriteArrayList<>();
+
+  /** The WebSocket watches open now (the mock's), for {@link #dropWatches()}. */
+  private final Set<WebSocket> watches = ConcurrentHashMap.newKeySet();
+
+  /** Closes every WebSocket watch open now, as an API server does when it restarts. */
+  int dropWatches() {
+    int dropped = 0;
+    for (WebSocket socket : List.copyOf(watches)) {
+      watches.remove(socket);
+      socket.close(1001, "the embedded API server dropped the watch (a test's fault)");
+      dropped++;
+    }
+    return dropped;
+  }
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
@@ -281,7 +306,10 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     String watch = p.query().get("watch");
     if ("true".equals(watch) || "1".equals(watch)) {
       if (request.getHeader("Upgrade") != null) {
-        return super.handleGet(request.getPath()); // fabric8 clients: the mock's WebSocket watch
+        // fabric8 clients: the mock's WebSocket watch, kept track of for dropWatches().
+        MockResponse upgrade = super.handleGet(request.getPath());
+        WebSocketListener listener = upgrade.getWebSocketListener();
+        return listener == null ? upgrade : upgrade.withWebSocketUpgrade(tracked(listener));
       }
       return httpWatch(p, type, Tables.wanted(request.getHeader("Accept")));
     }
@@ -696,6 +724,55 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       }
     }
     return null;
+  }
+
+  /** The mock's listener of a WebSocket watch, with the socket in {@link #watches} while open. */
+  private WebSocketListener tracked(WebSocketListener mock) {
+    return new WebSocketListener() {
+      @Override
+      public void onBeforeAccept(WebSocket socket, Response response) {
+        mock.onBeforeAccept(socket, response);
+      }
+
+      @Override
+      public void onOpen(WebSocket socket, Response response) {
+        watches.add(socket);
+        mock.onOpen(socket, response);
+      }
+
+      @Override
+      public void onMessage(WebSocket socket, String text) {
+        mock.onMessage(socket, text);
+      }
+
+      @Override
+      public void onMessage(WebSocket socket, ByteString bytes) {
+        mock.onMessage(socket, bytes);
+      }
+
+      @Override
+      public void onMessage(WebSocket socket, byte[] bytes) {
+        mock.onMessage(socket, bytes);
+      }
+
+      @Override
+      public void onClosing(WebSocket socket, int code, String reason) {
+        watches.remove(socket);
+        mock.onClosing(socket, code, reason);
+      }
+
+      @Override
+      public void onClosed(WebSocket socket, int code, String reason) {
+        watches.remove(socket);
+        mock.onClosed(socket, code, reason);
+      }
+
+      @Override
+      public void onFailure(WebSocket socket, Throwable t, Response response) {
+        watches.remove(socket);
+        mock.onFailure(socket, t, response);
+      }
+    };
   }
 
   // ---- helpers ----

@@ -579,6 +579,23 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       boolean recordUpdate) {
     ObjectNode candidate;
     if (p.isStatus()) {
+      // Optimistic concurrency, as for any write: a status written from an older resourceVersion
+      // is refused. (The mock checks it for the object, but builds a status write from the object
+      // as it is now, resourceVersion included, so it never would.)
+      String expected = proposed.at("/metadata/resourceVersion").asText("");
+      if (!expected.isEmpty()
+          && !expected.equals(current.at("/metadata/resourceVersion").asText())) {
+        String plural = type.group().isEmpty() ? type.plural() : type.plural() + "." + type.group();
+        throw ApiException.conflict(
+            type,
+            p.name(),
+            "Operation cannot be fulfilled on "
+                + plural
+                + " \""
+                + p.name()
+                + "\": the object has been modified; please apply your changes to the latest"
+                + " version and try again");
+      }
       candidate = ((ObjectNode) current).deepCopy();
       setOrRemove(candidate, "status", proposed.get("status"));
       if (proposed.at("/metadata/resourceVersion").isTextual()) {

@@ -2,6 +2,8 @@ package dev.managedsecrets.operator.it;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.managedsecrets.api.v1alpha1.KmsKey;
+import dev.managedsecrets.api.v1alpha1.KmsKeySpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -103,6 +105,26 @@ final class Fixtures {
 
   static ManagedSecret awaitSynced(KubernetesClient client, String namespace, String name) {
     return awaitReady(client, namespace, name, "True", "Synced");
+  }
+
+  /** Creates a KmsKey and waits until it is Ready=True. */
+  static KmsKey createKeySynced(
+      KubernetesClient client, String namespace, String name, Consumer<KmsKeySpec> spec) {
+    KmsKey key = new KmsKey();
+    key.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());
+    spec.accept(key.getSpec());
+    client.resource(key).create();
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              KmsKey k = client.resources(KmsKey.class).inNamespace(namespace).withName(name).get();
+              return k.getStatus() != null
+                  && k.getStatus().conditions != null
+                  && k.getStatus().conditions.stream()
+                      .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+            });
+    return client.resources(KmsKey.class).inNamespace(namespace).withName(name).get();
   }
 
   static Secret secret(KubernetesClient client, String namespace, String name) {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -28,9 +27,7 @@ class FaultsTest {
   private static KubernetesClient client(EmbeddedApiServer api, String userAgent) {
     return new KubernetesClientBuilder()
         .withConfig(
-            new ConfigBuilder(Config.empty())
-                .withMasterUrl(api.url())
-                .withHttp2Disable(true)
+            new ConfigBuilder(api.config())
                 .withUserAgent(userAgent)
                 .withRequestRetryBackoffLimit(0)
                 .withWatchReconnectInterval(100)

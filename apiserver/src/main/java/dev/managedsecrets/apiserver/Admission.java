@@ -96,7 +96,15 @@ class Admission {
     String n = name.asText();
     boolean label = type.group().isEmpty() && type.kind().equals("Namespace");
     String problem = null;
-    if (label && (n.length() > 63 || !DNS_LABEL.matcher(n).matches())) {
+    if (type.group().equals("rbac.authorization.k8s.io")) {
+      // RBAC names are path segments (system:basic-user), as the API server validates them
+      problem =
+          n.equals(".") || n.equals("..")
+              ? "may not be '" + n + "'"
+              : n.contains("/")
+                  ? "may not contain '/'"
+                  : n.contains("%") ? "may not contain '%'" : null;
+    } else if (label && (n.length() > 63 || !DNS_LABEL.matcher(n).matches())) {
       problem =
           "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-',"
               + " and must start and end with an alphanumeric character";

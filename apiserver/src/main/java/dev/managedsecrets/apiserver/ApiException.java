@@ -41,6 +41,62 @@ final class ApiException extends RuntimeException {
     return new ApiException(409, "Conflict", message, d);
   }
 
+  /**
+   * 403 Forbidden for a request the authorizer did not allow, in the API server's words: {@code
+   * secrets "x" is forbidden: User "u" cannot get resource "secrets" in API group "" in the
+   * namespace "ns"}, then {@code : reason} when the authorizer gave one.
+   */
+  static ApiException forbidden(UserInfo user, ApiRequest r, String reason) {
+    String message;
+    if (!r.isResource()) {
+      message =
+          "User "
+              + quote(user.name())
+              + " cannot "
+              + r.verb()
+              + " path "
+              + quote(r.nonResourcePath());
+    } else {
+      message =
+          "User "
+              + quote(user.name())
+              + " cannot "
+              + r.verb()
+              + " resource "
+              + quote(r.fullResource())
+              + " in API group "
+              + quote(r.apiGroup())
+              + (r.namespace() == null
+                  ? " at the cluster scope"
+                  : " in the namespace " + quote(r.namespace()));
+    }
+    if (reason != null && !reason.isEmpty()) {
+      message += ": " + reason;
+    }
+    ObjectNode d = JSON.createObjectNode();
+    if (!r.isResource()) {
+      return new ApiException(403, "Forbidden", "forbidden: " + message, d);
+    }
+    String what = r.apiGroup().isEmpty() ? r.resource() : r.resource() + "." + r.apiGroup();
+    if (r.name() != null) {
+      d.put("name", r.name());
+    }
+    if (!r.apiGroup().isEmpty()) {
+      d.put("group", r.apiGroup());
+    }
+    d.put("kind", r.resource());
+    return new ApiException(
+        403,
+        "Forbidden",
+        (r.name() == null ? what : what + " " + quote(r.name())) + " is forbidden: " + message,
+        d);
+  }
+
+  /** A string as Go's %q prints it. */
+  static String quote(String s) {
+    return "\"" + (s == null ? "" : s.replace("\\", "\\\\").replace("\"", "\\\"")) + "\"";
+  }
+
   /** 422 Invalid: {@code The Kind "name" is invalid: field: message} when kubectl prints it. */
   static ApiException invalid(ResourceType type, String name, List<Cause> causes) {
     ObjectNode d = JSON.createObjectNode().put("name", name);

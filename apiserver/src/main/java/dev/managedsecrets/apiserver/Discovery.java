@@ -60,7 +60,28 @@ final class Discovery {
     String groupVersion = gv;
     List<ResourceType> inGroup =
         types.stream().filter(t -> t.groupVersion().equals(groupVersion)).toList();
-    return inGroup.isEmpty() ? null : resources(groupVersion, inGroup);
+    List<AccessReviews.Served> served =
+        AccessReviews.SERVED.stream().filter(s -> s.groupVersion().equals(groupVersion)).toList();
+    if (inGroup.isEmpty() && served.isEmpty()) {
+      return null;
+    }
+    ObjectNode list = resources(groupVersion, inGroup);
+    ArrayNode resources = (ArrayNode) list.get("resources");
+    for (AccessReviews.Served s : served) {
+      ObjectNode r =
+          resources
+              .addObject()
+              .put("name", s.name())
+              .put("singularName", s.name().contains("/") ? "" : s.kind().toLowerCase())
+              .put("namespaced", s.namespaced());
+      if (!s.kindGroupVersion().equals(groupVersion)) {
+        String[] kindGv = s.kindGroupVersion().split("/");
+        r.put("group", kindGv[0]).put("version", kindGv[1]);
+      }
+      r.put("kind", s.kind());
+      r.putArray("verbs").add("create");
+    }
+    return list;
   }
 
   private static JsonNode groups(List<ResourceType> types) {
@@ -68,6 +89,12 @@ final class Discovery {
     for (ResourceType t : types) {
       if (!t.group().isEmpty()) {
         versions.computeIfAbsent(t.group(), g -> new LinkedHashSet<>()).add(t.version());
+      }
+    }
+    for (AccessReviews.Served s : AccessReviews.SERVED) {
+      if (s.groupVersion().contains("/")) {
+        String[] gv = s.groupVersion().split("/");
+        versions.computeIfAbsent(gv[0], g -> new LinkedHashSet<>()).add(gv[1]);
       }
     }
     ObjectNode list = JSON.createObjectNode().put("kind", "APIGroupList").put("apiVersion", "v1");
@@ -87,7 +114,7 @@ final class Discovery {
     return list;
   }
 
-  private static JsonNode resources(String groupVersion, List<ResourceType> types) {
+  private static ObjectNode resources(String groupVersion, List<ResourceType> types) {
     ObjectNode list =
         JSON.createObjectNode().put("kind", "APIResourceList").put("apiVersion", "v1");
     list.put("groupVersion", groupVersion);

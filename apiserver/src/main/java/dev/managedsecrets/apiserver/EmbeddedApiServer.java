@@ -1,5 +1,6 @@
 package dev.managedsecrets.apiserver;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule;
@@ -26,9 +27,11 @@ import javax.net.ssl.SSLContext;
 /**
  * An API server in this JVM: fabric8's CRUD mock over TLS on 127.0.0.1 ({@link LoopbackHttp}), with
  * the ManagedSecret CRDs installed, the namespaces default, kube-system and managedsecret-system,
- * and what kubectl needs ({@link EmbeddedDispatcher}). Its state is in memory only. It answers only
- * requests with the bearer token it makes when it starts ({@link RequestGuard}), which {@link
- * #client()}, {@link #config()} and {@link #kubeconfig()} carry.
+ * the default RBAC policy of a cluster ({@link BootstrapPolicy}), and what kubectl needs ({@link
+ * EmbeddedDispatcher}). Its state is in memory only. It answers only requests with the bearer token
+ * it makes when it starts, which {@link #client()}, {@link #config()} and {@link #kubeconfig()}
+ * carry (an administrator's), or with a ServiceAccount token it issued, whose requests RBAC
+ * authorizes ({@link RequestGuard}, {@link RbacAuthorizer}).
  *
  * <p>Integration tests start one per class: {@code try (var api = EmbeddedApiServer.start(0)) { ...
  * api.client() ... }}, or with {@link Options}: {@code
@@ -83,7 +86,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
   /**
    * What {@link #start(Options)} can change; {@link #options()} gives the defaults, which are what
    * {@link #start(int)} uses: any free port, no listener, every SelfSubjectRulesReview answered
-   * with everything allowed, admission on.
+   * with the requester's rules, admission on.
    */
   public static final class Options {
     int port;
@@ -111,8 +114,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     /**
      * Answers a SelfSubjectRulesReview for a namespace with the resource rules {@code rules} gives
-     * for it, instead of everything allowed: e.g. a chart's roles, to see what a client does when
-     * it may do only that. The server itself still authorizes nothing.
+     * for it, instead of the requester's (everything, for the administrator): e.g. a chart's roles,
+     * to see what a client does when it believes it may do only that. Only the answer changes: the
+     * requests themselves are authorized as before.
      */
     public Options rules(Function<String, List<ResourceRule>> rules) {
       this.rules = Objects.requireNonNull(rules);
@@ -161,8 +165,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
     RequestCounts counts = new RequestCounts();
     String token = newToken();
     LoopbackCertificate certificate = LoopbackCertificate.generate();
+    Clock clock = Clock.systemUTC();
     EmbeddedDispatcher dispatcher =
-        new EmbeddedDispatcher(counts, Clock.systemUTC(), options, new RequestGuard(token));
+        new EmbeddedDispatcher(counts, clock, options, token, ServiceAccountTokens.generate(clock));
     LoopbackHttp server = LoopbackHttp.start(options.port, dispatcher, certificate);
     EmbeddedApiServer api = new EmbeddedApiServer(server, dispatcher, counts, token, certificate);
     try {
@@ -192,6 +197,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
           .namespaces()
           .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
           .create();
+    }
+    for (HasMetadata o : BootstrapPolicy.objects()) {
+      client.resource(o).create();
     }
   }
 

@@ -7,15 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.authorization.v1.NonResourceRuleBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule;
-import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewSpec;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
@@ -52,8 +45,10 @@ import org.slf4j.LoggerFactory;
  * watches keep working); what the mock lacks is added around it:
  *
  * <ul>
- *   <li>who may ask: a loopback Host, the server's token, the body types of kubectl and fabric8
- *       ({@link RequestGuard}), before anything else, WebSocket upgrades too;
+ *   <li>who may ask: a loopback Host, a token that authenticates a user (the server's own, or a
+ *       ServiceAccount's), the body types of kubectl and fabric8 ({@link RequestGuard}), before
+ *       anything else, WebSocket upgrades too; impersonation ({@link Impersonation}); then what
+ *       that user may do, from the Roles and bindings stored ({@link RbacAuthorizer});
  *   <li>discovery, /version and OpenAPI v3 ({@link Discovery});
  *   <li>admission of custom resources: pruning, schema and CEL rules ({@link Admission});
  *   <li>JSON, merge and strategic merge patches ({@link Patches}), server-side apply and
@@ -62,8 +57,7 @@ import org.slf4j.LoggerFactory;
  *       any field ({@link Selectors});
  *   <li>Tables for {@code kubectl get} ({@link Tables}); watches over plain HTTP as short long
  *       polls ({@link WatchLog});
- *   <li>SelfSubjectRulesReview (java-operator-sdk's check before leader election, {@code kubectl
- *       auth can-i --list}): everything allowed, or the rules a test gives;
+ *   <li>TokenRequest, TokenReview and the access reviews ({@link AccessReviews});
  *   <li>counting requests by method ({@link RequestCounts}); a listener that sees every request.
  * </ul>
  */
@@ -73,8 +67,6 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final String CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
-  private static final String RULES_REVIEWS =
-      "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
 
   /** How long a watch over plain HTTP waits when nothing changed (more than a client's 1s). */
   static final Duration LONG_POLL = Duration.ofMillis(1500);
@@ -83,8 +75,10 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private final Clock clock;
   private final RequestGuard guard;
   private final Consumer<EmbeddedApiServer.Request> listener;
-  private final Function<String, List<ResourceRule>> rules;
   private final Admission admission;
+  private final StoredRbac rbac =
+      new StoredRbac(path -> parse(super.handleGet(path).getBody().readUtf8()));
+  private final AccessReviews reviews;
   private final WatchLog log = new WatchLog(5000);
 
   /**
@@ -102,13 +96,20 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private volatile Known known;
 
   EmbeddedDispatcher(
-      RequestCounts counts, Clock clock, EmbeddedApiServer.Options options, RequestGuard guard) {
+      RequestCounts counts,
+      Clock clock,
+      EmbeddedApiServer.Options options,
+      String token,
+      ServiceAccountTokens tokens) {
     this.counts = counts;
     this.clock = clock;
-    this.guard = guard;
+    ServiceAccountTokens.Store store =
+        (resource, ns, name) -> get(new ApiPath("", "v1", ns, resource, name, null, Map.of()));
+    Authentication authentication = new Authentication(token, tokens, store);
+    this.guard = new RequestGuard(authentication);
     this.listener = options.listener;
-    this.rules = options.rules;
     this.admission = options.admission;
+    this.reviews = new AccessReviews(authentication, tokens, store, rbac::current, options.rules);
   }
 
   /**
@@ -154,7 +155,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     long started = System.nanoTime();
     MockResponse response;
     try {
-      guard.check(request);
+      UserInfo user = Impersonation.of(guard.check(request), request.getHeaders(), this::authorize);
       if (listener != null) {
         // Before routing: the handlers consume the body.
         Buffer body = request.getBody();
@@ -165,12 +166,18 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
                 request.getHeader("User-Agent"),
                 body == null ? "" : new String(body.getBytes(), StandardCharsets.UTF_8)));
       }
+      ApiRequest attributes = ApiRequest.of(request.getMethod(), request.getPath());
+      RbacAuthorizer.Decision decision = authorize(user, attributes);
+      if (!decision.allowed()) {
+        throw ApiException.forbidden(user, attributes, decision.reason());
+      }
       for (Fault f : faults) {
         if (f.matches(request)) {
           throw new ApiException(f.code(), "InternalError", "injected fault: " + f.code());
         }
       }
-      response = route(request);
+      MockResponse review = reviews.answer(request, user);
+      response = review != null ? review : route(request);
     } catch (ApiException e) {
       response = json(e.code, e.toStatus());
     } catch (RuntimeException e) {
@@ -199,9 +206,6 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     String uri = request.getPath();
     String path = ApiPath.pathOf(uri);
     String method = request.getMethod();
-    if (method.equals("POST") && path.equals(RULES_REVIEWS)) {
-      return rulesReview(request);
-    }
     ApiPath p = ApiPath.parse(uri);
     String contentType = request.getHeader("Content-Type");
     if (contentType != null && contentType.startsWith(Protobuf.CONTENT_TYPE)) {
@@ -244,50 +248,11 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     };
   }
 
-  /**
-   * A SelfSubjectRulesReview: what the requester may do in spec.namespace. Nothing is authorized
-   * here, so everything, unless the options gave rules.
-   */
-  private MockResponse rulesReview(RecordedRequest request) {
-    SelfSubjectRulesReview review;
-    String contentType = request.getHeader("Content-Type");
-    if (contentType != null && contentType.startsWith(Protobuf.CONTENT_TYPE)) {
-      // kubectl auth can-i --list: spec (2) . namespace (1); the answer is JSON, which it accepts.
-      review = new SelfSubjectRulesReview();
-      review.setSpec(
-          new SelfSubjectRulesReviewSpec(
-              Protobuf.text(Protobuf.object(request.getBody().readByteArray()), 2, 1)));
-    } else {
-      try {
-        review =
-            Serialization.unmarshal(request.getBody().readUtf8(), SelfSubjectRulesReview.class);
-      } catch (RuntimeException e) {
-        throw new ApiException(
-            400, "BadRequest", "the request body is not a SelfSubjectRulesReview");
-      }
-    }
-    if (review == null || review.getSpec() == null) {
-      review = review == null ? new SelfSubjectRulesReview() : review;
-      review.setSpec(new SelfSubjectRulesReviewSpec());
-    }
-    SubjectRulesReviewStatusBuilder status = new SubjectRulesReviewStatusBuilder();
-    if (rules == null) {
-      status
-          .addToResourceRules(
-              new ResourceRuleBuilder()
-                  .withApiGroups("*")
-                  .withResources("*")
-                  .withVerbs("*")
-                  .build())
-          .addToNonResourceRules(
-              new NonResourceRuleBuilder().withNonResourceURLs("*").withVerbs("*").build());
-    } else {
-      status.withResourceRules(rules.apply(review.getSpec().getNamespace()));
-    }
-    review.setApiVersion("authorization.k8s.io/v1");
-    review.setKind("SelfSubjectRulesReview");
-    review.setStatus(status.withIncomplete(false).build());
-    return json(201, Serialization.asJson(review));
+  /** What RBAC (or membership of system:masters) allows a user. */
+  private RbacAuthorizer.Decision authorize(UserInfo user, ApiRequest request) {
+    return user.isPrivileged()
+        ? new RbacAuthorizer.Decision(true, "")
+        : rbac.current().authorize(user, request);
   }
 
   private MockResponse metadata(String path) {
@@ -739,6 +704,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     if (path.startsWith(CRDS)) {
       crdChanges.incrementAndGet();
     }
+    rbac.changed(path);
     ApiPath p = ApiPath.parse(path);
     if (p == null || Objects.equals(existing, newState)) {
       return;

@@ -1,5 +1,6 @@
 package dev.managedsecrets.apiserver;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Just enough of the API server's protobuf encoding to read a field of a request body: kubectl
@@ -19,7 +21,9 @@ import java.util.List;
  *
  * <p>kubectl's {@code create} generators send the objects they make the same way: {@link
  * #coreObject} reads the three a newcomer makes first (a Secret, a ConfigMap, a Namespace) into the
- * JSON object they stand for.
+ * JSON object they stand for; {@link #review} reads the requests of {@code kubectl create token}
+ * and {@code kubectl auth can-i|whoami} (and of any client-go program): TokenRequest, TokenReview,
+ * the access and rules reviews and SelfSubjectReview.
  */
 final class Protobuf {
 
@@ -133,6 +137,140 @@ final class Protobuf {
     return out;
   }
 
+  /** How one field of a message is read into JSON: its name, and the shape of its value. */
+  private record Shape(String name, Kind kind, Map<Integer, Shape> fields) {}
+
+  private enum Kind {
+    TEXT,
+    TEXTS,
+    INT,
+    MESSAGE,
+    EXTRA
+  }
+
+  private static Shape textField(String name) {
+    return new Shape(name, Kind.TEXT, Map.of());
+  }
+
+  private static Shape textsField(String name) {
+    return new Shape(name, Kind.TEXTS, Map.of());
+  }
+
+  private static Shape messageField(String name, Map<Integer, Shape> fields) {
+    return new Shape(name, Kind.MESSAGE, fields);
+  }
+
+  private static final Map<Integer, Shape> RESOURCE_ATTRIBUTES =
+      Map.of(
+          1, textField("namespace"),
+          2, textField("verb"),
+          3, textField("group"),
+          4, textField("version"),
+          5, textField("resource"),
+          6, textField("subresource"),
+          7, textField("name"));
+
+  private static final Map<Integer, Shape> SELF_ACCESS =
+      Map.of(
+          1,
+          messageField("resourceAttributes", RESOURCE_ATTRIBUTES),
+          2,
+          messageField(
+              "nonResourceAttributes", Map.of(1, textField("path"), 2, textField("verb"))));
+
+  private static final Map<Integer, Shape> ACCESS =
+      Map.of(
+          1, SELF_ACCESS.get(1),
+          2, SELF_ACCESS.get(2),
+          3, textField("user"),
+          4, textsField("groups"),
+          5, new Shape("extra", Kind.EXTRA, Map.of()),
+          6, textField("uid"));
+
+  /** The spec of each review kind, as authentication/v1 and authorization/v1 number it. */
+  private static final Map<String, Map<Integer, Shape>> REVIEW_SPECS =
+      Map.of(
+          "TokenRequest",
+          Map.of(
+              1,
+              textsField("audiences"),
+              3,
+              messageField(
+                  "boundObjectRef",
+                  Map.of(
+                      1,
+                      textField("kind"),
+                      2,
+                      textField("apiVersion"),
+                      3,
+                      textField("name"),
+                      4,
+                      textField("uid"))),
+              4,
+              new Shape("expirationSeconds", Kind.INT, Map.of())),
+          "TokenReview",
+          Map.of(1, textField("token"), 2, textsField("audiences")),
+          "SelfSubjectReview",
+          Map.of(),
+          "SubjectAccessReview",
+          ACCESS,
+          "LocalSubjectAccessReview",
+          ACCESS,
+          "SelfSubjectAccessReview",
+          SELF_ACCESS,
+          "SelfSubjectRulesReview",
+          Map.of(1, textField("namespace")));
+
+  /**
+   * A review request of this kind (TokenRequest, TokenReview, SubjectAccessReview, ...) sent in
+   * protobuf, as the JSON object it stands for: metadata and spec.
+   */
+  static ObjectNode review(String kind, String apiVersion, byte[] body) {
+    Map<Integer, Shape> spec = REVIEW_SPECS.get(kind);
+    if (spec == null) {
+      throw new IllegalArgumentException("no review kind " + kind);
+    }
+    ObjectNode out =
+        JsonNodeFactory.instance.objectNode().put("apiVersion", apiVersion).put("kind", kind);
+    for (Field f : fields(object(body))) {
+      if (f.bytes() == null) {
+        continue;
+      }
+      if (f.number() == 1) {
+        out.set("metadata", metadata(f.bytes()));
+      } else if (f.number() == 2) {
+        out.set("spec", read(f.bytes(), spec));
+      }
+    }
+    return out;
+  }
+
+  private static ObjectNode read(byte[] message, Map<Integer, Shape> shapes) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    for (Field f : fields(message)) {
+      Shape shape = shapes.get(f.number());
+      if (shape == null || (shape.kind() == Kind.INT) == (f.bytes() != null)) {
+        continue;
+      }
+      switch (shape.kind()) {
+        case TEXT -> out.put(shape.name(), f.text());
+        case TEXTS -> out.withArrayProperty(shape.name()).add(f.text());
+        case INT -> out.put(shape.name(), f.value());
+        case MESSAGE -> out.set(shape.name(), read(f.bytes(), shape.fields()));
+        case EXTRA -> {
+          Entry entry = entry(f.bytes());
+          ArrayNode items = out.withObjectProperty(shape.name()).putArray(entry.key());
+          for (Field item : fields(entry.value())) {
+            if (item.number() == 1 && item.bytes() != null) {
+              items.add(item.text());
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** ObjectMeta: name 1, generateName 2, namespace 3, labels 11, annotations 12, finalizers 14. */
   private static ObjectNode metadata(byte[] message) {
     ObjectNode meta = JsonNodeFactory.instance.objectNode();
@@ -154,10 +292,26 @@ final class Protobuf {
   }
 
   /** One entry of a map field (key 1, value 2) into {@code object.field}; bytes as base64. */
-  private static void entry(ObjectNode object, String field, byte[] entry, boolean bytes) {
+  private static void entry(ObjectNode object, String field, byte[] message, boolean bytes) {
+    Entry entry = entry(message);
+    String key = entry.key();
+    byte[] value = entry.value();
+    object
+        .withObjectProperty(field)
+        .put(
+            key,
+            bytes
+                ? Base64.getEncoder().encodeToString(value)
+                : new String(value, StandardCharsets.UTF_8));
+  }
+
+  /** One entry of a map field: its key (1) and its value's bytes (2). */
+  private record Entry(String key, byte[] value) {}
+
+  private static Entry entry(byte[] message) {
     String key = null;
     byte[] value = new byte[0];
-    for (Field f : fields(entry)) {
+    for (Field f : fields(message)) {
       if (f.number() == 1 && f.bytes() != null) {
         key = f.text();
       } else if (f.number() == 2 && f.bytes() != null) {
@@ -167,13 +321,7 @@ final class Protobuf {
     if (key == null) {
       throw malformed();
     }
-    object
-        .withObjectProperty(field)
-        .put(
-            key,
-            bytes
-                ? Base64.getEncoder().encodeToString(value)
-                : new String(value, StandardCharsets.UTF_8));
+    return new Entry(key, value);
   }
 
   /** The first length-delimited field with this number, or null. */

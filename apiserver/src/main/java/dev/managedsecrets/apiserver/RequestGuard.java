@@ -2,8 +2,6 @@ package dev.managedsecrets.apiserver;
 
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -11,10 +9,11 @@ import java.util.regex.Pattern;
 /**
  * Who may talk to the server, checked for every request before anything else sees it (WebSocket
  * upgrades, the watches of fabric8 clients, too): the Host header must name the loopback interface
- * (else a web page could reach it through DNS rebinding), the request must carry this server's
- * bearer token, which only its kubeconfig holds (else any user or web page on the machine could),
- * and a body must be of a type that kubectl or fabric8 sends (else a browser's cross-site form or
- * text/plain post would be one).
+ * (else a web page could reach it through DNS rebinding), the request must carry a bearer token
+ * that authenticates a user: this server's own, which only its kubeconfig holds, or a
+ * ServiceAccount token it issued ({@link Authentication}; else any user or web page on the machine
+ * could), and a body must be of a type that kubectl or fabric8 sends (else a browser's cross-site
+ * form or text/plain post would be one).
  */
 final class RequestGuard {
 
@@ -35,17 +34,19 @@ final class RequestGuard {
 
   private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH");
 
-  private final byte[] token;
+  private final Authentication authentication;
 
-  RequestGuard(String token) {
-    this.token = token.getBytes(StandardCharsets.UTF_8);
+  RequestGuard(Authentication authentication) {
+    this.authentication = authentication;
   }
 
   /**
-   * @throws ApiException 403 when the Host is not a loopback name, 401 without the token, 415 for a
-   *     body of another type
+   * Answers the user the request is from.
+   *
+   * @throws ApiException 403 when the Host is not a loopback name, 401 without a token that
+   *     authenticates a user, 415 for a body of another type
    */
-  void check(RecordedRequest request) {
+  UserInfo check(RecordedRequest request) {
     String host = request.getHeader("Host");
     if (!isLoopback(host)) {
       throw new ApiException(
@@ -55,7 +56,8 @@ final class RequestGuard {
               + (host == null ? "is missing" : "\"" + host + "\" is not a loopback name")
               + ": this server answers 127.0.0.1, localhost and [::1] only");
     }
-    if (!hasToken(request.getHeader("Authorization"))) {
+    UserInfo user = user(request.getHeader("Authorization"));
+    if (user == null) {
       throw new ApiException(401, "Unauthorized", "Unauthorized");
     }
     String contentType = request.getHeader("Content-Type");
@@ -73,6 +75,7 @@ final class RequestGuard {
               + " - accepted media types include: "
               + String.join(", ", BODY_TYPES.stream().sorted().toList()));
     }
+    return user;
   }
 
   static boolean isLoopback(String host) {
@@ -89,13 +92,13 @@ final class RequestGuard {
         && (port.isEmpty() || PORT.matcher(port).matches());
   }
 
-  private boolean hasToken(String authorization) {
+  private UserInfo user(String authorization) {
     if (authorization == null) {
-      return false;
+      return null;
     }
     String[] parts = authorization.trim().split(" +", 2);
-    return parts.length == 2
-        && parts[0].equalsIgnoreCase("Bearer")
-        && MessageDigest.isEqual(parts[1].trim().getBytes(StandardCharsets.UTF_8), token);
+    return parts.length == 2 && parts[0].equalsIgnoreCase("Bearer")
+        ? authentication.authenticate(parts[1].trim())
+        : null;
   }
 }

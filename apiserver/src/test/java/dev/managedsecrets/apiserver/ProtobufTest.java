@@ -105,6 +105,47 @@ class ProtobufTest {
                 + "\"spec\":{\"finalizers\":[\"kubernetes\"]}}");
   }
 
+  @Test
+  void readsATokenRequestAsKubectlCreateTokenSendsIt() {
+    byte[] bound = concat(text(1, "Pod"), text(2, "v1"), text(3, "app-0"), text(4, "pod-uid"));
+    byte[] spec =
+        concat(text(1, "aud-1"), text(1, "aud-2"), bytesField(3, bound), varintField(4, 900));
+    byte[] request = concat(bytesField(1, text(1, "app")), bytesField(2, spec));
+    assertThat(
+            Protobuf.review("TokenRequest", "authentication.k8s.io/v1", wrap(request)).toString())
+        .isEqualTo(
+            "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\","
+                + "\"metadata\":{\"name\":\"app\"},\"spec\":{\"audiences\":[\"aud-1\",\"aud-2\"],"
+                + "\"boundObjectRef\":{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"name\":\"app-0\","
+                + "\"uid\":\"pod-uid\"},\"expirationSeconds\":900}}");
+  }
+
+  @Test
+  void readsASubjectAccessReviewWithItsGroupsAndExtra() {
+    byte[] attributes =
+        concat(
+            text(1, "team-a"),
+            text(2, "get"),
+            text(3, "managedsecrets.dev"),
+            text(5, "managedsecrets"),
+            text(6, "value"),
+            text(7, "db"));
+    byte[] extra =
+        bytesField(5, concat(text(1, "scopes"), bytesField(2, concat(text(1, "a"), text(1, "b")))));
+    byte[] spec =
+        concat(bytesField(1, attributes), text(3, "alice"), text(4, "devs"), text(4, "ops"), extra);
+    assertThat(
+            Protobuf.review(
+                    "SubjectAccessReview", "authorization.k8s.io/v1", wrap(bytesField(2, spec)))
+                .path("spec")
+                .toString())
+        .isEqualTo(
+            "{\"resourceAttributes\":{\"namespace\":\"team-a\",\"verb\":\"get\","
+                + "\"group\":\"managedsecrets.dev\",\"resource\":\"managedsecrets\","
+                + "\"subresource\":\"value\",\"name\":\"db\"},\"user\":\"alice\","
+                + "\"groups\":[\"devs\",\"ops\"],\"extra\":{\"scopes\":[\"a\",\"b\"]}}");
+  }
+
   private static byte[] wrap(byte[] object) {
     return concat(new byte[] {'k', '8', 's', 0}, bytesField(2, object));
   }

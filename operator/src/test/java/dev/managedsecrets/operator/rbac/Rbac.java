@@ -1,6 +1,12 @@
 package dev.managedsecrets.operator.rbac;
 
+import dev.managedsecrets.apiserver.ApiRequest;
+import dev.managedsecrets.apiserver.BootstrapPolicy;
+import dev.managedsecrets.apiserver.RbacAuthorizer;
+import dev.managedsecrets.apiserver.RbacAuthorizer.Grant;
+import dev.managedsecrets.apiserver.UserInfo;
 import dev.managedsecrets.operator.chart.Manifests;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
@@ -9,127 +15,49 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.fabric8.kubernetes.api.model.rbac.RoleRef;
-import io.fabric8.kubernetes.api.model.rbac.Subject;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * Kubernetes RBAC, evaluated over rendered manifests for one ServiceAccount, as the API server's
- * authorizer does it: the rules of the roles its bindings refer to, cluster-wide for a
- * ClusterRoleBinding and in one namespace for a RoleBinding; plus what Kubernetes grants every
- * authenticated user (system:basic-user, system:discovery, system:public-info-viewer).
+ * The rights of one ServiceAccount in rendered manifests, as the API server's RBAC authorizer
+ * ({@link RbacAuthorizer}, the in-memory API server's) evaluates them, with the API server's
+ * default policy ({@link BootstrapPolicy}: what every authenticated user and every ServiceAccount
+ * may do) beside the chart's roles and bindings.
  */
 public final class Rbac {
 
-  /** One rule, as granted through one binding, in one namespace (null: cluster-wide). */
-  public record Grant(String via, String namespace, PolicyRule rule, boolean builtIn) {
-
-    boolean allows(ApiRequest r) {
-      if (!r.isResource()) {
-        return rule.getNonResourceURLs() != null
-            && anyMatches(rule.getVerbs(), r.verb())
-            && rule.getNonResourceURLs().stream()
-                .anyMatch(u -> pathMatches(u, r.nonResourcePath()));
-      }
-      if (namespace != null && !namespace.equals(r.namespace())) {
-        return false;
-      }
-      boolean names =
-          rule.getResourceNames() == null
-              || rule.getResourceNames().isEmpty()
-              || (r.name() != null && rule.getResourceNames().contains(r.name()));
-      return names
-          && anyMatches(rule.getVerbs(), r.verb())
-          && anyMatches(rule.getApiGroups(), r.apiGroup())
-          && anyMatches(rule.getResources(), r.fullResource());
-    }
-
-    /** The single permissions (verb, group, resource, name) this grant gives. */
-    List<Grant> split() {
-      List<Grant> out = new ArrayList<>();
-      if (rule.getNonResourceURLs() != null && !rule.getNonResourceURLs().isEmpty()) {
-        return List.of(this);
-      }
-      List<String> names =
-          rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
-              ? java.util.Collections.singletonList(null)
-              : rule.getResourceNames();
-      for (String verb : rule.getVerbs()) {
-        for (String group : rule.getApiGroups()) {
-          for (String resource : rule.getResources()) {
-            for (String name : names) {
-              out.add(
-                  new Grant(
-                      via,
-                      namespace,
-                      new PolicyRuleBuilder()
-                          .withVerbs(verb)
-                          .withApiGroups(group)
-                          .withResources(resource)
-                          .withResourceNames(name == null ? List.of() : List.of(name))
-                          .build(),
-                      builtIn));
-            }
-          }
-        }
-      }
-      return out;
-    }
-
-    @Override
-    public String toString() {
-      String what =
-          rule.getNonResourceURLs() != null && !rule.getNonResourceURLs().isEmpty()
-              ? rule.getVerbs() + " " + rule.getNonResourceURLs()
-              : rule.getVerbs()
-                  + " "
-                  + rule.getApiGroups()
-                  + "/"
-                  + rule.getResources()
-                  + (rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
-                      ? ""
-                      : " " + rule.getResourceNames());
-      return what + (namespace == null ? " cluster-wide" : " in " + namespace) + " via " + via;
-    }
-  }
-
+  private final RbacAuthorizer authorizer;
+  private final UserInfo user;
   private final List<Grant> grants;
 
-  private Rbac(List<Grant> grants) {
-    this.grants = grants;
+  private Rbac(RbacAuthorizer authorizer, UserInfo user) {
+    this.authorizer = authorizer;
+    this.user = user;
+    this.grants = authorizer.grants(user);
   }
 
   /** The rights of ServiceAccount {@code namespace/name} in these manifests. */
   public static Rbac forServiceAccount(Manifests manifests, String namespace, String name) {
-    List<Grant> grants = new ArrayList<>(builtIn());
-    List<ClusterRole> clusterRoles = manifests.ofKind("ClusterRole", ClusterRole.class);
-    List<Role> roles = manifests.ofKind("Role", Role.class);
-    for (ClusterRoleBinding b : manifests.ofKind("ClusterRoleBinding", ClusterRoleBinding.class)) {
-      if (binds(b.getSubjects(), null, namespace, name)) {
-        String via = "ClusterRoleBinding " + b.getMetadata().getName();
-        rules(b.getRoleRef(), null, clusterRoles, roles)
-            .forEach(r -> grants.add(new Grant(via, null, r, false)));
-      }
+    List<HasMetadata> objects = new ArrayList<>(BootstrapPolicy.objects());
+    objects.addAll(manifests.ofKind("ClusterRole", ClusterRole.class));
+    objects.addAll(manifests.ofKind("Role", Role.class));
+    objects.addAll(manifests.ofKind("ClusterRoleBinding", ClusterRoleBinding.class));
+    objects.addAll(manifests.ofKind("RoleBinding", RoleBinding.class));
+    UserInfo user = UserInfo.serviceAccount(namespace, name, "");
+    RbacAuthorizer authorizer = RbacAuthorizer.of(objects);
+    List<String> unresolved = authorizer.unresolved(user);
+    if (!unresolved.isEmpty()) {
+      throw new AssertionError("The chart binds roles it does not render: " + unresolved);
     }
-    for (RoleBinding b : manifests.ofKind("RoleBinding", RoleBinding.class)) {
-      String ns = b.getMetadata().getNamespace();
-      if (binds(b.getSubjects(), ns, namespace, name)) {
-        String via = "RoleBinding " + ns + "/" + b.getMetadata().getName();
-        rules(b.getRoleRef(), ns, clusterRoles, roles)
-            .forEach(r -> grants.add(new Grant(via, ns, r, false)));
-      }
-    }
-    return new Rbac(grants);
+    return new Rbac(authorizer, user);
   }
 
-  /** True when some grant allows the request. */
+  /** True when the authorizer allows the request. */
   public boolean allows(ApiRequest request) {
-    return grants.stream().anyMatch(g -> g.allows(request));
+    return authorizer.authorize(user, request).allowed();
   }
 
   /** The requests no grant allows. */
@@ -138,16 +66,16 @@ public final class Rbac {
   }
 
   /**
-   * The single permissions of the chart (not Kubernetes' built-in ones) that no request used, as
-   * text.
+   * The single permissions of the chart (not the API server's default policy) that no request used,
+   * as text.
    */
   public List<String> unused(Collection<ApiRequest> requests) {
     TreeSet<String> out = new TreeSet<>();
     for (Grant g : grants) {
-      if (g.builtIn()) {
+      if (g.bootstrap()) {
         continue;
       }
-      for (Grant single : g.split()) {
+      for (Grant single : split(g)) {
         if (requests.stream().noneMatch(single::allows)) {
           out.add(single.toString());
         }
@@ -161,100 +89,55 @@ public final class Rbac {
    * applies there.
    */
   public List<ResourceRule> resourceRules(String namespace) {
-    return grants.stream()
-        .filter(
-            g -> g.rule().getNonResourceURLs() == null || g.rule().getNonResourceURLs().isEmpty())
-        .filter(g -> g.namespace() == null || g.namespace().equals(namespace))
+    return authorizer.rules(user, namespace).stream()
+        .filter(r -> r.getNonResourceURLs() == null || r.getNonResourceURLs().isEmpty())
         .map(
-            g ->
+            r ->
                 new ResourceRuleBuilder()
-                    .withApiGroups(g.rule().getApiGroups())
-                    .withResources(g.rule().getResources())
+                    .withApiGroups(r.getApiGroups())
+                    .withResources(r.getResources())
                     .withResourceNames(
-                        g.rule().getResourceNames() == null
-                            ? List.of()
-                            : g.rule().getResourceNames())
-                    .withVerbs(g.rule().getVerbs())
+                        r.getResourceNames() == null ? List.of() : r.getResourceNames())
+                    .withVerbs(r.getVerbs())
                     .build())
         .toList();
   }
 
-  /** The chart's grants (not the built-in ones), as text. */
+  /** The chart's grants (not the default policy's), as text. */
   public List<String> grants() {
-    return grants.stream().filter(g -> !g.builtIn()).map(Grant::toString).toList();
+    return grants.stream().filter(g -> !g.bootstrap()).map(Grant::toString).toList();
   }
 
-  private static boolean binds(
-      List<Subject> subjects, String bindingNamespace, String namespace, String name) {
-    return subjects != null
-        && subjects.stream()
-            .anyMatch(
-                s ->
-                    "ServiceAccount".equals(s.getKind())
-                        && name.equals(s.getName())
-                        && namespace.equals(
-                            Optional.ofNullable(s.getNamespace()).orElse(bindingNamespace)));
-  }
-
-  private static List<PolicyRule> rules(
-      RoleRef ref, String namespace, List<ClusterRole> clusterRoles, List<Role> roles) {
-    if ("ClusterRole".equals(ref.getKind())) {
-      return clusterRoles.stream()
-          .filter(r -> r.getMetadata().getName().equals(ref.getName()))
-          .findFirst()
-          .map(ClusterRole::getRules)
-          .orElseThrow(() -> new AssertionError("No ClusterRole " + ref.getName()));
+  /** The single permissions (verb, group, resource, name) a grant gives. */
+  private static List<Grant> split(Grant g) {
+    PolicyRule rule = g.rule();
+    if (rule.getNonResourceURLs() != null && !rule.getNonResourceURLs().isEmpty()) {
+      return List.of(g);
     }
-    return roles.stream()
-        .filter(
-            r ->
-                r.getMetadata().getName().equals(ref.getName())
-                    && Objects.equals(r.getMetadata().getNamespace(), namespace))
-        .findFirst()
-        .map(Role::getRules)
-        .orElseThrow(() -> new AssertionError("No Role " + namespace + "/" + ref.getName()));
-  }
-
-  /** What Kubernetes' bootstrap roles give every authenticated user. */
-  private static List<Grant> builtIn() {
-    return List.of(
-        new Grant(
-            "system:basic-user",
-            null,
-            new PolicyRuleBuilder()
-                .withApiGroups("authorization.k8s.io")
-                .withResources("selfsubjectaccessreviews", "selfsubjectrulesreviews")
-                .withVerbs("create")
-                .build(),
-            true),
-        new Grant(
-            "system:discovery, system:public-info-viewer",
-            null,
-            new PolicyRuleBuilder()
-                .withNonResourceURLs(
-                    "/api",
-                    "/api/*",
-                    "/apis",
-                    "/apis/*",
-                    "/healthz",
-                    "/livez",
-                    "/readyz",
-                    "/openapi",
-                    "/openapi/*",
-                    "/version",
-                    "/version/")
-                .withVerbs("get")
-                .build(),
-            true));
-  }
-
-  private static boolean anyMatches(List<String> values, String value) {
-    return values != null && (values.contains("*") || values.contains(value));
-  }
-
-  private static boolean pathMatches(String pattern, String path) {
-    return pattern.endsWith("*")
-        ? path.startsWith(pattern.substring(0, pattern.length() - 1))
-        : pattern.equals(path);
+    List<String> names =
+        rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
+            ? Collections.singletonList(null)
+            : rule.getResourceNames();
+    List<Grant> out = new ArrayList<>();
+    for (String verb : rule.getVerbs()) {
+      for (String group : rule.getApiGroups()) {
+        for (String resource : rule.getResources()) {
+          for (String name : names) {
+            out.add(
+                new Grant(
+                    g.via(),
+                    g.namespace(),
+                    new PolicyRuleBuilder()
+                        .withVerbs(verb)
+                        .withApiGroups(group)
+                        .withResources(resource)
+                        .withResourceNames(name == null ? List.of() : List.of(name))
+                        .build(),
+                    g.bootstrap()));
+          }
+        }
+      }
+    }
+    return out;
   }
 }

@@ -1,16 +1,16 @@
-package dev.managedsecrets.operator.rbac;
+package dev.managedsecrets.apiserver;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * One API request as the Kubernetes authorizer sees it: verb, API group, resource, subresource,
  * namespace and name, or a non-resource path. Derived from the HTTP method and path the way the API
- * server's request-info resolver does it.
+ * server's request-info resolver does it: a GET without a name is a list, or a watch with {@code
+ * watch=true}, and names the object its field selector {@code metadata.name=...} chooses; a DELETE
+ * without a name is a deletecollection; a Namespace object is in its own namespace.
  *
  * @param namespace null for a cluster-scoped request (or a list/watch across all namespaces)
  */
@@ -28,9 +28,8 @@ public record ApiRequest(
 
   /** The attributes of an HTTP request, e.g. ("GET", "/api/v1/secrets?watch=true"). */
   public static ApiRequest of(String method, String pathAndQuery) {
-    int q = pathAndQuery.indexOf('?');
-    String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
-    Map<String, String> query = query(q < 0 ? "" : pathAndQuery.substring(q + 1));
+    String path = ApiPath.pathOf(pathAndQuery);
+    Map<String, String> query = ApiPath.query(pathAndQuery);
     String[] parts =
         Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toArray(String[]::new);
     String group;
@@ -42,17 +41,16 @@ public record ApiRequest(
       group = parts[1];
       rest = 3;
     } else {
-      return new ApiRequest(
-          method.toLowerCase(java.util.Locale.ROOT), null, null, null, null, null, path);
+      return nonResource(method, path);
     }
     String[] r = Arrays.copyOfRange(parts, rest, parts.length);
     if (r.length == 0) {
-      return new ApiRequest("get", null, null, null, null, null, path); // discovery
+      return nonResource(method, path); // discovery
     }
     String namespace = null;
     String resource;
-    String name = null;
-    String sub = null;
+    String name;
+    String sub;
     if (r[0].equals("namespaces")
         && r.length >= 3
         && !(r.length == 3 && NAMESPACE_SUBRESOURCES.contains(r[2]))) {
@@ -70,21 +68,56 @@ public record ApiRequest(
     }
     String verb =
         switch (method) {
-          case "GET", "HEAD" ->
-              "true".equals(query.get("watch")) ? "watch" : name == null ? "list" : "get";
+          case "GET", "HEAD" -> name != null ? "get" : watch(query) ? "watch" : "list";
           case "POST" -> "create";
           case "PUT" -> "update";
           case "PATCH" -> "patch";
           case "DELETE" -> name == null ? "deletecollection" : "delete";
-          default -> method.toLowerCase(java.util.Locale.ROOT);
+          default -> method.toLowerCase(Locale.ROOT);
         };
+    if (name == null && (verb.equals("list") || verb.equals("watch"))) {
+      name = selectedName(query.get("fieldSelector"));
+    }
     return new ApiRequest(verb, group, resource, sub, namespace, name, null);
   }
 
-  /** A check the API server makes on the operator's behalf, not a request of its own. */
+  /** A resource request: verb on (group, resource, subresource) in a namespace, no name. */
   public static ApiRequest implied(
       String verb, String apiGroup, String resource, String subresource, String namespace) {
     return new ApiRequest(verb, apiGroup, resource, subresource, namespace, null, null);
+  }
+
+  /** A request for a path that names no resource (discovery, /version, /healthz). */
+  public static ApiRequest nonResource(String method, String path) {
+    return new ApiRequest(method.toLowerCase(Locale.ROOT), null, null, null, null, null, path);
+  }
+
+  private static boolean watch(Map<String, String> query) {
+    String w = query.get("watch");
+    return "true".equals(w) || "1".equals(w);
+  }
+
+  /** The name an exact {@code metadata.name} term of a field selector chooses, or null. */
+  private static String selectedName(String fieldSelector) {
+    if (fieldSelector == null) {
+      return null;
+    }
+    for (String term : fieldSelector.split(",")) {
+      String t = term.trim();
+      String value =
+          t.startsWith("metadata.name==")
+              ? t.substring(15)
+              : t.startsWith("metadata.name=") ? t.substring(14) : null;
+      if (value != null
+          && !value.isEmpty()
+          && !value.equals(".")
+          && !value.equals("..")
+          && !value.contains("/")
+          && !value.contains("%")) {
+        return value;
+      }
+    }
+    return null;
   }
 
   public boolean isResource() {
@@ -108,19 +141,5 @@ public record ApiRequest(
         + fullResource()
         + (name == null ? "" : " " + name)
         + (namespace == null ? " (cluster-wide)" : " in " + namespace);
-  }
-
-  private static Map<String, String> query(String q) {
-    Map<String, String> out = new HashMap<>();
-    for (String kv : q.split("&")) {
-      if (kv.isEmpty()) {
-        continue;
-      }
-      int eq = kv.indexOf('=');
-      String k = eq < 0 ? kv : kv.substring(0, eq);
-      String v = eq < 0 ? "" : kv.substring(eq + 1);
-      out.put(k, URLDecoder.decode(v, StandardCharsets.UTF_8));
-    }
-    return out;
   }
 }

@@ -81,6 +81,32 @@ class DiscoveryTest {
   }
 
   @Test
+  void theTokenSubresourceAndTheReviewsAreDiscoverableForCreateOnly() {
+    JsonNode core = Discovery.answer("/api/v1", ResourceType.BUILT_IN);
+    assertThat(core.path("resources"))
+        .anySatisfy(
+            r -> {
+              assertThat(r.path("name").asText()).isEqualTo("serviceaccounts/token");
+              assertThat(r.path("kind").asText()).isEqualTo("TokenRequest");
+              assertThat(r.path("group").asText()).isEqualTo("authentication.k8s.io");
+              assertThat(texts(r.path("verbs"))).containsExactly("create");
+            });
+    JsonNode groups = Discovery.answer("/apis", ResourceType.BUILT_IN);
+    assertThat(groups.path("groups").findValuesAsText("name"))
+        .contains("authentication.k8s.io", "authorization.k8s.io");
+    JsonNode authz = Discovery.answer("/apis/authorization.k8s.io/v1", ResourceType.BUILT_IN);
+    assertThat(authz.path("resources").findValuesAsText("name"))
+        .containsExactlyInAnyOrder(
+            "subjectaccessreviews",
+            "localsubjectaccessreviews",
+            "selfsubjectaccessreviews",
+            "selfsubjectrulesreviews");
+    JsonNode authn = Discovery.answer("/apis/authentication.k8s.io/v1", ResourceType.BUILT_IN);
+    assertThat(authn.path("resources").findValuesAsText("name"))
+        .containsExactlyInAnyOrder("tokenreviews", "selfsubjectreviews");
+  }
+
+  @Test
   void theOpenApiOfTheNewGroupsDeclaresPatchWithFieldValidation() {
     JsonNode index = Discovery.openApiIndex(ResourceType.BUILT_IN);
     assertThat(index.path("paths").has("apis/policy/v1")).isTrue();

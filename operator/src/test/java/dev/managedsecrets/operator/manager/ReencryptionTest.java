@@ -63,6 +63,7 @@ class ReencryptionTest {
   final SecretsManagerService service =
       new SecretsManagerService(
           store,
+          InMemorySecretStore.RECORDS,
           new EnvelopeCipher(kms),
           values,
           TestKeyrings.ARNS,

@@ -39,7 +39,12 @@ class SecretsManagerServiceTest {
   final Clock clock = Clock.fixed(Instant.parse("2026-11-28T00:00:00Z"), ZoneOffset.UTC);
   final SecretsManagerService service =
       new SecretsManagerService(
-          store, new EnvelopeCipher(kms), values, new Arns("k8s", "local", "123456789012"), clock);
+          store,
+          InMemorySecretStore.RECORDS,
+          new EnvelopeCipher(kms),
+          values,
+          new Arns("k8s", "local", "123456789012"),
+          clock);
 
   ValueInput text(String s) {
     return new ValueInput.Whole(SecretValue.text(s));
@@ -184,6 +189,7 @@ class SecretsManagerServiceTest {
     SecretsManagerService later =
         new SecretsManagerService(
             store,
+            InMemorySecretStore.RECORDS,
             new EnvelopeCipher(kms),
             values,
             new Arns("k8s", "local", "123456789012"),
@@ -201,6 +207,7 @@ class SecretsManagerServiceTest {
     SecretsManagerService later =
         new SecretsManagerService(
             store,
+            InMemorySecretStore.RECORDS,
             new EnvelopeCipher(kms),
             values,
             new Arns("k8s", "local", "123456789012"),
@@ -255,6 +262,7 @@ class SecretsManagerServiceTest {
     assertThat(
             new SecretsManagerService(
                     store,
+                    InMemorySecretStore.RECORDS,
                     new EnvelopeCipher(kms),
                     values,
                     new Arns("k8s", "local", "123456789012"),

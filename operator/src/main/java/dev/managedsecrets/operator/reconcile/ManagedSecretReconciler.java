@@ -183,8 +183,7 @@ public final class ManagedSecretReconciler
     ManagedSecretStatus status = ms.getStatus();
     boolean neverClaimed = status == null || status.arn == null;
     // The freshness anchor: the record as this ManagedSecret's status last saw it. Only the
-    // operator
-    // writes status, so a writer of the store can't move it back with the record.
+    // operator writes status, so a writer of the store can't move it back with the record.
     SecretsManagerService.Anchor anchor =
         neverClaimed || status.recordSequence == null
             ? SecretsManagerService.Anchor.NONE

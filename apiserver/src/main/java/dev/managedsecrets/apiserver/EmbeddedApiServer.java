@@ -230,7 +230,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
    * handle is closed: an outage, for a test.
    */
   public AutoCloseable fail(String method, String pathPrefix, int code) {
-    return fail(new EmbeddedDispatcher.Fault(method, pathPrefix, null, code));
+    return fail(new EmbeddedDispatcher.Fault(method, pathPrefix, code, null, null));
   }
 
   /**
@@ -239,12 +239,33 @@ public final class EmbeddedApiServer implements AutoCloseable {
    */
   public AutoCloseable failWhenBodyContains(
       String method, String pathPrefix, String text, int code) {
-    return fail(new EmbeddedDispatcher.Fault(method, pathPrefix, text, code));
+    return fail(
+        new EmbeddedDispatcher.Fault(method, pathPrefix, code, null, Objects.requireNonNull(text)));
+  }
+
+  /**
+   * As {@link #fail(String, String, int)}, for the requests of one client only: those whose
+   * User-Agent starts with {@code userAgent} (e.g. the operator's), while every other client is
+   * answered as usual: a network fault between that client and the server.
+   */
+  public AutoCloseable failFor(String userAgent, String method, String pathPrefix, int code) {
+    return fail(
+        new EmbeddedDispatcher.Fault(
+            method, pathPrefix, code, Objects.requireNonNull(userAgent), null));
   }
 
   private AutoCloseable fail(EmbeddedDispatcher.Fault fault) {
     dispatcher.faults.add(fault);
     return () -> dispatcher.faults.remove(fault);
+  }
+
+  /**
+   * Closes every WebSocket watch open now (fabric8 clients watch over WebSocket), as an API server
+   * does when it restarts; the clients watch again, and a {@link #fail} on GET refuses that too.
+   * Answers how many were closed.
+   */
+  public int dropWatches() {
+    return dispatcher.dropWatches();
   }
 
   /** Requests answered so far, by method. */

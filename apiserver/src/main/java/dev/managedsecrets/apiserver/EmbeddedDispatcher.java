@@ -19,9 +19,13 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.ByteString;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,6 +34,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -106,13 +112,16 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   }
 
   /**
-   * A fault a test injects: requests with this method under this path (and, when {@code
-   * bodyContains} is given, whose body contains it) are answered with code.
+   * A fault a test injects: requests with this method under this path are answered with code; when
+   * {@code userAgent} is not null, only those whose User-Agent starts with it, and when {@code
+   * bodyContains} is not null, only those whose body contains it.
    */
-  record Fault(String method, String pathPrefix, String bodyContains, int code) {
+  record Fault(String method, String pathPrefix, int code, String userAgent, String bodyContains) {
     boolean matches(RecordedRequest request) {
+      String agent = request.getHeader("User-Agent");
       if (!method.equalsIgnoreCase(request.getMethod())
-          || !ApiPath.pathOf(request.getPath()).startsWith(pathPrefix)) {
+          || !ApiPath.pathOf(request.getPath()).startsWith(pathPrefix)
+          || (userAgent != null && (agent == null || !agent.startsWith(userAgent)))) {
         return false;
       }
       if (bodyContains == null) {
@@ -125,6 +134,20 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   }
 
   final List<Fault> faults = new CopyOnWriteArrayList<>();
+
+  /** The WebSocket watches open now (the mock's), for {@link #dropWatches()}. */
+  private final Set<WebSocket> watches = ConcurrentHashMap.newKeySet();
+
+  /** Closes every WebSocket watch open now, as an API server does when it restarts. */
+  int dropWatches() {
+    int dropped = 0;
+    for (WebSocket socket : List.copyOf(watches)) {
+      watches.remove(socket);
+      socket.close(1001, "the embedded API server dropped the watch (a test's fault)");
+      dropped++;
+    }
+    return dropped;
+  }
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
@@ -295,7 +318,10 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     String watch = p.query().get("watch");
     if ("true".equals(watch) || "1".equals(watch)) {
       if (LoopbackHttp.isWebSocket(request.getHeader("Upgrade"))) {
-        return super.handleGet(request.getPath()); // fabric8 clients: the mock's WebSocket watch
+        // fabric8 clients: the mock's WebSocket watch, kept track of for dropWatches().
+        MockResponse upgrade = super.handleGet(request.getPath());
+        WebSocketListener listener = upgrade.getWebSocketListener();
+        return listener == null ? upgrade : upgrade.withWebSocketUpgrade(tracked(listener));
       }
       return httpWatch(p, type, Tables.wanted(request.getHeader("Accept")));
     }
@@ -610,6 +636,23 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       boolean recordUpdate) {
     ObjectNode candidate;
     if (p.isStatus()) {
+      // Optimistic concurrency, as for any write: a status written from an older resourceVersion
+      // is refused. (The mock checks it for the object, but builds a status write from the object
+      // as it is now, resourceVersion included, so it never would.)
+      String expected = proposed.at("/metadata/resourceVersion").asText("");
+      if (!expected.isEmpty()
+          && !expected.equals(current.at("/metadata/resourceVersion").asText())) {
+        String plural = type.group().isEmpty() ? type.plural() : type.plural() + "." + type.group();
+        throw ApiException.conflict(
+            type,
+            p.name(),
+            "Operation cannot be fulfilled on "
+                + plural
+                + " \""
+                + p.name()
+                + "\": the object has been modified; please apply your changes to the latest"
+                + " version and try again");
+      }
       candidate = ((ObjectNode) current).deepCopy();
       setOrRemove(candidate, "status", proposed.get("status"));
       if (proposed.at("/metadata/resourceVersion").isTextual()) {
@@ -755,6 +798,55 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       }
     }
     return null;
+  }
+
+  /** The mock's listener of a WebSocket watch, with the socket in {@link #watches} while open. */
+  private WebSocketListener tracked(WebSocketListener mock) {
+    return new WebSocketListener() {
+      @Override
+      public void onBeforeAccept(WebSocket socket, Response response) {
+        mock.onBeforeAccept(socket, response);
+      }
+
+      @Override
+      public void onOpen(WebSocket socket, Response response) {
+        watches.add(socket);
+        mock.onOpen(socket, response);
+      }
+
+      @Override
+      public void onMessage(WebSocket socket, String text) {
+        mock.onMessage(socket, text);
+      }
+
+      @Override
+      public void onMessage(WebSocket socket, ByteString bytes) {
+        mock.onMessage(socket, bytes);
+      }
+
+      @Override
+      public void onMessage(WebSocket socket, byte[] bytes) {
+        mock.onMessage(socket, bytes);
+      }
+
+      @Override
+      public void onClosing(WebSocket socket, int code, String reason) {
+        watches.remove(socket);
+        mock.onClosing(socket, code, reason);
+      }
+
+      @Override
+      public void onClosed(WebSocket socket, int code, String reason) {
+        watches.remove(socket);
+        mock.onClosed(socket, code, reason);
+      }
+
+      @Override
+      public void onFailure(WebSocket socket, Throwable t, Response response) {
+        watches.remove(socket);
+        mock.onFailure(socket, t, response);
+      }
+    };
   }
 
   // ---- helpers ----

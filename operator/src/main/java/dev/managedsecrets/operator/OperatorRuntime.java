@@ -21,6 +21,7 @@ import dev.managedsecrets.operator.metrics.ReconcileTimer;
 import dev.managedsecrets.operator.metrics.TimedSecretStore;
 import dev.managedsecrets.operator.namespaces.NamespaceUids;
 import dev.managedsecrets.operator.projection.ProjectedSecret;
+import dev.managedsecrets.operator.reconcile.Checkpoints;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
 import dev.managedsecrets.operator.store.SecretStore;
@@ -95,6 +96,21 @@ public final class OperatorRuntime implements AutoCloseable {
       MeterRegistry registry,
       Clock clock,
       Runnable onLeadershipLost) {
+    return start(client, config, registry, clock, onLeadershipLost, Checkpoints.NONE);
+  }
+
+  /**
+   * Starts the operator with a test's {@link Checkpoints} (the fault tests stop it between the
+   * steps of a reconcile there). Not public, and not a configuration: the product always runs with
+   * {@link Checkpoints#NONE}.
+   */
+  static OperatorRuntime start(
+      KubernetesClient client,
+      OperatorConfig config,
+      MeterRegistry registry,
+      Clock clock,
+      Runnable onLeadershipLost,
+      Checkpoints checkpoints) {
     Leadership leadership = Leadership.of(config, registry, onLeadershipLost);
     String account = config.accountId() != null ? config.accountId() : deriveAccount(client);
     Arns arns = new Arns(config.partition(), config.region(), account);
@@ -133,7 +149,8 @@ public final class OperatorRuntime implements AutoCloseable {
             namespaces,
             clock,
             config,
-            registry);
+            registry,
+            checkpoints);
 
     Operator operator =
         new Operator(

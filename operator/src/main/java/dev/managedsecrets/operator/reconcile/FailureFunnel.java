@@ -33,7 +33,8 @@ final class FailureFunnel {
    * Reports {@code e}, a failure of reconciling {@code resource}, whose status has {@code
    * conditions}; {@code writeStatus} writes the status with the failure's conditions. Returns
    * whether the framework retries. A failure that is the operator stopping is not reported: it says
-   * nothing of the resource (the next leader reconciles it).
+   * nothing of the resource (the next leader reconciles it); nor is a status that another writer
+   * changed meanwhile (the resource is reconciled again from it).
    */
   <R extends HasMetadata> ErrorStatusUpdateControl<R> fail(
       R resource,
@@ -55,6 +56,11 @@ final class FailureFunnel {
       BiConsumer<Failure, List<Condition>> writeStatus,
       java.time.Duration recheckAfter) {
     if (Interruption.stopping(e)) {
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+    if (e instanceof StatusWriter.StatusChanged) {
+      // Another writer changed the status: reconciled again from it, nothing to report.
+      LOG.debug("{}", e.getMessage());
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
     Failure failure = Failure.of(e);

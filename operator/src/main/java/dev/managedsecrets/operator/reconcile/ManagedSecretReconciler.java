@@ -58,7 +58,9 @@ public final class ManagedSecretReconciler
   private final FailureFunnel failures;
   private final Clock clock;
   private final MeterRegistry registry;
+  private final Checkpoints checkpoints;
 
+  /** {@code checkpoints}: {@link Checkpoints#NONE}, but in a test that stops it between steps. */
   public ManagedSecretReconciler(
       SecretsManagerService secrets,
       Kms kms,
@@ -68,7 +70,8 @@ public final class ManagedSecretReconciler
       NamespaceIncarnations namespaces,
       Clock clock,
       OperatorConfig config,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      Checkpoints checkpoints) {
     this.namespaces = namespaces;
     this.secrets = secrets;
     this.kms = kms;
@@ -84,6 +87,7 @@ public final class ManagedSecretReconciler
     this.failures = new FailureFunnel(events, clock);
     this.clock = clock;
     this.registry = registry;
+    this.checkpoints = checkpoints;
   }
 
   @Override
@@ -109,6 +113,9 @@ public final class ManagedSecretReconciler
     // 4. Claim the name; store a version when the inputs changed.
     State current = storeIfChanged(ms, claim(ms, names), input, names, keyArn);
     try {
+      if (current.fresh() != null) {
+        checkpoints.reached(Checkpoints.Point.VERSION_STORED, ms);
+      }
       // 5. Move staging labels where spec.versionStages places them.
       current = moveStages(ms, current);
       // 6. Project the native Secret; remove those under target names no longer used.
@@ -116,6 +123,7 @@ public final class ManagedSecretReconciler
     } finally {
       current.clear();
     }
+    checkpoints.reached(Checkpoints.Point.SECRET_PROJECTED, ms);
     // 7. The key changed: re-encrypt AWSCURRENT, AWSPENDING and AWSPREVIOUS under it.
     current = reencrypt(ms, current, keyArn);
     // 8. Status.

@@ -19,7 +19,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -41,15 +40,13 @@ class FailureFunnelIT {
   static FakeAwsKms aws;
   static TestCluster cluster;
   static final ListAppender<ILoggingEvent> log = new ListAppender<>();
-  static final Map<String, String> savedProperties = new HashMap<>();
+  static AutoCloseable credentials;
 
   @BeforeAll
   static void start() throws Exception {
     aws = new FakeAwsKms();
     // The AWS SDK's default credentials chain reads these first; nothing asks a metadata service.
-    setProperty("aws.accessKeyId", "AKIDFAILUREFUNNEL");
-    setProperty("aws.secretAccessKey", "failure-funnel-secret");
-    setProperty("aws.disableEc2Metadata", "true");
+    credentials = FakeAwsKms.credentials("AKIDFAILUREFUNNEL", "failure-funnel-secret");
     cluster = TestCluster.withoutOperator();
     cluster.configure =
         Map.of(
@@ -65,18 +62,11 @@ class FailureFunnelIT {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     ((Logger) LoggerFactory.getLogger(FUNNEL)).detachAppender(log);
     cluster.close();
     aws.close();
-    savedProperties.forEach(
-        (k, v) -> {
-          if (v == null) {
-            System.clearProperty(k);
-          } else {
-            System.setProperty(k, v);
-          }
-        });
+    credentials.close();
   }
 
   // ---- ManagedSecret
@@ -294,10 +284,5 @@ class FailureFunnelIT {
     await()
         .atMost(Fixtures.WAIT)
         .until(() -> "Synced".equals(reasonOf(condition(KmsKey.class, namespace, name, "Ready"))));
-  }
-
-  private static void setProperty(String key, String value) {
-    savedProperties.put(key, System.getProperty(key));
-    System.setProperty(key, value);
   }
 }

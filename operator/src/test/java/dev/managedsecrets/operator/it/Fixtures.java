@@ -107,6 +107,26 @@ final class Fixtures {
     return awaitReady(client, namespace, name, "True", "Synced");
   }
 
+  /** Creates a KmsKey and waits until it is Ready=True. */
+  static KmsKey createKeySynced(
+      KubernetesClient client, String namespace, String name, Consumer<KmsKeySpec> spec) {
+    KmsKey key = new KmsKey();
+    key.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());
+    spec.accept(key.getSpec());
+    client.resource(key).create();
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              KmsKey k = client.resources(KmsKey.class).inNamespace(namespace).withName(name).get();
+              return k.getStatus() != null
+                  && k.getStatus().conditions != null
+                  && k.getStatus().conditions.stream()
+                      .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+            });
+    return client.resources(KmsKey.class).inNamespace(namespace).withName(name).get();
+  }
+
   static Secret secret(KubernetesClient client, String namespace, String name) {
     return client.secrets().inNamespace(namespace).withName(name).get();
   }

@@ -87,7 +87,9 @@ class LeaderElectionIT {
         assertThat(count(metricsB, OperatorMetrics.VERSIONS_CREATED))
             .as("versions the new leader created: the edit's only, none on takeover")
             .isEqualTo(1);
-        assertThat(storeVersions(cluster)).as("version objects in the store").isEqualTo(2);
+        assertThat(new StoreView(cluster.client).envelopeObjects())
+            .as("version objects in the store")
+            .isEqualTo(2);
         assertThat(lost.get()).as("replicas that lost the Lease while running").isZero();
       } finally {
         a.close();
@@ -158,16 +160,5 @@ class LeaderElectionIT {
         .stream()
         .mapToLong(t -> t.count())
         .sum();
-  }
-
-  private static int storeVersions(TestCluster cluster) {
-    return cluster
-        .client
-        .secrets()
-        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
-        .withLabel("managedsecrets.dev/store", "version")
-        .list()
-        .getItems()
-        .size();
   }
 }

@@ -45,7 +45,7 @@ class PostgresOperatorIT {
     postgres = TestPostgres.start();
     cluster = TestCluster.withoutOperator();
     createCredentials(cluster, TestPostgres.USER, TestPostgres.PASSWORD);
-    cluster.configure = usePostgres();
+    cluster.configure = usePostgres(postgres);
     cluster.startOperator();
   }
 
@@ -64,7 +64,7 @@ class PostgresOperatorIT {
     Secret projected = secret(cluster.client, "default", "orders");
     assertThat(text(projected)).containsEntry("secretString", "one");
     // The versions live in PostgreSQL, not in Secrets of the operator's namespace.
-    assertThat(storedVersions("default")).containsExactly(first);
+    assertThat(storedVersions(postgres, "default", "default/orders")).containsExactly(first);
     assertThat(
             cluster
                 .client
@@ -98,13 +98,14 @@ class PostgresOperatorIT {
             Map.of(second, List.of("AWSCURRENT"), first, List.of("AWSPREVIOUS")));
     assertThat(text(secret(cluster.client, "default", "orders")))
         .containsEntry("secretString", "two");
-    assertThat(storedVersions("default")).containsExactly(first, second);
+    assertThat(storedVersions(postgres, "default", "default/orders"))
+        .containsExactly(first, second);
   }
 
   @Test
   void aMissingCredentialsSecretStopsTheStartWithAClearMessage() {
     try (TestCluster other = TestCluster.withoutOperator()) {
-      other.configure = usePostgres();
+      other.configure = usePostgres(postgres);
 
       assertThatThrownBy(other::startOperator)
           .isInstanceOf(StoreStartupException.class)
@@ -118,7 +119,7 @@ class PostgresOperatorIT {
   void wrongCredentialsStopTheStartWithAClearMessage() {
     try (TestCluster other = TestCluster.withoutOperator()) {
       createCredentials(other, TestPostgres.USER, "not-the-password");
-      other.configure = usePostgres();
+      other.configure = usePostgres(postgres);
 
       assertThatThrownBy(other::startOperator)
           .isInstanceOf(StoreStartupException.class)
@@ -131,7 +132,7 @@ class PostgresOperatorIT {
 
   // ---- helpers ----
 
-  private static Map<String, String> usePostgres() {
+  static Map<String, String> usePostgres(TestPostgres postgres) {
     return Map.of(
         "MANAGEDSECRET_STORE_TYPE",
         "postgres",
@@ -146,7 +147,7 @@ class PostgresOperatorIT {
         "true");
   }
 
-  private static void createCredentials(TestCluster on, String username, String password) {
+  static void createCredentials(TestCluster on, String username, String password) {
     on.client
         .secrets()
         .inNamespace(TestCluster.OPERATOR_NAMESPACE)
@@ -161,14 +162,16 @@ class PostgresOperatorIT {
         .create();
   }
 
-  /** The version ids stored for a namespace's secrets, oldest first. */
-  private static List<String> storedVersions(String namespace) throws SQLException {
+  /** The version ids stored for a secret (by namespace and Secrets Manager name), oldest first. */
+  static List<String> storedVersions(TestPostgres postgres, String namespace, String name)
+      throws SQLException {
     try (Connection c = postgres.superuser(TestPostgres.DATABASE);
         PreparedStatement ps =
             c.prepareStatement(
                 "SELECT version_id FROM managedsecret.secret_version WHERE namespace = ?"
-                    + " ORDER BY position")) {
+                    + " AND name = ? ORDER BY position")) {
       ps.setString(1, namespace);
+      ps.setString(2, name);
       try (ResultSet rs = ps.executeQuery()) {
         List<String> out = new ArrayList<>();
         while (rs.next()) {

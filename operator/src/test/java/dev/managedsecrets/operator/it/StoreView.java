@@ -26,17 +26,24 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the operator wrote, read back behind its back: the store's records and envelopes, and the
- * keyring Secret, opened with the test's own KMS over that keyring (local keys only).
+ * What the operator wrote, read back behind its back: the store's records and envelopes (the
+ * Kubernetes store, or another), and the keyring Secret, opened with the test's own KMS over that
+ * keyring (local keys only).
  */
 final class StoreView {
 
   private final KubernetesClient client;
-  private final KubernetesSecretStore store;
+  private final SecretStore store;
 
+  /** The default store: Secrets in the operator's namespace. */
   StoreView(KubernetesClient client) {
+    this(client, new KubernetesSecretStore(client, TestCluster.OPERATOR_NAMESPACE));
+  }
+
+  /** Another store (PostgreSQL), with the keyring of this cluster. */
+  StoreView(KubernetesClient client, SecretStore store) {
     this.client = client;
-    this.store = new KubernetesSecretStore(client, TestCluster.OPERATOR_NAMESPACE);
+    this.store = store;
   }
 
   /**
@@ -61,6 +68,20 @@ final class StoreView {
   Optional<StoredSecret> record(String namespace, String secretName) {
     String uid = namespaceUid(namespace);
     return records(namespace, secretName).stream().filter(r -> r.heldBy(uid)).findFirst();
+  }
+
+  /**
+   * How many envelope objects the store holds (one per stored version and re-encryption): a version
+   * written twice, or an attempt abandoned, leaves one more.
+   */
+  int envelopeObjects() {
+    return client
+        .secrets()
+        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+        .withLabel("managedsecrets.dev/store", "version")
+        .list()
+        .getItems()
+        .size();
   }
 
   Envelope envelope(StoredSecret secret, StoredVersion version) {

@@ -4,7 +4,9 @@ import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.apiserver.RequestCounts;
 import dev.managedsecrets.operator.OperatorClient;
 import dev.managedsecrets.operator.OperatorRuntime;
+import dev.managedsecrets.operator.TestRuntimes;
 import dev.managedsecrets.operator.config.OperatorConfig;
+import dev.managedsecrets.operator.reconcile.Checkpoints;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -51,6 +53,9 @@ final class TestCluster implements AutoCloseable {
    * environment variables (MANAGEDSECRET_*).
    */
   Map<String, String> configure = Map.of();
+
+  /** Where the operators started from now on stop a reconcile (the fault tests' crash points). */
+  Checkpoints checkpoints = Checkpoints.NONE;
 
   private TestCluster(UnaryOperator<EmbeddedApiServer.Options> options) {
     api =
@@ -139,7 +144,8 @@ final class TestCluster implements AutoCloseable {
    */
   OperatorRuntime newOperator(
       OperatorConfig config, MeterRegistry registry, Runnable onLeadershipLost) {
-    return OperatorRuntime.start(operatorClient, config, registry, clock, onLeadershipLost);
+    return TestRuntimes.start(
+        operatorClient, config, registry, clock, onLeadershipLost, checkpoints);
   }
 
   void stopOperator() {

@@ -22,28 +22,19 @@ import org.junit.jupiter.api.Test;
 class AwsKmsDefaultKeyTest {
 
   private FakeAwsKms aws;
-  private final Map<String, String> savedProperties = new java.util.HashMap<>();
+  private AutoCloseable credentials;
 
   @BeforeEach
   void start() throws Exception {
     aws = new FakeAwsKms();
     // The default chain's first source; no request ever goes to an instance metadata service.
-    setProperty("aws.accessKeyId", "AKIDDEFAULTCHAIN");
-    setProperty("aws.secretAccessKey", "default-chain-secret");
-    setProperty("aws.disableEc2Metadata", "true");
+    credentials = FakeAwsKms.credentials("AKIDDEFAULTCHAIN", "default-chain-secret");
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     aws.close();
-    savedProperties.forEach(
-        (k, v) -> {
-          if (v == null) {
-            System.clearProperty(k);
-          } else {
-            System.setProperty(k, v);
-          }
-        });
+    credentials.close();
   }
 
   @Test
@@ -75,10 +66,5 @@ class AwsKmsDefaultKeyTest {
       assertThat(aws.requests("GenerateDataKey").get(0).headers().get("authorization"))
           .contains("Credential=AKIDDEFAULTCHAIN/");
     }
-  }
-
-  private void setProperty(String key, String value) {
-    savedProperties.put(key, System.getProperty(key));
-    System.setProperty(key, value);
   }
 }

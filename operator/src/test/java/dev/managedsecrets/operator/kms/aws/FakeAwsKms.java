@@ -38,7 +38,7 @@ public final class FakeAwsKms implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One request as received. */
-  record Request(String method, String path, Map<String, String> headers, JsonNode body) {
+  public record Request(String method, String path, Map<String, String> headers, JsonNode body) {
     String target() {
       return headers.get("x-amz-target");
     }
@@ -63,12 +63,41 @@ public final class FakeAwsKms implements AutoCloseable {
   private final Map<String, String> aliases = new TreeMap<>();
   private final Map<String, Deque<Answer>> faults = new HashMap<>();
   private final Map<String, Answer> constant = new HashMap<>();
+  private final List<Hold> holds = new CopyOnWriteArrayList<>();
   final List<Request> requests = new CopyOnWriteArrayList<>();
 
   public FakeAwsKms() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
     server.start();
+  }
+
+  /**
+   * Sets the system properties that the AWS SDK's default credentials chain reads first (a test
+   * key; no instance metadata service is ever asked) until the returned handle is closed, which
+   * puts them back as they were.
+   */
+  public static AutoCloseable credentials(String accessKeyId, String secretAccessKey) {
+    Map<String, String> saved = new HashMap<>();
+    Map<String, String> set =
+        Map.of(
+            "aws.accessKeyId", accessKeyId,
+            "aws.secretAccessKey", secretAccessKey,
+            "aws.disableEc2Metadata", "true");
+    set.forEach(
+        (k, v) -> {
+          saved.put(k, System.getProperty(k));
+          System.setProperty(k, v);
+        });
+    return () ->
+        saved.forEach(
+            (k, v) -> {
+              if (v == null) {
+                System.clearProperty(k);
+              } else {
+                System.setProperty(k, v);
+              }
+            });
   }
 
   public URI endpoint() {
@@ -97,6 +126,63 @@ public final class FakeAwsKms implements AutoCloseable {
     };
   }
 
+  /**
+   * Every request to this operation fails with AWS's error code and this HTTP status (500: an error
+   * the SDK retries) until the returned handle is closed: a KMS that is down.
+   */
+  public synchronized AutoCloseable failAlways(String operation, String errorCode, int status) {
+    String target = "TrentService." + operation;
+    Answer answer = new Answer(status, error(errorCode, "Injected " + errorCode).body());
+    constant.put(target, answer);
+    return () -> {
+      synchronized (this) {
+        constant.remove(target, answer);
+      }
+    };
+  }
+
+  /**
+   * A slow KMS: requests to this operation wait, unanswered, until the returned handle is closed;
+   * then they are answered as usual. (The server answers one request at a time: the others wait
+   * behind a held one.)
+   */
+  public Hold hold(String operation) {
+    Hold hold = new Hold("TrentService." + operation);
+    holds.add(hold);
+    return hold;
+  }
+
+  /** Requests held by {@link #hold} until it is closed. */
+  public final class Hold implements AutoCloseable {
+    private final String target;
+    private final java.util.concurrent.CountDownLatch released =
+        new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicInteger held =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    private Hold(String target) {
+      this.target = target;
+    }
+
+    /** How many requests have been held so far. */
+    public int held() {
+      return held.get();
+    }
+
+    private void await(Request request) throws InterruptedException {
+      if (target.equals(request.target())) {
+        held.incrementAndGet();
+        released.await();
+      }
+    }
+
+    @Override
+    public void close() {
+      holds.remove(this);
+      released.countDown();
+    }
+  }
+
   /** Sets the state of the AWS key an alias points at (Enabled, Disabled, PendingDeletion). */
   synchronized void setState(String alias, String state) {
     keys.get(aliases.get(alias)).state = state;
@@ -114,7 +200,7 @@ public final class FakeAwsKms implements AutoCloseable {
     return new ArrayList<>(aliases.keySet());
   }
 
-  List<Request> requests(String operation) {
+  public List<Request> requests(String operation) {
     return requests.stream().filter(r -> ("TrentService." + operation).equals(r.target())).toList();
   }
 
@@ -133,6 +219,14 @@ public final class FakeAwsKms implements AutoCloseable {
           new Request(
               exchange.getRequestMethod(), exchange.getRequestURI().getPath(), headers, body);
       requests.add(request);
+      for (Hold hold : holds) {
+        try {
+          hold.await(request);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
       Answer answer;
       synchronized (this) {
         answer = answer(request);

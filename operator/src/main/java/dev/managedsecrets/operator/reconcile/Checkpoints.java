@@ -1,0 +1,27 @@
+package dev.managedsecrets.operator.reconcile;
+
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+
+/**
+ * Named points between the steps of a reconcile, where a test stops the operator as a crash would
+ * (its hook throws an {@link Error}, so nothing after the point runs, and the test then closes the
+ * operator and starts another). The operator runs with {@link #NONE}, which does nothing: there is
+ * no configuration for it; only a test passes another, through {@code OperatorRuntime}'s
+ * package-private start.
+ */
+public interface Checkpoints {
+
+  /** Where the reconciler calls {@link #reached}. */
+  enum Point {
+    /** A new version is in the store (step 4); the Secret does not hold it yet (step 6). */
+    VERSION_STORED,
+    /** The Secret is projected (step 6); the status is not written yet (step 8). */
+    SECRET_PROJECTED
+  }
+
+  /** Production: nothing happens at any point. */
+  Checkpoints NONE = (point, ms) -> {};
+
+  /** The reconcile of {@code ms} reached {@code point}. */
+  void reached(Point point, ManagedSecret ms);
+}

@@ -3,6 +3,7 @@ package dev.managedsecrets.operator;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.crypto.KeyedHash;
 import dev.managedsecrets.core.crypto.Kms;
+import dev.managedsecrets.core.crypto.RecordMac;
 import dev.managedsecrets.core.projection.Projection;
 import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.core.value.PasswordGenerator;
@@ -125,11 +126,13 @@ public final class OperatorRuntime implements AutoCloseable {
     Kms kms = new CountingKms(kmsKeys.kms(), registry);
     KeyedHash hash = new KeyedHash(keyring.hashKey());
     ValueAssembler values = new ValueAssembler(hash, new PasswordGenerator());
-    // The backing store named by config.store (kubernetes or postgres).
+    // The backing store named by config.store (kubernetes or postgres); untrusted: its records are
+    // authenticated under a key derived from the keyring's hash key, which the store never holds.
     SecretStore store = SecretStores.open(client, config);
     SecretsManagerService secrets =
         new SecretsManagerService(
             new TimedSecretStore(store, registry),
+            new RecordMac(hash),
             new EnvelopeCipher(kms),
             values,
             arns,

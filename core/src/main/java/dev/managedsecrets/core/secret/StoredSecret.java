@@ -22,6 +22,10 @@ import java.util.Optional;
  * @param purgeAfter when a scheduled deletion becomes final; null while it is live
  * @param versions the versions, oldest first
  * @param revision the store's concurrency token for conditional writes (null before creation)
+ * @param sequence how many times the record was written since it carried a MAC: one more at every
+ *     write, authenticated by {@code mac}; 0 for a record written before records carried one
+ * @param mac the record's MAC (see {@code dev.managedsecrets.core.crypto.RecordMac}), null for a
+ *     record written before records carried one
  */
 public record StoredSecret(
     SecretId id,
@@ -34,10 +38,41 @@ public record StoredSecret(
     Instant deletedDate,
     Instant purgeAfter,
     List<StoredVersion> versions,
-    String revision) {
+    String revision,
+    long sequence,
+    String mac) {
 
   public StoredSecret {
     versions = List.copyOf(versions);
+  }
+
+  /** A record as written before records carried a MAC. */
+  public StoredSecret(
+      SecretId id,
+      String arn,
+      String ownerName,
+      String ownerUid,
+      String namespaceUid,
+      Instant createdDate,
+      Instant lastChangedDate,
+      Instant deletedDate,
+      Instant purgeAfter,
+      List<StoredVersion> versions,
+      String revision) {
+    this(
+        id,
+        arn,
+        ownerName,
+        ownerUid,
+        namespaceUid,
+        createdDate,
+        lastChangedDate,
+        deletedDate,
+        purgeAfter,
+        versions,
+        revision,
+        0,
+        null);
   }
 
   /** A record that no namespace incarnation holds yet (as records made before them). */
@@ -130,7 +165,9 @@ public record StoredSecret(
         deletedDate,
         purgeAfter,
         versions,
-        revision);
+        revision,
+        sequence,
+        mac);
   }
 
   /**
@@ -150,7 +187,9 @@ public record StoredSecret(
         deletedDate,
         purgeAfter,
         versions,
-        revision);
+        revision,
+        sequence,
+        mac);
   }
 
   public StoredSecret withVersions(List<StoredVersion> newVersions, Instant changed) {
@@ -165,7 +204,9 @@ public record StoredSecret(
         deletedDate,
         purgeAfter,
         newVersions,
-        revision);
+        revision,
+        sequence,
+        mac);
   }
 
   /** The same record, the versions named in {@code sizes} with those envelope sizes in bytes. */
@@ -198,7 +239,9 @@ public record StoredSecret(
         deleted,
         purge,
         versions,
-        revision);
+        revision,
+        sequence,
+        mac);
   }
 
   public StoredSecret restored() {
@@ -217,6 +260,31 @@ public record StoredSecret(
         deletedDate,
         purgeAfter,
         versions,
-        newRevision);
+        newRevision,
+        sequence,
+        mac);
+  }
+
+  /** True when the record carries a MAC (every record written since records carried one). */
+  public boolean authenticated() {
+    return mac != null;
+  }
+
+  /** The same record at {@code newSequence}, authenticated by {@code newMac}. */
+  public StoredSecret withSeal(long newSequence, String newMac) {
+    return new StoredSecret(
+        id,
+        arn,
+        ownerName,
+        ownerUid,
+        namespaceUid,
+        createdDate,
+        lastChangedDate,
+        deletedDate,
+        purgeAfter,
+        versions,
+        revision,
+        newSequence,
+        newMac);
   }
 }

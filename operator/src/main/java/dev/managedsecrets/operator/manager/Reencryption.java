@@ -14,8 +14,9 @@ import java.util.Map;
 /**
  * Changing a secret's KMS key, as AWS Secrets Manager does: the versions labelled AWSCURRENT,
  * AWSPENDING and AWSPREVIOUS are re-encrypted under the new key (same version ids and values, a
- * fresh data key each); other versions stay under the key they were sealed with and keep opening
- * with it. Nothing is done, and no KMS call made, unless such a version is under another key.
+ * fresh data key each, in the current envelope format, so a version of format 1 is then of format
+ * 2); other versions stay under the key and in the format they were sealed with and keep opening
+ * with them. Nothing is done, and no KMS call made, unless such a version is under another key.
  */
 final class Reencryption {
 
@@ -47,10 +48,9 @@ final class Reencryption {
     Map<String, byte[]> envelopes = new LinkedHashMap<>();
     for (StoredVersion v : stale) {
       EncryptionContext context = EncryptionContext.forVersion(secret.arn(), v.versionId());
-      byte[] plaintext =
-          cipher.open(store.readVersion(secret.id(), v), context, secret.id().namespace());
+      byte[] plaintext = cipher.open(store.readVersion(secret.id(), v), context, secret.id());
       try {
-        envelopes.put(v.versionId(), cipher.seal(keyArn, context, plaintext));
+        envelopes.put(v.versionId(), cipher.seal(keyArn, context, secret.id(), plaintext));
       } finally {
         Arrays.fill(plaintext, (byte) 0);
       }

@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.manager;
 
 import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
+import dev.managedsecrets.core.crypto.RecordMac;
 import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.Incarnations;
@@ -13,6 +14,7 @@ import dev.managedsecrets.core.secret.Versions;
 import dev.managedsecrets.core.value.SecretValue;
 import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.core.value.ValueInput;
+import dev.managedsecrets.operator.store.AuthenticatedSecretStore;
 import dev.managedsecrets.operator.store.SecretStore;
 import dev.managedsecrets.operator.store.StoreConflictException;
 import java.time.Clock;
@@ -28,7 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operations of Secrets Manager on a store and a KMS: claim a name, put a value, read a
- * version, schedule deletion, purge. It knows nothing of Kubernetes objects.
+ * version, schedule deletion, purge. It knows nothing of Kubernetes objects. The store is
+ * untrusted: its records are authenticated ({@link AuthenticatedSecretStore}), checked against the
+ * freshness anchor kept outside it ({@link Anchor}), and every version is bound to its record
+ * ({@link EnvelopeCipher}).
  */
 public final class SecretsManagerService {
 
@@ -47,6 +52,22 @@ public final class SecretsManagerService {
   /** A new AWSCURRENT version: the record after the write and the plaintext it holds. */
   public record Put(StoredSecret secret, StoredVersion version, SecretValue value) {}
 
+  /**
+   * The freshness anchor of a ManagedSecret's record, kept outside the store (in the
+   * ManagedSecret's status, which only the operator writes): the ARN and sequence number of its
+   * record when the operator last wrote or read it. A record of that ARN older than that is an
+   * authentic record replayed (a store rolled back, an old copy written back) and is refused.
+   * {@link #NONE}: nothing known yet (a new ManagedSecret, or a status written before records had a
+   * sequence, or lost).
+   */
+  public record Anchor(String arn, long sequence) {
+    public static final Anchor NONE = new Anchor(null, 0);
+
+    boolean covers(StoredSecret record) {
+      return arn != null && sequence > 0 && arn.equals(record.arn());
+    }
+  }
+
   private final SecretStore store;
   private final EnvelopeCipher cipher;
   private final ValueAssembler values;
@@ -57,23 +78,33 @@ public final class SecretsManagerService {
 
   /** A service without a bound on what a namespace keeps ({@link NamespaceQuota#NONE}). */
   public SecretsManagerService(
-      SecretStore store, EnvelopeCipher cipher, ValueAssembler values, Arns arns, Clock clock) {
-    this(store, cipher, values, arns, clock, NamespaceQuota.NONE);
+      SecretStore store,
+      RecordMac records,
+      EnvelopeCipher cipher,
+      ValueAssembler values,
+      Arns arns,
+      Clock clock) {
+    this(store, records, cipher, values, arns, clock, NamespaceQuota.NONE);
   }
 
+  /**
+   * @param records the MAC of the store's records, keyed from the keyring: the store holds records
+   *     this service authenticates on every read and write
+   */
   public SecretsManagerService(
       SecretStore store,
+      RecordMac records,
       EnvelopeCipher cipher,
       ValueAssembler values,
       Arns arns,
       Clock clock,
       NamespaceQuota quota) {
-    this.store = store;
+    this.store = new AuthenticatedSecretStore(store, records);
     this.cipher = cipher;
     this.values = values;
     this.arns = arns;
     this.clock = clock;
-    this.reencryption = new Reencryption(store, cipher);
+    this.reencryption = new Reencryption(this.store, cipher);
     this.quota = quota;
   }
 
@@ -102,6 +133,23 @@ public final class SecretsManagerService {
       String ownerUid,
       Supplier<String> namespaceUid,
       boolean likelyNew) {
+    return claim(id, ownerName, ownerUid, namespaceUid, likelyNew, Anchor.NONE);
+  }
+
+  /**
+   * Takes the name as {@link #claim(SecretId, String, String, Supplier, boolean)} does, and refuses
+   * with DecryptionFailure a record older than {@code anchor} says the operator last wrote (or one
+   * without a MAC, once the anchor says it had one): nothing of it is served or changed. A record
+   * written before records carried a MAC, which no anchor covers, is accepted once and given its
+   * MAC at once.
+   */
+  public Claimed claim(
+      SecretId id,
+      String ownerName,
+      String ownerUid,
+      Supplier<String> namespaceUid,
+      boolean likelyNew,
+      Anchor anchor) {
     if (likelyNew) {
       try {
         return new Claimed(
@@ -124,6 +172,7 @@ public final class SecretsManagerService {
           store.create(newRecord(id.in(incarnation), ownerName, ownerUid)), Claim.CREATED);
     }
     StoredSecret secret = found.get();
+    requireFresh(secret, anchor);
     // A record made before incarnations were recorded: the first incarnation to claim it takes it.
     StoredSecret taken = incarnation == null ? secret : secret.withNamespaceUid(incarnation);
     if (secret.scheduledForDeletion()) {
@@ -131,7 +180,9 @@ public final class SecretsManagerService {
       return new Claimed(restored, Claim.RESTORED);
     }
     if (ownerUid.equals(secret.ownerUid())) {
-      return new Claimed(taken == secret ? secret : store.update(taken), Claim.EXISTING);
+      // A record written before records carried a MAC gets one now (the write seals it).
+      boolean unchanged = taken == secret && secret.authenticated();
+      return new Claimed(unchanged ? secret : store.update(taken), Claim.EXISTING);
     }
     if (ownerName.equals(secret.ownerName())) {
       // The same ManagedSecret re-created while its record stayed live (its finalizer was removed
@@ -145,6 +196,45 @@ public final class SecretsManagerService {
             + " already exists. It belongs to ManagedSecret "
             + secret.ownerName()
             + " in this namespace.");
+  }
+
+  /**
+   * Refuses a record that is older than the anchor says, or that lost the MAC the anchor says it
+   * had: an authentic record replayed, or a record stripped of its MAC, by a writer of the store.
+   */
+  private static void requireFresh(StoredSecret record, Anchor anchor) {
+    if (!anchor.covers(record)) {
+      return;
+    }
+    if (!record.authenticated()) {
+      throw stale(
+          record,
+          "carries no integrity check, though the operator gave it one (sequence "
+              + anchor.sequence()
+              + ")");
+    }
+    if (record.sequence() < anchor.sequence()) {
+      throw stale(
+          record,
+          "is older than the operator last wrote it (sequence "
+              + record.sequence()
+              + "; the operator last wrote sequence "
+              + anchor.sequence()
+              + ")");
+    }
+  }
+
+  private static SecretsManagerException stale(StoredSecret record, String what) {
+    return new SecretsManagerException(
+        AwsError.DECRYPTION_FAILURE,
+        "The stored record of secret "
+            + record.id().name()
+            + " "
+            + what
+            + ": the store was rolled back, or an old copy of the record was written back."
+            + " Nothing of it is served or changed. If an administrator restored the store from a"
+            + " backup on purpose, accept the restored records with the operator's command"
+            + " `rebind --accept-restored` (docs/STORES.md#restoring-a-backup-over-newer-records).");
   }
 
   private StoredSecret newRecord(SecretId id, String ownerName, String ownerUid) {
@@ -195,7 +285,11 @@ public final class SecretsManagerService {
     Versions.checkVersionQuota(secret, clock.instant());
     String versionId = token != null ? token : UUID.randomUUID().toString();
     byte[] envelope =
-        cipher.seal(keyArn, EncryptionContext.forVersion(secret.arn(), versionId), value.encode());
+        cipher.seal(
+            keyArn,
+            EncryptionContext.forVersion(secret.arn(), versionId),
+            secret.id(),
+            value.encode());
     Instant now = clock.instant();
     StoredVersion created =
         new StoredVersion(
@@ -240,9 +334,7 @@ public final class SecretsManagerService {
     byte[] envelope = store.readVersion(secret.id(), version);
     byte[] plaintext =
         cipher.open(
-            envelope,
-            EncryptionContext.forVersion(secret.arn(), version.versionId()),
-            secret.id().namespace());
+            envelope, EncryptionContext.forVersion(secret.arn(), version.versionId()), secret.id());
     try {
       return SecretValue.decode(plaintext);
     } catch (IllegalArgumentException e) {

@@ -188,14 +188,22 @@ public final class ManagedSecretReconciler
   }
 
   private StoredSecret claim(ManagedSecret ms, Names names) {
-    boolean neverClaimed = ms.getStatus() == null || ms.getStatus().arn == null;
+    ManagedSecretStatus status = ms.getStatus();
+    boolean neverClaimed = status == null || status.arn == null;
+    // The freshness anchor: the record as this ManagedSecret's status last saw it. Only the
+    // operator writes status, so a writer of the store can't move it back with the record.
+    SecretsManagerService.Anchor anchor =
+        neverClaimed || status.recordSequence == null
+            ? SecretsManagerService.Anchor.NONE
+            : new SecretsManagerService.Anchor(status.arn, status.recordSequence);
     SecretsManagerService.Claimed claimed =
         secrets.claim(
             names.id(),
             ms.getMetadata().getName(),
             ms.getMetadata().getUid(),
             () -> namespaces.of(ms),
-            neverClaimed);
+            neverClaimed,
+            anchor);
     switch (claimed.claim()) {
       case CREATED -> {
         events.normal(ms, EventReason.SecretCreated, "Created secret " + names.secretName());
@@ -320,6 +328,7 @@ public final class ManagedSecretReconciler
     status.createdDate = text(stored.createdDate());
     status.lastChangedDate = text(stored.lastChangedDate());
     status.deletedDate = text(stored.deletedDate());
+    status.recordSequence = stored.sequence() == 0 ? null : stored.sequence();
     String message =
         current == null
             ? "Secret " + names.secretName() + " has no value yet; no Secret was projected."
@@ -355,6 +364,7 @@ public final class ManagedSecretReconciler
     out.lastRotatedDate = status.lastRotatedDate;
     out.nextRotationDate = status.nextRotationDate;
     out.deletedDate = status.deletedDate;
+    out.recordSequence = status.recordSequence;
     out.observedGeneration = status.observedGeneration;
     out.conditions = status.conditions == null ? List.of() : List.copyOf(status.conditions);
     return out;

@@ -50,7 +50,8 @@ public final class PostgresSecretStore implements SecretStore {
   private static final String SELECT_RECORDS =
       "SELECT s.namespace, s.name, s.incarnation, s.namespace_uid, s.arn, s.owner_name,"
           + " s.owner_uid, s.created_date,"
-          + " s.last_changed_date, s.deleted_date, s.purge_after, s.revision, v.version_id,"
+          + " s.last_changed_date, s.deleted_date, s.purge_after, s.revision, s.sequence, s.mac,"
+          + " v.version_id,"
           + " v.created_date AS version_created_date, v.stages, v.kms_key_arn, v.value_hash,"
           + " v.input_hash, v.generated, v.envelope_size"
           + " FROM {s}.secret s LEFT JOIN {s}.secret_version v"
@@ -62,14 +63,16 @@ public final class PostgresSecretStore implements SecretStore {
    */
   private static final String INSERT_SECRET =
       "INSERT INTO {s}.secret (namespace, name, incarnation, namespace_uid, arn, owner_name,"
-          + " owner_uid, created_date, last_changed_date, deleted_date, purge_after, revision)"
-          + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1 WHERE NOT EXISTS (SELECT 1 FROM {s}.secret"
+          + " owner_uid, created_date, last_changed_date, deleted_date, purge_after, sequence, mac,"
+          + " revision)"
+          + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1"
+          + " WHERE NOT EXISTS (SELECT 1 FROM {s}.secret"
           + " WHERE namespace = ? AND name = ? AND (namespace_uid IS NULL OR namespace_uid = ?))";
 
   private static final String UPDATE_SECRET =
       "UPDATE {s}.secret SET arn = ?, owner_name = ?, owner_uid = ?, namespace_uid = ?,"
           + " created_date = ?, last_changed_date = ?, deleted_date = ?, purge_after = ?,"
-          + " revision = revision + 1"
+          + " sequence = ?, mac = ?, revision = revision + 1"
           + " WHERE namespace = ? AND name = ? AND incarnation = ? AND revision = ?";
 
   private static final String INSERT_VERSION =
@@ -393,10 +396,12 @@ public final class PostgresSecretStore implements SecretStore {
       ps.setObject(6, time(secret.lastChangedDate()));
       ps.setObject(7, time(secret.deletedDate()));
       ps.setObject(8, time(secret.purgeAfter()));
-      ps.setString(9, secret.id().namespace());
-      ps.setString(10, secret.id().name());
-      ps.setString(11, secret.id().incarnation());
-      ps.setLong(12, revision);
+      ps.setLong(9, secret.sequence());
+      ps.setString(10, secret.mac());
+      ps.setString(11, secret.id().namespace());
+      ps.setString(12, secret.id().name());
+      ps.setString(13, secret.id().incarnation());
+      ps.setLong(14, revision);
       if (ps.executeUpdate() != 1) {
         throw new StoreConflictException("The record of " + secret.id() + " changed meanwhile");
       }
@@ -485,6 +490,8 @@ public final class PostgresSecretStore implements SecretStore {
     ps.setObject(i++, time(s.lastChangedDate()));
     ps.setObject(i++, time(s.deletedDate()));
     ps.setObject(i++, time(s.purgeAfter()));
+    ps.setLong(i++, s.sequence());
+    ps.setString(i++, s.mac());
     return i;
   }
 
@@ -549,7 +556,9 @@ public final class PostgresSecretStore implements SecretStore {
                   instant(rs, "deleted_date"),
                   instant(rs, "purge_after"),
                   List.of(),
-                  Long.toString(rs.getLong("revision"))));
+                  Long.toString(rs.getLong("revision")),
+                  rs.getLong("sequence"),
+                  rs.getString("mac")));
           versions.put(id, new ArrayList<>());
         }
         String versionId = rs.getString("version_id");

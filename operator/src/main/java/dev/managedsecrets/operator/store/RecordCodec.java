@@ -17,11 +17,13 @@ import java.util.Map;
  * The JSON form of a stored secret's record, shared by the store implementations. Format 2 adds the
  * namespace incarnation that made the record ({@code incarnation}) and the one that holds it
  * ({@code namespaceUid}); a record without them is written in format 1, as before, so records
- * written before incarnations stay as they were until one takes them.
+ * written before incarnations stay as they were until one takes them. Format 3 adds the record's
+ * {@code sequence} and {@code mac} (see {@link AuthenticatedSecretStore}); a record without a MAC
+ * is written in format 1 or 2, as before.
  */
 final class RecordCodec {
 
-  static final int FORMAT = 2;
+  static final int FORMAT = 3;
 
   private static final ObjectMapper JSON =
       new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
@@ -50,7 +52,9 @@ final class RecordCodec {
       String lastChangedDate,
       String deletedDate,
       String purgeAfter,
-      List<VersionJson> versions) {}
+      List<VersionJson> versions,
+      Long sequence,
+      String mac) {}
 
   private RecordCodec() {}
 
@@ -75,7 +79,7 @@ final class RecordCodec {
     try {
       return JSON.writeValueAsBytes(
           new RecordJson(
-              s.id().incarnation().isEmpty() && s.namespaceUid() == null ? 1 : FORMAT,
+              format(s),
               s.id().namespace(),
               s.id().name(),
               s.id().incarnation().isEmpty() ? null : s.id().incarnation(),
@@ -87,10 +91,20 @@ final class RecordCodec {
               str(s.lastChangedDate()),
               str(s.deletedDate()),
               str(s.purgeAfter()),
-              versions));
+              versions,
+              // Absent in records written before records carried a MAC.
+              s.sequence() == 0 ? null : s.sequence(),
+              s.mac()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static int format(StoredSecret s) {
+    if (s.authenticated()) {
+      return FORMAT;
+    }
+    return s.id().incarnation().isEmpty() && s.namespaceUid() == null ? 1 : 2;
   }
 
   /**
@@ -162,7 +176,9 @@ final class RecordCodec {
         instant(r.deletedDate()),
         instant(r.purgeAfter()),
         versions,
-        revision);
+        revision,
+        r.sequence() == null ? 0 : r.sequence(),
+        r.mac());
   }
 
   private static String str(Instant i) {

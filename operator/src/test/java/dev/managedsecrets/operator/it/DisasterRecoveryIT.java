@@ -72,13 +72,7 @@ class DisasterRecoveryIT {
         oldUids.put(ns, new StoreView(old.client).namespaceUid(ns));
       }
       // The backup: the store's Secrets and the keyring, without the API server's own fields.
-      backup.addAll(
-          old.client
-              .secrets()
-              .inNamespace(TestCluster.OPERATOR_NAMESPACE)
-              .withLabel("managedsecrets.dev/store")
-              .list()
-              .getItems());
+      backup.addAll(new StoreView(old.client).objects());
       backup.add(
           old.client
               .secrets()
@@ -132,6 +126,66 @@ class DisasterRecoveryIT {
       assertThat(rebuilt.client.v1().events().inNamespace("team-a").list().getItems())
           .noneMatch(
               ev -> "SecretCreated".equals(ev.getReason()) || "KeyCreated".equals(ev.getReason()));
+    }
+  }
+
+  /**
+   * A store backup restored on purpose on the cluster it was taken from, after a ManagedSecret
+   * moved on: its status remembers a newer record, so the operator refuses the restored one as
+   * replayed, until the administrator accepts the restored store (`rebind --accept-restored`, with
+   * the operator stopped). Then the ManagedSecret takes its restored record and goes on from it.
+   */
+  @Test
+  void aStoreRestoredOverNewerRecordsIsTakenOnceTheAdministratorAcceptsIt() {
+    try (TestCluster cluster = TestCluster.start()) {
+      Fixtures.create(
+          cluster.client, managedSecret("team-a", "restored", s -> s.secretString = "first"));
+      String first = awaitSynced(cluster.client, "team-a", "restored").getStatus().versionId;
+      List<Secret> backup = new StoreView(cluster.client).objects();
+      edit(cluster.client, "team-a", "restored", s -> s.secretString = "second");
+      long remembered =
+          awaitSynced(cluster.client, "team-a", "restored").getStatus().recordSequence;
+
+      // The administrator restores the backup over the store (what `kubectl apply` does).
+      for (Secret s : backup) {
+        var object =
+            cluster
+                .client
+                .secrets()
+                .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+                .withName(s.getMetadata().getName());
+        if (object.get() == null) {
+          cluster.client.resource(restorable(s)).create();
+        } else if (!Boolean.TRUE.equals(s.getImmutable())) {
+          object.edit(o -> new SecretBuilder(o).withData(s.getData()).build());
+        }
+      }
+      cluster.client.secrets().inNamespace("team-a").withName("restored").delete();
+      ManagedSecret refused =
+          Fixtures.awaitReady(cluster.client, "team-a", "restored", "False", "DecryptionFailure");
+      assertThat(Fixtures.ready(refused).getMessage()).contains("is older than the operator");
+
+      cluster.stopOperator();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      int exit =
+          RebindCommand.acceptRestored(
+              cluster.client,
+              TestCluster.testConfig(),
+              false,
+              new PrintStream(out, true, StandardCharsets.UTF_8));
+      assertThat(exit).isZero();
+      assertThat(out.toString(StandardCharsets.UTF_8))
+          .contains(
+              "Accepted the restored record of secret team-a/restored (",
+              "its ManagedSecret last saw " + remembered,
+              "1 restored records accepted.");
+      cluster.startOperator();
+
+      ManagedSecret now = awaitSynced(cluster.client, "team-a", "restored");
+      assertThat(now.getStatus().versionIdsToStages).containsKey(first);
+      assertThat(now.getStatus().recordSequence).isGreaterThan(remembered);
+      assertThat(text(secret(cluster.client, "team-a", "restored")))
+          .containsExactly(Map.entry("secretString", "second"));
     }
   }
 

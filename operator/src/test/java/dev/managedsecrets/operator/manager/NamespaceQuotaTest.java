@@ -170,6 +170,7 @@ class NamespaceQuotaTest {
   SecretsManagerService service(NamespaceQuota quota, Clock clock) {
     return new SecretsManagerService(
         store,
+        InMemorySecretStore.RECORDS,
         new EnvelopeCipher(kms),
         values,
         new Arns("k8s", "local", "123456789012"),

@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.manager;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.crypto.Envelope;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.crypto.KeyedHash;
@@ -63,6 +64,7 @@ class ReencryptionTest {
   final SecretsManagerService service =
       new SecretsManagerService(
           store,
+          InMemorySecretStore.RECORDS,
           new EnvelopeCipher(kms),
           values,
           TestKeyrings.ARNS,
@@ -147,5 +149,31 @@ class ReencryptionTest {
     StoredVersion unlabelled = next.versions().get(2);
     assertThat(unlabelled.stages()).isEmpty();
     assertThat(service.read(next, unlabelled).asText()).isEqualTo("two");
+  }
+
+  @Test
+  void aVersionOfFormatOneReEncryptedUnderANewKeyIsSealedInFormatTwo() {
+    StoredSecret s =
+        put(
+            service.claim(ID, "db", "uid-1", SecretsManagerServiceTest.NS_UID, false).secret(),
+            "one");
+    StoredVersion v = s.current().orElseThrow();
+    String where = InMemorySecretStore.key(SecretsManagerServiceTest.STORED) + "/" + v.versionId();
+    // The version as an operator before format 2 sealed it.
+    store.versions.put(
+        where,
+        new EnvelopeCipher(kms)
+            .seal(
+                v.kmsKeyArn(),
+                EncryptionContext.forVersion(s.arn(), v.versionId()),
+                SecretValue.text("one").encode()));
+    assertThat(service.read(s, v).asText()).isEqualTo("one");
+
+    StoredSecret after = service.reencrypt(s, otherArn);
+
+    Envelope envelope = Envelope.parse(store.versions.get(where));
+    assertThat(envelope.format()).isEqualTo(Envelope.FORMAT_2);
+    assertThat(envelope.keyArn()).isEqualTo(otherArn);
+    assertThat(service.read(after, after.current().orElseThrow()).asText()).isEqualTo("one");
   }
 }

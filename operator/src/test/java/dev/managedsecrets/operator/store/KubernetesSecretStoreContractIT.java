@@ -136,6 +136,32 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
     assertThat(store().usage(namespace)).isEqualTo(new SecretStore.Usage(1, 40));
   }
 
+  /**
+   * The record object of one name holds the bytes of another name's record (with its MAC, which
+   * holds for that record): the record says which secret it is, and it is not the one asked for.
+   */
+  @Test
+  void aRecordCopiedIntoTheObjectOfAnotherNameIsRefused() {
+    String namespace = newNamespace();
+    Instant at = Instant.parse("2026-03-04T05:06:07Z");
+    SecretId victim = new SecretId(namespace, "victim").in("uid-1");
+    SecretId source = new SecretId(namespace, "source").in("uid-1");
+    for (SecretId id : List.of(victim, source)) {
+      StoredSecret s = authenticated().create(StoredSecret.create(id, arn(id), "o", "uid", at));
+      authenticated().addVersion(added(s, "v1", at), "v1", bytes(10));
+    }
+    String key = KubernetesSecretStore.recordKey(victim);
+    String copied = object(KubernetesSecretStore.recordName(source)).getData().get(key);
+    client
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .withName(KubernetesSecretStore.recordName(victim))
+        .edit(o -> new SecretBuilder(o).addToData(key, copied).build());
+
+    assertThat(decryptionFailure(() -> authenticated().findByName(victim)))
+        .startsWith("The stored record of secret victim can't be read: it names another secret");
+  }
+
   private Secret object(String name) {
     return client.secrets().inNamespace(NAMESPACE).withName(name).get();
   }

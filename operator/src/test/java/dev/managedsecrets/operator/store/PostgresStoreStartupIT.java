@@ -123,7 +123,7 @@ class PostgresStoreStartupIT {
         settings(url, TestPostgres.USER, TestPostgres.PASSWORD);
 
     try (PostgresSecretStore store = PostgresStoreStartup.open(settings)) {
-      assertThat(store.schemaVersion()).isEqualTo("3");
+      assertThat(store.schemaVersion()).isEqualTo("4");
       SecretId id = new SecretId("default", "migrated");
       store.create(StoredSecret.create(id, "arn", "m", "uid", Instant.now()));
       assertThat(store.find(id)).isPresent();
@@ -132,7 +132,7 @@ class PostgresStoreStartupIT {
         .containsExactly(
             "PostgreSQL store at "
                 + url
-                + ", schema managedsecret: schema migrated from version none to 3 (3 migration(s)"
+                + ", schema managedsecret: schema migrated from version none to 4 (4 migration(s)"
                 + " applied)");
     assertThat(tables("empty_database"))
         .containsExactlyInAnyOrder(
@@ -144,7 +144,7 @@ class PostgresStoreStartupIT {
     }
     assertThat(messages(Level.INFO))
         .last()
-        .isEqualTo("PostgreSQL store at " + url + ", schema managedsecret: schema at version 3");
+        .isEqualTo("PostgreSQL store at " + url + ", schema managedsecret: schema at version 4");
   }
 
   @Test
@@ -160,8 +160,8 @@ class PostgresStoreStartupIT {
         "INSERT INTO "
             + SCHEMA
             + ".flyway_schema_history (installed_rank, version, description, type, script,"
-            + " checksum, installed_by, execution_time, success) VALUES (4, '4', 'from a newer"
-            + " operator', 'SQL', 'V4__from_a_newer_operator.sql', 0, 'managedsecret', 1, true)");
+            + " checksum, installed_by, execution_time, success) VALUES (5, '5', 'from a newer"
+            + " operator', 'SQL', 'V5__from_a_newer_operator.sql', 0, 'managedsecret', 1, true)");
 
     String message = refused(settings);
 
@@ -169,8 +169,8 @@ class PostgresStoreStartupIT {
         .isEqualTo(
             "The PostgreSQL store at "
                 + url
-                + ", schema managedsecret has schema version 4, newer than the version this"
-                + " operator knows (3): run an operator release that knows schema version 4, or"
+                + ", schema managedsecret has schema version 5, newer than the version this"
+                + " operator knows (4): run an operator release that knows schema version 5, or"
                 + " restore the database from a backup taken before the upgrade");
   }
 
@@ -179,15 +179,7 @@ class PostgresStoreStartupIT {
     String database = postgres.createDatabase("schema_one_sizes");
     String url = postgres.jdbcUrl(database);
     // A store as the operator of schema version 1 left it: a version and its envelope, no size.
-    Flyway.configure(PostgresSecretStore.class.getClassLoader())
-        .dataSource(url, TestPostgres.USER, TestPostgres.PASSWORD)
-        .locations(PostgresStoreStartup.MIGRATIONS)
-        .schemas(SCHEMA)
-        .defaultSchema(SCHEMA)
-        .createSchemas(true)
-        .target("1")
-        .load()
-        .migrate();
+    migrate(url, "1");
     postgres.superuserSql(
         database,
         "INSERT INTO "
@@ -203,7 +195,7 @@ class PostgresStoreStartupIT {
 
     try (PostgresSecretStore store =
         PostgresStoreStartup.open(settings(url, TestPostgres.USER, TestPostgres.PASSWORD))) {
-      assertThat(store.schemaVersion()).isEqualTo("3");
+      assertThat(store.schemaVersion()).isEqualTo("4");
       assertThat(store.usage("team-a")).isEqualTo(new SecretStore.Usage(1, 300));
       assertThat(store.find(new SecretId("team-a", "old")).orElseThrow().versions())
           .singleElement()
@@ -216,15 +208,7 @@ class PostgresStoreStartupIT {
     String database = postgres.createDatabase("schema_one");
     String url = postgres.jdbcUrl(database);
     // The store as an operator of schema version 1 left it: a secret with one version.
-    Flyway.configure(PostgresSecretStore.class.getClassLoader())
-        .dataSource(url, TestPostgres.USER, TestPostgres.PASSWORD)
-        .locations(PostgresStoreStartup.MIGRATIONS)
-        .schemas(SCHEMA)
-        .defaultSchema(SCHEMA)
-        .createSchemas(true)
-        .target("1")
-        .load()
-        .migrate();
+    migrate(url, "1");
     postgres.superuserSql(
         database,
         "INSERT INTO "
@@ -257,7 +241,49 @@ class PostgresStoreStartupIT {
     }
   }
 
+  @Test
+  void recordsOfSchemaVersionThreeCarryNoMacAfterTheMigrationUntilTheirNextWriteGivesThemOne() {
+    String database = postgres.createDatabase("schema_three");
+    String url = postgres.jdbcUrl(database);
+    // The store as an operator of schema version 3 left it: a record of an incarnation.
+    migrate(url, "3");
+    postgres.superuserSql(
+        database,
+        "INSERT INTO "
+            + SCHEMA
+            + ".secret (namespace, name, incarnation, namespace_uid, arn, owner_name, owner_uid,"
+            + " created_date, revision) VALUES ('team-a', 'team-a/db', 'uid-a', 'uid-a',"
+            + " 'arn:old-AbCdEf', 'db', 'ms-1', now(), 1)");
+
+    try (PostgresSecretStore store =
+        PostgresStoreStartup.open(settings(url, TestPostgres.USER, TestPostgres.PASSWORD))) {
+      SecretId id = new SecretId("team-a", "team-a/db", "uid-a");
+      SecretStore authenticated = new AuthenticatedSecretStore(store, SecretStoreContract.MAC);
+      StoredSecret old = authenticated.find(id).orElseThrow();
+      assertThat(old.authenticated()).isFalse();
+      assertThat(old.sequence()).isZero();
+
+      StoredSecret written = authenticated.update(old);
+
+      assertThat(written.sequence()).isEqualTo(1);
+      assertThat(SecretStoreContract.MAC.verifies(store.find(id).orElseThrow())).isTrue();
+    }
+  }
+
   // ---- helpers ----
+
+  /** Migrates the schema at {@code url} as an operator that knew up to {@code target} would. */
+  private static void migrate(String url, String target) {
+    Flyway.configure(PostgresSecretStore.class.getClassLoader())
+        .dataSource(url, TestPostgres.USER, TestPostgres.PASSWORD)
+        .locations(PostgresStoreStartup.MIGRATIONS)
+        .schemas(SCHEMA)
+        .defaultSchema(SCHEMA)
+        .createSchemas(true)
+        .target(target)
+        .load()
+        .migrate();
+  }
 
   private static PostgresStoreStartup.Settings settings(
       String url, String username, String password) {

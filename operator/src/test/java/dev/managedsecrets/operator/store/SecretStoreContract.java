@@ -3,6 +3,8 @@ package dev.managedsecrets.operator.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.managedsecrets.core.crypto.KeyedHash;
+import dev.managedsecrets.core.crypto.RecordMac;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
@@ -719,7 +721,94 @@ abstract class SecretStoreContract {
     assertThat(store().readVersion(id, "v1")).isEqualTo(envelope);
   }
 
+  // ---- authenticated records ----
+
+  /** The MAC of the tests' records. */
+  protected static final RecordMac MAC = new RecordMac(new KeyedHash(new byte[32]));
+
+  /** This store with its records authenticated, as the operator uses it. */
+  protected SecretStore authenticated() {
+    return new AuthenticatedSecretStore(store(), MAC);
+  }
+
+  @Test
+  void aRecordsSequenceAndMacRoundTrip() {
+    SecretId id = newId("sealed");
+    StoredSecret sealed = StoredSecret.create(id, arn(id), "s", "uid", T0).withSeal(7, "mac-7");
+
+    StoredSecret created = store().create(sealed);
+
+    assertSameRecord(created, sealed);
+    assertSameRecord(store().find(id).orElseThrow(), sealed);
+    assertSameRecord(store().update(created.withSeal(8, "mac-8")), created.withSeal(8, "mac-8"));
+  }
+
+  /**
+   * What this store keeps of a record is what its MAC covers, exactly: times in nanoseconds,
+   * generated keys in any order, labels, versions added and re-encrypted, all read back authentic,
+   * one sequence number on at every write.
+   */
+  @Test
+  void anAuthenticatedRecordReadsBackAuthenticAfterEveryKindOfWrite() {
+    SecretStore s = authenticated();
+    SecretId id = newId("authentic");
+    Instant nanos = Instant.parse("2026-03-04T05:06:07.123456789Z");
+    StoredSecret r = s.create(StoredSecret.create(id, arn(id), "a", "uid", nanos));
+    StoredVersion generated =
+        version(
+            "v1",
+            nanos,
+            List.of("blue"),
+            Map.of("zeta", "h1", "alpha", "h2", "password", "h3", "Mixed", "h4"));
+    r = s.addVersion(Versions.addCurrent(r, generated, nanos).secret(), "v1", bytes(30));
+    r = s.addVersion(added(r, "v2", nanos.plusSeconds(1)), "v2", bytes(30));
+    r = s.replaceEnvelopes(rekeyed(r, NEW_KEY, "v2"), Map.of("v2", bytes(31)));
+    r = s.update(Versions.moveLabel(r, StagingLabels.AWSCURRENT, "v1", null, true));
+    r = s.update(r.withNamespaceUid("uid-x").scheduledForDeletion(nanos, nanos.plusSeconds(9)));
+
+    assertThat(r.sequence()).isEqualTo(6);
+    for (StoredSecret read :
+        List.of(
+            s.find(id).orElseThrow(),
+            s.findByName(id).get(0),
+            s.list().stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow())) {
+      assertThat(MAC.verifies(read)).isTrue();
+      assertThat(read.sequence()).isEqualTo(6);
+      assertThat(read.current().orElseThrow().versionId()).isEqualTo("v1");
+    }
+  }
+
+  @Test
+  void aRecordAlteredInTheStoreIsRefusedByFindAndLeftOutOfTheList() {
+    SecretStore s = authenticated();
+    SecretId id = newId("altered");
+    SecretId kept = newId("kept");
+    StoredSecret r = s.create(StoredSecret.create(id, arn(id), "a", "uid", T0));
+    r = s.addVersion(added(r, "v1", T0), "v1", bytes(10));
+    r = s.addVersion(added(r, "v2", T0.plusSeconds(1)), "v2", bytes(10));
+    s.create(StoredSecret.create(kept, arn(kept), "k", "uid", T0));
+    // A writer of the store, without the key, moves AWSCURRENT back to v1.
+    store().update(Versions.moveLabel(r, StagingLabels.AWSCURRENT, "v1", null, true));
+
+    for (Runnable read : List.<Runnable>of(() -> s.find(id), () -> s.findByName(id))) {
+      assertThat(decryptionFailure(read))
+          .startsWith(
+              "The stored record of secret altered can't be read: its integrity check failed");
+    }
+    assertThat(s.list()).extracting(StoredSecret::id).doesNotContain(id).contains(kept);
+  }
+
   // ---- helpers ----
+
+  /** The message of the DecryptionFailure that {@code call} fails with. */
+  protected static String decryptionFailure(Runnable call) {
+    SecretsManagerException e =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            SecretsManagerException.class, call::run);
+    assertThat(e).as("DecryptionFailure").isNotNull();
+    assertThat(e.error()).isEqualTo(AwsError.DECRYPTION_FAILURE);
+    return e.getMessage();
+  }
 
   protected static String newNamespace() {
     return "ns-" + NAMESPACES.incrementAndGet() + "-" + Long.toHexString(RANDOM.nextLong());

@@ -150,12 +150,7 @@ class SealedValuesIT {
     var client = cluster.client;
     PublishedSealingKeys keys = published(client);
     assertThat(keys.currentKey()).isPresent();
-    ConfigMap map =
-        client
-            .configMaps()
-            .inNamespace(TestCluster.OPERATOR_NAMESPACE)
-            .withName(PublishedSealingKeys.CONFIG_MAP)
-            .get();
+    ConfigMap map = Sealing.configMap(client);
     assertThat(map.getData().get(PublishedSealingKeys.CURRENT_PEM))
         .isEqualTo(keys.current().toPem());
     assertThat(String.join("\n", map.getData().values())).doesNotContain("PRIVATE", "wrapped");

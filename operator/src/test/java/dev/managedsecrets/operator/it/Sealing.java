@@ -16,13 +16,16 @@ final class Sealing {
 
   /** The keys the operator published, read as any authenticated user reads them. */
   static PublishedSealingKeys published(KubernetesClient client) {
-    ConfigMap map =
-        client
-            .configMaps()
-            .inNamespace(TestCluster.OPERATOR_NAMESPACE)
-            .withName(PublishedSealingKeys.CONFIG_MAP)
-            .get();
-    return PublishedSealingKeys.parse(map.getData().get(PublishedSealingKeys.KEYS));
+    return PublishedSealingKeys.parse(configMap(client).getData().get(PublishedSealingKeys.KEYS));
+  }
+
+  /** The ConfigMap the operator publishes its public keys in. */
+  static ConfigMap configMap(KubernetesClient client) {
+    return client
+        .configMaps()
+        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+        .withName(PublishedSealingKeys.CONFIG_MAP)
+        .get();
   }
 
   /** A sealedData value for one key of one ManagedSecret (scope strict), with the current key. */

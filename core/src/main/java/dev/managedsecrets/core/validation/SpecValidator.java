@@ -243,8 +243,8 @@ public final class SpecValidator {
           a
               + " and "
               + b
-              + " have a key in common: give each key once (data, generate and database make one"
-              + " JSON object).");
+              + " have a key in common: give each key once (data, sealedData, generate and database"
+              + " make one JSON object).");
     }
   }
 

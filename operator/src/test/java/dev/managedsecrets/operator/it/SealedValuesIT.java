@@ -143,6 +143,24 @@ class SealedValuesIT {
       awaitSynced(client, "team-b", name);
       assertThat(text(secret(client, "team-b", name))).containsEntry("apiKey", "shared");
     }
+    // Out of its namespace it does not open, under the same name and scope.
+    create(
+        client,
+        managedSecret(
+            "team-a",
+            "first",
+            s -> {
+              s.sealedScope = "namespace-wide";
+              s.sealedData = Map.of("apiKey", sealed);
+            }));
+    ManagedSecret refused =
+        awaitReady(client, "team-a", "first", "False", "InvalidParameterException");
+    assertThat(ready(refused).getMessage())
+        .isEqualTo(
+            "sealed key 1 of 1 (sealedData) was sealed for another namespace than team-a: a sealed"
+                + " value opens only in the namespace it was sealed for. Seal it again for this"
+                + " one.");
+    assertThat(secret(client, "team-a", "first")).isNull();
   }
 
   @Test
@@ -339,6 +357,17 @@ class SealedValuesIT {
             });
     assertThat(awaitSynced(client, "team-a", "moved").getStatus().versionId)
         .isEqualTo(plainVersion);
+
+    // A renewal of the sealing key changes nothing for what exists: the values sealed for the old
+    // key keep opening, and the next cold start writes nothing, asks no KMS, makes no version.
+    String oldKeyId = published(client).currentKeyId();
+    cluster.clock.advance(Duration.ofDays(31));
+    assertThat(cluster.runtime().maintainSealingKeys()).isNotEqualTo(oldKeyId);
+    assertIdleAfterAColdStart(cluster);
+    ManagedSecret afterRenewal = awaitSynced(client, "team-a", "quiet");
+    assertThat(afterRenewal.getStatus().versionId).isEqualTo(version);
+    assertThat(afterRenewal.getStatus().versionIdsToStages).hasSize(1);
+    assertThat(text(secret(client, "team-a", "quiet"))).containsEntry("password", "same");
   }
 
   /** A cold start of the operator reconciles everything and writes nothing, asks no KMS. */

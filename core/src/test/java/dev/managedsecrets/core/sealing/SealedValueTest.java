@@ -222,6 +222,35 @@ class SealedValueTest {
   }
 
   @Test
+  void aSealedValueHasOneTextOnly() {
+    String text = Sealer.seal(key.publicKey(), strict("team-a", "orders", KEY_NAME), PLAINTEXT);
+    String body = text.substring(SealedValue.PREFIX.length());
+    byte[] bytes = SealedValue.parse(text, WHAT).toBytes();
+    String standard = java.util.Base64.getEncoder().encodeToString(bytes);
+    String padded = java.util.Base64.getUrlEncoder().encodeToString(bytes);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    // The last character with one of the bits set that encode no byte.
+    int inLastGroup = body.length() % 4;
+    int last = alphabet.indexOf(body.charAt(body.length() - 1));
+    String stray = body.substring(0, body.length() - 1) + alphabet.charAt(last | 1);
+    assertThat(inLastGroup).as("the test needs a partial last group").isIn(2, 3);
+    for (String other :
+        new String[] {
+          "msv1." + standard,
+          "msv1." + padded,
+          "msv1." + stray,
+          text + "\n",
+          " " + text,
+          "msv1. " + body
+        }) {
+      if (!other.equals(text)) {
+        assertRefused(() -> SealedValue.parse(other, WHAT), SealedValueException.Refusal.MALFORMED);
+      }
+    }
+    assertThat(SealedValue.parse(text, WHAT).toText()).isEqualTo(text);
+  }
+
+  @Test
   void everyRefusalNamesTheValueByItsPlaceAndHoldsNoKeyNameAndNoByteOfIt() {
     SealingBinding b = strict("team-a", "orders", KEY_NAME);
     String text = Sealer.seal(key.publicKey(), b, PLAINTEXT);

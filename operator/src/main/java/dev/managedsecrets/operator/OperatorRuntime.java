@@ -24,6 +24,9 @@ import dev.managedsecrets.operator.projection.ProjectedSecret;
 import dev.managedsecrets.operator.reconcile.Checkpoints;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
+import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
+import dev.managedsecrets.operator.sealing.SealedValues;
+import dev.managedsecrets.operator.sealing.SealingKeys;
 import dev.managedsecrets.operator.store.SecretStore;
 import dev.managedsecrets.operator.store.SecretStores;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -61,6 +64,7 @@ public final class OperatorRuntime implements AutoCloseable {
   private final KmsProviders kmsProviders;
   private final Leadership leadership;
   private final KmsKeyRuntime kmsKeys;
+  private final SealingKeys sealingKeys;
 
   private OperatorRuntime(
       Operator operator,
@@ -69,7 +73,8 @@ public final class OperatorRuntime implements AutoCloseable {
       SecretStore store,
       KmsProviders kmsProviders,
       Leadership leadership,
-      KmsKeyRuntime kmsKeys) {
+      KmsKeyRuntime kmsKeys,
+      SealingKeys sealingKeys) {
     this.operator = operator;
     this.purger = purger;
     this.secrets = secrets;
@@ -77,6 +82,7 @@ public final class OperatorRuntime implements AutoCloseable {
     this.kmsProviders = kmsProviders;
     this.leadership = leadership;
     this.kmsKeys = kmsKeys;
+    this.sealingKeys = sealingKeys;
   }
 
   /**
@@ -124,6 +130,15 @@ public final class OperatorRuntime implements AutoCloseable {
     KmsKeyRuntime kmsKeys =
         KmsKeyRuntime.start(client, config, keyring, kmsProviders, namespaces, clock);
     Kms kms = new CountingKms(kmsKeys.kms(), registry);
+    // Sealing keys: made at the first start, renewed when due, public keys published.
+    SealingKeys sealingKeys =
+        SealingKeys.start(
+            client,
+            config.namespace(),
+            kms,
+            clock,
+            config.sealing().renewalInterval(),
+            config.sealing().retiredKeys());
     KeyedHash hash = new KeyedHash(keyring.hashKey());
     ValueAssembler values = new ValueAssembler(hash, new PasswordGenerator());
     // The backing store named by config.store (kubernetes or postgres); untrusted: its records are
@@ -145,6 +160,8 @@ public final class OperatorRuntime implements AutoCloseable {
             kms,
             values,
             new ProjectedSecret(new Projection(hash)),
+            new SealedValues(sealingKeys),
+            new SealedOnlyNamespaces(client, config.sealing().sealedOnlyNamespaceSelector()),
             new EventRecorder(client),
             namespaces,
             clock,
@@ -208,6 +225,23 @@ public final class OperatorRuntime implements AutoCloseable {
         every,
         TimeUnit.MILLISECONDS);
     kmsKeys.schedule(purger, config, leadership::leading);
+    purger.scheduleWithFixedDelay(
+        () -> {
+          if (!leadership.leading()) {
+            return; // the leader renews
+          }
+          try {
+            sealingKeys.maintain();
+          } catch (RuntimeException e) {
+            LOG.warn(
+                "Renewal of the sealing key failed; retrying in {}: {}",
+                config.purgeInterval(),
+                e.toString());
+          }
+        },
+        every,
+        every,
+        TimeUnit.MILLISECONDS);
     LOG.info(
         "Operator started: account {}, region {}, store and keyring in namespace {}, default key"
             + " in KMS provider {}",
@@ -215,7 +249,8 @@ public final class OperatorRuntime implements AutoCloseable {
         config.region(),
         config.namespace(),
         config.kms().provider());
-    return new OperatorRuntime(operator, purger, secrets, store, kmsProviders, leadership, kmsKeys);
+    return new OperatorRuntime(
+        operator, purger, secrets, store, kmsProviders, leadership, kmsKeys, sealingKeys);
   }
 
   /** The back-off of a failed reconcile, the same for both controllers: never gives up. */
@@ -266,6 +301,14 @@ public final class OperatorRuntime implements AutoCloseable {
    */
   public int maintainKmsKeys() {
     return kmsKeys.maintain();
+  }
+
+  /**
+   * Retires, renews when due and publishes the sealing keys now (the scheduled job does this every
+   * purgeInterval); returns the id of the key new values are sealed for.
+   */
+  public String maintainSealingKeys() {
+    return sealingKeys.maintain();
   }
 
   /** A 12-digit account id derived from the kube-system namespace's UID, stable per cluster. */

@@ -307,6 +307,20 @@ public final class SecretsManagerService {
   }
 
   /**
+   * Records a new input hash on a version whose value it is (a sealed value sealed again: another
+   * ciphertext of the same plaintext), so the next reconcile tells without opening anything that
+   * nothing changed. Writes the record only; no envelope, no KMS call.
+   */
+  public StoredSecret recordInputHash(
+      StoredSecret secret, StoredVersion version, String inputHash) {
+    List<StoredVersion> versions =
+        secret.versions().stream()
+            .map(v -> v.versionId().equals(version.versionId()) ? v.withInputHash(inputHash) : v)
+            .toList();
+    return store.update(secret.withVersions(versions, secret.lastChangedDate()));
+  }
+
+  /**
    * Places staging labels as the spec states them (rollbacks, custom labels) and writes the record
    * when anything moved.
    */

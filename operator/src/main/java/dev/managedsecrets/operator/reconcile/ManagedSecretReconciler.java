@@ -5,10 +5,12 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.names.Names;
+import dev.managedsecrets.core.sealing.SealedInputs;
 import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.core.validation.SpecValidator;
+import dev.managedsecrets.core.value.InputHash;
 import dev.managedsecrets.core.value.SecretValue;
 import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.core.value.ValueInput;
@@ -18,6 +20,8 @@ import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import dev.managedsecrets.operator.projection.ProjectedSecret;
+import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
+import dev.managedsecrets.operator.sealing.SealedValues;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -33,7 +37,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Reconciles a ManagedSecret in the steps of the API contract (docs/API.md): validate, resolve the
@@ -52,6 +55,8 @@ public final class ManagedSecretReconciler
   private final ValueAssembler values;
   private final ProjectedSecret projected;
   private final SourceSecrets sources;
+  private final SealedValues sealedValues;
+  private final SealedOnlyNamespaces sealedOnly;
   private final OperatorNamespace operatorNamespace;
   private final EventRecorder events;
   private final NamespaceIncarnations namespaces;
@@ -66,6 +71,8 @@ public final class ManagedSecretReconciler
       Kms kms,
       ValueAssembler values,
       ProjectedSecret projected,
+      SealedValues sealedValues,
+      SealedOnlyNamespaces sealedOnly,
       EventRecorder events,
       NamespaceIncarnations namespaces,
       Clock clock,
@@ -77,6 +84,8 @@ public final class ManagedSecretReconciler
     this.kms = kms;
     this.values = values;
     this.projected = projected;
+    this.sealedValues = sealedValues;
+    this.sealedOnly = sealedOnly;
     this.sources =
         new SourceSecrets(
             config.fromSecretPollInterval(),
@@ -105,13 +114,17 @@ public final class ManagedSecretReconciler
     operatorNamespace.check(ms);
     Names names = Names.of(ms);
     SpecValidator.validate(ms, names);
+    sealedOnly.check(ms);
     NameClaims.requireOldest(ms, names, context.getPrimaryCache());
     // 2. Resolve the KMS key.
     String keyArn = kms.resolve(spec.kmsKeyId, names.namespace());
-    // 3. Assemble the value's inputs (a fromSecret source is read now).
+    // 3. Assemble the value's inputs (a fromSecret source is read now); check the sealed values
+    // against this object and the sealing keys, without opening them.
     ValueInput input = ValueInputs.of(spec, sources.read(ms, context.getClient()));
+    SealedInputs sealed = SealedInputs.of(ms);
+    sealedValues.check(sealed);
     // 4. Claim the name; store a version when the inputs changed.
-    State current = storeIfChanged(ms, claim(ms, names), input, names, keyArn);
+    State current = storeIfChanged(ms, claim(ms, names), input, sealed, names, keyArn);
     try {
       if (current.fresh() != null) {
         checkpoints.reached(Checkpoints.Point.VERSION_STORED, ms);
@@ -232,23 +245,48 @@ public final class ManagedSecretReconciler
 
   /**
    * Writes a new AWSCURRENT version when the inputs' keyed hash differs from the current version's
-   * (no decryption to tell), unless spec.versionStages pins AWSCURRENT.
+   * (no decryption to tell), unless spec.versionStages pins AWSCURRENT. Sealed values are compared
+   * by the keyed hash of their ciphertext, and opened only when it changed: then the opened value's
+   * hash decides, so a value sealed again (a new ciphertext of the same plaintext) makes no new
+   * version, only a record of the new ciphertext's hash.
    */
   private State storeIfChanged(
-      ManagedSecret ms, StoredSecret stored, ValueInput input, Names names, String keyArn) {
+      ManagedSecret ms,
+      StoredSecret stored,
+      ValueInput plain,
+      SealedInputs sealed,
+      Names names,
+      String keyArn) {
     ManagedSecretSpec spec = ms.getSpec();
-    String inputHash = values.inputHash(names.id(), input);
+    InputHash hash =
+        sealed.isEmpty()
+            ? InputHash.plain(values.inputHash(names.id(), plain))
+            : InputHash.ofSealed(values.sealedInputHash(names.id(), plain, sealed));
     StoredVersion current = stored.current().orElse(null);
+    InputHash recorded = current == null ? null : InputHash.parse(current.inputHash());
     boolean pinned =
         spec.versionStages != null && spec.versionStages.containsKey(StagingLabels.AWSCURRENT);
     boolean changed =
-        !(input instanceof ValueInput.None)
-            && (current == null || !Objects.equals(current.inputHash(), inputHash));
+        !(plain instanceof ValueInput.None && sealed.isEmpty()) && !hash.sameInputsAs(recorded);
     if (!changed || pinned) {
       return new State(stored, current, null, changed);
     }
+    ValueInput input = plain;
+    if (!sealed.isEmpty()) {
+      Map<SealedInputs.Item, byte[]> opened = sealedValues.open(sealed);
+      try {
+        input = ValueInputs.withOpened(plain, opened);
+      } finally {
+        SealedValues.clear(opened);
+      }
+      hash = hash.withOpened(values.inputHash(names.id(), input));
+      if (hash.sameValueAs(recorded)) {
+        StoredSecret remembered = secrets.recordInputHash(stored, current, hash.recorded());
+        return new State(remembered, remembered.current().orElse(current), null, false);
+      }
+    }
     SecretsManagerService.Put put =
-        secrets.putValue(stored, input, inputHash, keyArn, spec.clientRequestToken);
+        secrets.putValue(stored, input, hash.recorded(), keyArn, spec.clientRequestToken);
     if (current == null || !current.versionId().equals(put.version().versionId())) {
       events.normal(
           ms,

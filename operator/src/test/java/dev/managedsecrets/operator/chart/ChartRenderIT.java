@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -216,7 +217,8 @@ class ChartRenderIT {
     assertThat(m.ofKind("ClusterRoleBinding")).as("rights only in watched namespaces").isEmpty();
     assertThat(m.ofKind("RoleBinding"))
         .extracting(rb -> Manifests.metadata(rb).get("namespace"))
-        .containsExactlyInAnyOrder("team-a", "team-b", Chart.NAMESPACE);
+        .as("the operator's in each watched namespace and its own; the sealing keys' reader")
+        .containsExactlyInAnyOrder("team-a", "team-b", Chart.NAMESPACE, Chart.NAMESPACE);
     assertThat(m.ofKind("ClusterRole"))
         .extracting(r -> Manifests.metadata(r).get("name"))
         .as("no account ClusterRole when the account is given")
@@ -321,5 +323,51 @@ class ChartRenderIT {
                 .getMetadata()
                 .getLabels())
         .containsEntry("rbac.authorization.k8s.io/aggregate-to-view", "true");
+  }
+
+  @Test
+  void everyAuthenticatedUserMayReadTheSealingPublicKeysConfigMapAndNothingElse() {
+    Manifests m = Chart.render("{}");
+    Role reader = m.get("Role", FULLNAME + "-sealing-keys-reader", Role.class);
+    assertThat(reader.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
+    assertThat(reader.getRules())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getApiGroups()).containsExactly("");
+              assertThat(r.getResources()).containsExactly("configmaps");
+              assertThat(r.getResourceNames()).containsExactly("managedsecret-sealing-keys");
+              assertThat(r.getVerbs()).containsExactly("get");
+            });
+    RoleBinding binding =
+        m.get("RoleBinding", FULLNAME + "-sealing-keys-reader", RoleBinding.class);
+    assertThat(binding.getRoleRef().getName()).isEqualTo(FULLNAME + "-sealing-keys-reader");
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(
+            subject -> {
+              assertThat(subject.getKind()).isEqualTo("Group");
+              assertThat(subject.getName()).isEqualTo("system:authenticated");
+            });
+  }
+
+  @Test
+  void theSealingSettingsReachTheOperatorsConfiguration() {
+    Manifests m =
+        Chart.render(
+            """
+            config:
+              sealing:
+                renewalInterval: P7D
+                retiredKeys: [3f2a9c0d1b7e4a55]
+                sealedOnlyNamespaceSelector: managedsecrets.dev/sealed-only=true
+            """);
+    OperatorConfig.SealingSettings sealing = Chart.operatorConfig(m).sealing();
+    assertThat(sealing.renewalInterval()).isEqualTo(Duration.ofDays(7));
+    assertThat(sealing.retiredKeys()).containsExactly("3f2a9c0d1b7e4a55");
+    assertThat(sealing.sealedOnlyNamespaceSelector())
+        .isEqualTo("managedsecrets.dev/sealed-only=true");
+    assertThat(Chart.operatorConfig(Chart.render("{}")).sealing().renewalInterval())
+        .isEqualTo(Duration.ofDays(30));
   }
 }

@@ -74,7 +74,10 @@ class ConfigurationReferenceTest {
           Map.entry("kms.pkcs11.pin", "1234"),
           Map.entry("kms.awsKms.region", "us-east-2"),
           Map.entry("kms.awsKms.endpoint", "http://127.0.0.1:4566"),
-          Map.entry("kms.awsKms.aliasPrefix", "alias/x/"));
+          Map.entry("kms.awsKms.aliasPrefix", "alias/x/"),
+          Map.entry("sealing.renewalInterval", "P7D"),
+          Map.entry("sealing.retiredKeys", "3f2a9c0d1b7e4a55,0123456789abcdef"),
+          Map.entry("sealing.sealedOnlyNamespaceSelector", "managedsecrets.dev/sealed-only=true"));
 
   /** What a sample needs beside it to pass the checks. */
   private static final Map<String, Map<String, String>> NEEDS =

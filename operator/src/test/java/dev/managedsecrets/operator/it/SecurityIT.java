@@ -481,6 +481,33 @@ class SecurityIT {
     assertAbsentFromLogsEventsStatusAndMetrics(key);
   }
 
+  @Test
+  void aSealedCanaryValueAndItsKeyNameNeverAppearInLogsEventsStatusOrMetrics() {
+    String value = "SEALED-CANARY-41d2-never-log-me";
+    String key = "sealed-canary-key-9b0e";
+    String sealed = Sealing.sealData(cluster.client, "team-a", "sealed-canary", key, value);
+    createSealed("sealed-canary", key, sealed);
+    awaitSynced(cluster.client, "team-a", "sealed-canary");
+    // Refusals: a value sealed for another ManagedSecret, and one altered.
+    createSealed("sealed-canary-copied", key, sealed);
+    awaitReady(
+        cluster.client, "team-a", "sealed-canary-copied", "False", "InvalidParameterException");
+    char[] chars =
+        Sealing.sealData(cluster.client, "team-a", "sealed-canary-altered", key, value)
+            .toCharArray();
+    chars[chars.length - 10] = chars[chars.length - 10] == 'A' ? 'B' : 'A';
+    createSealed("sealed-canary-altered", key, new String(chars));
+    awaitReady(
+        cluster.client, "team-a", "sealed-canary-altered", "False", "InvalidParameterException");
+
+    assertAbsentFromLogsEventsStatusAndMetrics(value, key);
+    assertAbsentFromLogsEventsStatusAndMetrics(true, value);
+  }
+
+  private static void createSealed(String name, String key, String sealed) {
+    create(cluster.client, managedSecret("team-a", name, s -> s.sealedData = Map.of(key, sealed)));
+  }
+
   private Secret onlyVersionOf(String namespace, String name) {
     ManagedSecret ms = Fixtures.get(cluster.client, namespace, name);
     return cluster

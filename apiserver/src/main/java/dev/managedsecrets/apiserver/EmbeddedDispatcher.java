@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
  *       polls ({@link WatchLog});
  *   <li>SelfSubjectRulesReview (java-operator-sdk's check before leader election, {@code kubectl
  *       auth can-i --list}): everything allowed, or the rules a test gives;
+ *   <li>the proxy to Services ({@link ServiceProxy}), forwarding to backends registered for their
+ *       ports;
  *   <li>counting requests by method ({@link RequestCounts}); a listener that sees every request.
  * </ul>
  */
@@ -126,6 +128,9 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
 
   final List<Fault> faults = new CopyOnWriteArrayList<>();
 
+  /** The proxy to Services, and the backends registered for their ports. */
+  final ServiceProxy proxy = new ServiceProxy();
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     long started = System.nanoTime();
@@ -178,6 +183,9 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     String method = request.getMethod();
     if (method.equals("POST") && path.equals(RULES_REVIEWS)) {
       return rulesReview(request);
+    }
+    if (ServiceProxy.matches(path)) {
+      return proxy.forward(request, this::get);
     }
     ApiPath p = ApiPath.parse(uri);
     String contentType = request.getHeader("Content-Type");

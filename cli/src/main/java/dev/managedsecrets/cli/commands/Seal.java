@@ -129,6 +129,10 @@ public final class Seal implements Callable<Integer> {
           "--re-encrypt takes the scope from the manifest and seals for the operator's current"
               + " key: leave out --scope and --cert");
     }
+    if ("-".equals(sealing.cert) && (file == null || file.equals("-"))) {
+      throw new CliException(
+          CliException.USAGE, "--cert - reads the key from stdin: give the manifest with -f FILE");
+    }
     if (inPlace && (file == null || file.equals("-") || mergeInto != null)) {
       throw new CliException(CliException.USAGE, "--in-place needs -f FILE (and no --merge-into)");
     }

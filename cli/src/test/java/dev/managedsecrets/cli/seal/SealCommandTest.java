@@ -307,6 +307,14 @@ class SealCommandTest {
       assertThat(SealedValue.parse(text, "v").keyId()).isEqualTo(key.keyId());
     }
 
+    Path manifest = dir.resolve("orders.yaml");
+    Files.writeString(manifest, MANIFEST);
+    Cli.Result fromStdin =
+        cli.runWithInput(
+            Files.readString(keyFile()), "seal", "--cert", "-", "-f", manifest.toString());
+    assertThat(fromStdin.code()).as(fromStdin.toString()).isZero();
+    assertThat(cli.runWithInput(MANIFEST, "seal", "--cert", "-").code()).isEqualTo(252);
+
     Path edited = dir.resolve("edited.pem");
     Files.writeString(edited, Files.readString(keyFile()).replace(key.keyId(), "0123456789abcdef"));
     Cli.Result r = cli.runWithInput(MANIFEST, "seal", "--cert", edited.toString());

@@ -5,7 +5,13 @@ import dev.managedsecrets.core.crypto.KeyedHash;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.crypto.RecordMac;
 import dev.managedsecrets.core.projection.Projection;
+import dev.managedsecrets.core.sealing.ResealAnswer;
+import dev.managedsecrets.core.sealing.ResealRequest;
+import dev.managedsecrets.core.sealing.Resealer;
+import dev.managedsecrets.core.sealing.SealingPublicKey;
 import dev.managedsecrets.core.secret.Arns;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.value.PasswordGenerator;
 import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.operator.cache.Caches;
@@ -309,6 +315,25 @@ public final class OperatorRuntime implements AutoCloseable {
    */
   public String maintainSealingKeys() {
     return sealingKeys.maintain();
+  }
+
+  /**
+   * Seals the values of a manifest again for the current sealing key, each opened under the binding
+   * of the request (the re-seal endpoint, {@code kubectl managedsecret seal --re-encrypt}).
+   *
+   * @throws SecretsManagerException a value that does not open here, or a request that is no
+   *     ManagedSecret's sealed fields; InternalServiceError before the first sealing key
+   */
+  public ResealAnswer reseal(ResealRequest request) {
+    SealingPublicKey current =
+        sealingKeys
+            .currentPublicKey()
+            .orElseThrow(
+                () ->
+                    new SecretsManagerException(
+                        AwsError.INTERNAL_SERVICE_ERROR,
+                        "The operator has no sealing key yet: retry once it has started."));
+    return new Resealer(sealingKeys).reseal(request, current);
   }
 
   /** A 12-digit account id derived from the kube-system namespace's UID, stable per cluster. */

@@ -236,7 +236,15 @@ public record OperatorConfig(
                   + " whose ManagedSecrets may hold no plain value: data, secretString and"
                   + " secretBinary are refused with ValidationException there. Empty: none. Env:"
                   + " MANAGEDSECRET_SEALING_SEALED_ONLY_NAMESPACE_SELECTOR.")
-          String sealedOnlyNamespaceSelector) {
+          String sealedOnlyNamespaceSelector,
+      @JsonPropertyDescription(
+              "Port of the re-seal endpoint (POST /v1/reseal), which kubectl managedsecret seal"
+                  + " --re-encrypt reaches through the API server's service proxy: it seals the"
+                  + " sealed values of a manifest again for the current key, the plaintext never"
+                  + " leaving the operator (0: any free port). Env:"
+                  + " MANAGEDSECRET_SEALING_RESEAL_PORT.")
+          @JsonProperty(defaultValue = "8082")
+          int resealPort) {
 
     public SealingSettings {
       retiredKeys = retiredKeys == null ? List.of() : List.copyOf(retiredKeys);
@@ -247,6 +255,10 @@ public record OperatorConfig(
     }
 
     void check() {
+      if (resealPort < 0 || resealPort > 65535) {
+        throw new IllegalArgumentException(
+            "sealing.resealPort must be 0-65535; it is " + resealPort);
+      }
       if (renewalInterval.compareTo(Duration.ofHours(1)) < 0) {
         throw new IllegalArgumentException(
             "sealing.renewalInterval must be at least 1 hour; it is " + renewalInterval);

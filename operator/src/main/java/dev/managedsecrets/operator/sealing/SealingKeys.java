@@ -3,6 +3,7 @@ package dev.managedsecrets.operator.sealing;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.sealing.SealedValueOpener;
 import dev.managedsecrets.core.sealing.SealingPrivateKey;
+import dev.managedsecrets.core.sealing.SealingPublicKey;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -128,6 +129,15 @@ public final class SealingKeys implements SealedValueOpener.Keys {
   /** The keys as last read. */
   public SealingKeyring keyring() {
     return keyring;
+  }
+
+  /**
+   * The public key new values are sealed for, read again from the stored keys (another replica may
+   * have renewed it since); empty before the first key was made.
+   */
+  public Optional<SealingPublicKey> currentPublicKey() {
+    keyring = storage.read();
+    return keyring.current().map(SealingKeyring.StoredKey::sealingPublicKey);
   }
 
   @Override

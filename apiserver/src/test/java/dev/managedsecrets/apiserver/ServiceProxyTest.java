@@ -165,4 +165,90 @@ class ServiceProxyTest {
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(401);
   }
+
+  @Test
+  void aServiceAccountReachesTheProxyOnlyForTheServicePortsItsRoleNames() throws Exception {
+    String ns = "managedsecret-system";
+    api.client()
+        .serviceAccounts()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName("sealer")
+                .endMetadata()
+                .build())
+        .create();
+    api.client()
+        .rbac()
+        .roles()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.RoleBuilder()
+                .withNewMetadata()
+                .withName("echo-proxy")
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("")
+                .withResources("services/proxy")
+                .withResourceNames("echo:web")
+                .withVerbs("create")
+                .endRule()
+                .build())
+        .create();
+    api.client()
+        .rbac()
+        .roleBindings()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+                .withNewMetadata()
+                .withName("echo-proxy")
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "echo-proxy")
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName("sealer")
+                .withNamespace(ns)
+                .endSubject()
+                .build())
+        .create();
+    String token =
+        api.client()
+            .serviceAccounts()
+            .inNamespace(ns)
+            .withName("sealer")
+            .tokenRequest(
+                new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(600L)
+                    .endSpec()
+                    .build())
+            .getStatus()
+            .getToken();
+    InetSocketAddress address =
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), backend.getAddress().getPort());
+    try (AutoCloseable registered = api.proxyService(ns, "echo", 8082, address);
+        AutoCloseable other = api.proxyService(ns, "echo", 9000, address)) {
+      HttpResponse<String> allowed =
+          postAs(token, "/api/v1/namespaces/" + ns + "/services/echo:web/proxy/v1/reseal", "{}");
+      assertThat(allowed.statusCode()).isEqualTo(201);
+
+      HttpResponse<String> otherPort =
+          postAs(token, "/api/v1/namespaces/" + ns + "/services/echo:other/proxy/v1/reseal", "{}");
+      assertThat(otherPort.statusCode()).isEqualTo(403);
+      assertThat(otherPort.body()).contains("cannot create resource \\\"services/proxy\\\"");
+    }
+  }
+
+  private static HttpResponse<String> postAs(String token, String path, String body)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(api.url() + path))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
 }

@@ -344,7 +344,7 @@ class ChartRenderIT {
         m,
         FULLNAME + "-sealing-keys-reader",
         "configmaps",
-        "managedsecret-sealing-keys",
+        List.of("managedsecret-sealing-keys"),
         List.of("get"));
   }
 
@@ -353,7 +353,7 @@ class ChartRenderIT {
    * its RoleBinding of that name grants it to every authenticated user.
    */
   private static void assertGrantsOnlyToEveryAuthenticatedUser(
-      Manifests m, String name, String resource, String object, List<String> verbs) {
+      Manifests m, String name, String resource, List<String> objects, List<String> verbs) {
     Role role = m.get("Role", name, Role.class);
     assertThat(role.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
     assertThat(role.getRules())
@@ -362,7 +362,7 @@ class ChartRenderIT {
             r -> {
               assertThat(r.getApiGroups()).containsExactly("");
               assertThat(r.getResources()).containsExactly(resource);
-              assertThat(r.getResourceNames()).containsExactly(object);
+              assertThat(r.getResourceNames()).isEqualTo(objects);
               assertThat(r.getVerbs()).isEqualTo(verbs);
             });
     RoleBinding binding = m.get("RoleBinding", name, RoleBinding.class);
@@ -398,7 +398,17 @@ class ChartRenderIT {
     assertThat(Chart.operatorConfig(m).sealing().resealPort()).isEqualTo(8082);
 
     assertGrantsOnlyToEveryAuthenticatedUser(
-        m, FULLNAME + "-reseal", "services/proxy", FULLNAME + "-reseal", List.of("create", "get"));
+        m,
+        FULLNAME + "-reseal",
+        "services/proxy",
+        // Every spelling of the Service and its port in a proxy path ([scheme:]name[:port]).
+        List.of(
+            FULLNAME + "-reseal",
+            FULLNAME + "-reseal:reseal",
+            "http:" + FULLNAME + "-reseal:reseal",
+            FULLNAME + "-reseal:8082",
+            "http:" + FULLNAME + "-reseal:8082"),
+        List.of("create", "get"));
 
     Manifests unbound = Chart.render("rbac: {resealSubjects: []}");
     assertThat(unbound.ofKind("Role"))

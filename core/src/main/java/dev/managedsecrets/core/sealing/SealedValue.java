@@ -90,12 +90,17 @@ public record SealedValue(
           SealedValueException.Refusal.MALFORMED,
           what + " is not a sealed value: after " + PREFIX + " it is not unpadded base64url");
     }
+    // Read first: a value cut short is refused as truncated, whatever its last character happens to
+    // be; only a value whole in its bytes is then held to its one text.
+    SealedValue value = parse(bytes, what);
     if (strayBits(body)) {
       throw refused(
           SealedValueException.Refusal.MALFORMED,
-          what + " is not a sealed value: its base64url has stray bits in the last character");
+          what
+              + " is not a sealed value: its last base64url character sets bits that encode no"
+              + " byte (the text was cut short or changed)");
     }
-    return parse(bytes, what);
+    return value;
   }
 
   /** The bytes of base64url text, or null when it is none. */

@@ -151,6 +151,32 @@ class SealedValueTest {
   }
 
   @Test
+  void aTextCutShortAtAnyCharacterIsRefusedAsCutShortWhateverItsLastCharacter() {
+    String text = Sealer.seal(key.publicKey(), strict("team-a", "orders", KEY_NAME), PLAINTEXT);
+    int prefix = SealedValue.PREFIX.length();
+    for (int length = prefix + 2; length < text.length() - 4; length++) {
+      if ((length - prefix) % 4 == 1) {
+        continue; // a lone character in the last group is no base64url at all: malformed
+      }
+      String cut = text.substring(0, length);
+      assertThatThrownBy(
+              () ->
+                  opener.open(
+                      SealedValue.parse(cut, WHAT), strict("team-a", "orders", KEY_NAME), WHAT))
+          .as("cut to %d characters", length)
+          .isInstanceOfSatisfying(
+              SealedValueException.class,
+              e ->
+                  assertThat(
+                          e.refusal() == SealedValueException.Refusal.TRUNCATED
+                              || e.refusal() == SealedValueException.Refusal.ALTERED
+                              || e.getMessage().endsWith("(the text was cut short or changed)."))
+                      .as(e.getMessage())
+                      .isTrue());
+    }
+  }
+
+  @Test
   void refusesAValueTruncatedAnywhere() {
     String text = Sealer.seal(key.publicKey(), strict("team-a", "orders", KEY_NAME), PLAINTEXT);
     byte[] bytes = SealedValue.parse(text, WHAT).toBytes();

@@ -5,6 +5,7 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.names.Names;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
@@ -97,8 +98,17 @@ public final class ManagedSecretReconciler
     return List.of(projected.eventSource(SECRETS_SOURCE, context), KmsKeyEvents.source(context));
   }
 
+  /**
+   * Reconciles with the generation of the spec it acts on: a write that a later generation of the
+   * ManagedSecret made already is not made again from an older view ({@link StaleViews}).
+   */
   @Override
   public UpdateControl<ManagedSecret> reconcile(ManagedSecret ms, Context<ManagedSecret> context) {
+    return StaleViews.reconcile(ms, context, generation -> reconcile(ms, context, generation));
+  }
+
+  private UpdateControl<ManagedSecret> reconcile(
+      ManagedSecret ms, Context<ManagedSecret> context, SpecGeneration generation) {
     ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
     ms.setSpec(spec);
     // 1. Validate: a tenant's namespace, the spec's rules, the name is this ManagedSecret's to use.
@@ -111,13 +121,13 @@ public final class ManagedSecretReconciler
     // 3. Assemble the value's inputs (a fromSecret source is read now).
     ValueInput input = ValueInputs.of(spec, sources.read(ms, context.getClient()));
     // 4. Claim the name; store a version when the inputs changed.
-    State current = storeIfChanged(ms, claim(ms, names), input, names, keyArn);
+    State current = storeIfChanged(ms, claim(ms, names), input, names, keyArn, generation);
     try {
       if (current.fresh() != null) {
         checkpoints.reached(Checkpoints.Point.VERSION_STORED, ms);
       }
       // 5. Move staging labels where spec.versionStages places them.
-      current = moveStages(ms, current);
+      current = moveStages(ms, current, generation);
       // 6. Project the native Secret; remove those under target names no longer used.
       project(ms, names, context, current);
     } finally {
@@ -125,7 +135,7 @@ public final class ManagedSecretReconciler
     }
     checkpoints.reached(Checkpoints.Point.SECRET_PROJECTED, ms);
     // 7. The key changed: re-encrypt AWSCURRENT, AWSPENDING and AWSPREVIOUS under it.
-    current = reencrypt(ms, current, keyArn);
+    current = reencrypt(ms, current, keyArn, generation);
     // 8. Status.
     StatusWriter.write(ms, synced(ms, names, current, keyArn), s -> s.conditions, context);
     OperatorMetrics.reconciled(registry, "Synced");
@@ -235,7 +245,12 @@ public final class ManagedSecretReconciler
    * (no decryption to tell), unless spec.versionStages pins AWSCURRENT.
    */
   private State storeIfChanged(
-      ManagedSecret ms, StoredSecret stored, ValueInput input, Names names, String keyArn) {
+      ManagedSecret ms,
+      StoredSecret stored,
+      ValueInput input,
+      Names names,
+      String keyArn,
+      SpecGeneration generation) {
     ManagedSecretSpec spec = ms.getSpec();
     String inputHash = values.inputHash(names.id(), input);
     StoredVersion current = stored.current().orElse(null);
@@ -248,7 +263,7 @@ public final class ManagedSecretReconciler
       return new State(stored, current, null, changed);
     }
     SecretsManagerService.Put put =
-        secrets.putValue(stored, input, inputHash, keyArn, spec.clientRequestToken);
+        secrets.putValue(stored, input, inputHash, keyArn, spec.clientRequestToken, generation);
     if (current == null || !current.versionId().equals(put.version().versionId())) {
       events.normal(
           ms,
@@ -259,8 +274,8 @@ public final class ManagedSecretReconciler
     return new State(put.secret(), put.version(), put.value(), false);
   }
 
-  private State moveStages(ManagedSecret ms, State v) {
-    StoredSecret staged = secrets.applyStages(v.stored(), ms.getSpec().versionStages);
+  private State moveStages(ManagedSecret ms, State v, SpecGeneration generation) {
+    StoredSecret staged = secrets.applyStages(v.stored(), ms.getSpec().versionStages, generation);
     if (staged == v.stored()) {
       return v;
     }
@@ -303,8 +318,8 @@ public final class ManagedSecretReconciler
     projected.deleteStale(ms, names, context);
   }
 
-  private State reencrypt(ManagedSecret ms, State v, String keyArn) {
-    StoredSecret reencrypted = secrets.reencrypt(v.stored(), keyArn);
+  private State reencrypt(ManagedSecret ms, State v, String keyArn, SpecGeneration generation) {
+    StoredSecret reencrypted = secrets.reencrypt(v.stored(), keyArn, generation);
     if (reencrypted == v.stored()) {
       return v;
     }

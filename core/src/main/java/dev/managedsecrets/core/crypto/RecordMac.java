@@ -1,5 +1,6 @@
 package dev.managedsecrets.core.crypto;
 
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import java.nio.charset.StandardCharsets;
@@ -13,11 +14,14 @@ import java.util.TreeMap;
 /**
  * The MAC of a store record: HMAC-SHA256, under a key derived from the keyring's hash key, over the
  * record's identity (its id in the store, ARN, holding incarnation, owner), its dates, its sequence
- * number and every version it lists with its staging labels, KMS key ARN and keyed hashes. Whoever
- * can write the store but does not hold the keyring can't change any of it, or move a record to
- * another id, without the MAC failing; the sequence number lets a newer record be told from an
- * older one that is authentic too (the freshness anchor, which lives outside the store, holds the
- * newest the operator saw).
+ * number, every version it lists with its staging labels, KMS key ARN and keyed hashes, and the
+ * ManagedSecret uid and spec generation that last wrote it ({@link StoredSecret#specGeneration}: a
+ * record that carries one is hashed under its own domain label, so records written before it keep
+ * the MAC they have and no field can be dropped without the MAC failing). Whoever can write the
+ * store but does not hold the keyring can't change any of it, or move a record to another id,
+ * without the MAC failing; the sequence number lets a newer record be told from an older one that
+ * is authentic too (the freshness anchor, which lives outside the store, holds the newest the
+ * operator saw).
  *
  * <p>Not covered: the store's bookkeeping of where and how large each envelope is (the revision,
  * each version's envelope size and envelope revision), which the store sets itself; each envelope
@@ -28,6 +32,10 @@ public final class RecordMac {
 
   static final String KEY_LABEL = "managedsecrets record mac v1";
   private static final String DOMAIN = "managedsecrets record v1";
+
+  /** The domain of a record that carries the spec generation that wrote it. */
+  private static final String DOMAIN_WITH_SPEC = "managedsecrets record v2";
+
   private static final byte[] NULL = new byte[0];
 
   private final KeyedHash mac;
@@ -62,7 +70,12 @@ public final class RecordMac {
       add(parts, Integer.toString(generated.size()));
       generated.forEach((key, hash) -> add(parts, key, hash));
     }
-    return mac.hash(DOMAIN, parts.toArray(byte[][]::new));
+    SpecGeneration spec = r.specGeneration();
+    if (spec == null) {
+      return mac.hash(DOMAIN, parts.toArray(byte[][]::new));
+    }
+    add(parts, spec.uid(), Long.toString(spec.generation()));
+    return mac.hash(DOMAIN_WITH_SPEC, parts.toArray(byte[][]::new));
   }
 
   /** Each part length-prefixed by the keyed hash; a null is empty, any string has a "=" first. */

@@ -21,6 +21,10 @@ import java.util.Optional;
  * @param deletedDate when it was scheduled for deletion; null while it is live
  * @param purgeAfter when a scheduled deletion becomes final; null while it is live
  * @param versions the versions, oldest first
+ * @param specGeneration the ManagedSecret (uid) and the generation of its spec whose reconcile last
+ *     added a version, moved a label or re-encrypted versions: a writer acting on an older
+ *     generation of the same ManagedSecret does not write over it (its view is behind); null for a
+ *     record that no such write has touched since records carried it
  * @param revision the store's concurrency token for conditional writes (null before creation)
  * @param sequence how many times the record was written since it carried a MAC: one more at every
  *     write, authenticated by {@code mac}; 0 for a record written before records carried one
@@ -38,6 +42,7 @@ public record StoredSecret(
     Instant deletedDate,
     Instant purgeAfter,
     List<StoredVersion> versions,
+    SpecGeneration specGeneration,
     String revision,
     long sequence,
     String mac) {
@@ -70,6 +75,7 @@ public record StoredSecret(
         deletedDate,
         purgeAfter,
         versions,
+        null,
         revision,
         0,
         null);
@@ -165,6 +171,7 @@ public record StoredSecret(
         deletedDate,
         purgeAfter,
         versions,
+        specGeneration,
         revision,
         sequence,
         mac);
@@ -187,6 +194,7 @@ public record StoredSecret(
         deletedDate,
         purgeAfter,
         versions,
+        specGeneration,
         revision,
         sequence,
         mac);
@@ -204,6 +212,7 @@ public record StoredSecret(
         deletedDate,
         purgeAfter,
         newVersions,
+        specGeneration,
         revision,
         sequence,
         mac);
@@ -239,6 +248,7 @@ public record StoredSecret(
         deleted,
         purge,
         versions,
+        specGeneration,
         revision,
         sequence,
         mac);
@@ -260,9 +270,43 @@ public record StoredSecret(
         deletedDate,
         purgeAfter,
         versions,
+        specGeneration,
         newRevision,
         sequence,
         mac);
+  }
+
+  /**
+   * The same record, as written by a reconcile of {@code spec}; as it is when {@code spec} is null
+   * (a write whose spec generation is not known).
+   */
+  public StoredSecret writtenBy(SpecGeneration spec) {
+    if (spec == null) {
+      return this;
+    }
+    return new StoredSecret(
+        id,
+        arn,
+        ownerName,
+        ownerUid,
+        namespaceUid,
+        createdDate,
+        lastChangedDate,
+        deletedDate,
+        purgeAfter,
+        versions,
+        spec,
+        revision,
+        sequence,
+        mac);
+  }
+
+  /**
+   * True when a later generation of the ManagedSecret of {@code spec} wrote this record than {@code
+   * spec}: a writer acting on {@code spec} has a view that is behind.
+   */
+  public boolean writtenAfter(SpecGeneration spec) {
+    return specGeneration != null && specGeneration.newerThan(spec);
   }
 
   /** True when the record carries a MAC (every record written since records carried one). */
@@ -283,6 +327,7 @@ public record StoredSecret(
         deletedDate,
         purgeAfter,
         versions,
+        specGeneration,
         revision,
         newSequence,
         newMac);

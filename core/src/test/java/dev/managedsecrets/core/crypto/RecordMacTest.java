@@ -3,6 +3,7 @@ package dev.managedsecrets.core.crypto;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import java.time.Duration;
@@ -116,8 +117,38 @@ class RecordMacTest {
     changes.put(
         "versions reordered",
         s -> s.withVersions(List.of(s.versions().get(1), s.versions().get(0)), T0));
+    changes.put("a spec generation added", s -> s.writtenBy(new SpecGeneration("ms-uid", 6)));
 
     changes.forEach((what, change) -> assertThat(MAC.verifies(altered(change))).as(what).isFalse());
+  }
+
+  /**
+   * The ManagedSecret and spec generation that wrote the record are covered: a writer of the store
+   * can neither lower the generation (so that an older view writes again) nor drop it.
+   */
+  @Test
+  void changingOrDroppingTheSpecGenerationThatWroteTheRecordFailsTheMac() {
+    StoredSecret sealed = MAC.seal(record().writtenBy(new SpecGeneration("ms-uid", 6)), 3);
+    assertThat(MAC.verifies(sealed)).isTrue();
+
+    Map<String, StoredSecret> changed = new LinkedHashMap<>();
+    changed.put("a lower generation", sealed.writtenBy(new SpecGeneration("ms-uid", 5)));
+    changed.put("a higher generation", sealed.writtenBy(new SpecGeneration("ms-uid", 7)));
+    changed.put("another ManagedSecret", sealed.writtenBy(new SpecGeneration("other-uid", 6)));
+    changed.put("dropped", copyWithId(sealed, sealed.id()));
+
+    changed.forEach((what, record) -> assertThat(MAC.verifies(record)).as(what).isFalse());
+  }
+
+  /**
+   * A record without a spec generation (every record written before records carried one) has the
+   * MAC it had then: records already in a store keep verifying. The value is pinned from the
+   * release before.
+   */
+  @Test
+  void aRecordWithoutASpecGenerationKeepsTheMacItHadBeforeRecordsCarriedOne() {
+    assertThat(MAC.seal(record(), 3).mac())
+        .isEqualTo("h9poNpBm4AcWiySIZH4nDGTke89ycITENJtSTg8wwRI");
   }
 
   /**
@@ -137,6 +168,7 @@ class RecordMacTest {
     assertThat(MAC.verifies(booked)).isTrue();
   }
 
+  /** The record under {@code id}, without the spec generation that wrote it. */
   private static StoredSecret copyWithId(StoredSecret s, SecretId id) {
     return new StoredSecret(
         id,
@@ -149,6 +181,7 @@ class RecordMacTest {
         s.deletedDate(),
         s.purgeAfter(),
         s.versions(),
+        null,
         s.revision(),
         s.sequence(),
         s.mac());

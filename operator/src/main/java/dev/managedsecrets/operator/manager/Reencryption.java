@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.manager;
 
 import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
@@ -37,14 +38,19 @@ final class Reencryption {
   }
 
   /**
-   * Re-encrypts the labelled versions under another key than {@code keyArn}. The new envelopes are
-   * durable in the store before the record points at them (SecretStore#replaceEnvelopes).
+   * Re-encrypts the labelled versions under another key than {@code keyArn}, the key of the spec
+   * generation {@code spec}. The new envelopes are durable in the store before the record points at
+   * them (SecretStore#replaceEnvelopes).
+   *
+   * @throws StaleSpecException before any KMS call, when a later generation of the ManagedSecret
+   *     than {@code spec} wrote the record
    */
-  StoredSecret apply(StoredSecret secret, String keyArn) {
+  StoredSecret apply(StoredSecret secret, String keyArn, SpecGeneration spec) {
     List<StoredVersion> stale = underAnotherKey(secret, keyArn);
     if (stale.isEmpty() || secret.scheduledForDeletion()) {
       return secret;
     }
+    StaleSpecException.requireCurrent(secret, spec);
     Map<String, byte[]> envelopes = new LinkedHashMap<>();
     for (StoredVersion v : stale) {
       EncryptionContext context = EncryptionContext.forVersion(secret.arn(), v.versionId());
@@ -59,6 +65,7 @@ final class Reencryption {
         secret.versions().stream()
             .map(v -> envelopes.containsKey(v.versionId()) ? v.withKmsKeyArn(keyArn) : v)
             .toList();
-    return store.replaceEnvelopes(secret.withVersions(next, secret.lastChangedDate()), envelopes);
+    return store.replaceEnvelopes(
+        secret.withVersions(next, secret.lastChangedDate()).writtenBy(spec), envelopes);
   }
 }

@@ -8,6 +8,7 @@ import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.Incarnations;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.core.secret.Versions;
@@ -246,16 +247,26 @@ public final class SecretsManagerService {
    * Creates a version from the inputs and makes it AWSCURRENT. The ciphertext is durable in the
    * store before the record points at it. A version that would take its namespace past the
    * namespace's quota is refused (LimitExceededException), after retention's removals are counted.
+   * The record remembers {@code spec}, the generation of the spec the inputs come from; a later
+   * generation of the same ManagedSecret having written it already, nothing is written ({@link
+   * StaleSpecException}): the inputs are from a view that is behind.
    *
    * @param token the client request token, or null for a new UUID
+   * @param spec the ManagedSecret and generation of the spec the inputs come from (null: not known)
    */
   public Put putValue(
-      StoredSecret secret, ValueInput input, String inputHash, String keyArn, String token) {
+      StoredSecret secret,
+      ValueInput input,
+      String inputHash,
+      String keyArn,
+      String token,
+      SpecGeneration spec) {
     if (secret.scheduledForDeletion()) {
       throw new SecretsManagerException(
           AwsError.INVALID_REQUEST_EXCEPTION,
           "You can't perform this operation on the secret because it was marked for deletion.");
     }
+    StaleSpecException.requireCurrent(secret, spec);
     Optional<StoredVersion> current = secret.current();
     SecretValue previous = null;
     Map<String, String> previousGenerated = current.map(StoredVersion::generated).orElse(Map.of());
@@ -298,7 +309,7 @@ public final class SecretsManagerService {
     long removedBytes = added.removed().stream().mapToLong(StoredVersion::envelopeSize).sum();
     quota.check(store, secret.id(), 1L - added.removed().size(), envelope.length - removedBytes);
     // The envelope and the labels that move to it: together or not at all (SecretStore#addVersion).
-    StoredSecret written = store.addVersion(added.secret(), versionId, envelope);
+    StoredSecret written = store.addVersion(added.secret().writtenBy(spec), versionId, envelope);
     if (!added.removed().isEmpty()) {
       store.deleteVersions(
           secret.id(), added.removed().stream().map(StoredVersion::versionId).toList());
@@ -322,15 +333,18 @@ public final class SecretsManagerService {
 
   /**
    * Places staging labels as the spec states them (rollbacks, custom labels) and writes the record
-   * when anything moved.
+   * when anything moved, unless a later generation of the ManagedSecret than {@code spec} wrote it
+   * ({@link StaleSpecException}).
    */
-  public StoredSecret applyStages(StoredSecret secret, Map<String, String> stages) {
+  public StoredSecret applyStages(
+      StoredSecret secret, Map<String, String> stages, SpecGeneration spec) {
     StoredSecret moved = Versions.applyStages(secret, stages);
     if (moved.versions().equals(secret.versions())) {
       return secret;
     }
+    StaleSpecException.requireCurrent(secret, spec);
     Versions.Added retained = Versions.retain(moved, clock.instant());
-    StoredSecret written = store.update(retained.secret());
+    StoredSecret written = store.update(retained.secret().writtenBy(spec));
     if (!retained.removed().isEmpty()) {
       store.deleteVersions(
           secret.id(), retained.removed().stream().map(StoredVersion::versionId).toList());
@@ -360,10 +374,11 @@ public final class SecretsManagerService {
   /**
    * Re-encrypts the AWSCURRENT, AWSPENDING and AWSPREVIOUS versions that are under another key than
    * {@code keyArn} (the secret's KMS key changed); returns the secret unchanged, without a KMS
-   * call, when there are none. See {@link Reencryption}.
+   * call, when there are none, and refuses without one when a later generation of the ManagedSecret
+   * than {@code spec} wrote it ({@link StaleSpecException}). See {@link Reencryption}.
    */
-  public StoredSecret reencrypt(StoredSecret secret, String keyArn) {
-    return reencryption.apply(secret, keyArn);
+  public StoredSecret reencrypt(StoredSecret secret, String keyArn, SpecGeneration spec) {
+    return reencryption.apply(secret, keyArn, spec);
   }
 
   /**

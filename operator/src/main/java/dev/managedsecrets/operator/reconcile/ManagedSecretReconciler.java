@@ -6,6 +6,7 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.sealing.SealedInputs;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
@@ -106,8 +107,17 @@ public final class ManagedSecretReconciler
     return List.of(projected.eventSource(SECRETS_SOURCE, context), KmsKeyEvents.source(context));
   }
 
+  /**
+   * Reconciles with the generation of the spec it acts on: a write that a later generation of the
+   * ManagedSecret made already is not made again from an older view ({@link StaleViews}).
+   */
   @Override
   public UpdateControl<ManagedSecret> reconcile(ManagedSecret ms, Context<ManagedSecret> context) {
+    return StaleViews.reconcile(ms, context, generation -> reconcile(ms, context, generation));
+  }
+
+  private UpdateControl<ManagedSecret> reconcile(
+      ManagedSecret ms, Context<ManagedSecret> context, SpecGeneration generation) {
     ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
     ms.setSpec(spec);
     // 1. Validate: a tenant's namespace, the spec's rules, the name is this ManagedSecret's to use.
@@ -124,13 +134,13 @@ public final class ManagedSecretReconciler
     SealedInputs sealed = SealedInputs.of(ms);
     sealedValues.check(sealed);
     // 4. Claim the name; store a version when the inputs changed.
-    State current = storeIfChanged(ms, claim(ms, names), input, sealed, names, keyArn);
+    State current = storeIfChanged(ms, claim(ms, names), input, sealed, names, keyArn, generation);
     try {
       if (current.fresh() != null) {
         checkpoints.reached(Checkpoints.Point.VERSION_STORED, ms);
       }
       // 5. Move staging labels where spec.versionStages places them.
-      current = moveStages(ms, current);
+      current = moveStages(ms, current, generation);
       // 6. Project the native Secret; remove those under target names no longer used.
       project(ms, names, context, current);
     } finally {
@@ -138,7 +148,7 @@ public final class ManagedSecretReconciler
     }
     checkpoints.reached(Checkpoints.Point.SECRET_PROJECTED, ms);
     // 7. The key changed: re-encrypt AWSCURRENT, AWSPENDING and AWSPREVIOUS under it.
-    current = reencrypt(ms, current, keyArn);
+    current = reencrypt(ms, current, keyArn, generation);
     // 8. Status.
     StatusWriter.write(ms, synced(ms, names, current, keyArn), s -> s.conditions, context);
     OperatorMetrics.reconciled(registry, "Synced");
@@ -256,7 +266,8 @@ public final class ManagedSecretReconciler
       ValueInput plain,
       SealedInputs sealed,
       Names names,
-      String keyArn) {
+      String keyArn,
+      SpecGeneration generation) {
     ManagedSecretSpec spec = ms.getSpec();
     InputHash hash =
         sealed.isEmpty()
@@ -286,7 +297,8 @@ public final class ManagedSecretReconciler
       }
     }
     SecretsManagerService.Put put =
-        secrets.putValue(stored, input, hash.recorded(), keyArn, spec.clientRequestToken);
+        secrets.putValue(
+            stored, input, hash.recorded(), keyArn, spec.clientRequestToken, generation);
     if (current == null || !current.versionId().equals(put.version().versionId())) {
       events.normal(
           ms,
@@ -297,8 +309,8 @@ public final class ManagedSecretReconciler
     return new State(put.secret(), put.version(), put.value(), false);
   }
 
-  private State moveStages(ManagedSecret ms, State v) {
-    StoredSecret staged = secrets.applyStages(v.stored(), ms.getSpec().versionStages);
+  private State moveStages(ManagedSecret ms, State v, SpecGeneration generation) {
+    StoredSecret staged = secrets.applyStages(v.stored(), ms.getSpec().versionStages, generation);
     if (staged == v.stored()) {
       return v;
     }
@@ -341,8 +353,8 @@ public final class ManagedSecretReconciler
     projected.deleteStale(ms, names, context);
   }
 
-  private State reencrypt(ManagedSecret ms, State v, String keyArn) {
-    StoredSecret reencrypted = secrets.reencrypt(v.stored(), keyArn);
+  private State reencrypt(ManagedSecret ms, State v, String keyArn, SpecGeneration generation) {
+    StoredSecret reencrypted = secrets.reencrypt(v.stored(), keyArn, generation);
     if (reencrypted == v.stored()) {
       return v;
     }

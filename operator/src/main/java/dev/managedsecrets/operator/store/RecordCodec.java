@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import java.io.IOException;
@@ -19,11 +20,13 @@ import java.util.Map;
  * ({@code namespaceUid}); a record without them is written in format 1, as before, so records
  * written before incarnations stay as they were until one takes them. Format 3 adds the record's
  * {@code sequence} and {@code mac} (see {@link AuthenticatedSecretStore}); a record without a MAC
- * is written in format 1 or 2, as before.
+ * is written in format 1 or 2, as before. Format 4 adds the ManagedSecret uid and spec generation
+ * that last wrote the record ({@code specUid}, {@code specGeneration}); a record without them is
+ * written in an earlier format, as before.
  */
 final class RecordCodec {
 
-  static final int FORMAT = 3;
+  static final int FORMAT = 4;
 
   private static final ObjectMapper JSON =
       new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
@@ -53,6 +56,8 @@ final class RecordCodec {
       String deletedDate,
       String purgeAfter,
       List<VersionJson> versions,
+      String specUid,
+      Long specGeneration,
       Long sequence,
       String mac) {}
 
@@ -92,6 +97,9 @@ final class RecordCodec {
               str(s.deletedDate()),
               str(s.purgeAfter()),
               versions,
+              // Absent in records written before records carried the spec that wrote them.
+              s.specGeneration() == null ? null : s.specGeneration().uid(),
+              s.specGeneration() == null ? null : s.specGeneration().generation(),
               // Absent in records written before records carried a MAC.
               s.sequence() == 0 ? null : s.sequence(),
               s.mac()));
@@ -101,8 +109,11 @@ final class RecordCodec {
   }
 
   private static int format(StoredSecret s) {
-    if (s.authenticated()) {
+    if (s.specGeneration() != null) {
       return FORMAT;
+    }
+    if (s.authenticated()) {
+      return 3;
     }
     return s.id().incarnation().isEmpty() && s.namespaceUid() == null ? 1 : 2;
   }
@@ -176,6 +187,7 @@ final class RecordCodec {
         instant(r.deletedDate()),
         instant(r.purgeAfter()),
         versions,
+        r.specUid() == null ? null : new SpecGeneration(r.specUid(), r.specGeneration()),
         revision,
         r.sequence() == null ? 0 : r.sequence(),
         r.mac());

@@ -12,6 +12,8 @@ import static org.awaitility.Awaitility.await;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.KmsKey;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.core.secret.SpecGeneration;
+import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.operator.command.RebindCommand;
 import dev.managedsecrets.operator.kms.KeyringSecret;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -186,6 +188,41 @@ class DisasterRecoveryIT {
       assertThat(now.getStatus().recordSequence).isGreaterThan(remembered);
       assertThat(text(secret(cluster.client, "team-a", "restored")))
           .containsExactly(Map.entry("secretString", "second"));
+    }
+  }
+
+  /**
+   * A cluster restored from a backup older than its store (an etcd snapshot, the store kept): a
+   * ManagedSecret keeps its uid but is back at a lower generation than the one that wrote its
+   * record. The operator asks the API server, finds the ManagedSecret at the very generation it
+   * acts on, and writes its spec as it is now, rather than wait for a generation that may never
+   * come; no failure is reported. The record keeps the higher generation.
+   */
+  @Test
+  void aManagedSecretBackAtALowerGenerationThanWroteItsRecordWritesItsSpecAsItIsNow() {
+    try (TestCluster cluster = TestCluster.start()) {
+      Fixtures.create(
+          cluster.client, managedSecret("team-a", "rewound", s -> s.secretString = "first"));
+      String uid = awaitSynced(cluster.client, "team-a", "rewound").getMetadata().getUid();
+      StoreView view = new StoreView(cluster.client);
+      // The store was written by generation 5 of it, before its cluster went back to generation 1.
+      StoredSecret record = view.record("team-a", "team-a/rewound").orElseThrow();
+      view.store().update(record.writtenBy(new SpecGeneration(uid, 5)));
+
+      edit(cluster.client, "team-a", "rewound", s -> s.secretString = "second");
+
+      ManagedSecret now = awaitSynced(cluster.client, "team-a", "rewound");
+      assertThat(now.getMetadata().getGeneration()).isEqualTo(2);
+      assertThat(text(secret(cluster.client, "team-a", "rewound")))
+          .containsExactly(Map.entry("secretString", "second"));
+      StoredSecret written = view.record("team-a", "team-a/rewound").orElseThrow();
+      assertThat(written.versions()).hasSize(2);
+      assertThat(written.specGeneration()).isEqualTo(new SpecGeneration(uid, 5));
+      assertThat(cluster.client.v1().events().inNamespace("team-a").list().getItems())
+          .noneMatch(
+              e ->
+                  "rewound".equals(e.getInvolvedObject().getName())
+                      && "Warning".equals(e.getType()));
     }
   }
 

@@ -11,6 +11,7 @@ import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.Versions;
@@ -37,6 +38,9 @@ class SecretsManagerServiceTest {
 
   /** Where the record of ID that incarnation makes is stored. */
   static final SecretId STORED = ID.in("uid-team-a");
+
+  /** The spec the tests' writes come from: the first generation of ManagedSecret uid-1. */
+  static final SpecGeneration SPEC = new SpecGeneration("uid-1", 1);
 
   final InMemorySecretStore store = new InMemorySecretStore();
   final Kms kms = TestKeyrings.newLocalKms();
@@ -69,7 +73,12 @@ class SecretsManagerServiceTest {
 
   SecretsManagerService.Put put(StoredSecret s, String value, String token) {
     return service.putValue(
-        s, text(value), values.inputHash(ID, text(value)), kms.resolve(null, "team-a"), token);
+        s,
+        text(value),
+        values.inputHash(ID, text(value)),
+        kms.resolve(null, "team-a"),
+        token,
+        SPEC);
   }
 
   @Test
@@ -195,6 +204,128 @@ class SecretsManagerServiceTest {
     assertThatThrownBy(() -> put(s, "v2", null))
         .isInstanceOf(dev.managedsecrets.operator.store.StoreConflictException.class);
     assertThat(store.find(STORED).orElseThrow().versions()).hasSize(1);
+  }
+
+  /** A new AWSCURRENT version of ID from generation {@code generation} of ManagedSecret uid-1. */
+  SecretsManagerService.Put put(StoredSecret s, String value, long generation) {
+    return putFrom(s, value, new SpecGeneration("uid-1", generation));
+  }
+
+  /** A new AWSCURRENT version of ID from the spec {@code spec} (null: not known). */
+  SecretsManagerService.Put putFrom(StoredSecret s, String value, SpecGeneration spec) {
+    return service.putValue(
+        s, text(value), values.inputHash(ID, text(value)), kms.resolve(null, "team-a"), null, spec);
+  }
+
+  /**
+   * Two operators without leader election: A acts on generation 6 and writes its value; B, its
+   * informer a change behind, still acts on generation 5 and reads the record after A's write (so
+   * its conditional write would succeed). B writes nothing: no version, no envelope, AWSCURRENT
+   * stays A's.
+   */
+  @Test
+  void aWriterActingOnAnOlderGenerationOfTheSpecWritesNoVersionAfterANewerOneWrote() {
+    StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
+    StoredSecret five = put(s, "five", 5).secret();
+    StoredSecret six = put(five, "six", 6).secret();
+    int envelopes = store.versions.size();
+
+    assertThatThrownBy(() -> put(six, "five again", 5))
+        .isInstanceOfSatisfying(
+            StaleSpecException.class,
+            e -> {
+              assertThat(e.recorded()).isEqualTo(new SpecGeneration("uid-1", 6));
+              assertThat(e.getMessage())
+                  .isEqualTo(
+                      "The record of secret prod/db was written from generation 6 of its"
+                          + " ManagedSecret; this write acts on generation 5 and is not made");
+            });
+
+    StoredSecret stored = store.find(STORED).orElseThrow();
+    assertThat(stored).isEqualTo(six);
+    assertThat(stored.versions()).hasSize(2);
+    assertThat(service.read(stored, stored.current().orElseThrow()).asText()).isEqualTo("six");
+    assertThat(stored.specGeneration()).isEqualTo(new SpecGeneration("uid-1", 6));
+    assertThat(store.versions).hasSize(envelopes);
+  }
+
+  @Test
+  void theSameGenerationAndLaterOnesWriteAndTheRecordRemembersTheLatest() {
+    StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
+    assertThat(s.specGeneration()).isNull();
+
+    StoredSecret six = put(s, "six", 6).secret();
+    StoredSecret again = put(six, "six, from a spec of the same generation", 6).secret();
+    StoredSecret seven = put(again, "seven", 7).secret();
+
+    assertThat(List.of(six, again, seven))
+        .extracting(StoredSecret::specGeneration)
+        .containsExactly(
+            new SpecGeneration("uid-1", 6),
+            new SpecGeneration("uid-1", 6),
+            new SpecGeneration("uid-1", 7));
+    assertThat(seven.versions()).hasSize(3);
+    assertThat(InMemorySecretStore.RECORDS.verifies(store.find(STORED).orElseThrow())).isTrue();
+  }
+
+  @Test
+  void labelsPlacedFromAnOlderGenerationOfTheSpecAreNotWrittenOverANewerOnes() {
+    StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
+    StoredSecret one = put(s, "one", 1).secret();
+    String first = one.current().orElseThrow().versionId();
+    StoredSecret two = put(one, "two", 2).secret();
+    // Generation 3 pins AWSCURRENT back to the first version.
+    StoredSecret pinned =
+        service.applyStages(
+            two, Map.of(StagingLabels.AWSCURRENT, first), new SpecGeneration("uid-1", 3));
+    assertThat(pinned.current().orElseThrow().versionId()).isEqualTo(first);
+
+    // A view of generation 2 with a label of its own: nothing is written.
+    assertThatThrownBy(
+            () ->
+                service.applyStages(pinned, Map.of("blue", first), new SpecGeneration("uid-1", 2)))
+        .isInstanceOf(StaleSpecException.class);
+    assertThat(store.find(STORED).orElseThrow()).isEqualTo(pinned);
+    // Nothing to move: nothing refused, nothing written.
+    assertThat(service.applyStages(pinned, Map.of(), new SpecGeneration("uid-1", 2)))
+        .isSameAs(pinned);
+  }
+
+  /**
+   * A ManagedSecret deleted and applied again in its recovery window has a new uid and starts again
+   * at generation 1: it restores the record and writes, whatever generation of the old one wrote
+   * it.
+   */
+  @Test
+  void aManagedSecretMadeAgainUnderTheSameNameRestoresAndWritesFromItsFirstGeneration() {
+    StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
+    put(s, "from the old ManagedSecret", 9);
+    service.delete(ID, "uid-1", 7, false);
+
+    StoredSecret restored = service.claim(ID, "db", "uid-2", NS_UID, false).secret();
+    assertThat(restored.specGeneration()).isEqualTo(new SpecGeneration("uid-1", 9));
+    StoredSecret written =
+        putFrom(restored, "from the new one", new SpecGeneration("uid-2", 1)).secret();
+
+    assertThat(written.versions()).hasSize(2);
+    assertThat(written.specGeneration()).isEqualTo(new SpecGeneration("uid-2", 1));
+    assertThat(service.read(written, written.current().orElseThrow()).asText())
+        .isEqualTo("from the new one");
+  }
+
+  /**
+   * A record written before records carried a spec generation is written by any generation, and
+   * remembers it; a write whose generation is not known compares nothing and keeps what is there.
+   */
+  @Test
+  void aRecordWithoutASpecGenerationTakesItsFirstWritersAndAWriteOfNoKnownGenerationKeepsIt() {
+    StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
+    StoredSecret written = put(s, "v1", 4).secret();
+    StoredSecret unknown = putFrom(written, "v2", null).secret();
+
+    assertThat(written.specGeneration()).isEqualTo(new SpecGeneration("uid-1", 4));
+    assertThat(unknown.specGeneration()).isEqualTo(new SpecGeneration("uid-1", 4));
+    assertThat(unknown.versions()).hasSize(2);
   }
 
   @Test
@@ -342,7 +473,8 @@ class SecretsManagerServiceTest {
         text(value),
         values.inputHash(id, text(value)),
         kms.resolve(null, id.namespace()),
-        token);
+        token,
+        SPEC);
   }
 
   @Test
@@ -486,7 +618,8 @@ class SecretsManagerServiceTest {
   void everyWriteOfARecordMovesItsSequenceByOneUnderItsMac() {
     StoredSecret created = service.claim(ID, "db", "uid-1", NS_UID, true).secret();
     StoredSecret v1 = put(created, "v1", null).secret();
-    StoredSecret staged = service.applyStages(v1, Map.of("blue", v1.versions().get(0).versionId()));
+    StoredSecret staged =
+        service.applyStages(v1, Map.of("blue", v1.versions().get(0).versionId()), SPEC);
     service.delete(ID, "uid-1", 7, false);
 
     assertThat(List.of(created.sequence(), v1.sequence(), staged.sequence()))

@@ -8,6 +8,7 @@ import dev.managedsecrets.core.crypto.RecordMac;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
@@ -796,6 +797,98 @@ abstract class SecretStoreContract {
               "The stored record of secret altered can't be read: its integrity check failed");
     }
     assertThat(s.list()).extracting(StoredSecret::id).doesNotContain(id).contains(kept);
+  }
+
+  // ---- the spec generation that wrote a record ----
+
+  /**
+   * The ManagedSecret and spec generation that wrote a record round-trip through every kind of
+   * write that records one (generations past what a double holds exactly, too), and stay as they
+   * are through writes that record none (a claim, a scheduled deletion).
+   */
+  @Test
+  void theSpecGenerationThatWroteARecordRoundTripsAndStaysUntilAnotherIsRecorded() {
+    SecretId id = newId("spec");
+    SpecGeneration three = new SpecGeneration("uid-1", 3);
+    SpecGeneration large = new SpecGeneration("uid-1", 9_007_199_254_740_993L);
+    StoredSecret fresh = StoredSecret.create(id, arn(id), "s", "uid-1", T0).writtenBy(three);
+
+    StoredSecret created = store().create(fresh);
+    assertSameRecord(created, fresh);
+    assertSameRecord(store().find(id).orElseThrow(), fresh);
+
+    StoredSecret added =
+        store().addVersion(added(created, "v1", T0).writtenBy(large), "v1", bytes(10));
+    assertThat(added.specGeneration()).isEqualTo(large);
+    StoredSecret rekeyed =
+        store()
+            .replaceEnvelopes(
+                rekeyed(added, NEW_KEY, "v1").writtenBy(new SpecGeneration("uid-2", 1)),
+                Map.of("v1", bytes(11)));
+    assertThat(rekeyed.specGeneration()).isEqualTo(new SpecGeneration("uid-2", 1));
+    StoredSecret scheduled =
+        store().update(rekeyed.scheduledForDeletion(T0, T0.plus(Duration.ofDays(7))));
+
+    for (StoredSecret read :
+        List.of(
+            scheduled,
+            store().find(id).orElseThrow(),
+            store().findByName(id).get(0),
+            listed(id).get(0))) {
+      assertThat(read.specGeneration()).isEqualTo(new SpecGeneration("uid-2", 1));
+    }
+  }
+
+  @Test
+  void aRecordWithoutASpecGenerationReadsBackWithout() {
+    SecretId id = newId("no-spec");
+    StoredSecret created = store().create(StoredSecret.create(id, arn(id), "n", "uid", T0));
+    StoredSecret added = store().addVersion(added(created, "v1", T0), "v1", bytes(10));
+
+    assertThat(added.specGeneration()).isNull();
+    assertThat(store().find(id).orElseThrow().specGeneration()).isNull();
+  }
+
+  /**
+   * The spec generation is under the record's MAC: a writer of the store who lowers it (so that an
+   * operator acting on an older view writes again) or drops it is refused at the next read.
+   */
+  @Test
+  void aSpecGenerationLoweredOrDroppedInTheStoreIsRefused() {
+    SecretStore s = authenticated();
+    SecretId lowered = newId("lowered");
+    SecretId dropped = newId("dropped");
+    for (SecretId id : List.of(lowered, dropped)) {
+      StoredSecret r = s.create(StoredSecret.create(id, arn(id), "a", "uid-1", T0));
+      r =
+          s.addVersion(
+              added(r, "v1", T0).writtenBy(new SpecGeneration("uid-1", 6)), "v1", bytes(10));
+      assertThat(MAC.verifies(s.find(id).orElseThrow())).isTrue();
+      StoredSecret altered =
+          id == lowered
+              ? r.writtenBy(new SpecGeneration("uid-1", 5))
+              : new StoredSecret(
+                  r.id(),
+                  r.arn(),
+                  r.ownerName(),
+                  r.ownerUid(),
+                  r.namespaceUid(),
+                  r.createdDate(),
+                  r.lastChangedDate(),
+                  r.deletedDate(),
+                  r.purgeAfter(),
+                  r.versions(),
+                  null,
+                  r.revision(),
+                  r.sequence(),
+                  r.mac());
+      store().update(altered);
+
+      assertThat(decryptionFailure(() -> s.find(id)))
+          .as(id.name())
+          .startsWith(
+              "The stored record of secret " + id.name() + " can't be read: its integrity check");
+    }
   }
 
   // ---- helpers ----

@@ -3,6 +3,7 @@ package dev.managedsecrets.cli.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.managedsecrets.cli.Cli;
+import dev.managedsecrets.cli.TestSealingKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 class KubeconfigTest {
 
   @TempDir Path dir;
+
+  final TestSealingKey sealing = new TestSealingKey();
 
   static final String KUBECONFIG =
       """
@@ -54,9 +57,22 @@ class KubeconfigTest {
         .substring(13);
   }
 
-  static String[] dryRun(String... extra) {
+  /**
+   * create-secret --dry-run, sealed offline with --cert (without it the plugin reads the published
+   * key from the cluster).
+   */
+  String[] dryRun(String... extra) {
     String[] base = {
-      "create-secret", "--name", "x", "--secret-string", "v", "--dry-run", "-o", "yaml"
+      "create-secret",
+      "--name",
+      "x",
+      "--secret-string",
+      "v",
+      "--dry-run",
+      "-o",
+      "yaml",
+      "--cert",
+      sealing.writeCert(dir).toString()
     };
     String[] all = new String[base.length + extra.length];
     System.arraycopy(base, 0, all, 0, base.length);

@@ -84,21 +84,24 @@ class FailureFunnelIT {
   }
 
   @Test
-  void aKmsRefusalOfAManagedSecretIsLoggedEventedAndStalled() {
+  void aKmsRefusalOfAManagedSecretIsLoggedEventedAndStalled() throws Exception {
     remoteKey("team-b", "refusing");
-    aws.failNext("GenerateDataKey", "AccessDeniedException");
-    create(
-        cluster.client,
-        managedSecret(
-            "team-b",
-            "refused",
-            s -> {
-              s.secretString = "v";
-              s.kmsKeyId = "refusing";
-            }));
-    Condition ready =
-        assertSignals(ManagedSecret.class, "team-b", "refused", "AccessDeniedException", false);
-    assertThat(ready.getMessage()).contains("AWS KMS refused GenerateDataKey");
+    // Refused for as long as the signals are read: a reconcile that another event brings (Stalled
+    // means no retry of its own, not that nothing else wakes it) meets the same refusal.
+    try (AutoCloseable refusing = aws.failAlways("GenerateDataKey", "AccessDeniedException", 400)) {
+      create(
+          cluster.client,
+          managedSecret(
+              "team-b",
+              "refused",
+              s -> {
+                s.secretString = "v";
+                s.kmsKeyId = "refusing";
+              }));
+      Condition ready =
+          assertSignals(ManagedSecret.class, "team-b", "refused", "AccessDeniedException", false);
+      assertThat(ready.getMessage()).contains("AWS KMS refused GenerateDataKey");
+    }
   }
 
   @Test

@@ -23,6 +23,7 @@ import dev.managedsecrets.operator.projection.ProjectedSecret;
 import dev.managedsecrets.operator.reconcile.Checkpoints;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
+import dev.managedsecrets.operator.reconcile.StoreWrites;
 import dev.managedsecrets.operator.store.SecretStore;
 import dev.managedsecrets.operator.store.SecretStores;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -147,7 +148,8 @@ public final class OperatorRuntime implements AutoCloseable {
             clock,
             config,
             registry,
-            checkpoints);
+            checkpoints,
+            new StoreWrites());
 
     Operator operator =
         new Operator(

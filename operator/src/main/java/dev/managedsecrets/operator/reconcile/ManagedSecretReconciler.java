@@ -13,6 +13,7 @@ import dev.managedsecrets.core.value.SecretValue;
 import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.core.value.ValueInput;
 import dev.managedsecrets.core.value.ValueInputs;
+import dev.managedsecrets.core.value.ValueOwner;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
@@ -59,8 +60,12 @@ public final class ManagedSecretReconciler
   private final Clock clock;
   private final MeterRegistry registry;
   private final Checkpoints checkpoints;
+  private final StoreWrites storeWrites;
 
-  /** {@code checkpoints}: {@link Checkpoints#NONE}, but in a test that stops it between steps. */
+  /**
+   * {@code checkpoints}: {@link Checkpoints#NONE}, but in a test that stops it between steps;
+   * {@code storeWrites}: values written into the store by the endpoint, each reconciled at once.
+   */
   public ManagedSecretReconciler(
       SecretsManagerService secrets,
       Kms kms,
@@ -71,7 +76,8 @@ public final class ManagedSecretReconciler
       Clock clock,
       OperatorConfig config,
       MeterRegistry registry,
-      Checkpoints checkpoints) {
+      Checkpoints checkpoints,
+      StoreWrites storeWrites) {
     this.namespaces = namespaces;
     this.secrets = secrets;
     this.kms = kms;
@@ -88,13 +94,17 @@ public final class ManagedSecretReconciler
     this.clock = clock;
     this.registry = registry;
     this.checkpoints = checkpoints;
+    this.storeWrites = storeWrites;
   }
 
   @Override
   public List<EventSource<?, ManagedSecret>> prepareEventSources(
       EventSourceContext<ManagedSecret> context) {
     NameClaims.index(context.getPrimaryCache());
-    return List.of(projected.eventSource(SECRETS_SOURCE, context), KmsKeyEvents.source(context));
+    return List.of(
+        projected.eventSource(SECRETS_SOURCE, context),
+        KmsKeyEvents.source(context),
+        storeWrites.eventSource());
   }
 
   @Override
@@ -108,8 +118,13 @@ public final class ManagedSecretReconciler
     NameClaims.requireOldest(ms, names, context.getPrimaryCache());
     // 2. Resolve the KMS key.
     String keyArn = kms.resolve(spec.kmsKeyId, names.namespace());
-    // 3. Assemble the value's inputs (a fromSecret source is read now).
-    ValueInput input = ValueInputs.of(spec, sources.read(ms, context.getClient()));
+    // 3. Assemble the value's inputs (a fromSecret source is read now). A value that lives in the
+    // store has none: only the Secrets Manager endpoint writes its versions and moves its labels.
+    boolean storeOwned = ValueOwner.store(spec);
+    ValueInput input =
+        storeOwned
+            ? new ValueInput.None()
+            : ValueInputs.of(spec, sources.read(ms, context.getClient()));
     // 4. Claim the name; store a version when the inputs changed.
     State current = storeIfChanged(ms, claim(ms, names), input, names, keyArn);
     try {
@@ -117,7 +132,9 @@ public final class ManagedSecretReconciler
         checkpoints.reached(Checkpoints.Point.VERSION_STORED, ms);
       }
       // 5. Move staging labels where spec.versionStages places them.
-      current = moveStages(ms, current);
+      if (!storeOwned) {
+        current = moveStages(ms, current);
+      }
       // 6. Project the native Secret; remove those under target names no longer used.
       project(ms, names, context, current);
     } finally {
@@ -322,7 +339,11 @@ public final class ManagedSecretReconciler
     status.deletedDate = text(stored.deletedDate());
     String message =
         current == null
-            ? "Secret " + names.secretName() + " has no value yet; no Secret was projected."
+            ? "Secret "
+                + names.secretName()
+                + " has no value yet"
+                + (ValueOwner.store(ms.getSpec()) ? " (put one with PutSecretValue)" : "")
+                + "; no Secret was projected."
             : "Secret " + names.target() + " holds version " + current.versionId() + ".";
     if (v.pinnedChange()) {
       message +=

@@ -9,6 +9,7 @@ import dev.managedsecrets.core.value.PasswordGenerator;
 import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.operator.cache.Caches;
 import dev.managedsecrets.operator.config.OperatorConfig;
+import dev.managedsecrets.operator.endpoint.SecretsManagerEndpoint;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.KeyringSecret;
 import dev.managedsecrets.operator.kms.KmsProviders;
@@ -39,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,6 +63,7 @@ public final class OperatorRuntime implements AutoCloseable {
   private final KmsProviders kmsProviders;
   private final Leadership leadership;
   private final KmsKeyRuntime kmsKeys;
+  private final SecretsManagerEndpoint endpoint;
 
   private OperatorRuntime(
       Operator operator,
@@ -69,8 +72,10 @@ public final class OperatorRuntime implements AutoCloseable {
       SecretStore store,
       KmsProviders kmsProviders,
       Leadership leadership,
-      KmsKeyRuntime kmsKeys) {
+      KmsKeyRuntime kmsKeys,
+      SecretsManagerEndpoint endpoint) {
     this.operator = operator;
+    this.endpoint = endpoint;
     this.purger = purger;
     this.secrets = secrets;
     this.store = store;
@@ -137,6 +142,7 @@ public final class OperatorRuntime implements AutoCloseable {
             clock,
             new NamespaceQuota(
                 config.quota().versionsPerNamespace(), config.quota().bytesPerNamespace(), clock));
+    StoreWrites storeWrites = new StoreWrites();
     ManagedSecretReconciler reconciler =
         new ManagedSecretReconciler(
             secrets,
@@ -149,7 +155,7 @@ public final class OperatorRuntime implements AutoCloseable {
             config,
             registry,
             checkpoints,
-            new StoreWrites());
+            storeWrites);
 
     Operator operator =
         new Operator(
@@ -207,6 +213,15 @@ public final class OperatorRuntime implements AutoCloseable {
         every,
         TimeUnit.MILLISECONDS);
     kmsKeys.schedule(purger, config, leadership::leading);
+    // The Secrets Manager endpoint: every replica serves it; what it writes goes to the store.
+    SecretsManagerEndpoint endpoint =
+        config.endpoint().enabled()
+            ? SecretsManagerEndpoint.start(
+                config,
+                account,
+                new SecretsManagerEndpoint.Backend(
+                    client, secrets, kms, values, namespaces, storeWrites::written, clock))
+            : null;
     LOG.info(
         "Operator started: account {}, region {}, store and keyring in namespace {}, default key"
             + " in KMS provider {}",
@@ -214,7 +229,8 @@ public final class OperatorRuntime implements AutoCloseable {
         config.region(),
         config.namespace(),
         config.kms().provider());
-    return new OperatorRuntime(operator, purger, secrets, store, kmsProviders, leadership, kmsKeys);
+    return new OperatorRuntime(
+        operator, purger, secrets, store, kmsProviders, leadership, kmsKeys, endpoint);
   }
 
   /** The back-off of a failed reconcile, the same for both controllers: never gives up. */
@@ -247,6 +263,11 @@ public final class OperatorRuntime implements AutoCloseable {
               }
             });
     return unhealthy.isEmpty() ? "" : unhealthy.toString();
+  }
+
+  /** The Secrets Manager endpoint, when endpoint.enabled. */
+  public Optional<SecretsManagerEndpoint> endpoint() {
+    return Optional.ofNullable(endpoint);
   }
 
   /** True while this replica may reconcile: always without leader election. */
@@ -287,6 +308,9 @@ public final class OperatorRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    if (endpoint != null) {
+      endpoint.close();
+    }
     leadership.closing();
     purger.shutdownNow();
     operator.stop();

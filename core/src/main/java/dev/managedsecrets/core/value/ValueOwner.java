@@ -17,6 +17,12 @@ public final class ValueOwner {
   /** {@code spec.valueSource} of a value that the spec states (the default). */
   public static final String SPEC = "Spec";
 
+  /**
+   * The input hash recorded with a version put into the store: no spec input made it, so a spec
+   * that later owns the value always makes a version of its own.
+   */
+  public static final String STORE_INPUT_HASH = "store";
+
   private ValueOwner() {}
 
   /** True when the value lives in the store and only the endpoint writes versions. */

@@ -94,7 +94,10 @@ public record OperatorConfig(
     @JsonPropertyDescription(
             "The KMS: the provider of the default key alias/managedsecrets and each provider's"
                 + " settings.")
-        KmsSettings kms) {
+        KmsSettings kms,
+    @JsonPropertyDescription(
+            "The Secrets Manager endpoint: AWS's wire protocol on its own port (docs/ENDPOINT.md).")
+        EndpointConfig endpoint) {
 
   static final List<String> KMS_PROVIDERS = List.of("local", "pkcs11", "aws-kms");
 
@@ -135,6 +138,7 @@ public record OperatorConfig(
     quota.check();
     store.check();
     kms.check();
+    endpoint.check();
     if (leaseName == null || !leaseName.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
       throw new IllegalArgumentException("leaseName must be a DNS subdomain; it is " + leaseName);
     }

@@ -161,6 +161,21 @@ public final class SecretsManagerService {
    */
   public Put putValue(
       StoredSecret secret, ValueInput input, String inputHash, String keyArn, String token) {
+    return putValue(secret, input, inputHash, keyArn, token, null);
+  }
+
+  /**
+   * Creates a version from the inputs with the staging labels {@code stages} (PutSecretValue's
+   * VersionStages; null or empty: AWSCURRENT), as {@link #putValue(StoredSecret, ValueInput,
+   * String, String, String)} does otherwise.
+   */
+  public Put putValue(
+      StoredSecret secret,
+      ValueInput input,
+      String inputHash,
+      String keyArn,
+      String token,
+      List<String> stages) {
     if (secret.scheduledForDeletion()) {
       throw new SecretsManagerException(
           AwsError.INVALID_REQUEST_EXCEPTION,
@@ -200,7 +215,7 @@ public final class SecretsManagerService {
     StoredVersion created =
         new StoredVersion(
             versionId, now, List.of(), keyArn, valueHash, inputHash, values.generatedKeys(input));
-    Versions.Added added = Versions.addCurrent(secret, created, now);
+    Versions.Added added = Versions.add(secret, created, stages, now);
     long removedBytes = added.removed().stream().mapToLong(StoredVersion::envelopeSize).sum();
     quota.check(store, secret.id(), 1L - added.removed().size(), envelope.length - removedBytes);
     // The envelope and the labels that move to it: together or not at all (SecretStore#addVersion).
@@ -221,6 +236,11 @@ public final class SecretsManagerService {
     if (moved.versions().equals(secret.versions())) {
       return secret;
     }
+    return write(secret, moved);
+  }
+
+  /** Writes labels that moved, and removes the versions that retention then drops. */
+  private StoredSecret write(StoredSecret secret, StoredSecret moved) {
     Versions.Added retained = Versions.retain(moved, clock.instant());
     StoredSecret written = store.update(retained.secret());
     if (!retained.removed().isEmpty()) {
@@ -228,6 +248,21 @@ public final class SecretsManagerService {
           secret.id(), retained.removed().stream().map(StoredVersion::versionId).toList());
     }
     return written;
+  }
+
+  /**
+   * Moves or removes one staging label as UpdateSecretVersionStage asks ({@link
+   * Versions#updateStage}) and writes the record when anything moved.
+   */
+  public StoredSecret updateStage(
+      StoredSecret secret, String label, String moveToVersionId, String removeFromVersionId) {
+    if (secret.scheduledForDeletion()) {
+      throw new SecretsManagerException(
+          AwsError.INVALID_REQUEST_EXCEPTION,
+          "You can't perform this operation on the secret because it was marked for deletion.");
+    }
+    StoredSecret moved = Versions.updateStage(secret, label, moveToVersionId, removeFromVersionId);
+    return moved == secret ? secret : write(secret, moved);
   }
 
   /** Reads and decrypts one version; anything altered fails with DecryptionFailure. */
@@ -282,6 +317,13 @@ public final class SecretsManagerService {
     int days = recoveryWindowInDays == null ? 30 : recoveryWindowInDays;
     store.update(secret.scheduledForDeletion(now, now.plus(Duration.ofDays(days))));
     LOG.info("Scheduled stored secret {} for deletion in {} days", id, days);
+  }
+
+  /** The secrets of a namespace that are scheduled for deletion (a read of every record). */
+  public List<StoredSecret> scheduledIn(String namespace) {
+    return store.list().stream()
+        .filter(s -> s.scheduledForDeletion() && s.id().namespace().equals(namespace))
+        .toList();
   }
 
   /** Purges every secret whose recovery window has passed; returns how many. */

@@ -74,7 +74,16 @@ class ConfigurationReferenceTest {
           Map.entry("kms.pkcs11.pin", "1234"),
           Map.entry("kms.awsKms.region", "us-east-2"),
           Map.entry("kms.awsKms.endpoint", "http://127.0.0.1:4566"),
-          Map.entry("kms.awsKms.aliasPrefix", "alias/x/"));
+          Map.entry("kms.awsKms.aliasPrefix", "alias/x/"),
+          Map.entry("endpoint.enabled", "true"),
+          Map.entry("endpoint.port", "9443"),
+          Map.entry("endpoint.address", "127.0.0.1"),
+          Map.entry("endpoint.adminNamespace", "ops"),
+          Map.entry("endpoint.tls.mode", "secret"),
+          Map.entry("endpoint.tls.secretName", "endpoint-cert"),
+          Map.entry("endpoint.tls.caSecretName", "endpoint-ca-key"),
+          Map.entry("endpoint.tls.caConfigMap", "endpoint-ca-cert"),
+          Map.entry("endpoint.tls.serviceName", "sm"));
 
   /** What a sample needs beside it to pass the checks. */
   private static final Map<String, Map<String, String>> NEEDS =

@@ -30,6 +30,18 @@ public record EndpointConfig(
                 + " resolve. Env: MANAGEDSECRET_ENDPOINT_ADMIN_NAMESPACE.")
         @JsonProperty(defaultValue = "default")
         String adminNamespace,
+    @JsonPropertyDescription(
+            "The audience a pod's projected ServiceAccount token must have to get credentials"
+                + " from the endpoint's container credentials path (/v1/credentials). Env:"
+                + " MANAGEDSECRET_ENDPOINT_AUDIENCE.")
+        @JsonProperty(defaultValue = "secretsmanager.managedsecrets.dev")
+        String audience,
+    @JsonPropertyDescription(
+            "The Secret in the operator's namespace that keeps the key pod credentials are issued"
+                + " with (made once, shared by every replica). Env:"
+                + " MANAGEDSECRET_ENDPOINT_CREDENTIALS_SECRET.")
+        @JsonProperty(defaultValue = "managedsecret-endpoint-credentials")
+        String credentialsSecret,
     @JsonPropertyDescription("TLS of the endpoint.") TlsSettings tls) {
 
   static final List<String> TLS_MODES = List.of("generate", "secret", "none");
@@ -51,6 +63,13 @@ public record EndpointConfig(
     if (adminNamespace == null || !adminNamespace.matches(DNS_LABEL)) {
       throw new IllegalArgumentException(
           "endpoint.adminNamespace must be a namespace name; it is " + adminNamespace);
+    }
+    if (audience == null || audience.isBlank() || audience.length() > 253) {
+      throw new IllegalArgumentException("endpoint.audience must be 1-253 characters");
+    }
+    if (credentialsSecret == null || !credentialsSecret.matches(DNS_LABEL)) {
+      throw new IllegalArgumentException(
+          "endpoint.credentialsSecret must be an object name; it is " + credentialsSecret);
     }
     if (!TLS_MODES.contains(tls.mode)) {
       throw new IllegalArgumentException(

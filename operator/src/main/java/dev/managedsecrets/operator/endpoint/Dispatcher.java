@@ -18,8 +18,16 @@ import org.slf4j.LoggerFactory;
  */
 final class Dispatcher {
 
-  /** An answer: HTTP status and JSON body. */
-  record Answer(int status, byte[] body, String errorType, String requestId) {}
+  /** An answer: HTTP status, JSON body and its content type. */
+  record Answer(int status, byte[] body, String errorType, String requestId, String contentType) {
+
+    Answer(int status, byte[] body, String errorType, String requestId) {
+      this(status, body, errorType, requestId, HttpFront.CONTENT_TYPE);
+    }
+  }
+
+  /** Where the container credential provider asks for a pod's credentials. */
+  static final String CREDENTIALS_PATH = "/v1/credentials";
 
   static final String TARGET_PREFIX = "secretsmanager.";
   private static final Pattern OPERATION = Pattern.compile("[A-Za-z]{1,64}");
@@ -27,17 +35,27 @@ final class Dispatcher {
 
   private final SigV4 sigv4;
   private final Map<String, Operation> operations;
+  private final PodCredentials pods;
   private final AuditLog audit;
   private final Clock clock;
 
-  Dispatcher(SigV4 sigv4, Map<String, Operation> operations, AuditLog audit, Clock clock) {
+  Dispatcher(
+      SigV4 sigv4,
+      Map<String, Operation> operations,
+      PodCredentials pods,
+      AuditLog audit,
+      Clock clock) {
     this.sigv4 = sigv4;
     this.operations = Map.copyOf(operations);
+    this.pods = pods;
     this.audit = audit;
     this.clock = clock;
   }
 
   Answer handle(HttpCall call) {
+    if (CREDENTIALS_PATH.equals(call.rawPath()) && "GET".equals(call.method())) {
+      return credentials(call);
+    }
     String requestId = UUID.randomUUID().toString();
     String operation = operation(call.first("X-Amz-Target"));
     String userAgent = call.first("User-Agent");
@@ -74,6 +92,38 @@ final class Dispatcher {
     }
     audit(requestId, operation, caller, call, userAgent, input, error);
     return error(error, requestId);
+  }
+
+  /**
+   * A pod's credentials for its projected ServiceAccount token (the container credential provider's
+   * request), recorded as AssumeRoleForPodIdentity; the token is never recorded.
+   */
+  private Answer credentials(HttpCall call) {
+    String requestId = UUID.randomUUID().toString();
+    PodCredentials.Issued issued = pods.issue(call.first("Authorization"));
+    Caller caller =
+        issued.principal() == null
+            ? null
+            : new Caller(
+                issued.principal(),
+                issued.body().path("AccessKeyId").asText(),
+                call.sourceIp(),
+                call.first("User-Agent"));
+    AwsException error =
+        issued.status() == 200
+            ? null
+            : new AwsException(
+                issued.body().path("Code").asText(),
+                issued.status(),
+                issued.body().path("Message").asText());
+    audit(
+        requestId, "AssumeRoleForPodIdentity", caller, call, call.first("User-Agent"), null, error);
+    return new Answer(
+        issued.status(),
+        issued.body().toString().getBytes(StandardCharsets.UTF_8),
+        null,
+        requestId,
+        "application/json");
   }
 
   /** Refuses a call before anything of it is read but its headers (a body too large). */

@@ -108,7 +108,7 @@ final class HttpFront implements AutoCloseable {
                       413,
                       "The request body is larger than " + MAX_BODY_BYTES + " bytes."))
               : dispatcher.handle(call);
-      exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+      exchange.getResponseHeaders().set("Content-Type", answer.contentType());
       exchange.getResponseHeaders().set("x-amzn-RequestId", answer.requestId());
       if (answer.errorType() != null) {
         exchange.getResponseHeaders().set("x-amzn-ErrorType", answer.errorType());

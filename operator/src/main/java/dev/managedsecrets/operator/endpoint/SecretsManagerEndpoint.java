@@ -87,12 +87,26 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
     operations.putAll(new ValueOperations(services, lists).operations());
     operations.putAll(lists.operations());
     operations.putAll(new OtherOperations(services).operations());
+    PodCredentials pods;
+    try {
+      pods =
+          PodCredentials.open(
+              client,
+              config.namespace(),
+              endpoint.credentialsSecret(),
+              endpoint.audience(),
+              Clock.systemUTC());
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
     Dispatcher dispatcher =
         new Dispatcher(
-            // A signature's date is checked against the wall clock, whatever clock the operator
-            // keeps its dates with.
-            new SigV4(keys, config.region(), Clock.systemUTC()),
+            // A signature's date, and a credential's expiry, are checked against the wall clock,
+            // whatever clock the operator keeps its dates with.
+            new SigV4(keys, pods, config.region(), Clock.systemUTC()),
             operations,
+            pods,
             new AuditLog(config.region(), account),
             backend.clock());
     HttpFront front;

@@ -46,11 +46,17 @@ final class SigV4 {
   private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
 
   private final AccessKeys keys;
+  private final PodCredentials pods;
   private final String region;
   private final Clock clock;
 
-  SigV4(AccessKeys keys, String region, Clock clock) {
+  /**
+   * @param pods the issuer of pod credentials, whose session tokens a request may carry (null:
+   *     none)
+   */
+  SigV4(AccessKeys keys, PodCredentials pods, String region, Clock clock) {
     this.keys = keys;
+    this.pods = pods;
     this.region = region;
     this.clock = clock;
   }
@@ -104,8 +110,9 @@ final class SigV4 {
     }
     Instant date = date(amzDate);
     checkWindow(date, amzDate);
+    String session = call.first("X-Amz-Security-Token");
     AccessKeys.AccessKey key =
-        keys.find(scope[0])
+        (session == null || pods == null ? keys.find(scope[0]) : pods.key(scope[0], session))
             .orElseThrow(
                 () ->
                     new AwsException(

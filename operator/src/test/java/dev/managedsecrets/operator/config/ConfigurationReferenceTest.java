@@ -79,6 +79,8 @@ class ConfigurationReferenceTest {
           Map.entry("endpoint.port", "9443"),
           Map.entry("endpoint.address", "127.0.0.1"),
           Map.entry("endpoint.adminNamespace", "ops"),
+          Map.entry("endpoint.audience", "other-audience"),
+          Map.entry("endpoint.credentialsSecret", "other-credentials"),
           Map.entry("endpoint.tls.mode", "secret"),
           Map.entry("endpoint.tls.secretName", "endpoint-cert"),
           Map.entry("endpoint.tls.caSecretName", "endpoint-ca-key"),

@@ -32,7 +32,7 @@ class SigV4Test {
   static final AccessKeys.AccessKey KEY = AccessKeys.generate(Principal.administrator("default"));
 
   final SigV4 sigv4 =
-      new SigV4(new AccessKeys().add(KEY), "local", Clock.fixed(NOW, ZoneOffset.UTC));
+      new SigV4(new AccessKeys().add(KEY), null, "local", Clock.fixed(NOW, ZoneOffset.UTC));
 
   static SdkHttpFullRequest unsigned() {
     return SdkHttpFullRequest.builder()
@@ -181,7 +181,7 @@ class SigV4Test {
   @Test
   void aScopeOfAnotherRegionOrServiceIsInvalidSignature() {
     SigV4 otherRegion =
-        new SigV4(new AccessKeys().add(KEY), "eu-west-1", Clock.fixed(NOW, ZoneOffset.UTC));
+        new SigV4(new AccessKeys().add(KEY), null, "eu-west-1", Clock.fixed(NOW, ZoneOffset.UTC));
 
     AwsException e =
         catchThrowableOfType(

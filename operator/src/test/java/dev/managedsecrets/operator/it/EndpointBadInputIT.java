@@ -12,7 +12,6 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.operator.endpoint.AccessKeys;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -299,37 +298,15 @@ class EndpointBadInputIT {
   @Test
   void aServiceAccountWithoutTheGrantIsDeniedWhetherTheSecretExistsOrNot() {
     AccessKeys.AccessKey app = EndpointClients.serviceAccount(cluster, "team-a", "app");
-    cluster
-        .client
-        .resource(
-            new RoleBuilder()
-                .withNewMetadata()
-                .withNamespace("team-a")
-                .withName("describe-only")
-                .endMetadata()
-                .addNewRule()
-                .withApiGroups("managedsecrets.dev")
-                .withResources("managedsecrets")
-                .withVerbs("get", "list", "create")
-                .endRule()
-                .build())
-        .create();
-    cluster
-        .client
-        .resource(
-            new RoleBindingBuilder()
-                .withNewMetadata()
-                .withNamespace("team-a")
-                .withName("app-describes")
-                .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "describe-only")
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName("app")
-                .withNamespace("team-a")
-                .endSubject()
-                .build())
-        .create();
+    EndpointClients.grant(
+        cluster,
+        "team-a",
+        "app",
+        "describe-only",
+        List.of("managedsecrets"),
+        "get",
+        "list",
+        "create");
     try (SecretsManagerClient appClient = EndpointClients.client(cluster, app)) {
       appClient.createSecret(r -> r.name("team/secret").secretString("team-value"));
       String before = state();

@@ -5,6 +5,8 @@ import dev.managedsecrets.operator.endpoint.Principal;
 import dev.managedsecrets.operator.endpoint.SecretsManagerEndpoint;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +92,51 @@ final class EndpointClients {
                 namespace));
     endpoint(cluster).accessKeys().add(key);
     return key;
+  }
+
+  /**
+   * Grants the ServiceAccount {@code namespace/account} the verbs on the resources of
+   * managedsecrets.dev (managedsecrets, managedsecrets/value), with a Role and a RoleBinding of
+   * that name.
+   */
+  static void grant(
+      TestCluster cluster,
+      String namespace,
+      String account,
+      String role,
+      List<String> resources,
+      String... verbs) {
+    cluster
+        .client
+        .resource(
+            new RoleBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(role)
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("managedsecrets.dev")
+                .withResources(resources)
+                .withVerbs(verbs)
+                .endRule()
+                .build())
+        .create();
+    cluster
+        .client
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(account + "-" + role)
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", role)
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName(account)
+                .withNamespace(namespace)
+                .endSubject()
+                .build())
+        .create();
   }
 
   /** AWS's SDK client for the endpoint, signing with {@code key}, without retries. */

@@ -57,11 +57,13 @@ public record ApiRequest(
       namespace = r[1];
       resource = r[2];
       name = r.length > 3 ? r[3] : null;
-      sub = r.length > 4 ? String.join("/", Arrays.copyOfRange(r, 4, r.length)) : null;
+      // As the API server's request info: the one segment after the name is the subresource; what
+      // follows it (a proxied path) is not part of what is authorized.
+      sub = r.length > 4 ? r[4] : null;
     } else {
       resource = r[0];
       name = r.length > 1 ? r[1] : null;
-      sub = r.length > 2 ? String.join("/", Arrays.copyOfRange(r, 2, r.length)) : null;
+      sub = r.length > 2 ? r[2] : null;
       if (resource.equals("namespaces") && name != null) {
         namespace = name; // a Namespace object is authorized in its own namespace too
       }

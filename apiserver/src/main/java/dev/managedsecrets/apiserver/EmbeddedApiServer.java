@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -274,6 +275,19 @@ public final class EmbeddedApiServer implements AutoCloseable {
    */
   public int dropWatches() {
     return dispatcher.dropWatches();
+  }
+
+  /**
+   * Answers the service proxy ({@code
+   * /api/v1/namespaces/<namespace>/services/<service>:<port>/proxy/...}) of this Service port with
+   * the HTTP server at {@code backend} (on loopback), as the API server forwards to a Service's
+   * endpoint, until the returned handle is closed. The Service itself must exist, with that port
+   * (its number, which a request may name by the port's name): the proxy reads it as the API server
+   * does. There are no pods here; this stands for the Service's endpoints.
+   */
+  public AutoCloseable proxyService(
+      String namespace, String service, int port, InetSocketAddress backend) {
+    return dispatcher.proxy.register(new ServiceProxy.Port(namespace, service, port), backend);
   }
 
   /** Requests answered so far, by method. */

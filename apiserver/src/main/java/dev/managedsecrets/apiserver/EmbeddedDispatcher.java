@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Tables for {@code kubectl get} ({@link Tables}); watches over plain HTTP as short long
  *       polls ({@link WatchLog});
  *   <li>TokenRequest, TokenReview and the access reviews ({@link AccessReviews});
+ *   <li>the proxy to Services ({@link ServiceProxy}), forwarding to backends registered for their
+ *       ports;
  *   <li>counting requests by method ({@link RequestCounts}); a listener that sees every request.
  * </ul>
  */
@@ -150,6 +152,9 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     return dropped;
   }
 
+  /** The proxy to Services, and the backends registered for their ports. */
+  final ServiceProxy proxy = new ServiceProxy();
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     long started = System.nanoTime();
@@ -206,6 +211,9 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     String uri = request.getPath();
     String path = ApiPath.pathOf(uri);
     String method = request.getMethod();
+    if (ServiceProxy.matches(path)) {
+      return proxy.forward(request, this::get);
+    }
     ApiPath p = ApiPath.parse(uri);
     String contentType = request.getHeader("Content-Type");
     if (contentType != null && contentType.startsWith(Protobuf.CONTENT_TYPE)) {

@@ -34,6 +34,10 @@ class ApiRequestTest {
     assertThat(ApiRequest.of("DELETE", "/apis/managedsecrets.dev/v1/namespaces/a/kmskeys"))
         .extracting(ApiRequest::verb)
         .isEqualTo("deletecollection");
+    assertThat(
+            ApiRequest.of("POST", "/api/v1/namespaces/a/services/http:x:8082/proxy/v1/reseal")
+                .toString())
+        .isEqualTo("create core/services/proxy http:x:8082 in a");
     assertThat(ApiRequest.of("GET", "/apis/apps/v1").toString()).isEqualTo("get /apis/apps/v1");
     assertThat(ApiRequest.of("GET", "/version?timeout=32s").isResource()).isFalse();
   }

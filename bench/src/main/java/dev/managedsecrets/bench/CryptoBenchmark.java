@@ -4,6 +4,7 @@ import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.secret.Arns;
+import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.KeyringSecret;
 import dev.managedsecrets.operator.kms.LocalKms;
@@ -54,6 +55,7 @@ public class CryptoBenchmark {
   EnvelopeCipher cipher;
   String keyArn;
   EncryptionContext context;
+  final SecretId record = new SecretId("bench", "bench/value", "uid-bench");
   final SecureRandom random = new SecureRandom();
 
   @Setup
@@ -73,7 +75,8 @@ public class CryptoBenchmark {
 
   @Benchmark
   public byte[] envelopeSealAndOpen() {
-    return cipher.open(cipher.seal(keyArn, context, plaintext), context);
+    // As the operator seals and opens a version: format 2, bound to its store record.
+    return cipher.open(cipher.seal(keyArn, context, record, plaintext), context, record);
   }
 
   @Benchmark

@@ -36,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -296,13 +297,18 @@ public final class Harness {
    * all are and the time runs to that list.
    */
   long createAndAwait(int from, int count, SimpleMeterRegistry registry) throws Exception {
+    return createAndAwait(from, count, Harness::managedSecret);
+  }
+
+  /** As above, with ManagedSecret {@code i} made by {@code objects} (namespace bench, app-i). */
+  long createAndAwait(int from, int count, IntFunction<ManagedSecret> objects) throws Exception {
     long t0 = System.nanoTime();
     long statusWrites = totalWrites(STATUS_WRITE);
     ExecutorService pool = Executors.newFixedThreadPool(THREADS);
     List<Future<?>> futures = new ArrayList<>();
     for (int i = from; i < from + count; i++) {
       int id = i;
-      futures.add(pool.submit(() -> client.resource(managedSecret(id)).create()));
+      futures.add(pool.submit(() -> client.resource(objects.apply(id)).create()));
     }
     for (Future<?> f : futures) {
       f.get();

@@ -3,6 +3,7 @@ package dev.managedsecrets.cli;
 import dev.managedsecrets.cli.commands.AwsOperation;
 import dev.managedsecrets.cli.kube.ApiErrors;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,13 @@ public final class Main {
   }
 
   public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
-    ManagedSecretCli root = new ManagedSecretCli(out, err, env);
+    return run(args, System.in, out, err, env);
+  }
+
+  /** As {@link #run(String[], PrintWriter, PrintWriter, Map)}, reading stdin from {@code in}. */
+  public static int run(
+      String[] args, InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    ManagedSecretCli root = new ManagedSecretCli(in, out, err, env);
     CommandLine cli = new CommandLine(root);
     cli.setOut(out);
     cli.setErr(err);

@@ -3,17 +3,20 @@ package dev.managedsecrets.cli;
 import dev.managedsecrets.cli.commands.CreateSecret;
 import dev.managedsecrets.cli.commands.DeleteSecret;
 import dev.managedsecrets.cli.commands.DescribeSecret;
+import dev.managedsecrets.cli.commands.FetchCert;
 import dev.managedsecrets.cli.commands.GetRandomPassword;
 import dev.managedsecrets.cli.commands.GetSecretValue;
 import dev.managedsecrets.cli.commands.ListSecrets;
 import dev.managedsecrets.cli.commands.PutSecretValue;
 import dev.managedsecrets.cli.commands.RestoreSecret;
+import dev.managedsecrets.cli.commands.Seal;
 import dev.managedsecrets.cli.commands.TagResource;
 import dev.managedsecrets.cli.commands.UntagResource;
 import dev.managedsecrets.cli.commands.UpdateSecret;
 import dev.managedsecrets.cli.commands.UpdateSecretVersionStage;
 import dev.managedsecrets.cli.kube.Kube;
 import dev.managedsecrets.cli.output.Output;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -32,7 +35,9 @@ import picocli.CommandLine.Spec;
     usageHelpAutoWidth = true,
     description = {
       "The commands and options of `aws secretsmanager`, acting on ManagedSecret resources in the"
-          + " current kubeconfig context and namespace. Output as the AWS CLI prints it."
+          + " current kubeconfig context and namespace. Output as the AWS CLI prints it. Values"
+          + " are sealed for the operator before they are written; seal and fetch-cert seal"
+          + " manifests for Git."
     },
     subcommands = {
       CreateSecret.class,
@@ -47,6 +52,8 @@ import picocli.CommandLine.Spec;
       UntagResource.class,
       UpdateSecretVersionStage.class,
       GetRandomPassword.class,
+      Seal.class,
+      FetchCert.class,
       CommandLine.HelpCommand.class
     })
 public final class ManagedSecretCli implements Runnable {
@@ -89,12 +96,15 @@ public final class ManagedSecretCli implements Runnable {
 
   @Spec CommandSpec spec;
 
+  public final InputStream in;
   public final PrintWriter out;
   public final PrintWriter err;
   public final Map<String, String> env;
   private Kube kube;
 
-  public ManagedSecretCli(PrintWriter out, PrintWriter err, Map<String, String> env) {
+  public ManagedSecretCli(
+      InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    this.in = in;
     this.out = out;
     this.err = err;
     this.env = env;
@@ -104,6 +114,18 @@ public final class ManagedSecretCli implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(
         spec.commandLine(), "the following arguments are required: <subcommand>");
+  }
+
+  /** Whether -o/--output was given (before or after the subcommand), rather than defaulted. */
+  public boolean outputGiven() {
+    CommandLine.ParseResult result = spec.commandLine().getParseResult();
+    while (result != null) {
+      if (result.hasMatchedOption("--output")) {
+        return true;
+      }
+      result = result.subcommand();
+    }
+    return false;
   }
 
   public Kube.Settings settings() {

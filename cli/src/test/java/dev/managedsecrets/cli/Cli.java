@@ -1,7 +1,9 @@
 package dev.managedsecrets.cli;
 
+import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** Runs the plugin in this JVM, as the launcher would, with captured output and a given env. */
@@ -22,9 +24,20 @@ public final class Cli {
   }
 
   public Result run(String... args) {
+    return runWithInput("", args);
+  }
+
+  /** Runs with {@code stdin} as the standard input. */
+  public Result runWithInput(String stdin, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), env);
+    int code =
+        Main.run(
+            args,
+            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+            new PrintWriter(out),
+            new PrintWriter(err),
+            env);
     return new Result(code, out.toString(), err.toString());
   }
 }

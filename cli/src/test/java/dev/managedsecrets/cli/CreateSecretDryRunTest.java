@@ -2,16 +2,28 @@ package dev.managedsecrets.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.managedsecrets.core.sealing.SealingBinding;
+import dev.managedsecrets.core.sealing.SealingTarget;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** --dry-run prints the manifest, checked with the operator's rules, without a cluster. */
+/**
+ * --dry-run prints the manifest, its value sealed, checked with the operator's rules, without a
+ * cluster (with -n and --cert).
+ */
 class CreateSecretDryRunTest {
 
   final Cli cli = new Cli(Map.of("HOME", "/nonexistent"));
+  final TestSealingKey sealing = new TestSealingKey();
+
+  @TempDir Path dir;
 
   @Test
-  void printsTheManagedSecretManifestAsYamlForGitOps() {
+  void printsTheManagedSecretManifestWithItsValueSealedForGitOps() throws Exception {
     Cli.Result r =
         cli.run(
             "create-secret",
@@ -29,12 +41,14 @@ class CreateSecretDryRunTest {
             "e".repeat(32),
             "-n",
             "production",
+            "--cert",
+            sealing.writeCert(dir).toString(),
             "--dry-run",
             "-o",
             "yaml");
     assertThat(r.code()).as(r.toString()).isZero();
     assertThat(r.out())
-        .isEqualTo(
+        .matches(
             """
             apiVersion: managedsecrets.dev/v1alpha1
             kind: ManagedSecret
@@ -45,12 +59,19 @@ class CreateSecretDryRunTest {
               secretName: production/MyAwesomeAppSecret
               description: Orders
               kmsKeyId: alias/orders
-              secretString: "{\\"user\\":\\"a\\"}"
+              sealedSecretString: msv1\\.[A-Za-z0-9_-]+
               clientRequestToken: eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee
               tags:
               - key: team
                 value: orders
             """);
+    JsonNode spec = new YAMLMapper().readTree(r.out()).get("spec");
+    assertThat(
+            sealing.open(
+                spec.get("sealedSecretString").asText(),
+                SealingBinding.strict(
+                    "production", "production-myawesomeappsecret", SealingTarget.secretString())))
+        .isEqualTo("{\"user\":\"a\"}");
   }
 
   @Test

@@ -62,6 +62,8 @@ class UsageTest {
             "tag-resource",
             "untag-resource",
             "update-secret-version-stage",
-            "get-random-password");
+            "get-random-password",
+            "seal",
+            "fetch-cert");
   }
 }

@@ -3,8 +3,15 @@ package dev.managedsecrets.operator;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.crypto.KeyedHash;
 import dev.managedsecrets.core.crypto.Kms;
+import dev.managedsecrets.core.crypto.RecordMac;
 import dev.managedsecrets.core.projection.Projection;
+import dev.managedsecrets.core.sealing.ResealAnswer;
+import dev.managedsecrets.core.sealing.ResealRequest;
+import dev.managedsecrets.core.sealing.Resealer;
+import dev.managedsecrets.core.sealing.SealingPublicKey;
 import dev.managedsecrets.core.secret.Arns;
+import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.value.PasswordGenerator;
 import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.operator.cache.Caches;
@@ -25,6 +32,9 @@ import dev.managedsecrets.operator.reconcile.Checkpoints;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
 import dev.managedsecrets.operator.reconcile.StoreWrites;
+import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
+import dev.managedsecrets.operator.sealing.SealedValues;
+import dev.managedsecrets.operator.sealing.SealingKeys;
 import dev.managedsecrets.operator.store.SecretStore;
 import dev.managedsecrets.operator.store.SecretStores;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -64,6 +74,7 @@ public final class OperatorRuntime implements AutoCloseable {
   private final Leadership leadership;
   private final KmsKeyRuntime kmsKeys;
   private final SecretsManagerEndpoint endpoint;
+  private final SealingKeys sealingKeys;
 
   private OperatorRuntime(
       Operator operator,
@@ -73,7 +84,8 @@ public final class OperatorRuntime implements AutoCloseable {
       KmsProviders kmsProviders,
       Leadership leadership,
       KmsKeyRuntime kmsKeys,
-      SecretsManagerEndpoint endpoint) {
+      SecretsManagerEndpoint endpoint,
+      SealingKeys sealingKeys) {
     this.operator = operator;
     this.endpoint = endpoint;
     this.purger = purger;
@@ -82,6 +94,7 @@ public final class OperatorRuntime implements AutoCloseable {
     this.kmsProviders = kmsProviders;
     this.leadership = leadership;
     this.kmsKeys = kmsKeys;
+    this.sealingKeys = sealingKeys;
   }
 
   /**
@@ -129,13 +142,24 @@ public final class OperatorRuntime implements AutoCloseable {
     KmsKeyRuntime kmsKeys =
         KmsKeyRuntime.start(client, config, keyring, kmsProviders, namespaces, clock);
     Kms kms = new CountingKms(kmsKeys.kms(), registry);
+    // Sealing keys: made at the first start, renewed when due, public keys published.
+    SealingKeys sealingKeys =
+        SealingKeys.start(
+            client,
+            config.namespace(),
+            kms,
+            clock,
+            config.sealing().renewalInterval(),
+            config.sealing().retiredKeys());
     KeyedHash hash = new KeyedHash(keyring.hashKey());
     ValueAssembler values = new ValueAssembler(hash, new PasswordGenerator());
-    // The backing store named by config.store (kubernetes or postgres).
+    // The backing store named by config.store (kubernetes or postgres); untrusted: its records are
+    // authenticated under a key derived from the keyring's hash key, which the store never holds.
     SecretStore store = SecretStores.open(client, config);
     SecretsManagerService secrets =
         new SecretsManagerService(
             new TimedSecretStore(store, registry),
+            new RecordMac(hash),
             new EnvelopeCipher(kms),
             values,
             arns,
@@ -149,6 +173,8 @@ public final class OperatorRuntime implements AutoCloseable {
             kms,
             values,
             new ProjectedSecret(new Projection(hash)),
+            new SealedValues(sealingKeys),
+            new SealedOnlyNamespaces(client, config.sealing().sealedOnlyNamespaceSelector()),
             new EventRecorder(client),
             namespaces,
             clock,
@@ -213,6 +239,23 @@ public final class OperatorRuntime implements AutoCloseable {
         every,
         TimeUnit.MILLISECONDS);
     kmsKeys.schedule(purger, config, leadership::leading);
+    purger.scheduleWithFixedDelay(
+        () -> {
+          if (!leadership.leading()) {
+            return; // the leader renews
+          }
+          try {
+            sealingKeys.maintain();
+          } catch (RuntimeException e) {
+            LOG.warn(
+                "Renewal of the sealing key failed; retrying in {}: {}",
+                config.purgeInterval(),
+                e.toString());
+          }
+        },
+        every,
+        every,
+        TimeUnit.MILLISECONDS);
     // The Secrets Manager endpoint: every replica serves it; what it writes goes to the store.
     SecretsManagerEndpoint endpoint =
         config.endpoint().enabled()
@@ -230,7 +273,7 @@ public final class OperatorRuntime implements AutoCloseable {
         config.namespace(),
         config.kms().provider());
     return new OperatorRuntime(
-        operator, purger, secrets, store, kmsProviders, leadership, kmsKeys, endpoint);
+        operator, purger, secrets, store, kmsProviders, leadership, kmsKeys, endpoint, sealingKeys);
   }
 
   /** The back-off of a failed reconcile, the same for both controllers: never gives up. */
@@ -286,6 +329,33 @@ public final class OperatorRuntime implements AutoCloseable {
    */
   public int maintainKmsKeys() {
     return kmsKeys.maintain();
+  }
+
+  /**
+   * Retires, renews when due and publishes the sealing keys now (the scheduled job does this every
+   * purgeInterval); returns the id of the key new values are sealed for.
+   */
+  public String maintainSealingKeys() {
+    return sealingKeys.maintain();
+  }
+
+  /**
+   * Seals the values of a manifest again for the current sealing key, each opened under the binding
+   * of the request (the re-seal endpoint, {@code kubectl managedsecret seal --re-encrypt}).
+   *
+   * @throws SecretsManagerException a value that does not open here, or a request that is no
+   *     ManagedSecret's sealed fields; InternalServiceError before the first sealing key
+   */
+  public ResealAnswer reseal(ResealRequest request) {
+    SealingPublicKey current =
+        sealingKeys
+            .currentPublicKey()
+            .orElseThrow(
+                () ->
+                    new SecretsManagerException(
+                        AwsError.INTERNAL_SERVICE_ERROR,
+                        "The operator has no sealing key yet: retry once it has started."));
+    return new Resealer(sealingKeys).reseal(request, current);
   }
 
   /** A 12-digit account id derived from the kube-system namespace's UID, stable per cluster. */

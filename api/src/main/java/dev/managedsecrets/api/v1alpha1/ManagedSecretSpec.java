@@ -20,15 +20,21 @@ import java.util.Map;
 @ValidationRule(
     value =
         "(has(self.secretString) ? 1 : 0) + (has(self.secretBinary) ? 1 : 0)"
-            + " + (has(self.fromSecret) ? 1 : 0) <= 1",
-    message = "Only one of secretString, secretBinary and fromSecret may be set.")
+            + " + (has(self.fromSecret) ? 1 : 0) + (has(self.sealedSecretString) ? 1 : 0)"
+            + " + (has(self.sealedSecretBinary) ? 1 : 0) <= 1",
+    message =
+        "Only one of secretString, secretBinary, fromSecret, sealedSecretString and"
+            + " sealedSecretBinary may be set.")
 @ValidationRule(
     value =
-        "!(has(self.secretString) || has(self.secretBinary) || has(self.fromSecret))"
-            + " || !(has(self.data) || has(self.generate) || has(self.database))",
+        "!(has(self.secretString) || has(self.secretBinary) || has(self.fromSecret)"
+            + " || has(self.sealedSecretString) || has(self.sealedSecretBinary))"
+            + " || !(has(self.data) || has(self.sealedData) || has(self.generate)"
+            + " || has(self.database))",
     message =
-        "A whole value (secretString, secretBinary or fromSecret) can't be combined with"
-            + " key/value fields (data, generate, database).")
+        "A whole value (secretString, secretBinary, fromSecret, sealedSecretString or"
+            + " sealedSecretBinary) can't be combined with key/value fields (data, sealedData,"
+            + " generate, database).")
 @ValidationRule(
     value =
         "!(has(self.forceDeleteWithoutRecovery) && self.forceDeleteWithoutRecovery"
@@ -43,13 +49,17 @@ import java.util.Map;
     value =
         "!has(self.valueSource) || self.valueSource != 'Store' || !(has(self.secretString)"
             + " || has(self.secretBinary) || has(self.fromSecret) || has(self.data)"
-            + " || has(self.generate) || has(self.database) || has(self.versionStages)"
-            + " || has(self.clientRequestToken))",
+            + " || has(self.generate) || has(self.database) || has(self.sealedData)"
+            + " || has(self.sealedSecretString) || has(self.sealedSecretBinary)"
+            + " || has(self.versionStages) || has(self.clientRequestToken))",
     message =
         "valueSource Store keeps the value in the store: it can't be combined with a value field"
-            + " (secretString, secretBinary, fromSecret, data, generate, database),"
-            + " versionStages or clientRequestToken.")
+            + " (secretString, secretBinary, fromSecret, data, generate, database, sealedData,"
+            + " sealedSecretString, sealedSecretBinary), versionStages or clientRequestToken.")
 public class ManagedSecretSpec {
+
+  /** A sealed value's text: its prefix, then unpadded base64url. */
+  static final String SEALED = "^msv1\\.[A-Za-z0-9_-]+$";
 
   @JsonPropertyDescription(
       "The Secrets Manager name: 1-512 of letters, digits and /_+=.@-. Default:"
@@ -75,7 +85,8 @@ public class ManagedSecretSpec {
           + " with no value). Store: in the operator's store only, written through the Secrets"
           + " Manager endpoint (CreateSecret, PutSecretValue, UpdateSecretVersionStage); the"
           + " operator projects the store's AWSCURRENT and never writes a version from the spec."
-          + " With Store no value field, versionStages or clientRequestToken may be set.")
+          + " With Store no value field (sealed ones included), versionStages or"
+          + " clientRequestToken may be set.")
   @Pattern("^(Spec|Store)$")
   public String valueSource;
 
@@ -102,6 +113,38 @@ public class ManagedSecretSpec {
       value = "self.all(k, size(k) >= 1 && size(k) <= 253)",
       message = "data keys must be 1-253 characters.")
   public Map<String, @Size(max = 65536) String> data;
+
+  @JsonPropertyDescription(
+      "Key/value pairs sealed on the client (kubectl managedsecret seal) for the operator's"
+          + " sealing public key: safe to commit to Git. They join data, generate and database in"
+          + " one JSON object; the operator opens them in memory only. At most 256 keys of 1-253"
+          + " characters; each value msv1. and base64url, at most 87600 characters.")
+  @Size(max = 256)
+  @ValidationRule(
+      value = "self.all(k, size(k) >= 1 && size(k) <= 253)",
+      message = "sealedData keys must be 1-253 characters.")
+  public Map<String, @Size(min = 1, max = 87600) @Pattern(SEALED) String> sealedData;
+
+  @JsonPropertyDescription(
+      "The whole value as text, sealed on the client for the operator's sealing public key (safe"
+          + " to commit to Git): msv1. and base64url, at most 87600 characters.")
+  @Size(min = 1, max = 87600)
+  @Pattern(SEALED)
+  public String sealedSecretString;
+
+  @JsonPropertyDescription(
+      "The whole value as bytes, sealed on the client for the operator's sealing public key (safe"
+          + " to commit to Git): msv1. and base64url, at most 87600 characters.")
+  @Size(min = 1, max = 87600)
+  @Pattern(SEALED)
+  public String sealedSecretBinary;
+
+  @JsonPropertyDescription(
+      "What sealed values are bound to: strict (default; namespace, ManagedSecret name and value"
+          + " key) or namespace-wide (namespace and value key). Taken from here and the object's"
+          + " metadata, never from the sealed values.")
+  @Pattern("^(strict|namespace-wide)$")
+  public String sealedScope;
 
   @JsonPropertyDescription(
       "Keys whose values the operator generates once (GetRandomPassword parameters) and keeps. At"

@@ -42,6 +42,11 @@ public class ManagedSecretStatus {
   @JsonPropertyDescription("When the stored secret was scheduled for deletion (RFC 3339).")
   public String deletedDate;
 
+  @JsonPropertyDescription(
+      "The sequence number of the stored secret's record when the operator last wrote or read it:"
+          + " a record of this ARN older than this is refused as replayed (DecryptionFailure).")
+  public Long recordSequence;
+
   @JsonPropertyDescription("The metadata.generation that this status describes.")
   public Long observedGeneration;
 
@@ -66,6 +71,7 @@ public class ManagedSecretStatus {
         && Objects.equals(lastRotatedDate, other.lastRotatedDate)
         && Objects.equals(nextRotationDate, other.nextRotationDate)
         && Objects.equals(deletedDate, other.deletedDate)
+        && Objects.equals(recordSequence, other.recordSequence)
         && Objects.equals(observedGeneration, other.observedGeneration)
         && Objects.equals(conditions, other.conditions);
   }

@@ -61,6 +61,11 @@ public record ProjectedValue(String text, String binary) {
     return new ProjectedValue(object.toString(), null);
   }
 
+  /** Whether the projected Secret holds {@code value} (as the operator projects it). */
+  public static boolean holds(Secret projected, SecretValue value, TargetSpec target) {
+    return same(value, target, data(projected));
+  }
+
   private static SecretValue specValue(ManagedSecret ms, ManagedSecretSpec spec, Secret projected) {
     if (spec.secretString == null && spec.secretBinary == null) {
       return null;

@@ -7,16 +7,21 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.cli.CliException;
 import dev.managedsecrets.cli.ServiceException;
 import dev.managedsecrets.cli.aws.ParamFiles;
+import dev.managedsecrets.cli.aws.ProjectedValue;
 import dev.managedsecrets.cli.aws.ResourceNames;
 import dev.managedsecrets.cli.aws.Responses;
 import dev.managedsecrets.cli.aws.Shorthand;
 import dev.managedsecrets.cli.kube.Kube;
 import dev.managedsecrets.cli.output.Json;
 import dev.managedsecrets.cli.output.Output;
+import dev.managedsecrets.core.projection.Projection;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.validation.SpecValidator;
+import dev.managedsecrets.core.value.SecretValue;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,7 +36,8 @@ import picocli.CommandLine.Option;
     description = {
       "Creates a ManagedSecret (spec.secretName = --name), waits until the operator made it Ready,"
           + " and prints ARN, Name and VersionId. The object's name is derived from --name"
-          + " (see docs/CLI.md) or given with --resource-name."
+          + " (see docs/CLI.md) or given with --resource-name. The value is sealed for the"
+          + " operator's public key: no plain value is written into the ManagedSecret."
     })
 public final class CreateSecret extends SecretCommand {
 
@@ -86,6 +92,8 @@ public final class CreateSecret extends SecretCommand {
       description = "Print the ManagedSecret manifest (-o yaml or json) instead of creating it.")
   String dryRun;
 
+  @Mixin SealingKeyOptions sealing;
+
   @Mixin WaitOptions wait;
 
   @Override
@@ -111,6 +119,10 @@ public final class CreateSecret extends SecretCommand {
     } catch (SecretsManagerException e) {
       throw ServiceException.of(e);
     }
+    SecretValue plain = plainValue(ms.getSpec());
+    if (plain != null) {
+      ValueSealing.seal(ms.getSpec(), sealing.key(root), namespace, ms.getMetadata().getName());
+    }
     if (dryRun != null) {
       Output.Format format = root.output == Output.Format.json ? root.output : Output.Format.yaml;
       JsonNode manifest = Serialization.jsonMapper().valueToTree(ms);
@@ -128,7 +140,7 @@ public final class CreateSecret extends SecretCommand {
       existing = secrets.find(name);
     }
     if (existing.isPresent()) {
-      return idempotent(existing.get(), ms);
+      return idempotent(secrets, existing.get(), plain);
     }
     ManagedSecret created;
     try {
@@ -206,20 +218,61 @@ public final class CreateSecret extends SecretCommand {
     return ms;
   }
 
-  /** AWS: the same token and value again succeed; anything else is ResourceExistsException. */
-  private JsonNode idempotent(ManagedSecret existing, ManagedSecret wanted) {
+  /** The value given, in plain text (before it is sealed); null when none. */
+  private static SecretValue plainValue(ManagedSecretSpec spec) {
+    if (spec.secretString != null) {
+      return SecretValue.text(spec.secretString);
+    }
+    if (spec.secretBinary != null) {
+      return new SecretValue(Base64.getDecoder().decode(spec.secretBinary.strip()), true);
+    }
+    return null;
+  }
+
+  /**
+   * AWS: the same token and value again succeed; anything else is ResourceExistsException. The
+   * value is sealed in the ManagedSecret, so it is compared with what the projected Secret holds
+   * for the token's version (a secret whose Secret one may not read is taken as another value).
+   */
+  private JsonNode idempotent(Secrets secrets, ManagedSecret existing, SecretValue plain) {
     ManagedSecretSpec have = existing.getSpec();
-    ManagedSecretSpec want = wanted.getSpec();
     if (clientRequestToken != null
         && have != null
         && clientRequestToken.equals(have.clientRequestToken)
-        && Objects.equals(have.secretString, want.secretString)
-        && Objects.equals(have.secretBinary, want.secretBinary)) {
+        && sameValue(secrets, existing, plain)) {
       return response(existing);
     }
     throw new ServiceException(
         "ResourceExistsException",
         "The operation failed because the secret " + name + " already exists.");
+  }
+
+  private boolean sameValue(Secrets secrets, ManagedSecret existing, SecretValue plain) {
+    ManagedSecretSpec have = existing.getSpec();
+    boolean sealed = have.sealedSecretString != null || have.sealedSecretBinary != null;
+    if (plain == null) {
+      return !sealed && have.secretString == null && have.secretBinary == null;
+    }
+    if (!sealed) {
+      // Written in plain text by an earlier release of the plugin.
+      return plain.binary()
+          ? Objects.equals(have.secretBinary, Base64.getEncoder().encodeToString(plain.bytes()))
+          : Objects.equals(have.secretString, plain.asText());
+    }
+    if (plain.binary() != (have.sealedSecretBinary != null)) {
+      return false;
+    }
+    Secret projected;
+    try {
+      projected = secrets.projected(existing);
+    } catch (KubernetesClientException e) {
+      return false;
+    }
+    return projected != null
+        && projected.getMetadata().getAnnotations() != null
+        && clientRequestToken.equals(
+            projected.getMetadata().getAnnotations().get(Projection.VERSION_ANNOTATION))
+        && ProjectedValue.holds(projected, plain, have.target);
   }
 
   private static JsonNode response(ManagedSecret ms) {

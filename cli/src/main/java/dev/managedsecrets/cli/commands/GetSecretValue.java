@@ -7,7 +7,6 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.cli.ServiceException;
 import dev.managedsecrets.cli.aws.ProjectedValue;
 import dev.managedsecrets.cli.aws.Responses;
-import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.projection.Projection;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.util.ArrayList;
@@ -56,14 +55,7 @@ public final class GetSecretValue extends SecretCommand {
   protected JsonNode execute() {
     Secrets secrets = secrets();
     ManagedSecret ms = secrets.requireLive(secretId);
-    Secret projected =
-        secrets
-            .kube()
-            .client()
-            .secrets()
-            .inNamespace(secrets.namespace())
-            .withName(Names.targetName(ms))
-            .get();
+    Secret projected = secrets.projected(ms);
     String projectedVersion = projectedVersion(ms, projected);
     if (projectedVersion == null) {
       throw notFound();

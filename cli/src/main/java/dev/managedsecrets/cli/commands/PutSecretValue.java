@@ -17,8 +17,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * PutSecretValue: sets the spec's value (replacing data, generate, database or fromSecret) and
- * waits until the operator made it a version; AWSCURRENT moves to it, as in AWS.
+ * PutSecretValue: sets the spec's value, sealed (replacing data, sealedData, generate, database or
+ * fromSecret), and waits until the operator made it a version; AWSCURRENT moves to it, as in AWS.
  */
 @Command(
     name = "put-secret-value",
@@ -49,6 +49,8 @@ public final class PutSecretValue extends SecretCommand {
       paramLabel = "<label>",
       description = "Labels of the new version; must include AWSCURRENT (the default).")
   List<String> versionStages;
+
+  @Mixin SealingKeyOptions sealing;
 
   @Mixin WaitOptions wait;
 
@@ -87,6 +89,8 @@ public final class PutSecretValue extends SecretCommand {
     Secrets secrets = secrets();
     ManagedSecret ms = secrets.requireLive(secretId);
     Checks.validate(ms, spec -> applyValue(spec, newValue, token));
+    ValueSealing.seal(
+        newValue, sealing.key(root), ms.getMetadata().getNamespace(), ms.getMetadata().getName());
     ManagedSecret updated =
         secrets.patchSpec(
             ms,
@@ -120,9 +124,14 @@ public final class PutSecretValue extends SecretCommand {
     return versionResponse(ready);
   }
 
+  /** The spec with the new value in plain text: what the operator's rules are checked on. */
   static void applyValue(ManagedSecretSpec spec, ManagedSecretSpec value, String token) {
     spec.secretString = value.secretString;
     spec.secretBinary = value.secretBinary;
+    spec.sealedSecretString = null;
+    spec.sealedSecretBinary = null;
+    spec.sealedData = null;
+    spec.sealedScope = null;
     spec.fromSecret = null;
     spec.data = null;
     spec.generate = null;

@@ -7,8 +7,10 @@ import dev.managedsecrets.cli.ServiceException;
 import dev.managedsecrets.cli.aws.Responses;
 import dev.managedsecrets.cli.kube.Kube;
 import dev.managedsecrets.cli.output.Json;
+import dev.managedsecrets.core.names.Names;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -62,6 +64,11 @@ final class Secrets {
 
   Resource<ManagedSecret> resource(String name) {
     return api().inNamespace(namespace()).withName(name);
+  }
+
+  /** The Secret the ManagedSecret projects its value into; null when there is none. */
+  Secret projected(ManagedSecret ms) {
+    return kube.client().secrets().inNamespace(namespace()).withName(Names.targetName(ms)).get();
   }
 
   /** The ManagedSecrets of the namespace, oldest first. */

@@ -41,6 +41,8 @@ public final class UpdateSecret extends SecretCommand {
       description = "Idempotency token of the new value; becomes its VersionId.")
   String clientRequestToken;
 
+  @Mixin SealingKeyOptions sealing;
+
   @Mixin WaitOptions wait;
 
   @Override
@@ -72,6 +74,10 @@ public final class UpdateSecret extends SecretCommand {
         });
     if (newDescription == null && kmsKeyId == null && !valueGiven) {
       return Responses.arnAndName(ms);
+    }
+    if (valueGiven) {
+      ValueSealing.seal(
+          newValue, sealing.key(root), ms.getMetadata().getNamespace(), ms.getMetadata().getName());
     }
     ManagedSecret updated =
         secrets.patchSpec(

@@ -43,12 +43,17 @@ public final class ValueOptions {
   }
 
   /**
-   * The spec fields of a new whole value as a merge patch: the value replaces every other value
-   * field (PutSecretValue replaces the value, whatever form it had).
+   * The spec fields of a new whole value, sealed ({@link ValueSealing}), as a merge patch: the
+   * value replaces every other value field, plain or sealed (PutSecretValue replaces the value,
+   * whatever form it had), and the scope is strict again (sealedScope removed).
    */
-  static void patchValue(ObjectNode patch, ManagedSecretSpec value) {
-    patch.put("secretString", value.secretString);
-    patch.put("secretBinary", value.secretBinary);
+  static void patchValue(ObjectNode patch, ManagedSecretSpec sealed) {
+    patch.put("sealedSecretString", sealed.sealedSecretString);
+    patch.put("sealedSecretBinary", sealed.sealedSecretBinary);
+    patch.putNull("secretString");
+    patch.putNull("secretBinary");
+    patch.putNull("sealedData");
+    patch.putNull("sealedScope");
     patch.putNull("fromSecret");
     patch.putNull("data");
     patch.putNull("generate");

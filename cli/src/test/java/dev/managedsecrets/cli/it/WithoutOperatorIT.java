@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.cli.Cli;
+import dev.managedsecrets.core.sealing.PublishedSealingKeys;
+import dev.managedsecrets.core.sealing.SealingPrivateKey;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +31,24 @@ class WithoutOperatorIT {
     Path dir = Files.createTempDirectory("kubectl-managedsecret-no-operator");
     Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
     cli = new Cli(Map.of("KUBECONFIG", kubeconfig.toString(), "HOME", dir.toString()));
+    // A sealing key as an operator that ran once published it.
+    SealingPrivateKey key = SealingPrivateKey.generate();
+    PublishedSealingKeys published =
+        new PublishedSealingKeys(
+            key.keyId(),
+            List.of(
+                new PublishedSealingKeys.Entry(key.keyId(), Instant.now(), null, key.publicKey())));
+    api.client()
+        .configMaps()
+        .inNamespace("managedsecret-system")
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(PublishedSealingKeys.CONFIG_MAP)
+                .endMetadata()
+                .addToData(PublishedSealingKeys.KEYS, published.toJson())
+                .build())
+        .create();
   }
 
   @AfterAll
@@ -49,10 +72,40 @@ class WithoutOperatorIT {
     ManagedSecret ms =
         api.client().resources(ManagedSecret.class).inNamespace("default").withName("later").get();
     assertThat(ms.getSpec().secretName).isEqualTo("later");
+    assertThat(ms.getSpec().secretString).isNull();
+    assertThat(ms.getSpec().sealedSecretString).startsWith("msv1.");
 
     Cli.Result described = cli.run("describe-secret", "--secret-id", "later");
     assertThat(described.code()).isZero();
     assertThat(described.out()).isEqualTo("{\n    \"Name\": \"later\"\n}\n");
+  }
+
+  @Test
+  void withoutAPublishedSealingKeyNothingIsWrittenAndTheMessageSaysWhy() {
+    Cli.Result r =
+        cli.run(
+            "create-secret",
+            "--name",
+            "unsealed",
+            "--secret-string",
+            "x",
+            "--operator-namespace",
+            "kube-system");
+    assertThat(r.code()).as(r.toString()).isEqualTo(255);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err())
+        .isEqualTo(
+            "error: no sealing public key is published: ConfigMap"
+                + " kube-system/managedsecret-sealing-keys does not exist. Is the operator running,"
+                + " in namespace kube-system? (--operator-namespace names another.) Nothing was"
+                + " written: the plugin writes values sealed only.\n");
+    assertThat(
+            api.client()
+                .resources(ManagedSecret.class)
+                .inNamespace("default")
+                .withName("unsealed")
+                .get())
+        .isNull();
   }
 
   @Test

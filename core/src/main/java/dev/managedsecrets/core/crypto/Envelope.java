@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The stored form of one version (format 1). All integers are big-endian.
+ * The stored form of one version. All integers are big-endian.
  *
  * <pre>
- *   "MSE" 0x01                 magic and format version
+ *   "MSE" 0x01 or 0x02         magic and format version
  *   u16 n, n bytes             KMS key ARN (UTF-8)
  *   u32                        key-material version
  *   u16 n, n bytes             wrapped data key
@@ -20,12 +20,38 @@ import java.util.Arrays;
  *
  * The header (everything before the ciphertext) is authenticated as associated data together with
  * the encryption context, so no field of it can be changed without the version failing to open.
+ * Both formats have this layout; they differ in what else the associated data binds: format 1 the
+ * encryption context only, format 2 also the store record that holds the version (see {@link
+ * EnvelopeCipher}). The format byte is part of the header, so one format can't pass for the other.
  */
 public record Envelope(
-    String keyArn, int materialVersion, byte[] wrappedKey, byte[] nonce, byte[] ciphertext) {
+    int format,
+    String keyArn,
+    int materialVersion,
+    byte[] wrappedKey,
+    byte[] nonce,
+    byte[] ciphertext) {
 
-  static final byte[] MAGIC = {'M', 'S', 'E', 1};
+  /** Bound to the encryption context {SecretARN, SecretVersionId}. */
+  public static final int FORMAT_1 = 1;
+
+  /** Bound to the encryption context and to the store record that holds the version. */
+  public static final int FORMAT_2 = 2;
+
+  private static final byte[] MAGIC = {'M', 'S', 'E'};
   private static final int MAX_FIELD = 0xFFFF;
+
+  public Envelope {
+    if (format != FORMAT_1 && format != FORMAT_2) {
+      throw new IllegalArgumentException("unknown envelope format " + format);
+    }
+  }
+
+  /** A format-1 envelope. */
+  public Envelope(
+      String keyArn, int materialVersion, byte[] wrappedKey, byte[] nonce, byte[] ciphertext) {
+    this(FORMAT_1, keyArn, materialVersion, wrappedKey, nonce, ciphertext);
+  }
 
   /** The header bytes, which are also the associated data's first part. */
   public byte[] header() {
@@ -35,8 +61,8 @@ public record Envelope(
     }
     ByteBuffer b =
         ByteBuffer.allocate(
-            MAGIC.length + 2 + arn.length + 4 + 2 + wrappedKey.length + 1 + nonce.length);
-    b.put(MAGIC).putShort((short) arn.length).put(arn).putInt(materialVersion);
+            MAGIC.length + 1 + 2 + arn.length + 4 + 2 + wrappedKey.length + 1 + nonce.length);
+    b.put(MAGIC).put((byte) format).putShort((short) arn.length).put(arn).putInt(materialVersion);
     b.putShort((short) wrappedKey.length).put(wrappedKey);
     b.put((byte) nonce.length).put(nonce);
     return b.array();
@@ -54,12 +80,13 @@ public record Envelope(
    * bytes and a ciphertext shorter than its tag. A ciphertext cut short or extended passes the
    * parser and fails authentication when the envelope is opened.
    *
-   * @throws MalformedEnvelopeException when the bytes are not a format-1 envelope
+   * @throws MalformedEnvelopeException when the bytes are not an envelope of a known format
    */
   public static Envelope parse(byte[] bytes) {
     Located located = locate(bytes);
     Envelope h = located.header();
     return new Envelope(
+        h.format(),
         h.keyArn(),
         h.materialVersion(),
         h.wrappedKey(),
@@ -79,7 +106,8 @@ public record Envelope(
       ByteBuffer b = ByteBuffer.wrap(bytes);
       byte[] magic = new byte[MAGIC.length];
       b.get(magic);
-      if (!Arrays.equals(magic, MAGIC)) {
+      int format = b.get();
+      if (!Arrays.equals(magic, MAGIC) || (format != FORMAT_1 && format != FORMAT_2)) {
         throw new MalformedEnvelopeException("unknown envelope format");
       }
       String arn = utf8(take(b, Short.toUnsignedInt(b.getShort())));
@@ -92,7 +120,8 @@ public record Envelope(
       if (b.remaining() < 16 || arn.isEmpty() || wrapped.length == 0) {
         throw new MalformedEnvelopeException("envelope truncated");
       }
-      return new Located(new Envelope(arn, material, wrapped, nonce, new byte[0]), b.position());
+      return new Located(
+          new Envelope(format, arn, material, wrapped, nonce, new byte[0]), b.position());
     } catch (java.nio.BufferUnderflowException e) {
       throw new MalformedEnvelopeException("envelope truncated");
     }

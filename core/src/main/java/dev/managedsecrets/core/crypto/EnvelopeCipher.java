@@ -1,10 +1,12 @@
 package dev.managedsecrets.core.crypto;
 
 import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Map;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -13,7 +15,10 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Envelope encryption of versions: a fresh 256-bit data key from the KMS for every version,
  * AES-256-GCM through JCA with a random 96-bit nonce, and the envelope header plus the encryption
- * context as associated data.
+ * context as associated data. Versions are sealed in format 2, whose associated data also binds the
+ * store record that holds the version (its namespace, name and incarnation), so an envelope copied
+ * into another namespace's or another record's store object does not open; format 1 (the encryption
+ * context only) opens as it always did. The KMS sees the encryption context alone, as AWS KMS does.
  */
 public final class EnvelopeCipher {
 
@@ -26,8 +31,24 @@ public final class EnvelopeCipher {
     this.kms = kms;
   }
 
-  /** Encrypts a version's plaintext under a fresh data key of the given KMS key. */
+  /**
+   * Encrypts a version's plaintext under a fresh data key of the given KMS key, in format 2: bound
+   * to the store record {@code record} (its id in the store, not the owner's uid).
+   */
+  public byte[] seal(String keyArn, EncryptionContext context, SecretId record, byte[] plaintext) {
+    return seal(keyArn, context, recordBinding(record), plaintext);
+  }
+
+  /**
+   * Encrypts in format 1, bound to the encryption context only: what versions were before format 2.
+   * The operator seals in format 2; this stays for tests of the KMS and of format 1.
+   */
   public byte[] seal(String keyArn, EncryptionContext context, byte[] plaintext) {
+    return seal(keyArn, context, (byte[]) null, plaintext);
+  }
+
+  private byte[] seal(
+      String keyArn, EncryptionContext context, byte[] recordBinding, byte[] plaintext) {
     DataKey dataKey = kms.generateDataKey(keyArn, context);
     Cipher cipher = null;
     try {
@@ -35,6 +56,7 @@ public final class EnvelopeCipher {
       RANDOM.nextBytes(nonce);
       byte[] header =
           new Envelope(
+                  recordBinding == null ? Envelope.FORMAT_1 : Envelope.FORMAT_2,
                   dataKey.keyArn(),
                   dataKey.materialVersion(),
                   dataKey.wrapped(),
@@ -48,6 +70,9 @@ public final class EnvelopeCipher {
           new GCMParameterSpec(TAG_BITS, nonce));
       cipher.updateAAD(header);
       cipher.updateAAD(context.canonicalView());
+      if (recordBinding != null) {
+        cipher.updateAAD(recordBinding);
+      }
       // The envelope is the header and then the ciphertext, written in place: no copy of the value.
       byte[] out = Arrays.copyOf(header, header.length + cipher.getOutputSize(plaintext.length));
       int written = cipher.doFinal(plaintext, 0, plaintext.length, out, header.length);
@@ -66,19 +91,33 @@ public final class EnvelopeCipher {
   }
 
   /**
-   * Decrypts a version. Anything altered, truncated or moved from another secret or version fails
-   * with DecryptionFailure; nothing unauthenticated is ever returned.
+   * Decrypts a format-1 version. Anything altered, truncated or moved from another secret or
+   * version fails with DecryptionFailure; nothing unauthenticated is ever returned. A format-2
+   * version, which is bound to a store record, fails too: open it with its record.
    */
   public byte[] open(byte[] stored, EncryptionContext context) {
-    return open(stored, locate(stored), context);
+    return open(stored, locate(stored), context, null);
   }
 
   /**
-   * Decrypts a version of a secret of a namespace: the key's policy holds for reads as for writes,
-   * so a namespace that may no longer use the key gets AccessDeniedException. A key that is not
-   * found fails as {@link #open(byte[], EncryptionContext)} does, with DecryptionFailure.
+   * Decrypts a format-1 version of a secret of a namespace: the key's policy holds for reads as for
+   * writes, so a namespace that may no longer use the key gets AccessDeniedException. A key that is
+   * not found fails as {@link #open(byte[], EncryptionContext)} does, with DecryptionFailure.
    */
   public byte[] open(byte[] stored, EncryptionContext context, String namespace) {
+    return open(stored, context, namespace, null);
+  }
+
+  /**
+   * Decrypts a version held by the store record {@code record}, in either format, with the key
+   * policy of the record's namespace: a format-2 version opens only as a version of that record.
+   */
+  public byte[] open(byte[] stored, EncryptionContext context, SecretId record) {
+    return open(stored, context, record.namespace(), recordBinding(record));
+  }
+
+  private byte[] open(
+      byte[] stored, EncryptionContext context, String namespace, byte[] recordBinding) {
     Envelope.Located located = locate(stored);
     try {
       kms.resolve(located.header().keyArn(), namespace);
@@ -87,7 +126,20 @@ public final class EnvelopeCipher {
         throw e;
       }
     }
-    return open(stored, located, context);
+    return open(stored, located, context, recordBinding);
+  }
+
+  /**
+   * The store record's id as format 2 binds it: the canonical bytes (as the encryption context's)
+   * of {Incarnation, Name, Namespace}.
+   */
+  static byte[] recordBinding(SecretId record) {
+    return new EncryptionContext(
+            Map.of(
+                "Namespace", record.namespace(),
+                "Name", record.name(),
+                "Incarnation", record.incarnation()))
+        .canonicalView();
   }
 
   private static Envelope.Located locate(byte[] stored) {
@@ -100,9 +152,17 @@ public final class EnvelopeCipher {
     }
   }
 
-  private byte[] open(byte[] stored, Envelope.Located located, EncryptionContext context) {
+  private byte[] open(
+      byte[] stored, Envelope.Located located, EncryptionContext context, byte[] recordBinding) {
     Envelope envelope = located.header();
     int offset = located.ciphertextOffset();
+    boolean bound = envelope.format() == Envelope.FORMAT_2;
+    if (bound && recordBinding == null) {
+      throw new SecretsManagerException(
+          AwsError.DECRYPTION_FAILURE,
+          "The stored version is bound to a store record, and was opened without one. It was not"
+              + " served.");
+    }
     byte[] key =
         kms.decrypt(envelope.keyArn(), envelope.materialVersion(), envelope.wrappedKey(), context);
     Cipher cipher = null;
@@ -115,12 +175,15 @@ public final class EnvelopeCipher {
       // The stored header is the header as written: the parser accepts only what writes back alike.
       cipher.updateAAD(stored, 0, offset);
       cipher.updateAAD(context.canonicalView());
+      if (bound) {
+        cipher.updateAAD(recordBinding);
+      }
       return cipher.doFinal(stored, offset, stored.length - offset);
     } catch (AEADBadTagException e) {
       throw new SecretsManagerException(
           AwsError.DECRYPTION_FAILURE,
           "The stored version failed authentication: it was altered or does not belong to this"
-              + " secret and version. It was not served.");
+              + " secret, version and store record. It was not served.");
     } catch (GeneralSecurityException e) {
       throw new SecretsManagerException(
           AwsError.DECRYPTION_FAILURE, "Could not decrypt the stored version.", e);

@@ -39,6 +39,23 @@ public final class KeyedHash {
   }
 
   /**
+   * A keyed hash under a key for another purpose, derived from this one: HKDF-Expand (RFC 5869)
+   * with this key as the pseudorandom key, {@code label} as the info and one block, which is
+   * HMAC-SHA256(key, label || 0x01). Knowing the derived key tells nothing of this one.
+   */
+  public KeyedHash derive(String label) {
+    Mac mac = newMac();
+    mac.update(label.getBytes(StandardCharsets.UTF_8));
+    mac.update((byte) 1);
+    byte[] derived = mac.doFinal();
+    try {
+      return new KeyedHash(derived);
+    } finally {
+      java.util.Arrays.fill(derived, (byte) 0);
+    }
+  }
+
+  /**
    * Hashes a domain label and parts. Each part is length-prefixed, so no two different lists of
    * parts hash alike.
    */

@@ -21,7 +21,15 @@ import java.util.Optional;
  * @param deletedDate when it was scheduled for deletion; null while it is live
  * @param purgeAfter when a scheduled deletion becomes final; null while it is live
  * @param versions the versions, oldest first
+ * @param specGeneration the ManagedSecret (uid) and the generation of its spec whose reconcile last
+ *     added a version, moved a label or re-encrypted versions: a writer acting on an older
+ *     generation of the same ManagedSecret does not write over it (its view is behind); null for a
+ *     record that no such write has touched since records carried it
  * @param revision the store's concurrency token for conditional writes (null before creation)
+ * @param sequence how many times the record was written since it carried a MAC: one more at every
+ *     write, authenticated by {@code mac}; 0 for a record written before records carried one
+ * @param mac the record's MAC (see {@code dev.managedsecrets.core.crypto.RecordMac}), null for a
+ *     record written before records carried one
  */
 public record StoredSecret(
     SecretId id,
@@ -34,10 +42,43 @@ public record StoredSecret(
     Instant deletedDate,
     Instant purgeAfter,
     List<StoredVersion> versions,
-    String revision) {
+    SpecGeneration specGeneration,
+    String revision,
+    long sequence,
+    String mac) {
 
   public StoredSecret {
     versions = List.copyOf(versions);
+  }
+
+  /** A record as written before records carried a MAC. */
+  public StoredSecret(
+      SecretId id,
+      String arn,
+      String ownerName,
+      String ownerUid,
+      String namespaceUid,
+      Instant createdDate,
+      Instant lastChangedDate,
+      Instant deletedDate,
+      Instant purgeAfter,
+      List<StoredVersion> versions,
+      String revision) {
+    this(
+        id,
+        arn,
+        ownerName,
+        ownerUid,
+        namespaceUid,
+        createdDate,
+        lastChangedDate,
+        deletedDate,
+        purgeAfter,
+        versions,
+        null,
+        revision,
+        0,
+        null);
   }
 
   /** A record that no namespace incarnation holds yet (as records made before them). */
@@ -130,7 +171,10 @@ public record StoredSecret(
         deletedDate,
         purgeAfter,
         versions,
-        revision);
+        specGeneration,
+        revision,
+        sequence,
+        mac);
   }
 
   /**
@@ -150,7 +194,10 @@ public record StoredSecret(
         deletedDate,
         purgeAfter,
         versions,
-        revision);
+        specGeneration,
+        revision,
+        sequence,
+        mac);
   }
 
   public StoredSecret withVersions(List<StoredVersion> newVersions, Instant changed) {
@@ -165,7 +212,10 @@ public record StoredSecret(
         deletedDate,
         purgeAfter,
         newVersions,
-        revision);
+        specGeneration,
+        revision,
+        sequence,
+        mac);
   }
 
   /** The same record, the versions named in {@code sizes} with those envelope sizes in bytes. */
@@ -198,7 +248,10 @@ public record StoredSecret(
         deleted,
         purge,
         versions,
-        revision);
+        specGeneration,
+        revision,
+        sequence,
+        mac);
   }
 
   public StoredSecret restored() {
@@ -217,6 +270,66 @@ public record StoredSecret(
         deletedDate,
         purgeAfter,
         versions,
-        newRevision);
+        specGeneration,
+        newRevision,
+        sequence,
+        mac);
+  }
+
+  /**
+   * The same record, as written by a reconcile of {@code spec}; as it is when {@code spec} is null
+   * (a write whose spec generation is not known).
+   */
+  public StoredSecret writtenBy(SpecGeneration spec) {
+    if (spec == null) {
+      return this;
+    }
+    return new StoredSecret(
+        id,
+        arn,
+        ownerName,
+        ownerUid,
+        namespaceUid,
+        createdDate,
+        lastChangedDate,
+        deletedDate,
+        purgeAfter,
+        versions,
+        spec,
+        revision,
+        sequence,
+        mac);
+  }
+
+  /**
+   * True when a later generation of the ManagedSecret of {@code spec} wrote this record than {@code
+   * spec}: a writer acting on {@code spec} has a view that is behind.
+   */
+  public boolean writtenAfter(SpecGeneration spec) {
+    return specGeneration != null && specGeneration.newerThan(spec);
+  }
+
+  /** True when the record carries a MAC (every record written since records carried one). */
+  public boolean authenticated() {
+    return mac != null;
+  }
+
+  /** The same record at {@code newSequence}, authenticated by {@code newMac}. */
+  public StoredSecret withSeal(long newSequence, String newMac) {
+    return new StoredSecret(
+        id,
+        arn,
+        ownerName,
+        ownerUid,
+        namespaceUid,
+        createdDate,
+        lastChangedDate,
+        deletedDate,
+        purgeAfter,
+        versions,
+        specGeneration,
+        revision,
+        newSequence,
+        newMac);
   }
 }

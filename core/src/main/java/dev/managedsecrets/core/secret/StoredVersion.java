@@ -91,6 +91,20 @@ public record StoredVersion(
         envelopeSize);
   }
 
+  /** The same version, made from inputs of another hash that give the same value. */
+  public StoredVersion withInputHash(String newInputHash) {
+    return new StoredVersion(
+        versionId,
+        createdDate,
+        stages,
+        kmsKeyArn,
+        valueHash,
+        newInputHash,
+        generated,
+        envelopeRevision,
+        envelopeSize);
+  }
+
   /** The same version, its envelope {@code size} bytes. */
   public StoredVersion withEnvelopeSize(int size) {
     return new StoredVersion(

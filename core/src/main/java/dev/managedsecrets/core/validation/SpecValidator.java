@@ -8,7 +8,7 @@ import dev.managedsecrets.api.v1alpha1.SecretType;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.secret.SecretsManagerException;
-import dev.managedsecrets.core.value.ValueOwner;
+import dev.managedsecrets.core.secret.ValueOwner;
 import dev.managedsecrets.core.value.ValueSize;
 import java.util.Base64;
 import java.util.HashSet;
@@ -26,6 +26,9 @@ public final class SpecValidator {
 
   /** AWS's bound of a secret value, in bytes. */
   public static final int MAX_VALUE_BYTES = ValueSize.MAX_BYTES;
+
+  /** The longest sealed value's text: a value of 65536 bytes sealed (see SealedValue). */
+  public static final int MAX_SEALED_CHARACTERS = 87600;
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1,512}");
   private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]{1,253}");
@@ -108,17 +111,26 @@ public final class SpecValidator {
     int whole =
         (spec.secretString != null ? 1 : 0)
             + (spec.secretBinary != null ? 1 : 0)
-            + (spec.fromSecret != null ? 1 : 0);
-    boolean keyValues = spec.data != null || spec.generate != null || spec.database != null;
+            + (spec.fromSecret != null ? 1 : 0)
+            + (spec.sealedSecretString != null ? 1 : 0)
+            + (spec.sealedSecretBinary != null ? 1 : 0);
+    boolean keyValues =
+        spec.data != null
+            || spec.sealedData != null
+            || spec.generate != null
+            || spec.database != null;
     if (whole > 1) {
       throw SecretsManagerException.invalidParameter(
-          "Only one of secretString, secretBinary and fromSecret may be set.");
+          "Only one of secretString, secretBinary, fromSecret, sealedSecretString and"
+              + " sealedSecretBinary may be set.");
     }
     if (whole == 1 && keyValues) {
       throw SecretsManagerException.invalidParameter(
-          "A whole value (secretString, secretBinary or fromSecret) can't be combined with"
-              + " key/value fields (data, generate, database).");
+          "A whole value (secretString, secretBinary, fromSecret, sealedSecretString or"
+              + " sealedSecretBinary) can't be combined with key/value fields (data, sealedData,"
+              + " generate, database).");
     }
+    sealed(spec);
     if (spec.secretString != null) {
       if (spec.secretString.isEmpty()
           || spec.secretString.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
@@ -167,11 +179,15 @@ public final class SpecValidator {
     }
     // Key names are part of the value: a clash names the fields, not the key.
     Set<String> data = spec.data == null ? Set.of() : spec.data.keySet();
+    Set<String> sealedData = spec.sealedData == null ? Set.of() : spec.sealedData.keySet();
     Set<String> generate = spec.generate == null ? Set.of() : spec.generate.keySet();
     Set<String> database = spec.database == null ? Set.of() : DATABASE_KEYS;
     clash("data", data, "generate", generate);
     clash("data", data, "database", database);
     clash("generate", generate, "database", database);
+    clash("data", data, "sealedData", sealedData);
+    clash("sealedData", sealedData, "generate", generate);
+    clash("sealedData", sealedData, "database", database);
     if (spec.generate != null) {
       for (Map.Entry<String, GenerateSpec> e : spec.generate.entrySet()) {
         GenerateSpec g = e.getValue();
@@ -199,8 +215,47 @@ public final class SpecValidator {
             || spec.clientRequestToken != null)) {
       throw SecretsManagerException.invalidParameter(
           "valueSource Store keeps the value in the store: it can't be combined with a value field"
-              + " (secretString, secretBinary, fromSecret, data, generate, database),"
+              + " (secretString, secretBinary, fromSecret, data, generate, database,"
+              + " sealedData, sealedSecretString, sealedSecretBinary),"
               + " versionStages or clientRequestToken.");
+    }
+  }
+
+  /** The sealed fields' bounds and scope (whether they open is the operator's to find). */
+  private static void sealed(ManagedSecretSpec spec) {
+    if (spec.sealedScope != null
+        && !spec.sealedScope.equals("strict")
+        && !spec.sealedScope.equals("namespace-wide")) {
+      throw SecretsManagerException.invalidParameter(
+          "sealedScope must be strict or namespace-wide.");
+    }
+    maxSealed("sealedSecretString", spec.sealedSecretString);
+    maxSealed("sealedSecretBinary", spec.sealedSecretBinary);
+    if (spec.sealedData == null) {
+      return;
+    }
+    if (spec.sealedData.size() > 256) {
+      throw SecretsManagerException.validation(
+          "1 validation error detected: Value at 'sealedData' failed to satisfy constraint:"
+              + " Member must have at most 256 keys");
+    }
+    for (Map.Entry<String, String> e : spec.sealedData.entrySet()) {
+      if (e.getKey().isEmpty() || e.getKey().length() > 253) {
+        throw SecretsManagerException.validation(
+            "1 validation error detected: Value at 'sealedData' failed to satisfy constraint:"
+                + " keys must have length between 1 and 253");
+      }
+      maxSealed("sealedData", e.getValue());
+    }
+  }
+
+  private static void maxSealed(String field, String text) {
+    if (text != null && (text.isEmpty() || text.length() > MAX_SEALED_CHARACTERS)) {
+      throw SecretsManagerException.validation(
+          "1 validation error detected: Value at '"
+              + field
+              + "' failed to satisfy constraint: Member must have length between 1 and "
+              + MAX_SEALED_CHARACTERS);
     }
   }
 
@@ -210,8 +265,8 @@ public final class SpecValidator {
           a
               + " and "
               + b
-              + " have a key in common: give each key once (data, generate and database make one"
-              + " JSON object).");
+              + " have a key in common: give each key once (data, sealedData, generate and database"
+              + " make one JSON object).");
     }
   }
 

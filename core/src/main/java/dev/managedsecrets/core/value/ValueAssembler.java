@@ -9,9 +9,13 @@ import dev.managedsecrets.api.v1alpha1.DatabaseEngine;
 import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.core.crypto.KeyedHash;
+import dev.managedsecrets.core.sealing.SealedInputs;
+import dev.managedsecrets.core.sealing.SealingBinding;
 import dev.managedsecrets.core.secret.SecretId;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -34,6 +38,29 @@ public final class ValueAssembler {
 
   /** Keyed hash of the inputs; equal inputs of one secret give equal hashes, across restarts. */
   public String inputHash(SecretId id, ValueInput input) {
+    return hash.hash("input/v1", id.namespace(), id.name(), json(canonical(input)));
+  }
+
+  /**
+   * Keyed hash of the inputs as the spec holds them, sealed values as their ciphertext and binding:
+   * what tells that nothing changed without opening anything. A value sealed again (a new
+   * ciphertext of the same plaintext) gives another hash; {@link #inputHash} of the opened inputs
+   * then decides.
+   */
+  public String sealedInputHash(SecretId id, ValueInput plain, SealedInputs sealed) {
+    Map<String, Object> canonical = canonical(plain);
+    List<List<String>> items = new ArrayList<>();
+    for (SealedInputs.Item item : sealed.items()) {
+      SealingBinding b = item.binding();
+      items.add(
+          java.util.Arrays.asList(
+              b.scope().word(), b.target().form().name(), b.target().key(), item.text()));
+    }
+    canonical.put("sealed", items);
+    return hash.hash("sealed-input/v1", id.namespace(), id.name(), json(canonical));
+  }
+
+  private static Map<String, Object> canonical(ValueInput input) {
     Map<String, Object> canonical = new TreeMap<>();
     if (input instanceof ValueInput.Whole w) {
       canonical.put("kind", w.value().binary() ? "binary" : "string");
@@ -48,7 +75,7 @@ public final class ValueAssembler {
     } else {
       canonical.put("kind", "none");
     }
-    return hash.hash("input/v1", id.namespace(), id.name(), json(canonical));
+    return canonical;
   }
 
   /** Keyed hash of a plaintext, for idempotency checks. */

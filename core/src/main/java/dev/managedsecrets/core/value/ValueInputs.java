@@ -1,7 +1,10 @@
 package dev.managedsecrets.core.value;
 
+import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.core.sealing.SealedInputs;
+import dev.managedsecrets.core.sealing.SealingTarget;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -39,6 +42,67 @@ public final class ValueInputs {
     SortedMap<String, GenerateSpec> generate =
         spec.generate == null ? new TreeMap<>() : new TreeMap<>(spec.generate);
     return new ValueInput.KeyValues(data, generate, spec.database);
+  }
+
+  /**
+   * The inputs with the sealed values opened: a sealed whole value becomes the whole value, sealed
+   * keys join the key/value fields. Nothing is kept of {@code opened}: the caller clears it.
+   *
+   * @param plain the spec's inputs without its sealed values ({@link #of})
+   * @param opened each sealed value's plaintext, by its item, in {@link SealedInputs} order
+   * @throws SecretsManagerException InvalidParameterException when a sealed text value or key is
+   *     not UTF-8 text; ValidationException when a whole value is larger than a value may be
+   */
+  public static ValueInput withOpened(ValueInput plain, Map<SealedInputs.Item, byte[]> opened) {
+    if (opened.isEmpty()) {
+      return plain;
+    }
+    SortedMap<String, String> data = new TreeMap<>();
+    SortedMap<String, GenerateSpec> generate = new TreeMap<>();
+    DatabaseSpec database = null;
+    if (plain instanceof ValueInput.KeyValues kv) {
+      data.putAll(kv.data());
+      generate.putAll(kv.generate());
+      database = kv.database();
+    }
+    for (Map.Entry<SealedInputs.Item, byte[]> e : opened.entrySet()) {
+      SealingTarget target = e.getKey().binding().target();
+      byte[] bytes = e.getValue();
+      switch (target.form()) {
+        case SECRET_BINARY -> {
+          requireNotEmpty(bytes, e.getKey().what());
+          ValueSize.require(bytes.length, true);
+          return new ValueInput.Whole(new SecretValue(bytes.clone(), true));
+        }
+        case SECRET_STRING -> {
+          requireNotEmpty(bytes, e.getKey().what());
+          ValueSize.require(bytes.length, false);
+          return new ValueInput.Whole(SecretValue.text(text(bytes, e.getKey().what())));
+        }
+        case DATA -> data.put(target.key(), text(bytes, e.getKey().what()));
+      }
+    }
+    return new ValueInput.KeyValues(data, generate, database);
+  }
+
+  private static void requireNotEmpty(byte[] bytes, String what) {
+    if (bytes.length == 0) {
+      throw SecretsManagerException.validation(
+          "1 validation error detected: Value at '"
+              + what
+              + "' failed to satisfy constraint: Member must have length between 1 and 65536");
+    }
+  }
+
+  private static String text(byte[] bytes, String what) {
+    String text = utf8(bytes);
+    if (text == null) {
+      throw SecretsManagerException.invalidParameter(
+          what
+              + " does not hold UTF-8 text, so it can't be a text value: seal bytes as"
+              + " sealedSecretBinary.");
+    }
+    return text;
   }
 
   private static ValueInput fromSecret(ManagedSecretSpec spec, Map<String, byte[]> source) {

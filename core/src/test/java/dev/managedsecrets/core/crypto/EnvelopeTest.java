@@ -84,11 +84,36 @@ class EnvelopeTest {
 
   @Test
   void parseRefusesAnotherFormatVersion() {
-    byte[] bad = envelope(16).toBytes();
-    bad[3] = 2;
+    for (int format : new int[] {0, 3, 0x7f, 0xff}) {
+      byte[] bad = envelope(16).toBytes();
+      bad[3] = (byte) format;
 
-    assertThatThrownBy(() -> Envelope.parse(bad))
-        .isInstanceOf(Envelope.MalformedEnvelopeException.class);
+      assertThatThrownBy(() -> Envelope.parse(bad))
+          .as("format %d", format)
+          .isInstanceOf(Envelope.MalformedEnvelopeException.class);
+    }
+  }
+
+  /** Format 2 has format 1's layout with format byte 2: what it binds differs, not the bytes. */
+  @Test
+  void formatTwoIsFormatOnesLayoutWithFormatByteTwoAndRoundTrips() {
+    Envelope one = envelope(20);
+    Envelope two =
+        new Envelope(
+            Envelope.FORMAT_2,
+            one.keyArn(),
+            one.materialVersion(),
+            one.wrappedKey(),
+            one.nonce(),
+            one.ciphertext());
+    byte[] expected = one.toBytes();
+    expected[3] = 2;
+
+    assertThat(two.toBytes()).isEqualTo(expected);
+    Envelope parsed = Envelope.parse(two.toBytes());
+    assertThat(parsed.format()).isEqualTo(Envelope.FORMAT_2);
+    assertThat(parsed.toBytes()).isEqualTo(expected);
+    assertThat(Envelope.parse(one.toBytes()).format()).isEqualTo(Envelope.FORMAT_1);
   }
 
   /**

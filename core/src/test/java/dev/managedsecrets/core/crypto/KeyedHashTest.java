@@ -101,4 +101,21 @@ class KeyedHashTest {
     assertThat(KeyedHash.same("x", null)).isFalse();
     assertThat(KeyedHash.same(null, null)).isFalse();
   }
+
+  @Test
+  void aDerivedKeyIsHkdfExpandOfTheLabelAndHashesUnlikeTheKeyItCameFrom() throws Exception {
+    byte[] key = new byte[32];
+    key[0] = 7;
+    KeyedHash hash = new KeyedHash(key);
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+    mac.update("purpose".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    mac.update((byte) 1);
+
+    KeyedHash derived = hash.derive("purpose");
+
+    assertThat(derived.hash("d", "p")).isEqualTo(new KeyedHash(mac.doFinal()).hash("d", "p"));
+    assertThat(derived.hash("d", "p")).isNotEqualTo(hash.hash("d", "p"));
+    assertThat(hash.derive("other").hash("d", "p")).isNotEqualTo(derived.hash("d", "p"));
+  }
 }

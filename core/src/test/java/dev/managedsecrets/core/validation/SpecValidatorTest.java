@@ -39,8 +39,9 @@ class SpecValidatorTest {
       "1 validation error detected: Value at 'secretBinary' failed to satisfy constraint: Member"
           + " must have length between 1 and 65536";
   private static final String WHOLE_AND_KEY_VALUES =
-      "A whole value (secretString, secretBinary or fromSecret) can't be combined with key/value"
-          + " fields (data, generate, database).";
+      "A whole value (secretString, secretBinary, fromSecret, sealedSecretString or"
+          + " sealedSecretBinary) can't be combined with key/value fields (data, sealedData,"
+          + " generate, database).";
   private static final String RECOVERY_WINDOW =
       "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).";
   private static final String FORCE_AND_WINDOW =
@@ -236,7 +237,8 @@ class SpecValidatorTest {
           s.fromSecret.name = "src";
         },
         AwsError.INVALID_PARAMETER_EXCEPTION,
-        "Only one of secretString, secretBinary and fromSecret may be set.");
+        "Only one of secretString, secretBinary, fromSecret, sealedSecretString and"
+            + " sealedSecretBinary may be set.");
   }
 
   @Test
@@ -256,8 +258,8 @@ class SpecValidatorTest {
 
   private static final String STORE_AND_SPEC_VALUE =
       "valueSource Store keeps the value in the store: it can't be combined with a value field"
-          + " (secretString, secretBinary, fromSecret, data, generate, database), versionStages or"
-          + " clientRequestToken.";
+          + " (secretString, secretBinary, fromSecret, data, generate, database, sealedData,"
+          + " sealedSecretString, sealedSecretBinary), versionStages or clientRequestToken.";
 
   @Test
   void aValueInTheStoreAloneIsAccepted() {
@@ -271,7 +273,7 @@ class SpecValidatorTest {
   }
 
   @Test
-  void aValueInTheStoreWithAValueFieldStagesOrTokenIsInvalidParameter() {
+  void aValueInTheStoreWithAValueFieldSealedOrNotStagesOrTokenIsInvalidParameter() {
     List<Consumer<ManagedSecretSpec>> mixes =
         List.of(
             s -> s.secretString = "v",
@@ -283,6 +285,9 @@ class SpecValidatorTest {
             s -> s.data = Map.of("k", "v"),
             s -> s.generate = Map.of("k", new GenerateSpec()),
             s -> s.database = db("postgres", "db", null),
+            s -> s.sealedData = Map.of("k", "msv1.AAAA"),
+            s -> s.sealedSecretString = "msv1.AAAA",
+            s -> s.sealedSecretBinary = "msv1.AAAA",
             s -> s.versionStages = Map.of("AWSCURRENT", "v1"),
             s -> s.clientRequestToken = "t".repeat(32));
     for (Consumer<ManagedSecretSpec> mix : mixes) {
@@ -312,8 +317,8 @@ class SpecValidatorTest {
           s.generate = Map.of("password", new GenerateSpec());
         },
         AwsError.INVALID_PARAMETER_EXCEPTION,
-        "data and generate have a key in common: give each key once (data, generate and database make one"
-            + " JSON object).");
+        "data and generate have a key in common: give each key once (data, sealedData, generate and"
+            + " database make one JSON object).");
   }
 
   @Test
@@ -324,8 +329,8 @@ class SpecValidatorTest {
           s.database = db("postgres", "h", null);
         },
         AwsError.INVALID_PARAMETER_EXCEPTION,
-        "data and database have a key in common: give each key once (data, generate and database make one"
-            + " JSON object).");
+        "data and database have a key in common: give each key once (data, sealedData, generate and"
+            + " database make one JSON object).");
   }
 
   @Test
@@ -336,8 +341,8 @@ class SpecValidatorTest {
           s.database = db("mysql", "h", null);
         },
         AwsError.INVALID_PARAMETER_EXCEPTION,
-        "generate and database have a key in common: give each key once (data, generate and database make one"
-            + " JSON object).");
+        "generate and database have a key in common: give each key once (data, sealedData, generate and"
+            + " database make one JSON object).");
   }
 
   @Test
@@ -606,6 +611,102 @@ class SpecValidatorTest {
             });
 
     assertThatCode(() -> SpecValidator.validate(ms)).doesNotThrowAnyException();
+  }
+
+  private static final String SEALED = "msv1.bXN2AQAgAAEAAgEQ";
+
+  @Test
+  void aKeyInBothDataAndSealedDataIsInvalidParameterNamingTheFieldsNotTheKey() {
+    assertRefused(
+        s -> {
+          s.data = Map.of("password", "x");
+          s.sealedData = Map.of("password", SEALED);
+        },
+        AwsError.INVALID_PARAMETER_EXCEPTION,
+        "data and sealedData have a key in common: give each key once (data, sealedData, generate"
+            + " and database make one JSON object).");
+    assertRefused(
+        s -> {
+          s.sealedData = Map.of("port", SEALED);
+          s.database = db("mysql", "h", null);
+        },
+        AwsError.INVALID_PARAMETER_EXCEPTION,
+        "sealedData and database have a key in common: give each key once (data, sealedData,"
+            + " generate and database make one JSON object).");
+    assertAccepted(
+        s -> {
+          s.data = Map.of("username", "x");
+          s.sealedData = Map.of("password", SEALED);
+          s.generate = Map.of("token", new GenerateSpec());
+        });
+  }
+
+  @Test
+  void aSealedWholeValueIsOneOfTheWholeValuesAndIsNotCombinedWithKeyValues() {
+    assertRefused(
+        s -> {
+          s.sealedSecretString = SEALED;
+          s.sealedData = Map.of("a", SEALED);
+        },
+        AwsError.INVALID_PARAMETER_EXCEPTION,
+        WHOLE_AND_KEY_VALUES);
+    assertRefused(
+        s -> {
+          s.sealedSecretBinary = SEALED;
+          s.data = Map.of("a", "b");
+        },
+        AwsError.INVALID_PARAMETER_EXCEPTION,
+        WHOLE_AND_KEY_VALUES);
+    assertRefused(
+        s -> {
+          s.sealedSecretString = SEALED;
+          s.secretString = "x";
+        },
+        AwsError.INVALID_PARAMETER_EXCEPTION,
+        "Only one of secretString, secretBinary, fromSecret, sealedSecretString and"
+            + " sealedSecretBinary may be set.");
+    assertAccepted(s -> s.sealedSecretBinary = SEALED);
+  }
+
+  @Test
+  void theSealedScopeIsStrictOrNamespaceWide() {
+    assertAccepted(
+        s -> {
+          s.sealedScope = "namespace-wide";
+          s.sealedData = Map.of("a", SEALED);
+        });
+    assertRefused(
+        s -> {
+          s.sealedScope = "cluster-wide";
+          s.sealedData = Map.of("a", SEALED);
+        },
+        AwsError.INVALID_PARAMETER_EXCEPTION,
+        "sealedScope must be strict or namespace-wide.");
+  }
+
+  @Test
+  void sealedValuesAreBoundedBeforeAnythingIsOpened() {
+    String longest = "msv1." + "A".repeat(SpecValidator.MAX_SEALED_CHARACTERS - 5);
+    assertAccepted(s -> s.sealedSecretString = longest);
+    assertRefused(
+        s -> s.sealedSecretString = longest + "A",
+        AwsError.VALIDATION_EXCEPTION,
+        "1 validation error detected: Value at 'sealedSecretString' failed to satisfy constraint:"
+            + " Member must have length between 1 and 87600");
+    assertRefused(
+        s -> s.sealedData = Map.of("k", longest + "A"),
+        AwsError.VALIDATION_EXCEPTION,
+        "1 validation error detected: Value at 'sealedData' failed to satisfy constraint: Member"
+            + " must have length between 1 and 87600");
+    Map<String, String> many = new LinkedHashMap<>();
+    for (int i = 0; i < 257; i++) {
+      many.put("k" + i, SEALED);
+    }
+    assertRefused(
+        s -> s.sealedData = many,
+        AwsError.VALIDATION_EXCEPTION,
+        "1 validation error detected: Value at 'sealedData' failed to satisfy constraint: Member"
+            + " must have at most 256 keys");
   }
 
   @Test

@@ -7,6 +7,9 @@ import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.SecretSource;
+import dev.managedsecrets.core.sealing.SealedInputs;
+import dev.managedsecrets.core.sealing.SealingBinding;
+import dev.managedsecrets.core.sealing.SealingTarget;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import java.nio.charset.StandardCharsets;
@@ -181,5 +184,86 @@ class ValueInputsTest {
 
     assertThat(empty.error()).isEqualTo(AwsError.INVALID_PARAMETER_EXCEPTION);
     assertThat(absent.error()).isEqualTo(AwsError.INVALID_PARAMETER_EXCEPTION);
+  }
+
+  private static SealedInputs.Item sealedKey(String key, int position, int of) {
+    return item(SealingTarget.data(key), "sealed key " + position + " of " + of + " (sealedData)");
+  }
+
+  /** A sealed value of team-a/db as SealedInputs names it; its text is not read once opened. */
+  private static SealedInputs.Item item(SealingTarget target, String what) {
+    return new SealedInputs.Item(
+        SealingBinding.strict("team-a", "db", target), "msv1.unused", what);
+  }
+
+  private static Map<SealedInputs.Item, byte[]> opened(SealedInputs.Item item, byte[] plaintext) {
+    Map<SealedInputs.Item, byte[]> opened = new LinkedHashMap<>();
+    opened.put(item, plaintext);
+    return opened;
+  }
+
+  private static SecretsManagerException refusedOnceOpened(
+      SealedInputs.Item item, byte[] plaintext) {
+    return catchThrowableOfType(
+        SecretsManagerException.class,
+        () -> ValueInputs.withOpened(new ValueInput.None(), opened(item, plaintext)));
+  }
+
+  @Test
+  void openedSealedKeysJoinThePlainKeysInOneObject() {
+    ManagedSecretSpec spec = new ManagedSecretSpec();
+    spec.data = Map.of("username", "orders");
+    spec.generate = Map.of("token", new GenerateSpec());
+    Map<SealedInputs.Item, byte[]> opened = new LinkedHashMap<>();
+    opened.put(sealedKey("apiKey", 1, 2), utf8("k-1"));
+    opened.put(sealedKey("password", 2, 2), utf8("p@ss wörd"));
+
+    ValueInput input = ValueInputs.withOpened(ValueInputs.of(spec, null), opened);
+
+    ValueInput.KeyValues kv = (ValueInput.KeyValues) input;
+    assertThat(kv.data())
+        .containsExactly(
+            Map.entry("apiKey", "k-1"),
+            Map.entry("password", "p@ss wörd"),
+            Map.entry("username", "orders"));
+    assertThat(kv.generate()).containsOnlyKeys("token");
+  }
+
+  @Test
+  void anOpenedSealedWholeValueIsTheWholeValue() {
+    Map<SealedInputs.Item, byte[]> binary =
+        opened(item(SealingTarget.secretBinary(), "sealedSecretBinary"), NOT_UTF8.clone());
+    assertThat(ValueInputs.withOpened(new ValueInput.None(), binary))
+        .isEqualTo(new ValueInput.Whole(new SecretValue(NOT_UTF8, true)));
+
+    Map<SealedInputs.Item, byte[]> text =
+        opened(item(SealingTarget.secretString(), "sealedSecretString"), utf8("a whole text"));
+    assertThat(ValueInputs.withOpened(new ValueInput.None(), text))
+        .isEqualTo(new ValueInput.Whole(SecretValue.text("a whole text")));
+  }
+
+  @Test
+  void anOpenedSealedKeyThatIsNotUtf8IsRefusedByItsPlaceNeverByItsName() {
+    SecretsManagerException e =
+        refusedOnceOpened(sealedKey("private-key-name", 1, 1), NOT_UTF8.clone());
+
+    assertThat(e.error()).isEqualTo(AwsError.INVALID_PARAMETER_EXCEPTION);
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "sealed key 1 of 1 (sealedData) does not hold UTF-8 text, so it can't be a text value:"
+                + " seal bytes as sealedSecretBinary.")
+        .doesNotContain("private-key-name");
+  }
+
+  @Test
+  void anOpenedSealedWholeValueThatIsEmptyIsValidationException() {
+    SecretsManagerException e =
+        refusedOnceOpened(item(SealingTarget.secretString(), "sealedSecretString"), new byte[0]);
+
+    assertThat(e.error()).isEqualTo(AwsError.VALIDATION_EXCEPTION);
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "1 validation error detected: Value at 'sealedSecretString' failed to satisfy"
+                + " constraint: Member must have length between 1 and 65536");
   }
 }

@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.managedsecrets.cli.Cli.Result;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,24 +42,8 @@ class LauncherIT {
     }
   }
 
-  static Result exec(Path pathDir, String... command) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(command);
-    Map<String, String> env = pb.environment();
-    env.put("KUBECONFIG", cluster.kubeconfig.toString());
-    env.put("HOME", cluster.dir.toString());
-    env.put("PATH", pathDir + File.pathSeparator + System.getenv("PATH"));
-    Path out = Files.createTempFile(cluster.dir, "out", ".txt");
-    Path err = Files.createTempFile(cluster.dir, "err", ".txt");
-    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-    Process p = pb.start();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("timed out: " + List.of(command));
-    }
-    return new Result(
-        p.exitValue(),
-        Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
+  static Result exec(Path pathDir, String... command) {
+    return cluster.exec(pathDir, null, command);
   }
 
   static String[] plugin(String... args) {

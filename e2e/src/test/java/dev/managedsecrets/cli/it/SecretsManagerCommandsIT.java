@@ -40,7 +40,7 @@ class SecretsManagerCommandsIT {
   @BeforeAll
   static void start() {
     cluster = Cluster.start("team-a");
-    cli = new Cli(Map.of("KUBECONFIG", cluster.kubeconfig.toString(), "HOME", "/nonexistent"));
+    cli = cluster.cli();
   }
 
   @AfterAll
@@ -104,6 +104,15 @@ class SecretsManagerCommandsIT {
     assertThat(ms.getSpec().description).isEqualTo("Orders database");
     assertThat(ms.getStatus().arn).isEqualTo(arn);
     assertThat(ms.getStatus().versionId).isEqualTo(versionId);
+    // The value is sealed for the operator: nothing of it is in the custom resource.
+    assertThat(ms.getSpec().secretString).isNull();
+    assertThat(ms.getSpec().sealedSecretString).startsWith("msv1.");
+    assertThat(JSON.writeValueAsString(ms)).doesNotContain("saanvi", "aDM4N3*!8TT");
+    assertThat(
+            ok("get-secret-value", "--secret-id", "production/MyAwesomeAppSecret")
+                .get("SecretString")
+                .asText())
+        .isEqualTo("{\"password\":\"aDM4N3*!8TT\",\"username\":\"saanvi\"}");
   }
 
   @Test
@@ -237,8 +246,27 @@ class SecretsManagerCommandsIT {
 
   @Test
   void getSecretValueReturnsTheProjectedValueAsWrittenWithItsVersionAndStages() throws Exception {
+    // A spec that holds its value in plain text (as kubectl apply may write one): printed as
+    // written.
     String value = "{\"username\": \"saanvi\", \"port\": 5432, \"nested\": {\"a\": [1, 2]}}";
-    JsonNode created = ok("create-secret", "--name", "value/json", "--secret-string", value);
+    ManagedSecret plain = new ManagedSecret();
+    plain.getMetadata().setName("value-json");
+    plain.getMetadata().setNamespace("default");
+    plain.getSpec().secretName = "value/json";
+    plain.getSpec().secretString = value;
+    cluster.client().resources(ManagedSecret.class).resource(plain).create();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              ManagedSecret ms = cluster.managedSecret("default", "value-json");
+              return ms.getStatus() != null && ms.getStatus().versionId != null;
+            });
+    ManagedSecret stored = cluster.managedSecret("default", "value-json");
+    JsonNode created =
+        JSON.createObjectNode()
+            .put("ARN", stored.getStatus().arn)
+            .put("VersionId", stored.getStatus().versionId);
     Result r = run("get-secret-value", "--secret-id", "value/json");
     assertThat(r.code()).as(r.toString()).isZero();
     assertThat(r.out())
@@ -267,6 +295,21 @@ class SecretsManagerCommandsIT {
             "-o",
             "text");
     assertThat(text.out()).isEqualTo(value + "\n");
+  }
+
+  @Test
+  void aJsonValueSealedByCreateSecretIsReadBackFromItsProjectedKeys() throws Exception {
+    // The plugin seals the value: the custom resource no longer holds its text, so the value is
+    // rebuilt from the projected Secret's keys (sorted), as for data and generate values.
+    ok(
+        "create-secret",
+        "--name",
+        "value/sealed-json",
+        "--secret-string",
+        "{\"username\": \"saanvi\", \"password\": \"p\"}");
+    assertThat(
+            ok("get-secret-value", "--secret-id", "value/sealed-json").get("SecretString").asText())
+        .isEqualTo("{\"password\":\"p\",\"username\":\"saanvi\"}");
   }
 
   @Test
@@ -429,19 +472,29 @@ class SecretsManagerCommandsIT {
   @Test
   void fileAndFilebValuesAreReadAsTheAwsCliReadsThem() throws Exception {
     Path dir = Files.createTempDirectory(cluster.dir, "values");
-    Path text = dir.resolve("value.json");
-    Files.writeString(text, "{\"api\":\"key-1\"}\n", StandardCharsets.UTF_8);
+    Path text = dir.resolve("value.txt");
+    Files.writeString(text, "line one\nline two\n", StandardCharsets.UTF_8);
+    Path json = dir.resolve("value.json");
+    Files.writeString(json, "{\"api\":\"key-1\"}\n", StandardCharsets.UTF_8);
     Path binary = dir.resolve("value.bin");
     byte[] bytes = {0, 1, 2, (byte) 0xff, (byte) 0xfe, 10};
     Files.write(binary, bytes);
 
     ok("create-secret", "--name", "files/text", "--secret-string", "file://" + text);
     assertThat(ok("get-secret-value", "--secret-id", "files/text").get("SecretString").asText())
-        .isEqualTo("{\"api\":\"key-1\"}\n");
+        .isEqualTo("line one\nline two\n");
+    // A JSON object is projected key by key, and its sealed text is in no custom resource: it is
+    // read back from the projected keys.
+    ok("create-secret", "--name", "files/json", "--secret-string", "file://" + json);
+    assertThat(ok("get-secret-value", "--secret-id", "files/json").get("SecretString").asText())
+        .isEqualTo("{\"api\":\"key-1\"}");
 
     ok("create-secret", "--name", "files/binary", "--secret-binary", "fileb://" + binary);
     ManagedSecret ms = cluster.managedSecret("default", "files-binary");
-    assertThat(ms.getSpec().secretBinary).isEqualTo(Base64.getEncoder().encodeToString(bytes));
+    assertThat(ms.getSpec().secretBinary).isNull();
+    assertThat(ms.getSpec().sealedSecretBinary).startsWith("msv1.");
+    assertThat(JSON.writeValueAsString(ms))
+        .doesNotContain(Base64.getEncoder().encodeToString(bytes));
     JsonNode value = ok("get-secret-value", "--secret-id", "files/binary");
     assertThat(value.has("SecretString")).isFalse();
     assertThat(Base64.getDecoder().decode(value.get("SecretBinary").asText())).isEqualTo(bytes);
@@ -486,6 +539,86 @@ class SecretsManagerCommandsIT {
     assertThat(created.get("ARN").asText()).matches(arnPattern("//__//"));
     assertThat(cluster.managedSecret("default", "slashes").getSpec().secretName)
         .isEqualTo("//__//");
+  }
+
+  @Test
+  void putSecretValueOnASealedValueReplacesTheSealedFieldWhateverFormItHad() throws Exception {
+    ok("create-secret", "--name", "sealed/put", "--secret-string", "first");
+    ManagedSecret ms = cluster.managedSecret("default", "sealed-put");
+    assertThat(ms.getSpec().sealedSecretString).startsWith("msv1.");
+
+    byte[] bytes = {9, 8, 7};
+    ok(
+        "put-secret-value",
+        "--secret-id",
+        "sealed/put",
+        "--secret-binary",
+        Base64.getEncoder().encodeToString(bytes));
+    ms = cluster.managedSecret("default", "sealed-put");
+    assertThat(ms.getSpec().sealedSecretString).isNull();
+    assertThat(ms.getSpec().sealedSecretBinary).startsWith("msv1.");
+    assertThat(ms.getSpec().secretBinary).isNull();
+    assertThat(
+            Base64.getDecoder()
+                .decode(
+                    ok("get-secret-value", "--secret-id", "sealed/put")
+                        .get("SecretBinary")
+                        .asText()))
+        .isEqualTo(bytes);
+
+    // key/value pairs sealed namespace-wide (as seal writes them) give way to the whole value
+    Result sealed =
+        cli.runWithInput(
+            """
+            apiVersion: managedsecrets.dev/v1alpha1
+            kind: ManagedSecret
+            metadata: {name: sealed-put, namespace: default}
+            spec:
+              data: {k: pairs}
+            """,
+            "seal",
+            "--scope",
+            "namespace-wide");
+    assertThat(sealed.code()).as(sealed.toString()).isZero();
+    JsonNode pairs = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(sealed.out());
+    cluster
+        .client()
+        .resources(ManagedSecret.class)
+        .inNamespace("default")
+        .withName("sealed-put")
+        .edit(
+            m -> {
+              m.getSpec().sealedSecretBinary = null;
+              m.getSpec().sealedScope = "namespace-wide";
+              m.getSpec().sealedData = Map.of("k", pairs.at("/spec/sealedData/k").asText());
+              return m;
+            });
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                JSON.readTree(run("get-secret-value", "--secret-id", "sealed/put").out())
+                    .path("SecretString")
+                    .asText()
+                    .equals("{\"k\":\"pairs\"}"));
+    ok("put-secret-value", "--secret-id", "sealed/put", "--secret-string", "second");
+    ms = cluster.managedSecret("default", "sealed-put");
+    assertThat(ms.getSpec().data).isNull();
+    assertThat(ms.getSpec().sealedData).isNull();
+    assertThat(ms.getSpec().sealedScope).isNull();
+    assertThat(ms.getSpec().sealedSecretBinary).isNull();
+    assertThat(ms.getSpec().sealedSecretString).startsWith("msv1.");
+    assertThat(ms.getSpec().clientRequestToken).isNull();
+    assertThat(JSON.writeValueAsString(ms)).doesNotContain("second", "first");
+    assertThat(ok("get-secret-value", "--secret-id", "sealed/put").get("SecretString").asText())
+        .isEqualTo("second");
+
+    ok("update-secret", "--secret-id", "sealed/put", "--secret-string", "third");
+    ms = cluster.managedSecret("default", "sealed-put");
+    assertThat(ms.getSpec().sealedSecretString).startsWith("msv1.");
+    assertThat(JSON.writeValueAsString(ms)).doesNotContain("third");
+    assertThat(ok("get-secret-value", "--secret-id", "sealed/put").get("SecretString").asText())
+        .isEqualTo("third");
   }
 
   @Test

@@ -2,15 +2,20 @@ package dev.managedsecrets.operator.command;
 
 import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.apiserver.KubeconfigFile;
+import dev.managedsecrets.core.sealing.ResealRequest;
 import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.endpoint.AccessKeys;
 import dev.managedsecrets.operator.endpoint.AdminCredentials;
 import dev.managedsecrets.operator.endpoint.Principal;
 import dev.managedsecrets.operator.endpoint.SecretsManagerEndpoint;
+import dev.managedsecrets.operator.reseal.ResealServer;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -84,6 +89,7 @@ public final class EmbeddedCommand implements Callable<Integer> {
     FileChannel channel = null;
     EmbeddedApiServer api = null;
     OperatorRuntime runtime = null;
+    AutoCloseable reseal = null;
     try {
       OperatorConfig cfg = OperatorConfig.load(config, environment());
       channel = lockKubeconfig(target);
@@ -95,6 +101,7 @@ public final class EmbeddedCommand implements Callable<Integer> {
       out.flush();
       runtime =
           OperatorRuntime.start(api.client(), cfg, new SimpleMeterRegistry(), Clock.systemUTC());
+      reseal = serveReseal(api, runtime, cfg);
       writeKubeconfig(channel, api);
       out.println("export KUBECONFIG=" + target);
       SecretsManagerEndpoint endpoint = runtime.endpoint().orElseThrow();
@@ -114,16 +121,17 @@ public final class EmbeddedCommand implements Callable<Integer> {
           "Ready: kubectl can be used now, e.g. kubectl apply -f examples/. Stop with Ctrl-C.");
       out.flush();
     } catch (EmbeddedException | IllegalArgumentException | IllegalStateException e) {
-      stopAll(runtime, api, channel);
+      stopAll(reseal, runtime, api, channel);
       err.println("error: " + e.getMessage());
       err.flush();
       return 1;
     } catch (RuntimeException e) {
-      stopAll(runtime, api, channel);
+      stopAll(reseal, runtime, api, channel);
       err.println("error: could not start: " + EmbeddedApiServer.rootMessage(e));
       err.flush();
       return 1;
     }
+    AutoCloseable resealing = reseal;
     OperatorRuntime started = runtime;
     EmbeddedApiServer serving = api;
     FileChannel locked = channel;
@@ -133,7 +141,7 @@ public final class EmbeddedCommand implements Callable<Integer> {
           if (stopping.compareAndSet(false, true)) {
             out.println("Stopping: the operator, then the API server (its state is discarded).");
             out.flush();
-            stopAll(started, serving, locked);
+            stopAll(resealing, started, serving, locked);
           }
         };
     Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "embedded-shutdown"));
@@ -195,7 +203,58 @@ public final class EmbeddedCommand implements Callable<Integer> {
     stop.countDown();
   }
 
-  private static void stopAll(OperatorRuntime runtime, EmbeddedApiServer api, FileChannel lock) {
+  /**
+   * Serves the re-seal endpoint as the chart does: a server on loopback (any free port) behind the
+   * Service {@value ResealRequest#SERVICE} (port {@value ResealRequest#PORT_NAME}, numbered
+   * sealing.resealPort) of the operator's namespace, which the API server's service proxy reaches.
+   * Closing the handle stops the server.
+   */
+  public static AutoCloseable serveReseal(
+      EmbeddedApiServer api, OperatorRuntime runtime, OperatorConfig config) {
+    int port = config.sealing().resealPort() == 0 ? 8082 : config.sealing().resealPort();
+    api.client()
+        .services()
+        .inNamespace(config.namespace())
+        .resource(
+            new ServiceBuilder()
+                .withNewMetadata()
+                .withName(ResealRequest.SERVICE)
+                .withNamespace(config.namespace())
+                .addToLabels("app.kubernetes.io/component", "reseal")
+                .endMetadata()
+                .withNewSpec()
+                .addNewPort()
+                .withName(ResealRequest.PORT_NAME)
+                .withPort(port)
+                .withProtocol("TCP")
+                .endPort()
+                .endSpec()
+                .build())
+        .createOr(existing -> existing.update());
+    ResealServer server =
+        ResealServer.start(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), runtime::reseal);
+    AutoCloseable proxied =
+        api.proxyService(
+            config.namespace(),
+            ResealRequest.SERVICE,
+            port,
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
+    return () -> {
+      proxied.close();
+      server.close();
+    };
+  }
+
+  private static void stopAll(
+      AutoCloseable reseal, OperatorRuntime runtime, EmbeddedApiServer api, FileChannel lock) {
+    if (reseal != null) {
+      try {
+        reseal.close();
+      } catch (Exception e) {
+        // stopping anyway
+      }
+    }
     if (runtime != null) {
       try {
         runtime.close();

@@ -5,6 +5,7 @@ import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.health.HealthServer;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
+import dev.managedsecrets.operator.reseal.ResealServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -49,11 +50,13 @@ public final class Main implements Callable<Integer> {
       HealthServer http = HealthServer.start(cfg.healthPort(), cfg.metricsPort(), registry::scrape);
       OperatorRuntime runtime = OperatorRuntime.start(client, cfg, registry, Clock.systemUTC());
       http.watch(runtime);
+      ResealServer reseal = ResealServer.start(cfg.sealing().resealPort(), runtime::reseal);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
+                    reseal.close();
                     runtime.close();
                     http.close();
                     client.close();

@@ -1,5 +1,6 @@
 package dev.managedsecrets.operator.command;
 
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.operator.OperatorClient;
 import dev.managedsecrets.operator.config.OperatorConfig;
@@ -12,15 +13,19 @@ import dev.managedsecrets.operator.store.SecretStores;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code rebind}: an administrator gives the namespace as it is now the stored secrets and KMS keys
- * of an earlier incarnation of it (docs/STORES.md, disaster recovery). It runs with the
- * administrator's kubeconfig and the operator's configuration, against the operator's store and
- * keyring; nothing a tenant can do reaches it.
+ * of an earlier incarnation of it (docs/STORES.md, disaster recovery); with {@code
+ * --accept-restored}, has the operator take the records of a store restored from a backup over the
+ * newer records its ManagedSecrets remember. It runs with the administrator's kubeconfig and the
+ * operator's configuration, against the operator's store and keyring; nothing a tenant can do
+ * reaches it.
  */
 @Command(
     name = "rebind",
@@ -29,6 +34,8 @@ import picocli.CommandLine.Option;
       "Re-binds the stored secrets and KMS keys of an earlier incarnation of a namespace (its uid"
           + " in a restored backup, or of a namespace deleted and made again) to the namespace as"
           + " it is now. Without --from-uid, lists the incarnations the store and keyring know.",
+      "With --accept-restored, accepts the records of a store restored from a backup though the"
+          + " ManagedSecrets remember newer ones.",
       "Run it with the operator stopped, or restart the operator after it."
     })
 public final class RebindCommand implements Callable<Integer> {
@@ -47,12 +54,76 @@ public final class RebindCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Say what would be re-bound; change nothing.")
   boolean dryRun;
 
+  @Option(
+      names = "--accept-restored",
+      description =
+          "Accept the records of a store restored from a backup on the cluster it was taken from,"
+              + " older than the ManagedSecrets' statuses remember (docs/STORES.md).")
+  boolean acceptRestored;
+
   @Override
   public Integer call() {
     OperatorConfig cfg = OperatorConfig.load(config, System.getenv());
     try (KubernetesClient client = OperatorClient.build()) {
-      return run(client, cfg, fromUid, toNamespace, dryRun, System.out);
+      return acceptRestored
+          ? acceptRestored(client, cfg, dryRun, System.out)
+          : run(client, cfg, fromUid, toNamespace, dryRun, System.out);
     }
+  }
+
+  /**
+   * {@code --accept-restored} on a client: every record of the store older than what the status of
+   * the ManagedSecret of its ARN remembers is written again past it. 0 when done, 2 without a
+   * keyring.
+   */
+  public static int acceptRestored(
+      KubernetesClient client, OperatorConfig cfg, boolean dryRun, PrintStream out) {
+    Keyring keyring = keyring(client, cfg, out);
+    if (keyring == null) {
+      return 2;
+    }
+    Map<String, Long> anchors = new HashMap<>();
+    for (ManagedSecret ms :
+        client.resources(ManagedSecret.class).inAnyNamespace().list().getItems()) {
+      if (ms.getStatus() != null
+          && ms.getStatus().arn != null
+          && ms.getStatus().recordSequence != null) {
+        anchors.put(ms.getStatus().arn, ms.getStatus().recordSequence);
+      }
+    }
+    try (SecretStore store = SecretStores.open(client, cfg)) {
+      Rebinding.Result result = new Rebinding(store, keyring).acceptRestored(anchors, dryRun);
+      String prefix = dryRun ? "(dry run) " : "";
+      result.rebound().forEach(line -> out.println(prefix + line));
+      out.println(
+          prefix
+              + result.rebound().size()
+              + " restored records accepted."
+              + (dryRun || result.rebound().isEmpty()
+                  ? ""
+                  : " Start the operator (or restart it) for ManagedSecrets to take them."));
+      return 0;
+    }
+  }
+
+  /** The operator's keyring, or null (said on {@code out}) when there is none to read. */
+  private static Keyring keyring(KubernetesClient client, OperatorConfig cfg, PrintStream out) {
+    Arns arns =
+        new Arns(
+            cfg.partition(),
+            cfg.region(),
+            cfg.accountId() != null ? cfg.accountId() : "000000000000");
+    Keyring keyring = KeyringSecret.load(client, cfg.namespace(), arns).orElse(null);
+    if (keyring == null) {
+      out.println(
+          "The keyring Secret "
+              + KeyringSecret.SECRET_NAME
+              + " is not in namespace "
+              + cfg.namespace()
+              + ": restore it first (docs/KMS.md). The store's records are authenticated with a"
+              + " key derived from it.");
+    }
+    return keyring;
   }
 
   /** The command on a client: 0 when everything asked for was re-bound, 1 otherwise. */
@@ -64,12 +135,10 @@ public final class RebindCommand implements Callable<Integer> {
       boolean dryRun,
       PrintStream out) {
     NamespaceUids namespaces = new NamespaceUids(client);
-    Arns arns =
-        new Arns(
-            cfg.partition(),
-            cfg.region(),
-            cfg.accountId() != null ? cfg.accountId() : "000000000000");
-    Keyring keyring = KeyringSecret.load(client, cfg.namespace(), arns).orElse(null);
+    Keyring keyring = keyring(client, cfg, out);
+    if (keyring == null) {
+      return 2;
+    }
     try (SecretStore store = SecretStores.open(client, cfg)) {
       Rebinding rebinding = new Rebinding(store, keyring);
       if (fromUid == null || toNamespace == null) {

@@ -97,7 +97,11 @@ public record OperatorConfig(
         KmsSettings kms,
     @JsonPropertyDescription(
             "The Secrets Manager endpoint: AWS's wire protocol on its own port (docs/ENDPOINT.md).")
-        EndpointConfig endpoint) {
+        EndpointConfig endpoint,
+    @JsonPropertyDescription(
+            "Sealed values (GitOps): renewal and retirement of the sealing keys, and the namespaces"
+                + " that accept only sealed values.")
+        SealingSettings sealing) {
 
   static final List<String> KMS_PROVIDERS = List.of("local", "pkcs11", "aws-kms");
 
@@ -139,6 +143,7 @@ public record OperatorConfig(
     store.check();
     kms.check();
     endpoint.check();
+    sealing.check();
     if (leaseName == null || !leaseName.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
       throw new IllegalArgumentException("leaseName must be a DNS subdomain; it is " + leaseName);
     }
@@ -213,6 +218,68 @@ public record OperatorConfig(
       if (bytesPerNamespace < 1) {
         throw new IllegalArgumentException(
             "quota.bytesPerNamespace must be at least 1; it is " + bytesPerNamespace);
+      }
+    }
+  }
+
+  /** The sealing section: the keys of sealed values and where plain values are refused. */
+  public record SealingSettings(
+      @JsonPropertyDescription(
+              "How old the current sealing key gets before the operator makes a new one (older keys"
+                  + " are kept, so everything sealed for them still opens). Env:"
+                  + " MANAGEDSECRET_SEALING_RENEWAL_INTERVAL.")
+          @JsonProperty(defaultValue = "P30D")
+          Duration renewalInterval,
+      @JsonPropertyDescription(
+              "Ids of sealing keys to retire (after a compromise): values sealed for them are"
+                  + " refused with InvalidRequestException; a retired current key is replaced at"
+                  + " once. Env: MANAGEDSECRET_SEALING_RETIRED_KEYS (comma-separated).")
+          List<String> retiredKeys,
+      @JsonPropertyDescription(
+              "A label selector of namespaces (key=value, key!=value, key, !key; comma-separated)"
+                  + " whose ManagedSecrets may hold no plain value: data, secretString and"
+                  + " secretBinary are refused with ValidationException there. Empty: none. Env:"
+                  + " MANAGEDSECRET_SEALING_SEALED_ONLY_NAMESPACE_SELECTOR.")
+          String sealedOnlyNamespaceSelector,
+      @JsonPropertyDescription(
+              "Port of the re-seal endpoint (POST /v1/reseal), which kubectl managedsecret seal"
+                  + " --re-encrypt reaches through the API server's service proxy: it seals the"
+                  + " sealed values of a manifest again for the current key, the plaintext never"
+                  + " leaving the operator (0: any free port). Env:"
+                  + " MANAGEDSECRET_SEALING_RESEAL_PORT.")
+          @JsonProperty(defaultValue = "8082")
+          int resealPort) {
+
+    public SealingSettings {
+      retiredKeys = retiredKeys == null ? List.of() : List.copyOf(retiredKeys);
+      sealedOnlyNamespaceSelector =
+          sealedOnlyNamespaceSelector == null || sealedOnlyNamespaceSelector.isBlank()
+              ? null
+              : sealedOnlyNamespaceSelector;
+    }
+
+    void check() {
+      if (resealPort < 0 || resealPort > 65535) {
+        throw new IllegalArgumentException(
+            "sealing.resealPort must be 0-65535; it is " + resealPort);
+      }
+      if (renewalInterval.compareTo(Duration.ofHours(1)) < 0) {
+        throw new IllegalArgumentException(
+            "sealing.renewalInterval must be at least 1 hour; it is " + renewalInterval);
+      }
+      for (String id : retiredKeys) {
+        if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
+          throw new IllegalArgumentException(
+              "sealing.retiredKeys: " + id + " is not a sealing key id");
+        }
+      }
+      if (sealedOnlyNamespaceSelector != null) {
+        try {
+          dev.managedsecrets.operator.sealing.NamespaceSelector.parse(sealedOnlyNamespaceSelector);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "sealing.sealedOnlyNamespaceSelector: " + e.getMessage(), e);
+        }
       }
     }
   }

@@ -8,8 +8,8 @@ import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.StoredVersion;
+import dev.managedsecrets.core.secret.ValueOwner;
 import dev.managedsecrets.core.value.ValueInput;
-import dev.managedsecrets.core.value.ValueOwner;
 import dev.managedsecrets.operator.endpoint.Authorizer.Need;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import java.time.Duration;
@@ -85,10 +85,7 @@ final class SecretWrites {
     try {
       claimed = s.secrets().claim(id, objectName, uid, () -> s.namespaces().of(ms), true);
       if (value != null) {
-        put =
-            s.secrets()
-                .putValue(
-                    claimed.secret(), value, ValueOwner.STORE_INPUT_HASH, keyArn, token, null);
+        put = s.putStoreValue(claimed.secret(), value, keyArn, token, null);
       }
     } catch (RuntimeException e) {
       // Nothing of a failed CreateSecret stays: the record it made, then the object.
@@ -185,9 +182,7 @@ final class SecretWrites {
           s.keyArn(nextKey == null || nextKey.isEmpty() ? null : nextKey, t.namespace());
       SecretsManagerService.Put put = null;
       if (value != null) {
-        put =
-            s.secrets()
-                .putValue(t.record(), value, ValueOwner.STORE_INPUT_HASH, keyArn, token, null);
+        put = s.putStoreValue(t.record(), value, keyArn, token, null);
       }
       if (metadata) {
         s.objects()

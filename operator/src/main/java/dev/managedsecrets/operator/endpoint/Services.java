@@ -3,11 +3,14 @@ package dev.managedsecrets.operator.endpoint;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.StoredSecret;
+import dev.managedsecrets.core.secret.ValueOwner;
 import dev.managedsecrets.core.value.ValueAssembler;
-import dev.managedsecrets.core.value.ValueOwner;
+import dev.managedsecrets.core.value.ValueInput;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import java.time.Clock;
+import java.util.List;
 
 /** What the operations work with: the store and KMS, the objects, lookups and RBAC. */
 record Services(
@@ -31,6 +34,18 @@ record Services(
     } catch (SecretsManagerException e) {
       throw AwsException.of(e);
     }
+  }
+
+  /**
+   * Puts a value into the store as a new version of {@code record} with the labels {@code stages}
+   * (null: AWSCURRENT). No spec drives the write (the store owns the value), so it carries no spec
+   * generation: the record keeps the one its last spec-driven write gave it, as a claim or a
+   * scheduled deletion does, and nothing is compared with it.
+   */
+  SecretsManagerService.Put putStoreValue(
+      StoredSecret record, ValueInput value, String keyArn, String token, List<String> stages) {
+    return secrets.putValue(
+        record, value, ValueOwner.STORE_INPUT_HASH, keyArn, token, stages, null);
   }
 
   /** Refuses a change of a secret scheduled for deletion, as AWS does. */

@@ -7,7 +7,6 @@ import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.core.value.SecretValue;
 import dev.managedsecrets.core.value.ValueInput;
-import dev.managedsecrets.core.value.ValueOwner;
 import dev.managedsecrets.operator.endpoint.Authorizer.Need;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import java.util.Base64;
@@ -168,9 +167,7 @@ final class ValueOperations {
               .authorized(caller.principal(), "PutSecretValue", secretId, Need.value("update"));
       var ms = Services.requireStoreOwned(t);
       String keyArn = s.keyArn(ms.getSpec().kmsKeyId, t.namespace());
-      SecretsManagerService.Put put =
-          s.secrets()
-              .putValue(t.record(), value, ValueOwner.STORE_INPUT_HASH, keyArn, token, stages);
+      SecretsManagerService.Put put = s.putStoreValue(t.record(), value, keyArn, token, stages);
       s.written().written(t.namespace(), t.objectName());
       ObjectNode out = Output.secret(t.arn(), t.name());
       out.put("VersionId", put.version().versionId());

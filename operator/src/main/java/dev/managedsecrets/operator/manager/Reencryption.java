@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.manager;
 
 import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
@@ -14,8 +15,9 @@ import java.util.Map;
 /**
  * Changing a secret's KMS key, as AWS Secrets Manager does: the versions labelled AWSCURRENT,
  * AWSPENDING and AWSPREVIOUS are re-encrypted under the new key (same version ids and values, a
- * fresh data key each); other versions stay under the key they were sealed with and keep opening
- * with it. Nothing is done, and no KMS call made, unless such a version is under another key.
+ * fresh data key each, in the current envelope format, so a version of format 1 is then of format
+ * 2); other versions stay under the key and in the format they were sealed with and keep opening
+ * with them. Nothing is done, and no KMS call made, unless such a version is under another key.
  */
 final class Reencryption {
 
@@ -36,21 +38,25 @@ final class Reencryption {
   }
 
   /**
-   * Re-encrypts the labelled versions under another key than {@code keyArn}. The new envelopes are
-   * durable in the store before the record points at them (SecretStore#replaceEnvelopes).
+   * Re-encrypts the labelled versions under another key than {@code keyArn}, the key of the spec
+   * generation {@code spec}. The new envelopes are durable in the store before the record points at
+   * them (SecretStore#replaceEnvelopes).
+   *
+   * @throws StaleSpecException before any KMS call, when a later generation of the ManagedSecret
+   *     than {@code spec} wrote the record
    */
-  StoredSecret apply(StoredSecret secret, String keyArn) {
+  StoredSecret apply(StoredSecret secret, String keyArn, SpecGeneration spec) {
     List<StoredVersion> stale = underAnotherKey(secret, keyArn);
     if (stale.isEmpty() || secret.scheduledForDeletion()) {
       return secret;
     }
+    StaleSpecException.requireCurrent(secret, spec);
     Map<String, byte[]> envelopes = new LinkedHashMap<>();
     for (StoredVersion v : stale) {
       EncryptionContext context = EncryptionContext.forVersion(secret.arn(), v.versionId());
-      byte[] plaintext =
-          cipher.open(store.readVersion(secret.id(), v), context, secret.id().namespace());
+      byte[] plaintext = cipher.open(store.readVersion(secret.id(), v), context, secret.id());
       try {
-        envelopes.put(v.versionId(), cipher.seal(keyArn, context, plaintext));
+        envelopes.put(v.versionId(), cipher.seal(keyArn, context, secret.id(), plaintext));
       } finally {
         Arrays.fill(plaintext, (byte) 0);
       }
@@ -59,6 +65,7 @@ final class Reencryption {
         secret.versions().stream()
             .map(v -> envelopes.containsKey(v.versionId()) ? v.withKmsKeyArn(keyArn) : v)
             .toList();
-    return store.replaceEnvelopes(secret.withVersions(next, secret.lastChangedDate()), envelopes);
+    return store.replaceEnvelopes(
+        secret.withVersions(next, secret.lastChangedDate()).writtenBy(spec), envelopes);
   }
 }

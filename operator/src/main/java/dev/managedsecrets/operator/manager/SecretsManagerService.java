@@ -2,17 +2,20 @@ package dev.managedsecrets.operator.manager;
 
 import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
+import dev.managedsecrets.core.crypto.RecordMac;
 import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.Incarnations;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.core.secret.Versions;
 import dev.managedsecrets.core.value.SecretValue;
 import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.core.value.ValueInput;
+import dev.managedsecrets.operator.store.AuthenticatedSecretStore;
 import dev.managedsecrets.operator.store.SecretStore;
 import dev.managedsecrets.operator.store.StoreConflictException;
 import java.time.Clock;
@@ -28,7 +31,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operations of Secrets Manager on a store and a KMS: claim a name, put a value, read a
- * version, schedule deletion, purge. It knows nothing of Kubernetes objects.
+ * version, schedule deletion, purge. It knows nothing of Kubernetes objects. The store is
+ * untrusted: its records are authenticated ({@link AuthenticatedSecretStore}), checked against the
+ * freshness anchor kept outside it ({@link Anchor}), and every version is bound to its record
+ * ({@link EnvelopeCipher}).
  */
 public final class SecretsManagerService {
 
@@ -47,6 +53,22 @@ public final class SecretsManagerService {
   /** A new AWSCURRENT version: the record after the write and the plaintext it holds. */
   public record Put(StoredSecret secret, StoredVersion version, SecretValue value) {}
 
+  /**
+   * The freshness anchor of a ManagedSecret's record, kept outside the store (in the
+   * ManagedSecret's status, which only the operator writes): the ARN and sequence number of its
+   * record when the operator last wrote or read it. A record of that ARN older than that is an
+   * authentic record replayed (a store rolled back, an old copy written back) and is refused.
+   * {@link #NONE}: nothing known yet (a new ManagedSecret, or a status written before records had a
+   * sequence, or lost).
+   */
+  public record Anchor(String arn, long sequence) {
+    public static final Anchor NONE = new Anchor(null, 0);
+
+    boolean covers(StoredSecret record) {
+      return arn != null && sequence > 0 && arn.equals(record.arn());
+    }
+  }
+
   private final SecretStore store;
   private final EnvelopeCipher cipher;
   private final ValueAssembler values;
@@ -57,23 +79,33 @@ public final class SecretsManagerService {
 
   /** A service without a bound on what a namespace keeps ({@link NamespaceQuota#NONE}). */
   public SecretsManagerService(
-      SecretStore store, EnvelopeCipher cipher, ValueAssembler values, Arns arns, Clock clock) {
-    this(store, cipher, values, arns, clock, NamespaceQuota.NONE);
+      SecretStore store,
+      RecordMac records,
+      EnvelopeCipher cipher,
+      ValueAssembler values,
+      Arns arns,
+      Clock clock) {
+    this(store, records, cipher, values, arns, clock, NamespaceQuota.NONE);
   }
 
+  /**
+   * @param records the MAC of the store's records, keyed from the keyring: the store holds records
+   *     this service authenticates on every read and write
+   */
   public SecretsManagerService(
       SecretStore store,
+      RecordMac records,
       EnvelopeCipher cipher,
       ValueAssembler values,
       Arns arns,
       Clock clock,
       NamespaceQuota quota) {
-    this.store = store;
+    this.store = new AuthenticatedSecretStore(store, records);
     this.cipher = cipher;
     this.values = values;
     this.arns = arns;
     this.clock = clock;
-    this.reencryption = new Reencryption(store, cipher);
+    this.reencryption = new Reencryption(this.store, cipher);
     this.quota = quota;
   }
 
@@ -102,6 +134,23 @@ public final class SecretsManagerService {
       String ownerUid,
       Supplier<String> namespaceUid,
       boolean likelyNew) {
+    return claim(id, ownerName, ownerUid, namespaceUid, likelyNew, Anchor.NONE);
+  }
+
+  /**
+   * Takes the name as {@link #claim(SecretId, String, String, Supplier, boolean)} does, and refuses
+   * with DecryptionFailure a record older than {@code anchor} says the operator last wrote (or one
+   * without a MAC, once the anchor says it had one): nothing of it is served or changed. A record
+   * written before records carried a MAC, which no anchor covers, is accepted once and given its
+   * MAC at once.
+   */
+  public Claimed claim(
+      SecretId id,
+      String ownerName,
+      String ownerUid,
+      Supplier<String> namespaceUid,
+      boolean likelyNew,
+      Anchor anchor) {
     if (likelyNew) {
       try {
         return new Claimed(
@@ -124,6 +173,7 @@ public final class SecretsManagerService {
           store.create(newRecord(id.in(incarnation), ownerName, ownerUid)), Claim.CREATED);
     }
     StoredSecret secret = found.get();
+    requireFresh(secret, anchor);
     // A record made before incarnations were recorded: the first incarnation to claim it takes it.
     StoredSecret taken = incarnation == null ? secret : secret.withNamespaceUid(incarnation);
     if (secret.scheduledForDeletion()) {
@@ -131,7 +181,9 @@ public final class SecretsManagerService {
       return new Claimed(restored, Claim.RESTORED);
     }
     if (ownerUid.equals(secret.ownerUid())) {
-      return new Claimed(taken == secret ? secret : store.update(taken), Claim.EXISTING);
+      // A record written before records carried a MAC gets one now (the write seals it).
+      boolean unchanged = taken == secret && secret.authenticated();
+      return new Claimed(unchanged ? secret : store.update(taken), Claim.EXISTING);
     }
     if (ownerName.equals(secret.ownerName())) {
       // The same ManagedSecret re-created while its record stayed live (its finalizer was removed
@@ -147,6 +199,45 @@ public final class SecretsManagerService {
             + " in this namespace.");
   }
 
+  /**
+   * Refuses a record that is older than the anchor says, or that lost the MAC the anchor says it
+   * had: an authentic record replayed, or a record stripped of its MAC, by a writer of the store.
+   */
+  private static void requireFresh(StoredSecret record, Anchor anchor) {
+    if (!anchor.covers(record)) {
+      return;
+    }
+    if (!record.authenticated()) {
+      throw stale(
+          record,
+          "carries no integrity check, though the operator gave it one (sequence "
+              + anchor.sequence()
+              + ")");
+    }
+    if (record.sequence() < anchor.sequence()) {
+      throw stale(
+          record,
+          "is older than the operator last wrote it (sequence "
+              + record.sequence()
+              + "; the operator last wrote sequence "
+              + anchor.sequence()
+              + ")");
+    }
+  }
+
+  private static SecretsManagerException stale(StoredSecret record, String what) {
+    return new SecretsManagerException(
+        AwsError.DECRYPTION_FAILURE,
+        "The stored record of secret "
+            + record.id().name()
+            + " "
+            + what
+            + ": the store was rolled back, or an old copy of the record was written back."
+            + " Nothing of it is served or changed. If an administrator restored the store from a"
+            + " backup on purpose, accept the restored records with the operator's command"
+            + " `rebind --accept-restored` (docs/STORES.md#restoring-a-backup-over-newer-records).");
+  }
+
   private StoredSecret newRecord(SecretId id, String ownerName, String ownerUid) {
     return StoredSecret.create(
         id, arns.newSecretArn(id.name()), ownerName, ownerUid, clock.instant());
@@ -156,18 +247,12 @@ public final class SecretsManagerService {
    * Creates a version from the inputs and makes it AWSCURRENT. The ciphertext is durable in the
    * store before the record points at it. A version that would take its namespace past the
    * namespace's quota is refused (LimitExceededException), after retention's removals are counted.
+   * The record remembers {@code spec}, the generation of the spec the inputs come from; a later
+   * generation of the same ManagedSecret having written it already, nothing is written ({@link
+   * StaleSpecException}): the inputs are from a view that is behind.
    *
    * @param token the client request token, or null for a new UUID
-   */
-  public Put putValue(
-      StoredSecret secret, ValueInput input, String inputHash, String keyArn, String token) {
-    return putValue(secret, input, inputHash, keyArn, token, null);
-  }
-
-  /**
-   * Creates a version from the inputs with the staging labels {@code stages} (PutSecretValue's
-   * VersionStages; null or empty: AWSCURRENT), as {@link #putValue(StoredSecret, ValueInput,
-   * String, String, String)} does otherwise.
+   * @param spec the ManagedSecret and generation of the spec the inputs come from (null: not known)
    */
   public Put putValue(
       StoredSecret secret,
@@ -175,12 +260,31 @@ public final class SecretsManagerService {
       String inputHash,
       String keyArn,
       String token,
-      List<String> stages) {
+      SpecGeneration spec) {
+    return putValue(secret, input, inputHash, keyArn, token, null, spec);
+  }
+
+  /**
+   * Creates a version from the inputs with the staging labels {@code stages} (PutSecretValue's
+   * VersionStages; null or empty: AWSCURRENT), as {@link #putValue(StoredSecret, ValueInput,
+   * String, String, String, SpecGeneration)} does otherwise. A write that no spec drives (the
+   * Secrets Manager endpoint's, into a value the store owns) passes a null {@code spec}: the record
+   * keeps the generation it has, and nothing is compared with it.
+   */
+  public Put putValue(
+      StoredSecret secret,
+      ValueInput input,
+      String inputHash,
+      String keyArn,
+      String token,
+      List<String> stages,
+      SpecGeneration spec) {
     if (secret.scheduledForDeletion()) {
       throw new SecretsManagerException(
           AwsError.INVALID_REQUEST_EXCEPTION,
           "You can't perform this operation on the secret because it was marked for deletion.");
     }
+    StaleSpecException.requireCurrent(secret, spec);
     Optional<StoredVersion> current = secret.current();
     SecretValue previous = null;
     Map<String, String> previousGenerated = current.map(StoredVersion::generated).orElse(Map.of());
@@ -210,7 +314,11 @@ public final class SecretsManagerService {
     Versions.checkVersionQuota(secret, clock.instant());
     String versionId = token != null ? token : UUID.randomUUID().toString();
     byte[] envelope =
-        cipher.seal(keyArn, EncryptionContext.forVersion(secret.arn(), versionId), value.encode());
+        cipher.seal(
+            keyArn,
+            EncryptionContext.forVersion(secret.arn(), versionId),
+            secret.id(),
+            value.encode());
     Instant now = clock.instant();
     StoredVersion created =
         new StoredVersion(
@@ -219,7 +327,7 @@ public final class SecretsManagerService {
     long removedBytes = added.removed().stream().mapToLong(StoredVersion::envelopeSize).sum();
     quota.check(store, secret.id(), 1L - added.removed().size(), envelope.length - removedBytes);
     // The envelope and the labels that move to it: together or not at all (SecretStore#addVersion).
-    StoredSecret written = store.addVersion(added.secret(), versionId, envelope);
+    StoredSecret written = store.addVersion(added.secret().writtenBy(spec), versionId, envelope);
     if (!added.removed().isEmpty()) {
       store.deleteVersions(
           secret.id(), added.removed().stream().map(StoredVersion::versionId).toList());
@@ -228,21 +336,41 @@ public final class SecretsManagerService {
   }
 
   /**
-   * Places staging labels as the spec states them (rollbacks, custom labels) and writes the record
-   * when anything moved.
+   * Records a new input hash on a version whose value it is (a sealed value sealed again: another
+   * ciphertext of the same plaintext), so the next reconcile tells without opening anything that
+   * nothing changed. Writes the record only; no envelope, no KMS call.
    */
-  public StoredSecret applyStages(StoredSecret secret, Map<String, String> stages) {
+  public StoredSecret recordInputHash(
+      StoredSecret secret, StoredVersion version, String inputHash) {
+    List<StoredVersion> versions =
+        secret.versions().stream()
+            .map(v -> v.versionId().equals(version.versionId()) ? v.withInputHash(inputHash) : v)
+            .toList();
+    return store.update(secret.withVersions(versions, secret.lastChangedDate()));
+  }
+
+  /**
+   * Places staging labels as the spec states them (rollbacks, custom labels) and writes the record
+   * when anything moved, unless a later generation of the ManagedSecret than {@code spec} wrote it
+   * ({@link StaleSpecException}).
+   */
+  public StoredSecret applyStages(
+      StoredSecret secret, Map<String, String> stages, SpecGeneration spec) {
     StoredSecret moved = Versions.applyStages(secret, stages);
     if (moved.versions().equals(secret.versions())) {
       return secret;
     }
-    return write(secret, moved);
+    StaleSpecException.requireCurrent(secret, spec);
+    return write(secret, moved, spec);
   }
 
-  /** Writes labels that moved, and removes the versions that retention then drops. */
-  private StoredSecret write(StoredSecret secret, StoredSecret moved) {
+  /**
+   * Writes labels that moved as written by a reconcile of {@code spec} (null: no spec drives the
+   * write, the record keeps its generation), and removes the versions that retention then drops.
+   */
+  private StoredSecret write(StoredSecret secret, StoredSecret moved, SpecGeneration spec) {
     Versions.Added retained = Versions.retain(moved, clock.instant());
-    StoredSecret written = store.update(retained.secret());
+    StoredSecret written = store.update(retained.secret().writtenBy(spec));
     if (!retained.removed().isEmpty()) {
       store.deleteVersions(
           secret.id(), retained.removed().stream().map(StoredVersion::versionId).toList());
@@ -252,7 +380,9 @@ public final class SecretsManagerService {
 
   /**
    * Moves or removes one staging label as UpdateSecretVersionStage asks ({@link
-   * Versions#updateStage}) and writes the record when anything moved.
+   * Versions#updateStage}) and writes the record when anything moved. No spec drives the move (the
+   * endpoint's, on a value the store owns): the record keeps the spec generation it has, as a claim
+   * or a scheduled deletion does.
    */
   public StoredSecret updateStage(
       StoredSecret secret, String label, String moveToVersionId, String removeFromVersionId) {
@@ -262,7 +392,7 @@ public final class SecretsManagerService {
           "You can't perform this operation on the secret because it was marked for deletion.");
     }
     StoredSecret moved = Versions.updateStage(secret, label, moveToVersionId, removeFromVersionId);
-    return moved == secret ? secret : write(secret, moved);
+    return moved == secret ? secret : write(secret, moved, null);
   }
 
   /** Reads and decrypts one version; anything altered fails with DecryptionFailure. */
@@ -275,9 +405,7 @@ public final class SecretsManagerService {
     byte[] envelope = store.readVersion(secret.id(), version);
     byte[] plaintext =
         cipher.open(
-            envelope,
-            EncryptionContext.forVersion(secret.arn(), version.versionId()),
-            secret.id().namespace());
+            envelope, EncryptionContext.forVersion(secret.arn(), version.versionId()), secret.id());
     try {
       return SecretValue.decode(plaintext);
     } catch (IllegalArgumentException e) {
@@ -289,10 +417,11 @@ public final class SecretsManagerService {
   /**
    * Re-encrypts the AWSCURRENT, AWSPENDING and AWSPREVIOUS versions that are under another key than
    * {@code keyArn} (the secret's KMS key changed); returns the secret unchanged, without a KMS
-   * call, when there are none. See {@link Reencryption}.
+   * call, when there are none, and refuses without one when a later generation of the ManagedSecret
+   * than {@code spec} wrote it ({@link StaleSpecException}). See {@link Reencryption}.
    */
-  public StoredSecret reencrypt(StoredSecret secret, String keyArn) {
-    return reencryption.apply(secret, keyArn);
+  public StoredSecret reencrypt(StoredSecret secret, String keyArn, SpecGeneration spec) {
+    return reencryption.apply(secret, keyArn, spec);
   }
 
   /**

@@ -5,20 +5,25 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.names.Names;
+import dev.managedsecrets.core.sealing.SealedInputs;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
+import dev.managedsecrets.core.secret.ValueOwner;
 import dev.managedsecrets.core.validation.SpecValidator;
+import dev.managedsecrets.core.value.InputHash;
 import dev.managedsecrets.core.value.SecretValue;
 import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.core.value.ValueInput;
 import dev.managedsecrets.core.value.ValueInputs;
-import dev.managedsecrets.core.value.ValueOwner;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import dev.managedsecrets.operator.projection.ProjectedSecret;
+import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
+import dev.managedsecrets.operator.sealing.SealedValues;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -34,7 +39,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Reconciles a ManagedSecret in the steps of the API contract (docs/API.md): validate, resolve the
@@ -53,6 +57,8 @@ public final class ManagedSecretReconciler
   private final ValueAssembler values;
   private final ProjectedSecret projected;
   private final SourceSecrets sources;
+  private final SealedValues sealedValues;
+  private final SealedOnlyNamespaces sealedOnly;
   private final OperatorNamespace operatorNamespace;
   private final EventRecorder events;
   private final NamespaceIncarnations namespaces;
@@ -71,6 +77,8 @@ public final class ManagedSecretReconciler
       Kms kms,
       ValueAssembler values,
       ProjectedSecret projected,
+      SealedValues sealedValues,
+      SealedOnlyNamespaces sealedOnly,
       EventRecorder events,
       NamespaceIncarnations namespaces,
       Clock clock,
@@ -83,6 +91,8 @@ public final class ManagedSecretReconciler
     this.kms = kms;
     this.values = values;
     this.projected = projected;
+    this.sealedValues = sealedValues;
+    this.sealedOnly = sealedOnly;
     this.sources =
         new SourceSecrets(
             config.fromSecretPollInterval(),
@@ -107,33 +117,46 @@ public final class ManagedSecretReconciler
         storeWrites.eventSource());
   }
 
+  /**
+   * Reconciles with the generation of the spec it acts on: a write that a later generation of the
+   * ManagedSecret made already is not made again from an older view ({@link StaleViews}).
+   */
   @Override
   public UpdateControl<ManagedSecret> reconcile(ManagedSecret ms, Context<ManagedSecret> context) {
+    return StaleViews.reconcile(ms, context, generation -> reconcile(ms, context, generation));
+  }
+
+  private UpdateControl<ManagedSecret> reconcile(
+      ManagedSecret ms, Context<ManagedSecret> context, SpecGeneration generation) {
     ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
     ms.setSpec(spec);
     // 1. Validate: a tenant's namespace, the spec's rules, the name is this ManagedSecret's to use.
     operatorNamespace.check(ms);
     Names names = Names.of(ms);
     SpecValidator.validate(ms, names);
+    sealedOnly.check(ms);
     NameClaims.requireOldest(ms, names, context.getPrimaryCache());
     // 2. Resolve the KMS key.
     String keyArn = kms.resolve(spec.kmsKeyId, names.namespace());
-    // 3. Assemble the value's inputs (a fromSecret source is read now). A value that lives in the
+    // 3. Assemble the value's inputs (a fromSecret source is read now); check the sealed values
+    // against this object and the sealing keys, without opening them. A value that lives in the
     // store has none: only the Secrets Manager endpoint writes its versions and moves its labels.
     boolean storeOwned = ValueOwner.store(spec);
     ValueInput input =
         storeOwned
             ? new ValueInput.None()
             : ValueInputs.of(spec, sources.read(ms, context.getClient()));
+    SealedInputs sealed = SealedInputs.of(ms);
+    sealedValues.check(sealed);
     // 4. Claim the name; store a version when the inputs changed.
-    State current = storeIfChanged(ms, claim(ms, names), input, names, keyArn);
+    State current = storeIfChanged(ms, claim(ms, names), input, sealed, names, keyArn, generation);
     try {
       if (current.fresh() != null) {
         checkpoints.reached(Checkpoints.Point.VERSION_STORED, ms);
       }
       // 5. Move staging labels where spec.versionStages places them.
       if (!storeOwned) {
-        current = moveStages(ms, current);
+        current = moveStages(ms, current, generation);
       }
       // 6. Project the native Secret; remove those under target names no longer used.
       project(ms, names, context, current);
@@ -142,7 +165,7 @@ public final class ManagedSecretReconciler
     }
     checkpoints.reached(Checkpoints.Point.SECRET_PROJECTED, ms);
     // 7. The key changed: re-encrypt AWSCURRENT, AWSPENDING and AWSPREVIOUS under it.
-    current = reencrypt(ms, current, keyArn);
+    current = reencrypt(ms, current, keyArn, generation);
     // 8. Status.
     StatusWriter.write(ms, synced(ms, names, current, keyArn), s -> s.conditions, context);
     OperatorMetrics.reconciled(registry, "Synced");
@@ -205,14 +228,22 @@ public final class ManagedSecretReconciler
   }
 
   private StoredSecret claim(ManagedSecret ms, Names names) {
-    boolean neverClaimed = ms.getStatus() == null || ms.getStatus().arn == null;
+    ManagedSecretStatus status = ms.getStatus();
+    boolean neverClaimed = status == null || status.arn == null;
+    // The freshness anchor: the record as this ManagedSecret's status last saw it. Only the
+    // operator writes status, so a writer of the store can't move it back with the record.
+    SecretsManagerService.Anchor anchor =
+        neverClaimed || status.recordSequence == null
+            ? SecretsManagerService.Anchor.NONE
+            : new SecretsManagerService.Anchor(status.arn, status.recordSequence);
     SecretsManagerService.Claimed claimed =
         secrets.claim(
             names.id(),
             ms.getMetadata().getName(),
             ms.getMetadata().getUid(),
             () -> namespaces.of(ms),
-            neverClaimed);
+            neverClaimed,
+            anchor);
     switch (claimed.claim()) {
       case CREATED -> {
         events.normal(ms, EventReason.SecretCreated, "Created secret " + names.secretName());
@@ -241,23 +272,50 @@ public final class ManagedSecretReconciler
 
   /**
    * Writes a new AWSCURRENT version when the inputs' keyed hash differs from the current version's
-   * (no decryption to tell), unless spec.versionStages pins AWSCURRENT.
+   * (no decryption to tell), unless spec.versionStages pins AWSCURRENT. Sealed values are compared
+   * by the keyed hash of their ciphertext, and opened only when it changed: then the opened value's
+   * hash decides, so a value sealed again (a new ciphertext of the same plaintext) makes no new
+   * version, only a record of the new ciphertext's hash.
    */
   private State storeIfChanged(
-      ManagedSecret ms, StoredSecret stored, ValueInput input, Names names, String keyArn) {
+      ManagedSecret ms,
+      StoredSecret stored,
+      ValueInput plain,
+      SealedInputs sealed,
+      Names names,
+      String keyArn,
+      SpecGeneration generation) {
     ManagedSecretSpec spec = ms.getSpec();
-    String inputHash = values.inputHash(names.id(), input);
+    InputHash hash =
+        sealed.isEmpty()
+            ? InputHash.plain(values.inputHash(names.id(), plain))
+            : InputHash.ofSealed(values.sealedInputHash(names.id(), plain, sealed));
     StoredVersion current = stored.current().orElse(null);
+    InputHash recorded = current == null ? null : InputHash.parse(current.inputHash());
     boolean pinned =
         spec.versionStages != null && spec.versionStages.containsKey(StagingLabels.AWSCURRENT);
     boolean changed =
-        !(input instanceof ValueInput.None)
-            && (current == null || !Objects.equals(current.inputHash(), inputHash));
+        !(plain instanceof ValueInput.None && sealed.isEmpty()) && !hash.sameInputsAs(recorded);
     if (!changed || pinned) {
       return new State(stored, current, null, changed);
     }
+    ValueInput input = plain;
+    if (!sealed.isEmpty()) {
+      Map<SealedInputs.Item, byte[]> opened = sealedValues.open(sealed);
+      try {
+        input = ValueInputs.withOpened(plain, opened);
+      } finally {
+        SealedValues.clear(opened);
+      }
+      hash = hash.withOpened(values.inputHash(names.id(), input));
+      if (hash.sameValueAs(recorded)) {
+        StoredSecret remembered = secrets.recordInputHash(stored, current, hash.recorded());
+        return new State(remembered, remembered.current().orElse(current), null, false);
+      }
+    }
     SecretsManagerService.Put put =
-        secrets.putValue(stored, input, inputHash, keyArn, spec.clientRequestToken);
+        secrets.putValue(
+            stored, input, hash.recorded(), keyArn, spec.clientRequestToken, generation);
     if (current == null || !current.versionId().equals(put.version().versionId())) {
       events.normal(
           ms,
@@ -268,8 +326,8 @@ public final class ManagedSecretReconciler
     return new State(put.secret(), put.version(), put.value(), false);
   }
 
-  private State moveStages(ManagedSecret ms, State v) {
-    StoredSecret staged = secrets.applyStages(v.stored(), ms.getSpec().versionStages);
+  private State moveStages(ManagedSecret ms, State v, SpecGeneration generation) {
+    StoredSecret staged = secrets.applyStages(v.stored(), ms.getSpec().versionStages, generation);
     if (staged == v.stored()) {
       return v;
     }
@@ -312,8 +370,8 @@ public final class ManagedSecretReconciler
     projected.deleteStale(ms, names, context);
   }
 
-  private State reencrypt(ManagedSecret ms, State v, String keyArn) {
-    StoredSecret reencrypted = secrets.reencrypt(v.stored(), keyArn);
+  private State reencrypt(ManagedSecret ms, State v, String keyArn, SpecGeneration generation) {
+    StoredSecret reencrypted = secrets.reencrypt(v.stored(), keyArn, generation);
     if (reencrypted == v.stored()) {
       return v;
     }
@@ -337,6 +395,7 @@ public final class ManagedSecretReconciler
     status.createdDate = text(stored.createdDate());
     status.lastChangedDate = text(stored.lastChangedDate());
     status.deletedDate = text(stored.deletedDate());
+    status.recordSequence = stored.sequence() == 0 ? null : stored.sequence();
     String message =
         current == null
             ? "Secret "
@@ -376,6 +435,7 @@ public final class ManagedSecretReconciler
     out.lastRotatedDate = status.lastRotatedDate;
     out.nextRotationDate = status.nextRotationDate;
     out.deletedDate = status.deletedDate;
+    out.recordSequence = status.recordSequence;
     out.observedGeneration = status.observedGeneration;
     out.conditions = status.conditions == null ? List.of() : List.copyOf(status.conditions);
     return out;

@@ -1,16 +1,17 @@
 package dev.managedsecrets.operator.reconcile;
 
 import dev.managedsecrets.operator.kms.KeyringSecret;
+import dev.managedsecrets.operator.sealing.SealingKeySecret;
 import dev.managedsecrets.operator.store.KubernetesSecretStore;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.util.Map;
 
 /**
  * Tells the operator's own Secrets and service account tokens by what they are, in whatever
- * namespace they are found: the keyring (its name, type or label), an object of the Kubernetes
- * store (its type or label), the PostgreSQL store's credentials (the configured name), a service
- * account token (its type). None of them is ever a value source: a ManagedSecret naming one would
- * project the operator's keys or credentials to whoever may read its Secret.
+ * namespace they are found: the keyring and the sealing keys (name, type or label), an object of
+ * the Kubernetes store (its type or label), the PostgreSQL store's credentials (the configured
+ * name), a service account token (its type). None of them is ever a value source: a ManagedSecret
+ * naming one would project the operator's keys or credentials to whoever may read its Secret.
  */
 final class OperatorSecrets {
 
@@ -32,6 +33,11 @@ final class OperatorSecrets {
         || KeyringSecret.TYPE.equals(type)
         || labelled && labels.containsKey(KeyringSecret.LABEL)) {
       return "the operator's keyring";
+    }
+    if (SealingKeySecret.SECRET_NAME.equals(name)
+        || SealingKeySecret.TYPE.equals(type)
+        || labelled && labels.containsKey(SealingKeySecret.LABEL)) {
+      return "the operator's sealing keys";
     }
     if (KubernetesSecretStore.TYPE.equals(type)
         || labelled && labels.containsKey(KubernetesSecretStore.LABEL_STORE)) {

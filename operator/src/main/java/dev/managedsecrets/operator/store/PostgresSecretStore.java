@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -50,7 +52,9 @@ public final class PostgresSecretStore implements SecretStore {
   private static final String SELECT_RECORDS =
       "SELECT s.namespace, s.name, s.incarnation, s.namespace_uid, s.arn, s.owner_name,"
           + " s.owner_uid, s.created_date,"
-          + " s.last_changed_date, s.deleted_date, s.purge_after, s.revision, v.version_id,"
+          + " s.last_changed_date, s.deleted_date, s.purge_after, s.spec_uid, s.spec_generation,"
+          + " s.revision, s.sequence, s.mac,"
+          + " v.version_id,"
           + " v.created_date AS version_created_date, v.stages, v.kms_key_arn, v.value_hash,"
           + " v.input_hash, v.generated, v.envelope_size"
           + " FROM {s}.secret s LEFT JOIN {s}.secret_version v"
@@ -62,14 +66,16 @@ public final class PostgresSecretStore implements SecretStore {
    */
   private static final String INSERT_SECRET =
       "INSERT INTO {s}.secret (namespace, name, incarnation, namespace_uid, arn, owner_name,"
-          + " owner_uid, created_date, last_changed_date, deleted_date, purge_after, revision)"
-          + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1 WHERE NOT EXISTS (SELECT 1 FROM {s}.secret"
+          + " owner_uid, created_date, last_changed_date, deleted_date, purge_after, spec_uid,"
+          + " spec_generation, sequence, mac, revision)"
+          + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1"
+          + " WHERE NOT EXISTS (SELECT 1 FROM {s}.secret"
           + " WHERE namespace = ? AND name = ? AND (namespace_uid IS NULL OR namespace_uid = ?))";
 
   private static final String UPDATE_SECRET =
       "UPDATE {s}.secret SET arn = ?, owner_name = ?, owner_uid = ?, namespace_uid = ?,"
           + " created_date = ?, last_changed_date = ?, deleted_date = ?, purge_after = ?,"
-          + " revision = revision + 1"
+          + " spec_uid = ?, spec_generation = ?, sequence = ?, mac = ?, revision = revision + 1"
           + " WHERE namespace = ? AND name = ? AND incarnation = ? AND revision = ?";
 
   private static final String INSERT_VERSION =
@@ -393,10 +399,13 @@ public final class PostgresSecretStore implements SecretStore {
       ps.setObject(6, time(secret.lastChangedDate()));
       ps.setObject(7, time(secret.deletedDate()));
       ps.setObject(8, time(secret.purgeAfter()));
-      ps.setString(9, secret.id().namespace());
-      ps.setString(10, secret.id().name());
-      ps.setString(11, secret.id().incarnation());
-      ps.setLong(12, revision);
+      int next = bindSpecGeneration(ps, secret.specGeneration(), 9);
+      ps.setLong(next++, secret.sequence());
+      ps.setString(next++, secret.mac());
+      ps.setString(next++, secret.id().namespace());
+      ps.setString(next++, secret.id().name());
+      ps.setString(next++, secret.id().incarnation());
+      ps.setLong(next, revision);
       if (ps.executeUpdate() != 1) {
         throw new StoreConflictException("The record of " + secret.id() + " changed meanwhile");
       }
@@ -485,7 +494,18 @@ public final class PostgresSecretStore implements SecretStore {
     ps.setObject(i++, time(s.lastChangedDate()));
     ps.setObject(i++, time(s.deletedDate()));
     ps.setObject(i++, time(s.purgeAfter()));
+    i = bindSpecGeneration(ps, s.specGeneration(), i);
+    ps.setLong(i++, s.sequence());
+    ps.setString(i++, s.mac());
     return i;
+  }
+
+  /** Binds spec_uid and spec_generation at {@code first}; returns the next parameter's index. */
+  private static int bindSpecGeneration(PreparedStatement ps, SpecGeneration spec, int first)
+      throws SQLException {
+    ps.setString(first, spec == null ? null : spec.uid());
+    ps.setObject(first + 1, spec == null ? null : spec.generation(), Types.BIGINT);
+    return first + 2;
   }
 
   private static long revision(StoredSecret secret) {
@@ -549,7 +569,10 @@ public final class PostgresSecretStore implements SecretStore {
                   instant(rs, "deleted_date"),
                   instant(rs, "purge_after"),
                   List.of(),
-                  Long.toString(rs.getLong("revision"))));
+                  specGeneration(rs, id),
+                  Long.toString(rs.getLong("revision")),
+                  rs.getLong("sequence"),
+                  rs.getString("mac")));
           versions.put(id, new ArrayList<>());
         }
         String versionId = rs.getString("version_id");
@@ -642,6 +665,18 @@ public final class PostgresSecretStore implements SecretStore {
 
   private static OffsetDateTime time(Instant i) {
     return i == null ? null : i.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+  }
+
+  private static SpecGeneration specGeneration(ResultSet rs, SecretId id) throws SQLException {
+    String uid = rs.getString("spec_uid");
+    long generation = rs.getLong("spec_generation");
+    if (uid == null) {
+      return null;
+    }
+    if (generation < 1) {
+      throw RecordCodec.unreadable(id, "its spec generation is not readable");
+    }
+    return new SpecGeneration(uid, generation);
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import java.io.IOException;
@@ -17,11 +18,15 @@ import java.util.Map;
  * The JSON form of a stored secret's record, shared by the store implementations. Format 2 adds the
  * namespace incarnation that made the record ({@code incarnation}) and the one that holds it
  * ({@code namespaceUid}); a record without them is written in format 1, as before, so records
- * written before incarnations stay as they were until one takes them.
+ * written before incarnations stay as they were until one takes them. Format 3 adds the record's
+ * {@code sequence} and {@code mac} (see {@link AuthenticatedSecretStore}); a record without a MAC
+ * is written in format 1 or 2, as before. Format 4 adds the ManagedSecret uid and spec generation
+ * that last wrote the record ({@code specUid}, {@code specGeneration}); a record without them is
+ * written in an earlier format, as before.
  */
 final class RecordCodec {
 
-  static final int FORMAT = 2;
+  static final int FORMAT = 4;
 
   private static final ObjectMapper JSON =
       new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
@@ -50,7 +55,11 @@ final class RecordCodec {
       String lastChangedDate,
       String deletedDate,
       String purgeAfter,
-      List<VersionJson> versions) {}
+      List<VersionJson> versions,
+      String specUid,
+      Long specGeneration,
+      Long sequence,
+      String mac) {}
 
   private RecordCodec() {}
 
@@ -75,7 +84,7 @@ final class RecordCodec {
     try {
       return JSON.writeValueAsBytes(
           new RecordJson(
-              s.id().incarnation().isEmpty() && s.namespaceUid() == null ? 1 : FORMAT,
+              format(s),
               s.id().namespace(),
               s.id().name(),
               s.id().incarnation().isEmpty() ? null : s.id().incarnation(),
@@ -87,10 +96,26 @@ final class RecordCodec {
               str(s.lastChangedDate()),
               str(s.deletedDate()),
               str(s.purgeAfter()),
-              versions));
+              versions,
+              // Absent in records written before records carried the spec that wrote them.
+              s.specGeneration() == null ? null : s.specGeneration().uid(),
+              s.specGeneration() == null ? null : s.specGeneration().generation(),
+              // Absent in records written before records carried a MAC.
+              s.sequence() == 0 ? null : s.sequence(),
+              s.mac()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static int format(StoredSecret s) {
+    if (s.specGeneration() != null) {
+      return FORMAT;
+    }
+    if (s.authenticated()) {
+      return 3;
+    }
+    return s.id().incarnation().isEmpty() && s.namespaceUid() == null ? 1 : 2;
   }
 
   /**
@@ -162,7 +187,10 @@ final class RecordCodec {
         instant(r.deletedDate()),
         instant(r.purgeAfter()),
         versions,
-        revision);
+        r.specUid() == null ? null : new SpecGeneration(r.specUid(), r.specGeneration()),
+        revision,
+        r.sequence() == null ? 0 : r.sequence(),
+        r.mac());
   }
 
   private static String str(Instant i) {

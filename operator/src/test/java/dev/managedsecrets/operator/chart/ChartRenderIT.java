@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import dev.managedsecrets.core.sealing.ResealRequest;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,7 +150,8 @@ class ChartRenderIT {
   }
 
   @Test
-  void theNetworkPolicyAdmitsProbesAndScrapesAndLetsOutOnlyApiServerTraffic() {
+  void
+      theNetworkPolicyAdmitsProbesScrapesAndReSealsFromTheApiServerAndLetsOutOnlyApiServerTraffic() {
     Manifests m =
         Chart.render(
             """
@@ -164,13 +167,20 @@ class ChartRenderIT {
     assertThat(np.getSpec().getPodSelector().getMatchLabels())
         .isEqualTo(deployment(m).getSpec().getSelector().getMatchLabels());
     assertThat(np.getSpec().getIngress())
-        .singleElement()
-        .satisfies(
+        .satisfiesExactly(
             i -> {
               assertThat(i.getPorts())
                   .extracting(p -> p.getPort().getIntVal())
                   .containsExactly(8081, 8080);
               assertThat(i.getFrom()).hasSize(1);
+            },
+            reseal -> {
+              assertThat(reseal.getPorts())
+                  .extracting(p -> p.getPort().getIntVal())
+                  .containsExactly(8082);
+              assertThat(reseal.getFrom())
+                  .singleElement()
+                  .satisfies(f -> assertThat(f.getIpBlock().getCidr()).isEqualTo("10.0.0.1/32"));
             });
     assertThat(np.getSpec().getEgress())
         .singleElement()
@@ -212,11 +222,15 @@ class ChartRenderIT {
     assertThat(config.leaseRetryPeriod()).isEqualTo(Duration.ofSeconds(5));
     assertThat(operator(m).getPorts())
         .extracting(p -> p.getContainerPort())
-        .containsExactlyInAnyOrder(9091, 9090);
+        .containsExactlyInAnyOrder(9091, 9090, 8082);
     assertThat(m.ofKind("ClusterRoleBinding")).as("rights only in watched namespaces").isEmpty();
     assertThat(m.ofKind("RoleBinding"))
         .extracting(rb -> Manifests.metadata(rb).get("namespace"))
-        .containsExactlyInAnyOrder("team-a", "team-b", Chart.NAMESPACE);
+        .as(
+            "the operator's in each watched namespace and its own; the sealing keys' reader; who"
+                + " may re-seal")
+        .containsExactlyInAnyOrder(
+            "team-a", "team-b", Chart.NAMESPACE, Chart.NAMESPACE, Chart.NAMESPACE);
     assertThat(m.ofKind("ClusterRole"))
         .extracting(r -> Manifests.metadata(r).get("name"))
         .as("no account ClusterRole when the account is given")
@@ -375,5 +389,112 @@ class ChartRenderIT {
                     && r.getVerbs().containsAll(List.of("get", "update")));
     assertThat(view.getRules())
         .noneMatch(r -> r.getResources().stream().anyMatch(res -> res.endsWith("/value")));
+  }
+
+  @Test
+  void everyAuthenticatedUserMayReadTheSealingPublicKeysConfigMapAndNothingElse() {
+    Manifests m = Chart.render("{}");
+    assertGrantsOnlyToEveryAuthenticatedUser(
+        m,
+        FULLNAME + "-sealing-keys-reader",
+        "configmaps",
+        List.of("managedsecret-sealing-keys"),
+        List.of("get"));
+  }
+
+  /**
+   * The Role {@code name} of the release's namespace has one rule, {@code verbs} on one object, and
+   * its RoleBinding of that name grants it to every authenticated user.
+   */
+  private static void assertGrantsOnlyToEveryAuthenticatedUser(
+      Manifests m, String name, String resource, List<String> objects, List<String> verbs) {
+    Role role = m.get("Role", name, Role.class);
+    assertThat(role.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
+    assertThat(role.getRules())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getApiGroups()).containsExactly("");
+              assertThat(r.getResources()).containsExactly(resource);
+              assertThat(r.getResourceNames()).isEqualTo(objects);
+              assertThat(r.getVerbs()).isEqualTo(verbs);
+            });
+    RoleBinding binding = m.get("RoleBinding", name, RoleBinding.class);
+    assertThat(binding.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
+    assertThat(binding.getRoleRef().getName()).isEqualTo(name);
+    assertThat(binding.getSubjects())
+        .singleElement()
+        .satisfies(
+            subject -> {
+              assertThat(subject.getKind()).isEqualTo("Group");
+              assertThat(subject.getName()).isEqualTo("system:authenticated");
+            });
+  }
+
+  @Test
+  void theReSealEndpointHasAServiceOfItsOwnAndARoleThatGrantsItsServiceProxyOnly() {
+    Manifests m = Chart.render("{}");
+    Service service = m.get("Service", FULLNAME + "-reseal", Service.class);
+    assertThat(service.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
+    assertThat(service.getSpec().getSelector())
+        .isEqualTo(deployment(m).getSpec().getSelector().getMatchLabels());
+    assertThat(service.getSpec().getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getName()).isEqualTo(ResealRequest.PORT_NAME);
+              assertThat(p.getPort()).isEqualTo(8082);
+              assertThat(p.getTargetPort().getStrVal()).isEqualTo("reseal");
+            });
+    assertThat(FULLNAME + "-reseal").isEqualTo(ResealRequest.SERVICE);
+    assertThat(operator(m).getPorts())
+        .anyMatch(p -> "reseal".equals(p.getName()) && p.getContainerPort() == 8082);
+    assertThat(Chart.operatorConfig(m).sealing().resealPort()).isEqualTo(8082);
+
+    assertGrantsOnlyToEveryAuthenticatedUser(
+        m,
+        FULLNAME + "-reseal",
+        "services/proxy",
+        // Every spelling of the Service and its port in a proxy path ([scheme:]name[:port]).
+        List.of(
+            FULLNAME + "-reseal",
+            FULLNAME + "-reseal:reseal",
+            "http:" + FULLNAME + "-reseal:reseal",
+            FULLNAME + "-reseal:8082",
+            "http:" + FULLNAME + "-reseal:8082"),
+        List.of("create", "get"));
+
+    Manifests unbound = Chart.render("rbac: {resealSubjects: []}");
+    assertThat(unbound.ofKind("Role"))
+        .extracting(r -> Manifests.metadata(r).get("name"))
+        .contains(FULLNAME + "-reseal");
+    assertThat(unbound.ofKind("RoleBinding"))
+        .extracting(r -> Manifests.metadata(r).get("name"))
+        .doesNotContain(FULLNAME + "-reseal");
+    Manifests moved = Chart.render("config: {sealing: {resealPort: 9443}}");
+    assertThat(moved.get("Service", FULLNAME + "-reseal", Service.class).getSpec().getPorts())
+        .singleElement()
+        .satisfies(p -> assertThat(p.getPort()).isEqualTo(9443));
+    assertThat(Chart.operatorConfig(moved).sealing().resealPort()).isEqualTo(9443);
+  }
+
+  @Test
+  void theSealingSettingsReachTheOperatorsConfiguration() {
+    Manifests m =
+        Chart.render(
+            """
+            config:
+              sealing:
+                renewalInterval: P7D
+                retiredKeys: [3f2a9c0d1b7e4a55]
+                sealedOnlyNamespaceSelector: managedsecrets.dev/sealed-only=true
+            """);
+    OperatorConfig.SealingSettings sealing = Chart.operatorConfig(m).sealing();
+    assertThat(sealing.renewalInterval()).isEqualTo(Duration.ofDays(7));
+    assertThat(sealing.retiredKeys()).containsExactly("3f2a9c0d1b7e4a55");
+    assertThat(sealing.sealedOnlyNamespaceSelector())
+        .isEqualTo("managedsecrets.dev/sealed-only=true");
+    assertThat(Chart.operatorConfig(Chart.render("{}")).sealing().renewalInterval())
+        .isEqualTo(Duration.ofDays(30));
   }
 }

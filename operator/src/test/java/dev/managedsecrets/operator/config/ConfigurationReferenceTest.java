@@ -85,7 +85,11 @@ class ConfigurationReferenceTest {
           Map.entry("endpoint.tls.secretName", "endpoint-cert"),
           Map.entry("endpoint.tls.caSecretName", "endpoint-ca-key"),
           Map.entry("endpoint.tls.caConfigMap", "endpoint-ca-cert"),
-          Map.entry("endpoint.tls.serviceName", "sm"));
+          Map.entry("endpoint.tls.serviceName", "sm"),
+          Map.entry("sealing.renewalInterval", "P7D"),
+          Map.entry("sealing.retiredKeys", "3f2a9c0d1b7e4a55,0123456789abcdef"),
+          Map.entry("sealing.sealedOnlyNamespaceSelector", "managedsecrets.dev/sealed-only=true"),
+          Map.entry("sealing.resealPort", "9092"));
 
   /** What a sample needs beside it to pass the checks. */
   private static final Map<String, Map<String, String>> NEEDS =

@@ -116,6 +116,30 @@ class OperatorConfigChecksTest {
         .hasMessage("quota.bytesPerNamespace must be at least 1; it is -1");
   }
 
+  @Test
+  void sealingKeysAreRenewedEveryThirtyDaysByDefaultAndNoNamespaceIsSealedOnly() {
+    OperatorConfig.SealingSettings sealing = OperatorConfig.load(null, Map.of()).sealing();
+    assertThat(sealing.renewalInterval()).isEqualTo(Duration.ofDays(30));
+    assertThat(sealing.retiredKeys()).isEmpty();
+    assertThat(sealing.sealedOnlyNamespaceSelector()).isNull();
+    assertThat(
+            load("MANAGEDSECRET_SEALING_RETIRED_KEYS", "3f2a9c0d1b7e4a55,0011223344556677")
+                .sealing()
+                .retiredKeys())
+        .containsExactly("3f2a9c0d1b7e4a55", "0011223344556677");
+  }
+
+  @Test
+  void theSealingSettingsAreRefusedNamingTheField() {
+    assertThatThrownBy(() -> load("MANAGEDSECRET_SEALING_RENEWAL_INTERVAL", "PT59M"))
+        .hasMessage("sealing.renewalInterval must be at least 1 hour; it is PT59M");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_SEALING_RETIRED_KEYS", "not a key id"))
+        .hasMessage("sealing.retiredKeys: not a key id is not a sealing key id");
+    assertThatThrownBy(
+            () -> load("MANAGEDSECRET_SEALING_SEALED_ONLY_NAMESPACE_SELECTOR", "env in (prod)"))
+        .hasMessage("sealing.sealedOnlyNamespaceSelector: 'env in (prod)' is not a label key");
+  }
+
   private static OperatorConfig load(String variable, String value) {
     return OperatorConfig.load(null, Map.of(variable, value));
   }

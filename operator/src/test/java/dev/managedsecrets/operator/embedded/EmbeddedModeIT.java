@@ -5,6 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.managedsecrets.core.sealing.PublishedSealingKeys;
+import dev.managedsecrets.core.sealing.Sealer;
+import dev.managedsecrets.core.sealing.SealingBinding;
+import dev.managedsecrets.core.sealing.SealingPublicKey;
+import dev.managedsecrets.core.sealing.SealingTarget;
 import dev.managedsecrets.operator.embedded.Kubectl.Result;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -316,6 +321,85 @@ class EmbeddedModeIT {
         .contains("sel-b")
         .doesNotContain("sel-a");
     assertThat(ok("get", "ms", "-l", "!colour", "-o", "name").out()).doesNotContain("sel-");
+  }
+
+  @Test
+  void aManifestSealedWithThePublishedKeyIsAppliedBecomesReadyAndProjectsThePlaintext() {
+    SealingPublicKey key = publishedSealingKey();
+    String password = seal(key, "sealed-orders", "password", "s3cr3t w1th spaces");
+    String manifest =
+        manifest(
+            "sealed-orders",
+            "data: {username: orders}\n  sealedData: {password: " + password + "}");
+
+    ok(apply(manifest));
+    awaitReady("sealed-orders");
+    assertThat(decoded("sealed-orders", "password")).isEqualTo("s3cr3t w1th spaces");
+    assertThat(decoded("sealed-orders", "username")).isEqualTo("orders");
+    assertThat(ok("get", "ms", "sealed-orders", "-o", "yaml").out())
+        .contains(password)
+        .doesNotContain("s3cr3t");
+
+    // GitOps applies the same manifest again: nothing changes, not even the generation.
+    String generation =
+        ok("get", "ms", "sealed-orders", "-o", "jsonpath={.metadata.generation}").out();
+    assertThat(ok(apply(manifest)).out()).contains("unchanged");
+    assertThat(ok("get", "ms", "sealed-orders", "-o", "jsonpath={.metadata.generation}").out())
+        .isEqualTo(generation);
+  }
+
+  @Test
+  void aSealedValueCopiedIntoAnotherManagedSecretIsRefusedAndKubectlShowsWhy() throws Exception {
+    String sealed = seal(publishedSealingKey(), "original", "password", "only-for-original");
+    ok(apply(manifest("copied", "sealedData: {password: " + sealed + "}")));
+    ok("wait", "--for=condition=Ready=False", "ms/copied", "--timeout=60s");
+    JsonNode ready =
+        JSON.readTree(
+            ok("get", "ms", "copied", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")]}")
+                .out());
+    assertThat(ready.path("reason").asText()).isEqualTo("InvalidParameterException");
+    assertThat(ready.path("message").asText())
+        .startsWith(
+            "sealed key 1 of 1 (sealedData) was sealed for another ManagedSecret than copied")
+        .doesNotContain("password");
+    assertThat(kubectl.run("get", "secret", "copied").err()).contains("NotFound");
+
+    Result plain = apply(manifest("not-sealed", "sealedData: {password: plain-text}"));
+    assertThat(plain.exitCode()).isNotZero();
+    assertThat(plain.err())
+        .contains("The ManagedSecret \"not-sealed\" is invalid", "spec.sealedData");
+  }
+
+  /**
+   * The current sealing public key as anyone who may read the published ConfigMap gets it (its PEM
+   * and its id in keys.json agree).
+   */
+  private static SealingPublicKey publishedSealingKey() {
+    SealingPublicKey key = SealingPublicKey.fromPem(published(PublishedSealingKeys.CURRENT_PEM));
+    assertThat(PublishedSealingKeys.parse(published(PublishedSealingKeys.KEYS)).currentKeyId())
+        .isEqualTo(key.keyId());
+    return key;
+  }
+
+  /** One key of the ConfigMap the operator publishes its sealing public keys in. */
+  private static String published(String key) {
+    return ok(
+            "get",
+            "configmap",
+            PublishedSealingKeys.CONFIG_MAP,
+            "-n",
+            "managedsecret-system",
+            "-o",
+            "jsonpath={.data." + key.replace(".", "\\.") + "}")
+        .out();
+  }
+
+  /** What kubectl managedsecret seal does for one key of a ManagedSecret in default. */
+  private static String seal(SealingPublicKey key, String name, String dataKey, String value) {
+    return Sealer.seal(
+        key,
+        SealingBinding.strict("default", name, SealingTarget.data(dataKey)),
+        value.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String manifest(String name, String spec) {

@@ -12,6 +12,8 @@ import static org.awaitility.Awaitility.await;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.KmsKey;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.core.secret.SpecGeneration;
+import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.operator.command.RebindCommand;
 import dev.managedsecrets.operator.kms.KeyringSecret;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -72,13 +74,7 @@ class DisasterRecoveryIT {
         oldUids.put(ns, new StoreView(old.client).namespaceUid(ns));
       }
       // The backup: the store's Secrets and the keyring, without the API server's own fields.
-      backup.addAll(
-          old.client
-              .secrets()
-              .inNamespace(TestCluster.OPERATOR_NAMESPACE)
-              .withLabel("managedsecrets.dev/store")
-              .list()
-              .getItems());
+      backup.addAll(new StoreView(old.client).objects());
       backup.add(
           old.client
               .secrets()
@@ -132,6 +128,101 @@ class DisasterRecoveryIT {
       assertThat(rebuilt.client.v1().events().inNamespace("team-a").list().getItems())
           .noneMatch(
               ev -> "SecretCreated".equals(ev.getReason()) || "KeyCreated".equals(ev.getReason()));
+    }
+  }
+
+  /**
+   * A store backup restored on purpose on the cluster it was taken from, after a ManagedSecret
+   * moved on: its status remembers a newer record, so the operator refuses the restored one as
+   * replayed, until the administrator accepts the restored store (`rebind --accept-restored`, with
+   * the operator stopped). Then the ManagedSecret takes its restored record and goes on from it.
+   */
+  @Test
+  void aStoreRestoredOverNewerRecordsIsTakenOnceTheAdministratorAcceptsIt() {
+    try (TestCluster cluster = TestCluster.start()) {
+      Fixtures.create(
+          cluster.client, managedSecret("team-a", "restored", s -> s.secretString = "first"));
+      String first = awaitSynced(cluster.client, "team-a", "restored").getStatus().versionId;
+      List<Secret> backup = new StoreView(cluster.client).objects();
+      edit(cluster.client, "team-a", "restored", s -> s.secretString = "second");
+      long remembered =
+          awaitSynced(cluster.client, "team-a", "restored").getStatus().recordSequence;
+
+      // The administrator restores the backup over the store (what `kubectl apply` does).
+      for (Secret s : backup) {
+        var object =
+            cluster
+                .client
+                .secrets()
+                .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+                .withName(s.getMetadata().getName());
+        if (object.get() == null) {
+          cluster.client.resource(restorable(s)).create();
+        } else if (!Boolean.TRUE.equals(s.getImmutable())) {
+          object.edit(o -> new SecretBuilder(o).withData(s.getData()).build());
+        }
+      }
+      cluster.client.secrets().inNamespace("team-a").withName("restored").delete();
+      ManagedSecret refused =
+          Fixtures.awaitReady(cluster.client, "team-a", "restored", "False", "DecryptionFailure");
+      assertThat(Fixtures.ready(refused).getMessage()).contains("is older than the operator");
+
+      cluster.stopOperator();
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      int exit =
+          RebindCommand.acceptRestored(
+              cluster.client,
+              TestCluster.testConfig(),
+              false,
+              new PrintStream(out, true, StandardCharsets.UTF_8));
+      assertThat(exit).isZero();
+      assertThat(out.toString(StandardCharsets.UTF_8))
+          .contains(
+              "Accepted the restored record of secret team-a/restored (",
+              "its ManagedSecret last saw " + remembered,
+              "1 restored records accepted.");
+      cluster.startOperator();
+
+      ManagedSecret now = awaitSynced(cluster.client, "team-a", "restored");
+      assertThat(now.getStatus().versionIdsToStages).containsKey(first);
+      assertThat(now.getStatus().recordSequence).isGreaterThan(remembered);
+      assertThat(text(secret(cluster.client, "team-a", "restored")))
+          .containsExactly(Map.entry("secretString", "second"));
+    }
+  }
+
+  /**
+   * A cluster restored from a backup older than its store (an etcd snapshot, the store kept): a
+   * ManagedSecret keeps its uid but is back at a lower generation than the one that wrote its
+   * record. The operator asks the API server, finds the ManagedSecret at the very generation it
+   * acts on, and writes its spec as it is now, rather than wait for a generation that may never
+   * come; no failure is reported. The record keeps the higher generation.
+   */
+  @Test
+  void aManagedSecretBackAtALowerGenerationThanWroteItsRecordWritesItsSpecAsItIsNow() {
+    try (TestCluster cluster = TestCluster.start()) {
+      Fixtures.create(
+          cluster.client, managedSecret("team-a", "rewound", s -> s.secretString = "first"));
+      String uid = awaitSynced(cluster.client, "team-a", "rewound").getMetadata().getUid();
+      StoreView view = new StoreView(cluster.client);
+      // The store was written by generation 5 of it, before its cluster went back to generation 1.
+      StoredSecret record = view.record("team-a", "team-a/rewound").orElseThrow();
+      view.store().update(record.writtenBy(new SpecGeneration(uid, 5)));
+
+      edit(cluster.client, "team-a", "rewound", s -> s.secretString = "second");
+
+      ManagedSecret now = awaitSynced(cluster.client, "team-a", "rewound");
+      assertThat(now.getMetadata().getGeneration()).isEqualTo(2);
+      assertThat(text(secret(cluster.client, "team-a", "rewound")))
+          .containsExactly(Map.entry("secretString", "second"));
+      StoredSecret written = view.record("team-a", "team-a/rewound").orElseThrow();
+      assertThat(written.versions()).hasSize(2);
+      assertThat(written.specGeneration()).isEqualTo(new SpecGeneration(uid, 5));
+      assertThat(cluster.client.v1().events().inNamespace("team-a").list().getItems())
+          .noneMatch(
+              e ->
+                  "rewound".equals(e.getInvolvedObject().getName())
+                      && "Warning".equals(e.getType()));
     }
   }
 

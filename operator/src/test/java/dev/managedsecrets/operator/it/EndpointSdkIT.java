@@ -195,6 +195,33 @@ class EndpointSdkIT {
   }
 
   @Test
+  void aValueThatItsSpecSealsIsNotPutAndTheSealedFieldIsNamed() {
+    String sealed = Sealing.sealData(cluster.client, "default", "sealed-owned", "password", "git");
+    create(
+        cluster.client,
+        managedSecret(
+            "default",
+            "sealed-owned",
+            s -> {
+              s.secretName = "sealed/owned";
+              s.sealedData = Map.of("password", sealed);
+            }));
+    awaitSynced(cluster.client, "default", "sealed-owned");
+
+    InvalidRequestException put =
+        catchThrowableOfType(
+            InvalidRequestException.class,
+            () -> sm.putSecretValue(r -> r.secretId("sealed/owned").secretString("other")));
+
+    assertThat(put.awsErrorDetails().errorMessage())
+        .isEqualTo(
+            "The value of secret sealed/owned is set by spec.sealedData of ManagedSecret"
+                + " default/sealed-owned: change it there. Only a ManagedSecret with"
+                + " spec.valueSource Store takes values from this endpoint.");
+    assertThat(store.record("default", "sealed/owned").orElseThrow().versions()).hasSize(1);
+  }
+
+  @Test
   void putSecretValueMovesAwsCurrentAndStagesMoveAsAwsMovesThem() {
     String first = sm.createSecret(r -> r.name("staged").secretString("one")).versionId();
     PutSecretValueResponse second =

@@ -11,15 +11,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.core.projection.Projection;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
+import dev.managedsecrets.operator.OperatorClient;
 import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.store.PostgresStoreStartup;
 import dev.managedsecrets.operator.store.SecretStore;
 import dev.managedsecrets.operator.store.TestPostgres;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -48,7 +51,10 @@ import org.slf4j.LoggerFactory;
  * other reconciles again: no version is lost, none is written twice, and the newest value wins. The
  * status is written the same way: a status computed from an older view never replaces a newer one
  * (this test found both a failure status of the losing writer left in place of the winner's
- * Ready=True, and the in-memory API server taking a status write from an old resourceVersion).
+ * Ready=True, and the in-memory API server taking a status write from an old resourceVersion). And
+ * an operator whose view of the spec is behind writes nothing over what a later generation wrote
+ * (the store's record remembers it): once found here as a value written twice, it is held without a
+ * race by holding one operator's informer a change behind.
  */
 class FaultTwoWritersIT {
 
@@ -80,14 +86,12 @@ class FaultTwoWritersIT {
   void twoOperatorsWithoutLeaderElectionLoseNoVersionAndWriteNoneTwice(String storeType)
       throws Exception {
     try (TestCluster cluster = TestCluster.withoutOperator()) {
-      // Each run its own schema: runs never see each other's records.
-      String schema = "writers_" + RUNS.incrementAndGet();
-      OperatorConfig config = TestCluster.testConfig(configure(cluster, storeType, schema));
+      Store setup = Store.of(cluster, storeType);
       MeterRegistry metricsA = new SimpleMeterRegistry();
       MeterRegistry metricsB = new SimpleMeterRegistry();
-      try (OperatorRuntime a = cluster.newOperator(config, metricsA, () -> {});
-          OperatorRuntime b = cluster.newOperator(config, metricsB, () -> {});
-          SecretStore store = open(cluster, storeType, schema)) {
+      try (OperatorRuntime a = cluster.newOperator(setup.config(), metricsA, () -> {});
+          OperatorRuntime b = cluster.newOperator(setup.config(), metricsB, () -> {});
+          SecretStore store = setup.open(cluster)) {
         StoreView view = new StoreView(cluster.client, store);
         List<List<String>> written = new ArrayList<>();
         List<Set<String>> current = new ArrayList<>();
@@ -159,6 +163,84 @@ class FaultTwoWritersIT {
   }
 
   /**
+   * The race without timing: operator B's informer of ManagedSecrets is held a change behind (its
+   * watch dropped, and watching or listing again refused to it alone), while operator A takes the
+   * change and writes the newer value. A's projection of it makes B reconcile, from its older view,
+   * after A's store write: B's conditional write would succeed. B writes nothing: it asks the API
+   * server, which has the newer generation, and leaves the ManagedSecret to be reconciled again.
+   */
+  @ParameterizedTest(name = "store {0}")
+  @ValueSource(strings = {"kubernetes", "postgres"})
+  void anOperatorWhoseInformerIsAChangeBehindWritesNothingOverTheNewerValue(String storeType)
+      throws Exception {
+    try (TestCluster cluster = TestCluster.withoutOperator()) {
+      Store setup = Store.of(cluster, storeType);
+      MeterRegistry metricsB = new SimpleMeterRegistry();
+      String agentB = OperatorClient.USER_AGENT + " behind";
+      try (KubernetesClient clientB = cluster.operatorClient("behind");
+          OperatorRuntime a =
+              cluster.newOperator(setup.config(), new SimpleMeterRegistry(), () -> {});
+          OperatorRuntime b = cluster.newOperator(clientB, setup.config(), metricsB);
+          SecretStore store = setup.open(cluster)) {
+        StoreView view = new StoreView(cluster.client, store);
+        create(cluster.client, managedSecret("team-a", "behind", s -> s.secretString = "first"));
+        awaitSynced(cluster.client, "team-a", "behind");
+        double createdByB = count(metricsB, OperatorMetrics.VERSIONS_CREATED);
+        // (The two raced to create it: the loser's refused write may have been reported.)
+        List<String> warningsBefore = warnings(cluster, "behind");
+
+        // B's view of ManagedSecrets stops here: its watch is dropped, and it may not list or
+        // watch them again (a namespaced get of one still works).
+        String listAndWatch = "/apis/managedsecrets.dev/v1alpha1/managedsecrets";
+        try (AutoCloseable frozen = cluster.api.failFor(agentB, "GET", listAndWatch, 500)) {
+          cluster.api.dropWatches();
+          cluster.drainRequests();
+          edit(cluster.client, "team-a", "behind", s -> s.secretString = "second");
+          awaitValue(cluster, "behind", "second");
+          // B reconciled from its older view after A's write, and asked the API server.
+          String live = "/apis/managedsecrets.dev/v1alpha1/namespaces/team-a/managedsecrets/behind";
+          List<EmbeddedApiServer.Request> seen = new ArrayList<>();
+          await()
+              .atMost(Fixtures.WAIT)
+              .until(
+                  () -> {
+                    seen.addAll(cluster.drainRequests());
+                    return seen.stream()
+                        .anyMatch(
+                            r ->
+                                agentB.equals(r.userAgent())
+                                    && "GET".equals(r.method())
+                                    && live.equals(r.path().split("\\?")[0]));
+                  });
+
+          StoredSecret record = view.record("team-a", "team-a/behind").orElseThrow();
+          assertThat(record.versions().stream().map(v -> view.open(record, v)))
+              .containsExactly("first", "second");
+          assertThat(view.open(record, record.current().orElseThrow())).isEqualTo("second");
+          assertThat(count(metricsB, OperatorMetrics.VERSIONS_CREATED)).isEqualTo(createdByB);
+        }
+
+        // B's view catches up: nothing more is written.
+        awaitValue(cluster, "behind", "second");
+        assertThat(view.record("team-a", "team-a/behind").orElseThrow().versions()).hasSize(2);
+        assertThat(warnings(cluster, "behind"))
+            .as("no failure reported for the view that was behind")
+            .isEqualTo(warningsBefore);
+      }
+    }
+  }
+
+  /** The Warning Events of a ManagedSecret, each with how often it was recorded. */
+  private static List<String> warnings(TestCluster cluster, String name) {
+    return cluster.client.v1().events().inNamespace("team-a").list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .filter(e -> "Warning".equals(e.getType()))
+        .map(e -> e.getMetadata().getName() + " x" + e.getCount())
+        .sorted()
+        .toList();
+  }
+
+  /**
    * The versions of a secret: no value twice, in the order the values were written, every version
    * that was AWSCURRENT kept, and the last value AWSCURRENT.
    */
@@ -189,34 +271,55 @@ class FaultTwoWritersIT {
     return "s" + secret + "-v" + change;
   }
 
-  /**
-   * Waits until the ManagedSecret is Synced with the Secret holding {@code value}; answers its
-   * AWSCURRENT version id.
-   */
+  /** As {@link #awaitValue(TestCluster, String, String)}, for the test's i-th ManagedSecret. */
   private static String awaitValue(TestCluster cluster, int i, String value) {
+    return awaitValue(cluster, name(i), value);
+  }
+
+  /**
+   * Waits until the ManagedSecret {@code name} is Synced with the Secret holding {@code value};
+   * answers its AWSCURRENT version id.
+   */
+  private static String awaitValue(TestCluster cluster, String name, String value) {
     await()
         .atMost(Duration.ofSeconds(60))
         .until(
             () -> {
-              var s = secret(cluster.client, "team-a", name(i));
+              var s = secret(cluster.client, "team-a", name);
               return s != null && Map.of("secretString", value).equals(text(s));
             });
     try {
-      awaitSynced(cluster.client, "team-a", name(i));
+      awaitSynced(cluster.client, "team-a", name);
     } catch (ConditionTimeoutException e) {
-      var ms = get(cluster.client, "team-a", name(i));
+      var ms = get(cluster.client, "team-a", name);
       throw new AssertionError(
-          name(i)
+          name
               + " is not Synced at generation "
               + ms.getMetadata().getGeneration()
               + "; its status: "
               + Serialization.asJson(ms.getStatus()),
           e);
     }
-    String version = get(cluster.client, "team-a", name(i)).getStatus().versionId;
-    assertThat(secret(cluster.client, "team-a", name(i)).getMetadata().getAnnotations())
+    String version = get(cluster.client, "team-a", name).getStatus().versionId;
+    assertThat(secret(cluster.client, "team-a", name).getMetadata().getAnnotations())
         .containsEntry(Projection.VERSION_ANNOTATION, version);
     return version;
+  }
+
+  /**
+   * The store of one test and the operators' configuration for it: each run its own schema, so runs
+   * never see each other's records.
+   */
+  private record Store(String type, String schema, OperatorConfig config) {
+    static Store of(TestCluster cluster, String type) {
+      String schema = "writers_" + RUNS.incrementAndGet();
+      return new Store(type, schema, TestCluster.testConfig(configure(cluster, type, schema)));
+    }
+
+    /** The test's own connection to the store the operators use. */
+    SecretStore open(TestCluster cluster) {
+      return FaultTwoWritersIT.open(cluster, type, schema);
+    }
   }
 
   /** The store's configuration, for the operators' environment. */

@@ -273,13 +273,6 @@ class LifecycleIT {
   }
 
   private int storeObjects() {
-    return cluster
-        .client
-        .secrets()
-        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
-        .withLabel("managedsecrets.dev/store")
-        .list()
-        .getItems()
-        .size();
+    return new StoreView(cluster.client).objects().size();
   }
 }

@@ -96,7 +96,8 @@ class RbacIT {
   }
 
   @Test
-  void withThePostgresStoreTheOperatorsNamespaceGrantsOnlyTheKeyringAndTheCredentialsByName() {
+  void
+      withThePostgresStoreTheOperatorsNamespaceGrantsOnlyTheKeyringSealingKeysAndCredentialsByName() {
     try (TestPostgres postgres = TestPostgres.start()) {
       Manifests chart =
           Chart.render(
@@ -131,7 +132,9 @@ class RbacIT {
                       .create());
 
       assertThat(used.requests())
-          .as("Secrets of the operator's namespace: the keyring and the credentials, by name")
+          .as(
+              "Secrets of the operator's namespace: the keyring, the sealing keys and the"
+                  + " credentials, by name")
           .filteredOn(
               r ->
                   "secrets".equals(r.resource())
@@ -140,7 +143,8 @@ class RbacIT {
           .allMatch(
               r ->
                   "create".equals(r.verb())
-                      || Set.of("managedsecret-keyring", "pg-login").contains(r.name()));
+                      || Set.of("managedsecret-keyring", "managedsecret-sealing-keys", "pg-login")
+                          .contains(r.name()));
       assertRbacIsExact(chart, used);
     }
   }
@@ -447,6 +451,18 @@ class RbacIT {
                         .withName("team-key")
                         .get()
                     == null);
+
+    // A sealed value, opened with the key the operator published; then a renewal of the key, which
+    // writes the sealing keys Secret and the published ConfigMap again.
+    create(
+        client,
+        managedSecret(
+            NS,
+            "sealed",
+            s -> s.sealedData = Map.of("k", Sealing.sealData(client, NS, "sealed", "k", "v"))));
+    awaitSynced(client, NS, "sealed");
+    cluster.clock.advance(Duration.ofDays(31));
+    cluster.runtime().maintainSealingKeys();
 
     if (!config.watchNamespaces().isEmpty()) {
       // A namespace the operator does not watch: nothing happens there.

@@ -14,16 +14,22 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.TargetSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,22 +173,7 @@ class SecurityIT {
   void aCorruptRecordInTheStoreIsDecryptionFailureSayingWhatToDo() {
     create(cluster.client, managedSecret("team-a", "corrupt", s -> s.secretString = "kept"));
     awaitSynced(cluster.client, "team-a", "corrupt");
-    Secret record =
-        cluster
-            .client
-            .secrets()
-            .inNamespace(TestCluster.OPERATOR_NAMESPACE)
-            .withLabel("managedsecrets.dev/store", "record")
-            .list()
-            .getItems()
-            .stream()
-            .filter(
-                s ->
-                    "team-a/corrupt"
-                        .equals(
-                            s.getMetadata().getAnnotations().get("managedsecrets.dev/secret-name")))
-            .findFirst()
-            .orElseThrow();
+    Secret record = recordOf("team-a/corrupt");
     cluster
         .client
         .secrets()
@@ -209,6 +200,182 @@ class SecurityIT {
         .as("the projected Secret keeps the last good version")
         .containsExactly(java.util.Map.entry("secretString", "kept"));
   }
+
+  // ---- a writer of the store ----
+
+  /**
+   * Two namespaces use the same secret name and client request token, so their ARNs differ only in
+   * the random suffix and their version ids are the same. A writer of the store gives team-b's
+   * record team-a's ARN and team-b's version team-a's envelope: team-a's value is never served in
+   * team-b.
+   */
+  @Test
+  void aVersionAndArnCopiedFromAnotherNamespacesRecordOfTheSameNameAreRefused() {
+    String token = "5f0c2b7e-3a41-4d2c-9e8f-0a1b2c3d4e5f";
+    for (String ns : List.of("team-a", "team-b")) {
+      create(
+          cluster.client,
+          managedSecret(
+              ns,
+              "swapped",
+              s -> {
+                s.secretName = "shared/swapped";
+                s.clientRequestToken = token;
+                s.secretString = ns + " value";
+              }));
+    }
+    ManagedSecret a = awaitSynced(cluster.client, "team-a", "swapped");
+    ManagedSecret b = awaitSynced(cluster.client, "team-b", "swapped");
+    assertThat(b.getStatus().versionId).isEqualTo(a.getStatus().versionId).isEqualTo(token);
+
+    editRecord(
+        recordOf("shared/swapped", "team-b"), record -> record.put("arn", a.getStatus().arn));
+    replaceEnvelope(
+        onlyVersionOf("team-b", "swapped"),
+        Base64.getDecoder().decode(onlyVersionOf("team-a", "swapped").getData().get("envelope")));
+    cluster.client.secrets().inNamespace("team-b").withName("swapped").delete();
+
+    ManagedSecret refused =
+        awaitReady(cluster.client, "team-b", "swapped", "False", "DecryptionFailure");
+    assertThat(ready(refused).getMessage())
+        .startsWith(
+            "The stored record of secret shared/swapped can't be read: its integrity check");
+    assertThat(secret(cluster.client, "team-b", "swapped")).as("never served").isNull();
+    assertThat(Fixtures.text(secret(cluster.client, "team-a", "swapped")))
+        .containsExactly(Map.entry("secretString", "team-a value"));
+  }
+
+  @Test
+  void aRecordWhoseAwsCurrentWasMovedBackInTheStoreIsRefusedAndNothingIsServedFromIt() {
+    create(cluster.client, managedSecret("team-a", "moved", s -> s.secretString = "first"));
+    String first = awaitSynced(cluster.client, "team-a", "moved").getStatus().versionId;
+    edit(cluster.client, "team-a", "moved", s -> s.secretString = "second");
+    String second = awaitSynced(cluster.client, "team-a", "moved").getStatus().versionId;
+
+    // The writer moves AWSCURRENT back to the first version, and AWSPREVIOUS to the second.
+    editRecord(
+        recordOf("team-a/moved"),
+        record ->
+            record
+                .withArray("versions")
+                .forEach(
+                    v -> {
+                      String label =
+                          v.get("versionId").asText().equals(first) ? "AWSCURRENT" : "AWSPREVIOUS";
+                      ((ObjectNode) v).putArray("stages").add(label);
+                    }));
+    touchProjectedSecret("team-a", "moved");
+
+    ManagedSecret refused =
+        awaitReady(cluster.client, "team-a", "moved", "False", "DecryptionFailure");
+    assertThat(ready(refused).getMessage())
+        .startsWith("The stored record of secret team-a/moved can't be read: its integrity check");
+    assertThat(refused.getStatus().versionId).isEqualTo(second);
+    assertThat(Fixtures.text(secret(cluster.client, "team-a", "moved")))
+        .as("the projected Secret keeps the current version")
+        .containsExactly(Map.entry("secretString", "second"));
+  }
+
+  /**
+   * The record's bytes as of its first version written back over the record of its second (a store
+   * rolled back to a backup, or an old copy replayed): authentic, but older than the operator last
+   * wrote, which the ManagedSecret's status remembers.
+   */
+  @Test
+  void anOlderRecordWrittenBackIntoTheStoreIsRefusedAndTheProjectedSecretIsNotRolledBack() {
+    create(cluster.client, managedSecret("team-b", "replayed", s -> s.secretString = "first"));
+    awaitSynced(cluster.client, "team-b", "replayed");
+    Map<String, String> asOfFirst = recordOf("team-b/replayed").getData();
+    edit(cluster.client, "team-b", "replayed", s -> s.secretString = "second");
+    ManagedSecret synced = awaitSynced(cluster.client, "team-b", "replayed");
+
+    Secret replayed =
+        cluster
+            .client
+            .secrets()
+            .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+            .withName(recordOf("team-b/replayed").getMetadata().getName())
+            .edit(r -> new SecretBuilder(r).withData(asOfFirst).build());
+    touchProjectedSecret("team-b", "replayed");
+
+    ManagedSecret refused =
+        awaitReady(cluster.client, "team-b", "replayed", "False", "DecryptionFailure");
+    assertThat(ready(refused).getMessage())
+        .startsWith(
+            "The stored record of secret team-b/replayed is older than the operator last wrote it"
+                + " (sequence 2; the operator last wrote sequence 3)")
+        .contains("rebind --accept-restored");
+    assertThat(refused.getStatus().versionId).isEqualTo(synced.getStatus().versionId);
+    assertThat(refused.getStatus().recordSequence).isEqualTo(3);
+    assertThat(Fixtures.text(secret(cluster.client, "team-b", "replayed")))
+        .as("the projected Secret is not rolled back")
+        .containsExactly(Map.entry("secretString", "second"));
+    assertThat(recordOf("team-b/replayed").getData())
+        .as("nothing written from the replayed record")
+        .isEqualTo(replayed.getData());
+  }
+
+  /** The record object of a secret name (of the namespace the name starts with, by default). */
+  private Secret recordOf(String secretName) {
+    return recordOf(secretName, secretName.substring(0, secretName.indexOf('/')));
+  }
+
+  private Secret recordOf(String secretName, String namespace) {
+    return cluster
+        .client
+        .secrets()
+        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+        .withLabel("managedsecrets.dev/store", "record")
+        .withLabel("managedsecrets.dev/namespace", namespace)
+        .list()
+        .getItems()
+        .stream()
+        .filter(
+            s ->
+                secretName.equals(
+                    s.getMetadata().getAnnotations().get("managedsecrets.dev/secret-name")))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Edits the JSON of every record a record object holds, as a writer of the store could. */
+  private void editRecord(Secret object, Consumer<ObjectNode> change) {
+    Map<String, String> data = new LinkedHashMap<>(object.getData());
+    data.replaceAll(
+        (key, value) -> {
+          try {
+            ObjectNode record = (ObjectNode) JSON.readTree(Base64.getDecoder().decode(value));
+            change.accept(record);
+            return Base64.getEncoder().encodeToString(JSON.writeValueAsBytes(record));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+    cluster
+        .client
+        .secrets()
+        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+        .withName(object.getMetadata().getName())
+        .edit(r -> new SecretBuilder(r).withData(data).build());
+  }
+
+  /** A change to the projected Secret that is none of the operator's: it reconciles again. */
+  private void touchProjectedSecret(String namespace, String name) {
+    cluster
+        .client
+        .secrets()
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            s ->
+                new SecretBuilder(s)
+                    .editMetadata()
+                    .addToLabels("touched", String.valueOf(System.nanoTime()))
+                    .endMetadata()
+                    .build());
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** None of {@code canaries} is in the operator's log lines, Events, statuses or metric ids. */
   private static void assertAbsentFromLogsEventsStatusAndMetrics(String... canaries) {
@@ -312,6 +479,33 @@ class SecurityIT {
     awaitReady(cluster.client, "team-b", "keyed-from", "False", "InvalidParameterException");
 
     assertAbsentFromLogsEventsStatusAndMetrics(key);
+  }
+
+  @Test
+  void aSealedCanaryValueAndItsKeyNameNeverAppearInLogsEventsStatusOrMetrics() {
+    String value = "SEALED-CANARY-41d2-never-log-me";
+    String key = "sealed-canary-key-9b0e";
+    String sealed = Sealing.sealData(cluster.client, "team-a", "sealed-canary", key, value);
+    createSealed("sealed-canary", key, sealed);
+    awaitSynced(cluster.client, "team-a", "sealed-canary");
+    // Refusals: a value sealed for another ManagedSecret, and one altered.
+    createSealed("sealed-canary-copied", key, sealed);
+    awaitReady(
+        cluster.client, "team-a", "sealed-canary-copied", "False", "InvalidParameterException");
+    char[] chars =
+        Sealing.sealData(cluster.client, "team-a", "sealed-canary-altered", key, value)
+            .toCharArray();
+    chars[chars.length - 10] = chars[chars.length - 10] == 'A' ? 'B' : 'A';
+    createSealed("sealed-canary-altered", key, new String(chars));
+    awaitReady(
+        cluster.client, "team-a", "sealed-canary-altered", "False", "InvalidParameterException");
+
+    assertAbsentFromLogsEventsStatusAndMetrics(value, key);
+    assertAbsentFromLogsEventsStatusAndMetrics(true, value);
+  }
+
+  private static void createSealed(String name, String key, String sealed) {
+    create(cluster.client, managedSecret("team-a", name, s -> s.sealedData = Map.of(key, sealed)));
   }
 
   private Secret onlyVersionOf(String namespace, String name) {

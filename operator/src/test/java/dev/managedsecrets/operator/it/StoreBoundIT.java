@@ -88,7 +88,7 @@ class StoreBoundIT {
     long versionObjects = 0;
     long largestVersionObject = 0;
     long recordObject = 0;
-    List<Secret> objects = storeObjects();
+    List<Secret> objects = new StoreView(cluster.client).objects();
     for (Secret s : objects) {
       long size = dataSize(s);
       if ("record".equals(s.getMetadata().getLabels().get("managedsecrets.dev/store"))) {
@@ -141,17 +141,6 @@ class StoreBoundIT {
 
   private static StoredSecret record() {
     return new StoreView(cluster.client).record("team-a", "team-a/worst").orElseThrow();
-  }
-
-  /** The store's objects of this secret: its record and version objects. */
-  private static List<Secret> storeObjects() {
-    return cluster
-        .client
-        .secrets()
-        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
-        .withLabel("managedsecrets.dev/store")
-        .list()
-        .getItems();
   }
 
   /** What a Secret holds, as Kubernetes counts it against its size bound: keys and bytes. */

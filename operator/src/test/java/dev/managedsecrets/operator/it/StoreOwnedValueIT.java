@@ -11,9 +11,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,24 +57,32 @@ class StoreOwnedValueIT {
   }
 
   @Test
-  void theApiServerRefusesAValueInTheStoreBesideAValueField() {
-    KubernetesClientException refused =
-        catchThrowableOfType(
-            KubernetesClientException.class,
-            () ->
-                create(
-                    cluster.client,
-                    managedSecret(
-                        "team-a",
-                        "both",
-                        s -> {
-                          s.valueSource = "Store";
-                          s.secretString = "v";
-                        })));
+  void theApiServerRefusesAValueInTheStoreBesideAValueFieldSealedOrNot() {
+    List<Consumer<ManagedSecretSpec>> fields =
+        List.of(
+            s -> s.secretString = "v",
+            s -> s.sealedData = Map.of("password", "msv1.AAAA"),
+            s -> s.sealedSecretString = "msv1.AAAA",
+            s -> s.sealedSecretBinary = "msv1.AAAA");
+    for (Consumer<ManagedSecretSpec> field : fields) {
+      KubernetesClientException refused =
+          catchThrowableOfType(
+              KubernetesClientException.class,
+              () ->
+                  create(
+                      cluster.client,
+                      managedSecret(
+                          "team-a",
+                          "both",
+                          s -> {
+                            s.valueSource = "Store";
+                            field.accept(s);
+                          })));
 
-    assertThat(refused.getCode()).isEqualTo(422);
-    assertThat(refused.getMessage())
-        .contains("valueSource Store keeps the value in the store: it can't be combined");
+      assertThat(refused.getCode()).isEqualTo(422);
+      assertThat(refused.getMessage())
+          .contains("valueSource Store keeps the value in the store: it can't be combined");
+    }
   }
 
   @Test

@@ -3,6 +3,8 @@ package dev.managedsecrets.operator.it;
 import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.crypto.Envelope;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
+import dev.managedsecrets.core.crypto.KeyedHash;
+import dev.managedsecrets.core.crypto.RecordMac;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
@@ -13,8 +15,10 @@ import dev.managedsecrets.operator.kms.KeyringSecret;
 import dev.managedsecrets.operator.kms.LocalKeyProvider;
 import dev.managedsecrets.operator.kms.ProviderKms;
 import dev.managedsecrets.operator.kms.TestKeyrings;
+import dev.managedsecrets.operator.store.AuthenticatedSecretStore;
 import dev.managedsecrets.operator.store.KubernetesSecretStore;
 import dev.managedsecrets.operator.store.SecretStore;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -42,8 +46,22 @@ final class StoreView {
     this.store = store;
   }
 
+  /**
+   * The store as the operator writes it: its records authenticated under the keyring's key, as a
+   * test that stands in for the operator (a rotation the operator does not make yet) writes them.
+   */
   SecretStore store() {
-    return store;
+    return new AuthenticatedSecretStore(store, new RecordMac(new KeyedHash(keyring().hashKey())));
+  }
+
+  /** The store's Secrets, records and versions: what the documented backup takes. */
+  List<Secret> objects() {
+    return client
+        .secrets()
+        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+        .withLabel(KubernetesSecretStore.LABEL_STORE)
+        .list()
+        .getItems();
   }
 
   /** The record that the namespace's incarnation now holds under a name. */
@@ -99,7 +117,10 @@ final class StoreView {
     return store.findByName(new SecretId(namespace, secretName));
   }
 
-  /** Decrypts a stored version with the keyring's material, whatever the key's state. */
+  /**
+   * Decrypts a stored version with the keyring's material, whatever the key's state, as a version
+   * of its record.
+   */
   String open(StoredSecret secret, StoredVersion version) {
     Keyring keyring = keyring();
     ProviderKms kms =
@@ -124,7 +145,8 @@ final class StoreView {
         new EnvelopeCipher(kms)
             .open(
                 store.readVersion(secret.id(), version),
-                EncryptionContext.forVersion(secret.arn(), version.versionId()));
+                EncryptionContext.forVersion(secret.arn(), version.versionId()),
+                secret.id());
     // The first byte is the value's type.
     return new String(plaintext, 1, plaintext.length - 1, StandardCharsets.UTF_8);
   }

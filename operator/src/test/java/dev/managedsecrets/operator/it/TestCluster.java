@@ -148,6 +148,29 @@ final class TestCluster implements AutoCloseable {
         operatorClient, config, registry, clock, onLeadershipLost, checkpoints);
   }
 
+  /**
+   * A client for one more operator whose User-Agent is the operator's followed by {@code suffix},
+   * so that a fault can be given to its requests alone ({@link EmbeddedApiServer#failFor}, with the
+   * answered agent). The caller closes it after the operator started on it.
+   */
+  KubernetesClient operatorClient(String suffix) {
+    return new KubernetesClientBuilder()
+        .withConfig(
+            new ConfigBuilder(api.config())
+                .withUserAgent(OperatorClient.USER_AGENT + " " + suffix)
+                .build())
+        .build();
+  }
+
+  /**
+   * One more operator, as {@link #newOperator(OperatorConfig, MeterRegistry, Runnable)}, on {@code
+   * client}.
+   */
+  OperatorRuntime newOperator(
+      KubernetesClient client, OperatorConfig config, MeterRegistry registry) {
+    return TestRuntimes.start(client, config, registry, clock, () -> {}, checkpoints);
+  }
+
   void stopOperator() {
     if (runtime != null) {
       runtime.close();

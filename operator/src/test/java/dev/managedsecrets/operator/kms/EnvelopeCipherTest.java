@@ -9,6 +9,7 @@ import dev.managedsecrets.core.crypto.Envelope;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -40,8 +41,19 @@ class EnvelopeCipherTest {
     keyArn = kms.resolve(null, "team-a");
   }
 
+  /** The store record that holds the version: its namespace, name and incarnation. */
+  private static final SecretId RECORD = new SecretId("team-a", "shared/db", "uid-team-a");
+
   private static EncryptionContext context() {
     return EncryptionContext.forVersion(SECRET_ARN, VERSION_ID);
+  }
+
+  private static SecretsManagerException openFails(
+      byte[] stored, EncryptionContext ctx, SecretId record) {
+    SecretsManagerException e =
+        catchThrowableOfType(SecretsManagerException.class, () -> cipher.open(stored, ctx, record));
+    assertThat(e).as("open must throw, never return bytes").isNotNull();
+    return e;
   }
 
   private static SecretsManagerException openFails(byte[] stored, EncryptionContext ctx) {
@@ -306,6 +318,122 @@ class EnvelopeCipherTest {
     for (byte[] junk :
         List.of(new byte[0], "not an envelope".getBytes(StandardCharsets.UTF_8), new byte[512])) {
       assertThat(openFails(junk, context()).error()).isEqualTo(AwsError.DECRYPTION_FAILURE);
+    }
+  }
+
+  /**
+   * Format 2, written here with plain JCA: format 1's layout with format byte 2, and as associated
+   * data the header, the context's canonical bytes and the record's: {Incarnation, Name,
+   * Namespace}, sorted, each key and value after its 4-byte length. A seal parses to that layout.
+   */
+  @Test
+  void opensFormatTwoWrittenWithPlainJcaAndSealsTheSameLayout() throws Exception {
+    DataKey dataKey = kms.generateDataKey(keyArn, context());
+    byte[] nonce = new byte[12];
+    new java.security.SecureRandom().nextBytes(nonce);
+    byte[] header =
+        new Envelope(
+                Envelope.FORMAT_2,
+                keyArn,
+                dataKey.materialVersion(),
+                dataKey.wrapped(),
+                nonce,
+                new byte[0])
+            .header();
+    java.io.ByteArrayOutputStream aad = new java.io.ByteArrayOutputStream();
+    aad.writeBytes(header);
+    aad.writeBytes(context().canonicalBytes());
+    for (String part :
+        List.of("Incarnation", "uid-team-a", "Name", "shared/db", "Namespace", "team-a")) {
+      byte[] b = part.getBytes(StandardCharsets.UTF_8);
+      aad.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(b.length).array());
+      aad.writeBytes(b);
+    }
+    javax.crypto.Cipher jca = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+    jca.init(
+        javax.crypto.Cipher.ENCRYPT_MODE,
+        new javax.crypto.spec.SecretKeySpec(dataKey.plaintext(), "AES"),
+        new javax.crypto.spec.GCMParameterSpec(128, nonce));
+    jca.updateAAD(aad.toByteArray());
+    byte[] ciphertext = jca.doFinal(PLAINTEXT);
+    byte[] stored = Arrays.copyOf(header, header.length + ciphertext.length);
+    System.arraycopy(ciphertext, 0, stored, header.length, ciphertext.length);
+
+    assertThat(stored[3]).isEqualTo((byte) 2);
+    assertThat(cipher.open(stored, context(), RECORD)).isEqualTo(PLAINTEXT);
+
+    byte[] sealed = cipher.seal(keyArn, context(), RECORD, PLAINTEXT);
+    Envelope e = Envelope.parse(sealed);
+    assertThat(e.format()).isEqualTo(Envelope.FORMAT_2);
+    byte[] key = kms.decrypt(e.keyArn(), e.materialVersion(), e.wrappedKey(), context());
+    jca.init(
+        javax.crypto.Cipher.DECRYPT_MODE,
+        new javax.crypto.spec.SecretKeySpec(key, "AES"),
+        new javax.crypto.spec.GCMParameterSpec(128, e.nonce()));
+    byte[] sealedAad = aad.toByteArray();
+    System.arraycopy(e.header(), 0, sealedAad, 0, header.length);
+    jca.updateAAD(sealedAad);
+    assertThat(jca.doFinal(e.ciphertext())).isEqualTo(PLAINTEXT);
+  }
+
+  /**
+   * The swap a writer of the store could try between two namespaces that use the same secret name
+   * and client request token: the same ARN (rewritten in the record) and version id. Format 1 would
+   * open; format 2 is bound to the record, whatever else matches.
+   */
+  @Test
+  void aVersionSealedForOneRecordDoesNotOpenAsAnotherRecordWithTheSameArnAndVersionId() {
+    byte[] sealed = cipher.seal(keyArn, context(), RECORD, PLAINTEXT);
+
+    for (SecretId other :
+        List.of(
+            new SecretId("team-b", "shared/db", "uid-team-b"),
+            new SecretId("team-b", "shared/db", "uid-team-a"),
+            new SecretId("team-a", "shared/other", "uid-team-a"),
+            RECORD.in("uid-team-a-again"),
+            RECORD.in(""))) {
+      SecretsManagerException e = openFails(sealed, context(), other);
+      assertThat(e.error()).as("opened as %s", other).isEqualTo(AwsError.DECRYPTION_FAILURE);
+      assertThat(e.getMessage()).contains("failed authentication");
+      assertNoPlaintextIn(e);
+    }
+    assertThat(cipher.open(sealed, context(), RECORD)).isEqualTo(PLAINTEXT);
+  }
+
+  @Test
+  void aFormatTwoVersionDoesNotOpenWithoutItsRecordNorRelabelledAsFormatOne() {
+    byte[] sealed = cipher.seal(keyArn, context(), RECORD, PLAINTEXT);
+    byte[] relabelled = sealed.clone();
+    relabelled[3] = 1;
+
+    SecretsManagerException withoutRecord = openFails(sealed, context());
+    assertThat(withoutRecord.error()).isEqualTo(AwsError.DECRYPTION_FAILURE);
+    assertThat(withoutRecord.getMessage()).contains("bound to a store record");
+    assertThat(openFails(relabelled, context(), RECORD).error())
+        .isEqualTo(AwsError.DECRYPTION_FAILURE);
+    assertThat(openFails(relabelled, context()).error()).isEqualTo(AwsError.DECRYPTION_FAILURE);
+  }
+
+  @Test
+  void aFormatOneVersionStillOpensAsAVersionOfItsRecord() {
+    byte[] formatOne = cipher.seal(keyArn, context(), PLAINTEXT);
+
+    assertThat(Envelope.parse(formatOne).format()).isEqualTo(Envelope.FORMAT_1);
+    assertThat(cipher.open(formatOne, context(), RECORD)).isEqualTo(PLAINTEXT);
+    assertThat(
+            openFails(formatOne, EncryptionContext.forVersion(SECRET_ARN, "other"), RECORD).error())
+        .isEqualTo(AwsError.DECRYPTION_FAILURE);
+  }
+
+  @Test
+  void everySingleByteFlipOfAFormatTwoVersionFailsWithDecryptionFailure() {
+    byte[] sealed = cipher.seal(keyArn, context(), RECORD, PLAINTEXT);
+    for (int i = 0; i < sealed.length; i++) {
+      byte[] tampered = sealed.clone();
+      tampered[i] ^= 0x01;
+      SecretsManagerException e = openFails(tampered, context(), RECORD);
+      assertThat(e.error()).as("byte %d", i).isEqualTo(AwsError.DECRYPTION_FAILURE);
+      assertNoPlaintextIn(e);
     }
   }
 

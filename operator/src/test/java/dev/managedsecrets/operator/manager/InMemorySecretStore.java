@@ -1,5 +1,7 @@
 package dev.managedsecrets.operator.manager;
 
+import dev.managedsecrets.core.crypto.KeyedHash;
+import dev.managedsecrets.core.crypto.RecordMac;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.Incarnations;
 import dev.managedsecrets.core.secret.SecretId;
@@ -15,6 +17,9 @@ import java.util.Optional;
 
 /** A store in a map, with the same conditional-write rules, for unit tests of the service. */
 public final class InMemorySecretStore implements SecretStore {
+
+  /** The MAC of the tests' records, under the tests' all-zero hash key. */
+  public static final RecordMac RECORDS = new RecordMac(new KeyedHash(new byte[32]));
 
   public final Map<SecretId, StoredSecret> records = new HashMap<>();
   final Map<String, byte[]> versions = new HashMap<>();

@@ -10,6 +10,7 @@ import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.Versions;
 import dev.managedsecrets.core.value.PasswordGenerator;
@@ -54,7 +55,13 @@ class NamespaceQuotaTest {
         service.claim(id, name, "uid-" + name, () -> "uid-" + namespace, false).secret();
     ValueInput input = new ValueInput.Whole(SecretValue.text(value));
     return service
-        .putValue(s, input, values.inputHash(id, input), kms.resolve(null, namespace), null)
+        .putValue(
+            s,
+            input,
+            values.inputHash(id, input),
+            kms.resolve(null, namespace),
+            null,
+            new SpecGeneration("uid-" + name, 1))
         .secret();
   }
 
@@ -170,6 +177,7 @@ class NamespaceQuotaTest {
   SecretsManagerService service(NamespaceQuota quota, Clock clock) {
     return new SecretsManagerService(
         store,
+        InMemorySecretStore.RECORDS,
         new EnvelopeCipher(kms),
         values,
         new Arns("k8s", "local", "123456789012"),

@@ -1,12 +1,15 @@
 package dev.managedsecrets.operator.manager;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.crypto.Envelope;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.crypto.KeyedHash;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
@@ -63,6 +66,7 @@ class ReencryptionTest {
   final SecretsManagerService service =
       new SecretsManagerService(
           store,
+          InMemorySecretStore.RECORDS,
           new EnvelopeCipher(kms),
           values,
           TestKeyrings.ARNS,
@@ -75,7 +79,13 @@ class ReencryptionTest {
   StoredSecret put(StoredSecret s, String value) {
     ValueInput input = new ValueInput.Whole(SecretValue.text(value));
     return service
-        .putValue(s, input, values.inputHash(ID, input), keyring.defaultKey().arn(), null)
+        .putValue(
+            s,
+            input,
+            values.inputHash(ID, input),
+            keyring.defaultKey().arn(),
+            null,
+            SecretsManagerServiceTest.SPEC)
         .secret();
   }
 
@@ -100,7 +110,7 @@ class ReencryptionTest {
   void aNewKeyReEncryptsAwsCurrentPendingAndPreviousWithTheSameIdsAndValues() {
     StoredSecret before = fourVersions();
 
-    StoredSecret after = service.reencrypt(before, otherArn);
+    StoredSecret after = service.reencrypt(before, otherArn, SecretsManagerServiceTest.SPEC);
 
     assertThat(after.versions())
         .extracting(StoredVersion::versionId)
@@ -127,19 +137,27 @@ class ReencryptionTest {
 
   @Test
   void nothingToReEncryptMakesNoKmsCallAndNoWrite() {
-    StoredSecret done = service.reencrypt(fourVersions(), otherArn);
+    StoredSecret done = service.reencrypt(fourVersions(), otherArn, SecretsManagerServiceTest.SPEC);
     double calls = kmsCalls();
 
-    assertThat(service.reencrypt(done, otherArn)).isSameAs(done);
+    assertThat(service.reencrypt(done, otherArn, SecretsManagerServiceTest.SPEC)).isSameAs(done);
     assertThat(kmsCalls()).isEqualTo(calls);
   }
 
   @Test
   void aVersionCreatedAfterTheChangeUsesTheNewKeyAndNothingIsLeftToReEncrypt() {
-    StoredSecret s = service.reencrypt(fourVersions(), otherArn);
+    StoredSecret s = service.reencrypt(fourVersions(), otherArn, SecretsManagerServiceTest.SPEC);
     ValueInput input = new ValueInput.Whole(SecretValue.text("four"));
     StoredSecret next =
-        service.putValue(s, input, values.inputHash(ID, input), otherArn, null).secret();
+        service
+            .putValue(
+                s,
+                input,
+                values.inputHash(ID, input),
+                otherArn,
+                null,
+                SecretsManagerServiceTest.SPEC)
+            .secret();
 
     assertThat(next.current().orElseThrow().kmsKeyArn()).isEqualTo(otherArn);
     assertThat(Reencryption.underAnotherKey(next, otherArn)).isEmpty();
@@ -147,5 +165,48 @@ class ReencryptionTest {
     StoredVersion unlabelled = next.versions().get(2);
     assertThat(unlabelled.stages()).isEmpty();
     assertThat(service.read(next, unlabelled).asText()).isEqualTo("two");
+  }
+
+  @Test
+  void aVersionOfFormatOneReEncryptedUnderANewKeyIsSealedInFormatTwo() {
+    StoredSecret s =
+        put(
+            service.claim(ID, "db", "uid-1", SecretsManagerServiceTest.NS_UID, false).secret(),
+            "one");
+    StoredVersion v = s.current().orElseThrow();
+    String where = InMemorySecretStore.key(SecretsManagerServiceTest.STORED) + "/" + v.versionId();
+    // The version as an operator before format 2 sealed it.
+    store.versions.put(
+        where,
+        new EnvelopeCipher(kms)
+            .seal(
+                v.kmsKeyArn(),
+                EncryptionContext.forVersion(s.arn(), v.versionId()),
+                SecretValue.text("one").encode()));
+    assertThat(service.read(s, v).asText()).isEqualTo("one");
+
+    StoredSecret after = service.reencrypt(s, otherArn, SecretsManagerServiceTest.SPEC);
+
+    Envelope envelope = Envelope.parse(store.versions.get(where));
+    assertThat(envelope.format()).isEqualTo(Envelope.FORMAT_2);
+    assertThat(envelope.keyArn()).isEqualTo(otherArn);
+    assertThat(service.read(after, after.current().orElseThrow()).asText()).isEqualTo("one");
+  }
+
+  @Test
+  void aKeyFromAnOlderGenerationOfTheSpecReEncryptsNothingAndCallsNoKms() {
+    StoredSecret rekeyed =
+        service.reencrypt(fourVersions(), otherArn, new SpecGeneration("uid-1", 7));
+    double calls = kmsCalls();
+
+    assertThatThrownBy(
+            () ->
+                service.reencrypt(
+                    rekeyed, keyring.defaultKey().arn(), new SpecGeneration("uid-1", 6)))
+        .isInstanceOf(StaleSpecException.class);
+
+    assertThat(kmsCalls()).isEqualTo(calls);
+    assertThat(store.find(SecretsManagerServiceTest.STORED)).contains(rekeyed);
+    assertThat(rekeyed.specGeneration()).isEqualTo(new SpecGeneration("uid-1", 7));
   }
 }

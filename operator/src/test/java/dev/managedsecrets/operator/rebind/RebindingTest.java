@@ -2,6 +2,8 @@ package dev.managedsecrets.operator.rebind;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.managedsecrets.core.crypto.KeyedHash;
+import dev.managedsecrets.core.crypto.RecordMac;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.operator.kms.KeyState;
@@ -10,6 +12,7 @@ import dev.managedsecrets.operator.kms.TestKeyrings;
 import dev.managedsecrets.operator.manager.InMemorySecretStore;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RebindingTest {
@@ -105,5 +108,60 @@ class RebindingTest {
             new Rebinding.Incarnation("team-a", "uid-new", 1, 0),
             new Rebinding.Incarnation("team-a", "uid-old", 2, 1),
             new Rebinding.Incarnation("team-b", "-", 1, 0));
+  }
+
+  /** The record as the operator wrote it, at {@code sequence}. */
+  StoredSecret sealed(RecordMac mac, StoredSecret record, long sequence) {
+    StoredSecret s = mac.seal(record, sequence);
+    store.records.put(s.id(), s);
+    return s;
+  }
+
+  @Test
+  void aReBoundRecordKeepsAMacUnderTheKeyring() {
+    StoredSecret old = made("team-a", "team-a/db", "uid-old");
+
+    rebinding.rebind("team-a", "uid-old", "uid-new", false);
+
+    StoredSecret now = store.find(old.id()).orElseThrow();
+    assertThat(now.namespaceUid()).isEqualTo("uid-new");
+    assertThat(new RecordMac(new KeyedHash(keyring.hashKey())).verifies(now)).isTrue();
+  }
+
+  /**
+   * A store restored over newer records on purpose: each record older than what its ManagedSecret's
+   * status remembers (or without a MAC, where the status says it had one) is written again past
+   * that, under the keyring's MAC; the others are left as they are.
+   */
+  @Test
+  void acceptingARestoredStoreWritesTheOlderRecordsPastTheirAnchorsAndNothingElse() {
+    RecordMac mac = new RecordMac(new KeyedHash(keyring.hashKey()));
+    StoredSecret older = sealed(mac, made("team-a", "team-a/db", "uid-a"), 2);
+    StoredSecret newer = sealed(mac, made("team-b", "team-b/db", "uid-b"), 4);
+    StoredSecret unsealed = made("team-a", "team-a/api", "uid-a");
+    StoredSecret unknown = sealed(mac, made("team-a", "team-a/x", "uid-a"), 1);
+    Map<String, Long> anchors =
+        Map.of(older.arn(), 5L, newer.arn(), 3L, unsealed.arn(), 2L, "arn:gone", 9L);
+
+    Rebinding.Result dryRun = rebinding.acceptRestored(anchors, true);
+    assertThat(store.find(older.id())).contains(older);
+
+    Rebinding.Result result = rebinding.acceptRestored(anchors, false);
+
+    assertThat(result.rebound())
+        .containsExactlyInAnyOrder(
+            "Accepted the restored record of secret team-a/db (arn:team-a/db-uid-a): sequence 2,"
+                + " its ManagedSecret last saw 5",
+            "Accepted the restored record of secret team-a/api (arn:team-a/api-uid-a): sequence"
+                + " 0, its ManagedSecret last saw 2")
+        .isEqualTo(dryRun.rebound());
+    for (StoredSecret s : List.of(older, unsealed)) {
+      StoredSecret now = store.find(s.id()).orElseThrow();
+      assertThat(now.sequence()).isEqualTo(anchors.get(s.arn()) + 1);
+      assertThat(mac.verifies(now)).isTrue();
+      assertThat(now.versions()).isEqualTo(s.versions());
+    }
+    assertThat(store.find(newer.id())).contains(newer);
+    assertThat(store.find(unknown.id())).contains(unknown);
   }
 }

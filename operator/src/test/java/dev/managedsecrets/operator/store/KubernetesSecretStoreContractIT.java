@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -134,6 +137,60 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
         .edit(o -> new SecretBuilder(o).addToData("record.json", "bm90IGpzb24=").build());
 
     assertThat(store().usage(namespace)).isEqualTo(new SecretStore.Usage(1, 40));
+  }
+
+  /**
+   * The record object of one name holds the bytes of another name's record (with its MAC, which
+   * holds for that record): the record says which secret it is, and it is not the one asked for.
+   */
+  @Test
+  void aRecordCopiedIntoTheObjectOfAnotherNameIsRefused() {
+    String namespace = newNamespace();
+    Instant at = Instant.parse("2026-03-04T05:06:07Z");
+    SecretId victim = new SecretId(namespace, "victim").in("uid-1");
+    SecretId source = new SecretId(namespace, "source").in("uid-1");
+    for (SecretId id : List.of(victim, source)) {
+      StoredSecret s = authenticated().create(StoredSecret.create(id, arn(id), "o", "uid", at));
+      authenticated().addVersion(added(s, "v1", at), "v1", bytes(10));
+    }
+    String key = KubernetesSecretStore.recordKey(victim);
+    String copied = object(KubernetesSecretStore.recordName(source)).getData().get(key);
+    client
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .withName(KubernetesSecretStore.recordName(victim))
+        .edit(o -> new SecretBuilder(o).addToData(key, copied).build());
+
+    assertThat(decryptionFailure(() -> authenticated().findByName(victim)))
+        .startsWith("The stored record of secret victim can't be read: it names another secret");
+  }
+
+  /**
+   * A record is written in format 4 only once it carries the spec generation that wrote it; until
+   * then in the format it had, as the release before wrote it.
+   */
+  @Test
+  void aRecordIsWrittenInFormatFourOnceItCarriesASpecGeneration() {
+    SecretId id = newId("formats").in("uid-1");
+    Instant at = Instant.parse("2026-03-04T05:06:07Z");
+    StoredSecret r = authenticated().create(StoredSecret.create(id, arn(id), "f", "uid", at));
+    assertThat(recordJson(id)).contains("\"format\":3").doesNotContain("spec");
+
+    authenticated()
+        .addVersion(added(r, "v1", at).writtenBy(new SpecGeneration("uid", 2)), "v1", bytes(10));
+
+    assertThat(recordJson(id))
+        .contains("\"format\":4", "\"specUid\":\"uid\"", "\"specGeneration\":2");
+    assertThat(authenticated().find(id).orElseThrow().specGeneration())
+        .isEqualTo(new SpecGeneration("uid", 2));
+  }
+
+  private String recordJson(SecretId id) {
+    String data =
+        object(KubernetesSecretStore.recordName(id))
+            .getData()
+            .get(KubernetesSecretStore.recordKey(id));
+    return new String(Base64.getDecoder().decode(data), StandardCharsets.UTF_8);
   }
 
   private Secret object(String name) {

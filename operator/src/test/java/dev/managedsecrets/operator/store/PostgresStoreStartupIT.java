@@ -1,12 +1,14 @@
 package dev.managedsecrets.operator.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -123,7 +125,7 @@ class PostgresStoreStartupIT {
         settings(url, TestPostgres.USER, TestPostgres.PASSWORD);
 
     try (PostgresSecretStore store = PostgresStoreStartup.open(settings)) {
-      assertThat(store.schemaVersion()).isEqualTo("3");
+      assertThat(store.schemaVersion()).isEqualTo("5");
       SecretId id = new SecretId("default", "migrated");
       store.create(StoredSecret.create(id, "arn", "m", "uid", Instant.now()));
       assertThat(store.find(id)).isPresent();
@@ -132,7 +134,7 @@ class PostgresStoreStartupIT {
         .containsExactly(
             "PostgreSQL store at "
                 + url
-                + ", schema managedsecret: schema migrated from version none to 3 (3 migration(s)"
+                + ", schema managedsecret: schema migrated from version none to 5 (5 migration(s)"
                 + " applied)");
     assertThat(tables("empty_database"))
         .containsExactlyInAnyOrder(
@@ -144,7 +146,7 @@ class PostgresStoreStartupIT {
     }
     assertThat(messages(Level.INFO))
         .last()
-        .isEqualTo("PostgreSQL store at " + url + ", schema managedsecret: schema at version 3");
+        .isEqualTo("PostgreSQL store at " + url + ", schema managedsecret: schema at version 5");
   }
 
   @Test
@@ -160,8 +162,8 @@ class PostgresStoreStartupIT {
         "INSERT INTO "
             + SCHEMA
             + ".flyway_schema_history (installed_rank, version, description, type, script,"
-            + " checksum, installed_by, execution_time, success) VALUES (4, '4', 'from a newer"
-            + " operator', 'SQL', 'V4__from_a_newer_operator.sql', 0, 'managedsecret', 1, true)");
+            + " checksum, installed_by, execution_time, success) VALUES (6, '6', 'from a newer"
+            + " operator', 'SQL', 'V6__from_a_newer_operator.sql', 0, 'managedsecret', 1, true)");
 
     String message = refused(settings);
 
@@ -169,8 +171,8 @@ class PostgresStoreStartupIT {
         .isEqualTo(
             "The PostgreSQL store at "
                 + url
-                + ", schema managedsecret has schema version 4, newer than the version this"
-                + " operator knows (3): run an operator release that knows schema version 4, or"
+                + ", schema managedsecret has schema version 6, newer than the version this"
+                + " operator knows (5): run an operator release that knows schema version 6, or"
                 + " restore the database from a backup taken before the upgrade");
   }
 
@@ -179,15 +181,7 @@ class PostgresStoreStartupIT {
     String database = postgres.createDatabase("schema_one_sizes");
     String url = postgres.jdbcUrl(database);
     // A store as the operator of schema version 1 left it: a version and its envelope, no size.
-    Flyway.configure(PostgresSecretStore.class.getClassLoader())
-        .dataSource(url, TestPostgres.USER, TestPostgres.PASSWORD)
-        .locations(PostgresStoreStartup.MIGRATIONS)
-        .schemas(SCHEMA)
-        .defaultSchema(SCHEMA)
-        .createSchemas(true)
-        .target("1")
-        .load()
-        .migrate();
+    migrate(url, "1");
     postgres.superuserSql(
         database,
         "INSERT INTO "
@@ -203,7 +197,7 @@ class PostgresStoreStartupIT {
 
     try (PostgresSecretStore store =
         PostgresStoreStartup.open(settings(url, TestPostgres.USER, TestPostgres.PASSWORD))) {
-      assertThat(store.schemaVersion()).isEqualTo("3");
+      assertThat(store.schemaVersion()).isEqualTo("5");
       assertThat(store.usage("team-a")).isEqualTo(new SecretStore.Usage(1, 300));
       assertThat(store.find(new SecretId("team-a", "old")).orElseThrow().versions())
           .singleElement()
@@ -216,15 +210,7 @@ class PostgresStoreStartupIT {
     String database = postgres.createDatabase("schema_one");
     String url = postgres.jdbcUrl(database);
     // The store as an operator of schema version 1 left it: a secret with one version.
-    Flyway.configure(PostgresSecretStore.class.getClassLoader())
-        .dataSource(url, TestPostgres.USER, TestPostgres.PASSWORD)
-        .locations(PostgresStoreStartup.MIGRATIONS)
-        .schemas(SCHEMA)
-        .defaultSchema(SCHEMA)
-        .createSchemas(true)
-        .target("1")
-        .load()
-        .migrate();
+    migrate(url, "1");
     postgres.superuserSql(
         database,
         "INSERT INTO "
@@ -257,7 +243,110 @@ class PostgresStoreStartupIT {
     }
   }
 
+  @Test
+  void recordsOfSchemaVersionThreeCarryNoMacAfterTheMigrationUntilTheirNextWriteGivesThemOne() {
+    String database = postgres.createDatabase("schema_three");
+    String url = postgres.jdbcUrl(database);
+    // The store as an operator of schema version 3 left it: a record of an incarnation.
+    migrate(url, "3");
+    postgres.superuserSql(
+        database,
+        "INSERT INTO "
+            + SCHEMA
+            + ".secret (namespace, name, incarnation, namespace_uid, arn, owner_name, owner_uid,"
+            + " created_date, revision) VALUES ('team-a', 'team-a/db', 'uid-a', 'uid-a',"
+            + " 'arn:old-AbCdEf', 'db', 'ms-1', now(), 1)");
+
+    try (PostgresSecretStore store =
+        PostgresStoreStartup.open(settings(url, TestPostgres.USER, TestPostgres.PASSWORD))) {
+      SecretId id = new SecretId("team-a", "team-a/db", "uid-a");
+      SecretStore authenticated = new AuthenticatedSecretStore(store, SecretStoreContract.MAC);
+      StoredSecret old = authenticated.find(id).orElseThrow();
+      assertThat(old.authenticated()).isFalse();
+      assertThat(old.sequence()).isZero();
+
+      StoredSecret written = authenticated.update(old);
+
+      assertThat(written.sequence()).isEqualTo(1);
+      assertThat(SecretStoreContract.MAC.verifies(store.find(id).orElseThrow())).isTrue();
+    }
+  }
+
+  /**
+   * A record as an operator of schema version 4 wrote it, with its MAC: after the migration it
+   * carries no spec generation and still verifies (the MAC of a record without one is what it was);
+   * its next write that records one keeps it, under its MAC.
+   */
+  @Test
+  void
+      recordsOfSchemaVersionFourKeepTheirMacAfterTheMigrationAndTakeASpecGenerationAtTheirNextWrite() {
+    String database = postgres.createDatabase("schema_four");
+    String url = postgres.jdbcUrl(database);
+    migrate(url, "4");
+    SecretId id = new SecretId("team-a", "team-a/db", "uid-a");
+    Instant created = Instant.parse("2026-03-04T05:06:07.123456Z");
+    StoredSecret old =
+        SecretStoreContract.MAC.seal(
+            StoredSecret.create(id, "arn:old-AbCdEf", "db", "ms-1", created), 1);
+    postgres.superuserSql(
+        database,
+        "INSERT INTO "
+            + SCHEMA
+            + ".secret (namespace, name, incarnation, namespace_uid, arn, owner_name, owner_uid,"
+            + " created_date, revision, sequence, mac) VALUES ('team-a', 'team-a/db', 'uid-a',"
+            + " 'uid-a', 'arn:old-AbCdEf', 'db', 'ms-1', '2026-03-04T05:06:07.123456Z', 1, 1, '"
+            + old.mac()
+            + "')");
+
+    try (PostgresSecretStore store =
+        PostgresStoreStartup.open(settings(url, TestPostgres.USER, TestPostgres.PASSWORD))) {
+      SecretStore authenticated = new AuthenticatedSecretStore(store, SecretStoreContract.MAC);
+      StoredSecret read = authenticated.find(id).orElseThrow();
+      assertThat(read.authenticated()).isTrue();
+      assertThat(read.specGeneration()).isNull();
+
+      StoredSecret written = authenticated.update(read.writtenBy(new SpecGeneration("ms-1", 4)));
+
+      assertThat(written.sequence()).isEqualTo(2);
+      StoredSecret again = store.find(id).orElseThrow();
+      assertThat(again.specGeneration()).isEqualTo(new SpecGeneration("ms-1", 4));
+      assertThat(SecretStoreContract.MAC.verifies(again)).isTrue();
+    }
+  }
+
+  /** The schema refuses half a spec generation: a uid without a generation, or a generation 0. */
+  @Test
+  void theSchemaRefusesHalfASpecGeneration() {
+    String database = postgres.createDatabase("schema_five_checks");
+    String url = postgres.jdbcUrl(database);
+    migrate(url, "5");
+    String insert =
+        "INSERT INTO "
+            + SCHEMA
+            + ".secret (namespace, name, incarnation, arn, created_date, revision, spec_uid,"
+            + " spec_generation) VALUES ('team-a', 'x', '', 'arn', now(), 1, ";
+
+    for (String values : List.of("'ms-1', NULL)", "NULL, 3)", "'ms-1', 0)")) {
+      assertThatThrownBy(() -> postgres.superuserSql(database, insert + values))
+          .as(values)
+          .hasMessageContaining("secret_spec_generation_whole");
+    }
+  }
+
   // ---- helpers ----
+
+  /** Migrates the schema at {@code url} as an operator that knew up to {@code target} would. */
+  private static void migrate(String url, String target) {
+    Flyway.configure(PostgresSecretStore.class.getClassLoader())
+        .dataSource(url, TestPostgres.USER, TestPostgres.PASSWORD)
+        .locations(PostgresStoreStartup.MIGRATIONS)
+        .schemas(SCHEMA)
+        .defaultSchema(SCHEMA)
+        .createSchemas(true)
+        .target(target)
+        .load()
+        .migrate();
+  }
 
   private static PostgresStoreStartup.Settings settings(
       String url, String username, String password) {

@@ -3,9 +3,12 @@ package dev.managedsecrets.operator.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.managedsecrets.core.crypto.KeyedHash;
+import dev.managedsecrets.core.crypto.RecordMac;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
@@ -719,7 +722,186 @@ abstract class SecretStoreContract {
     assertThat(store().readVersion(id, "v1")).isEqualTo(envelope);
   }
 
+  // ---- authenticated records ----
+
+  /** The MAC of the tests' records. */
+  protected static final RecordMac MAC = new RecordMac(new KeyedHash(new byte[32]));
+
+  /** This store with its records authenticated, as the operator uses it. */
+  protected SecretStore authenticated() {
+    return new AuthenticatedSecretStore(store(), MAC);
+  }
+
+  @Test
+  void aRecordsSequenceAndMacRoundTrip() {
+    SecretId id = newId("sealed");
+    StoredSecret sealed = StoredSecret.create(id, arn(id), "s", "uid", T0).withSeal(7, "mac-7");
+
+    StoredSecret created = store().create(sealed);
+
+    assertSameRecord(created, sealed);
+    assertSameRecord(store().find(id).orElseThrow(), sealed);
+    assertSameRecord(store().update(created.withSeal(8, "mac-8")), created.withSeal(8, "mac-8"));
+  }
+
+  /**
+   * What this store keeps of a record is what its MAC covers, exactly: times in nanoseconds,
+   * generated keys in any order, labels, versions added and re-encrypted, all read back authentic,
+   * one sequence number on at every write.
+   */
+  @Test
+  void anAuthenticatedRecordReadsBackAuthenticAfterEveryKindOfWrite() {
+    SecretStore s = authenticated();
+    SecretId id = newId("authentic");
+    Instant nanos = Instant.parse("2026-03-04T05:06:07.123456789Z");
+    StoredSecret r = s.create(StoredSecret.create(id, arn(id), "a", "uid", nanos));
+    StoredVersion generated =
+        version(
+            "v1",
+            nanos,
+            List.of("blue"),
+            Map.of("zeta", "h1", "alpha", "h2", "password", "h3", "Mixed", "h4"));
+    r = s.addVersion(Versions.addCurrent(r, generated, nanos).secret(), "v1", bytes(30));
+    r = s.addVersion(added(r, "v2", nanos.plusSeconds(1)), "v2", bytes(30));
+    r = s.replaceEnvelopes(rekeyed(r, NEW_KEY, "v2"), Map.of("v2", bytes(31)));
+    r = s.update(Versions.moveLabel(r, StagingLabels.AWSCURRENT, "v1", null, true));
+    r = s.update(r.withNamespaceUid("uid-x").scheduledForDeletion(nanos, nanos.plusSeconds(9)));
+
+    assertThat(r.sequence()).isEqualTo(6);
+    for (StoredSecret read :
+        List.of(
+            s.find(id).orElseThrow(),
+            s.findByName(id).get(0),
+            s.list().stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow())) {
+      assertThat(MAC.verifies(read)).isTrue();
+      assertThat(read.sequence()).isEqualTo(6);
+      assertThat(read.current().orElseThrow().versionId()).isEqualTo("v1");
+    }
+  }
+
+  @Test
+  void aRecordAlteredInTheStoreIsRefusedByFindAndLeftOutOfTheList() {
+    SecretStore s = authenticated();
+    SecretId id = newId("altered");
+    SecretId kept = newId("kept");
+    StoredSecret r = s.create(StoredSecret.create(id, arn(id), "a", "uid", T0));
+    r = s.addVersion(added(r, "v1", T0), "v1", bytes(10));
+    r = s.addVersion(added(r, "v2", T0.plusSeconds(1)), "v2", bytes(10));
+    s.create(StoredSecret.create(kept, arn(kept), "k", "uid", T0));
+    // A writer of the store, without the key, moves AWSCURRENT back to v1.
+    store().update(Versions.moveLabel(r, StagingLabels.AWSCURRENT, "v1", null, true));
+
+    for (Runnable read : List.<Runnable>of(() -> s.find(id), () -> s.findByName(id))) {
+      assertThat(decryptionFailure(read))
+          .startsWith(
+              "The stored record of secret altered can't be read: its integrity check failed");
+    }
+    assertThat(s.list()).extracting(StoredSecret::id).doesNotContain(id).contains(kept);
+  }
+
+  // ---- the spec generation that wrote a record ----
+
+  /**
+   * The ManagedSecret and spec generation that wrote a record round-trip through every kind of
+   * write that records one (generations past what a double holds exactly, too), and stay as they
+   * are through writes that record none (a claim, a scheduled deletion).
+   */
+  @Test
+  void theSpecGenerationThatWroteARecordRoundTripsAndStaysUntilAnotherIsRecorded() {
+    SecretId id = newId("spec");
+    SpecGeneration three = new SpecGeneration("uid-1", 3);
+    SpecGeneration large = new SpecGeneration("uid-1", 9_007_199_254_740_993L);
+    StoredSecret fresh = StoredSecret.create(id, arn(id), "s", "uid-1", T0).writtenBy(three);
+
+    StoredSecret created = store().create(fresh);
+    assertSameRecord(created, fresh);
+    assertSameRecord(store().find(id).orElseThrow(), fresh);
+
+    StoredSecret added =
+        store().addVersion(added(created, "v1", T0).writtenBy(large), "v1", bytes(10));
+    assertThat(added.specGeneration()).isEqualTo(large);
+    StoredSecret rekeyed =
+        store()
+            .replaceEnvelopes(
+                rekeyed(added, NEW_KEY, "v1").writtenBy(new SpecGeneration("uid-2", 1)),
+                Map.of("v1", bytes(11)));
+    assertThat(rekeyed.specGeneration()).isEqualTo(new SpecGeneration("uid-2", 1));
+    StoredSecret scheduled =
+        store().update(rekeyed.scheduledForDeletion(T0, T0.plus(Duration.ofDays(7))));
+
+    for (StoredSecret read :
+        List.of(
+            scheduled,
+            store().find(id).orElseThrow(),
+            store().findByName(id).get(0),
+            listed(id).get(0))) {
+      assertThat(read.specGeneration()).isEqualTo(new SpecGeneration("uid-2", 1));
+    }
+  }
+
+  @Test
+  void aRecordWithoutASpecGenerationReadsBackWithout() {
+    SecretId id = newId("no-spec");
+    StoredSecret created = store().create(StoredSecret.create(id, arn(id), "n", "uid", T0));
+    StoredSecret added = store().addVersion(added(created, "v1", T0), "v1", bytes(10));
+
+    assertThat(added.specGeneration()).isNull();
+    assertThat(store().find(id).orElseThrow().specGeneration()).isNull();
+  }
+
+  /**
+   * The spec generation is under the record's MAC: a writer of the store who lowers it (so that an
+   * operator acting on an older view writes again) or drops it is refused at the next read.
+   */
+  @Test
+  void aSpecGenerationLoweredOrDroppedInTheStoreIsRefused() {
+    SecretStore s = authenticated();
+    SecretId lowered = newId("lowered");
+    SecretId dropped = newId("dropped");
+    for (SecretId id : List.of(lowered, dropped)) {
+      StoredSecret r = s.create(StoredSecret.create(id, arn(id), "a", "uid-1", T0));
+      r =
+          s.addVersion(
+              added(r, "v1", T0).writtenBy(new SpecGeneration("uid-1", 6)), "v1", bytes(10));
+      assertThat(MAC.verifies(s.find(id).orElseThrow())).isTrue();
+      StoredSecret altered =
+          id == lowered
+              ? r.writtenBy(new SpecGeneration("uid-1", 5))
+              : new StoredSecret(
+                  r.id(),
+                  r.arn(),
+                  r.ownerName(),
+                  r.ownerUid(),
+                  r.namespaceUid(),
+                  r.createdDate(),
+                  r.lastChangedDate(),
+                  r.deletedDate(),
+                  r.purgeAfter(),
+                  r.versions(),
+                  null,
+                  r.revision(),
+                  r.sequence(),
+                  r.mac());
+      store().update(altered);
+
+      assertThat(decryptionFailure(() -> s.find(id)))
+          .as(id.name())
+          .startsWith(
+              "The stored record of secret " + id.name() + " can't be read: its integrity check");
+    }
+  }
+
   // ---- helpers ----
+
+  /** The message of the DecryptionFailure that {@code call} fails with. */
+  protected static String decryptionFailure(Runnable call) {
+    SecretsManagerException e =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            SecretsManagerException.class, call::run);
+    assertThat(e).as("DecryptionFailure").isNotNull();
+    assertThat(e.error()).isEqualTo(AwsError.DECRYPTION_FAILURE);
+    return e.getMessage();
+  }
 
   protected static String newNamespace() {
     return "ns-" + NAMESPACES.incrementAndGet() + "-" + Long.toHexString(RANDOM.nextLong());

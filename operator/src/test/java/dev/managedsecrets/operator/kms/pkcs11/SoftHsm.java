@@ -19,22 +19,22 @@ import java.util.stream.Stream;
  * that file, with a fresh temporary token directory, before any test loads the library. Without
  * SoftHSM2 the tests fail, saying how to install it; they never skip.
  */
-final class SoftHsm {
+public final class SoftHsm {
 
-  static final Path LIBRARY =
+  public static final Path LIBRARY =
       Path.of(System.getProperty("softhsm2.library", "/usr/lib/softhsm/libsofthsm2.so"));
   static final String TOKEN_LABEL = "managedsecrets-it";
   static final String SPARE_TOKEN_LABEL = "managedsecrets-it-spare";
 
   /** An initialised token: its slot id, label and user PIN. */
-  record Token(long slot, String label, String pin) {}
+  public record Token(long slot, String label, String pin) {}
 
   private static List<Token> tokens;
 
   private SoftHsm() {}
 
   /** The token the tests use. */
-  static Token token() {
+  public static Token token() {
     return tokens().get(0);
   }
 

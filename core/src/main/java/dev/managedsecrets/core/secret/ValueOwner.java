@@ -1,4 +1,4 @@
-package dev.managedsecrets.core.value;
+package dev.managedsecrets.core.secret;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import java.util.Optional;
@@ -51,6 +51,12 @@ public final class ValueOwner {
       field = "generate";
     } else if (spec.database != null) {
       field = "database";
+    } else if (spec.sealedData != null) {
+      field = "sealedData";
+    } else if (spec.sealedSecretString != null) {
+      field = "sealedSecretString";
+    } else if (spec.sealedSecretBinary != null) {
+      field = "sealedSecretBinary";
     }
     return Optional.ofNullable(field).map(f -> "spec." + f);
   }

@@ -110,6 +110,28 @@ EOF
   fi
 }
 
+# The AWS CLI (the endpoint's tests run the seed's commands with it): the one on the PATH, else the
+# AWS CLI v1 from PyPI into .tools/awscli (Debian's awscli is older than AWS_ENDPOINT_URL_*).
+AWSCLI_VERSION=1.45.11
+aws_cli() {
+  command -v aws >/dev/null 2>&1 && return
+  if [ ! -x "$TOOLS/bin/aws" ]; then
+    if ! python3 -m pip --version >/dev/null 2>&1; then
+      say "no aws and no pip: the AWS CLI tests are skipped (install the AWS CLI to run them)"
+      return
+    fi
+    say "fetching awscli $AWSCLI_VERSION from PyPI into .tools/awscli"
+    python3 -m pip install --quiet --target "$TOOLS/awscli" "awscli==$AWSCLI_VERSION"
+    cat >"$TOOLS/bin/aws" <<'EOF'
+#!/bin/sh
+# The AWS CLI from .tools/awscli (written by test.sh).
+root=$(dirname "$(readlink -f "$0")")/../awscli
+PYTHONPATH=$root exec python3 "$root/bin/aws" "$@"
+EOF
+    chmod 0755 "$TOOLS/bin/aws"
+  fi
+}
+
 mkdir -p "$TOOLS/bin"
 if [ -n "${KUBECTL:-}" ]; then
   ln -sfn "$KUBECTL" "$TOOLS/bin/kubectl" # the plugin's tests run "kubectl" from the PATH: the same one
@@ -119,6 +141,7 @@ else
 fi
 export KUBECTL
 softhsm2
+aws_cli
 export PATH=$TOOLS/bin:$PATH
 
 # What runs, for the log. sed reads to the end, so no tool dies of a closed pipe (with pipefail a

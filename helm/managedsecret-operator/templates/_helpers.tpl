@@ -64,6 +64,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- $config := deepCopy .Values.config }}
 {{- $_ := set $config "namespace" .Release.Namespace }}
 {{- $_ := set $config "leaderElection" (eq (include "managedsecret.leaderElection" .) "true") }}
+{{- if not $config.endpoint.tls.serviceName }}
+{{- $_ := set $config.endpoint.tls "serviceName" (printf "%s-endpoint" (include "managedsecret.fullname" .)) }}
+{{- end }}
 {{- if not $config.accountId }}
 {{- $_ := unset $config "accountId" }}
 {{- end }}

@@ -16,6 +16,7 @@ import dev.managedsecrets.core.value.PasswordGenerator;
 import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.operator.cache.Caches;
 import dev.managedsecrets.operator.config.OperatorConfig;
+import dev.managedsecrets.operator.endpoint.SecretsManagerEndpoint;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.KeyringSecret;
 import dev.managedsecrets.operator.kms.KmsProviders;
@@ -30,6 +31,7 @@ import dev.managedsecrets.operator.projection.ProjectedSecret;
 import dev.managedsecrets.operator.reconcile.Checkpoints;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
+import dev.managedsecrets.operator.reconcile.StoreWrites;
 import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
 import dev.managedsecrets.operator.sealing.SealedValues;
 import dev.managedsecrets.operator.sealing.SealingKeys;
@@ -48,6 +50,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,6 +73,7 @@ public final class OperatorRuntime implements AutoCloseable {
   private final KmsProviders kmsProviders;
   private final Leadership leadership;
   private final KmsKeyRuntime kmsKeys;
+  private final SecretsManagerEndpoint endpoint;
   private final SealingKeys sealingKeys;
 
   private OperatorRuntime(
@@ -80,8 +84,10 @@ public final class OperatorRuntime implements AutoCloseable {
       KmsProviders kmsProviders,
       Leadership leadership,
       KmsKeyRuntime kmsKeys,
+      SecretsManagerEndpoint endpoint,
       SealingKeys sealingKeys) {
     this.operator = operator;
+    this.endpoint = endpoint;
     this.purger = purger;
     this.secrets = secrets;
     this.store = store;
@@ -160,6 +166,7 @@ public final class OperatorRuntime implements AutoCloseable {
             clock,
             new NamespaceQuota(
                 config.quota().versionsPerNamespace(), config.quota().bytesPerNamespace(), clock));
+    StoreWrites storeWrites = new StoreWrites();
     ManagedSecretReconciler reconciler =
         new ManagedSecretReconciler(
             secrets,
@@ -173,7 +180,8 @@ public final class OperatorRuntime implements AutoCloseable {
             clock,
             config,
             registry,
-            checkpoints);
+            checkpoints,
+            storeWrites);
 
     Operator operator =
         new Operator(
@@ -248,6 +256,15 @@ public final class OperatorRuntime implements AutoCloseable {
         every,
         every,
         TimeUnit.MILLISECONDS);
+    // The Secrets Manager endpoint: every replica serves it; what it writes goes to the store.
+    SecretsManagerEndpoint endpoint =
+        config.endpoint().enabled()
+            ? SecretsManagerEndpoint.start(
+                config,
+                account,
+                new SecretsManagerEndpoint.Backend(
+                    client, secrets, kms, values, namespaces, storeWrites::written, clock))
+            : null;
     LOG.info(
         "Operator started: account {}, region {}, store and keyring in namespace {}, default key"
             + " in KMS provider {}",
@@ -256,7 +273,7 @@ public final class OperatorRuntime implements AutoCloseable {
         config.namespace(),
         config.kms().provider());
     return new OperatorRuntime(
-        operator, purger, secrets, store, kmsProviders, leadership, kmsKeys, sealingKeys);
+        operator, purger, secrets, store, kmsProviders, leadership, kmsKeys, endpoint, sealingKeys);
   }
 
   /** The back-off of a failed reconcile, the same for both controllers: never gives up. */
@@ -289,6 +306,11 @@ public final class OperatorRuntime implements AutoCloseable {
               }
             });
     return unhealthy.isEmpty() ? "" : unhealthy.toString();
+  }
+
+  /** The Secrets Manager endpoint, when endpoint.enabled. */
+  public Optional<SecretsManagerEndpoint> endpoint() {
+    return Optional.ofNullable(endpoint);
   }
 
   /** True while this replica may reconcile: always without leader election. */
@@ -356,6 +378,9 @@ public final class OperatorRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    if (endpoint != null) {
+      endpoint.close();
+    }
     leadership.closing();
     purger.shutdownNow();
     operator.stop();

@@ -45,6 +45,17 @@ import java.util.Map;
         "has(self.secretName) == has(oldSelf.secretName)"
             + " && (!has(self.secretName) || self.secretName == oldSelf.secretName)",
     message = "secretName is immutable: set it when the ManagedSecret is created, or never.")
+@ValidationRule(
+    value =
+        "!has(self.valueSource) || self.valueSource != 'Store' || !(has(self.secretString)"
+            + " || has(self.secretBinary) || has(self.fromSecret) || has(self.data)"
+            + " || has(self.generate) || has(self.database) || has(self.sealedData)"
+            + " || has(self.sealedSecretString) || has(self.sealedSecretBinary)"
+            + " || has(self.versionStages) || has(self.clientRequestToken))",
+    message =
+        "valueSource Store keeps the value in the store: it can't be combined with a value field"
+            + " (secretString, secretBinary, fromSecret, data, generate, database, sealedData,"
+            + " sealedSecretString, sealedSecretBinary), versionStages or clientRequestToken.")
 public class ManagedSecretSpec {
 
   /** A sealed value's text: its prefix, then unpadded base64url. */
@@ -68,6 +79,16 @@ public class ManagedSecretSpec {
           + " Omitted: the default managed key alias/managedsecrets.")
   @Size(min = 1, max = 2048)
   public String kmsKeyId;
+
+  @JsonPropertyDescription(
+      "Where the value lives. Spec (the default): in this spec's value fields (none: a secret"
+          + " with no value). Store: in the operator's store only, written through the Secrets"
+          + " Manager endpoint (CreateSecret, PutSecretValue, UpdateSecretVersionStage); the"
+          + " operator projects the store's AWSCURRENT and never writes a version from the spec."
+          + " With Store no value field (sealed ones included), versionStages or"
+          + " clientRequestToken may be set.")
+  @Pattern("^(Spec|Store)$")
+  public String valueSource;
 
   @JsonPropertyDescription(
       "The whole value as text, in any format (JSON objects project one Secret key per"

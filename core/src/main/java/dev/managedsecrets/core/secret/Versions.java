@@ -54,6 +54,117 @@ public final class Versions {
     return retain(secret.withVersions(next, now), now);
   }
 
+  /**
+   * Adds a version with the staging labels {@code stages}, as PutSecretValue does with
+   * VersionStages: each label moves to it from the version that carried it; AWSCURRENT moving to it
+   * makes the version it leaves AWSPREVIOUS. No labels: AWSCURRENT ({@link #addCurrent}). The first
+   * version of a secret always gets AWSCURRENT.
+   */
+  public static Added add(
+      StoredSecret secret, StoredVersion created, List<String> stages, Instant now) {
+    if (stages == null || stages.isEmpty()) {
+      return addCurrent(secret, created, now);
+    }
+    if (secret.version(created.versionId()).isPresent()) {
+      throw new IllegalArgumentException("version " + created.versionId() + " already exists");
+    }
+    List<String> wanted = new ArrayList<>();
+    for (String stage : stages) {
+      checkLabel(stage, "versionStages");
+      if (!wanted.contains(stage)) {
+        wanted.add(stage);
+      }
+    }
+    if (secret.current().isEmpty() && !wanted.contains(StagingLabels.AWSCURRENT)) {
+      wanted.add(0, StagingLabels.AWSCURRENT);
+    }
+    boolean current = wanted.remove(StagingLabels.AWSCURRENT);
+    String oldCurrent = secret.current().map(StoredVersion::versionId).orElse(null);
+    List<StoredVersion> next = new ArrayList<>();
+    for (StoredVersion v : secret.versions()) {
+      List<String> kept = new ArrayList<>(v.stages());
+      kept.removeAll(wanted);
+      if (current) {
+        kept.remove(StagingLabels.AWSCURRENT);
+        kept.remove(StagingLabels.AWSPREVIOUS);
+        if (v.versionId().equals(oldCurrent)) {
+          kept.add(StagingLabels.AWSPREVIOUS);
+        }
+      }
+      next.add(v.withStages(kept));
+    }
+    if (current) {
+      wanted.add(0, StagingLabels.AWSCURRENT);
+    }
+    next.add(created.withStages(wanted));
+    StoredSecret added = secret.withVersions(next, now);
+    checkLabelQuota(added);
+    return retain(added, now);
+  }
+
+  /**
+   * UpdateSecretVersionStage: moves {@code label} to {@code moveToVersionId} (taking it off {@code
+   * removeFromVersionId}, which must name the version that carries it), or, without a version to
+   * move to, removes it from {@code removeFromVersionId}. AWSCURRENT is never removed, only moved.
+   */
+  public static StoredSecret updateStage(
+      StoredSecret secret, String label, String moveToVersionId, String removeFromVersionId) {
+    checkLabel(label, "versionStage");
+    if (moveToVersionId != null) {
+      if (removeFromVersionId != null) {
+        version(secret, removeFromVersionId);
+      }
+      return moveLabel(secret, label, moveToVersionId, removeFromVersionId, false);
+    }
+    if (removeFromVersionId == null) {
+      throw SecretsManagerException.invalidParameter(
+          "You must specify MoveToVersionId, RemoveFromVersionId or both.");
+    }
+    StoredVersion from = version(secret, removeFromVersionId);
+    if (!from.hasStage(label)) {
+      throw SecretsManagerException.invalidParameter(
+          "The staging label "
+              + label
+              + " is not attached to version "
+              + removeFromVersionId
+              + ".");
+    }
+    if (StagingLabels.AWSCURRENT.equals(label)) {
+      throw SecretsManagerException.invalidParameter(
+          "You can't remove the staging label AWSCURRENT from a version: move it to another"
+              + " version with MoveToVersionId.");
+    }
+    List<StoredVersion> next = new ArrayList<>();
+    for (StoredVersion v : secret.versions()) {
+      List<String> kept = new ArrayList<>(v.stages());
+      if (v.versionId().equals(removeFromVersionId)) {
+        kept.remove(label);
+      }
+      next.add(v.withStages(kept));
+    }
+    return secret.withVersions(next, secret.lastChangedDate());
+  }
+
+  private static StoredVersion version(StoredSecret secret, String versionId) {
+    return secret
+        .version(versionId)
+        .orElseThrow(
+            () ->
+                new SecretsManagerException(
+                    AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
+                    "Secrets Manager can't find the specified secret value for VersionId: "
+                        + versionId));
+  }
+
+  private static void checkLabel(String label, String member) {
+    if (label == null || label.isEmpty() || label.length() > 256) {
+      throw SecretsManagerException.validation(
+          "1 validation error detected: Value at '"
+              + member
+              + "' failed to satisfy constraint: Member must have length between 1 and 256");
+    }
+  }
+
   /** AWS's quota of staging labels: per version and across a secret's versions. */
   public static final int MAX_LABELS = 20;
 

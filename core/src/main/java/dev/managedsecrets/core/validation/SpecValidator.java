@@ -8,6 +8,7 @@ import dev.managedsecrets.api.v1alpha1.SecretType;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.ValueOwner;
 import dev.managedsecrets.core.value.ValueSize;
 import java.util.Base64;
 import java.util.HashSet;
@@ -67,6 +68,7 @@ public final class SpecValidator {
               + " secret.");
     }
     value(spec);
+    valueSource(spec);
     tags(spec.tags);
     if (spec.clientRequestToken != null
         && (spec.clientRequestToken.length() < 32 || spec.clientRequestToken.length() > 64)) {
@@ -196,6 +198,26 @@ public final class SpecValidator {
               "generate." + e.getKey() + ".passwordLength must be between 1 and 4096.");
         }
       }
+    }
+  }
+
+  private static void valueSource(ManagedSecretSpec spec) {
+    if (spec.valueSource == null) {
+      return;
+    }
+    if (!ValueOwner.STORE.equals(spec.valueSource) && !ValueOwner.SPEC.equals(spec.valueSource)) {
+      throw SecretsManagerException.invalidParameter(
+          "valueSource must be Spec or Store; it is " + spec.valueSource + ".");
+    }
+    if (ValueOwner.store(spec)
+        && (ValueOwner.specField(spec).isPresent()
+            || spec.versionStages != null
+            || spec.clientRequestToken != null)) {
+      throw SecretsManagerException.invalidParameter(
+          "valueSource Store keeps the value in the store: it can't be combined with a value field"
+              + " (secretString, secretBinary, fromSecret, data, generate, database,"
+              + " sealedData, sealedSecretString, sealedSecretBinary),"
+              + " versionStages or clientRequestToken.");
     }
   }
 

@@ -256,6 +256,59 @@ class SpecValidatorTest {
         "fromSecret.name must name a Secret in the ManagedSecret's namespace.");
   }
 
+  private static final String STORE_AND_SPEC_VALUE =
+      "valueSource Store keeps the value in the store: it can't be combined with a value field"
+          + " (secretString, secretBinary, fromSecret, data, generate, database, sealedData,"
+          + " sealedSecretString, sealedSecretBinary), versionStages or clientRequestToken.";
+
+  @Test
+  void aValueInTheStoreAloneIsAccepted() {
+    assertAccepted(s -> s.valueSource = "Store");
+    assertAccepted(s -> s.valueSource = "Spec");
+    assertAccepted(
+        s -> {
+          s.valueSource = "Spec";
+          s.secretString = "v";
+        });
+  }
+
+  @Test
+  void aValueInTheStoreWithAValueFieldSealedOrNotStagesOrTokenIsInvalidParameter() {
+    List<Consumer<ManagedSecretSpec>> mixes =
+        List.of(
+            s -> s.secretString = "v",
+            s -> s.secretBinary = "dg==",
+            s -> {
+              s.fromSecret = new SecretSource();
+              s.fromSecret.name = "source";
+            },
+            s -> s.data = Map.of("k", "v"),
+            s -> s.generate = Map.of("k", new GenerateSpec()),
+            s -> s.database = db("postgres", "db", null),
+            s -> s.sealedData = Map.of("k", "msv1.AAAA"),
+            s -> s.sealedSecretString = "msv1.AAAA",
+            s -> s.sealedSecretBinary = "msv1.AAAA",
+            s -> s.versionStages = Map.of("AWSCURRENT", "v1"),
+            s -> s.clientRequestToken = "t".repeat(32));
+    for (Consumer<ManagedSecretSpec> mix : mixes) {
+      assertRefused(
+          s -> {
+            s.valueSource = "Store";
+            mix.accept(s);
+          },
+          AwsError.INVALID_PARAMETER_EXCEPTION,
+          STORE_AND_SPEC_VALUE);
+    }
+  }
+
+  @Test
+  void aValueSourceOtherThanSpecOrStoreIsInvalidParameter() {
+    assertRefused(
+        s -> s.valueSource = "Endpoint",
+        AwsError.INVALID_PARAMETER_EXCEPTION,
+        "valueSource must be Spec or Store; it is Endpoint.");
+  }
+
   @Test
   void keyInBothDataAndGenerateIsInvalidParameter() {
     assertRefused(

@@ -5,6 +5,10 @@ import dev.managedsecrets.apiserver.KubeconfigFile;
 import dev.managedsecrets.core.sealing.ResealRequest;
 import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
+import dev.managedsecrets.operator.endpoint.AccessKeys;
+import dev.managedsecrets.operator.endpoint.AdminCredentials;
+import dev.managedsecrets.operator.endpoint.Principal;
+import dev.managedsecrets.operator.endpoint.SecretsManagerEndpoint;
 import dev.managedsecrets.operator.reseal.ResealServer;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -14,8 +18,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -56,6 +64,14 @@ public final class EmbeddedCommand implements Callable<Integer> {
   @Option(names = "--config", description = "The operator's YAML configuration file.")
   Path config;
 
+  @Option(
+      names = "--endpoint-port",
+      defaultValue = "8443",
+      description =
+          "Port of the Secrets Manager endpoint on 127.0.0.1, plain HTTP (0: any free port)."
+              + " Default: ${DEFAULT-VALUE}.")
+  int endpointPort;
+
   @Spec CommandSpec spec;
 
   private final CountDownLatch stop = new CountDownLatch(1);
@@ -64,8 +80,8 @@ public final class EmbeddedCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (port < 0 || port > 65535) {
-      err.println("error: --port must be 0-65535; it is " + port);
+    if (port < 0 || port > 65535 || endpointPort < 0 || endpointPort > 65535) {
+      err.println("error: --port and --endpoint-port must be 0-65535");
       err.flush();
       return 2;
     }
@@ -75,7 +91,7 @@ public final class EmbeddedCommand implements Callable<Integer> {
     OperatorRuntime runtime = null;
     AutoCloseable reseal = null;
     try {
-      OperatorConfig cfg = OperatorConfig.load(config, System.getenv());
+      OperatorConfig cfg = OperatorConfig.load(config, environment());
       channel = lockKubeconfig(target);
       api = EmbeddedApiServer.start(port);
       out.println(
@@ -88,6 +104,18 @@ public final class EmbeddedCommand implements Callable<Integer> {
       reseal = serveReseal(api, runtime, cfg);
       writeKubeconfig(channel, api);
       out.println("export KUBECONFIG=" + target);
+      SecretsManagerEndpoint endpoint = runtime.endpoint().orElseThrow();
+      AccessKeys.AccessKey admin = administrator(credentialsFile(target), cfg, endpoint.url());
+      endpoint.accessKeys().add(admin);
+      out.println(
+          "Secrets Manager endpoint on "
+              + endpoint.url()
+              + "; its local administrator (a user in system:masters, names in namespace "
+              + cfg.endpoint().adminNamespace()
+              + ", key also in "
+              + credentialsFile(target)
+              + "):");
+      out.println(AdminCredentials.exports(admin, cfg.region(), endpoint.url()));
       api.client().getApiGroups(); // kubectl's first request: discovery answers
       out.println(
           "Ready: kubectl can be used now, e.g. kubectl apply -f examples/. Stop with Ctrl-C.");
@@ -124,6 +152,50 @@ public final class EmbeddedCommand implements Callable<Integer> {
     }
     shutdown.run();
     return 0;
+  }
+
+  /**
+   * The environment the configuration is read with: the endpoint on, at --endpoint-port, on
+   * 127.0.0.1 over plain HTTP unless the environment says otherwise.
+   */
+  private Map<String, String> environment() {
+    Map<String, String> env = new HashMap<>();
+    env.put("MANAGEDSECRET_ENDPOINT_ENABLED", "true");
+    env.put("MANAGEDSECRET_ENDPOINT_ADDRESS", "127.0.0.1");
+    env.put("MANAGEDSECRET_ENDPOINT_TLS_MODE", "none");
+    env.putAll(System.getenv());
+    env.put("MANAGEDSECRET_ENDPOINT_ENABLED", "true");
+    env.put("MANAGEDSECRET_ENDPOINT_PORT", String.valueOf(endpointPort));
+    return env;
+  }
+
+  /** The administrator's credentials file beside the kubeconfig: embedded.aws-credentials. */
+  static Path credentialsFile(Path kubeconfig) {
+    String name = kubeconfig.getFileName().toString();
+    String base = name.endsWith(".kubeconfig") ? name.substring(0, name.length() - 11) : name;
+    return kubeconfig.resolveSibling(base + ".aws-credentials");
+  }
+
+  /**
+   * The local administrator's key: the one the credentials file holds from a run before, else a new
+   * one, written there readable by its owner only (never through a symbolic link, nor into another
+   * user's file).
+   */
+  private static AccessKeys.AccessKey administrator(Path file, OperatorConfig cfg, String url) {
+    Principal principal = Principal.administrator(cfg.endpoint().adminNamespace());
+    try {
+      String before =
+          Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.readString(file) : "";
+      try (FileChannel channel = KubeconfigFile.open(file)) {
+        AccessKeys.AccessKey key =
+            AdminCredentials.read(before, principal)
+                .orElseGet(() -> AccessKeys.generate(principal));
+        KubeconfigFile.write(channel, AdminCredentials.file(key, cfg.region(), url));
+        return key;
+      }
+    } catch (IOException | SecurityException e) {
+      throw new EmbeddedException("cannot write the credentials " + file + ": " + reason(e));
+    }
   }
 
   /** Stops a running {@link #call()} (as Ctrl-C does); for running the command in a test. */

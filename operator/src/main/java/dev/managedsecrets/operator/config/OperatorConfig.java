@@ -96,6 +96,9 @@ public record OperatorConfig(
                 + " settings.")
         KmsSettings kms,
     @JsonPropertyDescription(
+            "The Secrets Manager endpoint: AWS's wire protocol on its own port (docs/ENDPOINT.md).")
+        EndpointConfig endpoint,
+    @JsonPropertyDescription(
             "Sealed values (GitOps): renewal and retirement of the sealing keys, and the namespaces"
                 + " that accept only sealed values.")
         SealingSettings sealing) {
@@ -139,6 +142,7 @@ public record OperatorConfig(
     quota.check();
     store.check();
     kms.check();
+    endpoint.check();
     sealing.check();
     if (leaseName == null || !leaseName.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
       throw new IllegalArgumentException("leaseName must be a DNS subdomain; it is " + leaseName);

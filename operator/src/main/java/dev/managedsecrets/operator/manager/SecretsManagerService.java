@@ -261,6 +261,24 @@ public final class SecretsManagerService {
       String keyArn,
       String token,
       SpecGeneration spec) {
+    return putValue(secret, input, inputHash, keyArn, token, null, spec);
+  }
+
+  /**
+   * Creates a version from the inputs with the staging labels {@code stages} (PutSecretValue's
+   * VersionStages; null or empty: AWSCURRENT), as {@link #putValue(StoredSecret, ValueInput,
+   * String, String, String, SpecGeneration)} does otherwise. A write that no spec drives (the
+   * Secrets Manager endpoint's, into a value the store owns) passes a null {@code spec}: the record
+   * keeps the generation it has, and nothing is compared with it.
+   */
+  public Put putValue(
+      StoredSecret secret,
+      ValueInput input,
+      String inputHash,
+      String keyArn,
+      String token,
+      List<String> stages,
+      SpecGeneration spec) {
     if (secret.scheduledForDeletion()) {
       throw new SecretsManagerException(
           AwsError.INVALID_REQUEST_EXCEPTION,
@@ -305,7 +323,7 @@ public final class SecretsManagerService {
     StoredVersion created =
         new StoredVersion(
             versionId, now, List.of(), keyArn, valueHash, inputHash, values.generatedKeys(input));
-    Versions.Added added = Versions.addCurrent(secret, created, now);
+    Versions.Added added = Versions.add(secret, created, stages, now);
     long removedBytes = added.removed().stream().mapToLong(StoredVersion::envelopeSize).sum();
     quota.check(store, secret.id(), 1L - added.removed().size(), envelope.length - removedBytes);
     // The envelope and the labels that move to it: together or not at all (SecretStore#addVersion).
@@ -343,6 +361,14 @@ public final class SecretsManagerService {
       return secret;
     }
     StaleSpecException.requireCurrent(secret, spec);
+    return write(secret, moved, spec);
+  }
+
+  /**
+   * Writes labels that moved as written by a reconcile of {@code spec} (null: no spec drives the
+   * write, the record keeps its generation), and removes the versions that retention then drops.
+   */
+  private StoredSecret write(StoredSecret secret, StoredSecret moved, SpecGeneration spec) {
     Versions.Added retained = Versions.retain(moved, clock.instant());
     StoredSecret written = store.update(retained.secret().writtenBy(spec));
     if (!retained.removed().isEmpty()) {
@@ -350,6 +376,23 @@ public final class SecretsManagerService {
           secret.id(), retained.removed().stream().map(StoredVersion::versionId).toList());
     }
     return written;
+  }
+
+  /**
+   * Moves or removes one staging label as UpdateSecretVersionStage asks ({@link
+   * Versions#updateStage}) and writes the record when anything moved. No spec drives the move (the
+   * endpoint's, on a value the store owns): the record keeps the spec generation it has, as a claim
+   * or a scheduled deletion does.
+   */
+  public StoredSecret updateStage(
+      StoredSecret secret, String label, String moveToVersionId, String removeFromVersionId) {
+    if (secret.scheduledForDeletion()) {
+      throw new SecretsManagerException(
+          AwsError.INVALID_REQUEST_EXCEPTION,
+          "You can't perform this operation on the secret because it was marked for deletion.");
+    }
+    StoredSecret moved = Versions.updateStage(secret, label, moveToVersionId, removeFromVersionId);
+    return moved == secret ? secret : write(secret, moved, null);
   }
 
   /** Reads and decrypts one version; anything altered fails with DecryptionFailure. */
@@ -403,6 +446,13 @@ public final class SecretsManagerService {
     int days = recoveryWindowInDays == null ? 30 : recoveryWindowInDays;
     store.update(secret.scheduledForDeletion(now, now.plus(Duration.ofDays(days))));
     LOG.info("Scheduled stored secret {} for deletion in {} days", id, days);
+  }
+
+  /** The secrets of a namespace that are scheduled for deletion (a read of every record). */
+  public List<StoredSecret> scheduledIn(String namespace) {
+    return store.list().stream()
+        .filter(s -> s.scheduledForDeletion() && s.id().namespace().equals(namespace))
+        .toList();
   }
 
   /** Purges every secret whose recovery window has passed; returns how many. */

@@ -10,6 +10,7 @@ import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
+import dev.managedsecrets.core.secret.ValueOwner;
 import dev.managedsecrets.core.validation.SpecValidator;
 import dev.managedsecrets.core.value.InputHash;
 import dev.managedsecrets.core.value.SecretValue;
@@ -65,8 +66,12 @@ public final class ManagedSecretReconciler
   private final Clock clock;
   private final MeterRegistry registry;
   private final Checkpoints checkpoints;
+  private final StoreWrites storeWrites;
 
-  /** {@code checkpoints}: {@link Checkpoints#NONE}, but in a test that stops it between steps. */
+  /**
+   * {@code checkpoints}: {@link Checkpoints#NONE}, but in a test that stops it between steps;
+   * {@code storeWrites}: values written into the store by the endpoint, each reconciled at once.
+   */
   public ManagedSecretReconciler(
       SecretsManagerService secrets,
       Kms kms,
@@ -79,7 +84,8 @@ public final class ManagedSecretReconciler
       Clock clock,
       OperatorConfig config,
       MeterRegistry registry,
-      Checkpoints checkpoints) {
+      Checkpoints checkpoints,
+      StoreWrites storeWrites) {
     this.namespaces = namespaces;
     this.secrets = secrets;
     this.kms = kms;
@@ -98,13 +104,17 @@ public final class ManagedSecretReconciler
     this.clock = clock;
     this.registry = registry;
     this.checkpoints = checkpoints;
+    this.storeWrites = storeWrites;
   }
 
   @Override
   public List<EventSource<?, ManagedSecret>> prepareEventSources(
       EventSourceContext<ManagedSecret> context) {
     NameClaims.index(context.getPrimaryCache());
-    return List.of(projected.eventSource(SECRETS_SOURCE, context), KmsKeyEvents.source(context));
+    return List.of(
+        projected.eventSource(SECRETS_SOURCE, context),
+        KmsKeyEvents.source(context),
+        storeWrites.eventSource());
   }
 
   /**
@@ -129,8 +139,13 @@ public final class ManagedSecretReconciler
     // 2. Resolve the KMS key.
     String keyArn = kms.resolve(spec.kmsKeyId, names.namespace());
     // 3. Assemble the value's inputs (a fromSecret source is read now); check the sealed values
-    // against this object and the sealing keys, without opening them.
-    ValueInput input = ValueInputs.of(spec, sources.read(ms, context.getClient()));
+    // against this object and the sealing keys, without opening them. A value that lives in the
+    // store has none: only the Secrets Manager endpoint writes its versions and moves its labels.
+    boolean storeOwned = ValueOwner.store(spec);
+    ValueInput input =
+        storeOwned
+            ? new ValueInput.None()
+            : ValueInputs.of(spec, sources.read(ms, context.getClient()));
     SealedInputs sealed = SealedInputs.of(ms);
     sealedValues.check(sealed);
     // 4. Claim the name; store a version when the inputs changed.
@@ -140,7 +155,9 @@ public final class ManagedSecretReconciler
         checkpoints.reached(Checkpoints.Point.VERSION_STORED, ms);
       }
       // 5. Move staging labels where spec.versionStages places them.
-      current = moveStages(ms, current, generation);
+      if (!storeOwned) {
+        current = moveStages(ms, current, generation);
+      }
       // 6. Project the native Secret; remove those under target names no longer used.
       project(ms, names, context, current);
     } finally {
@@ -381,7 +398,11 @@ public final class ManagedSecretReconciler
     status.recordSequence = stored.sequence() == 0 ? null : stored.sequence();
     String message =
         current == null
-            ? "Secret " + names.secretName() + " has no value yet; no Secret was projected."
+            ? "Secret "
+                + names.secretName()
+                + " has no value yet"
+                + (ValueOwner.store(ms.getSpec()) ? " (put one with PutSecretValue)" : "")
+                + "; no Secret was projected."
             : "Secret " + names.target() + " holds version " + current.versionId() + ".";
     if (v.pinnedChange()) {
       message +=

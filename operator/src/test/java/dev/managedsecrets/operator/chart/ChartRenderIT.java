@@ -338,6 +338,60 @@ class ChartRenderIT {
   }
 
   @Test
+  void theEndpointIsServedBehindItsOwnServiceWithItsRbacOnlyWhenEnabled() {
+    Manifests off = Chart.render("{}");
+    assertThat(off.ofKind("Service"))
+        .extracting(d -> Manifests.metadata(d).get("name"))
+        .doesNotContain(FULLNAME + "-endpoint");
+    assertThat(off.ofKind("ClusterRole"))
+        .extracting(d -> Manifests.metadata(d).get("name"))
+        .doesNotContain(FULLNAME + "-endpoint");
+
+    Manifests on = Chart.render("config: {endpoint: {enabled: true}}\n");
+    Service endpoint = on.get("Service", FULLNAME + "-endpoint", Service.class);
+    assertThat(endpoint.getSpec().getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getPort()).isEqualTo(443);
+              assertThat(p.getTargetPort().getStrVal()).isEqualTo("endpoint");
+            });
+    assertThat(
+            on.get("Deployment", FULLNAME, Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getPorts())
+        .anyMatch(p -> "endpoint".equals(p.getName()) && p.getContainerPort() == 8443);
+    ClusterRole role = on.get("ClusterRole", FULLNAME + "-endpoint", ClusterRole.class);
+    assertThat(role.getRules())
+        .anyMatch(
+            r ->
+                r.getResources().equals(List.of("subjectaccessreviews"))
+                    && r.getVerbs().equals(List.of("create")));
+    var config = Chart.operatorConfig(on);
+    assertThat(config.endpoint().enabled()).isTrue();
+    assertThat(config.endpoint().tls().serviceName()).isEqualTo(FULLNAME + "-endpoint");
+  }
+
+  @Test
+  void readingAValueThroughTheEndpointIsGrantedToEditAndAdminNotToView() {
+    Manifests m = Chart.render("{}");
+    ClusterRole readwrite = m.get("ClusterRole", "managedsecrets-readwrite", ClusterRole.class);
+    ClusterRole view = m.get("ClusterRole", "managedsecrets-view", ClusterRole.class);
+
+    assertThat(readwrite.getRules())
+        .anyMatch(
+            r ->
+                r.getResources().equals(List.of("managedsecrets/value"))
+                    && r.getVerbs().containsAll(List.of("get", "update")));
+    assertThat(view.getRules())
+        .noneMatch(r -> r.getResources().stream().anyMatch(res -> res.endsWith("/value")));
+  }
+
+  @Test
   void everyAuthenticatedUserMayReadTheSealingPublicKeysConfigMapAndNothingElse() {
     Manifests m = Chart.render("{}");
     assertGrantsOnlyToEveryAuthenticatedUser(

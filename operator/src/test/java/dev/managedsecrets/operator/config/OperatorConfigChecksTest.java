@@ -41,6 +41,34 @@ class OperatorConfigChecksTest {
   }
 
   @Test
+  void theEndpointIsOffByDefaultAndServesTlsWhenOn() {
+    EndpointConfig endpoint = OperatorConfig.load(null, Map.of()).endpoint();
+    assertThat(endpoint.enabled()).isFalse();
+    assertThat(endpoint.port()).isEqualTo(8443);
+    assertThat(endpoint.tls().mode()).isEqualTo("generate");
+  }
+
+  @Test
+  void theEndpointServesPlainHttpOnlyOnALoopbackAddress() {
+    assertThatThrownBy(() -> load("MANAGEDSECRET_ENDPOINT_TLS_MODE", "none"))
+        .hasMessage(
+            "endpoint.tls.mode none (plain HTTP) is allowed only on a loopback address; the"
+                + " endpoint.address is 0.0.0.0");
+    assertThatCode(
+            () ->
+                OperatorConfig.load(
+                    null,
+                    Map.of(
+                        "MANAGEDSECRET_ENDPOINT_TLS_MODE", "none",
+                        "MANAGEDSECRET_ENDPOINT_ADDRESS", "127.0.0.1")))
+        .doesNotThrowAnyException();
+    assertThatThrownBy(() -> load("MANAGEDSECRET_ENDPOINT_TLS_MODE", "plain"))
+        .hasMessageContaining("endpoint.tls.mode must be one of");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_ENDPOINT_PORT", "70000"))
+        .hasMessageContaining("endpoint.port");
+  }
+
+  @Test
   void theRetryDefaultsAreOneSecondDoublingUpToFiveMinutes() {
     OperatorConfig.RetrySettings retry = OperatorConfig.load(null, Map.of()).retry();
     assertThat(retry.initialInterval()).isEqualTo(Duration.ofSeconds(1));

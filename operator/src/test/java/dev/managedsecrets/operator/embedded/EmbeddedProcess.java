@@ -47,6 +47,9 @@ final class EmbeddedProcess implements AutoCloseable {
     }
     command.add("embedded");
     command.addAll(List.of(args));
+    if (!command.contains("--endpoint-port")) {
+      command.addAll(List.of("--endpoint-port", "0")); // tests never take a fixed port
+    }
     try {
       return new EmbeddedProcess(new ProcessBuilder(command).start());
     } catch (IOException e) {

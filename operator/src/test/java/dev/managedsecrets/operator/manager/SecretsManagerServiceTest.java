@@ -328,6 +328,41 @@ class SecretsManagerServiceTest {
     assertThat(unknown.versions()).hasSize(2);
   }
 
+  /**
+   * A value the store owns (spec.valueSource Store): the endpoint's PutSecretValue (with
+   * VersionStages) and UpdateSecretVersionStage write with no spec generation, so the record keeps
+   * the one its last spec-driven write gave it, and a reconcile of the spec's generation after them
+   * is not behind.
+   */
+  @Test
+  void writesThatNoSpecDrivesKeepTheRecordsGenerationAndLeaveTheSpecsReconcileCurrent() {
+    StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
+    StoredSecret fromSpec = put(s, "v1", 3).secret();
+    String first = fromSpec.current().orElseThrow().versionId();
+    StoredSecret putByEndpoint =
+        service
+            .putValue(
+                fromSpec,
+                text("v2"),
+                "store",
+                kms.resolve(null, "team-a"),
+                null,
+                List.of("AWSCURRENT", "blue"),
+                null)
+            .secret();
+    StoredSecret movedByEndpoint = service.updateStage(putByEndpoint, "green", first, null);
+
+    assertThat(List.of(putByEndpoint, movedByEndpoint))
+        .extracting(StoredSecret::specGeneration)
+        .containsOnly(new SpecGeneration("uid-1", 3));
+    assertThat(movedByEndpoint.versionIdsToStages().get(first))
+        .containsExactlyInAnyOrder("AWSPREVIOUS", "green");
+    assertThat(InMemorySecretStore.RECORDS.verifies(store.find(STORED).orElseThrow())).isTrue();
+    // A write from the spec's generation 3 after them is not refused as stale.
+    assertThat(put(movedByEndpoint, "v3", 3).secret().specGeneration())
+        .isEqualTo(new SpecGeneration("uid-1", 3));
+  }
+
   @Test
   void purgeRemovesOnlySecretsPastTheirWindow() {
     StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();

@@ -1,0 +1,174 @@
+package dev.managedsecrets.operator.endpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.managedsecrets.core.secret.SecretsManagerException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One call of the protocol, in AWS's order: the signature, the operation ({@code X-Amz-Target:
+ * secretsmanager.<Operation>}), the JSON body, then the operation itself; every outcome is an
+ * answer in AWS's shape and one audit record.
+ */
+final class Dispatcher {
+
+  /** An answer: HTTP status, JSON body and its content type. */
+  record Answer(int status, byte[] body, String errorType, String requestId, String contentType) {
+
+    Answer(int status, byte[] body, String errorType, String requestId) {
+      this(status, body, errorType, requestId, HttpFront.CONTENT_TYPE);
+    }
+  }
+
+  /** Where the container credential provider asks for a pod's credentials. */
+  static final String CREDENTIALS_PATH = "/v1/credentials";
+
+  static final String TARGET_PREFIX = "secretsmanager.";
+  private static final Pattern OPERATION = Pattern.compile("[A-Za-z]{1,64}");
+  private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+  private final SigV4 sigv4;
+  private final Map<String, Operation> operations;
+  private final PodCredentials pods;
+  private final AuditLog audit;
+  private final Clock clock;
+
+  Dispatcher(
+      SigV4 sigv4,
+      Map<String, Operation> operations,
+      PodCredentials pods,
+      AuditLog audit,
+      Clock clock) {
+    this.sigv4 = sigv4;
+    this.operations = Map.copyOf(operations);
+    this.pods = pods;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  Answer handle(HttpCall call) {
+    if (CREDENTIALS_PATH.equals(call.rawPath()) && "GET".equals(call.method())) {
+      return credentials(call);
+    }
+    String requestId = UUID.randomUUID().toString();
+    String operation = operation(call.first("X-Amz-Target"));
+    String userAgent = call.first("User-Agent");
+    Caller caller = null;
+    Input input = null;
+    AwsException error;
+    try {
+      AccessKeys.AccessKey key = sigv4.verify(call);
+      caller = new Caller(key.principal(), key.accessKeyId(), call.sourceIp(), userAgent);
+      Operation op = operation == null ? null : operations.get(operation);
+      if (op == null || !"POST".equals(call.method())) {
+        throw new AwsException(
+            "UnknownOperationException",
+            400,
+            "The operation "
+                + (operation == null ? "named by X-Amz-Target" : operation)
+                + " is not an operation of Secrets Manager.");
+      }
+      input = Input.parse(call.body());
+      ObjectNode result = op.run(caller, input);
+      audit(requestId, operation, caller, call, userAgent, input, null);
+      return new Answer(200, Output.JSON.writeValueAsBytes(result), null, requestId);
+    } catch (AwsException e) {
+      error = e;
+    } catch (SecretsManagerException e) {
+      error = AwsException.of(e);
+    } catch (JsonProcessingException | RuntimeException e) {
+      LOG.warn(
+          "Secrets Manager call {} ({}) failed: {}",
+          requestId,
+          operation,
+          e.getClass().getSimpleName());
+      error = AwsException.internal();
+    }
+    audit(requestId, operation, caller, call, userAgent, input, error);
+    return error(error, requestId);
+  }
+
+  /**
+   * A pod's credentials for its projected ServiceAccount token (the container credential provider's
+   * request), recorded as AssumeRoleForPodIdentity; the token is never recorded.
+   */
+  private Answer credentials(HttpCall call) {
+    String requestId = UUID.randomUUID().toString();
+    PodCredentials.Issued issued = pods.issue(call.first("Authorization"));
+    Caller caller =
+        issued.principal() == null
+            ? null
+            : new Caller(
+                issued.principal(),
+                issued.body().path("AccessKeyId").asText(),
+                call.sourceIp(),
+                call.first("User-Agent"));
+    AwsException error =
+        issued.status() == 200
+            ? null
+            : new AwsException(
+                issued.body().path("Code").asText(),
+                issued.status(),
+                issued.body().path("Message").asText());
+    audit(
+        requestId, "AssumeRoleForPodIdentity", caller, call, call.first("User-Agent"), null, error);
+    return new Answer(
+        issued.status(),
+        issued.body().toString().getBytes(StandardCharsets.UTF_8),
+        null,
+        requestId,
+        "application/json");
+  }
+
+  /** Refuses a call before anything of it is read but its headers (a body too large). */
+  Answer refuse(HttpCall call, AwsException error) {
+    String requestId = UUID.randomUUID().toString();
+    String userAgent = call.first("User-Agent");
+    audit(requestId, operation(call.first("X-Amz-Target")), null, call, userAgent, null, error);
+    return error(error, requestId);
+  }
+
+  private void audit(
+      String requestId,
+      String operation,
+      Caller caller,
+      HttpCall call,
+      String userAgent,
+      Input input,
+      AwsException error) {
+    audit.record(
+        new AuditLog.Event(
+            clock.instant(),
+            requestId,
+            operation,
+            caller,
+            call.sourceIp(),
+            userAgent,
+            input,
+            error));
+  }
+
+  /** AWS's error body: {"__type": ..., "message": ...}. */
+  static Answer error(AwsException e, String requestId) {
+    ObjectNode body = Output.object();
+    body.put("__type", e.type());
+    body.put("message", e.getMessage());
+    return new Answer(
+        e.status(), body.toString().getBytes(StandardCharsets.UTF_8), e.type(), requestId);
+  }
+
+  /** The operation X-Amz-Target names, or null when it names none of this service. */
+  static String operation(String target) {
+    if (target == null || !target.startsWith(TARGET_PREFIX)) {
+      return null;
+    }
+    String name = target.substring(TARGET_PREFIX.length());
+    return OPERATION.matcher(name).matches() ? name : null;
+  }
+}

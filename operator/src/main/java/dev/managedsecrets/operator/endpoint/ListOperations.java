@@ -1,0 +1,360 @@
+package dev.managedsecrets.operator.endpoint;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
+import dev.managedsecrets.api.v1alpha1.Tag;
+import dev.managedsecrets.core.names.Names;
+import dev.managedsecrets.core.secret.StoredSecret;
+import dev.managedsecrets.core.secret.StoredVersion;
+import dev.managedsecrets.operator.endpoint.Authorizer.Need;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The operations that describe secrets without their values: DescribeSecret, ListSecrets (the
+ * caller's namespace; filters, sort order, pages) and ListSecretVersionIds.
+ */
+final class ListOperations {
+
+  private static final List<String> FILTER_KEYS =
+      List.of(
+          "description", "name", "tag-key", "tag-value", "primary-region", "owning-service", "all");
+  private static final List<String> SORT_BY =
+      List.of("created-date", "last-accessed-date", "last-changed-date", "name");
+  private static final Pattern FILTER_VALUE = Pattern.compile("^!?[a-zA-Z0-9 :_@/+=.\\-!]*$");
+
+  /** One page of secrets: their names (in the caller's namespace) and the next page's token. */
+  record Page(List<ObjectNode> entries, List<String> names, String nextToken) {}
+
+  private final Services s;
+
+  ListOperations(Services services) {
+    this.s = services;
+  }
+
+  Map<String, Operation> operations() {
+    Map<String, Operation> ops = new LinkedHashMap<>();
+    ops.put("DescribeSecret", this::describe);
+    ops.put("ListSecrets", this::list);
+    ops.put("ListSecretVersionIds", this::versions);
+    return ops;
+  }
+
+  ObjectNode describe(Caller caller, Input in) {
+    String secretId = Members.secretId(in);
+    Lookup.Target t =
+        s.lookup().authorized(caller.principal(), "DescribeSecret", secretId, Need.of("get"));
+    StoredSecret r = t.record();
+    ObjectNode out =
+        entry(
+            r.arn(),
+            r.id().name(),
+            t.object() == null ? null : t.object().getSpec(),
+            r.createdDate(),
+            r.lastChangedDate(),
+            r.deletedDate());
+    out.set("VersionIdsToStages", Output.stages(r.versionIdsToStages()));
+    return out;
+  }
+
+  /** The members DescribeSecret and ListSecrets share. */
+  private static ObjectNode entry(
+      String arn,
+      String name,
+      ManagedSecretSpec spec,
+      Instant created,
+      Instant changed,
+      Instant deleted) {
+    ObjectNode out = Output.secret(arn, name);
+    if (spec != null) {
+      Output.text(out, "Description", spec.description);
+      Output.text(out, "KmsKeyId", spec.kmsKeyId);
+      if (spec.tags != null && !spec.tags.isEmpty()) {
+        out.set("Tags", Output.tags(spec.tags));
+      }
+    }
+    Output.time(out, "LastChangedDate", changed);
+    Output.time(out, "DeletedDate", deleted);
+    Output.time(out, "CreatedDate", created);
+    return out;
+  }
+
+  ObjectNode list(Caller caller, Input in) {
+    Integer maxResults = in.integer("MaxResults", 1, 100);
+    Page page = page(caller, "ListSecrets", in, maxResults == null ? 100 : maxResults);
+    ObjectNode out = Output.object();
+    ArrayNode list = out.putArray("SecretList");
+    page.entries().forEach(list::add);
+    Output.text(out, "NextToken", page.nextToken());
+    return out;
+  }
+
+  /**
+   * One page of the caller's namespace's secrets that the filters choose, sorted as asked; the
+   * caller must be allowed to list ManagedSecrets there.
+   */
+  Page page(Caller caller, String operation, Input in, int size) {
+    String nextToken = in.optional("NextToken", 1, 4096);
+    List<Filter> filters = filters(in);
+    boolean planned = in.bool("IncludePlannedDeletion");
+    String sortBy = in.string("SortBy");
+    String sortOrder = in.string("SortOrder");
+    if (sortBy != null && !SORT_BY.contains(sortBy)) {
+      throw enumValue(sortBy, "sortBy", SORT_BY);
+    }
+    if (sortOrder != null && !List.of("asc", "desc").contains(sortOrder)) {
+      throw enumValue(sortOrder, "sortOrder", List.of("asc", "desc"));
+    }
+    String namespace = caller.namespace();
+    s.authorizer().require(caller.principal(), Need.of("list"), namespace, null, operation, "*");
+    List<Listed> all = new ArrayList<>();
+    for (ManagedSecret ms : s.objects().list(namespace)) {
+      ManagedSecretStatus status = ms.getStatus();
+      if (status == null || status.arn == null || ms.getMetadata().getDeletionTimestamp() != null) {
+        continue;
+      }
+      all.add(
+          new Listed(
+              Names.secretName(ms),
+              status.arn,
+              ms.getSpec(),
+              instant(status.createdDate),
+              instant(status.lastChangedDate),
+              null,
+              status.versionIdsToStages == null ? Map.of() : status.versionIdsToStages));
+    }
+    if (planned) {
+      for (StoredSecret r : s.secrets().scheduledIn(namespace)) {
+        all.add(
+            new Listed(
+                r.id().name(),
+                r.arn(),
+                null,
+                r.createdDate(),
+                r.lastChangedDate(),
+                r.deletedDate(),
+                r.versionIdsToStages()));
+      }
+    }
+    Comparator<Listed> order =
+        switch (sortBy == null ? "created-date" : sortBy) {
+          case "name" -> Comparator.comparing(Listed::name);
+          case "last-changed-date" ->
+              Comparator.comparing(
+                  Listed::changedOrCreated, Comparator.nullsFirst(Comparator.naturalOrder()));
+          default ->
+              Comparator.comparing(
+                  Listed::created, Comparator.nullsFirst(Comparator.naturalOrder()));
+        };
+    order = order.thenComparing(Listed::arn);
+    if ("desc".equals(sortOrder)) {
+      order = order.reversed();
+    }
+    List<Listed> chosen =
+        all.stream()
+            .filter(l -> filters.stream().allMatch(f -> f.matches(l)))
+            .sorted(order)
+            .toList();
+    int from = offset(nextToken, chosen.size());
+    int to = Math.min(chosen.size(), from + size);
+    List<ObjectNode> entries = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    for (Listed l : chosen.subList(from, to)) {
+      ObjectNode e = entry(l.arn(), l.name(), l.spec(), l.created(), l.changed(), l.deleted());
+      e.set("SecretVersionsToStages", Output.stages(l.stages()));
+      entries.add(e);
+      names.add(l.name());
+    }
+    return new Page(entries, names, to < chosen.size() ? token(to) : null);
+  }
+
+  ObjectNode versions(Caller caller, Input in) {
+    String secretId = Members.secretId(in);
+    Integer maxResults = in.integer("MaxResults", 1, 100);
+    String nextToken = in.optional("NextToken", 1, 4096);
+    boolean deprecated = in.bool("IncludeDeprecated");
+    Lookup.Target t =
+        s.lookup().authorized(caller.principal(), "ListSecretVersionIds", secretId, Need.of("get"));
+    // Newest first: the record lists its versions in the order they were made.
+    List<StoredVersion> versions = new ArrayList<>();
+    for (StoredVersion v : t.record().versions()) {
+      if (deprecated || !v.stages().isEmpty()) {
+        versions.add(0, v);
+      }
+    }
+    int from = offset(nextToken, versions.size());
+    int to = Math.min(versions.size(), from + (maxResults == null ? 100 : maxResults));
+    ObjectNode out = Output.object();
+    ArrayNode list = out.putArray("Versions");
+    for (StoredVersion v : versions.subList(from, to)) {
+      ObjectNode e = list.addObject();
+      e.put("VersionId", v.versionId());
+      e.set("VersionStages", Output.strings(v.stages()));
+      Output.time(e, "CreatedDate", v.createdDate());
+      e.set("KmsKeyIds", Output.strings(List.of(v.kmsKeyArn())));
+    }
+    Output.text(out, "NextToken", to < versions.size() ? token(to) : null);
+    out.put("ARN", t.arn());
+    out.put("Name", t.name());
+    return out;
+  }
+
+  private static String token(int offset) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(("o:" + offset).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static int offset(String token, int size) {
+    if (token == null) {
+      return 0;
+    }
+    try {
+      String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+      if (!text.startsWith("o:")) {
+        throw new IllegalArgumentException();
+      }
+      int offset = Integer.parseInt(text.substring(2));
+      if (offset < 0 || offset > size) {
+        throw new IllegalArgumentException();
+      }
+      return offset;
+    } catch (IllegalArgumentException e) {
+      throw new AwsException("InvalidNextTokenException", 400, "The NextToken value is invalid.");
+    }
+  }
+
+  private static Instant instant(String text) {
+    try {
+      return text == null ? null : Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  private static AwsException enumValue(String value, String member, List<String> allowed) {
+    return AwsException.validation(
+        "1 validation error detected: Value '"
+            + value
+            + "' at '"
+            + member
+            + "' failed to satisfy constraint: Member must satisfy enum value set: "
+            + allowed);
+  }
+
+  private static List<Filter> filters(Input in) {
+    List<Input> items = in.structures("Filters", 10);
+    List<Filter> out = new ArrayList<>();
+    if (items == null) {
+      return out;
+    }
+    for (int i = 0; i < items.size(); i++) {
+      Input f = items.get(i);
+      String key = f.string("Key");
+      if (key == null || !FILTER_KEYS.contains(key)) {
+        throw enumValue(String.valueOf(key), "filters." + (i + 1) + ".member.key", FILTER_KEYS);
+      }
+      List<String> values = f.strings("Values", 10, 1, 512);
+      if (values == null || values.isEmpty()) {
+        throw AwsException.invalidParameter("Filter " + key + " needs at least one value.");
+      }
+      for (String v : values) {
+        if (!FILTER_VALUE.matcher(v).matches()) {
+          throw AwsException.validation(
+              "1 validation error detected: Value at 'filters."
+                  + (i + 1)
+                  + ".member.values' failed to satisfy constraint: Member must satisfy regular"
+                  + " expression pattern: ^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$");
+        }
+      }
+      out.add(new Filter(key, values));
+    }
+    return out;
+  }
+
+  /** A secret as ListSecrets sees it. */
+  private record Listed(
+      String name,
+      String arn,
+      ManagedSecretSpec spec,
+      Instant created,
+      Instant changed,
+      Instant deleted,
+      Map<String, List<String>> stages) {
+
+    Instant changedOrCreated() {
+      return changed != null ? changed : created;
+    }
+
+    String description() {
+      return spec == null ? null : spec.description;
+    }
+
+    List<Tag> tags() {
+      return spec == null || spec.tags == null ? List.of() : spec.tags;
+    }
+  }
+
+  /** One filter: values ORed, each a prefix, or with ! a prefix the attribute must not have. */
+  private record Filter(String key, List<String> values) {
+
+    boolean matches(Listed l) {
+      return values.stream().anyMatch(v -> matches(l, v));
+    }
+
+    private boolean matches(Listed l, String value) {
+      boolean negated = value.startsWith("!");
+      String prefix = negated ? value.substring(1) : value;
+      boolean found =
+          switch (key) {
+            case "name" -> l.name().startsWith(prefix);
+            case "description" ->
+                l.description() != null && startsIgnoringCase(l.description(), prefix);
+            case "tag-key" -> l.tags().stream().anyMatch(t -> t.key.startsWith(prefix));
+            case "tag-value" ->
+                l.tags().stream().anyMatch(t -> t.value != null && t.value.startsWith(prefix));
+            case "all" -> all(l, prefix);
+            default -> false; // primary-region, owning-service: no secret here has one
+          };
+      return negated != found;
+    }
+
+    private static boolean all(Listed l, String words) {
+      List<String> attributes = new ArrayList<>();
+      attributes.add(l.name());
+      if (l.description() != null) {
+        attributes.add(l.description());
+      }
+      l.tags()
+          .forEach(
+              t -> {
+                attributes.add(t.key);
+                attributes.add(t.value == null ? "" : t.value);
+              });
+      for (String word : words.split(" ")) {
+        if (!word.isEmpty()
+            && attributes.stream()
+                .noneMatch(
+                    a -> a.toLowerCase(Locale.ROOT).contains(word.toLowerCase(Locale.ROOT)))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private static boolean startsIgnoringCase(String text, String prefix) {
+      return text.regionMatches(true, 0, prefix, 0, prefix.length());
+    }
+  }
+}

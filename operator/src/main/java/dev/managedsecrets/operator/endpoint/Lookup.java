@@ -1,0 +1,140 @@
+package dev.managedsecrets.operator.endpoint;
+
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.StoredSecret;
+import dev.managedsecrets.operator.manager.SecretsManagerService;
+import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Finds the secret a call names, and asks whether the caller may do what the call does to it. A
+ * name resolves in the caller's namespace; a secret of another namespace is reached only by its
+ * full ARN. The caller is authorised before anything is said of the secret: a refusal is the same
+ * whether it exists or not.
+ */
+final class Lookup {
+
+  /**
+   * A secret a call names: its ManagedSecret (null once DeleteSecret scheduled it for deletion) and
+   * its record in the store.
+   */
+  record Target(String namespace, String objectName, ManagedSecret object, StoredSecret record) {
+
+    String arn() {
+      return record.arn();
+    }
+
+    String name() {
+      return record.id().name();
+    }
+
+    boolean scheduledForDeletion() {
+      return record.scheduledForDeletion();
+    }
+  }
+
+  private final SecretsManagerService secrets;
+  private final ManagedSecretObjects objects;
+  private final NamespaceIncarnations namespaces;
+  private final Authorizer authorizer;
+  private final String arnPrefix;
+
+  /**
+   * @param arnPrefix {@code arn:<partition>:secretsmanager:<region>:<account>:secret:}
+   */
+  Lookup(
+      SecretsManagerService secrets,
+      ManagedSecretObjects objects,
+      NamespaceIncarnations namespaces,
+      Authorizer authorizer,
+      String arnPrefix) {
+    this.secrets = secrets;
+    this.objects = objects;
+    this.namespaces = namespaces;
+    this.authorizer = authorizer;
+    this.arnPrefix = arnPrefix;
+  }
+
+  /**
+   * The secret {@code secretId} names, once the caller may {@code need} it; AccessDeniedException
+   * when the caller may not (whether it exists or not), else ResourceNotFoundException when there
+   * is none.
+   */
+  Target authorized(Principal caller, String operation, String secretId, Authorizer.Need need) {
+    Optional<Target> found = find(caller, secretId);
+    if (found.isPresent()) {
+      Target t = found.get();
+      authorizer.require(caller, need, t.namespace(), t.objectName(), operation, secretId);
+      return t;
+    }
+    // Nothing of that name: the answer must not depend on it. A name is asked about in the
+    // caller's namespace; an ARN that names nothing could be of any namespace.
+    String namespace = isArn(secretId) ? null : caller.namespace();
+    authorizer.require(caller, need, namespace, null, operation, secretId);
+    throw AwsException.notFound();
+  }
+
+  /** The secret a name (in the caller's namespace) or a full ARN names, without asking RBAC. */
+  Optional<Target> find(Principal caller, String secretId) {
+    if (!isArn(secretId)) {
+      return byName(caller.namespace(), secretId);
+    }
+    if (!secretId.startsWith(arnPrefix)) {
+      return Optional.empty();
+    }
+    String rest = secretId.substring(arnPrefix.length());
+    int dash = rest.lastIndexOf('-');
+    if (dash < 1 || rest.length() - dash - 1 != 6) {
+      return Optional.empty();
+    }
+    String name = rest.substring(0, dash);
+    Optional<Target> own = byName(caller.namespace(), name).filter(t -> secretId.equals(t.arn()));
+    if (own.isPresent()) {
+      return own;
+    }
+    for (ManagedSecret ms : objects.withArn(secretId)) {
+      Optional<Target> other =
+          byName(ms.getMetadata().getNamespace(), name).filter(t -> secretId.equals(t.arn()));
+      if (other.isPresent()) {
+        return other;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The secret of this name in the namespace: the record whose ManagedSecret exists, else the
+   * record of the namespace's present incarnation that is scheduled for deletion.
+   */
+  Optional<Target> byName(String namespace, String name) {
+    List<StoredSecret> records = secrets.findByName(new SecretId(namespace, name));
+    for (StoredSecret r : records) {
+      if (r.scheduledForDeletion() || r.ownerName() == null) {
+        continue;
+      }
+      ManagedSecret ms = objects.get(namespace, r.ownerName());
+      if (ms != null
+          && Objects.equals(ms.getMetadata().getUid(), r.ownerUid())
+          && ms.getMetadata().getDeletionTimestamp() == null) {
+        return Optional.of(new Target(namespace, r.ownerName(), ms, r));
+      }
+    }
+    List<StoredSecret> scheduled =
+        records.stream().filter(StoredSecret::scheduledForDeletion).toList();
+    if (scheduled.isEmpty()) {
+      return Optional.empty();
+    }
+    String incarnation = namespaces.current(namespace);
+    return scheduled.stream()
+        .filter(r -> r.namespaceUid() == null || r.heldBy(String.valueOf(incarnation)))
+        .findFirst()
+        .map(r -> new Target(namespace, r.ownerName(), null, r));
+  }
+
+  static boolean isArn(String secretId) {
+    return secretId.startsWith("arn:");
+  }
+}

@@ -88,6 +88,7 @@ public class ManagedSecretSpec {
           + " With Store no value field (sealed ones included), versionStages or"
           + " clientRequestToken may be set.")
   @Pattern("^(Spec|Store)$")
+  @Size(max = 5)
   public String valueSource;
 
   @JsonPropertyDescription(

@@ -30,6 +30,13 @@ final class HttpFront implements AutoCloseable {
    */
   static final int MAX_BODY_BYTES = 512 * 1024;
 
+  /**
+   * How much of a refused body is read and dropped after the 413 is sent, so that the client, which
+   * is usually still sending it, gets the answer rather than a reset connection (a lingering
+   * close). A body declared larger than this is not drained: the connection is closed at once.
+   */
+  static final long DRAIN_BYTES = 2L * MAX_BODY_BYTES;
+
   static final String CONTENT_TYPE = "application/x-amz-json-1.1";
 
   /** Calls served at once; more wait in the listen queue. */
@@ -116,7 +123,37 @@ final class HttpFront implements AutoCloseable {
       exchange.sendResponseHeaders(answer.status(), answer.body().length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(answer.body());
+        out.flush();
+        if (body == null) {
+          // Before the answer is closed: the server keeps a connection whose request was read.
+          drain(exchange);
+        }
       }
+    }
+  }
+
+  /**
+   * Reads and drops what is left of a refused body, up to {@link #DRAIN_BYTES}, nothing kept:
+   * closing with unread bytes would reset the connection and could lose the 413 on its way.
+   */
+  private static void drain(HttpExchange exchange) {
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    try {
+      if (length != null && Long.parseLong(length.strip()) > DRAIN_BYTES) {
+        return;
+      }
+    } catch (NumberFormatException e) {
+      return;
+    }
+    try (InputStream in = exchange.getRequestBody()) {
+      byte[] sink = new byte[16 * 1024];
+      long left = DRAIN_BYTES;
+      int n;
+      while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+        left -= n;
+      }
+    } catch (IOException e) {
+      // The client has gone: nothing more to do for it.
     }
   }
 
@@ -132,10 +169,8 @@ final class HttpFront implements AutoCloseable {
         return null;
       }
     }
-    try (InputStream in = exchange.getRequestBody()) {
-      byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-      return body.length > MAX_BODY_BYTES ? null : body;
-    }
+    byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY_BYTES + 1);
+    return body.length > MAX_BODY_BYTES ? null : body;
   }
 
   @Override

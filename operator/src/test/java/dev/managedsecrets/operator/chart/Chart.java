@@ -70,12 +70,17 @@ public final class Chart {
 
   /** The operator's configuration as the chart renders it into its ConfigMap, loaded. */
   public static OperatorConfig operatorConfig(Manifests manifests) {
+    return operatorConfig(manifests, Map.of());
+  }
+
+  /** The configuration the chart renders, as the environment variables {@code env} override it. */
+  public static OperatorConfig operatorConfig(Manifests manifests, Map<String, String> env) {
     ConfigMap map = manifests.get("ConfigMap", RELEASE + "-config", ConfigMap.class);
     try {
       Path file = Files.createTempFile("config-", ".yaml");
       try {
         Files.writeString(file, map.getData().get("config.yaml"));
-        return OperatorConfig.load(file, Map.of());
+        return OperatorConfig.load(file, env);
       } finally {
         Files.delete(file);
       }

@@ -1,16 +1,32 @@
 package dev.managedsecrets.operator.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.managedsecrets.operator.endpoint.AccessKeys;
 import dev.managedsecrets.operator.endpoint.Principal;
 import dev.managedsecrets.operator.endpoint.SecretsManagerEndpoint;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -150,5 +166,98 @@ final class EndpointClients {
         .httpClient(UrlConnectionHttpClient.create())
         .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
         .build();
+  }
+
+  /**
+   * AWS's SDK client acting as the ServiceAccount {@code namespace/name}'s pod: its projected token
+   * (the endpoint's audience) exchanged at /v1/credentials for session credentials, over HTTPS
+   * trusting only the CA the operator published.
+   */
+  static SecretsManagerClient podClient(TestCluster cluster, String namespace, String name) {
+    try {
+      TrustManagerFactory trust = publishedCaTrust(cluster);
+      SSLContext tls = SSLContext.getInstance("TLS");
+      tls.init(null, trust.getTrustManagers(), null);
+      String token =
+          cluster
+              .client
+              .serviceAccounts()
+              .inNamespace(namespace)
+              .withName(name)
+              .tokenRequest(
+                  new TokenRequestBuilder()
+                      .withNewSpec()
+                      .withAudiences("secretsmanager.managedsecrets.dev")
+                      .endSpec()
+                      .build())
+              .getStatus()
+              .getToken();
+      HttpResponse<String> answer =
+          HttpClient.newBuilder()
+              .sslContext(tls)
+              .build()
+              .send(
+                  HttpRequest.newBuilder(URI.create(endpoint(cluster).url() + "/v1/credentials"))
+                      .header("Authorization", token)
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      if (answer.statusCode() != 200) {
+        throw new IllegalStateException("No credentials: " + answer.statusCode());
+      }
+      JsonNode credentials = new ObjectMapper().readTree(answer.body());
+      return httpsClient(
+          endpoint(cluster).url(),
+          StaticCredentialsProvider.create(
+              AwsSessionCredentials.create(
+                  credentials.path("AccessKeyId").asText(),
+                  credentials.path("SecretAccessKey").asText(),
+                  credentials.path("Token").asText())),
+          trust);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** AWS's SDK client for the endpoint at {@code url} over HTTPS, trusting {@code trust} only. */
+  static SecretsManagerClient httpsClient(
+      String url, AwsCredentialsProvider credentials, TrustManagerFactory trust) {
+    return SecretsManagerClient.builder()
+        .endpointOverride(URI.create(url))
+        .region(Region.of(REGION))
+        .credentialsProvider(credentials)
+        .httpClient(
+            UrlConnectionHttpClient.builder()
+                .tlsTrustManagersProvider(trust::getTrustManagers)
+                .build())
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .build();
+  }
+
+  /** Trust in the CA certificate that the operator published for its endpoint, and in no other. */
+  static TrustManagerFactory publishedCaTrust(TestCluster cluster)
+      throws IOException, GeneralSecurityException {
+    String pem =
+        cluster
+            .client
+            .configMaps()
+            .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+            .withName("managedsecret-endpoint-ca")
+            .get()
+            .getData()
+            .get("ca.crt");
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry(
+        "endpoint-ca",
+        CertificateFactory.getInstance("X.509")
+            .generateCertificate(
+                new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
+    TrustManagerFactory factory =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    factory.init(trust);
+    return factory;
   }
 }

@@ -7,23 +7,13 @@ import dev.managedsecrets.operator.endpoint.AccessKeys;
 import dev.managedsecrets.operator.endpoint.Principal;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.HashMap;
 import java.util.Map;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
@@ -63,29 +53,11 @@ class EndpointTlsIT {
 
   /** The AWS SDK trusting only the CA the operator published, for an endpoint at {@code url}. */
   static SecretsManagerClient client(String url, AccessKeys.AccessKey key) throws Exception {
-    X509Certificate cert =
-        (X509Certificate)
-            CertificateFactory.getInstance("X.509")
-                .generateCertificate(
-                    new ByteArrayInputStream(publishedCa().getBytes(StandardCharsets.US_ASCII)));
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("endpoint-ca", cert);
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    return SecretsManagerClient.builder()
-        .endpointOverride(URI.create(url))
-        .region(Region.of(EndpointClients.REGION))
-        .credentialsProvider(
-            StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey())))
-        .httpClient(
-            UrlConnectionHttpClient.builder()
-                .tlsTrustManagersProvider(tmf::getTrustManagers)
-                .build())
-        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-        .build();
+    return EndpointClients.httpsClient(
+        url,
+        StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey())),
+        EndpointClients.publishedCaTrust(cluster));
   }
 
   @Test

@@ -9,6 +9,7 @@ import static dev.managedsecrets.operator.it.Fixtures.managedSecret;
 import static dev.managedsecrets.operator.it.Fixtures.secret;
 import static dev.managedsecrets.operator.it.Fixtures.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +26,7 @@ import dev.managedsecrets.operator.chart.Manifests;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.rbac.Rbac;
 import dev.managedsecrets.operator.store.TestPostgres;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
@@ -37,6 +39,8 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.SecretsManagerException;
 
 /**
  * The chart's RBAC is exactly what the operator uses. The operator runs with the configuration the
@@ -49,6 +53,9 @@ import org.junit.jupiter.api.Test;
 class RbacIT {
 
   private static final String NS = "team-a";
+
+  /** The endpoint's requests: the operator's ServiceAccount, under the endpoint's own name. */
+  private static final String ENDPOINT_USER_AGENT = "secretsmanager-endpoint/";
 
   @Test
   void clusterWideRbacWithLeaderElectionAllowsEveryRequestAndGrantsNothingUnused() {
@@ -149,6 +156,111 @@ class RbacIT {
     }
   }
 
+  @Test
+  void withTheEndpointTheChartAllowsEveryRequestOfTheEndpointAndGrantsNothingUnused() {
+    Manifests chart =
+        Chart.render(
+            """
+            config:
+              fromSecretPollInterval: PT2S
+              endpoint:
+                enabled: true
+            """);
+    Used used =
+        runScenario(
+            chart,
+            Map.of(
+                "MANAGEDSECRET_ENDPOINT_ADDRESS", "127.0.0.1", "MANAGEDSECRET_ENDPOINT_PORT", "0"),
+            // A published CA certificate that is not the CA's (edited, or left from an earlier
+            // CA): the endpoint puts it right at start.
+            cluster ->
+                cluster
+                    .client
+                    .configMaps()
+                    .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+                    .resource(
+                        new ConfigMapBuilder()
+                            .withNewMetadata()
+                            .withName("managedsecret-endpoint-ca")
+                            .endMetadata()
+                            .addToData("ca.crt", "stale")
+                            .build())
+                    .create(),
+            RbacIT::endpointScenario);
+
+    assertThat(used.requests())
+        .as("the endpoint's requests")
+        .anyMatch(r -> r.toString().startsWith("create authorization.k8s.io/subjectaccessreviews"))
+        .anyMatch(r -> r.toString().startsWith("create authentication.k8s.io/tokenreviews"))
+        .anyMatch(r -> r.toString().startsWith("list managedsecrets.dev/managedsecrets"));
+    assertRbacIsExact(chart, used);
+  }
+
+  /**
+   * Every kind of request the endpoint makes: a pod's credentials (TokenReview), then, as that
+   * pod's ServiceAccount over the endpoint's made certificate, each operation that reads, makes,
+   * changes, deletes or restores a ManagedSecret, and a read of another namespace's by its ARN.
+   */
+  private static void endpointScenario(TestCluster cluster) {
+    EndpointClients.serviceAccount(cluster, NS, "app");
+    EndpointClients.grant(
+        cluster,
+        NS,
+        "app",
+        "manages-secrets",
+        List.of("managedsecrets", "managedsecrets/value"),
+        "get",
+        "list",
+        "create",
+        "update",
+        "patch",
+        "delete");
+    create(cluster.client, managedSecret("team-b", "elsewhere", s -> s.secretString = "v"));
+    awaitSynced(cluster.client, "team-b", "elsewhere");
+    String elsewhere = get(cluster.client, "team-b", "elsewhere").getStatus().arn;
+    try (SecretsManagerClient sm = EndpointClients.podClient(cluster, NS, "app")) {
+      sm.createSecret(r -> r.name("via/endpoint").secretString("one"));
+      String made = madeFor(cluster, "via/endpoint");
+      awaitSynced(cluster.client, NS, made);
+      sm.putSecretValue(r -> r.secretId("via/endpoint").secretString("two"));
+      assertThat(sm.getSecretValue(r -> r.secretId("via/endpoint")).secretString())
+          .isEqualTo("two");
+      sm.updateSecret(r -> r.secretId("via/endpoint").description("made through the endpoint"));
+      sm.tagResource(r -> r.secretId("via/endpoint").tags(t -> t.key("team").value("a")));
+      assertThat(sm.listSecrets(r -> r.maxResults(10)).secretList()).isNotEmpty();
+      sm.deleteSecret(r -> r.secretId("via/endpoint").recoveryWindowInDays(7L));
+      await().atMost(Fixtures.WAIT).until(() -> get(cluster.client, NS, made) == null);
+      sm.restoreSecret(r -> r.secretId("via/endpoint"));
+      awaitSynced(cluster.client, NS, madeFor(cluster, "via/endpoint"));
+      assertThat(
+              catchThrowableOfType(
+                  SecretsManagerException.class,
+                  () -> sm.getSecretValue(r -> r.secretId(elsewhere))))
+          .as("another namespace's secret, without a grant there")
+          .isNotNull();
+    }
+  }
+
+  /** The name of the ManagedSecret that the endpoint made in team-a for {@code secretName}. */
+  private static String madeFor(TestCluster cluster, String secretName) {
+    return await()
+        .atMost(Fixtures.WAIT)
+        .until(
+            () ->
+                cluster
+                    .client
+                    .resources(ManagedSecret.class)
+                    .inNamespace(NS)
+                    .list()
+                    .getItems()
+                    .stream()
+                    .filter(m -> secretName.equals(m.getSpec().secretName))
+                    .map(m -> m.getMetadata().getName())
+                    .findFirst()
+                    .orElse(null),
+            java.util.Objects::nonNull);
+  }
+
   private static void assertRbacIsExact(Manifests chart, Used used) {
     Rbac rbac = Rbac.forServiceAccount(chart, Chart.NAMESPACE, Chart.RELEASE);
     List<ApiRequest> all = new ArrayList<>(used.requests());
@@ -178,7 +290,20 @@ class RbacIT {
 
   /** The scenario, on a cluster that {@code prepare} sets up before the operator starts. */
   private static Used runScenario(Manifests chart, Consumer<TestCluster> prepare) {
-    OperatorConfig config = Chart.operatorConfig(chart);
+    return runScenario(chart, Map.of(), prepare, cluster -> {});
+  }
+
+  /**
+   * The scenario, with the chart's configuration as {@code env} overrides it, on a cluster that
+   * {@code prepare} sets up before the operator starts; {@code first} runs once the operator has
+   * started, before the scenario moves the clock.
+   */
+  private static Used runScenario(
+      Manifests chart,
+      Map<String, String> env,
+      Consumer<TestCluster> prepare,
+      Consumer<TestCluster> first) {
+    OperatorConfig config = Chart.operatorConfig(chart, env);
     Rbac rbac = Rbac.forServiceAccount(chart, Chart.NAMESPACE, Chart.RELEASE);
     List<EmbeddedApiServer.Request> recorded = new ArrayList<>();
     // java-operator-sdk asks which Lease verbs it has: answer with the chart's rules.
@@ -186,6 +311,7 @@ class RbacIT {
       prepare.accept(cluster);
       cluster.drainRequests();
       cluster.startOperator(config);
+      first.accept(cluster);
       scenario(cluster, config);
       cluster.stopOperator();
       recorded.addAll(cluster.drainRequests());
@@ -193,7 +319,8 @@ class RbacIT {
     Set<ApiRequest> requests = new LinkedHashSet<>();
     Set<ApiRequest> implied = new LinkedHashSet<>();
     for (EmbeddedApiServer.Request r : recorded) {
-      if (!OperatorClient.USER_AGENT.equals(r.userAgent())) {
+      if (!OperatorClient.USER_AGENT.equals(r.userAgent())
+          && !String.valueOf(r.userAgent()).startsWith(ENDPOINT_USER_AGENT)) {
         continue; // the test's own requests
       }
       ApiRequest request = ApiRequest.of(r.method(), r.path());

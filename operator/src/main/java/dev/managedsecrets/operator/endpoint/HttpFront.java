@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.managedsecrets.operator.http.HttpServerLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -63,6 +64,7 @@ final class HttpFront implements AutoCloseable {
               return t;
             });
     try {
+      HttpServerLimits.apply();
       InetSocketAddress at = new InetSocketAddress(address, port);
       HttpServer server;
       if (tls == null) {

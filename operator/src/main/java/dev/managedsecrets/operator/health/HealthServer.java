@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.managedsecrets.operator.OperatorRuntime;
+import dev.managedsecrets.operator.http.HttpServerLimits;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -52,6 +53,7 @@ public final class HealthServer implements AutoCloseable {
               return t;
             });
     try {
+      HttpServerLimits.apply();
       HttpServer health = HttpServer.create(new InetSocketAddress(healthPort), 16);
       HttpServer metrics =
           healthPort != 0 && healthPort == metricsPort

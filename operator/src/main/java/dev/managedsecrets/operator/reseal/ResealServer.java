@@ -8,6 +8,7 @@ import dev.managedsecrets.core.sealing.ResealAnswer;
 import dev.managedsecrets.core.sealing.ResealRequest;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.operator.http.HttpServerLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,6 +68,7 @@ public final class ResealServer implements AutoCloseable {
               return t;
             });
     try {
+      HttpServerLimits.apply();
       HttpServer http = HttpServer.create(address, 16);
       ResealServer server = new ResealServer(http, executor, reseal);
       http.createContext("/", server::handle);

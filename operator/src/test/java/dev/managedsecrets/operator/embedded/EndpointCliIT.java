@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.managedsecrets.operator.http.HttpServerLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -191,5 +196,48 @@ class EndpointCliIT {
     assertThat(exports)
         .containsKeys("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_SECRETS_MANAGER");
     assertThat(exports.get("AWS_ENDPOINT_URL_SECRETS_MANAGER")).startsWith("http://127.0.0.1:");
+  }
+
+  /**
+   * Clients that open more connections than the endpoint has workers and send their requests slowly
+   * (part of the headers, then nothing) are cut off once the request time limit passes, and the
+   * calls waiting behind them are then served: they cannot stall the endpoint.
+   */
+  @Test
+  void clientsThatSendTooSlowlyAreCutOffAndTheEndpointServesTheOthers() throws Exception {
+    URI endpoint = URI.create(exports.get("AWS_ENDPOINT_URL_SECRETS_MANAGER"));
+    List<Socket> slow = new ArrayList<>();
+    try {
+      for (int i = 0; i < 40; i++) {
+        Socket socket = new Socket(endpoint.getHost(), endpoint.getPort());
+        socket.setSoTimeout((int) (3 * HttpServerLimits.REQUEST.toMillis()));
+        socket
+            .getOutputStream()
+            .write("POST / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+        slow.add(socket);
+      }
+
+      Run listed = secretsmanager("list-secrets");
+
+      assertThat(listed.exitCode()).as(listed.err()).isZero();
+      for (Socket socket : slow) {
+        assertThat(cutOff(socket)).as("a slow client's connection is closed").isTrue();
+      }
+    } finally {
+      for (Socket socket : slow) {
+        socket.close();
+      }
+    }
+  }
+
+  /** True when the server closed the connection (end of stream or reset) before the timeout. */
+  private static boolean cutOff(Socket socket) throws IOException {
+    try {
+      return socket.getInputStream().read() == -1;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (SocketException e) {
+      return true; // reset by the server
+    }
   }
 }

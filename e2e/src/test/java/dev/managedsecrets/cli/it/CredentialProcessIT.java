@@ -9,11 +9,11 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.cli.Cli.Result;
 import dev.managedsecrets.operator.command.EmbeddedCommand;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,10 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * endpoint's Service through the API server's service proxy gets credentials that act as that
  * ServiceAccount, and {@code aws secretsmanager get-secret-value} reads what its RBAC grant allows.
  *
- * <p>The person's kubeconfig carries a bearer token (of the ServiceAccount team-a/person): the
- * in-memory API server authenticates bearer tokens only, not client certificates. The command
- * presents nothing of the kubeconfig's credentials to the endpoint, so a client certificate serves
- * the same.
+ * <p>The person's kubeconfig has a client certificate (user alice) and no token: the command asks
+ * the API server for a token of the ServiceAccount and presents only that to the endpoint.
  */
 @Timeout(240)
 class CredentialProcessIT {
@@ -51,6 +49,14 @@ class CredentialProcessIT {
   static final String PROXIED =
       EmbeddedCommand.ENDPOINT_SERVICE + ":" + EmbeddedCommand.ENDPOINT_PORT_NAME;
 
+  /** The person: the user alice of a client certificate (no token), in the group developers. */
+  static final Subject PERSON =
+      new SubjectBuilder()
+          .withApiGroup("rbac.authorization.k8s.io")
+          .withKind("User")
+          .withName("alice")
+          .build();
+
   static Cluster cluster;
   static Path personKubeconfig;
 
@@ -61,7 +67,7 @@ class CredentialProcessIT {
         "the AWS CLI (aws) is not installed: ./test.sh installs it with pip when it is missing");
     assertThat(LAUNCHER).as("the launcher script").isExecutable();
     cluster = Cluster.startWithEndpoint("team-a");
-    for (String account : List.of("app", "other", "person")) {
+    for (String account : List.of("app", "other")) {
       cluster
           .client()
           .resource(
@@ -77,7 +83,11 @@ class CredentialProcessIT {
     bind(
         "team-a",
         "reads-values",
-        "app",
+        new SubjectBuilder()
+            .withKind("ServiceAccount")
+            .withName("app")
+            .withNamespace("team-a")
+            .build(),
         new PolicyRuleBuilder()
             .withApiGroups("managedsecrets.dev")
             .withResources("managedsecrets/value")
@@ -88,7 +98,7 @@ class CredentialProcessIT {
     bind(
         "team-a",
         "token-of-app",
-        "person",
+        PERSON,
         new PolicyRuleBuilder()
             .withApiGroups("")
             .withResources("serviceaccounts/token")
@@ -100,7 +110,7 @@ class CredentialProcessIT {
     bind(
         "managedsecret-system",
         "endpoint-credentials",
-        "person",
+        PERSON,
         new PolicyRuleBuilder()
             .withApiGroups("")
             .withResources("services/proxy")
@@ -112,23 +122,9 @@ class CredentialProcessIT {
                 "http:" + svc + ":" + port)
             .withVerbs("create", "get")
             .build());
-    String token =
-        cluster
-            .client()
-            .serviceAccounts()
-            .inNamespace("team-a")
-            .withName("person")
-            .tokenRequest(new TokenRequestBuilder().withNewSpec().endSpec().build())
-            .getStatus()
-            .getToken();
     personKubeconfig =
-        Files.writeString(
-            cluster.dir.resolve("person.kubeconfig"),
-            cluster
-                .api
-                .kubeconfig()
-                .replace(cluster.api.config().getOauthToken(), token)
-                .replace("namespace: default", "namespace: team-a"));
+        cluster.api.writeClientCertificateKubeconfig(
+            cluster.dir.resolve("person.kubeconfig"), "alice", List.of("developers"), "team-a");
 
     ManagedSecret ms = new ManagedSecret();
     ms.getMetadata().setNamespace("team-a");
@@ -152,7 +148,7 @@ class CredentialProcessIT {
     }
   }
 
-  static void bind(String namespace, String name, String account, PolicyRule rule) {
+  static void bind(String namespace, String name, Subject subject, PolicyRule rule) {
     cluster
         .client()
         .resource(
@@ -173,12 +169,7 @@ class CredentialProcessIT {
                 .withName(name)
                 .endMetadata()
                 .withNewRoleRef("rbac.authorization.k8s.io", "Role", name)
-                .withSubjects(
-                    new SubjectBuilder()
-                        .withKind("ServiceAccount")
-                        .withName(account)
-                        .withNamespace("team-a")
-                        .build())
+                .withSubjects(subject)
                 .build())
         .create();
   }

@@ -56,18 +56,21 @@ public final class EmbeddedApiServer implements AutoCloseable {
   private final RequestCounts counts;
   private final String token;
   private final LoopbackCertificate certificate;
+  private final ClientCertificates clients;
 
   private EmbeddedApiServer(
       LoopbackHttp server,
       EmbeddedDispatcher dispatcher,
       RequestCounts counts,
       String token,
-      LoopbackCertificate certificate) {
+      LoopbackCertificate certificate,
+      ClientCertificates clients) {
     this.server = server;
     this.dispatcher = dispatcher;
     this.counts = counts;
     this.token = token;
     this.certificate = certificate;
+    this.clients = clients;
     this.client = new KubernetesClientBuilder().withConfig(config()).build();
   }
 
@@ -169,8 +172,10 @@ public final class EmbeddedApiServer implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     EmbeddedDispatcher dispatcher =
         new EmbeddedDispatcher(counts, clock, options, token, ServiceAccountTokens.generate(clock));
-    LoopbackHttp server = LoopbackHttp.start(options.port, dispatcher, certificate);
-    EmbeddedApiServer api = new EmbeddedApiServer(server, dispatcher, counts, token, certificate);
+    ClientCertificates clients = ClientCertificates.generate();
+    LoopbackHttp server = LoopbackHttp.start(options.port, dispatcher, certificate, clients);
+    EmbeddedApiServer api =
+        new EmbeddedApiServer(server, dispatcher, counts, token, certificate, clients);
     try {
       api.install();
     } catch (RuntimeException e) {
@@ -302,10 +307,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
    * @throws java.nio.file.FileSystemException when the path is a symbolic link or another user's
    */
   public Path writeKubeconfig(Path file) throws IOException {
-    try (FileChannel channel = KubeconfigFile.open(file)) {
-      KubeconfigFile.write(channel, kubeconfig());
-    }
-    return file.toAbsolutePath();
+    return write(file, kubeconfig());
   }
 
   /**
@@ -313,6 +315,40 @@ public final class EmbeddedApiServer implements AutoCloseable {
    * server requires of every request: keep it where only its owner can read it.
    */
   public String kubeconfig() {
+    return kubeconfig("token: \"" + token + "\"", "default");
+  }
+
+  /**
+   * Writes a kubeconfig whose current context is this server, namespace {@code namespace}, with a
+   * client certificate (and its key) of the server's client CA for {@code user} in {@code groups}
+   * and no token, as a person's kubeconfig of a cluster with x509 client authentication holds;
+   * readable by its owner only ({@link KubeconfigFile}). Answers the absolute path.
+   *
+   * @throws java.nio.file.FileSystemException when the path is a symbolic link or another user's
+   */
+  public Path writeClientCertificateKubeconfig(
+      Path file, String user, List<String> groups, String namespace) throws IOException {
+    ClientCertificates.Issued issued = clients.issue(user, groups);
+    Base64.Encoder base64 = Base64.getEncoder();
+    return write(
+        file,
+        kubeconfig(
+            "client-certificate-data: "
+                + base64.encodeToString(issued.certificatePem().getBytes(StandardCharsets.US_ASCII))
+                + "\n    client-key-data: "
+                + base64.encodeToString(issued.privateKeyPem().getBytes(StandardCharsets.US_ASCII)),
+            namespace));
+  }
+
+  private static Path write(Path file, String kubeconfig) throws IOException {
+    try (FileChannel channel = KubeconfigFile.open(file)) {
+      KubeconfigFile.write(channel, kubeconfig);
+    }
+    return file.toAbsolutePath();
+  }
+
+  /** A kubeconfig of this server whose user has {@code credentials} (YAML lines of user:). */
+  private String kubeconfig(String credentials, String namespace) {
     return """
         apiVersion: v1
         kind: Config
@@ -324,17 +360,17 @@ public final class EmbeddedApiServer implements AutoCloseable {
         users:
         - name: managedsecret-embedded
           user:
-            token: "%s"
+            %s
         contexts:
         - name: managedsecret-embedded
           context:
             cluster: managedsecret-embedded
             user: managedsecret-embedded
-            namespace: default
+            namespace: %s
         current-context: managedsecret-embedded
         preferences: {}
         """
-        .formatted(url(), certificateAuthorityData(), token);
+        .formatted(url(), certificateAuthorityData(), credentials, namespace);
   }
 
   /** The server's certificate, which clients trust: base64 of its PEM. */

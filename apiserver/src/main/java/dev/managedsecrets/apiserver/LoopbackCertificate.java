@@ -112,7 +112,8 @@ final class LoopbackCertificate {
     }
   }
 
-  private static String pem(String type, byte[] der) {
+  /** DER as PEM of {@code type} (CERTIFICATE, PRIVATE KEY). */
+  static String pem(String type, byte[] der) {
     String body =
         Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
     return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";

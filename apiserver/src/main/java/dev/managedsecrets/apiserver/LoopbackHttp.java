@@ -7,18 +7,26 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.vertx.ServerWebSocketHandler;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.net.InetAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * HTTP/1.1 over TLS on 127.0.0.1 for a dispatcher, with Vert.x (the HTTP library of fabric8's mock
@@ -43,7 +51,11 @@ final class LoopbackHttp implements AutoCloseable {
    *
    * @throws IllegalStateException when the port cannot be bound
    */
-  static LoopbackHttp start(int port, Dispatcher dispatcher, LoopbackCertificate certificate) {
+  static LoopbackHttp start(
+      int port,
+      Dispatcher dispatcher,
+      LoopbackCertificate certificate,
+      ClientCertificates clients) {
     Vertx vertx = Vertx.vertx();
     HttpServer server =
         vertx.createHttpServer(
@@ -55,6 +67,9 @@ final class LoopbackHttp implements AutoCloseable {
                     new PemKeyCertOptions()
                         .setCertValue(Buffer.buffer(certificate.certificatePem()))
                         .setKeyValue(Buffer.buffer(certificate.privateKeyPem())))
+                // A client certificate is asked for, not required: tokens authenticate too.
+                .setClientAuth(ClientAuth.REQUEST)
+                .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(clients.caPem())))
                 .setHandle100ContinueAutomatically(true));
     server.requestHandler(request -> handle(vertx, dispatcher, request));
     try {
@@ -105,12 +120,37 @@ final class LoopbackHttp implements AutoCloseable {
   }
 
   private static RecordedRequest recorded(HttpServerRequest event, Buffer body) {
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(event.headers());
+    // Only this server says who a verified client certificate is; a client's header says nothing.
+    headers.remove(RequestGuard.CLIENT_CERTIFICATE);
+    String subject = certificateSubject(event.sslSession());
+    if (subject != null) {
+      headers.add(RequestGuard.CLIENT_CERTIFICATE, subject);
+    }
     return new RecordedRequest(
         event.version().alpnName().toUpperCase(Locale.ROOT),
         HttpMethod.fromVertx(event.method()),
         event.uri(),
-        Headers.builder().addAll(event.headers()).build(),
+        Headers.builder().addAll(headers).build(),
         new io.fabric8.mockwebserver.http.Buffer(body == null ? null : body.getBytes()));
+  }
+
+  /**
+   * The subject of the client certificate the TLS handshake verified against the client CA (RFC
+   * 2253), or null when the client sent none.
+   */
+  private static String certificateSubject(SSLSession session) {
+    if (session == null) {
+      return null;
+    }
+    try {
+      Certificate[] chain = session.getPeerCertificates();
+      return chain.length > 0 && chain[0] instanceof X509Certificate x509
+          ? x509.getSubjectX500Principal().getName(X500Principal.RFC2253)
+          : null;
+    } catch (SSLPeerUnverifiedException e) {
+      return null;
+    }
   }
 
   private static void send(Vertx vertx, HttpServerRequest event, MockResponse response) {

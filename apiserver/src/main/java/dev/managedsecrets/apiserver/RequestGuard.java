@@ -5,15 +5,17 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * Who may talk to the server, checked for every request before anything else sees it (WebSocket
  * upgrades, the watches of fabric8 clients, too): the Host header must name the loopback interface
- * (else a web page could reach it through DNS rebinding), the request must carry a bearer token
- * that authenticates a user: this server's own, which only its kubeconfig holds, or a
- * ServiceAccount token it issued ({@link Authentication}; else any user or web page on the machine
- * could), and a body must be of a type that kubectl or fabric8 sends (else a browser's cross-site
- * form or text/plain post would be one).
+ * (else a web page could reach it through DNS rebinding), the request must authenticate a user:
+ * with a client certificate of the server's client CA ({@link ClientCertificates}, checked first,
+ * as the API server's x509 authenticator), or a bearer token: this server's own, which only its
+ * kubeconfig holds, or a ServiceAccount token it issued ({@link Authentication}; else any user or
+ * web page on the machine could), and a body must be of a type that kubectl or fabric8 sends (else
+ * a browser's cross-site form or text/plain post would be one).
  */
 final class RequestGuard {
 
@@ -34,6 +36,12 @@ final class RequestGuard {
 
   private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH");
 
+  /**
+   * The subject (RFC 2253) of the client certificate the TLS handshake verified: set by the server
+   * itself ({@link LoopbackHttp}), which drops any such header a client sends.
+   */
+  static final String CLIENT_CERTIFICATE = "X-Managedsecret-Embedded-Verified-Client-Subject";
+
   private final Authentication authentication;
 
   RequestGuard(Authentication authentication) {
@@ -43,8 +51,8 @@ final class RequestGuard {
   /**
    * Answers the user the request is from.
    *
-   * @throws ApiException 403 when the Host is not a loopback name, 401 without a token that
-   *     authenticates a user, 415 for a body of another type
+   * @throws ApiException 403 when the Host is not a loopback name, 401 without a client certificate
+   *     or a token that authenticates a user, 415 for a body of another type
    */
   UserInfo check(RecordedRequest request) {
     String host = request.getHeader("Host");
@@ -56,7 +64,11 @@ final class RequestGuard {
               + (host == null ? "is missing" : "\"" + host + "\" is not a loopback name")
               + ": this server answers 127.0.0.1, localhost and [::1] only");
     }
-    UserInfo user = user(request.getHeader("Authorization"));
+    String subject = request.getHeader(CLIENT_CERTIFICATE);
+    UserInfo user =
+        subject != null
+            ? ClientCertificates.user(new X500Principal(subject))
+            : user(request.getHeader("Authorization"));
     if (user == null) {
       throw new ApiException(401, "Unauthorized", "Unauthorized");
     }

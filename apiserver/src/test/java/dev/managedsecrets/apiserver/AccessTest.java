@@ -116,6 +116,15 @@ class AccessTest {
   }
 
   @Test
+  void aHeaderThatClaimsAVerifiedClientCertificateAuthenticatesNoOne() throws Exception {
+    Map<String, String> forged = client();
+    forged.remove("Authorization");
+    forged.put(RequestGuard.CLIENT_CERTIFICATE, "CN=kubernetes-admin,O=system:masters");
+
+    assertThat(send("GET", SECRETS, forged, "").code()).isEqualTo(401);
+  }
+
+  @Test
   void aWrongTokenIsUnauthorized() throws Exception {
     Map<String, String> wrong = client();
     wrong.put("Authorization", "Bearer " + api.token().substring(1) + "A");

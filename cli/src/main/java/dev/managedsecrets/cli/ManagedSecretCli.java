@@ -1,6 +1,7 @@
 package dev.managedsecrets.cli;
 
 import dev.managedsecrets.cli.commands.CreateSecret;
+import dev.managedsecrets.cli.commands.Credentials;
 import dev.managedsecrets.cli.commands.DeleteSecret;
 import dev.managedsecrets.cli.commands.DescribeSecret;
 import dev.managedsecrets.cli.commands.FetchCert;
@@ -37,7 +38,8 @@ import picocli.CommandLine.Spec;
       "The commands and options of `aws secretsmanager`, acting on ManagedSecret resources in the"
           + " current kubeconfig context and namespace. Output as the AWS CLI prints it. Values"
           + " are sealed for the operator before they are written; seal and fetch-cert seal"
-          + " manifests for Git."
+          + " manifests for Git; credentials prints the endpoint's credentials for the AWS CLI's"
+          + " credential_process."
     },
     subcommands = {
       CreateSecret.class,
@@ -54,6 +56,7 @@ import picocli.CommandLine.Spec;
       GetRandomPassword.class,
       Seal.class,
       FetchCert.class,
+      Credentials.class,
       CommandLine.HelpCommand.class
     })
 public final class ManagedSecretCli implements Runnable {

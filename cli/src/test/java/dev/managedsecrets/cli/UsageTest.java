@@ -64,6 +64,7 @@ class UsageTest {
             "update-secret-version-stage",
             "get-random-password",
             "seal",
-            "fetch-cert");
+            "fetch-cert",
+            "credentials");
   }
 }

@@ -5,15 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.managedsecrets.cli.CliException;
 import dev.managedsecrets.cli.ServiceException;
 import dev.managedsecrets.cli.kube.Kube;
+import dev.managedsecrets.cli.kube.ServiceProxy;
 import dev.managedsecrets.core.sealing.ResealAnswer;
 import dev.managedsecrets.core.sealing.ResealRequest;
-import io.fabric8.kubernetes.client.http.HttpClient;
-import io.fabric8.kubernetes.client.http.HttpRequest;
-import io.fabric8.kubernetes.client.http.HttpResponse;
-import java.net.URI;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The operator's re-seal endpoint, reached through the API server's service proxy: {@code POST
@@ -24,8 +18,6 @@ import java.util.concurrent.TimeoutException;
 public final class OperatorProxy {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final long TIMEOUT_SECONDS = 60;
-
   private final Kube kube;
   private final String namespace;
   private final String service;
@@ -41,12 +33,7 @@ public final class OperatorProxy {
 
   /** The path of the endpoint under the API server's URL. */
   String path() {
-    return "/api/v1/namespaces/"
-        + namespace
-        + "/services/"
-        + service
-        + "/proxy"
-        + ResealRequest.PATH;
+    return ServiceProxy.path(namespace, service, ResealRequest.PATH);
   }
 
   /**
@@ -56,27 +43,10 @@ public final class OperatorProxy {
    *     (403: the RBAC it needs)
    */
   public ResealAnswer reseal(ResealRequest request) {
-    HttpClient http = kube.client().getHttpClient();
-    String base = kube.client().getMasterUrl().toString().replaceAll("/+$", "");
-    HttpRequest post =
-        http.newHttpRequestBuilder()
-            .uri(URI.create(base + path()))
-            .header("Accept", "application/json")
-            .post("application/json", request.toJson())
-            .build();
-    HttpResponse<String> answer;
-    try {
-      answer = http.sendAsync(post, String.class).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException(CliException.GENERAL, "Interrupted while re-sealing");
-    } catch (ExecutionException | TimeoutException e) {
-      throw new CliException(
-          CliException.GENERAL,
-          "error: could not reach the API server to re-seal: " + Kube.rootMessage(e),
-          e);
-    }
-    String body = answer.body() == null ? "" : answer.body();
+    ServiceProxy.Answer answer =
+        ServiceProxy.post(
+            kube, namespace, service, ResealRequest.PATH, request.toJson(), "re-seal");
+    String body = answer.body();
     if (answer.code() == 200) {
       try {
         return ResealAnswer.parse(body);

@@ -7,6 +7,7 @@ import dev.managedsecrets.cli.Cli.Result;
 import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.command.EmbeddedCommand;
 import dev.managedsecrets.operator.config.OperatorConfig;
+import dev.managedsecrets.operator.endpoint.SecretsManagerEndpoint;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,7 @@ final class Cluster implements AutoCloseable {
 
   final EmbeddedApiServer api;
   final OperatorRuntime operator;
+  final OperatorConfig config;
   final MutableClock clock;
   final Path dir;
   final Path kubeconfig;
@@ -47,12 +50,14 @@ final class Cluster implements AutoCloseable {
   private Cluster(
       EmbeddedApiServer api,
       OperatorRuntime operator,
+      OperatorConfig config,
       MutableClock clock,
       AutoCloseable reseal,
       Path dir,
       Path kubeconfig) {
     this.api = api;
     this.operator = operator;
+    this.config = config;
     this.clock = clock;
     this.reseal = reseal;
     this.dir = dir;
@@ -60,6 +65,33 @@ final class Cluster implements AutoCloseable {
   }
 
   static Cluster start(String... namespaces) {
+    return start(Map.of(), namespaces);
+  }
+
+  /**
+   * As {@link #start(String...)}, with the operator's Secrets Manager endpoint on 127.0.0.1 (plain
+   * HTTP, any port) behind the Service managedsecret-operator-endpoint, port http, as embedded mode
+   * serves it.
+   */
+  static Cluster startWithEndpoint(String... namespaces) {
+    Cluster cluster =
+        start(
+            Map.of(
+                "MANAGEDSECRET_ENDPOINT_ENABLED", "true",
+                "MANAGEDSECRET_ENDPOINT_ADDRESS", "127.0.0.1",
+                "MANAGEDSECRET_ENDPOINT_PORT", "0",
+                "MANAGEDSECRET_ENDPOINT_TLS_MODE", "none"),
+            namespaces);
+    try {
+      EmbeddedCommand.proxyEndpoint(cluster.api, cluster.config, cluster.endpoint());
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  private static Cluster start(Map<String, String> environment, String... namespaces) {
     EmbeddedApiServer api = EmbeddedApiServer.start(0);
     OperatorRuntime operator = null;
     try {
@@ -69,14 +101,15 @@ final class Cluster implements AutoCloseable {
             .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
             .create();
       }
-      OperatorConfig config =
-          OperatorConfig.load(null, Map.of("MANAGEDSECRET_ACCOUNT_ID", ACCOUNT));
+      Map<String, String> env = new HashMap<>(environment);
+      env.put("MANAGEDSECRET_ACCOUNT_ID", ACCOUNT);
+      OperatorConfig config = OperatorConfig.load(null, env);
       MutableClock clock = new MutableClock();
       operator = OperatorRuntime.start(api.client(), config, new SimpleMeterRegistry(), clock);
       AutoCloseable reseal = EmbeddedCommand.serveReseal(api, operator, config);
       Path dir = Files.createTempDirectory("kubectl-managedsecret-it");
       Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
-      return new Cluster(api, operator, clock, reseal, dir, kubeconfig);
+      return new Cluster(api, operator, config, clock, reseal, dir, kubeconfig);
     } catch (IOException e) {
       stop(operator, api);
       throw new UncheckedIOException(e);
@@ -98,6 +131,11 @@ final class Cluster implements AutoCloseable {
     return new Cli(Map.of("KUBECONFIG", kubeconfig.toString(), "HOME", "/nonexistent"));
   }
 
+  /** The operator's Secrets Manager endpoint (of {@link #startWithEndpoint}). */
+  SecretsManagerEndpoint endpoint() {
+    return operator.endpoint().orElseThrow();
+  }
+
   KubernetesClient client() {
     return api.client();
   }
@@ -111,10 +149,20 @@ final class Cluster implements AutoCloseable {
    * PATH, and {@code stdin} (null: none) as its input.
    */
   Result exec(Path pathDir, String stdin, String... command) {
+    return exec(Map.of(), pathDir, stdin, command);
+  }
+
+  /**
+   * As {@link #exec(Path, String, String...)}, with none of the AWS_ variables of the tests' own
+   * environment and with {@code environment} over the rest (e.g. another KUBECONFIG).
+   */
+  Result exec(Map<String, String> environment, Path pathDir, String stdin, String... command) {
     ProcessBuilder pb = new ProcessBuilder(command);
     Map<String, String> env = pb.environment();
+    env.keySet().removeIf(k -> k.startsWith("AWS_"));
     env.put("KUBECONFIG", kubeconfig.toString());
     env.put("HOME", dir.toString());
+    env.putAll(environment);
     if (pathDir != null) {
       env.put("PATH", pathDir + File.pathSeparator + System.getenv("PATH"));
     }

@@ -47,6 +47,12 @@ import picocli.CommandLine.Spec;
     })
 public final class EmbeddedCommand implements Callable<Integer> {
 
+  /** The Secrets Manager endpoint's Service, as the chart names it with its defaults. */
+  public static final String ENDPOINT_SERVICE = "managedsecret-operator-endpoint";
+
+  /** Its port's name here: the endpoint serves plain HTTP in embedded mode. */
+  public static final String ENDPOINT_PORT_NAME = "http";
+
   @Option(
       names = "--port",
       defaultValue = "6443",
@@ -105,6 +111,7 @@ public final class EmbeddedCommand implements Callable<Integer> {
       writeKubeconfig(channel, api);
       out.println("export KUBECONFIG=" + target);
       SecretsManagerEndpoint endpoint = runtime.endpoint().orElseThrow();
+      proxyEndpoint(api, cfg, endpoint);
       AccessKeys.AccessKey admin = administrator(credentialsFile(target), cfg, endpoint.url());
       endpoint.accessKeys().add(admin);
       out.println(
@@ -212,25 +219,8 @@ public final class EmbeddedCommand implements Callable<Integer> {
   public static AutoCloseable serveReseal(
       EmbeddedApiServer api, OperatorRuntime runtime, OperatorConfig config) {
     int port = config.sealing().resealPort() == 0 ? 8082 : config.sealing().resealPort();
-    api.client()
-        .services()
-        .inNamespace(config.namespace())
-        .resource(
-            new ServiceBuilder()
-                .withNewMetadata()
-                .withName(ResealRequest.SERVICE)
-                .withNamespace(config.namespace())
-                .addToLabels("app.kubernetes.io/component", "reseal")
-                .endMetadata()
-                .withNewSpec()
-                .addNewPort()
-                .withName(ResealRequest.PORT_NAME)
-                .withPort(port)
-                .withProtocol("TCP")
-                .endPort()
-                .endSpec()
-                .build())
-        .createOr(existing -> existing.update());
+    service(
+        api, config.namespace(), ResealRequest.SERVICE, "reseal", ResealRequest.PORT_NAME, port);
     ResealServer server =
         ResealServer.start(
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), runtime::reseal);
@@ -244,6 +234,58 @@ public final class EmbeddedCommand implements Callable<Integer> {
       proxied.close();
       server.close();
     };
+  }
+
+  /**
+   * Puts the Secrets Manager endpoint behind the Service {@value #ENDPOINT_SERVICE} (port {@value
+   * #ENDPOINT_PORT_NAME}, plain HTTP, numbered as the endpoint's port) of the operator's namespace,
+   * which the API server's service proxy reaches as the chart's Service ({@code kubectl
+   * managedsecret credentials --endpoint-service managedsecret-operator-endpoint:http}), until the
+   * API server stops.
+   */
+  public static void proxyEndpoint(
+      EmbeddedApiServer api, OperatorConfig config, SecretsManagerEndpoint endpoint) {
+    service(
+        api,
+        config.namespace(),
+        ENDPOINT_SERVICE,
+        "secretsmanager-endpoint",
+        ENDPOINT_PORT_NAME,
+        endpoint.port());
+    api.proxyService(
+        config.namespace(),
+        ENDPOINT_SERVICE,
+        endpoint.port(),
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), endpoint.port()));
+  }
+
+  /** A Service of one TCP port, made or replaced: what the API server's proxy reads. */
+  private static void service(
+      EmbeddedApiServer api,
+      String namespace,
+      String name,
+      String component,
+      String portName,
+      int port) {
+    api.client()
+        .services()
+        .inNamespace(namespace)
+        .resource(
+            new ServiceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .addToLabels("app.kubernetes.io/component", component)
+                .endMetadata()
+                .withNewSpec()
+                .addNewPort()
+                .withName(portName)
+                .withPort(port)
+                .withProtocol("TCP")
+                .endPort()
+                .endSpec()
+                .build())
+        .createOr(existing -> existing.update());
   }
 
   private static void stopAll(

@@ -21,7 +21,12 @@ import picocli.CommandLine.Option;
     name = "managedsecret-operator",
     mixinStandardHelpOptions = true,
     description = "Runs the ManagedSecret operator.",
-    subcommands = {Main.Run.class, EmbeddedCommand.class, RebindCommand.class})
+    subcommands = {
+      Main.Run.class,
+      EmbeddedCommand.class,
+      RebindCommand.class,
+      CredentialsProxyCommand.class
+    })
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {

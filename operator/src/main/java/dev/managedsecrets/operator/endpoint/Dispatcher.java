@@ -53,7 +53,8 @@ final class Dispatcher {
   }
 
   Answer handle(HttpCall call) {
-    if (CREDENTIALS_PATH.equals(call.rawPath()) && "GET".equals(call.method())) {
+    if (CREDENTIALS_PATH.equals(call.rawPath())
+        && ("GET".equals(call.method()) || "POST".equals(call.method()))) {
       return credentials(call);
     }
     String requestId = UUID.randomUUID().toString();
@@ -95,12 +96,16 @@ final class Dispatcher {
   }
 
   /**
-   * A pod's credentials for its projected ServiceAccount token (the container credential provider's
-   * request), recorded as AssumeRoleForPodIdentity; the token is never recorded.
+   * A pod's credentials for its projected ServiceAccount token, recorded as
+   * AssumeRoleForPodIdentity; the token is never recorded. The token comes in the Authorization
+   * header of a GET (the container credential provider's request), or as the member {@code token}
+   * of a POST's JSON body: the API server's service proxy consumes the Authorization header, so
+   * {@code kubectl managedsecret credentials} sends it there.
    */
   private Answer credentials(HttpCall call) {
     String requestId = UUID.randomUUID().toString();
-    PodCredentials.Issued issued = pods.issue(call.first("Authorization"));
+    PodCredentials.Issued issued =
+        pods.issue("POST".equals(call.method()) ? bodyToken(call) : call.first("Authorization"));
     Caller caller =
         issued.principal() == null
             ? null
@@ -124,6 +129,15 @@ final class Dispatcher {
         null,
         requestId,
         "application/json");
+  }
+
+  /** The member {@code token} of a POST's JSON body; null when the body has none. */
+  private static String bodyToken(HttpCall call) {
+    try {
+      return Input.parse(call.body()).string("token");
+    } catch (AwsException e) {
+      return null;
+    }
   }
 
   /** Refuses a call before anything of it is read but its headers (a body too large). */

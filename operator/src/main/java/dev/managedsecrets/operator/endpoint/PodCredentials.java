@@ -109,7 +109,7 @@ final class PodCredentials {
    */
   Issued issue(String authorization) {
     if (authorization == null || authorization.isBlank()) {
-      return refusal(401, "The request has no Authorization header with a ServiceAccount token.");
+      return refusal(401, "The request carries no ServiceAccount token.");
     }
     String token = authorization.strip();
     if (token.regionMatches(true, 0, "Bearer ", 0, 7)) {

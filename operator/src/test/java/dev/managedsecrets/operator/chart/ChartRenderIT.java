@@ -377,6 +377,36 @@ class ChartRenderIT {
   }
 
   @Test
+  void theEndpointsCredentialsForPeopleAreReachedThroughItsServicePortAlone() {
+    assertThat(Chart.render("{}").ofKind("Role"))
+        .extracting(r -> Manifests.metadata(r).get("name"))
+        .doesNotContain(FULLNAME + "-endpoint-credentials");
+
+    Manifests on = Chart.render("config: {endpoint: {enabled: true}}\n");
+    String svc = FULLNAME + "-endpoint";
+    assertThat(on.get("Service", svc, Service.class).getSpec().getPorts())
+        .singleElement()
+        .satisfies(p -> assertThat(p.getName()).isEqualTo("https"));
+    assertGrantsOnlyToEveryAuthenticatedUser(
+        on,
+        FULLNAME + "-endpoint-credentials",
+        "services/proxy",
+        // Every spelling of the Service and its port in a proxy path ([scheme:]name[:port]).
+        List.of(
+            svc, svc + ":https", "https:" + svc + ":https", svc + ":443", "https:" + svc + ":443"),
+        List.of("create", "get"));
+    // kubectl managedsecret credentials' default --endpoint-service
+    assertThat("https:" + svc + ":https").isEqualTo("https:managedsecret-operator-endpoint:https");
+
+    Manifests unbound =
+        Chart.render(
+            "config: {endpoint: {enabled: true}}\nrbac: {endpointCredentialsSubjects: []}\n");
+    assertThat(unbound.ofKind("RoleBinding"))
+        .extracting(r -> Manifests.metadata(r).get("name"))
+        .doesNotContain(FULLNAME + "-endpoint-credentials");
+  }
+
+  @Test
   void readingAValueThroughTheEndpointIsGrantedToEditAndAdminNotToView() {
     Manifests m = Chart.render("{}");
     ClusterRole readwrite = m.get("ClusterRole", "managedsecrets-readwrite", ClusterRole.class);

@@ -1,0 +1,308 @@
+package dev.managedsecrets.cli.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.cli.Cli.Result;
+import dev.managedsecrets.operator.command.EmbeddedCommand;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code kubectl managedsecret credentials} as the AWS CLI's {@code credential_process}: a person
+ * whose kubeconfig may make tokens of one ServiceAccount (and nothing else of it) and reach the
+ * endpoint's Service through the API server's service proxy gets credentials that act as that
+ * ServiceAccount, and {@code aws secretsmanager get-secret-value} reads what its RBAC grant allows.
+ *
+ * <p>The person's kubeconfig has a client certificate (user alice) and no token: the command asks
+ * the API server for a token of the ServiceAccount and presents only that to the endpoint.
+ */
+@Timeout(240)
+class CredentialProcessIT {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Path LAUNCHER =
+      Path.of(System.getProperty("cli.launcher", "kubectl-managedsecret")).toAbsolutePath();
+
+  /** The endpoint's Service and port as the API server's proxy names them in embedded mode. */
+  static final String PROXIED =
+      EmbeddedCommand.ENDPOINT_SERVICE + ":" + EmbeddedCommand.ENDPOINT_PORT_NAME;
+
+  /** The person: the user alice of a client certificate (no token), in the group developers. */
+  static final Subject PERSON =
+      new SubjectBuilder()
+          .withApiGroup("rbac.authorization.k8s.io")
+          .withKind("User")
+          .withName("alice")
+          .build();
+
+  static Cluster cluster;
+  static Path personKubeconfig;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assumeTrue(
+        aws() != null,
+        "the AWS CLI (aws) is not installed: ./test.sh installs it with pip when it is missing");
+    assertThat(LAUNCHER).as("the launcher script").isExecutable();
+    cluster = Cluster.startWithEndpoint("team-a");
+    for (String account : List.of("app", "other")) {
+      cluster
+          .client()
+          .resource(
+              new ServiceAccountBuilder()
+                  .withNewMetadata()
+                  .withNamespace("team-a")
+                  .withName(account)
+                  .endMetadata()
+                  .build())
+          .create();
+    }
+    // app may read values; other may not.
+    bind(
+        "team-a",
+        "reads-values",
+        new SubjectBuilder()
+            .withKind("ServiceAccount")
+            .withName("app")
+            .withNamespace("team-a")
+            .build(),
+        new PolicyRuleBuilder()
+            .withApiGroups("managedsecrets.dev")
+            .withResources("managedsecrets/value")
+            .withVerbs("get")
+            .build());
+    // The person may make tokens of app and other, and reach the endpoint's Service port through
+    // the API server's proxy (every spelling of that port, as the chart's Role names them).
+    bind(
+        "team-a",
+        "token-of-app",
+        PERSON,
+        new PolicyRuleBuilder()
+            .withApiGroups("")
+            .withResources("serviceaccounts/token")
+            .withResourceNames("app", "other")
+            .withVerbs("create")
+            .build());
+    String svc = EmbeddedCommand.ENDPOINT_SERVICE;
+    String port = String.valueOf(cluster.endpoint().port());
+    bind(
+        "managedsecret-system",
+        "endpoint-credentials",
+        PERSON,
+        new PolicyRuleBuilder()
+            .withApiGroups("")
+            .withResources("services/proxy")
+            .withResourceNames(
+                svc,
+                svc + ":http",
+                "http:" + svc + ":http",
+                svc + ":" + port,
+                "http:" + svc + ":" + port)
+            .withVerbs("create", "get")
+            .build());
+    personKubeconfig =
+        cluster.api.writeClientCertificateKubeconfig(
+            cluster.dir.resolve("person.kubeconfig"), "alice", List.of("developers"), "team-a");
+
+    ManagedSecret ms = new ManagedSecret();
+    ms.getMetadata().setNamespace("team-a");
+    ms.getMetadata().setName("db");
+    ms.getSpec().secretName = "orders/db";
+    ms.getSpec().secretString = "read-through-credential-process";
+    cluster.client().resources(ManagedSecret.class).resource(ms).create();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              ManagedSecret now = cluster.managedSecret("team-a", "db");
+              return now.getStatus() != null && now.getStatus().versionId != null;
+            });
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  static void bind(String namespace, String name, Subject subject, PolicyRule rule) {
+    cluster
+        .client()
+        .resource(
+            new RoleBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(name)
+                .endMetadata()
+                .withRules(rule)
+                .build())
+        .create();
+    cluster
+        .client()
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(name)
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", name)
+                .withSubjects(subject)
+                .build())
+        .create();
+  }
+
+  static String aws() {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
+      if (Files.isExecutable(Path.of(d, "aws"))) {
+        return Path.of(d, "aws").toString();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * {@code aws secretsmanager <args>} with the profile "person" of a fresh AWS config file, whose
+   * credential_process is the plugin's credentials command with {@code options}.
+   */
+  static Result secretsmanager(String options, String... args) throws Exception {
+    Path config = Files.createTempFile(cluster.dir, "aws", ".config");
+    Files.writeString(
+        config,
+        "[profile person]\nregion = local\ncredential_process = "
+            + LAUNCHER
+            + " credentials "
+            + options
+            + "\n");
+    List<String> command = new ArrayList<>(List.of(aws(), "secretsmanager"));
+    command.addAll(List.of(args));
+    command.addAll(List.of("--endpoint-url", cluster.endpoint().url()));
+    return cluster.exec(
+        Map.of(
+            "KUBECONFIG", personKubeconfig.toString(),
+            "AWS_CONFIG_FILE", config.toString(),
+            "AWS_SHARED_CREDENTIALS_FILE", cluster.dir.resolve("no-credentials").toString(),
+            "AWS_PROFILE", "person",
+            "AWS_EC2_METADATA_DISABLED", "true"),
+        null,
+        null,
+        command.toArray(String[]::new));
+  }
+
+  /** The plugin's credentials command, run as the person, through the embedded proxy. */
+  static Result credentials(String serviceAccount, String endpointService) {
+    return cluster.exec(
+        Map.of("KUBECONFIG", personKubeconfig.toString()),
+        null,
+        null,
+        LAUNCHER.toString(),
+        "credentials",
+        "--service-account",
+        serviceAccount,
+        "--endpoint-service",
+        endpointService);
+  }
+
+  static JsonNode json(Result r) throws Exception {
+    return JSON.readTree(r.out());
+  }
+
+  /** How the plugin reaches the endpoint: through the API server's proxy, or at its URL. */
+  static List<String> endpoints() {
+    return List.of(
+        "--endpoint-service " + PROXIED, "-n team-a --endpoint-url " + cluster.endpoint().url());
+  }
+
+  @ParameterizedTest
+  @MethodSource("endpoints")
+  void theAwsCliReadsASecretWithCredentialsOfTheServiceAccount(String endpoint) throws Exception {
+    Result read =
+        secretsmanager(
+            "--service-account app " + endpoint, "get-secret-value", "--secret-id", "orders/db");
+
+    assertThat(read.code()).as(read.toString()).isZero();
+    assertThat(json(read).path("SecretString").asText())
+        .isEqualTo("read-through-credential-process");
+  }
+
+  @Test
+  void theCredentialsActAsTheServiceAccountAndItsGrants() throws Exception {
+    Result refused =
+        secretsmanager(
+            "--service-account other --endpoint-service " + PROXIED,
+            "get-secret-value",
+            "--secret-id",
+            "orders/db");
+
+    assertThat(refused.code()).isNotZero();
+    assertThat(refused.err())
+        .contains("AccessDeniedException")
+        .contains("User: system:serviceaccount:team-a:other is not authorized")
+        .doesNotContain("read-through-credential-process");
+  }
+
+  @Test
+  void thePluginPrintsACredentialProcessAnswer() throws Exception {
+    Result printed = credentials("app", PROXIED);
+
+    assertThat(printed.code()).as(printed.toString()).isZero();
+    JsonNode answer = json(printed);
+    assertThat(answer.path("Version").asInt()).isEqualTo(1);
+    assertThat(answer.path("AccessKeyId").asText()).startsWith("ASIA");
+    assertThat(answer.path("SecretAccessKey").asText()).isNotEmpty();
+    assertThat(answer.path("SessionToken").asText()).startsWith("msv1.");
+    assertThat(answer.path("Expiration").asText()).endsWith("Z");
+  }
+
+  @Test
+  void aServiceAccountThePersonMayNotMakeTokensOfGetsNoCredentials() throws Exception {
+    cluster
+        .client()
+        .resource(
+            new ServiceAccountBuilder()
+                .withNewMetadata()
+                .withNamespace("team-a")
+                .withName("admin-bot")
+                .endMetadata()
+                .build())
+        .createOr(existing -> existing.update());
+
+    Result refused = credentials("admin-bot", PROXIED);
+
+    assertThat(refused.code()).isEqualTo(254);
+    assertThat(refused.out()).isEmpty();
+    assertThat(refused.err())
+        .contains("AccessDeniedException")
+        .contains("needs create on serviceaccounts/token");
+  }
+
+  @Test
+  void withoutTheProxyGrantThePersonIsToldWhichRoleItNeeds() throws Exception {
+    Result refused = credentials("app", "https:" + EmbeddedCommand.ENDPOINT_SERVICE + ":https");
+
+    assertThat(refused.code()).isEqualTo(254);
+    assertThat(refused.err()).contains("services/proxy").contains("endpoint-credentials");
+  }
+}

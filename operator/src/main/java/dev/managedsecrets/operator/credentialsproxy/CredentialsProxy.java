@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.managedsecrets.core.crypto.PemTrust;
+import dev.managedsecrets.operator.http.HttpServerLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -103,6 +104,7 @@ public final class CredentialsProxy implements AutoCloseable {
               return t;
             });
     try {
+      HttpServerLimits.apply();
       HttpServer server = HttpServer.create(listen, 16);
       CredentialsProxy proxy = new CredentialsProxy(server, executor, http, target);
       server.createContext("/", proxy::serve);

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.managedsecrets.core.crypto.PemTrust;
-import dev.managedsecrets.operator.http.HttpServerLimits;
+import dev.managedsecrets.operator.http.JdkHttpServers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,7 +22,6 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,17 +94,9 @@ public final class CredentialsProxy implements AutoCloseable {
             .followRedirects(HttpClient.Redirect.NEVER)
             .sslContext(tls)
             .build();
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            THREADS,
-            r -> {
-              Thread t = new Thread(r, "credentials-proxy");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService executor = JdkHttpServers.workers(THREADS, "credentials-proxy");
     try {
-      HttpServerLimits.apply();
-      HttpServer server = HttpServer.create(listen, 16);
+      HttpServer server = JdkHttpServers.http(listen, 16);
       CredentialsProxy proxy = new CredentialsProxy(server, executor, http, target);
       server.createContext("/", proxy::serve);
       server.setExecutor(executor);

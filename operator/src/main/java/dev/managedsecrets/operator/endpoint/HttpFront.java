@@ -3,8 +3,7 @@ package dev.managedsecrets.operator.endpoint;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-import dev.managedsecrets.operator.http.HttpServerLimits;
+import dev.managedsecrets.operator.http.JdkHttpServers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
@@ -55,25 +53,13 @@ final class HttpFront implements AutoCloseable {
 
   /** Listens on {@code address}:{@code port}; HTTPS with {@code tls}, plain HTTP when null. */
   static HttpFront start(String address, int port, SSLContext tls, Dispatcher dispatcher) {
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            THREADS,
-            r -> {
-              Thread t = new Thread(r, "secretsmanager-endpoint");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService executor = JdkHttpServers.workers(THREADS, "secretsmanager-endpoint");
     try {
-      HttpServerLimits.apply();
       InetSocketAddress at = new InetSocketAddress(address, port);
-      HttpServer server;
-      if (tls == null) {
-        server = HttpServer.create(at, 128);
-      } else {
-        HttpsServer https = HttpsServer.create(at, 128);
-        https.setHttpsConfigurator(new HttpsConfigurator(tls));
-        server = https;
-      }
+      HttpServer server =
+          tls == null
+              ? JdkHttpServers.http(at, 128)
+              : JdkHttpServers.https(at, 128, new HttpsConfigurator(tls));
       HttpFront front = new HttpFront(server, executor, tls == null ? "http" : "https");
       server.createContext("/", exchange -> front.serve(exchange, dispatcher));
       server.setExecutor(executor);

@@ -4,14 +4,13 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.managedsecrets.operator.OperatorRuntime;
-import dev.managedsecrets.operator.http.HttpServerLimits;
+import dev.managedsecrets.operator.http.JdkHttpServers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,21 +43,13 @@ public final class HealthServer implements AutoCloseable {
    * Listens on all addresses on these ports (0: any free port); {@code scrape} renders the metrics.
    */
   public static HealthServer start(int healthPort, int metricsPort, Supplier<String> scrape) {
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "managedsecret-http");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService executor = JdkHttpServers.workers(2, "managedsecret-http");
     try {
-      HttpServerLimits.apply();
-      HttpServer health = HttpServer.create(new InetSocketAddress(healthPort), 16);
+      HttpServer health = JdkHttpServers.http(new InetSocketAddress(healthPort), 16);
       HttpServer metrics =
           healthPort != 0 && healthPort == metricsPort
               ? health
-              : HttpServer.create(new InetSocketAddress(metricsPort), 16);
+              : JdkHttpServers.http(new InetSocketAddress(metricsPort), 16);
       HealthServer server = new HealthServer(health, metrics, executor);
       health.createContext("/healthz", get(server::live));
       health.createContext("/readyz", get(server::ready));

@@ -8,7 +8,7 @@ import dev.managedsecrets.core.sealing.ResealAnswer;
 import dev.managedsecrets.core.sealing.ResealRequest;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
-import dev.managedsecrets.operator.http.HttpServerLimits;
+import dev.managedsecrets.operator.http.JdkHttpServers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,17 +58,9 @@ public final class ResealServer implements AutoCloseable {
    */
   public static ResealServer start(
       InetSocketAddress address, Function<ResealRequest, ResealAnswer> reseal) {
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            THREADS,
-            r -> {
-              Thread t = new Thread(r, "managedsecret-reseal");
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService executor = JdkHttpServers.workers(THREADS, "managedsecret-reseal");
     try {
-      HttpServerLimits.apply();
-      HttpServer http = HttpServer.create(address, 16);
+      HttpServer http = JdkHttpServers.http(address, 16);
       ResealServer server = new ResealServer(http, executor, reseal);
       http.createContext("/", server::handle);
       http.setExecutor(executor);

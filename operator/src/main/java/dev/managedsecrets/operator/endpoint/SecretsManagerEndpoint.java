@@ -94,16 +94,18 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
               client,
               config.namespace(),
               endpoint.credentialsSecret(),
+              endpoint.credentialsKeyRotation(),
               endpoint.audience(),
-              Clock.systemUTC());
+              backend.clock());
     } catch (RuntimeException e) {
       client.close();
       throw e;
     }
     Dispatcher dispatcher =
         new Dispatcher(
-            // A signature's date, and a credential's expiry, are checked against the wall clock,
-            // whatever clock the operator keeps its dates with.
+            // A signature's date is checked against the wall clock, whatever clock the operator
+            // keeps its dates with (which issues credentials, checks their expiry and rotates
+            // keys).
             new SigV4(keys, pods, config.region(), Clock.systemUTC()),
             operations,
             pods,

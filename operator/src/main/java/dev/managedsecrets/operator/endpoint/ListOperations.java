@@ -63,6 +63,7 @@ final class ListOperations {
             t.object() == null ? null : t.object().getSpec(),
             r.createdDate(),
             r.lastChangedDate(),
+            LastAccessed.of(t.object()),
             r.deletedDate());
     out.set("VersionIdsToStages", Output.stages(r.versionIdsToStages()));
     return out;
@@ -75,6 +76,7 @@ final class ListOperations {
       ManagedSecretSpec spec,
       Instant created,
       Instant changed,
+      Instant accessed,
       Instant deleted) {
     ObjectNode out = Output.secret(arn, name);
     if (spec != null) {
@@ -85,6 +87,7 @@ final class ListOperations {
       }
     }
     Output.time(out, "LastChangedDate", changed);
+    Output.time(out, "LastAccessedDate", accessed);
     Output.time(out, "DeletedDate", deleted);
     Output.time(out, "CreatedDate", created);
     return out;
@@ -131,6 +134,7 @@ final class ListOperations {
               ms.getSpec(),
               instant(status.createdDate),
               instant(status.lastChangedDate),
+              LastAccessed.of(ms),
               null,
               status.versionIdsToStages == null ? Map.of() : status.versionIdsToStages));
     }
@@ -143,6 +147,7 @@ final class ListOperations {
                 null,
                 r.createdDate(),
                 r.lastChangedDate(),
+                null,
                 r.deletedDate(),
                 r.versionIdsToStages()));
       }
@@ -150,6 +155,9 @@ final class ListOperations {
     Comparator<Listed> order =
         switch (sortBy == null ? "created-date" : sortBy) {
           case "name" -> Comparator.comparing(Listed::name);
+          case "last-accessed-date" ->
+              Comparator.comparing(
+                  Listed::accessed, Comparator.nullsFirst(Comparator.naturalOrder()));
           case "last-changed-date" ->
               Comparator.comparing(
                   Listed::changedOrCreated, Comparator.nullsFirst(Comparator.naturalOrder()));
@@ -171,7 +179,8 @@ final class ListOperations {
     List<ObjectNode> entries = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (Listed l : chosen.subList(from, to)) {
-      ObjectNode e = entry(l.arn(), l.name(), l.spec(), l.created(), l.changed(), l.deleted());
+      ObjectNode e =
+          entry(l.arn(), l.name(), l.spec(), l.created(), l.changed(), l.accessed(), l.deleted());
       e.set("SecretVersionsToStages", Output.stages(l.stages()));
       entries.add(e);
       names.add(l.name());
@@ -290,6 +299,7 @@ final class ListOperations {
       ManagedSecretSpec spec,
       Instant created,
       Instant changed,
+      Instant accessed,
       Instant deleted,
       Map<String, List<String>> stages) {
 

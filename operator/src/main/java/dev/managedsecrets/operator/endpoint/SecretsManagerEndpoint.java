@@ -80,6 +80,7 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
             objects,
             backend.namespaces(),
             backend.written(),
+            new LastAccessed(objects, backend.clock()),
             backend.clock());
     ListOperations lists = new ListOperations(services);
     Map<String, Operation> operations = new HashMap<>();

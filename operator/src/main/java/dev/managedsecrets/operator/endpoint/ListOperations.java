@@ -122,7 +122,9 @@ final class ListOperations {
     String namespace = caller.namespace();
     s.authorizer().require(caller.principal(), Need.of("list"), namespace, null, operation, "*");
     List<Listed> all = new ArrayList<>();
-    for (ManagedSecret ms : s.objects().list(namespace)) {
+    // The operator's namespace lists nothing, as if it had no secret.
+    boolean closed = s.lookup().closed(namespace);
+    for (ManagedSecret ms : closed ? List.<ManagedSecret>of() : s.objects().list(namespace)) {
       ManagedSecretStatus status = ms.getStatus();
       if (status == null || status.arn == null || ms.getMetadata().getDeletionTimestamp() != null) {
         continue;
@@ -138,7 +140,7 @@ final class ListOperations {
               null,
               status.versionIdsToStages == null ? Map.of() : status.versionIdsToStages));
     }
-    if (planned) {
+    if (planned && !closed) {
       for (StoredSecret r : s.secrets().scheduledIn(namespace)) {
         all.add(
             new Listed(

@@ -69,7 +69,13 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
             + account
             + ":secret:";
     Lookup lookup =
-        new Lookup(backend.secrets(), objects, backend.namespaces(), authorizer, arnPrefix);
+        new Lookup(
+            backend.secrets(),
+            objects,
+            backend.namespaces(),
+            authorizer,
+            arnPrefix,
+            OwnNamespace.of(config.namespace(), config.allowOperatorNamespace()));
     Services services =
         new Services(
             backend.secrets(),

@@ -23,15 +23,7 @@ record OwnNamespace(String namespace) {
    * caller RBAC lets create.
    */
   static AwsException refusal(Principal principal, String operation, String resource) {
-    return new AwsException(
-        "AccessDeniedException",
-        400,
-        "User: "
-            + principal.username()
-            + " is not authorized to perform: secretsmanager:"
-            + operation
-            + " on resource: "
-            + resource
-            + " because the operator's own namespace takes no secrets");
+    return Authorizer.denied(
+        principal, operation, resource, "the operator's own namespace takes no secrets");
   }
 }

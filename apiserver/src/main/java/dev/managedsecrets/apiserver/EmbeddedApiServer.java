@@ -97,8 +97,19 @@ public final class EmbeddedApiServer implements AutoCloseable {
     Consumer<Request> listener;
     Function<String, List<ResourceRule>> rules;
     Admission admission = new Admission();
+    Clock clock = Clock.systemUTC();
 
     private Options() {}
+
+    /**
+     * The server's clock (the wall clock by default): what it dates managed fields and the
+     * ServiceAccount tokens it issues with, and checks a token's expiry against; e.g. one a test
+     * moves past a token's expiry.
+     */
+    public Options clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
 
     /** The port on 127.0.0.1; 0 (the default): any free port. */
     public Options port(int port) {
@@ -169,7 +180,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     RequestCounts counts = new RequestCounts();
     String token = newToken();
     LoopbackCertificate certificate = LoopbackCertificate.generate();
-    Clock clock = Clock.systemUTC();
+    Clock clock = options.clock;
     EmbeddedDispatcher dispatcher =
         new EmbeddedDispatcher(counts, clock, options, token, ServiceAccountTokens.generate(clock));
     ClientCertificates clients = ClientCertificates.generate();

@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -42,8 +43,16 @@ public record EndpointConfig(
                 + " MANAGEDSECRET_ENDPOINT_CREDENTIALS_SECRET.")
         @JsonProperty(defaultValue = "managedsecret-endpoint-credentials")
         String credentialsSecret,
+    @JsonPropertyDescription(
+            "How long a key of credentialsSecret issues pod credentials before a new one"
+                + " replaces it (PT1H-P90D); a replaced key still verifies the credentials it"
+                + " issued until they expire. Env: MANAGEDSECRET_ENDPOINT_CREDENTIALS_KEY_ROTATION.")
+        @JsonProperty(defaultValue = "PT24H")
+        Duration credentialsKeyRotation,
     @JsonPropertyDescription("TLS of the endpoint.") TlsSettings tls) {
 
+  static final Duration MIN_ROTATION = Duration.ofHours(1);
+  static final Duration MAX_ROTATION = Duration.ofDays(90);
   static final List<String> TLS_MODES = List.of("generate", "secret", "none");
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "::1", "localhost");
   private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
@@ -70,6 +79,12 @@ public record EndpointConfig(
     if (credentialsSecret == null || !credentialsSecret.matches(DNS_LABEL)) {
       throw new IllegalArgumentException(
           "endpoint.credentialsSecret must be an object name; it is " + credentialsSecret);
+    }
+    if (credentialsKeyRotation == null
+        || credentialsKeyRotation.compareTo(MIN_ROTATION) < 0
+        || credentialsKeyRotation.compareTo(MAX_ROTATION) > 0) {
+      throw new IllegalArgumentException(
+          "endpoint.credentialsKeyRotation must be PT1H-P90D; it is " + credentialsKeyRotation);
     }
     if (!TLS_MODES.contains(tls.mode)) {
       throw new IllegalArgumentException(

@@ -56,20 +56,31 @@ final class Authorizer {
       String operation,
       String resource) {
     if (!allowed(principal, need, namespace, name)) {
-      throw new AwsException(
-          "AccessDeniedException",
-          400,
-          "User: "
-              + principal.username()
-              + " is not authorized to perform: secretsmanager:"
-              + operation
-              + " on resource: "
-              + resource
-              + " because no RBAC rule allows "
-              + need.verb()
-              + " on "
-              + need.resource());
+      throw denied(
+          principal,
+          operation,
+          resource,
+          "no RBAC rule allows " + need.verb() + " on " + need.resource());
     }
+  }
+
+  /**
+   * AccessDeniedException as AWS words it: the caller, the operation, the resource as the caller
+   * gave it, and why.
+   */
+  static AwsException denied(
+      Principal principal, String operation, String resource, String because) {
+    return new AwsException(
+        "AccessDeniedException",
+        400,
+        "User: "
+            + principal.username()
+            + " is not authorized to perform: secretsmanager:"
+            + operation
+            + " on resource: "
+            + resource
+            + " because "
+            + because);
   }
 
   boolean allowed(Principal principal, Need need, String namespace, String name) {

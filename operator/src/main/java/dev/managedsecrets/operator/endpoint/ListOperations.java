@@ -63,6 +63,7 @@ final class ListOperations {
             t.object() == null ? null : t.object().getSpec(),
             r.createdDate(),
             r.lastChangedDate(),
+            LastAccessed.of(t.object()),
             r.deletedDate());
     out.set("VersionIdsToStages", Output.stages(r.versionIdsToStages()));
     return out;
@@ -75,6 +76,7 @@ final class ListOperations {
       ManagedSecretSpec spec,
       Instant created,
       Instant changed,
+      Instant accessed,
       Instant deleted) {
     ObjectNode out = Output.secret(arn, name);
     if (spec != null) {
@@ -85,6 +87,7 @@ final class ListOperations {
       }
     }
     Output.time(out, "LastChangedDate", changed);
+    Output.time(out, "LastAccessedDate", accessed);
     Output.time(out, "DeletedDate", deleted);
     Output.time(out, "CreatedDate", created);
     return out;
@@ -119,7 +122,9 @@ final class ListOperations {
     String namespace = caller.namespace();
     s.authorizer().require(caller.principal(), Need.of("list"), namespace, null, operation, "*");
     List<Listed> all = new ArrayList<>();
-    for (ManagedSecret ms : s.objects().list(namespace)) {
+    // The operator's namespace lists nothing, as if it had no secret.
+    boolean closed = s.lookup().closed(namespace);
+    for (ManagedSecret ms : closed ? List.<ManagedSecret>of() : s.objects().list(namespace)) {
       ManagedSecretStatus status = ms.getStatus();
       if (status == null || status.arn == null || ms.getMetadata().getDeletionTimestamp() != null) {
         continue;
@@ -131,10 +136,11 @@ final class ListOperations {
               ms.getSpec(),
               instant(status.createdDate),
               instant(status.lastChangedDate),
+              LastAccessed.of(ms),
               null,
               status.versionIdsToStages == null ? Map.of() : status.versionIdsToStages));
     }
-    if (planned) {
+    if (planned && !closed) {
       for (StoredSecret r : s.secrets().scheduledIn(namespace)) {
         all.add(
             new Listed(
@@ -143,6 +149,7 @@ final class ListOperations {
                 null,
                 r.createdDate(),
                 r.lastChangedDate(),
+                null,
                 r.deletedDate(),
                 r.versionIdsToStages()));
       }
@@ -150,6 +157,9 @@ final class ListOperations {
     Comparator<Listed> order =
         switch (sortBy == null ? "created-date" : sortBy) {
           case "name" -> Comparator.comparing(Listed::name);
+          case "last-accessed-date" ->
+              Comparator.comparing(
+                  Listed::accessed, Comparator.nullsFirst(Comparator.naturalOrder()));
           case "last-changed-date" ->
               Comparator.comparing(
                   Listed::changedOrCreated, Comparator.nullsFirst(Comparator.naturalOrder()));
@@ -171,7 +181,8 @@ final class ListOperations {
     List<ObjectNode> entries = new ArrayList<>();
     List<String> names = new ArrayList<>();
     for (Listed l : chosen.subList(from, to)) {
-      ObjectNode e = entry(l.arn(), l.name(), l.spec(), l.created(), l.changed(), l.deleted());
+      ObjectNode e =
+          entry(l.arn(), l.name(), l.spec(), l.created(), l.changed(), l.accessed(), l.deleted());
       e.set("SecretVersionsToStages", Output.stages(l.stages()));
       entries.add(e);
       names.add(l.name());
@@ -290,6 +301,7 @@ final class ListOperations {
       ManagedSecretSpec spec,
       Instant created,
       Instant changed,
+      Instant accessed,
       Instant deleted,
       Map<String, List<String>> stages) {
 

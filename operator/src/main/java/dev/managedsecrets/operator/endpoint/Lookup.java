@@ -41,21 +41,25 @@ final class Lookup {
   private final NamespaceIncarnations namespaces;
   private final Authorizer authorizer;
   private final String arnPrefix;
+  private final OwnNamespace own;
 
   /**
    * @param arnPrefix {@code arn:<partition>:secretsmanager:<region>:<account>:secret:}
+   * @param own the operator's namespace, where no secret is found
    */
   Lookup(
       SecretsManagerService secrets,
       ManagedSecretObjects objects,
       NamespaceIncarnations namespaces,
       Authorizer authorizer,
-      String arnPrefix) {
+      String arnPrefix,
+      OwnNamespace own) {
     this.secrets = secrets;
     this.objects = objects;
     this.namespaces = namespaces;
     this.authorizer = authorizer;
     this.arnPrefix = arnPrefix;
+    this.own = own;
   }
 
   /**
@@ -77,10 +81,14 @@ final class Lookup {
     throw AwsException.notFound();
   }
 
-  /** The secret a name (in the caller's namespace) or a full ARN names, without asking RBAC. */
+  /**
+   * The secret a name (in the caller's namespace) or a full ARN names, without asking RBAC; never
+   * one of the operator's namespace, which is not even looked up by name.
+   */
   Optional<Target> find(Principal caller, String secretId) {
+    boolean ownClosed = own.closed(caller.namespace());
     if (!isArn(secretId)) {
-      return byName(caller.namespace(), secretId);
+      return ownClosed ? Optional.empty() : byName(caller.namespace(), secretId);
     }
     if (!secretId.startsWith(arnPrefix)) {
       return Optional.empty();
@@ -91,11 +99,17 @@ final class Lookup {
       return Optional.empty();
     }
     String name = rest.substring(0, dash);
-    Optional<Target> own = byName(caller.namespace(), name).filter(t -> secretId.equals(t.arn()));
-    if (own.isPresent()) {
-      return own;
+    Optional<Target> mine =
+        ownClosed
+            ? Optional.empty()
+            : byName(caller.namespace(), name).filter(t -> secretId.equals(t.arn()));
+    if (mine.isPresent()) {
+      return mine;
     }
     for (ManagedSecret ms : objects.withArn(secretId)) {
+      if (own.closed(ms.getMetadata().getNamespace())) {
+        continue;
+      }
       Optional<Target> other =
           byName(ms.getMetadata().getNamespace(), name).filter(t -> secretId.equals(t.arn()));
       if (other.isPresent()) {
@@ -132,6 +146,11 @@ final class Lookup {
         .filter(r -> r.namespaceUid() == null || r.heldBy(String.valueOf(incarnation)))
         .findFirst()
         .map(r -> new Target(namespace, r.ownerName(), null, r));
+  }
+
+  /** True when no secret is made, read or changed in {@code namespace} (the operator's). */
+  boolean closed(String namespace) {
+    return own.closed(namespace);
   }
 
   static boolean isArn(String secretId) {

@@ -1,5 +1,6 @@
 package dev.managedsecrets.operator.endpoint;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
@@ -8,6 +9,8 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -108,6 +111,24 @@ final class ManagedSecretObjects {
       if (e.getCode() == 409) {
         return null;
       }
+      throw AwsException.internal();
+    }
+  }
+
+  /**
+   * Sets an annotation of the ManagedSecret (a JSON merge patch of its metadata: no spec, no
+   * generation changes).
+   */
+  void annotate(ManagedSecret ms, String key, String value) {
+    ObjectNode patch = Output.object();
+    patch.putObject("metadata").putObject("annotations").put(key, value);
+    try {
+      client
+          .resources(ManagedSecret.class)
+          .inNamespace(ms.getMetadata().getNamespace())
+          .withName(ms.getMetadata().getName())
+          .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+    } catch (KubernetesClientException e) {
       throw AwsException.internal();
     }
   }

@@ -2,8 +2,6 @@ package dev.managedsecrets.operator.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -31,15 +28,15 @@ import javax.crypto.spec.SecretKeySpec;
  * a session token that expire after {@link #LIFETIME}.
  *
  * <p>Nothing is stored per credential. The session token is the principal (user, uid, groups,
- * namespace), the access key id and the expiry, with an HMAC-SHA256 under the issuing key; the
- * secret key is an HMAC of the session token under the same key. The issuing key is 256 bits from
- * SecureRandom, kept in a Secret of the operator's namespace: made once, shared by every replica,
- * kept across restarts. Replacing that Secret's key revokes every credential issued under it.
+ * namespace), the id of the issuing key, the access key id and the expiry, with an HMAC-SHA256
+ * under the issuing key; the secret key is an HMAC of the session token under the same key. The
+ * issuing keys are a ring ({@link IssuingKeyRing}) kept in a Secret of the operator's namespace,
+ * shared by every replica and rotated on a schedule; a token whose key left the ring is not
+ * recognised.
  */
 final class PodCredentials {
 
-  static final Duration LIFETIME = Duration.ofHours(1);
-  static final String KEY = "issuing-key";
+  static final Duration LIFETIME = IssuingKeys.LIFETIME;
   static final String TOKEN_PREFIX = "msv1.";
 
   /** The longest ServiceAccount token looked at (a projected token is about a kilobyte). */
@@ -49,54 +46,33 @@ final class PodCredentials {
   private static final String ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
   private final KubernetesClient client;
-  private final byte[] key;
+  private final IssuingKeyRing keys;
   private final String audience;
   private final Clock clock;
 
-  private PodCredentials(KubernetesClient client, byte[] key, String audience, Clock clock) {
+  PodCredentials(KubernetesClient client, IssuingKeyRing keys, String audience, Clock clock) {
     this.client = client;
-    this.key = key;
+    this.keys = keys;
     this.audience = audience;
     this.clock = clock;
   }
 
-  /** The issuer, with the issuing key read from (or made once into) the Secret. */
+  /**
+   * The issuer, with the ring of issuing keys kept in the Secret {@code namespace/secretName},
+   * rotated every {@code rotation}; the ring is read (or made) now, so that a start fails when it
+   * cannot be.
+   */
   static PodCredentials open(
-      KubernetesClient client, String namespace, String secretName, String audience, Clock clock) {
-    return new PodCredentials(client, issuingKey(client, namespace, secretName), audience, clock);
-  }
-
-  private static byte[] issuingKey(KubernetesClient client, String namespace, String name) {
-    Secret found = client.secrets().inNamespace(namespace).withName(name).get();
-    if (found == null) {
-      byte[] fresh = new byte[32];
-      RANDOM.nextBytes(fresh);
-      Secret secret =
-          new SecretBuilder()
-              .withNewMetadata()
-              .withNamespace(namespace)
-              .withName(name)
-              .addToLabels("app.kubernetes.io/managed-by", "managedsecret-operator")
-              .endMetadata()
-              .withType("Opaque")
-              .withData(Map.of(KEY, Base64.getEncoder().encodeToString(fresh)))
-              .build();
-      try {
-        found = client.resource(secret).create();
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409) {
-          throw e;
-        }
-        found = client.secrets().inNamespace(namespace).withName(name).get();
-      }
-    }
-    String encoded = found.getData() == null ? null : found.getData().get(KEY);
-    byte[] key = encoded == null ? new byte[0] : Base64.getDecoder().decode(encoded);
-    if (key.length < 32) {
-      throw new IllegalStateException(
-          "Secret " + namespace + "/" + name + " holds no issuing key of 32 bytes (" + KEY + ")");
-    }
-    return key;
+      KubernetesClient client,
+      String namespace,
+      String secretName,
+      Duration rotation,
+      String audience,
+      Clock clock) {
+    IssuingKeyRing ring =
+        new IssuingKeyRing(new IssuingKeySecret(client, namespace, secretName), rotation, clock);
+    ring.issuing();
+    return new PodCredentials(client, ring, audience, clock);
   }
 
   /** What an issue answers: credentials, or a refusal (HTTP status and AWS-style code). */
@@ -154,12 +130,18 @@ final class PodCredentials {
             status.getUser().getUid(),
             status.getUser().getGroups() == null ? List.of() : status.getUser().getGroups(),
             parts[2]);
+    IssuingKeys.Key key;
+    try {
+      key = keys.issuing();
+    } catch (RuntimeException e) {
+      return refusal(500, "The credentials could not be issued; try again.");
+    }
     Instant expiration = clock.instant().plus(LIFETIME);
     String accessKeyId = "ASIA" + random(16);
-    String session = sessionToken(accessKeyId, principal, expiration);
+    String session = sessionToken(key, accessKeyId, principal, expiration);
     ObjectNode body = Output.object();
     body.put("AccessKeyId", accessKeyId);
-    body.put("SecretAccessKey", secretKey(session));
+    body.put("SecretAccessKey", secretKey(key, session));
     body.put("Token", session);
     body.put("Expiration", expiration.toString());
     return new Issued(200, body, principal);
@@ -190,18 +172,16 @@ final class PodCredentials {
     }
     String payload = sessionToken.substring(TOKEN_PREFIX.length(), dot);
     byte[] mac;
-    try {
-      mac = Base64.getUrlDecoder().decode(sessionToken.substring(dot + 1));
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
-    }
-    if (!MessageDigest.isEqual(mac, hmac("token:" + payload))) {
-      return Optional.empty();
-    }
     JsonNode claims;
     try {
+      mac = Base64.getUrlDecoder().decode(sessionToken.substring(dot + 1));
       claims = Output.JSON.readTree(Base64.getUrlDecoder().decode(payload));
     } catch (IOException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    // The key id is read before the MAC is checked, to choose the key it is checked with.
+    Optional<IssuingKeys.Key> key = keys.verifying(claims.path("kid").asText(""));
+    if (key.isEmpty() || !MessageDigest.isEqual(mac, hmac(key.get(), "token:" + payload))) {
       return Optional.empty();
     }
     if (!accessKeyId.equals(claims.path("akid").asText())) {
@@ -219,11 +199,14 @@ final class PodCredentials {
             claims.path("uid").isMissingNode() ? null : claims.path("uid").asText(null),
             groups,
             claims.path("ns").asText());
-    return Optional.of(new AccessKeys.AccessKey(accessKeyId, secretKey(sessionToken), principal));
+    return Optional.of(
+        new AccessKeys.AccessKey(accessKeyId, secretKey(key.get(), sessionToken), principal));
   }
 
-  private String sessionToken(String accessKeyId, Principal p, Instant expiration) {
+  private static String sessionToken(
+      IssuingKeys.Key key, String accessKeyId, Principal p, Instant expiration) {
     ObjectNode claims = Output.object();
+    claims.put("kid", key.id());
     claims.put("akid", accessKeyId);
     claims.put("user", p.username());
     if (p.uid() != null) {
@@ -239,18 +222,18 @@ final class PodCredentials {
     return TOKEN_PREFIX
         + payload
         + "."
-        + Base64.getUrlEncoder().withoutPadding().encodeToString(hmac("token:" + payload));
+        + Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(key, "token:" + payload));
   }
 
   /** The secret access key of a session token: 40 characters of its HMAC. */
-  private String secretKey(String sessionToken) {
-    return Base64.getEncoder().encodeToString(hmac("secret:" + sessionToken)).substring(0, 40);
+  private static String secretKey(IssuingKeys.Key key, String sessionToken) {
+    return Base64.getEncoder().encodeToString(hmac(key, "secret:" + sessionToken)).substring(0, 40);
   }
 
-  private byte[] hmac(String text) {
+  private static byte[] hmac(IssuingKeys.Key key, String text) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      mac.init(new SecretKeySpec(key.secret(), "HmacSHA256"));
       return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);

@@ -63,6 +63,9 @@ final class SecretWrites {
     s.authorizer()
         .require(
             caller.principal(), Need.of("create"), namespace, objectName, "CreateSecret", name);
+    if (s.lookup().closed(namespace)) {
+      throw OwnNamespace.refusal(caller.principal(), "CreateSecret", name);
+    }
     Optional<Lookup.Target> existing = s.lookup().byName(namespace, name);
     if (existing.isPresent()) {
       return again(existing.get(), name, token, value);

@@ -69,7 +69,13 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
             + account
             + ":secret:";
     Lookup lookup =
-        new Lookup(backend.secrets(), objects, backend.namespaces(), authorizer, arnPrefix);
+        new Lookup(
+            backend.secrets(),
+            objects,
+            backend.namespaces(),
+            authorizer,
+            arnPrefix,
+            OwnNamespace.of(config.namespace(), config.allowOperatorNamespace()));
     Services services =
         new Services(
             backend.secrets(),
@@ -80,6 +86,7 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
             objects,
             backend.namespaces(),
             backend.written(),
+            new LastAccessed(objects, backend.clock()),
             backend.clock());
     ListOperations lists = new ListOperations(services);
     Map<String, Operation> operations = new HashMap<>();
@@ -94,16 +101,18 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
               client,
               config.namespace(),
               endpoint.credentialsSecret(),
+              endpoint.credentialsKeyRotation(),
               endpoint.audience(),
-              Clock.systemUTC());
+              backend.clock());
     } catch (RuntimeException e) {
       client.close();
       throw e;
     }
     Dispatcher dispatcher =
         new Dispatcher(
-            // A signature's date, and a credential's expiry, are checked against the wall clock,
-            // whatever clock the operator keeps its dates with.
+            // A signature's date is checked against the wall clock, whatever clock the operator
+            // keeps its dates with (which issues credentials, checks their expiry and rotates
+            // keys).
             new SigV4(keys, pods, config.region(), Clock.systemUTC()),
             operations,
             pods,

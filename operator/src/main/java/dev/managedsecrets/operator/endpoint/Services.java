@@ -22,6 +22,7 @@ record Services(
     ManagedSecretObjects objects,
     NamespaceIncarnations namespaces,
     ValueWritten written,
+    LastAccessed lastAccessed,
     Clock clock) {
 
   static final String MARKED_FOR_DELETION =

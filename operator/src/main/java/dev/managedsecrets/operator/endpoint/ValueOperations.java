@@ -55,6 +55,7 @@ final class ValueOperations {
     StoredVersion version = version(t, versionId, stage);
     SecretValue value = s.secrets().read(t.record(), version);
     try {
+      s.lastAccessed().read(t.object());
       ObjectNode out = Output.secret(t.arn(), t.name());
       out.put("VersionId", version.versionId());
       if (value.binary()) {

@@ -49,6 +49,22 @@ class OperatorConfigChecksTest {
   }
 
   @Test
+  void theCredentialsKeyRotatesDailyByDefaultAndBetweenAnHourAndNinetyDays() {
+    assertThat(OperatorConfig.load(null, Map.of()).endpoint().credentialsKeyRotation())
+        .isEqualTo(java.time.Duration.ofHours(24));
+    assertThat(
+            OperatorConfig.load(
+                    null, Map.of("MANAGEDSECRET_ENDPOINT_CREDENTIALS_KEY_ROTATION", "PT1H"))
+                .endpoint()
+                .credentialsKeyRotation())
+        .isEqualTo(java.time.Duration.ofHours(1));
+    assertThatThrownBy(() -> load("MANAGEDSECRET_ENDPOINT_CREDENTIALS_KEY_ROTATION", "PT59M"))
+        .hasMessage("endpoint.credentialsKeyRotation must be PT1H-P90D; it is PT59M");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_ENDPOINT_CREDENTIALS_KEY_ROTATION", "P91D"))
+        .hasMessageContaining("endpoint.credentialsKeyRotation must be PT1H-P90D");
+  }
+
+  @Test
   void theEndpointServesPlainHttpOnlyOnALoopbackAddress() {
     assertThatThrownBy(() -> load("MANAGEDSECRET_ENDPOINT_TLS_MODE", "none"))
         .hasMessage(

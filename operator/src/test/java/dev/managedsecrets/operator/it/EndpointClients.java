@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.operator.endpoint.AccessKeys;
 import dev.managedsecrets.operator.endpoint.Principal;
 import dev.managedsecrets.operator.endpoint.SecretsManagerEndpoint;
@@ -22,6 +23,7 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -54,7 +56,14 @@ final class EndpointClients {
 
   /** The API server, and the operator with its endpoint. */
   static TestCluster start() {
-    TestCluster cluster = TestCluster.withoutOperator();
+    return start(UnaryOperator.identity());
+  }
+
+  /**
+   * The API server started with these options (e.g. its clock), and the operator with its endpoint.
+   */
+  static TestCluster start(UnaryOperator<EmbeddedApiServer.Options> options) {
+    TestCluster cluster = TestCluster.withoutOperator(options);
     try {
       cluster.configure = CONFIG;
       cluster.startOperator();
@@ -153,6 +162,31 @@ final class EndpointClients {
                 .endSubject()
                 .build())
         .create();
+  }
+
+  /**
+   * The ServiceAccount team-a/app, allowed to get ManagedSecrets and their values in team-a, and
+   * the ManagedSecret team-a/db (secret orders/db, value "pod-reads-this"), reconciled.
+   */
+  static void podReader(TestCluster cluster) {
+    serviceAccount(cluster, "team-a", "app");
+    grant(
+        cluster,
+        "team-a",
+        "app",
+        "reads-values",
+        List.of("managedsecrets", "managedsecrets/value"),
+        "get");
+    Fixtures.create(
+        cluster.client,
+        Fixtures.managedSecret(
+            "team-a",
+            "db",
+            s -> {
+              s.secretName = "orders/db";
+              s.secretString = "pod-reads-this";
+            }));
+    Fixtures.awaitSynced(cluster.client, "team-a", "db");
   }
 
   /** AWS's SDK client for the endpoint, signing with {@code key}, without retries. */

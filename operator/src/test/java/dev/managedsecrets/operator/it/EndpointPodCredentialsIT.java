@@ -1,8 +1,5 @@
 package dev.managedsecrets.operator.it;
 
-import static dev.managedsecrets.operator.it.Fixtures.awaitSynced;
-import static dev.managedsecrets.operator.it.Fixtures.create;
-import static dev.managedsecrets.operator.it.Fixtures.managedSecret;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -15,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,24 +43,7 @@ class EndpointPodCredentialsIT {
   @BeforeAll
   static void start() {
     cluster = EndpointClients.start();
-    EndpointClients.serviceAccount(cluster, "team-a", "app");
-    EndpointClients.grant(
-        cluster,
-        "team-a",
-        "app",
-        "reads-values",
-        List.of("managedsecrets", "managedsecrets/value"),
-        "get");
-    create(
-        cluster.client,
-        managedSecret(
-            "team-a",
-            "db",
-            s -> {
-              s.secretName = "orders/db";
-              s.secretString = "pod-reads-this";
-            }));
-    awaitSynced(cluster.client, "team-a", "db");
+    EndpointClients.podReader(cluster);
   }
 
   @AfterAll

@@ -239,6 +239,12 @@ class RbacIT {
           .as("another namespace's secret, without a grant there")
           .isNotNull();
     }
+    // A day later the issuing key is due: the next credentials request rotates it.
+    cluster.clock.advance(Duration.ofHours(25));
+    try (SecretsManagerClient sm = EndpointClients.podClient(cluster, NS, "app")) {
+      assertThat(sm.getSecretValue(r -> r.secretId("via/endpoint")).secretString())
+          .isEqualTo("two");
+    }
   }
 
   /** The name of the ManagedSecret that the endpoint made in team-a for {@code secretName}. */

@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.it;
 
 import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.apiserver.RequestCounts;
+import dev.managedsecrets.operator.MovingClock;
 import dev.managedsecrets.operator.OperatorClient;
 import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.TestRuntimes;
@@ -14,10 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -223,30 +221,9 @@ final class TestCluster implements AutoCloseable {
   }
 
   /** A clock the tests move forward, e.g. past a recovery window. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
+  static final class MutableClock extends MovingClock {
     MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
+      super(now);
     }
   }
 }

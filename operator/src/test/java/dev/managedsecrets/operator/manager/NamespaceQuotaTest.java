@@ -17,6 +17,7 @@ import dev.managedsecrets.core.value.PasswordGenerator;
 import dev.managedsecrets.core.value.SecretValue;
 import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.core.value.ValueInput;
+import dev.managedsecrets.operator.MovingClock;
 import dev.managedsecrets.operator.kms.TestKeyrings;
 import dev.managedsecrets.operator.store.SecretStore;
 import java.time.Clock;
@@ -146,7 +147,7 @@ class NamespaceQuotaTest {
 
   @Test
   void aNamespacesCountIsReadOnceAMinuteNotOnceAVersion() {
-    MovingClock clock = new MovingClock();
+    MovingClock clock = new MovingClock(T0);
     NamespaceQuota quota = new NamespaceQuota(100, Long.MAX_VALUE, clock);
     SecretsManagerService service = service(quota, clock);
     for (int i = 0; i < 10; i++) {
@@ -154,7 +155,7 @@ class NamespaceQuotaTest {
     }
     assertThat(store.usageCounts).isEqualTo(1);
 
-    clock.now = clock.now.plus(NamespaceQuota.RECOUNT).plusSeconds(1);
+    clock.advance(NamespaceQuota.RECOUNT.plusSeconds(1));
     put(service, "team-a", "secret-10", "v");
 
     assertThat(store.usageCounts).isEqualTo(2);
@@ -162,7 +163,7 @@ class NamespaceQuotaTest {
 
   @Test
   void roomFreedSinceTheLastCountIsSeenBeforeAVersionIsRefused() {
-    MovingClock clock = new MovingClock();
+    MovingClock clock = new MovingClock(T0);
     SecretsManagerService service = service(new NamespaceQuota(2, Long.MAX_VALUE, clock), clock);
     put(service, "team-a", "one", "v");
     put(service, "team-a", "two", "v");
@@ -183,25 +184,5 @@ class NamespaceQuotaTest {
         new Arns("k8s", "local", "123456789012"),
         clock,
         quota);
-  }
-
-  /** A clock the test moves. */
-  static final class MovingClock extends Clock {
-    Instant now = T0;
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
   }
 }

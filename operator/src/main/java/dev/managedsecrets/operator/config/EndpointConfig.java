@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -42,7 +43,17 @@ public record EndpointConfig(
                 + " MANAGEDSECRET_ENDPOINT_CREDENTIALS_SECRET.")
         @JsonProperty(defaultValue = "managedsecret-endpoint-credentials")
         String credentialsSecret,
+    @JsonPropertyDescription(
+            "How long an allowed SubjectAccessReview answer is reused for the same caller, verb"
+                + " and ManagedSecret (PT0S: every call asks the API server). Refusals are never"
+                + " reused. A revoked grant still holds for this long. At most PT5M. Env:"
+                + " MANAGEDSECRET_ENDPOINT_AUTHORIZATION_CACHE_TTL.")
+        @JsonProperty(defaultValue = "PT5S")
+        Duration authorizationCacheTtl,
     @JsonPropertyDescription("TLS of the endpoint.") TlsSettings tls) {
+
+  /** The longest authorizationCacheTtl: revocation must not wait longer than this. */
+  static final Duration MAX_AUTHORIZATION_CACHE_TTL = Duration.ofMinutes(5);
 
   static final List<String> TLS_MODES = List.of("generate", "secret", "none");
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "::1", "localhost");
@@ -70,6 +81,12 @@ public record EndpointConfig(
     if (credentialsSecret == null || !credentialsSecret.matches(DNS_LABEL)) {
       throw new IllegalArgumentException(
           "endpoint.credentialsSecret must be an object name; it is " + credentialsSecret);
+    }
+    if (authorizationCacheTtl == null
+        || authorizationCacheTtl.isNegative()
+        || authorizationCacheTtl.compareTo(MAX_AUTHORIZATION_CACHE_TTL) > 0) {
+      throw new IllegalArgumentException(
+          "endpoint.authorizationCacheTtl must be PT0S-PT5M; it is " + authorizationCacheTtl);
     }
     if (!TLS_MODES.contains(tls.mode)) {
       throw new IllegalArgumentException(

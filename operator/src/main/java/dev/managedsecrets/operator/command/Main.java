@@ -25,6 +25,9 @@ import picocli.CommandLine.Option;
 public final class Main implements Callable<Integer> {
 
   public static void main(String[] args) {
+    // Before any of the JDK's HTTP servers starts (health, metrics, re-seal, the endpoint): answer
+    // without waiting for the client's delayed ACK of the headers (40 ms a call otherwise).
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     System.exit(new CommandLine(new Main()).execute(args));
   }
 

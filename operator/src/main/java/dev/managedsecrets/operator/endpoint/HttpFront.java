@@ -52,6 +52,20 @@ final class HttpFront implements AutoCloseable {
   /** Calls served at once; more wait in the listen queue. */
   static final int THREADS = 32;
 
+  /**
+   * The JDK's server sends an answer's headers and its body in two writes; without TCP_NODELAY the
+   * body waits for the client's delayed ACK of the headers (40 ms on Linux), on every call. The JDK
+   * reads this once, when its first server starts: Main sets it first thing, and this covers a JVM
+   * whose first server is this one (embedded in tests and benchmarks).
+   */
+  static final String NODELAY = "sun.net.httpserver.nodelay";
+
+  static {
+    if (System.getProperty(NODELAY) == null) {
+      System.setProperty(NODELAY, "true");
+    }
+  }
+
   private final HttpServer server;
   private final ExecutorService executor;
   private final String scheme;

@@ -49,10 +49,21 @@ public record EndpointConfig(
                 + " issued until they expire. Env: MANAGEDSECRET_ENDPOINT_CREDENTIALS_KEY_ROTATION.")
         @JsonProperty(defaultValue = "PT24H")
         Duration credentialsKeyRotation,
+    @JsonPropertyDescription(
+            "How long an allowed SubjectAccessReview answer is reused for the same caller, verb"
+                + " and ManagedSecret (PT0S: every call asks the API server). Refusals are never"
+                + " reused. A revoked grant still holds for this long. At most PT5M. Env:"
+                + " MANAGEDSECRET_ENDPOINT_AUTHORIZATION_CACHE_TTL.")
+        @JsonProperty(defaultValue = "PT5S")
+        Duration authorizationCacheTtl,
     @JsonPropertyDescription("TLS of the endpoint.") TlsSettings tls) {
 
   static final Duration MIN_ROTATION = Duration.ofHours(1);
   static final Duration MAX_ROTATION = Duration.ofDays(90);
+
+  /** The longest authorizationCacheTtl: revocation must not wait longer than this. */
+  static final Duration MAX_AUTHORIZATION_CACHE_TTL = Duration.ofMinutes(5);
+
   static final List<String> TLS_MODES = List.of("generate", "secret", "none");
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "::1", "localhost");
   private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
@@ -85,6 +96,12 @@ public record EndpointConfig(
         || credentialsKeyRotation.compareTo(MAX_ROTATION) > 0) {
       throw new IllegalArgumentException(
           "endpoint.credentialsKeyRotation must be PT1H-P90D; it is " + credentialsKeyRotation);
+    }
+    if (authorizationCacheTtl == null
+        || authorizationCacheTtl.isNegative()
+        || authorizationCacheTtl.compareTo(MAX_AUTHORIZATION_CACHE_TTL) > 0) {
+      throw new IllegalArgumentException(
+          "endpoint.authorizationCacheTtl must be PT0S-PT5M; it is " + authorizationCacheTtl);
     }
     if (!TLS_MODES.contains(tls.mode)) {
       throw new IllegalArgumentException(

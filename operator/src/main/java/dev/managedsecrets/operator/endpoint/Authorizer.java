@@ -9,8 +9,8 @@ import java.util.Objects;
 /**
  * Asks the API server whether the caller may do what a call does to a ManagedSecret, with a
  * SubjectAccessReview as the caller (its user and groups): the verb on {@code managedsecrets}, or
- * on {@code managedsecrets/value} for reading or writing a value. Nothing is cached: a revoked
- * grant holds from the next call on.
+ * on {@code managedsecrets/value} for reading or writing a value. An allowed answer is reused for
+ * endpoint.authorizationCacheTtl ({@link AuthorizationCache}); a refusal is asked again each time.
  */
 final class Authorizer {
 
@@ -37,9 +37,11 @@ final class Authorizer {
   }
 
   private final KubernetesClient client;
+  private final AuthorizationCache cache;
 
-  Authorizer(KubernetesClient client) {
+  Authorizer(KubernetesClient client, AuthorizationCache cache) {
     this.client = client;
+    this.cache = cache;
   }
 
   /**
@@ -84,6 +86,15 @@ final class Authorizer {
   }
 
   boolean allowed(Principal principal, Need need, String namespace, String name) {
+    return cache.allowed(
+        new AuthorizationCache.Question(
+            principal, need.verb(), need.subresource(), namespace, name),
+        this::review);
+  }
+
+  /** Asks the API server, with a SubjectAccessReview as the caller. */
+  private boolean review(AuthorizationCache.Question q) {
+    Principal principal = q.principal();
     SubjectAccessReview review =
         new SubjectAccessReviewBuilder()
             .withNewSpec()
@@ -93,10 +104,10 @@ final class Authorizer {
             .withNewResourceAttributes()
             .withGroup(GROUP)
             .withResource(RESOURCE)
-            .withSubresource(need.subresource())
-            .withVerb(need.verb())
-            .withNamespace(namespace)
-            .withName(name)
+            .withSubresource(q.subresource())
+            .withVerb(q.verb())
+            .withNamespace(q.namespace())
+            .withName(q.name())
             .endResourceAttributes()
             .endSpec()
             .build();

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * secretsmanager.<Operation>}), the JSON body, then the operation itself; every outcome is an
  * answer in AWS's shape and one audit record.
  */
-final class Dispatcher {
+final class Dispatcher implements HttpFront.Handler {
 
   /** An answer: HTTP status, JSON body and its content type. */
   record Answer(int status, byte[] body, String errorType, String requestId, String contentType) {
@@ -52,7 +52,8 @@ final class Dispatcher {
     this.clock = clock;
   }
 
-  Answer handle(HttpCall call) {
+  @Override
+  public Answer handle(HttpCall call) {
     if (CREDENTIALS_PATH.equals(call.rawPath())
         && ("GET".equals(call.method()) || "POST".equals(call.method()))) {
       return credentials(call);
@@ -141,7 +142,8 @@ final class Dispatcher {
   }
 
   /** Refuses a call before anything of it is read but its headers (a body too large). */
-  Answer refuse(HttpCall call, AwsException error) {
+  @Override
+  public Answer refuse(HttpCall call, AwsException error) {
     String requestId = UUID.randomUUID().toString();
     String userAgent = call.first("User-Agent");
     audit(requestId, operation(call.first("X-Amz-Target")), null, call, userAgent, null, error);

@@ -18,7 +18,7 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The endpoint's HTTP(S) server, on the JDK's own server: it bounds each request's body before it
- * reads it and hands the request to the {@link Dispatcher}.
+ * reads it and hands the request to its {@link Handler}, the {@link Dispatcher}.
  */
 final class HttpFront implements AutoCloseable {
 
@@ -38,6 +38,16 @@ final class HttpFront implements AutoCloseable {
 
   static final String CONTENT_TYPE = "application/x-amz-json-1.1";
 
+  /** What answers the calls: the {@link Dispatcher} (the benchmarks' floor answers a constant). */
+  interface Handler {
+
+    /** The answer to a call whose body was read. */
+    Dispatcher.Answer handle(HttpCall call);
+
+    /** The answer to a call refused before its body was read. */
+    Dispatcher.Answer refuse(HttpCall call, AwsException error);
+  }
+
   /** Calls served at once; more wait in the listen queue. */
   static final int THREADS = 32;
 
@@ -52,7 +62,7 @@ final class HttpFront implements AutoCloseable {
   }
 
   /** Listens on {@code address}:{@code port}; HTTPS with {@code tls}, plain HTTP when null. */
-  static HttpFront start(String address, int port, SSLContext tls, Dispatcher dispatcher) {
+  static HttpFront start(String address, int port, SSLContext tls, Handler dispatcher) {
     ExecutorService executor = JdkHttpServers.workers(THREADS, "secretsmanager-endpoint");
     try {
       InetSocketAddress at = new InetSocketAddress(address, port);
@@ -80,7 +90,7 @@ final class HttpFront implements AutoCloseable {
     return scheme;
   }
 
-  private void serve(HttpExchange exchange, Dispatcher dispatcher) throws IOException {
+  private void serve(HttpExchange exchange, Handler dispatcher) throws IOException {
     try (exchange) {
       byte[] body = body(exchange);
       Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);

@@ -25,4 +25,19 @@ public record Principal(String username, String uid, List<String> groups, String
         List.of("system:masters", "system:authenticated"),
         namespace);
   }
+
+  /**
+   * The ServiceAccount {@code namespace/name} as the API server authenticates its tokens: its user,
+   * its uid, and the groups of every ServiceAccount and of its namespace.
+   */
+  public static Principal serviceAccount(String namespace, String name, String uid) {
+    return new Principal(
+        "system:serviceaccount:" + namespace + ":" + name,
+        uid,
+        List.of(
+            "system:serviceaccounts",
+            "system:serviceaccounts:" + namespace,
+            "system:authenticated"),
+        namespace);
+  }
 }

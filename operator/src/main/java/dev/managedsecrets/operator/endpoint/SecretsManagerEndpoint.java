@@ -58,7 +58,8 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
     var endpoint = config.endpoint();
     AccessKeys keys = new AccessKeys();
     KubernetesClient client = ManagedSecretObjects.client(backend.client());
-    Authorizer authorizer = new Authorizer(client);
+    Authorizer authorizer =
+        new Authorizer(client, new AuthorizationCache(endpoint.authorizationCacheTtl()));
     ManagedSecretObjects objects = new ManagedSecretObjects(client);
     String arnPrefix =
         "arn:"

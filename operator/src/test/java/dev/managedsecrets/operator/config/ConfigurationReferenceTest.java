@@ -82,6 +82,7 @@ class ConfigurationReferenceTest {
           Map.entry("endpoint.audience", "other-audience"),
           Map.entry("endpoint.credentialsSecret", "other-credentials"),
           Map.entry("endpoint.credentialsKeyRotation", "PT12H"),
+          Map.entry("endpoint.authorizationCacheTtl", "PT2S"),
           Map.entry("endpoint.tls.mode", "secret"),
           Map.entry("endpoint.tls.secretName", "endpoint-cert"),
           Map.entry("endpoint.tls.caSecretName", "endpoint-ca-key"),

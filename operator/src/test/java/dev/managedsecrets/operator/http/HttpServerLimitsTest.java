@@ -10,17 +10,20 @@ class HttpServerLimitsTest {
 
   private String request;
   private String response;
+  private String nodelay;
 
   @BeforeEach
   void remember() {
     request = System.getProperty(HttpServerLimits.MAX_REQUEST_TIME);
     response = System.getProperty(HttpServerLimits.MAX_RESPONSE_TIME);
+    nodelay = System.getProperty(HttpServerLimits.NODELAY);
   }
 
   @AfterEach
   void restore() {
     restore(HttpServerLimits.MAX_REQUEST_TIME, request);
     restore(HttpServerLimits.MAX_RESPONSE_TIME, response);
+    restore(HttpServerLimits.NODELAY, nodelay);
   }
 
   private static void restore(String property, String value) {
@@ -32,14 +35,16 @@ class HttpServerLimitsTest {
   }
 
   @Test
-  void theJdkServersGetTheOperatorsRequestAndResponseLimitsWhenNoneAreGiven() {
+  void theJdkServersGetTheOperatorsLimitsAndNoDelayWhenNoneAreGiven() {
     System.clearProperty(HttpServerLimits.MAX_REQUEST_TIME);
     System.clearProperty(HttpServerLimits.MAX_RESPONSE_TIME);
+    System.clearProperty(HttpServerLimits.NODELAY);
 
     HttpServerLimits.apply();
 
     assertThat(System.getProperty(HttpServerLimits.MAX_REQUEST_TIME)).isEqualTo("30");
     assertThat(System.getProperty(HttpServerLimits.MAX_RESPONSE_TIME)).isEqualTo("30");
+    assertThat(System.getProperty(HttpServerLimits.NODELAY)).isEqualTo("true");
   }
 
   @Test

@@ -106,15 +106,7 @@ final class EndpointClients {
               .create();
     }
     AccessKeys.AccessKey key =
-        AccessKeys.generate(
-            new Principal(
-                "system:serviceaccount:" + namespace + ":" + name,
-                sa.getMetadata().getUid(),
-                List.of(
-                    "system:serviceaccounts",
-                    "system:serviceaccounts:" + namespace,
-                    "system:authenticated"),
-                namespace));
+        AccessKeys.generate(Principal.serviceAccount(namespace, name, sa.getMetadata().getUid()));
     endpoint(cluster).accessKeys().add(key);
     return key;
   }

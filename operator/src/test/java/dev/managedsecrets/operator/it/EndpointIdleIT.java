@@ -1,0 +1,59 @@
+package dev.managedsecrets.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * The endpoint costs the API server nothing while no one calls it, and reading values writes
+ * nothing but the reviews that authorise the reads.
+ */
+class EndpointIdleIT {
+
+  /** Longer than the tests' fromSecret poll interval (2 s) and the authorisation cache's 5 s. */
+  static final long IDLE_MILLIS = 7_000;
+
+  static TestCluster cluster;
+  static SecretsManagerClient sm;
+
+  @BeforeAll
+  static void start() {
+    cluster = EndpointClients.start();
+    sm = EndpointClients.client(cluster, EndpointClients.administrator(cluster));
+  }
+
+  @AfterAll
+  static void stop() {
+    sm.close();
+    cluster.close();
+  }
+
+  static List<String> names() {
+    return IntStream.range(0, 3).mapToObj(i -> "idle/db-" + i).toList();
+  }
+
+  @Test
+  void anIdleEndpointMakesNoApiWriteAndReadsWriteNothingButReviews() throws InterruptedException {
+    for (String name : names()) {
+      sm.createSecret(r -> r.name(name).secretString("{\"password\":\"" + name + "\"}"));
+      EndpointSdkIT.object(cluster, name);
+    }
+    names().forEach(name -> sm.getSecretValue(r -> r.secretId(name)));
+    cluster.drainRequests();
+
+    Thread.sleep(IDLE_MILLIS);
+    assertThat(cluster.drainWrites()).as("API writes while the endpoint is idle").isEmpty();
+
+    for (int round = 0; round < 3; round++) {
+      names().forEach(name -> sm.getSecretValue(r -> r.secretId(name)));
+    }
+    assertThat(cluster.drainWrites())
+        .as("API writes of 9 reads")
+        .allMatch(w -> w.endsWith("/subjectaccessreviews"));
+  }
+}

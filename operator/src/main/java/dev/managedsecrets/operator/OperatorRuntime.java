@@ -31,6 +31,7 @@ import dev.managedsecrets.operator.projection.ProjectedSecret;
 import dev.managedsecrets.operator.reconcile.Checkpoints;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
+import dev.managedsecrets.operator.reconcile.ManagedSecretUpdates;
 import dev.managedsecrets.operator.reconcile.StoreWrites;
 import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
 import dev.managedsecrets.operator.sealing.SealedValues;
@@ -203,6 +204,9 @@ public final class OperatorRuntime implements AutoCloseable {
         reconciler,
         o -> {
           o.withFinalizer(ManagedSecretReconciler.FINALIZER)
+              // A new value of the rotate-now annotation reconciles too (it makes no generation).
+              .withGenerationAware(false)
+              .withOnUpdateFilter(ManagedSecretUpdates.filter())
               .withItemStore(Caches.compact())
               .withReconciliationMaxInterval(config.resyncInterval())
               .withRetry(retry(config.retry()));

@@ -50,6 +50,16 @@ class ArchitectureTest {
           .resideInAnyPackage("io.fabric8..", "io.javaoperatorsdk..");
 
   @ArchTest
+  static final ArchRule theRotationStepsKnowNoKubernetes =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.managedsecrets.operator.rotation..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.fabric8..", "io.javaoperatorsdk..", "dev.managedsecrets.operator.reconcile..");
+
+  @ArchTest
   static final ArchRule theProjectionDoesNotCallBackIntoTheReconcilers =
       noClasses()
           .that()

@@ -198,6 +198,11 @@ public class ManagedSecretSpec {
   @JsonPropertyDescription("Purge the stored secret and all its versions at once on delete.")
   public Boolean forceDeleteWithoutRecovery;
 
+  @JsonPropertyDescription(
+      "Automatic rotation: a schedule, its window and the strategy that makes the new value. The"
+          + " annotation managedsecrets.dev/rotate-now (any new value) rotates once.")
+  public RotationSpec rotation;
+
   @JsonPropertyDescription("The projected native Secret.")
   public TargetSpec target;
 }

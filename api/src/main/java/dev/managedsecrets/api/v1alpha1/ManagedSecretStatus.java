@@ -33,6 +33,14 @@ public class ManagedSecretStatus {
   @JsonPropertyDescription("When the value last changed (RFC 3339).")
   public String lastChangedDate;
 
+  @JsonPropertyDescription("Whether automatic rotation is on.")
+  public Boolean rotationEnabled;
+
+  @JsonPropertyDescription(
+      "The value of the annotation managedsecrets.dev/rotate-now that last started a rotation: the"
+          + " same value does not rotate twice.")
+  public String rotateNowHandled;
+
   @JsonPropertyDescription("When the value was last rotated (RFC 3339).")
   public String lastRotatedDate;
 
@@ -68,6 +76,8 @@ public class ManagedSecretStatus {
         && Objects.equals(kmsKeyId, other.kmsKeyId)
         && Objects.equals(createdDate, other.createdDate)
         && Objects.equals(lastChangedDate, other.lastChangedDate)
+        && Objects.equals(rotationEnabled, other.rotationEnabled)
+        && Objects.equals(rotateNowHandled, other.rotateNowHandled)
         && Objects.equals(lastRotatedDate, other.lastRotatedDate)
         && Objects.equals(nextRotationDate, other.nextRotationDate)
         && Objects.equals(deletedDate, other.deletedDate)

@@ -7,6 +7,7 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.SecretType;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.core.names.Names;
+import dev.managedsecrets.core.rotation.RotationRules;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.ValueOwner;
 import dev.managedsecrets.core.value.ValueSize;
@@ -78,6 +79,9 @@ public final class SpecValidator {
     }
     stages(spec.versionStages);
     deletion(spec);
+    if (spec.rotation != null) {
+      RotationRules.of(spec).requireRotatable(spec);
+    }
     target(ms, names);
   }
 

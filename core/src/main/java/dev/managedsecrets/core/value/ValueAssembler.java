@@ -129,6 +129,25 @@ public final class ValueAssembler {
     return new SecretValue(boundedJson(sorted(out)), false);
   }
 
+  /**
+   * A rotation's new value: {@code current} (a JSON object) with new values for the keys of {@code
+   * generate} and every other key as it is.
+   *
+   * @throws dev.managedsecrets.core.secret.SecretsManagerException InvalidRequestException when
+   *     {@code current} is not a JSON object
+   */
+  public SecretValue rotate(SecretValue current, Map<String, GenerateSpec> generate) {
+    ObjectNode out = parseObject(current);
+    if (out == null) {
+      throw new dev.managedsecrets.core.secret.SecretsManagerException(
+          dev.managedsecrets.core.secret.AwsError.INVALID_REQUEST_EXCEPTION,
+          "The AWSCURRENT version does not hold a JSON object, so it has no generate keys to"
+              + " rotate.");
+    }
+    new TreeMap<>(generate).forEach((key, spec) -> out.put(key, passwords.generate(spec)));
+    return new SecretValue(boundedJson(sorted(out)), false);
+  }
+
   private static byte[] boundedJson(Object o) {
     BoundedBuffer buffer = new BoundedBuffer();
     try {

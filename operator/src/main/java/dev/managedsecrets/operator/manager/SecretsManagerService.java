@@ -9,6 +9,7 @@ import dev.managedsecrets.core.secret.Incarnations;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.SpecGeneration;
+import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.core.secret.Versions;
@@ -311,8 +312,70 @@ public final class SecretsManagerService {
                 + ".");
       }
     }
-    Versions.checkVersionQuota(secret, clock.instant());
     String versionId = token != null ? token : UUID.randomUUID().toString();
+    return add(
+        secret,
+        value,
+        new StoredVersion(
+            versionId,
+            clock.instant(),
+            List.of(),
+            keyArn,
+            valueHash,
+            inputHash,
+            values.generatedKeys(input)),
+        stages,
+        spec);
+  }
+
+  /**
+   * Rotation's createSecret: a new version of {@code value} labelled AWSPENDING whose VersionId is
+   * the rotation's {@code token}. It was made from the same inputs as {@code current} (only the
+   * keys the operator generates changed), so it records {@code current}'s input and generated-key
+   * hashes: change detection sees no change of the spec once it is AWSCURRENT. AWSCURRENT stays
+   * where it is.
+   */
+  public Put putPending(
+      StoredSecret secret, StoredVersion current, SecretValue value, String keyArn, String token) {
+    if (secret.scheduledForDeletion()) {
+      throw new SecretsManagerException(
+          AwsError.INVALID_REQUEST_EXCEPTION,
+          "You can't perform this operation on the secret because it was marked for deletion.");
+    }
+    StoredVersion pending =
+        new StoredVersion(
+            token,
+            clock.instant(),
+            List.of(),
+            keyArn,
+            values.valueHash(secret.id(), value),
+            current.inputHash(),
+            current.generated());
+    return add(secret, value, pending, List.of(StagingLabels.AWSPENDING), null);
+  }
+
+  /**
+   * Rotation's finishSecret: AWSCURRENT moves to the version {@code token} (AWSPREVIOUS follows to
+   * the version it leaves) and AWSPENDING is removed from it. The record is written once.
+   */
+  public StoredSecret finishRotation(StoredSecret secret, String token) {
+    String current = secret.current().map(StoredVersion::versionId).orElse(null);
+    StoredSecret moved =
+        Versions.moveLabel(secret, StagingLabels.AWSCURRENT, token, current, false);
+    moved = Versions.updateStage(moved, StagingLabels.AWSPENDING, null, token);
+    return write(secret, moved, null);
+  }
+
+  /** Stores {@code created} holding {@code value}, with {@code stages}; see {@link #putValue}. */
+  private Put add(
+      StoredSecret secret,
+      SecretValue value,
+      StoredVersion created,
+      List<String> stages,
+      SpecGeneration spec) {
+    Versions.checkVersionQuota(secret, clock.instant());
+    String versionId = created.versionId();
+    String keyArn = created.kmsKeyArn();
     byte[] envelope =
         cipher.seal(
             keyArn,
@@ -320,9 +383,6 @@ public final class SecretsManagerService {
             secret.id(),
             value.encode());
     Instant now = clock.instant();
-    StoredVersion created =
-        new StoredVersion(
-            versionId, now, List.of(), keyArn, valueHash, inputHash, values.generatedKeys(input));
     Versions.Added added = Versions.add(secret, created, stages, now);
     long removedBytes = added.removed().stream().mapToLong(StoredVersion::envelopeSize).sum();
     quota.check(store, secret.id(), 1L - added.removed().size(), envelope.length - removedBytes);

@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -41,6 +42,12 @@ public final class OperatorMetrics {
 
   /** managedsecret_errors_total{exception}: failed reconciles by AWS exception name. */
   public static final String ERRORS = "managedsecret.errors";
+
+  /** managedsecret_rotations_total{strategy, outcome}: rotations run, Succeeded or Failed. */
+  public static final String ROTATIONS = "managedsecret.rotations";
+
+  /** managedsecret_rotation_duration_seconds{strategy, outcome}: how long rotations took. */
+  public static final String ROTATION_DURATION = "managedsecret.rotation.duration";
 
   /** managedsecret_leader: 1 while this replica holds the leader Lease (or runs alone). */
   public static final String LEADER = "managedsecret.leader";
@@ -90,6 +97,24 @@ public final class OperatorMetrics {
         .description("Secret versions created (each a new AWSCURRENT)")
         .register(registry)
         .increment();
+  }
+
+  /** A rotation ended: {@code outcome} Succeeded or Failed, after {@code took}. */
+  public static void rotated(
+      MeterRegistry registry, String strategy, String outcome, Duration took) {
+    Counter.builder(ROTATIONS)
+        .description("Rotations by strategy and outcome (Succeeded or Failed)")
+        .tag("strategy", strategy)
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+    Timer.builder(ROTATION_DURATION)
+        .description("How long rotations took, by strategy and outcome")
+        .tag("strategy", strategy)
+        .tag("outcome", outcome)
+        .serviceLevelObjectives(BUCKETS)
+        .register(registry)
+        .record(took);
   }
 
   public static void secretRepaired(MeterRegistry registry) {

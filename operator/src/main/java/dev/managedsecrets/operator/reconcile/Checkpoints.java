@@ -16,7 +16,11 @@ public interface Checkpoints {
     /** A new version is in the store (step 4); the Secret does not hold it yet (step 6). */
     VERSION_STORED,
     /** The Secret is projected (step 6); the status is not written yet (step 8). */
-    SECRET_PROJECTED
+    SECRET_PROJECTED,
+    /** A rotation's createSecret stored the AWSPENDING version; finishSecret has not run. */
+    ROTATION_PENDING_STORED,
+    /** A rotation's finishSecret moved AWSCURRENT; the Secret does not hold it yet. */
+    ROTATION_FINISHED
   }
 
   /** Production: nothing happens at any point. */

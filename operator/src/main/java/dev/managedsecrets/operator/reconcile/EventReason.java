@@ -11,6 +11,10 @@ public enum EventReason {
   ScheduledForDeletion,
   Purged,
   NameLooksLikeArnSuffix,
+  // Rotation.
+  RotationStarted,
+  RotationStepSucceeded,
+  SecretRotated,
   // A ManagedSecret's KMS key changed.
   VersionsReencrypted,
   // KmsKey resources.

@@ -22,6 +22,7 @@ import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import dev.managedsecrets.operator.projection.ProjectedSecret;
+import dev.managedsecrets.operator.rotation.GenerateRotation;
 import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
 import dev.managedsecrets.operator.sealing.SealedValues;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -67,6 +68,7 @@ public final class ManagedSecretReconciler
   private final MeterRegistry registry;
   private final Checkpoints checkpoints;
   private final StoreWrites storeWrites;
+  private final RotationStep rotations;
 
   /**
    * {@code checkpoints}: {@link Checkpoints#NONE}, but in a test that stops it between steps;
@@ -105,6 +107,9 @@ public final class ManagedSecretReconciler
     this.registry = registry;
     this.checkpoints = checkpoints;
     this.storeWrites = storeWrites;
+    this.rotations =
+        new RotationStep(
+            new GenerateRotation(secrets, values), events, checkpoints, clock, registry);
   }
 
   @Override
@@ -148,8 +153,13 @@ public final class ManagedSecretReconciler
             : ValueInputs.of(spec, sources.read(ms, context.getClient()));
     SealedInputs sealed = SealedInputs.of(ms);
     sealedValues.check(sealed);
-    // 4. Claim the name; store a version when the inputs changed.
-    State current = storeIfChanged(ms, claim(ms, names), input, sealed, names, keyArn, generation);
+    // 4. Claim the name; rotate when due (a rotation in progress finishes before a spec change is
+    // stored); store a version when the inputs changed.
+    RotationStep.Outcome rotation = rotations.run(ms, claim(ms, names), keyArn, context);
+    State current =
+        withRotated(
+            storeIfChanged(ms, rotation.stored(), input, sealed, names, keyArn, generation),
+            rotation.rotated());
     try {
       if (current.fresh() != null) {
         checkpoints.reached(Checkpoints.Point.VERSION_STORED, ms);
@@ -167,12 +177,39 @@ public final class ManagedSecretReconciler
     // 7. The key changed: re-encrypt AWSCURRENT, AWSPENDING and AWSPREVIOUS under it.
     current = reencrypt(ms, current, keyArn, generation);
     // 8. Status.
-    StatusWriter.write(ms, synced(ms, names, current, keyArn), s -> s.conditions, context);
+    StatusWriter.write(
+        ms,
+        rotation.status().apply(synced(ms, names, current, keyArn)),
+        s -> s.conditions,
+        context);
     OperatorMetrics.reconciled(registry, "Synced");
-    Duration poll = sources.pollAfter(ms);
+    Duration poll = earliest(sources.pollAfter(ms), rotation.wait(clock.instant()));
     return poll == null
         ? UpdateControl.noUpdate()
         : UpdateControl.<ManagedSecret>noUpdate().rescheduleAfter(poll);
+  }
+
+  private static Duration earliest(Duration a, Duration b) {
+    return a == null ? b : b == null || a.compareTo(b) <= 0 ? a : b;
+  }
+
+  /**
+   * The state to project: a rotation's plaintext is the fresh value when its version is still
+   * AWSCURRENT after the spec's inputs were compared (so the projection needs no decryption).
+   */
+  private static State withRotated(State v, GenerateRotation.Rotated rotated) {
+    if (rotated == null) {
+      return v;
+    }
+    boolean same =
+        v.fresh() == null
+            && v.current() != null
+            && v.current().versionId().equals(rotated.current().versionId());
+    if (!same) {
+      rotated.value().clear();
+      return v;
+    }
+    return new State(v.stored(), v.current(), rotated.value(), v.pinnedChange());
   }
 
   /** Every failure of a reconcile: reported through the funnel, retried unless terminal. */
@@ -420,7 +457,7 @@ public final class ManagedSecretReconciler
     return status;
   }
 
-  private static ManagedSecretStatus copy(ManagedSecretStatus status) {
+  static ManagedSecretStatus copy(ManagedSecretStatus status) {
     ManagedSecretStatus out = new ManagedSecretStatus();
     if (status == null) {
       return out;
@@ -432,6 +469,8 @@ public final class ManagedSecretReconciler
     out.kmsKeyId = status.kmsKeyId;
     out.createdDate = status.createdDate;
     out.lastChangedDate = status.lastChangedDate;
+    out.rotationEnabled = status.rotationEnabled;
+    out.rotateNowHandled = status.rotateNowHandled;
     out.lastRotatedDate = status.lastRotatedDate;
     out.nextRotationDate = status.nextRotationDate;
     out.deletedDate = status.deletedDate;

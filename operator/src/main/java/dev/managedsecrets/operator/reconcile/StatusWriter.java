@@ -45,8 +45,12 @@ final class StatusWriter {
             ready.getMessage());
       }
     }
-    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
-        resource, context, latest -> withStatus(latest, before, status));
+    R updated =
+        PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+            resource, context, latest -> withStatus(latest, before, status));
+    // A later write of the same reconcile (a rotation's, then the last) starts from this one.
+    resource.setStatus(status);
+    resource.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
   }
 
   /**

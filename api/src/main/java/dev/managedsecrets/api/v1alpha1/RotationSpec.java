@@ -1,0 +1,62 @@
+package dev.managedsecrets.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** Automatic rotation, as RotateSecret's RotationRules and rotation function configure it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!(has(self.automaticallyAfterDays) && has(self.scheduleExpression))",
+    message = "You cannot specify both rotation frequency and schedule expression together.")
+@ValidationRule(
+    value = "has(self.automaticallyAfterDays) || has(self.scheduleExpression)",
+    message = "Set automaticallyAfterDays or scheduleExpression: the rotation schedule.")
+public class RotationSpec {
+
+  /** The strategies of the API contract; only generate is available in this release. */
+  public static final String STRATEGIES =
+      "^(generate|postgres-single-user|postgres-alternating-users|webhook)$";
+
+  @JsonPropertyDescription("Rotate on the schedule (default true); false keeps the settings only.")
+  public Boolean enabled;
+
+  @JsonPropertyDescription(
+      "Days between rotations, 1-1000, counted from the last rotation; a value change made"
+          + " through the spec counts as a rotation.")
+  @Min(1)
+  @Max(1000)
+  public Integer automaticallyAfterDays;
+
+  @JsonPropertyDescription(
+      "A rate() or cron() expression in UTC, as Secrets Manager takes them: rate(N hours|days)"
+          + " at least every 4 hours and at most 999 days; cron(0 Hours Day-of-month Month"
+          + " Day-of-week *) with one of Day-of-month and Day-of-week ?. At most 256 characters.")
+  @Size(min = 1, max = 256)
+  @Pattern("^[0-9A-Za-z\\(\\)#\\?\\*\\-\\/, ]+$")
+  public String scheduleExpression;
+
+  @JsonPropertyDescription(
+      "The rotation window in hours, e.g. 2h: it may not run into the next window or the next UTC"
+          + " day. Default: 1h for schedules in hours, to the end of the UTC day for schedules in"
+          + " days.")
+  @Size(min = 2, max = 3)
+  @Pattern("^[0-9]{1,2}h$")
+  public String duration;
+
+  @JsonPropertyDescription(
+      "Rotate once as soon as rotation is turned on (default true), then on the schedule.")
+  public Boolean rotateImmediately;
+
+  @JsonPropertyDescription(
+      "How the new value is made: generate (new values for the generate keys; default). The"
+          + " postgres-single-user, postgres-alternating-users and webhook strategies are not"
+          + " available yet.")
+  @Pattern(STRATEGIES)
+  @Size(max = 32)
+  public String strategy;
+}

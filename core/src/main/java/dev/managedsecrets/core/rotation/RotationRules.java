@@ -1,0 +1,71 @@
+package dev.managedsecrets.core.rotation;
+
+import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.api.v1alpha1.RotationSpec;
+import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.StagingLabels;
+import dev.managedsecrets.core.secret.ValueOwner;
+
+/**
+ * A ManagedSecret's rotation settings, checked: the schedule ({@link RotationSchedule}), whether it
+ * is on, whether turning it on rotates at once, and the strategy, which must be one this release
+ * runs on a value whose rotated keys the operator owns.
+ *
+ * @param schedule the schedule; null when the spec has no rotation (only the annotation rotates)
+ */
+public record RotationRules(
+    boolean enabled, RotationSchedule schedule, boolean rotateImmediately, String strategy) {
+
+  /** New values for the generate keys. */
+  public static final String GENERATE = "generate";
+
+  /** Rotation on request only (the annotation), with the default strategy. */
+  public static final RotationRules ON_REQUEST = new RotationRules(false, null, false, GENERATE);
+
+  /**
+   * The rules of {@code spec.rotation}, or {@link #ON_REQUEST} when it has none.
+   *
+   * @throws SecretsManagerException the schedule's rule broken (AWS's exception and message)
+   */
+  public static RotationRules of(ManagedSecretSpec spec) {
+    RotationSpec r = spec.rotation;
+    if (r == null) {
+      return ON_REQUEST;
+    }
+    RotationSchedule schedule =
+        RotationSchedule.parse(r.automaticallyAfterDays, r.scheduleExpression, r.duration);
+    return new RotationRules(
+        !Boolean.FALSE.equals(r.enabled),
+        schedule,
+        !Boolean.FALSE.equals(r.rotateImmediately),
+        r.strategy == null ? GENERATE : r.strategy);
+  }
+
+  /**
+   * Refuses a rotation this release can't run, or one that would change a key the spec sets (the
+   * next reconcile would put the old value back and lock the application out).
+   *
+   * @throws SecretsManagerException InvalidParameterException saying why and what to change
+   */
+  public void requireRotatable(ManagedSecretSpec spec) {
+    if (!GENERATE.equals(strategy)) {
+      throw SecretsManagerException.invalidParameter(
+          "Rotation strategy "
+              + strategy
+              + " is not available yet: this release rotates with the generate strategy only."
+              + " Set spec.rotation.strategy to generate, or remove spec.rotation.");
+    }
+    if (ValueOwner.store(spec) || spec.generate == null || spec.generate.isEmpty()) {
+      throw SecretsManagerException.invalidParameter(
+          "Rotation with the generate strategy makes new values for the spec's generate keys, and"
+              + " this ManagedSecret has none: a rotated key that the spec sets (or that lives"
+              + " in the store) would be put back or overwritten. Add a generate key, or remove"
+              + " spec.rotation and the annotation managedsecrets.dev/rotate-now.");
+    }
+    if (spec.versionStages != null && spec.versionStages.containsKey(StagingLabels.AWSCURRENT)) {
+      throw SecretsManagerException.invalidParameter(
+          "spec.versionStages pins AWSCURRENT, so a rotation could not move it: remove the pin, or"
+              + " remove spec.rotation.");
+    }
+  }
+}

@@ -1,0 +1,266 @@
+package dev.managedsecrets.operator.reconcile;
+
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
+import dev.managedsecrets.core.rotation.RotationRules;
+import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.secret.StoredSecret;
+import dev.managedsecrets.core.secret.StoredVersion;
+import dev.managedsecrets.operator.metrics.OperatorMetrics;
+import dev.managedsecrets.operator.rotation.GenerateRotation;
+import dev.managedsecrets.operator.rotation.RotationPlan;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rotation part of a reconcile: decides with {@link RotationPlan} whether the ManagedSecret
+ * rotates now, and if so runs {@link GenerateRotation} with the {@code Rotating} condition True
+ * while it runs, an Event per step and one for the outcome, and the rotation metrics. A failed
+ * rotation is not a failed reconcile: AWSCURRENT and the projected Secret stay as they are, Ready
+ * stays True, and the rotation is retried in the next window. Events and conditions name versions
+ * and steps, never a value or a key of one.
+ */
+final class RotationStep {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RotationStep.class);
+
+  /** Any new value of this annotation rotates the ManagedSecret once. */
+  static final String ROTATE_NOW = "managedsecrets.dev/rotate-now";
+
+  static final String ROTATING = "Rotating";
+  static final String FAILED = "RotationFailed";
+  static final String SUCCEEDED = "RotationSucceeded";
+
+  /** The longest annotation value remembered in the status. */
+  static final int MAX_ROTATE_NOW = 253;
+
+  /**
+   * What the rotation part did.
+   *
+   * @param rotated the finished rotation (the caller clears its value), or null
+   * @param stored the record to go on with
+   * @param status what the rotation adds to the status being written
+   * @param next when the ManagedSecret must be looked at again for its schedule, or null
+   */
+  record Outcome(
+      GenerateRotation.Rotated rotated,
+      StoredSecret stored,
+      UnaryOperator<ManagedSecretStatus> status,
+      Instant next) {
+
+    /**
+     * How long to wait for {@link #next} from {@code now}; null when there is nothing to wait for.
+     */
+    Duration wait(Instant now) {
+      if (next == null) {
+        return null;
+      }
+      Duration d = Duration.between(now, next);
+      return d.isNegative() || d.isZero() ? Duration.ofSeconds(1) : d;
+    }
+  }
+
+  private final GenerateRotation rotation;
+  private final EventRecorder events;
+  private final Checkpoints checkpoints;
+  private final Clock clock;
+  private final MeterRegistry registry;
+
+  RotationStep(
+      GenerateRotation rotation,
+      EventRecorder events,
+      Checkpoints checkpoints,
+      Clock clock,
+      MeterRegistry registry) {
+    this.rotation = rotation;
+    this.events = events;
+    this.checkpoints = checkpoints;
+    this.clock = clock;
+    this.registry = registry;
+  }
+
+  /**
+   * Rotates {@code ms} when its plan says so; otherwise only says when to look again.
+   *
+   * @throws SecretsManagerException the ManagedSecret can't be rotated as asked
+   *     (InvalidParameterException): for the failure funnel
+   */
+  Outcome run(
+      ManagedSecret ms, StoredSecret stored, String keyArn, Context<ManagedSecret> context) {
+    RotationRules rules = RotationRules.of(ms.getSpec());
+    ManagedSecretStatus status = ms.getStatus();
+    String rotateNow = rotateNow(ms);
+    Instant now = clock.instant();
+    Condition rotating = status == null ? null : Conditions.find(status.conditions, ROTATING);
+    Instant lastFailure =
+        rotating != null
+                && "False".equals(rotating.getStatus())
+                && FAILED.equals(rotating.getReason())
+            ? Instant.parse(rotating.getLastTransitionTime())
+            : null;
+    StoredVersion current = stored.current().orElse(null);
+    RotationPlan plan =
+        RotationPlan.decide(
+            new RotationPlan.Facts(
+                rules,
+                status != null && Boolean.TRUE.equals(status.rotationEnabled),
+                rotateNow,
+                status == null ? null : status.rotateNowHandled,
+                current == null ? null : current.createdDate(),
+                GenerateRotation.pendingToken(stored).isPresent(),
+                lastFailure,
+                now));
+    Boolean enabled = rules.enabled() && rules.schedule() != null ? Boolean.TRUE : null;
+    if (!plan.rotate()) {
+      return new Outcome(null, stored, s -> scheduled(s, enabled, plan.next()), plan.next());
+    }
+    rules.requireRotatable(ms.getSpec());
+    String handled = plan.rotateNowConsumed() ? rotateNow : null;
+    markRotating(ms, plan, context);
+    long started = System.nanoTime();
+    try {
+      GenerateRotation.Rotated rotated =
+          rotation.rotate(
+              stored, ms.getSpec().generate, keyArn, (step, token) -> step(ms, step, token));
+      Instant done = clock.instant();
+      OperatorMetrics.rotated(registry, rules.strategy(), "Succeeded", elapsed(started));
+      events.normal(
+          ms,
+          EventReason.SecretRotated,
+          "Rotated secret: version " + rotated.current().versionId() + " is AWSCURRENT");
+      Instant next =
+          enabled == null
+              ? null
+              : RotationPlan.nextWindow(rules, rotated.current().createdDate(), null, done);
+      return new Outcome(
+          rotated,
+          rotated.secret(),
+          s -> {
+            ManagedSecretStatus out = scheduled(s, enabled, next);
+            out.lastRotatedDate = done.toString();
+            out.rotateNowHandled = handled != null ? handled : out.rotateNowHandled;
+            out.conditions =
+                Conditions.set(
+                    out.conditions,
+                    ROTATING,
+                    false,
+                    SUCCEEDED,
+                    "Rotated to version " + rotated.current().versionId() + ".",
+                    ms.getMetadata().getGeneration(),
+                    done);
+            return out;
+          },
+          next);
+    } catch (RuntimeException e) {
+      Instant failed = clock.instant();
+      OperatorMetrics.rotated(registry, rules.strategy(), "Failed", elapsed(started));
+      Failure failure = Failure.of(e);
+      if (failure.unexpected() != null) {
+        LOG.warn(
+            "Rotation of ManagedSecret {}/{} failed unexpectedly",
+            ms.getMetadata().getNamespace(),
+            ms.getMetadata().getName(),
+            failure.unexpected());
+      }
+      Instant next =
+          enabled == null
+              ? null
+              : RotationPlan.nextWindow(
+                  rules, current == null ? null : current.createdDate(), failed, failed);
+      String message =
+          "Rotation failed ("
+              + failure.reason()
+              + ": "
+              + failure.message()
+              + "). AWSCURRENT and Secret "
+              + ms.getMetadata().getName()
+              + " are unchanged"
+              + (next == null ? "." : "; retried in the next window, at " + next + ".");
+      events.warning(ms, FAILED, message);
+      return new Outcome(
+          null,
+          stored,
+          s -> {
+            ManagedSecretStatus out = scheduled(s, enabled, next);
+            out.rotateNowHandled = handled != null ? handled : out.rotateNowHandled;
+            out.conditions =
+                Conditions.set(
+                    out.conditions,
+                    ROTATING,
+                    false,
+                    FAILED,
+                    message,
+                    ms.getMetadata().getGeneration(),
+                    failed);
+            return out;
+          },
+          next);
+    }
+  }
+
+  private void step(ManagedSecret ms, GenerateRotation.Step step, String token) {
+    events.normal(
+        ms,
+        EventReason.RotationStepSucceeded,
+        "Rotation step " + step + " succeeded for version " + token);
+    if (step == GenerateRotation.Step.createSecret) {
+      checkpoints.reached(Checkpoints.Point.ROTATION_PENDING_STORED, ms);
+    } else if (step == GenerateRotation.Step.finishSecret) {
+      checkpoints.reached(Checkpoints.Point.ROTATION_FINISHED, ms);
+    }
+  }
+
+  /** Writes Rotating=True before the first step, so that it shows while the rotation runs. */
+  private void markRotating(ManagedSecret ms, RotationPlan plan, Context<ManagedSecret> context) {
+    ManagedSecretStatus status = ManagedSecretReconciler.copy(ms.getStatus());
+    status.conditions =
+        Conditions.set(
+            status.conditions,
+            ROTATING,
+            true,
+            "RotationStarted",
+            "Rotating because " + plan.reason() + ".",
+            ms.getMetadata().getGeneration(),
+            clock.instant());
+    events.normal(ms, EventReason.RotationStarted, "Started rotation: " + plan.reason());
+    StatusWriter.write(ms, status, s -> s.conditions, context);
+  }
+
+  private static ManagedSecretStatus scheduled(
+      ManagedSecretStatus s, Boolean enabled, Instant next) {
+    s.rotationEnabled = enabled;
+    s.nextRotationDate = next == null ? null : next.toString();
+    return s;
+  }
+
+  /**
+   * The annotation's value, or null; refused when longer than the status remembers.
+   *
+   * @throws SecretsManagerException InvalidParameterException when it is too long
+   */
+  static String rotateNow(ManagedSecret ms) {
+    Map<String, String> annotations = ms.getMetadata().getAnnotations();
+    String value = annotations == null ? null : annotations.get(ROTATE_NOW);
+    if (value != null && value.length() > MAX_ROTATE_NOW) {
+      throw SecretsManagerException.invalidParameter(
+          "The annotation "
+              + ROTATE_NOW
+              + " is longer than "
+              + MAX_ROTATE_NOW
+              + " characters: use a short value, such as the date.");
+    }
+    return value;
+  }
+
+  private static Duration elapsed(long startedNanos) {
+    return Duration.ofNanos(System.nanoTime() - startedNanos);
+  }
+}

@@ -123,7 +123,7 @@ final class ListOperations {
     s.authorizer().require(caller.principal(), Need.of("list"), namespace, null, operation, "*");
     List<Listed> all = new ArrayList<>();
     // The operator's namespace lists nothing, as if it had no secret.
-    boolean closed = s.lookup().closed(namespace);
+    boolean closed = s.lookup().closedNamespaces().closed(namespace);
     for (ManagedSecret ms : closed ? List.<ManagedSecret>of() : s.objects().list(namespace)) {
       ManagedSecretStatus status = ms.getStatus();
       if (status == null || status.arn == null || ms.getMetadata().getDeletionTimestamp() != null) {

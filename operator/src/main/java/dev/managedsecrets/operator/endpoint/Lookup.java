@@ -41,11 +41,11 @@ final class Lookup {
   private final NamespaceIncarnations namespaces;
   private final Authorizer authorizer;
   private final String arnPrefix;
-  private final OwnNamespace own;
+  private final ClosedNamespaces closed;
 
   /**
    * @param arnPrefix {@code arn:<partition>:secretsmanager:<region>:<account>:secret:}
-   * @param own the operator's namespace, where no secret is found
+   * @param closed the namespaces where no secret is found (the operator's, the unwatched)
    */
   Lookup(
       SecretsManagerService secrets,
@@ -53,13 +53,13 @@ final class Lookup {
       NamespaceIncarnations namespaces,
       Authorizer authorizer,
       String arnPrefix,
-      OwnNamespace own) {
+      ClosedNamespaces closed) {
     this.secrets = secrets;
     this.objects = objects;
     this.namespaces = namespaces;
     this.authorizer = authorizer;
     this.arnPrefix = arnPrefix;
-    this.own = own;
+    this.closed = closed;
   }
 
   /**
@@ -83,10 +83,10 @@ final class Lookup {
 
   /**
    * The secret a name (in the caller's namespace) or a full ARN names, without asking RBAC; never
-   * one of the operator's namespace, which is not even looked up by name.
+   * one of a closed namespace (the operator's, an unwatched one), not even looked up by name.
    */
   Optional<Target> find(Principal caller, String secretId) {
-    boolean ownClosed = own.closed(caller.namespace());
+    boolean ownClosed = closed.closed(caller.namespace());
     if (!isArn(secretId)) {
       return ownClosed ? Optional.empty() : byName(caller.namespace(), secretId);
     }
@@ -107,7 +107,7 @@ final class Lookup {
       return mine;
     }
     for (ManagedSecret ms : objects.withArn(secretId)) {
-      if (own.closed(ms.getMetadata().getNamespace())) {
+      if (closed.closed(ms.getMetadata().getNamespace())) {
         continue;
       }
       Optional<Target> other =
@@ -148,9 +148,9 @@ final class Lookup {
         .map(r -> new Target(namespace, r.ownerName(), null, r));
   }
 
-  /** True when no secret is made, read or changed in {@code namespace} (the operator's). */
-  boolean closed(String namespace) {
-    return own.closed(namespace);
+  /** The namespaces where no secret is made, read or changed. */
+  ClosedNamespaces closedNamespaces() {
+    return closed;
   }
 
   static boolean isArn(String secretId) {

@@ -63,8 +63,10 @@ final class SecretWrites {
     s.authorizer()
         .require(
             caller.principal(), Need.of("create"), namespace, objectName, "CreateSecret", name);
-    if (s.lookup().closed(namespace)) {
-      throw OwnNamespace.refusal(caller.principal(), "CreateSecret", name);
+    if (s.lookup().closedNamespaces().closed(namespace)) {
+      throw s.lookup()
+          .closedNamespaces()
+          .refusal(caller.principal(), "CreateSecret", name, namespace);
     }
     Optional<Lookup.Target> existing = s.lookup().byName(namespace, name);
     if (existing.isPresent()) {

@@ -76,7 +76,8 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
             backend.namespaces(),
             authorizer,
             arnPrefix,
-            OwnNamespace.of(config.namespace(), config.allowOperatorNamespace()));
+            ClosedNamespaces.of(
+                config.namespace(), config.allowOperatorNamespace(), config.watchNamespaces()));
     Services services =
         new Services(
             backend.secrets(),

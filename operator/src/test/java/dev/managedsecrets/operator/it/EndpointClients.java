@@ -63,9 +63,24 @@ final class EndpointClients {
    * The API server started with these options (e.g. its clock), and the operator with its endpoint.
    */
   static TestCluster start(UnaryOperator<EmbeddedApiServer.Options> options) {
+    return start(options, Map.of());
+  }
+
+  /**
+   * The API server, and the operator with its endpoint and these settings ({@code
+   * MANAGEDSECRET_*}).
+   */
+  static TestCluster start(Map<String, String> settings) {
+    return start(UnaryOperator.identity(), settings);
+  }
+
+  private static TestCluster start(
+      UnaryOperator<EmbeddedApiServer.Options> options, Map<String, String> settings) {
     TestCluster cluster = TestCluster.withoutOperator(options);
     try {
-      cluster.configure = CONFIG;
+      Map<String, String> config = new java.util.HashMap<>(CONFIG);
+      config.putAll(settings);
+      cluster.configure = config;
       cluster.startOperator();
     } catch (RuntimeException e) {
       cluster.close();

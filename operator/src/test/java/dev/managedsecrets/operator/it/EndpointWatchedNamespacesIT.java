@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -25,25 +24,16 @@ class EndpointWatchedNamespacesIT {
 
   @BeforeAll
   static void start() {
-    cluster = TestCluster.withoutOperator();
-    try {
-      Map<String, String> config = new HashMap<>(EndpointClients.CONFIG);
-      config.put("MANAGEDSECRET_WATCH_NAMESPACES", "team-a");
-      cluster.configure = config;
-      cluster.startOperator();
-      for (String ns : List.of("team-a", "team-b")) {
-        EndpointClients.serviceAccount(cluster, ns, "app");
-        EndpointClients.grant(
-            cluster,
-            ns,
-            "app",
-            "manages-secrets",
-            List.of("managedsecrets", "managedsecrets/value"),
-            VERBS.toArray(String[]::new));
-      }
-    } catch (RuntimeException e) {
-      cluster.close();
-      throw e;
+    cluster = EndpointClients.start(Map.of("MANAGEDSECRET_WATCH_NAMESPACES", "team-a"));
+    for (String ns : List.of("team-a", "team-b")) {
+      EndpointClients.serviceAccount(cluster, ns, "app");
+      EndpointClients.grant(
+          cluster,
+          ns,
+          "app",
+          "manages-secrets",
+          List.of("managedsecrets", "managedsecrets/value"),
+          VERBS.toArray(String[]::new));
     }
   }
 

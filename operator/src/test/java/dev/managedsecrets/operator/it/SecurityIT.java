@@ -8,6 +8,7 @@ import static dev.managedsecrets.operator.it.Fixtures.managedSecret;
 import static dev.managedsecrets.operator.it.Fixtures.ready;
 import static dev.managedsecrets.operator.it.Fixtures.secret;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
@@ -34,11 +35,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.SecretsManagerException;
 
 /** The store is untrusted, and no secret byte leaves through logs, Events, status or metrics. */
 class SecurityIT {
 
   static final String CANARY = "CANARY-7f3a9c-never-log-me";
+  static final String AUDIT = "dev.managedsecrets.audit";
 
   static TestCluster cluster;
   static ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -50,18 +54,22 @@ class SecurityIT {
     Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     logs.start();
     root.addAppender(logs);
+    // The endpoint's audit records go to their own stream (not additive): capture them too.
+    ((Logger) LoggerFactory.getLogger(AUDIT)).addAppender(logs);
     for (String name : LOGGERS) {
       Logger logger = (Logger) LoggerFactory.getLogger(name);
       previous.put(name, logger.getLevel());
       logger.setLevel(Level.DEBUG);
     }
-    cluster = TestCluster.start();
+    // With the Secrets Manager endpoint, whose calls carry values in and out.
+    cluster = EndpointClients.start();
   }
 
   @AfterAll
   static void stop() {
     cluster.close();
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+    ((Logger) LoggerFactory.getLogger(AUDIT)).detachAppender(logs);
     for (String name : LOGGERS) {
       ((Logger) LoggerFactory.getLogger(name)).setLevel(previous.get(name));
     }
@@ -134,6 +142,48 @@ class SecurityIT {
                       .doesNotContain(CANARY)
                       .doesNotContain(generated));
     }
+  }
+
+  @Test
+  void valuesAndKeyNamesThroughTheEndpointNeverAppearInLogsAuditEventsStatusOrMetrics() {
+    String value = CANARY + "-endpoint";
+    String key = "canary-key-endpoint-9b2";
+    try (SecretsManagerClient sm =
+        EndpointClients.client(cluster, EndpointClients.administrator(cluster))) {
+      sm.createSecret(
+          r -> r.name("endpoint/canary").secretString("{\"" + key + "\":\"" + value + "\"}"));
+      sm.putSecretValue(
+          r -> r.secretId("endpoint/canary").secretString("{\"" + key + "\":\"" + value + "-2\"}"));
+      assertThat(sm.getSecretValue(r -> r.secretId("endpoint/canary")).secretString())
+          .contains(value + "-2");
+      assertThat(
+              sm.batchGetSecretValue(r -> r.secretIdList("endpoint/canary")).secretValues().get(0))
+          .isNotNull();
+      // Refusals: a value past AWS's bound, and a value for a secret that is not there.
+      assertThat(
+              catchThrowableOfType(
+                  SecretsManagerException.class,
+                  () ->
+                      sm.createSecret(
+                          r ->
+                              r.name("endpoint/too-long").secretString(value + "x".repeat(65536)))))
+          .isNotNull();
+      assertThat(
+              catchThrowableOfType(
+                  SecretsManagerException.class,
+                  () -> sm.putSecretValue(r -> r.secretId("endpoint/none").secretString(value))))
+          .isNotNull();
+    }
+
+    synchronized (logs) {
+      assertThat(logs.list)
+          .as("the endpoint's audit records are among the lines checked")
+          .anyMatch(
+              e ->
+                  e.getLoggerName().equals(AUDIT)
+                      && e.getFormattedMessage().contains("\"eventName\":\"PutSecretValue\""));
+    }
+    assertAbsentFromLogsEventsStatusAndMetrics(value, key);
   }
 
   @Test

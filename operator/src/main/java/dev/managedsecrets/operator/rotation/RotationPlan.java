@@ -42,7 +42,9 @@ public record RotationPlan(String reason, Instant next, boolean rotateNowConsume
     if (f.rotateNow() != null && !f.rotateNow().equals(f.rotateNowHandled())) {
       return new RotationPlan("the annotation managedsecrets.dev/rotate-now changed", next, true);
     }
-    if (f.pending() && !failedSince) {
+    // An AWSPENDING version is a rotation of ours to resume only where rotation is set up: the
+    // label may have been put there otherwise (a custom staging move), and is then left alone.
+    if (f.pending() && !failedSince && scheduled) {
       return new RotationPlan("a rotation was in progress", next, false);
     }
     if (!scheduled) {

@@ -1,0 +1,51 @@
+package dev.managedsecrets.operator.rotation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.managedsecrets.core.rotation.RotationRules;
+import dev.managedsecrets.core.rotation.RotationSchedule;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class RotationPlanTest {
+
+  static final Instant NOW = Instant.parse("2026-12-06T12:00:00Z");
+  static final Instant MADE = NOW.minus(Duration.ofHours(1));
+  static final RotationRules SCHEDULED =
+      new RotationRules(true, RotationSchedule.parse(30, null, null), true, RotationRules.GENERATE);
+
+  static RotationPlan decide(RotationRules rules, String rotateNow, boolean pending) {
+    return RotationPlan.decide(
+        new RotationPlan.Facts(rules, true, rotateNow, null, MADE, pending, null, NOW));
+  }
+
+  @Test
+  void anAwsPendingVersionWithoutRotationSetUpIsLeftAlone() {
+    assertThat(decide(RotationRules.ON_REQUEST, null, true).rotate()).isFalse();
+  }
+
+  @Test
+  void anAwsPendingVersionUnderAScheduleIsARotationToResume() {
+    RotationPlan plan = decide(SCHEDULED, null, true);
+
+    assertThat(plan.rotate()).isTrue();
+    assertThat(plan.reason()).isEqualTo("a rotation was in progress");
+  }
+
+  @Test
+  void aNewRotateNowValueRotatesAndResumesWhatIsPending() {
+    RotationPlan plan = decide(RotationRules.ON_REQUEST, "1", true);
+
+    assertThat(plan.rotate()).isTrue();
+    assertThat(plan.rotateNowConsumed()).isTrue();
+  }
+
+  @Test
+  void aScheduleWhoseWindowIsNotOpenYetWaits() {
+    RotationPlan plan = decide(SCHEDULED, null, false);
+
+    assertThat(plan.rotate()).isFalse();
+    assertThat(plan.next()).isAfter(NOW);
+  }
+}

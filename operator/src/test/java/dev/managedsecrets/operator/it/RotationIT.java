@@ -20,6 +20,7 @@ import dev.managedsecrets.api.v1alpha1.RotationSpec;
 import dev.managedsecrets.core.projection.Projection;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
+import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.reconcile.Checkpoints.Point;
 import io.fabric8.kubernetes.api.model.Event;
 import java.time.Duration;
@@ -115,6 +116,67 @@ class RotationIT {
     assertThat(text(secret(cluster.client, "team-a", "login")))
         .containsEntry("username", "orders2")
         .containsEntry("password", after.get("password"));
+  }
+
+  @Test
+  void aFailedRotationLeavesAwsCurrentAndTheSecretAloneAndANewRequestRotates() throws Exception {
+    create(cluster.client, managedSecret("team-a", "outage", login("rate(30 days)")));
+    String first = awaitSynced(cluster.client, "team-a", "outage").getStatus().versionId;
+    Map<String, String> before = text(secret(cluster.client, "team-a", "outage"));
+
+    // The store refuses the pending version's write: createSecret fails.
+    try (AutoCloseable outage =
+        cluster.api.fail("POST", "/api/v1/namespaces/managedsecret-system/secrets", 503)) {
+      annotate("outage", "1");
+      await()
+          .atMost(Fixtures.WAIT)
+          .until(() -> rotationEvents("outage").contains("RotationFailed"));
+    }
+    ManagedSecret failed =
+        await()
+            .atMost(Fixtures.WAIT)
+            .until(
+                () -> get(cluster.client, "team-a", "outage"),
+                ms -> "1".equals(ms.getStatus().rotateNowHandled));
+
+    assertThat(failed.getStatus().versionId).isEqualTo(first);
+    assertThat(ready(failed).getStatus()).isEqualTo("True");
+    assertThat(condition(failed, "Rotating").getStatus()).isEqualTo("False");
+    assertThat(condition(failed, "Rotating").getReason()).isEqualTo("RotationFailed");
+    assertThat(condition(failed, "Rotating").getMessage()).contains("AWSCURRENT", "unchanged");
+    assertThat(failed.getStatus().lastRotatedDate).isNull();
+    assertThat(text(secret(cluster.client, "team-a", "outage"))).isEqualTo(before);
+    assertThat(record("outage").current().orElseThrow().versionId()).isEqualTo(first);
+    assertNoValueNamed("outage", before);
+
+    // The store is back: a new request rotates.
+    annotate("outage", "2");
+    ManagedSecret rotated = awaitRotated("outage", first);
+    assertThat(condition(rotated, "Rotating").getReason()).isEqualTo("RotationSucceeded");
+    assertThat(text(secret(cluster.client, "team-a", "outage")).get("password"))
+        .isNotEqualTo(before.get("password"));
+    // Counted by strategy and outcome, with no label per secret.
+    for (String outcome : List.of("Failed", "Succeeded")) {
+      assertThat(
+              cluster
+                  .registry
+                  .get(OperatorMetrics.ROTATIONS)
+                  .tags("strategy", "generate", "outcome", outcome)
+                  .counter()
+                  .count())
+          .as(outcome)
+          .isGreaterThanOrEqualTo(1);
+      assertThat(
+              cluster
+                  .registry
+                  .get(OperatorMetrics.ROTATION_DURATION)
+                  .tags("strategy", "generate", "outcome", outcome)
+                  .timer()
+                  .count())
+          .isGreaterThanOrEqualTo(1);
+    }
+    assertThat(cluster.registry.find(OperatorMetrics.ROTATIONS).meters())
+        .allSatisfy(m -> assertThat(m.getId().getTags()).hasSize(2));
   }
 
   @Test

@@ -1,7 +1,6 @@
 package dev.managedsecrets.cli.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -62,9 +61,9 @@ class CredentialProcessIT {
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(
-        aws() != null,
-        "the AWS CLI (aws) is not installed: ./test.sh installs it with pip when it is missing");
+    assertThat(aws() != null)
+        .as("the AWS CLI (aws) on the PATH: ./test.sh installs it with pip when it is missing")
+        .isTrue();
     assertThat(LAUNCHER).as("the launcher script").isExecutable();
     cluster = Cluster.startWithEndpoint("team-a");
     for (String account : List.of("app", "other")) {

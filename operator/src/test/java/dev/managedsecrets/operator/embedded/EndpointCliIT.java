@@ -1,7 +1,6 @@
 package dev.managedsecrets.operator.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,9 +53,9 @@ class EndpointCliIT {
 
   @BeforeAll
   static void startEmbedded() throws IOException {
-    assumeTrue(
-        aws() != null,
-        "the AWS CLI (aws) is not installed: ./test.sh installs it with pip when it is missing");
+    assertThat(aws() != null)
+        .as("the AWS CLI (aws) on the PATH: ./test.sh installs it with pip when it is missing")
+        .isTrue();
     Path kubeconfig = dir.resolve("embedded.kubeconfig");
     embedded =
         EmbeddedProcess.start("--port", "0", "--kubeconfig-out", kubeconfig.toString())

@@ -4,7 +4,6 @@ import static dev.managedsecrets.operator.it.Fixtures.awaitSynced;
 import static dev.managedsecrets.operator.it.Fixtures.create;
 import static dev.managedsecrets.operator.it.Fixtures.managedSecret;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.managedsecrets.operator.command.CredentialsProxyCommand;
@@ -42,9 +41,9 @@ class EndpointBotocoreCredentialsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(
-        AwsCli.find() != null,
-        "the AWS CLI (aws) is not installed: ./test.sh installs it with pip when it is missing");
+    assertThat(AwsCli.find() != null)
+        .as("the AWS CLI (aws) on the PATH: ./test.sh installs it with pip when it is missing")
+        .isTrue();
     cluster = TestCluster.withoutOperator();
     Map<String, String> config = new HashMap<>(EndpointClients.CONFIG);
     config.put("MANAGEDSECRET_ENDPOINT_TLS_MODE", "generate");

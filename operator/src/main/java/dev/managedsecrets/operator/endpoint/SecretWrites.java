@@ -233,12 +233,14 @@ final class SecretWrites {
       throw AwsException.invalidRequest(Services.MARKED_FOR_DELETION);
     }
     int days = window == null ? 30 : window.intValue();
-    // The stored secret first, with the window asked for; then the object, whose finalizer finds
-    // it scheduled (or purged) already and removes the projected Secret.
-    s.secrets().delete(t.record().id(), t.record().ownerUid(), days, force);
+    // The object first, then the stored secret, with the window asked for. A reconcile that began
+    // before the object's deletion and claims the record after this change reads the object again,
+    // finds it deleted and takes its claim back; its finalizer removes the projected Secret, and
+    // a schedule it sets before this change is replaced by the one asked for.
     if (t.object() != null) {
       s.objects().delete(t.object());
     }
+    s.secrets().deleteAsAsked(t.record().id(), t.record().ownerUid(), days, force);
     Instant now = s.clock().instant();
     ObjectNode out = Output.secret(t.arn(), t.name());
     Output.time(

@@ -48,8 +48,15 @@ public final class SecretsManagerService {
     RESTORED
   }
 
-  /** A claimed record and how it was claimed. */
-  public record Claimed(StoredSecret secret, Claim claim) {}
+  /**
+   * A claimed record and how it was claimed; {@code before}: the record as it was found, for a
+   * restore (null otherwise), so that {@link #withdraw} can put it back.
+   */
+  public record Claimed(StoredSecret secret, Claim claim, StoredSecret before) {
+    Claimed(StoredSecret secret, Claim claim) {
+      this(secret, claim, null);
+    }
+  }
 
   /** A new AWSCURRENT version: the record after the write and the plaintext it holds. */
   public record Put(StoredSecret secret, StoredVersion version, SecretValue value) {}
@@ -179,7 +186,7 @@ public final class SecretsManagerService {
     StoredSecret taken = incarnation == null ? secret : secret.withNamespaceUid(incarnation);
     if (secret.scheduledForDeletion()) {
       StoredSecret restored = store.update(taken.restored().withOwner(ownerName, ownerUid));
-      return new Claimed(restored, Claim.RESTORED);
+      return new Claimed(restored, Claim.RESTORED, secret);
     }
     if (ownerUid.equals(secret.ownerUid())) {
       // A record written before records carried a MAC gets one now (the write seals it).
@@ -485,27 +492,94 @@ public final class SecretsManagerService {
   }
 
   /**
+   * Takes back what {@code claimed} did, for a ManagedSecret found deleted right after its claim (a
+   * reconcile that began before the deletion, racing the DeleteSecret that purged or scheduled the
+   * record): a record the claim created is purged, one it restored is scheduled again as it was. A
+   * record written since the claim (a value stored, a schedule set) is another writer's and stays
+   * as that writer left it.
+   */
+  public void withdraw(Claimed claimed) {
+    if (claimed.claim() == Claim.EXISTING) {
+      return;
+    }
+    StoredSecret made = claimed.secret();
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      Optional<StoredSecret> now =
+          Incarnations.ownedBy(store.findByName(made.id()), made.ownerUid())
+              .filter(r -> r.arn().equals(made.arn()) && r.sequence() == made.sequence());
+      if (now.isEmpty()) {
+        return;
+      }
+      try {
+        if (claimed.claim() == Claim.CREATED) {
+          store.purge(now.get());
+          LOG.info(
+              "Purged stored secret {}: its ManagedSecret was deleted as it was made", made.id());
+        } else {
+          StoredSecret before = claimed.before();
+          store.update(
+              now.get()
+                  .withOwner(before.ownerName(), before.ownerUid())
+                  .scheduledForDeletion(before.deletedDate(), before.purgeAfter()));
+          LOG.info(
+              "Scheduled stored secret {} for deletion again: its ManagedSecret was deleted as it"
+                  + " was restored",
+              made.id());
+        }
+        return;
+      } catch (StoreConflictException changed) {
+        // Another record of the name was written (one Kubernetes object holds them): read again.
+      }
+    }
+  }
+
+  /**
    * Schedules the secret for deletion after the recovery window, keeping its versions and ARN; or
    * purges it at once when forced.
    */
   public void delete(SecretId id, String ownerUid, Integer recoveryWindowInDays, boolean force) {
-    Optional<StoredSecret> found = Incarnations.ownedBy(store.findByName(id), ownerUid);
-    if (found.isEmpty()) {
-      return;
+    delete(id, ownerUid, recoveryWindowInDays, force, false);
+  }
+
+  /**
+   * DeleteSecret's change to the store, made after its ManagedSecret was deleted: as {@link
+   * #delete(SecretId, String, Integer, boolean)}, except that a schedule found is replaced by the
+   * window asked for (the ManagedSecret's finalizer may have set its own since the request checked
+   * that the secret was not scheduled).
+   */
+  public void deleteAsAsked(SecretId id, String ownerUid, int recoveryWindowInDays, boolean force) {
+    delete(id, ownerUid, recoveryWindowInDays, force, true);
+  }
+
+  private void delete(
+      SecretId id, String ownerUid, Integer recoveryWindowInDays, boolean force, boolean replace) {
+    for (int attempt = 1; ; attempt++) {
+      Optional<StoredSecret> found = Incarnations.ownedBy(store.findByName(id), ownerUid);
+      if (found.isEmpty()) {
+        return;
+      }
+      StoredSecret secret = found.get();
+      try {
+        if (force) {
+          store.purge(secret);
+          LOG.info("Purged stored secret {} without recovery", id);
+          return;
+        }
+        if (secret.scheduledForDeletion() && !replace) {
+          return;
+        }
+        Instant now = clock.instant();
+        int days = recoveryWindowInDays == null ? 30 : recoveryWindowInDays;
+        store.update(secret.scheduledForDeletion(now, now.plus(Duration.ofDays(days))));
+        LOG.info("Scheduled stored secret {} for deletion in {} days", id, days);
+        return;
+      } catch (StoreConflictException changed) {
+        // The finalizer and DeleteSecret may write the record at once: read again.
+        if (attempt == 3) {
+          throw changed;
+        }
+      }
     }
-    StoredSecret secret = found.get();
-    if (force) {
-      store.purge(secret);
-      LOG.info("Purged stored secret {} without recovery", id);
-      return;
-    }
-    if (secret.scheduledForDeletion()) {
-      return;
-    }
-    Instant now = clock.instant();
-    int days = recoveryWindowInDays == null ? 30 : recoveryWindowInDays;
-    store.update(secret.scheduledForDeletion(now, now.plus(Duration.ofDays(days))));
-    LOG.info("Scheduled stored secret {} for deletion in {} days", id, days);
   }
 
   /** The secrets of a namespace that are scheduled for deletion (a read of every record). */

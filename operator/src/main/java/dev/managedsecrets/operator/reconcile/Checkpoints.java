@@ -13,6 +13,8 @@ public interface Checkpoints {
 
   /** Where the reconciler calls {@link #reached}. */
   enum Point {
+    /** The reconcile is about to claim the secret's name and record (step 4). */
+    CLAIMING,
     /** A new version is in the store (step 4); the Secret does not hold it yet (step 6). */
     VERSION_STORED,
     /** The Secret is projected (step 6); the status is not written yet (step 8). */

@@ -155,7 +155,12 @@ public final class ManagedSecretReconciler
     sealedValues.check(sealed);
     // 4. Claim the name; rotate when due (a rotation in progress finishes before a spec change is
     // stored); store a version when the inputs changed.
-    RotationStep.Outcome rotation = rotations.run(ms, claim(ms, names), keyArn, context);
+    checkpoints.reached(Checkpoints.Point.CLAIMING, ms);
+    StoredSecret claimed = claim(ms, names, context);
+    if (claimed == null) {
+      return UpdateControl.noUpdate(); // deleted meanwhile: its cleanup comes next
+    }
+    RotationStep.Outcome rotation = rotations.run(ms, claimed, keyArn, context);
     State current =
         withRotated(
             storeIfChanged(ms, rotation.stored(), input, sealed, names, keyArn, generation),
@@ -264,7 +269,13 @@ public final class ManagedSecretReconciler
     }
   }
 
-  private StoredSecret claim(ManagedSecret ms, Names names) {
+  /**
+   * Takes the name's record (creating or restoring it when needed), or null when the ManagedSecret
+   * was deleted meanwhile: a record this claim made or restored for an object already deleted (a
+   * DeleteSecret may have purged or scheduled it just before) is taken back at once, so that no
+   * reconcile that began before a deletion brings its record back.
+   */
+  private StoredSecret claim(ManagedSecret ms, Names names, Context<ManagedSecret> context) {
     ManagedSecretStatus status = ms.getStatus();
     boolean neverClaimed = status == null || status.arn == null;
     // The freshness anchor: the record as this ManagedSecret's status last saw it. Only the
@@ -281,6 +292,10 @@ public final class ManagedSecretReconciler
             () -> namespaces.of(ms),
             neverClaimed,
             anchor);
+    if (claimed.claim() != SecretsManagerService.Claim.EXISTING && deleted(ms, context)) {
+      secrets.withdraw(claimed);
+      return null;
+    }
     switch (claimed.claim()) {
       case CREATED -> {
         events.normal(ms, EventReason.SecretCreated, "Created secret " + names.secretName());
@@ -305,6 +320,20 @@ public final class ManagedSecretReconciler
       default -> {}
     }
     return claimed.secret();
+  }
+
+  /** The ManagedSecret is gone, or being deleted, as the API server has it now (not the cache). */
+  private static boolean deleted(ManagedSecret ms, Context<ManagedSecret> context) {
+    ManagedSecret now =
+        context
+            .getClient()
+            .resources(ManagedSecret.class)
+            .inNamespace(ms.getMetadata().getNamespace())
+            .withName(ms.getMetadata().getName())
+            .get();
+    return now == null
+        || !now.getMetadata().getUid().equals(ms.getMetadata().getUid())
+        || now.getMetadata().getDeletionTimestamp() != null;
   }
 
   /**

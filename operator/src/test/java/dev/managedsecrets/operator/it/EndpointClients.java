@@ -6,6 +6,7 @@ import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.operator.endpoint.AccessKeys;
 import dev.managedsecrets.operator.endpoint.Principal;
 import dev.managedsecrets.operator.endpoint.SecretsManagerEndpoint;
+import dev.managedsecrets.operator.reconcile.Checkpoints;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
@@ -74,9 +75,22 @@ final class EndpointClients {
     return start(UnaryOperator.identity(), settings);
   }
 
+  /** The API server, and the operator with its endpoint, stopping at {@code checkpoints}. */
+  static TestCluster start(Checkpoints checkpoints) {
+    return start(UnaryOperator.identity(), Map.of(), checkpoints);
+  }
+
   private static TestCluster start(
       UnaryOperator<EmbeddedApiServer.Options> options, Map<String, String> settings) {
+    return start(options, settings, Checkpoints.NONE);
+  }
+
+  private static TestCluster start(
+      UnaryOperator<EmbeddedApiServer.Options> options,
+      Map<String, String> settings,
+      Checkpoints checkpoints) {
     TestCluster cluster = TestCluster.withoutOperator(options);
+    cluster.checkpoints = checkpoints;
     try {
       Map<String, String> config = new java.util.HashMap<>(CONFIG);
       config.putAll(settings);

@@ -168,6 +168,50 @@ class SecretsManagerServiceTest {
   }
 
   @Test
+  void aWithdrawnClaimPurgesTheRecordItCreatedUnlessAValueWasStoredSince() {
+    SecretsManagerService.Claimed made = service.claim(ID, "db", "uid-1", NS_UID, true);
+    service.withdraw(made);
+    assertThat(store.find(STORED)).isEmpty();
+
+    SecretsManagerService.Claimed again = service.claim(ID, "db", "uid-2", NS_UID, true);
+    put(again.secret(), "v1", null);
+    service.withdraw(again);
+    assertThat(store.find(STORED).orElseThrow().current()).isPresent();
+  }
+
+  @Test
+  void aWithdrawnRestoreSchedulesTheSecretAgainAsItWas() {
+    StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
+    put(s, "v1", null);
+    service.deleteAsAsked(ID, "uid-1", 7, false);
+    StoredSecret scheduled = store.find(STORED).orElseThrow();
+    SecretsManagerService.Claimed restored = service.claim(ID, "db", "uid-1", NS_UID, true);
+    assertThat(restored.claim()).isEqualTo(SecretsManagerService.Claim.RESTORED);
+
+    service.withdraw(restored);
+
+    StoredSecret after = store.find(STORED).orElseThrow();
+    assertThat(after.deletedDate()).isEqualTo(scheduled.deletedDate());
+    assertThat(after.purgeAfter()).isEqualTo(scheduled.purgeAfter());
+    assertThat(after.ownerUid()).isEqualTo("uid-1");
+  }
+
+  @Test
+  void deleteSecretReplacesTheScheduleAFinalizerSetMeanwhileButTheFinalizerKeepsOne() {
+    service.claim(ID, "db", "uid-1", NS_UID, false);
+    service.delete(ID, "uid-1", null, false);
+    service.delete(ID, "uid-1", 7, false);
+    StoredSecret kept = store.find(STORED).orElseThrow();
+    assertThat(java.time.Duration.between(kept.deletedDate(), kept.purgeAfter()))
+        .isEqualTo(java.time.Duration.ofDays(30));
+
+    service.deleteAsAsked(ID, "uid-1", 7, false);
+    StoredSecret asked = store.find(STORED).orElseThrow();
+    assertThat(java.time.Duration.between(asked.deletedDate(), asked.purgeAfter()))
+        .isEqualTo(java.time.Duration.ofDays(7));
+  }
+
+  @Test
   void onlyTheOwnerCanScheduleTheDeletion() {
     service.claim(ID, "db", "uid-1", NS_UID, false);
     service.delete(ID, "uid-someone-else", null, true);

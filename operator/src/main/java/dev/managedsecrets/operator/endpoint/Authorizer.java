@@ -86,7 +86,7 @@ final class Authorizer {
   }
 
   boolean allowed(Principal principal, Need need, String namespace, String name) {
-    return cache.allowed(
+    return cache.allowedInNamespace(
         new AuthorizationCache.Question(
             principal, need.verb(), need.subresource(), namespace, name),
         this::review);

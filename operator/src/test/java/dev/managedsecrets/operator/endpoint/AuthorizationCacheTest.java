@@ -102,4 +102,35 @@ class AuthorizationCacheTest {
     assertThat(asked).hasSize(2);
     assertThat(cache.size()).isZero();
   }
+
+  @Test
+  void anAnswerForTheWholeNamespaceServesEveryNameInItWithOneReview() {
+    var cache = new AuthorizationCache(Duration.ofSeconds(5), 100, ticker);
+
+    for (int i = 0; i < 50; i++) {
+      assertThat(cache.allowedInNamespace(read(APP, "db-" + i), answer(true))).isTrue();
+    }
+
+    assertThat(asked).containsExactly(read(APP, null));
+    advance(Duration.ofMillis(5001));
+    assertThat(cache.allowedInNamespace(read(APP, "db-0"), answer(false))).isFalse();
+  }
+
+  @Test
+  void whereOnlyNamedSecretsAreAllowedEachNameIsAskedAndTheNamespaceOncePerTtl() {
+    var cache = new AuthorizationCache(Duration.ofSeconds(5), 100, ticker);
+    Predicate<AuthorizationCache.Question> onlyDb =
+        q -> {
+          asked.add(q);
+          return "db".equals(q.name());
+        };
+
+    assertThat(cache.allowedInNamespace(read(APP, "db"), onlyDb)).isTrue();
+    assertThat(cache.allowedInNamespace(read(APP, "db"), onlyDb)).isTrue();
+    assertThat(cache.allowedInNamespace(read(APP, "other"), onlyDb)).isFalse();
+    assertThat(cache.allowedInNamespace(read(APP, "other"), onlyDb)).isFalse();
+
+    assertThat(asked)
+        .containsExactly(read(APP, null), read(APP, "db"), read(APP, "other"), read(APP, "other"));
+  }
 }

@@ -21,6 +21,7 @@ import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.KeyringSecret;
 import dev.managedsecrets.operator.kms.KmsProviders;
 import dev.managedsecrets.operator.leader.Leadership;
+import dev.managedsecrets.operator.manager.EnvelopeCache;
 import dev.managedsecrets.operator.manager.NamespaceQuota;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.CountingKms;
@@ -166,7 +167,9 @@ public final class OperatorRuntime implements AutoCloseable {
             arns,
             clock,
             new NamespaceQuota(
-                config.quota().versionsPerNamespace(), config.quota().bytesPerNamespace(), clock));
+                config.quota().versionsPerNamespace(), config.quota().bytesPerNamespace(), clock),
+            // Envelopes read are kept (ciphertext only), so a version read again costs no read.
+            new EnvelopeCache(EnvelopeCache.MAX_ENTRIES, EnvelopeCache.MAX_BYTES));
     StoreWrites storeWrites = new StoreWrites();
     ManagedSecretReconciler reconciler =
         new ManagedSecretReconciler(

@@ -84,6 +84,7 @@ public final class SecretsManagerService {
   private final Clock clock;
   private final Reencryption reencryption;
   private final NamespaceQuota quota;
+  private final EnvelopeCache envelopes;
 
   /** A service without a bound on what a namespace keeps ({@link NamespaceQuota#NONE}). */
   public SecretsManagerService(
@@ -93,12 +94,15 @@ public final class SecretsManagerService {
       ValueAssembler values,
       Arns arns,
       Clock clock) {
-    this(store, records, cipher, values, arns, clock, NamespaceQuota.NONE);
+    this(store, records, cipher, values, arns, clock, NamespaceQuota.NONE, EnvelopeCache.NONE);
   }
 
   /**
    * @param records the MAC of the store's records, keyed from the keyring: the store holds records
    *     this service authenticates on every read and write
+   * @param quota what a namespace may keep
+   * @param envelopes where the envelopes read are kept (ciphertext only), so that a version read
+   *     again costs no store read ({@link EnvelopeCache#NONE}: none are)
    */
   public SecretsManagerService(
       SecretStore store,
@@ -107,7 +111,9 @@ public final class SecretsManagerService {
       ValueAssembler values,
       Arns arns,
       Clock clock,
-      NamespaceQuota quota) {
+      NamespaceQuota quota,
+      EnvelopeCache envelopes) {
+    this.envelopes = envelopes;
     this.store = new AuthenticatedSecretStore(store, records);
     this.cipher = cipher;
     this.values = values;
@@ -396,8 +402,7 @@ public final class SecretsManagerService {
     // The envelope and the labels that move to it: together or not at all (SecretStore#addVersion).
     StoredSecret written = store.addVersion(added.secret().writtenBy(spec), versionId, envelope);
     if (!added.removed().isEmpty()) {
-      store.deleteVersions(
-          secret.id(), added.removed().stream().map(StoredVersion::versionId).toList());
+      deleteVersions(secret.id(), added.removed());
     }
     return new Put(written, written.version(versionId).orElseThrow(), value);
   }
@@ -439,10 +444,16 @@ public final class SecretsManagerService {
     Versions.Added retained = Versions.retain(moved, clock.instant());
     StoredSecret written = store.update(retained.secret().writtenBy(spec));
     if (!retained.removed().isEmpty()) {
-      store.deleteVersions(
-          secret.id(), retained.removed().stream().map(StoredVersion::versionId).toList());
+      deleteVersions(secret.id(), retained.removed());
     }
     return written;
+  }
+
+  /** Removes the envelopes of versions that retention dropped, from the store and the cache. */
+  private void deleteVersions(SecretId id, List<StoredVersion> removed) {
+    List<String> versionIds = removed.stream().map(StoredVersion::versionId).toList();
+    envelopes.dropVersions(id, versionIds);
+    store.deleteVersions(id, versionIds);
   }
 
   /**
@@ -469,10 +480,20 @@ public final class SecretsManagerService {
           AwsError.INVALID_REQUEST_EXCEPTION,
           "You can't perform this operation on the secret because it was marked for deletion.");
     }
-    byte[] envelope = store.readVersion(secret.id(), version);
-    byte[] plaintext =
-        cipher.open(
-            envelope, EncryptionContext.forVersion(secret.arn(), version.versionId()), secret.id());
+    EnvelopeCache.Key key = EnvelopeCache.key(secret, version);
+    byte[] envelope = envelopes.get(key, () -> store.readVersion(secret.id(), version));
+    byte[] plaintext;
+    try {
+      plaintext =
+          cipher.open(
+              envelope,
+              EncryptionContext.forVersion(secret.arn(), version.versionId()),
+              secret.id());
+    } catch (RuntimeException e) {
+      envelopes.drop(key);
+      throw e;
+    }
+    envelopes.keep(key, envelope);
     try {
       return SecretValue.decode(plaintext);
     } catch (IllegalArgumentException e) {
@@ -561,6 +582,7 @@ public final class SecretsManagerService {
       StoredSecret secret = found.get();
       try {
         if (force) {
+          envelopes.dropSecret(id);
           store.purge(secret);
           LOG.info("Purged stored secret {} without recovery", id);
           return;
@@ -596,6 +618,7 @@ public final class SecretsManagerService {
     for (StoredSecret s : store.list()) {
       if (s.purgeAfter() != null && !s.purgeAfter().isAfter(now)) {
         try {
+          envelopes.dropSecret(s.id());
           store.purge(s);
         } catch (StoreConflictException restored) {
           // Changed since the list (restored, or re-bound): it is no longer expired as listed.

@@ -183,6 +183,7 @@ class NamespaceQuotaTest {
         values,
         new Arns("k8s", "local", "123456789012"),
         clock,
-        quota);
+        quota,
+        EnvelopeCache.NONE);
   }
 }

@@ -257,7 +257,12 @@ class SecretsManagerServiceTest {
 
   /** A new AWSCURRENT version of ID from the spec {@code spec} (null: not known). */
   SecretsManagerService.Put putFrom(StoredSecret s, String value, SpecGeneration spec) {
-    return service.putValue(
+    return putOn(service, s, value, spec);
+  }
+
+  SecretsManagerService.Put putOn(
+      SecretsManagerService on, StoredSecret s, String value, SpecGeneration spec) {
+    return on.putValue(
         s, text(value), values.inputHash(ID, text(value)), kms.resolve(null, "team-a"), null, spec);
   }
 
@@ -405,6 +410,85 @@ class SecretsManagerServiceTest {
     // A write from the spec's generation 3 after them is not refused as stale.
     assertThat(put(movedByEndpoint, "v3", 3).secret().specGeneration())
         .isEqualTo(new SpecGeneration("uid-1", 3));
+  }
+
+  /** The service keeping the envelopes it reads, on the same store. */
+  final EnvelopeCache envelopes = new EnvelopeCache(100, 1 << 20);
+
+  final SecretsManagerService caching = caching(clock);
+
+  SecretsManagerService caching(Clock at) {
+    return new SecretsManagerService(
+        store,
+        InMemorySecretStore.RECORDS,
+        new EnvelopeCipher(kms),
+        values,
+        new Arns("k8s", "local", "123456789012"),
+        at,
+        NamespaceQuota.NONE,
+        envelopes);
+  }
+
+  SecretsManagerService.Put put(SecretsManagerService on, StoredSecret s, String value) {
+    return putOn(on, s, value, SPEC);
+  }
+
+  @Test
+  void aVersionReadAgainIsOpenedFromTheKeptEnvelopeWithoutAStoreRead() {
+    StoredSecret s = caching.claim(ID, "db", "uid-1", NS_UID, false).secret();
+    SecretsManagerService.Put p = put(s, "hunter2", null);
+    assertThat(caching.read(p.secret(), p.version()).asText()).isEqualTo("hunter2");
+    assertThat(envelopes.size()).isEqualTo(1);
+    store.versions.clear();
+    assertThat(caching.read(p.secret(), p.version()).asText()).isEqualTo("hunter2");
+  }
+
+  @Test
+  void anEnvelopeThatDoesNotOpenIsNeitherKeptNorServedAgain() {
+    StoredSecret s = caching.claim(ID, "db", "uid-1", NS_UID, false).secret();
+    SecretsManagerService.Put p = put(s, "hunter2", null);
+    String stored = InMemorySecretStore.key(STORED) + "/" + p.version().versionId();
+    byte[] good = store.versions.get(stored);
+    byte[] altered = good.clone();
+    altered[altered.length - 1] ^= 1;
+    store.versions.put(stored, altered);
+    assertThat(decryptionFailure(() -> caching.read(p.secret(), p.version()))).isNotEmpty();
+    assertThat(envelopes.size()).isZero();
+    store.versions.put(stored, good);
+    assertThat(caching.read(p.secret(), p.version()).asText()).isEqualTo("hunter2");
+  }
+
+  @Test
+  void aPurgedSecretsEnvelopesAreDroppedAndItsNameMadeAgainServesOnlyItsOwnValue() {
+    String token = "0123456789abcdef0123456789abcdef";
+    StoredSecret s = caching.claim(ID, "db", "uid-1", NS_UID, false).secret();
+    SecretsManagerService.Put first = put(s, "first", token);
+    caching.read(first.secret(), first.version()).clear();
+    caching.delete(ID, "uid-1", null, true);
+    assertThat(envelopes.size()).isZero();
+    // Made again under the same name, with the same client request token: another ARN.
+    StoredSecret again = caching.claim(ID, "db", "uid-2", NS_UID, false).secret();
+    SecretsManagerService.Put second = put(again, "second", token);
+    assertThat(caching.read(second.secret(), second.version()).asText()).isEqualTo("second");
+  }
+
+  @Test
+  void versionsThatRetentionRemovesAreDroppedFromTheKeptEnvelopes() {
+    // A day passes between writes, so no version stays young and retention removes the oldest.
+    dev.managedsecrets.operator.MovingClock daily =
+        new dev.managedsecrets.operator.MovingClock(clock.instant());
+    SecretsManagerService aging = caching(daily);
+    StoredSecret s = aging.claim(ID, "db", "uid-1", NS_UID, false).secret();
+    SecretsManagerService.Put p = put(aging, s, "v0");
+    aging.read(p.secret(), p.version()).clear();
+    assertThat(envelopes.size()).isEqualTo(1);
+    StoredSecret current = p.secret();
+    for (int i = 1; i <= Versions.RETAINED_VERSIONS + 2; i++) {
+      daily.advance(Duration.ofDays(1));
+      current = put(aging, current, "v" + i).secret();
+    }
+    assertThat(current.version(p.version().versionId())).isEmpty();
+    assertThat(envelopes.size()).isZero();
   }
 
   @Test

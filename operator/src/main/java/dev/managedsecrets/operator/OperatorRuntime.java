@@ -1,5 +1,6 @@
 package dev.managedsecrets.operator;
 
+import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.crypto.KeyedHash;
 import dev.managedsecrets.core.crypto.Kms;
@@ -16,6 +17,7 @@ import dev.managedsecrets.core.value.PasswordGenerator;
 import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.operator.cache.Caches;
 import dev.managedsecrets.operator.config.OperatorConfig;
+import dev.managedsecrets.operator.endpoint.ManagedSecretCache;
 import dev.managedsecrets.operator.endpoint.SecretsManagerEndpoint;
 import dev.managedsecrets.operator.kms.Keyring;
 import dev.managedsecrets.operator.kms.KeyringSecret;
@@ -25,6 +27,7 @@ import dev.managedsecrets.operator.manager.EnvelopeCache;
 import dev.managedsecrets.operator.manager.NamespaceQuota;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.CountingKms;
+import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.metrics.ReconcileTimer;
 import dev.managedsecrets.operator.metrics.TimedSecretStore;
 import dev.managedsecrets.operator.namespaces.NamespaceUids;
@@ -37,12 +40,17 @@ import dev.managedsecrets.operator.reconcile.StoreWrites;
 import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
 import dev.managedsecrets.operator.sealing.SealedValues;
 import dev.managedsecrets.operator.sealing.SealingKeys;
+import dev.managedsecrets.operator.store.KubernetesSecretStore;
 import dev.managedsecrets.operator.store.SecretStore;
 import dev.managedsecrets.operator.store.SecretStores;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RegisteredController;
+import io.javaoperatorsdk.operator.processing.Controller;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -158,6 +166,18 @@ public final class OperatorRuntime implements AutoCloseable {
     // The backing store named by config.store (kubernetes or postgres); untrusted: its records are
     // authenticated under a key derived from the keyring's hash key, which the store never holds.
     SecretStore store = SecretStores.open(client, config);
+    if (store instanceof KubernetesSecretStore kubernetes) {
+      FunctionCounter.builder(
+              OperatorMetrics.STORE_RECORD_READS, kubernetes, KubernetesSecretStore::readsFromWatch)
+          .tag("from", "watch")
+          .register(registry);
+      FunctionCounter.builder(
+              OperatorMetrics.STORE_RECORD_READS,
+              kubernetes,
+              KubernetesSecretStore::readsFromServer)
+          .tag("from", "server")
+          .register(registry);
+    }
     SecretsManagerService secrets =
         new SecretsManagerService(
             new TimedSecretStore(store, registry),
@@ -203,20 +223,22 @@ public final class OperatorRuntime implements AutoCloseable {
                     .withMetrics(new ReconcileTimer(registry))
                     .withLeaderElectionConfiguration(
                         leadership.configuration(config).orElse(null)));
-    operator.register(
-        reconciler,
-        o -> {
-          o.withFinalizer(ManagedSecretReconciler.FINALIZER)
-              // A new value of the rotate-now annotation reconciles too (it makes no generation).
-              .withGenerationAware(false)
-              .withOnUpdateFilter(ManagedSecretUpdates.filter())
-              .withItemStore(Caches.compact())
-              .withReconciliationMaxInterval(config.resyncInterval())
-              .withRetry(retry(config.retry()));
-          if (!config.watchNamespaces().isEmpty()) {
-            o.settingNamespaces(new HashSet<>(config.watchNamespaces()));
-          }
-        });
+    RegisteredController<ManagedSecret> controller =
+        operator.register(
+            reconciler,
+            o -> {
+              o.withFinalizer(ManagedSecretReconciler.FINALIZER)
+                  // A new value of the rotate-now annotation reconciles too (it makes no
+                  // generation).
+                  .withGenerationAware(false)
+                  .withOnUpdateFilter(ManagedSecretUpdates.filter())
+                  .withItemStore(Caches.compact())
+                  .withReconciliationMaxInterval(config.resyncInterval())
+                  .withRetry(retry(config.retry()));
+              if (!config.watchNamespaces().isEmpty()) {
+                o.settingNamespaces(new HashSet<>(config.watchNamespaces()));
+              }
+            });
     kmsKeys.register(operator, config);
     operator.start();
 
@@ -270,7 +292,14 @@ public final class OperatorRuntime implements AutoCloseable {
                 config,
                 account,
                 new SecretsManagerEndpoint.Backend(
-                    client, secrets, kms, values, namespaces, storeWrites::written, clock))
+                    client,
+                    secrets,
+                    kms,
+                    values,
+                    namespaces,
+                    storeWrites::written,
+                    objectCache(controller),
+                    clock))
             : null;
     LOG.info(
         "Operator started: account {}, region {}, store and keyring in namespace {}, default key"
@@ -281,6 +310,20 @@ public final class OperatorRuntime implements AutoCloseable {
         config.kms().provider());
     return new OperatorRuntime(
         operator, purger, secrets, store, kmsProviders, leadership, kmsKeys, endpoint, sealingKeys);
+  }
+
+  /**
+   * The ManagedSecrets as the controller's informer holds them (every replica runs it, leading or
+   * not), for the endpoint's reads of values. JOSDK gives its informer cache to reconcilers only
+   * through a reconcile's context; its registered controller is the {@link Controller} that holds
+   * it ({@code EndpointIdleIT} fails if a GetSecretValue reads the ManagedSecret from the server).
+   */
+  private static ManagedSecretCache objectCache(RegisteredController<ManagedSecret> registered) {
+    if (!(registered instanceof Controller<ManagedSecret> controller)) {
+      return ManagedSecretCache.NONE;
+    }
+    var informer = controller.getEventSourceManager().getControllerEventSource();
+    return (namespace, name) -> informer.get(new ResourceID(name, namespace)).orElse(null);
   }
 
   /** The back-off of a failed reconcile, the same for both controllers: never gives up. */

@@ -42,6 +42,7 @@ final class Lookup {
   private final Authorizer authorizer;
   private final String arnPrefix;
   private final ClosedNamespaces closed;
+  private final ManagedSecretCache cache;
 
   /**
    * @param arnPrefix {@code arn:<partition>:secretsmanager:<region>:<account>:secret:}
@@ -54,12 +55,35 @@ final class Lookup {
       Authorizer authorizer,
       String arnPrefix,
       ClosedNamespaces closed) {
+    this(secrets, objects, namespaces, authorizer, arnPrefix, closed, null);
+  }
+
+  private Lookup(
+      SecretsManagerService secrets,
+      ManagedSecretObjects objects,
+      NamespaceIncarnations namespaces,
+      Authorizer authorizer,
+      String arnPrefix,
+      ClosedNamespaces closed,
+      ManagedSecretCache cache) {
     this.secrets = secrets;
     this.objects = objects;
     this.namespaces = namespaces;
     this.authorizer = authorizer;
     this.arnPrefix = arnPrefix;
     this.closed = closed;
+    this.cache = cache;
+  }
+
+  /**
+   * The same lookup for the reads of values, served from what the operator's watches hold: the
+   * ManagedSecret from {@code cache} when it holds the very object the record names, and the record
+   * as the store's read cache has it (the store's own writes, and anything it cannot vouch for, are
+   * read again). Operations that read or change a spec, or write the store, use this lookup's own
+   * reads.
+   */
+  Lookup forValueReads(ManagedSecretCache cache) {
+    return new Lookup(secrets, objects, namespaces, authorizer, arnPrefix, closed, cache);
   }
 
   /**
@@ -124,12 +148,17 @@ final class Lookup {
    * record of the namespace's present incarnation that is scheduled for deletion.
    */
   Optional<Target> byName(String namespace, String name) {
-    List<StoredSecret> records = secrets.findByName(new SecretId(namespace, name));
+    SecretId id = new SecretId(namespace, name);
+    List<StoredSecret> records =
+        cache == null ? secrets.findByName(id) : secrets.findByNameToRead(id);
     for (StoredSecret r : records) {
       if (r.scheduledForDeletion() || r.ownerName() == null) {
         continue;
       }
-      ManagedSecret ms = objects.get(namespace, r.ownerName());
+      ManagedSecret ms = cache == null ? null : cache.live(namespace, r.ownerName(), r.ownerUid());
+      if (ms == null) {
+        ms = objects.get(namespace, r.ownerName());
+      }
       if (ms != null
           && Objects.equals(ms.getMetadata().getUid(), r.ownerUid())
           && ms.getMetadata().getDeletionTimestamp() == null) {

@@ -45,6 +45,7 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
       ValueAssembler values,
       NamespaceIncarnations namespaces,
       ValueWritten written,
+      ManagedSecretCache objectCache,
       Clock clock) {}
 
   /**
@@ -84,6 +85,7 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
             backend.kms(),
             backend.values(),
             lookup,
+            lookup.forValueReads(backend.objectCache()),
             authorizer,
             objects,
             backend.namespaces(),

@@ -18,6 +18,7 @@ record Services(
     Kms kms,
     ValueAssembler values,
     Lookup lookup,
+    Lookup valueLookup,
     Authorizer authorizer,
     ManagedSecretObjects objects,
     NamespaceIncarnations namespaces,

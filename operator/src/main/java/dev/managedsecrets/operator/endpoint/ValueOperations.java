@@ -43,7 +43,8 @@ final class ValueOperations {
     String versionId = in.optional("VersionId", 32, 64);
     String stage = in.optional("VersionStage", 1, 256);
     Lookup.Target t =
-        s.lookup().authorized(caller.principal(), "GetSecretValue", secretId, Need.value("get"));
+        s.valueLookup()
+            .authorized(caller.principal(), "GetSecretValue", secretId, Need.value("get"));
     return value(t, versionId, stage);
   }
 
@@ -134,7 +135,8 @@ final class ValueOperations {
     for (String id : wanted) {
       try {
         Lookup.Target t =
-            s.lookup().authorized(caller.principal(), "BatchGetSecretValue", id, Need.value("get"));
+            s.valueLookup()
+                .authorized(caller.principal(), "BatchGetSecretValue", id, Need.value("get"));
         values.add(value(t, null, null));
       } catch (AwsException e) {
         errors

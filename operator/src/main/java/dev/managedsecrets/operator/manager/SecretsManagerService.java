@@ -128,6 +128,11 @@ public final class SecretsManagerService {
     return store.findByName(id);
   }
 
+  /** As {@link #findByName}, for reads of values: see {@link SecretStore#findByNameToRead}. */
+  public List<StoredSecret> findByNameToRead(SecretId id) {
+    return store.findByNameToRead(id);
+  }
+
   /**
    * Takes the name for a ManagedSecret: confirms the record it holds, takes the record its
    * namespace incarnation holds (restoring one scheduled for deletion: same ARN, same versions), or

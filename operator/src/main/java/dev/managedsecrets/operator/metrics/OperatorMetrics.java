@@ -34,6 +34,13 @@ public final class OperatorMetrics {
   /** managedsecret_kms_requests_total{operation, result}. */
   public static final String KMS_REQUESTS = CountingKms.METRIC;
 
+  /**
+   * managedsecret_store_record_reads_total{from}: the endpoint's reads of records from the
+   * Kubernetes store, served from its watch ({@code from=watch}) or from the API server ({@code
+   * from=server}).
+   */
+  public static final String STORE_RECORD_READS = "managedsecret.store.record.reads";
+
   /** managedsecret_store_duration_seconds{operation, outcome}. */
   public static final String STORE_DURATION = "managedsecret.store.duration";
 

@@ -38,6 +38,11 @@ public final class TimedSecretStore implements SecretStore {
   }
 
   @Override
+  public List<StoredSecret> findByNameToRead(SecretId id) {
+    return time("find", () -> delegate.findByNameToRead(id));
+  }
+
+  @Override
   public StoredSecret create(StoredSecret secret) {
     return time("create", () -> delegate.create(secret));
   }

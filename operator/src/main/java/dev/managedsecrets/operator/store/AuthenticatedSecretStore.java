@@ -46,6 +46,11 @@ public final class AuthenticatedSecretStore implements SecretStore {
     return delegate.findByName(id).stream().map(r -> verified(r, id)).toList();
   }
 
+  @Override
+  public List<StoredSecret> findByNameToRead(SecretId id) {
+    return delegate.findByNameToRead(id).stream().map(r -> verified(r, id)).toList();
+  }
+
   /**
    * Every record whose MAC holds (or that has none yet). One that fails is left out, with a
    * warning: the purge job never purges a record on the strength of dates it can't trust, and every

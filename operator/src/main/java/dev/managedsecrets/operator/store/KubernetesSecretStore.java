@@ -54,9 +54,12 @@ public final class KubernetesSecretStore implements SecretStore {
   private final KubernetesClient client;
   private final String namespace;
 
+  private final RecordReadCache readCache;
+
   public KubernetesSecretStore(KubernetesClient client, String namespace) {
     this.client = client;
     this.namespace = namespace;
+    this.readCache = new RecordReadCache(() -> secrets().withLabel(LABEL_STORE, "record"));
   }
 
   @Override
@@ -70,11 +73,37 @@ public final class KubernetesSecretStore implements SecretStore {
     return head == null ? List.of() : decode(head);
   }
 
+  /**
+   * As {@link #findByName}, served from the record objects this store's watch keeps ({@link
+   * RecordReadCache}): no API request for a record read again.
+   */
+  @Override
+  public List<StoredSecret> findByNameToRead(SecretId id) {
+    String name = recordName(id);
+    Secret head = readCache.read(name, () -> call(() -> secrets().withName(name).get()));
+    return head == null ? List.of() : decode(head);
+  }
+
+  @Override
+  public void close() {
+    readCache.close();
+  }
+
+  /** Reads of {@link #findByNameToRead} served from the watch's records. */
+  public long readsFromWatch() {
+    return readCache.readsFromWatch();
+  }
+
+  /** Reads of {@link #findByNameToRead} that went to the API server. */
+  public long readsFromServer() {
+    return readCache.readsFromServer();
+  }
+
   @Override
   public StoredSecret create(StoredSecret secret) {
     Secret head = recordObject(secret.id(), List.of(secret)).build();
     try {
-      return decodeOne(call(() -> secrets().resource(head).create()), secret.id());
+      return decodeOne(written(call(() -> secrets().resource(head).create())), secret.id());
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;
@@ -115,6 +144,12 @@ public final class KubernetesSecretStore implements SecretStore {
     return write(resourceVersion, secret.id(), all);
   }
 
+  /** A record object this store just wrote, kept for its reads. */
+  private Secret written(Secret record) {
+    readCache.wrote(record);
+    return record;
+  }
+
   /** Replaces the record object, only if it is still at {@code resourceVersion}. */
   private StoredSecret write(String resourceVersion, SecretId id, List<StoredSecret> records) {
     Secret head =
@@ -124,7 +159,7 @@ public final class KubernetesSecretStore implements SecretStore {
             .endMetadata()
             .build();
     try {
-      return decodeOne(call(() -> secrets().resource(head).update()), id);
+      return decodeOne(written(call(() -> secrets().resource(head).update())), id);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409 || e.getCode() == 404) {
         throw new StoreConflictException("The record of " + id + " changed meanwhile");
@@ -335,6 +370,7 @@ public final class KubernetesSecretStore implements SecretStore {
       try {
         if (others.isEmpty()) {
           call(() -> secrets().withName(recordName(id)).lockResourceVersion(expected).delete());
+          readCache.deleted(recordName(id), expected);
         } else {
           // The records of other incarnations of the name stay.
           write(expected, others.get(0).id(), others);

@@ -35,6 +35,16 @@ public interface SecretStore extends AutoCloseable {
   List<StoredSecret> findByName(SecretId id);
 
   /**
+   * The records of the name as {@link #findByName} gives them, for reads of values that may be
+   * served from what the store's watch has seen (never older than this replica's own writes;
+   * another replica's write counts once its watch event arrived). Writers and the reconciler use
+   * {@link #findByName}. A store without such a cache reads as {@link #findByName}.
+   */
+  default List<StoredSecret> findByNameToRead(SecretId id) {
+    return findByName(id);
+  }
+
+  /**
    * Creates the record of a new secret, beside the records of the name that other namespace
    * incarnations hold.
    *

@@ -1,6 +1,7 @@
 package dev.managedsecrets.operator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.List;
 import java.util.stream.IntStream;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
 /**
  * The endpoint costs the API server nothing while no one calls it, and reading values writes
@@ -55,5 +57,43 @@ class EndpointIdleIT {
     assertThat(cluster.drainWrites())
         .as("API writes of 9 reads")
         .allMatch(w -> w.endsWith("/subjectaccessreviews"));
+  }
+
+  @Test
+  void aValueReadAgainIsServedWithoutAnyApiRequest() {
+    String name = "idle/again";
+    sm.createSecret(r -> r.name(name).secretString("{\"password\":\"again\"}"));
+    EndpointSdkIT.object(cluster, name);
+    sm.getSecretValue(r -> r.secretId(name));
+    cluster.drainRequests();
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(sm.getSecretValue(r -> r.secretId(name)).secretString())
+          .isEqualTo("{\"password\":\"again\"}");
+    }
+
+    assertThat(cluster.drainRequests())
+        .as("API requests of 5 reads of one value, read once before")
+        .filteredOn(r -> !r.path().contains("watch"))
+        .isEmpty();
+  }
+
+  @Test
+  void aValueWrittenIsReadBackAtOnceThroughTheCaches() {
+    String name = "idle/changed";
+    sm.createSecret(r -> r.name(name).secretString("first"));
+    EndpointSdkIT.object(cluster, name);
+    assertThat(sm.getSecretValue(r -> r.secretId(name)).secretString()).isEqualTo("first");
+
+    for (int i = 0; i < 5; i++) {
+      String value = "value-" + i;
+      sm.putSecretValue(r -> r.secretId(name).secretString(value));
+      assertThat(sm.getSecretValue(r -> r.secretId(name)).secretString()).isEqualTo(value);
+    }
+    sm.deleteSecret(r -> r.secretId(name).forceDeleteWithoutRecovery(true));
+    assertThat(
+            catchThrowableOfType(
+                ResourceNotFoundException.class, () -> sm.getSecretValue(r -> r.secretId(name))))
+        .isNotNull();
   }
 }

@@ -9,7 +9,9 @@ import dev.managedsecrets.operator.store.StoreUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -21,6 +23,7 @@ public final class TimedSecretStore implements SecretStore {
 
   private final SecretStore delegate;
   private final MeterRegistry registry;
+  private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
 
   public TimedSecretStore(SecretStore delegate, MeterRegistry registry) {
     this.delegate = delegate;
@@ -130,13 +133,20 @@ public final class TimedSecretStore implements SecretStore {
       outcome = e.error().exceptionName();
       throw e;
     } finally {
-      sample.stop(
-          Timer.builder(OperatorMetrics.STORE_DURATION)
-              .description("Time spent in calls of the backing store")
-              .tag("operation", operation)
-              .tag("outcome", outcome)
-              .serviceLevelObjectives(OperatorMetrics.BUCKETS)
-              .register(registry));
+      sample.stop(timer(operation, outcome));
     }
+  }
+
+  /** The timer of an operation and outcome, registered once (a registry lookup costs a call). */
+  private Timer timer(String operation, String outcome) {
+    return timers.computeIfAbsent(
+        List.of(operation, outcome),
+        k ->
+            Timer.builder(OperatorMetrics.STORE_DURATION)
+                .description("Time spent in calls of the backing store")
+                .tag("operation", operation)
+                .tag("outcome", outcome)
+                .serviceLevelObjectives(OperatorMetrics.BUCKETS)
+                .register(registry));
   }
 }

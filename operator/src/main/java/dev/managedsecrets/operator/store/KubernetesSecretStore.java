@@ -59,7 +59,9 @@ public final class KubernetesSecretStore implements SecretStore {
   public KubernetesSecretStore(KubernetesClient client, String namespace) {
     this.client = client;
     this.namespace = namespace;
-    this.readCache = new RecordReadCache(() -> secrets().withLabel(LABEL_STORE, "record"));
+    this.readCache =
+        new RecordReadCache(
+            () -> secrets().withLabel(LABEL_STORE, "record"), KubernetesSecretStore::decode);
   }
 
   @Override
@@ -80,8 +82,7 @@ public final class KubernetesSecretStore implements SecretStore {
   @Override
   public List<StoredSecret> findByNameToRead(SecretId id) {
     String name = recordName(id);
-    Secret head = readCache.read(name, () -> call(() -> secrets().withName(name).get()));
-    return head == null ? List.of() : decode(head);
+    return readCache.read(name, () -> call(() -> secrets().withName(name).get()));
   }
 
   @Override

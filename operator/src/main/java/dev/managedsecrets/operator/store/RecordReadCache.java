@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.managedsecrets.core.secret.StoredSecret;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretList;
@@ -11,7 +12,9 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,10 +46,32 @@ final class RecordReadCache implements AutoCloseable {
   /** How long after a failed start of the watch it is tried again (reads go to the server). */
   static final Duration RETRY = Duration.ofSeconds(5);
 
-  /** A record object, or its absence, at a resource version. */
-  private record Entry(long version, Secret object) {}
+  /**
+   * A record object, or its absence (null), at a resource version, and its records once decoded (at
+   * the entry's first read, then kept with it: an object never changes under its version).
+   */
+  private final class Entry {
+    final long version;
+    final Secret object;
+    private volatile List<StoredSecret> decoded;
+
+    Entry(long version, Secret object) {
+      this.version = version;
+      this.object = object;
+    }
+
+    List<StoredSecret> records() {
+      List<StoredSecret> out = decoded;
+      if (out == null) {
+        out = object == null ? List.of() : decode.apply(object);
+        decoded = out;
+      }
+      return out;
+    }
+  }
 
   private final Supplier<FilterWatchListDeletable<Secret, SecretList, Resource<Secret>>> records;
+  private final Function<Secret, List<StoredSecret>> decode;
   private final AtomicLong fromWatch = new AtomicLong();
   private final AtomicLong fromServer = new AtomicLong();
   private final Cache<String, Entry> entries =
@@ -68,17 +93,20 @@ final class RecordReadCache implements AutoCloseable {
 
   /**
    * @param records the store's record objects (a label selection in its namespace)
+   * @param decode the records a record object holds
    */
   RecordReadCache(
-      Supplier<FilterWatchListDeletable<Secret, SecretList, Resource<Secret>>> records) {
+      Supplier<FilterWatchListDeletable<Secret, SecretList, Resource<Secret>>> records,
+      Function<Secret, List<StoredSecret>> decode) {
     this.records = records;
+    this.decode = decode;
   }
 
   /**
-   * The record object {@code name} (null: none), as kept, else as {@code get} reads it from the API
-   * server.
+   * The records of the record object {@code name} (none without such an object), as kept, else as
+   * {@code get} reads the object from the API server.
    */
-  Secret read(String name, Supplier<Secret> get) {
+  List<StoredSecret> read(String name, Supplier<Secret> get) {
     long began;
     synchronized (this) {
       startWatching();
@@ -88,19 +116,27 @@ final class RecordReadCache implements AutoCloseable {
       Entry kept = entries.getIfPresent(name);
       if (kept != null) {
         fromWatch.incrementAndGet();
-        return kept.object();
+        return kept.records();
       }
     }
     fromServer.incrementAndGet();
     Secret fresh = get.get();
-    if (began >= 0 && fresh != null) {
+    if (fresh == null) {
+      return List.of();
+    }
+    Entry read = entry(fresh);
+    if (read == null) {
+      return decode.apply(fresh);
+    }
+    List<StoredSecret> out = read.records();
+    if (began >= 0) {
       synchronized (this) {
         if (watching && epoch == began) {
-          offer(name, fresh);
+          keep(name, read);
         }
       }
     }
-    return fresh;
+    return out;
   }
 
   /** This store wrote the record object: what it wrote is kept, unless something newer is. */
@@ -119,12 +155,18 @@ final class RecordReadCache implements AutoCloseable {
   }
 
   private void offer(String name, Secret object) {
-    Long version = version(object.getMetadata().getResourceVersion());
-    if (version == null) {
+    Entry entry = entry(object);
+    if (entry == null) {
       entries.invalidate(name);
     } else {
-      keep(name, new Entry(version, object));
+      keep(name, entry);
     }
+  }
+
+  /** The entry of an object, or null when its resource version is not a number. */
+  private Entry entry(Secret object) {
+    Long version = version(object.getMetadata().getResourceVersion());
+    return version == null ? null : new Entry(version, object);
   }
 
   private void keep(String name, Entry next) {
@@ -135,8 +177,7 @@ final class RecordReadCache implements AutoCloseable {
             name,
             next,
             (old, now) ->
-                now.version() > old.version()
-                        || (now.version() == old.version() && now.object() == null)
+                now.version > old.version || (now.version == old.version && now.object == null)
                     ? now
                     : old);
   }

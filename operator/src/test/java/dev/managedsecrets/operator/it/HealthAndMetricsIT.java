@@ -103,7 +103,7 @@ class HealthAndMetricsIT {
             .anyMatch(k -> k.startsWith("jvm_memory_used_bytes{"));
 
         assertThat(metrics).doesNotContain(CANARY).doesNotContain(generated);
-        Set<String> labels = Set.of("result", "operation", "outcome", "exception", "le");
+        Set<String> labels = Set.of("result", "operation", "outcome", "exception", "from", "le");
         for (String series : samples.keySet()) {
           if (!series.startsWith("managedsecret_")) {
             continue;

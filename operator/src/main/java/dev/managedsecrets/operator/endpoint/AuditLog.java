@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.Set;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,7 +134,7 @@ final class AuditLog {
       out.put("errorMessage", cut(e.error().getMessage()));
     }
     out.put("requestID", e.requestId());
-    out.put("eventID", UUID.randomUUID().toString());
+    out.put("eventID", RequestIds.next());
     out.put("readOnly", e.operation() != null && readOnly(e.operation()));
     out.put("eventType", "AwsApiCall");
     out.put("recipientAccountId", account);

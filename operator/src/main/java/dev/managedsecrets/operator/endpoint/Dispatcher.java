@@ -6,7 +6,6 @@ import dev.managedsecrets.core.secret.SecretsManagerException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +57,7 @@ final class Dispatcher implements HttpFront.Handler {
         && ("GET".equals(call.method()) || "POST".equals(call.method()))) {
       return credentials(call);
     }
-    String requestId = UUID.randomUUID().toString();
+    String requestId = RequestIds.next();
     String operation = operation(call.first("X-Amz-Target"));
     String userAgent = call.first("User-Agent");
     Caller caller = null;
@@ -104,7 +103,7 @@ final class Dispatcher implements HttpFront.Handler {
    * {@code kubectl managedsecret credentials} sends it there.
    */
   private Answer credentials(HttpCall call) {
-    String requestId = UUID.randomUUID().toString();
+    String requestId = RequestIds.next();
     PodCredentials.Issued issued =
         pods.issue("POST".equals(call.method()) ? bodyToken(call) : call.first("Authorization"));
     Caller caller =
@@ -144,7 +143,7 @@ final class Dispatcher implements HttpFront.Handler {
   /** Refuses a call before anything of it is read but its headers (a body too large). */
   @Override
   public Answer refuse(HttpCall call, AwsException error) {
-    String requestId = UUID.randomUUID().toString();
+    String requestId = RequestIds.next();
     String userAgent = call.first("User-Agent");
     audit(requestId, operation(call.first("X-Amz-Target")), null, call, userAgent, null, error);
     return error(error, requestId);

@@ -323,7 +323,13 @@ public final class Keyring implements KeyCatalog {
   private final byte[] root;
   private final byte[] hashKey;
   private final Storage storage;
-  private Map<String, Entry> entries;
+
+  /**
+   * The entries as last stored. Every change is made on a fresh copy inside {@link #update}, under
+   * this object's lock, and published whole by this write: a published map and its entries are
+   * never changed again, so the lookups on the path of every data key read it without the lock.
+   */
+  private volatile Map<String, Entry> entries;
 
   /**
    * A keyring as its storage holds it.
@@ -395,7 +401,7 @@ public final class Keyring implements KeyCatalog {
   }
 
   @Override
-  public synchronized Optional<KeyMetadata> find(String reference) {
+  public Optional<KeyMetadata> find(String reference) {
     // On the path of every data key: match by id, alias or ARN before building any metadata.
     for (Entry e : entries.values()) {
       if (e.aliases != null
@@ -604,7 +610,7 @@ public final class Keyring implements KeyCatalog {
 
   // ---- local material, for LocalKeyProvider ----
 
-  synchronized Optional<byte[]> localMaterial(String keyId, int version) {
+  Optional<byte[]> localMaterial(String keyId, int version) {
     Entry entry = entries.get(keyId);
     if (entry == null || !entry.local()) {
       return Optional.empty();
@@ -612,7 +618,7 @@ public final class Keyring implements KeyCatalog {
     return Optional.ofNullable(entry.material.get(version));
   }
 
-  synchronized List<Integer> localMaterialVersions(String keyId) {
+  List<Integer> localMaterialVersions(String keyId) {
     Entry entry = entries.get(keyId);
     return entry == null || !entry.local() ? List.of() : List.copyOf(entry.versions);
   }

@@ -57,8 +57,9 @@ final class LastAccessed {
       return;
     }
     LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
-    if (today.equals(day(ms))) {
-      return;
+    Map<String, String> annotations = ms.getMetadata().getAnnotations();
+    if (annotations != null && today.toString().equals(annotations.get(ANNOTATION))) {
+      return; // recorded today (the annotation's own form: no parse on every read)
     }
     recorded.values().removeIf(d -> !d.equals(today));
     if (today.equals(recorded.put(ms.getMetadata().getUid(), today))) {

@@ -190,7 +190,7 @@ public final class OperatorRuntime implements AutoCloseable {
                 config.quota().versionsPerNamespace(), config.quota().bytesPerNamespace(), clock),
             // Envelopes read are kept (ciphertext only), so a version read again costs no read.
             new EnvelopeCache(EnvelopeCache.MAX_ENTRIES, EnvelopeCache.MAX_BYTES));
-    StoreWrites storeWrites = new StoreWrites();
+    StoreWrites storeWrites = new StoreWrites(client, leadership::leading, clock);
     ManagedSecretReconciler reconciler =
         new ManagedSecretReconciler(
             secrets,

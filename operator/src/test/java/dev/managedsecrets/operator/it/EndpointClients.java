@@ -212,8 +212,21 @@ final class EndpointClients {
 
   /** AWS's SDK client for the endpoint, signing with {@code key}, without retries. */
   static SecretsManagerClient client(TestCluster cluster, AccessKeys.AccessKey key) {
+    return client(endpoint(cluster).url(), key);
+  }
+
+  /** A client of one more replica's endpoint, signing as the local administrator. */
+  static SecretsManagerClient client(dev.managedsecrets.operator.OperatorRuntime replica) {
+    SecretsManagerEndpoint endpoint = replica.endpoint().orElseThrow();
+    AccessKeys.AccessKey key = AccessKeys.generate(Principal.administrator("default"));
+    endpoint.accessKeys().add(key);
+    return client(endpoint.url(), key);
+  }
+
+  /** AWS's client for the plain-HTTP endpoint at {@code url}, signing with {@code key}. */
+  static SecretsManagerClient client(String url, AccessKeys.AccessKey key) {
     return SecretsManagerClient.builder()
-        .endpointOverride(URI.create(endpoint(cluster).url()))
+        .endpointOverride(URI.create(url))
         .region(Region.of(REGION))
         .credentialsProvider(
             StaticCredentialsProvider.create(

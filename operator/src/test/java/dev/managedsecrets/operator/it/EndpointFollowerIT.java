@@ -7,19 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.operator.OperatorRuntime;
-import dev.managedsecrets.operator.endpoint.AccessKeys;
-import dev.managedsecrets.operator.endpoint.Principal;
 import dev.managedsecrets.operator.reconcile.StoreWrites;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
@@ -40,21 +32,6 @@ class EndpointFollowerIT {
     return config;
   }
 
-  static SecretsManagerClient client(OperatorRuntime replica) {
-    var endpoint = replica.endpoint().orElseThrow();
-    AccessKeys.AccessKey key = AccessKeys.generate(Principal.administrator("default"));
-    endpoint.accessKeys().add(key);
-    return SecretsManagerClient.builder()
-        .endpointOverride(URI.create(endpoint.url()))
-        .region(Region.of(EndpointClients.REGION))
-        .credentialsProvider(
-            StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey())))
-        .httpClient(UrlConnectionHttpClient.create())
-        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-        .build();
-  }
-
   @Test
   void aValueWrittenThroughTheReplicaThatDoesNotLeadIsProjectedAtOnce() {
     try (TestCluster cluster = TestCluster.withoutOperator();
@@ -65,8 +42,8 @@ class EndpointFollowerIT {
       try (OperatorRuntime follower =
               cluster.newOperator(
                   TestCluster.testConfig(electing()), new SimpleMeterRegistry(), () -> {});
-          SecretsManagerClient viaLeader = client(leader);
-          SecretsManagerClient viaFollower = client(follower)) {
+          SecretsManagerClient viaLeader = EndpointClients.client(leader);
+          SecretsManagerClient viaFollower = EndpointClients.client(follower)) {
         assertThat(follower.isLeader()).isFalse();
         viaLeader.createSecret(r -> r.name("follower/db").secretString("{\"password\":\"one\"}"));
         ManagedSecret ms = EndpointSdkIT.object(cluster, "follower/db");

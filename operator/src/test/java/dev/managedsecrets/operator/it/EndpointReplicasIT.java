@@ -4,19 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.managedsecrets.operator.OperatorRuntime;
-import dev.managedsecrets.operator.endpoint.AccessKeys;
-import dev.managedsecrets.operator.endpoint.Principal;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
@@ -38,19 +30,7 @@ class EndpointReplicasIT {
         cluster.newOperator(
             TestCluster.testConfig(cluster.configure), new SimpleMeterRegistry(), () -> {});
     first = EndpointClients.client(cluster, EndpointClients.administrator(cluster));
-    var endpoint = second.endpoint().orElseThrow();
-    AccessKeys.AccessKey key = AccessKeys.generate(Principal.administrator("default"));
-    endpoint.accessKeys().add(key);
-    other =
-        SecretsManagerClient.builder()
-            .endpointOverride(URI.create(endpoint.url()))
-            .region(Region.of(EndpointClients.REGION))
-            .credentialsProvider(
-                StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey())))
-            .httpClient(UrlConnectionHttpClient.create())
-            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-            .build();
+    other = EndpointClients.client(second);
   }
 
   @AfterAll

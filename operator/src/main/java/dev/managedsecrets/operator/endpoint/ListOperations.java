@@ -7,6 +7,8 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.core.names.Names;
+import dev.managedsecrets.core.secret.Incarnations;
+import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.operator.endpoint.Authorizer.Need;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -126,7 +129,12 @@ final class ListOperations {
     boolean closed = s.lookup().closedNamespaces().closed(namespace);
     for (ManagedSecret ms : closed ? List.<ManagedSecret>of() : s.objects().list(namespace)) {
       ManagedSecretStatus status = ms.getStatus();
-      if (status == null || status.arn == null || ms.getMetadata().getDeletionTimestamp() != null) {
+      if (ms.getMetadata().getDeletionTimestamp() != null) {
+        continue;
+      }
+      if (status == null || status.arn == null) {
+        // Not reconciled yet (a CreateSecret that has just answered): listed from its record.
+        unreconciled(namespace, ms).ifPresent(all::add);
         continue;
       }
       all.add(
@@ -368,5 +376,24 @@ final class ListOperations {
     private static boolean startsIgnoringCase(String text, String prefix) {
       return text.regionMatches(true, 0, prefix, 0, prefix.length());
     }
+  }
+
+  /** A ManagedSecret whose status has no ARN yet, listed from the record it holds, if any. */
+  private Optional<Listed> unreconciled(String namespace, ManagedSecret ms) {
+    return Incarnations.ownedBy(
+            s.secrets().findByName(new SecretId(namespace, Names.secretName(ms))),
+            ms.getMetadata().getUid())
+        .filter(r -> !r.scheduledForDeletion())
+        .map(
+            r ->
+                new Listed(
+                    r.id().name(),
+                    r.arn(),
+                    ms.getSpec(),
+                    r.createdDate(),
+                    r.lastChangedDate(),
+                    LastAccessed.of(ms),
+                    null,
+                    r.versionIdsToStages()));
   }
 }

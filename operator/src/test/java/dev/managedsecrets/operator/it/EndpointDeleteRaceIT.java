@@ -12,11 +12,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.Filter;
+import software.amazon.awssdk.services.secretsmanager.model.FilterNameStringType;
+import software.amazon.awssdk.services.secretsmanager.model.SecretListEntry;
 
 /**
- * DeleteSecret while a reconcile of the same secret is in flight (it began before the deletion and
- * claims the record after DeleteSecret changed it): the store ends as DeleteSecret asked, and the
- * reconcile brings nothing back.
+ * Calls while a reconcile of the same secret is in flight: DeleteSecret (the reconcile began before
+ * the deletion and claims the record after DeleteSecret changed it) leaves the store as it asked,
+ * and the reconcile brings nothing back; ListSecrets lists a secret its reconcile has not reached.
  */
 class EndpointDeleteRaceIT {
 
@@ -70,6 +73,28 @@ class EndpointDeleteRaceIT {
         .isEqualTo(Duration.ofDays(7));
     assertThat(record.current()).isPresent();
     assertThat(sm.describeSecret(r -> r.secretId("raced/window")).deletedDate()).isNotNull();
+  }
+
+  @Test
+  void aSecretCreatedButNotReconciledYetIsListedFromItsRecord() throws Exception {
+    hold.arm(Point.CLAIMING, "raced/listed");
+    String arn = sm.createSecret(r -> r.name("raced/listed").secretString("v")).arn();
+    hold.awaitHeld();
+    try {
+      assertThat(
+              sm.listSecrets(
+                      r ->
+                          r.filters(
+                              Filter.builder()
+                                  .key(FilterNameStringType.NAME)
+                                  .values("raced/listed")
+                                  .build()))
+                  .secretList())
+          .extracting(SecretListEntry::arn)
+          .containsExactly(arn);
+    } finally {
+      hold.release();
+    }
   }
 
   private static void awaitNoObjectFor(String secretName) {

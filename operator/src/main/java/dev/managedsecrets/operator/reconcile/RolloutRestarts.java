@@ -4,6 +4,11 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.RolloutRestartTarget;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
@@ -63,14 +68,18 @@ final class RolloutRestarts {
             + "\"}}}}}";
     String namespace = ms.getMetadata().getNamespace();
     for (RolloutRestartTarget target : targets) {
-      var workloads = workloads(client, target.kind).inNamespace(namespace);
       List<String> names;
       if (target.name != null) {
         names = List.of(target.name);
       } else {
         try {
           names =
-              workloads.withLabels(target.selector.matchLabels).list().getItems().stream()
+              workloads(client, target.kind)
+                  .inNamespace(namespace)
+                  .withLabels(target.selector.matchLabels)
+                  .list()
+                  .getItems()
+                  .stream()
                   .map(w -> w.getMetadata().getName())
                   .toList();
         } catch (KubernetesClientException e) {
@@ -90,7 +99,10 @@ final class RolloutRestarts {
       }
       for (String name : names) {
         try {
-          workloads.withName(name).patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
+          // The object as its name gives it: patched with no read before.
+          client
+              .resource(named(target.kind, namespace, name))
+              .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
           events.normal(
               ms,
               EventReason.RolloutRestarted,
@@ -112,7 +124,7 @@ final class RolloutRestarts {
         switch (e.getCode()) {
           case 404 -> "it does not exist.";
           case 403 ->
-              "the operator may not (install the chart with config.rolloutRestart.enabled=true,"
+              "the operator may not (install the chart with rbac.rolloutRestart=true,"
                   + " which grants list and patch on deployments, statefulsets and daemonsets).";
           default -> throw e;
         };
@@ -127,6 +139,17 @@ final class RolloutRestarts {
             + why
             + " The Secret holds the version and Ready is unaffected; the next new version tries"
             + " again.");
+  }
+
+  /** A workload as its name alone gives it, for a patch. */
+  private static HasMetadata named(String kind, String namespace, String name) {
+    ObjectMeta meta = new ObjectMetaBuilder().withNamespace(namespace).withName(name).build();
+    return switch (kind) {
+      case "Deployment" -> new DeploymentBuilder().withMetadata(meta).build();
+      case "StatefulSet" -> new StatefulSetBuilder().withMetadata(meta).build();
+      case "DaemonSet" -> new DaemonSetBuilder().withMetadata(meta).build();
+      default -> throw new IllegalArgumentException("Not a workload kind: " + kind);
+    };
   }
 
   private static MixedOperation<

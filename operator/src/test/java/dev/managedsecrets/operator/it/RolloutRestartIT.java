@@ -8,12 +8,16 @@ import static dev.managedsecrets.operator.it.Workloads.named;
 import static dev.managedsecrets.operator.it.Workloads.restarting;
 import static dev.managedsecrets.operator.it.Workloads.selecting;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.RolloutRestartTarget;
+import dev.managedsecrets.api.v1alpha1.WorkloadSelector;
 import dev.managedsecrets.operator.OperatorClient;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -204,8 +208,37 @@ class RolloutRestartIT {
     assertThat(events("refused"))
         .filteredOn(e -> "RolloutRestartFailed".equals(e.getReason()))
         .singleElement()
-        .satisfies(e -> assertThat(e.getMessage()).contains("config.rolloutRestart.enabled=true"));
+        .satisfies(e -> assertThat(e.getMessage()).contains("rbac.rolloutRestart=true"));
     assertThat(restartedAt("Deployment", "locked")).isNull();
+  }
+
+  @Test
+  void anEntryWithBothOrNeitherOfNameAndSelectorIsRefusedByTheApiServer() {
+    RolloutRestartTarget both = named("Deployment", "api");
+    both.selector = new WorkloadSelector(Map.of("app", "api"));
+    RolloutRestartTarget neither = new RolloutRestartTarget();
+    neither.kind = "Deployment";
+    for (RolloutRestartTarget bad : List.of(both, neither)) {
+      assertThat(
+              catchThrowableOfType(
+                  KubernetesClientException.class,
+                  () ->
+                      create(
+                          cluster.client,
+                          managedSecret(
+                              NS,
+                              "refused-entry",
+                              s -> {
+                                s.secretString = "one";
+                                s.target = restarting(bad);
+                              }))))
+          .isNotNull()
+          .satisfies(
+              e -> {
+                assertThat(e.getCode()).isEqualTo(422);
+                assertThat(e.getMessage()).contains("names a workload (name) or selects");
+              });
+    }
   }
 
   private static void deployment(String name, Map<String, String> labels) {

@@ -14,8 +14,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value = "has(self.name) != has(self.selector)",
-    message =
-        "A rolloutRestart entry names a workload (name) or selects workloads (selector), not both.")
+    message = "A rolloutRestart entry needs exactly one of name and selector.")
 public class RolloutRestartTarget {
 
   /** The kinds that can be restarted. */

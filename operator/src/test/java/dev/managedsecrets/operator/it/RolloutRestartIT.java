@@ -236,7 +236,7 @@ class RolloutRestartIT {
           .satisfies(
               e -> {
                 assertThat(e.getCode()).isEqualTo(422);
-                assertThat(e.getMessage()).contains("names a workload (name) or selects");
+                assertThat(e.getMessage()).contains("exactly one of name and selector");
               });
     }
   }

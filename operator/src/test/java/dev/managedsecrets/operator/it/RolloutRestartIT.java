@@ -3,6 +3,7 @@ package dev.managedsecrets.operator.it;
 import static dev.managedsecrets.operator.it.Fixtures.awaitSynced;
 import static dev.managedsecrets.operator.it.Fixtures.create;
 import static dev.managedsecrets.operator.it.Fixtures.edit;
+import static dev.managedsecrets.operator.it.Fixtures.get;
 import static dev.managedsecrets.operator.it.Fixtures.managedSecret;
 import static dev.managedsecrets.operator.it.Workloads.named;
 import static dev.managedsecrets.operator.it.Workloads.restarting;
@@ -11,8 +12,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.RolloutRestartTarget;
+import dev.managedsecrets.api.v1alpha1.RotationSpec;
 import dev.managedsecrets.api.v1alpha1.WorkloadSelector;
 import dev.managedsecrets.operator.OperatorClient;
 import io.fabric8.kubernetes.api.model.Event;
@@ -108,6 +111,50 @@ class RolloutRestartIT {
     cluster.drainWrites();
     await().atMost(Fixtures.WAIT).until(() -> cluster.reconciles() > before);
     assertThat(cluster.drainWrites()).as("writes by a reconcile with nothing new").isEmpty();
+  }
+
+  @Test
+  void aRotationRestartsTheWorkloadOnceForItsNewVersion() {
+    deployment("rotated-app", Map.of("app", "rotated-app"));
+    create(
+        cluster.client,
+        managedSecret(
+            NS,
+            "rotated",
+            s -> {
+              s.data = Map.of("username", "orders");
+              s.generate = Map.of("password", new GenerateSpec());
+              s.rotation = new RotationSpec();
+              s.rotation.scheduleExpression = "rate(30 days)";
+              s.rotation.rotateImmediately = false;
+              s.target = restarting(named("Deployment", "rotated-app"));
+            }));
+    String first = awaitSynced(cluster.client, NS, "rotated").getStatus().versionId;
+    assertThat(restartedAt("Deployment", "rotated-app")).as("after the first version").isNull();
+    cluster.drainRequests();
+
+    cluster
+        .client
+        .resources(ManagedSecret.class)
+        .inNamespace(NS)
+        .withName("rotated")
+        .edit(
+            ms -> {
+              ms.getMetadata().setAnnotations(Map.of("managedsecrets.dev/rotate-now", "1"));
+              return ms;
+            });
+    await().atMost(Fixtures.WAIT).until(() -> restartedAt("Deployment", "rotated-app") != null);
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(
+            () -> {
+              ManagedSecret ms = get(cluster.client, NS, "rotated");
+              return !first.equals(ms.getStatus().versionId)
+                  && ms.getStatus().versionId.equals(ms.getStatus().restartedForVersionId);
+            });
+    assertThat(cluster.drainWrites())
+        .as("the operator's writes")
+        .containsOnlyOnce("PATCH /apis/apps/v1/namespaces/team-a/deployments/rotated-app");
   }
 
   @Test

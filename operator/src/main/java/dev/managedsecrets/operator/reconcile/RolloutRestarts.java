@@ -16,7 +16,6 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Clock;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -59,7 +58,9 @@ final class RolloutRestarts {
     if (before == null || versionId.equals(before)) {
       return versionId; // the first version, or already restarted for
     }
-    String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    // RFC 3339 with the clock's fraction of a second: two versions within one second still make
+    // two different templates, so two rollouts.
+    String now = clock.instant().toString();
     String patch =
         "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\""
             + RESTARTED_AT

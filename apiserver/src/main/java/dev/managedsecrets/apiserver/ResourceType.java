@@ -35,6 +35,8 @@ record ResourceType(
           core("pods", "Pod", true, "po"),
           core("services", "Service", true, "svc"),
           of("apps", "deployments", "Deployment", true, "deploy"),
+          of("apps", "statefulsets", "StatefulSet", true, "sts"),
+          of("apps", "daemonsets", "DaemonSet", true, "ds"),
           of("policy", "poddisruptionbudgets", "PodDisruptionBudget", true, "pdb"),
           of("networking.k8s.io", "networkpolicies", "NetworkPolicy", true, "netpol"),
           of("coordination.k8s.io", "leases", "Lease", true),

@@ -26,6 +26,9 @@ class DiscoveryTest {
           List.of("v1", "Service", "services", "true", "svc"),
           List.of("v1", "ServiceAccount", "serviceaccounts", "true", "sa"),
           List.of("apps/v1", "Deployment", "deployments", "true", "deploy"),
+          // Restarted by target.rolloutRestart.
+          List.of("apps/v1", "StatefulSet", "statefulsets", "true", "sts"),
+          List.of("apps/v1", "DaemonSet", "daemonsets", "true", "ds"),
           List.of("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets", "true", "pdb"),
           List.of("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies", "true", "netpol"),
           List.of("rbac.authorization.k8s.io/v1", "ClusterRole", "clusterroles", "false", ""),

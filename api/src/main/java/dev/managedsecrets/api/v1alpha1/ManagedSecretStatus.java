@@ -47,6 +47,11 @@ public class ManagedSecretStatus {
   @JsonPropertyDescription("When the next rotation is due (RFC 3339).")
   public String nextRotationDate;
 
+  @JsonPropertyDescription(
+      "The AWSCURRENT VersionId that the workloads of target.rolloutRestart were last restarted"
+          + " for (or that was projected first): a version is restarted for once.")
+  public String restartedForVersionId;
+
   @JsonPropertyDescription("When the stored secret was scheduled for deletion (RFC 3339).")
   public String deletedDate;
 
@@ -80,6 +85,7 @@ public class ManagedSecretStatus {
         && Objects.equals(rotateNowHandled, other.rotateNowHandled)
         && Objects.equals(lastRotatedDate, other.lastRotatedDate)
         && Objects.equals(nextRotationDate, other.nextRotationDate)
+        && Objects.equals(restartedForVersionId, other.restartedForVersionId)
         && Objects.equals(deletedDate, other.deletedDate)
         && Objects.equals(recordSequence, other.recordSequence)
         && Objects.equals(observedGeneration, other.observedGeneration)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
 import java.util.Map;
 
 /** The native Secret that the operator projects the AWSCURRENT version into. */
@@ -50,4 +51,11 @@ public class TargetSpec {
       value = "self.all(k, size(k) >= 1 && size(k) <= 253)",
       message = "target.template keys must be 1-253 characters.")
   public Map<String, @Size(max = 65536) String> template;
+
+  @JsonPropertyDescription(
+      "Workloads in the same namespace restarted, as kubectl rollout restart does, once per new"
+          + " AWSCURRENT version after the Secret holds it (not for the first version): at most 20,"
+          + " each a kind and a name or a label selector.")
+  @Size(max = 20)
+  public List<RolloutRestartTarget> rolloutRestart;
 }

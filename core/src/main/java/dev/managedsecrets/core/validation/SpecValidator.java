@@ -4,6 +4,7 @@ import dev.managedsecrets.api.v1alpha1.DatabaseEngine;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.api.v1alpha1.RolloutRestartTarget;
 import dev.managedsecrets.api.v1alpha1.SecretType;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.core.names.Names;
@@ -33,6 +34,9 @@ public final class SpecValidator {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1,512}");
   private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]{1,253}");
+  private static final int MAX_ROLLOUT_RESTARTS = 20;
+  private static final Set<String> WORKLOAD_KINDS =
+      Set.of("Deployment", "StatefulSet", "DaemonSet");
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final Set<String> DATABASE_KEYS = Set.of("engine", "host", "port", "dbname");
@@ -339,6 +343,52 @@ public final class SpecValidator {
         }
       }
     }
+    if (target != null) {
+      rolloutRestart(target.rolloutRestart);
+    }
+  }
+
+  /** The workloads of target.rolloutRestart, bounded as the CRD bounds them. */
+  private static void rolloutRestart(List<RolloutRestartTarget> targets) {
+    if (targets == null) {
+      return;
+    }
+    if (targets.size() > MAX_ROLLOUT_RESTARTS) {
+      throw SecretsManagerException.invalidParameter(
+          "target.rolloutRestart has " + targets.size() + " entries; at most 20 are allowed.");
+    }
+    for (RolloutRestartTarget t : targets) {
+      if (t == null || t.kind == null || !WORKLOAD_KINDS.contains(t.kind)) {
+        throw SecretsManagerException.invalidParameter(
+            "target.rolloutRestart kind must be Deployment, StatefulSet or DaemonSet.");
+      }
+      if ((t.name == null) == (t.selector == null)) {
+        throw SecretsManagerException.invalidParameter(
+            "A rolloutRestart entry needs exactly one of name and selector.");
+      }
+      if (t.name != null && (t.name.length() > 253 || !DNS_SUBDOMAIN.matcher(t.name).matches())) {
+        throw SecretsManagerException.invalidParameter(
+            "target.rolloutRestart name " + t.name + " is not a valid workload name.");
+      }
+      if (t.selector != null && !labels(t.selector.matchLabels)) {
+        throw SecretsManagerException.invalidParameter(
+            "target.rolloutRestart selector.matchLabels must have 1-16 labels, keys of 1-317"
+                + " characters and values of at most 63.");
+      }
+    }
+  }
+
+  private static boolean labels(Map<String, String> labels) {
+    return labels != null
+        && !labels.isEmpty()
+        && labels.size() <= 16
+        && labels.entrySet().stream()
+            .allMatch(
+                e ->
+                    !e.getKey().isEmpty()
+                        && e.getKey().length() <= 317
+                        && e.getValue() != null
+                        && e.getValue().length() <= 63);
   }
 
   private static void maxLength(String field, String value, int max) {

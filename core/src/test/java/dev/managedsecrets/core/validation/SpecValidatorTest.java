@@ -8,9 +8,11 @@ import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.api.v1alpha1.RolloutRestartTarget;
 import dev.managedsecrets.api.v1alpha1.SecretSource;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.api.v1alpha1.TargetSpec;
+import dev.managedsecrets.api.v1alpha1.WorkloadSelector;
 import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
@@ -577,6 +579,74 @@ class SpecValidatorTest {
         s -> s.target = target(t -> t.template = Map.of("bad key", "{{username}}")),
         AwsError.INVALID_PARAMETER_EXCEPTION,
         "target.template key bad key is not a valid Secret key ([-._a-zA-Z0-9]+).");
+  }
+
+  @Test
+  void rolloutRestartEntriesNeedAWorkloadKindAndExactlyOneOfNameAndSelector() {
+    assertAccepted(
+        s ->
+            s.target =
+                target(
+                    t ->
+                        t.rolloutRestart =
+                            List.of(
+                                new RolloutRestartTarget("Deployment", "api"),
+                                selecting("DaemonSet", Map.of("app", "agent")))));
+    RolloutRestartTarget both = new RolloutRestartTarget("Deployment", "api");
+    both.selector = new WorkloadSelector(Map.of("app", "api"));
+    RolloutRestartTarget neither = new RolloutRestartTarget("StatefulSet", null);
+    for (RolloutRestartTarget bad : List.of(both, neither)) {
+      assertRefused(
+          s -> s.target = target(t -> t.rolloutRestart = List.of(bad)),
+          AwsError.INVALID_PARAMETER_EXCEPTION,
+          "A rolloutRestart entry needs exactly one of name and selector.");
+    }
+    assertRefused(
+        s ->
+            s.target =
+                target(t -> t.rolloutRestart = List.of(new RolloutRestartTarget("Pod", "api"))),
+        AwsError.INVALID_PARAMETER_EXCEPTION,
+        "target.rolloutRestart kind must be Deployment, StatefulSet or DaemonSet.");
+  }
+
+  @Test
+  void rolloutRestartIsBoundedInEntriesNamesAndLabels() {
+    List<RolloutRestartTarget> many = new ArrayList<>();
+    for (int i = 0; i < 21; i++) {
+      many.add(new RolloutRestartTarget("Deployment", "app-" + i));
+    }
+    assertAccepted(s -> s.target = target(t -> t.rolloutRestart = many.subList(0, 20)));
+    assertRefused(
+        s -> s.target = target(t -> t.rolloutRestart = many),
+        AwsError.INVALID_PARAMETER_EXCEPTION,
+        "target.rolloutRestart has 21 entries; at most 20 are allowed.");
+    assertRefused(
+        s ->
+            s.target =
+                target(
+                    t ->
+                        t.rolloutRestart =
+                            List.of(new RolloutRestartTarget("Deployment", "Bad_Name"))),
+        AwsError.INVALID_PARAMETER_EXCEPTION,
+        "target.rolloutRestart name Bad_Name is not a valid workload name.");
+    Map<String, String> labels = new java.util.HashMap<>();
+    for (int i = 0; i < 17; i++) {
+      labels.put("k" + i, "v");
+    }
+    for (Map<String, String> bad :
+        List.of(Map.<String, String>of(), labels, Map.of("k", "v".repeat(64)))) {
+      assertRefused(
+          s -> s.target = target(t -> t.rolloutRestart = List.of(selecting("Deployment", bad))),
+          AwsError.INVALID_PARAMETER_EXCEPTION,
+          "target.rolloutRestart selector.matchLabels must have 1-16 labels, keys of 1-317"
+              + " characters and values of at most 63.");
+    }
+  }
+
+  private static RolloutRestartTarget selecting(String kind, Map<String, String> labels) {
+    RolloutRestartTarget t = new RolloutRestartTarget(kind, null);
+    t.selector = new WorkloadSelector(labels);
+    return t;
   }
 
   // ---- a valid spec

@@ -15,6 +15,8 @@ public enum EventReason {
   RotationStarted,
   RotationStepSucceeded,
   SecretRotated,
+  // Workloads of target.rolloutRestart.
+  RolloutRestarted,
   // A ManagedSecret's KMS key changed.
   VersionsReencrypted,
   // KmsKey resources.

@@ -69,6 +69,7 @@ public final class ManagedSecretReconciler
   private final Checkpoints checkpoints;
   private final StoreWrites storeWrites;
   private final RotationStep rotations;
+  private final RolloutRestarts restarts;
 
   /**
    * {@code checkpoints}: {@link Checkpoints#NONE}, but in a test that stops it between steps;
@@ -110,6 +111,7 @@ public final class ManagedSecretReconciler
     this.rotations =
         new RotationStep(
             new GenerateRotation(secrets, values), events, checkpoints, clock, registry);
+    this.restarts = new RolloutRestarts(events, clock);
   }
 
   @Override
@@ -165,6 +167,7 @@ public final class ManagedSecretReconciler
         withRotated(
             storeIfChanged(ms, rotation.stored(), input, sealed, names, keyArn, generation),
             rotation.rotated());
+    String restartedFor;
     try {
       if (current.fresh() != null) {
         checkpoints.reached(Checkpoints.Point.VERSION_STORED, ms);
@@ -175,6 +178,13 @@ public final class ManagedSecretReconciler
       }
       // 6. Project the native Secret; remove those under target names no longer used.
       project(ms, names, context, current);
+      // 6b. Restart the workloads of target.rolloutRestart once per new AWSCURRENT, now that the
+      // Secret holds it.
+      restartedFor =
+          restarts.restart(
+              ms,
+              context.getClient(),
+              current.current() == null ? null : current.current().versionId());
     } finally {
       current.clear();
     }
@@ -182,11 +192,9 @@ public final class ManagedSecretReconciler
     // 7. The key changed: re-encrypt AWSCURRENT, AWSPENDING and AWSPREVIOUS under it.
     current = reencrypt(ms, current, keyArn, generation);
     // 8. Status.
-    StatusWriter.write(
-        ms,
-        rotation.status().apply(synced(ms, names, current, keyArn)),
-        s -> s.conditions,
-        context);
+    ManagedSecretStatus status = rotation.status().apply(synced(ms, names, current, keyArn));
+    status.restartedForVersionId = restartedFor;
+    StatusWriter.write(ms, status, s -> s.conditions, context);
     OperatorMetrics.reconciled(registry, "Synced");
     Duration poll = earliest(sources.pollAfter(ms), rotation.wait(clock.instant()));
     return poll == null
@@ -503,6 +511,7 @@ public final class ManagedSecretReconciler
     out.lastRotatedDate = status.lastRotatedDate;
     out.nextRotationDate = status.nextRotationDate;
     out.deletedDate = status.deletedDate;
+    out.restartedForVersionId = status.restartedForVersionId;
     out.recordSequence = status.recordSequence;
     out.observedGeneration = status.observedGeneration;
     out.conditions = status.conditions == null ? List.of() : List.copyOf(status.conditions);

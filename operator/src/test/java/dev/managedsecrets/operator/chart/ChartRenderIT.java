@@ -338,6 +338,32 @@ class ChartRenderIT {
   }
 
   @Test
+  void restartingWorkloadsIsGrantedOnlyWhenAskedAndOnlyWhereTheSecretRulesAreBound() {
+    Manifests off = Chart.render("{}");
+    assertThat(off.get("ClusterRole", FULLNAME, ClusterRole.class).getRules())
+        .noneMatch(r -> r.getApiGroups().contains("apps"));
+
+    Manifests on = Chart.render("rbac: {rolloutRestart: true}\n");
+    assertThat(on.get("ClusterRole", FULLNAME, ClusterRole.class).getRules())
+        .filteredOn(r -> r.getApiGroups().contains("apps"))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getResources())
+                  .containsExactly("deployments", "statefulsets", "daemonsets");
+              assertThat(r.getVerbs()).containsExactly("list", "patch");
+            });
+    Manifests watched =
+        Chart.render("rbac: {rolloutRestart: true}\nconfig: {watchNamespaces: [team-a]}\n");
+    assertThat(watched.ofKind("ClusterRoleBinding"))
+        .extracting(d -> Manifests.metadata(d).get("name"))
+        .doesNotContain(FULLNAME);
+    assertThat(watched.ofKind("RoleBinding"))
+        .extracting(d -> Manifests.metadata(d).get("namespace"))
+        .contains("team-a");
+  }
+
+  @Test
   void theEndpointIsServedBehindItsOwnServiceWithItsRbacOnlyWhenEnabled() {
     Manifests off = Chart.render("{}");
     assertThat(off.ofKind("Service"))

@@ -104,6 +104,67 @@ class RbacIT {
 
   @Test
   void
+      withRolloutRestartTheChartAllowsRestartingWorkloadsInWatchedNamespacesAndGrantsNothingUnused() {
+    Manifests chart =
+        Chart.render(
+            """
+            rbac:
+              rolloutRestart: true
+            config:
+              accountId: "123456789012"
+              watchNamespaces: [team-a]
+              fromSecretPollInterval: PT2S
+            """);
+    Used used = runScenario(chart, Map.of(), cluster -> {}, RbacIT::rolloutRestartScenario);
+
+    assertThat(used.requests())
+        .as("the restarts")
+        .anyMatch(r -> r.toString().startsWith("patch apps/deployments web in team-a"))
+        .anyMatch(r -> r.toString().startsWith("list apps/statefulsets"))
+        .anyMatch(r -> r.toString().startsWith("patch apps/daemonsets"));
+    assertRbacIsExact(chart, used);
+  }
+
+  /**
+   * A value change restarts a Deployment by name and a Deployment, StatefulSet and DaemonSet by
+   * label selector.
+   */
+  private static void rolloutRestartScenario(TestCluster cluster) {
+    var client = cluster.client;
+    Map<String, String> tier = Map.of("tier", "backend");
+    Workloads.deployment(client, NS, "web", Map.of("tier", "web"));
+    Workloads.deployment(client, NS, "api", tier);
+    Workloads.statefulSet(client, NS, "db", tier);
+    Workloads.daemonSet(client, NS, "agent", tier);
+    create(
+        client,
+        managedSecret(
+            NS,
+            "restarting",
+            s -> {
+              s.secretString = "one";
+              s.target =
+                  Workloads.restarting(
+                      Workloads.named("Deployment", "web"),
+                      Workloads.selecting("Deployment", tier),
+                      Workloads.selecting("StatefulSet", tier),
+                      Workloads.selecting("DaemonSet", tier));
+            }));
+    awaitSynced(client, NS, "restarting");
+    edit(client, NS, "restarting", s -> s.secretString = "two");
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(
+            () ->
+                Workloads.restartedAt(client, NS, "Deployment", "web") != null
+                    && Workloads.restartedAt(client, NS, "Deployment", "api") != null
+                    && Workloads.restartedAt(client, NS, "StatefulSet", "db") != null
+                    && Workloads.restartedAt(client, NS, "DaemonSet", "agent") != null);
+    awaitSynced(client, NS, "restarting");
+  }
+
+  @Test
+  void
       withThePostgresStoreTheOperatorsNamespaceGrantsOnlyTheKeyringSealingKeysAndCredentialsByName() {
     try (TestPostgres postgres = TestPostgres.start()) {
       Manifests chart =

@@ -543,6 +543,52 @@ class EndpointSdkIT {
   }
 
   @Test
+  void aValuePutThroughTheEndpointRestartsTheWorkloadsOnceTheSecretHoldsIt() {
+    Workloads.deployment(cluster.client, "default", "put-app", Map.of("app", "put-app"));
+    create(
+        cluster.client,
+        managedSecret(
+            "default",
+            "put-restart",
+            s -> {
+              s.valueSource = "Store";
+              s.target = Workloads.restarting(Workloads.named("Deployment", "put-app"));
+            }));
+    awaitSynced(cluster.client, "default", "put-restart");
+
+    sm.putSecretValue(
+        r -> r.secretId("default/put-restart").secretString("{\"password\":\"one\"}"));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(text(secret(cluster.client, "default", "put-restart")))
+                    .isEqualTo(Map.of("password", "one")));
+    assertThat(Workloads.restartedAt(cluster.client, "default", "Deployment", "put-app"))
+        .as("the first version restarts nothing")
+        .isNull();
+
+    String second =
+        sm.putSecretValue(
+                r -> r.secretId("default/put-restart").secretString("{\"password\":\"two\"}"))
+            .versionId();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(get(cluster.client, "default", "put-restart").getStatus())
+                    .satisfies(
+                        st -> {
+                          assertThat(st.versionId).isEqualTo(second);
+                          assertThat(st.restartedForVersionId).isEqualTo(second);
+                        }));
+    assertThat(text(secret(cluster.client, "default", "put-restart")))
+        .isEqualTo(Map.of("password", "two"));
+    assertThat(Workloads.restartedAt(cluster.client, "default", "Deployment", "put-app"))
+        .isNotNull();
+  }
+
+  @Test
   void getRandomPasswordFollowsAwsParameters() {
     String password =
         sm.getRandomPassword(r -> r.passwordLength(20L).excludePunctuation(true)).randomPassword();

@@ -69,6 +69,18 @@ public final class Responses {
     if (spec.kmsKeyId != null && !DEFAULT_KEY_ALIAS.equals(spec.kmsKeyId)) {
       put(out, "KmsKeyId", status.kmsKeyId != null ? status.kmsKeyId : spec.kmsKeyId);
     }
+    if (spec.rotation != null || status.lastRotatedDate != null) {
+      // As AWS: no rotation member for a secret whose rotation was never set up.
+      out.put("RotationEnabled", Boolean.TRUE.equals(status.rotationEnabled));
+      if (spec.rotation != null) {
+        ObjectNode rules = out.putObject("RotationRules");
+        if (spec.rotation.automaticallyAfterDays != null) {
+          rules.put("AutomaticallyAfterDays", spec.rotation.automaticallyAfterDays);
+        }
+        put(rules, "Duration", spec.rotation.duration);
+        put(rules, "ScheduleExpression", spec.rotation.scheduleExpression);
+      }
+    }
     put(out, "LastRotatedDate", date(status.lastRotatedDate));
     put(out, "LastChangedDate", date(status.lastChangedDate));
     String deleted = status.deletedDate;

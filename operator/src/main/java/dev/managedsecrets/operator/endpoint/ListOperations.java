@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
+import dev.managedsecrets.api.v1alpha1.RotationSpec;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.secret.Incarnations;
@@ -68,8 +69,36 @@ final class ListOperations {
             r.lastChangedDate(),
             LastAccessed.of(t.object()),
             r.deletedDate());
+    if (t.object() != null) {
+      rotation(out, t.object());
+    }
     out.set("VersionIdsToStages", Output.stages(r.versionIdsToStages()));
     return out;
+  }
+
+  /**
+   * DescribeSecret's rotation members, as AWS shows them: none for a secret whose rotation was
+   * never set up; else RotationEnabled, the RotationRules of {@code spec.rotation}, and
+   * LastRotatedDate and NextRotationDate from the status.
+   */
+  private static void rotation(ObjectNode out, ManagedSecret ms) {
+    RotationSpec rotation = ms.getSpec() == null ? null : ms.getSpec().rotation;
+    ManagedSecretStatus status = ms.getStatus();
+    String last = status == null ? null : status.lastRotatedDate;
+    if (rotation == null && last == null) {
+      return;
+    }
+    out.put("RotationEnabled", status != null && Boolean.TRUE.equals(status.rotationEnabled));
+    if (rotation != null) {
+      ObjectNode rules = out.putObject("RotationRules");
+      if (rotation.automaticallyAfterDays != null) {
+        rules.put("AutomaticallyAfterDays", rotation.automaticallyAfterDays);
+      }
+      Output.text(rules, "Duration", rotation.duration);
+      Output.text(rules, "ScheduleExpression", rotation.scheduleExpression);
+    }
+    Output.time(out, "LastRotatedDate", instant(last));
+    Output.time(out, "NextRotationDate", instant(status == null ? null : status.nextRotationDate));
   }
 
   /** The members DescribeSecret and ListSecrets share. */

@@ -15,6 +15,7 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.operator.endpoint.AccessKeys;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -586,6 +587,25 @@ class EndpointSdkIT {
         .isEqualTo(Map.of("password", "two"));
     assertThat(Workloads.restartedAt(cluster.client, "default", "Deployment", "put-app"))
         .isNotNull();
+  }
+
+  @Test
+  void describeSecretShowsTheRotationAsAwsDoesAndNothingOfItForASecretWithout() {
+    create(cluster.client, managedSecret("default", "rotating", RotationIT.login("rate(10 days)")));
+    awaitSynced(cluster.client, "default", "rotating");
+    sm.createSecret(r -> r.name("never/rotated").secretString("v"));
+
+    DescribeSecretResponse rotating = sm.describeSecret(r -> r.secretId("default/rotating"));
+    DescribeSecretResponse plain = sm.describeSecret(r -> r.secretId("never/rotated"));
+
+    assertThat(rotating.rotationEnabled()).isTrue();
+    assertThat(rotating.rotationRules().scheduleExpression()).isEqualTo("rate(10 days)");
+    assertThat(rotating.rotationRules().automaticallyAfterDays()).isNull();
+    assertThat(rotating.nextRotationDate()).isAfter(Instant.now().plus(Duration.ofDays(9)));
+    assertThat(rotating.lastRotatedDate()).isNull();
+    assertThat(plain.rotationEnabled()).isNull();
+    assertThat(plain.rotationRules()).isNull();
+    assertThat(plain.nextRotationDate()).isNull();
   }
 
   @Test

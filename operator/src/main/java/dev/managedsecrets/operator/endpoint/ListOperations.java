@@ -77,9 +77,9 @@ final class ListOperations {
   }
 
   /**
-   * DescribeSecret's rotation members, as AWS shows them: none for a secret whose rotation was
-   * never set up; else RotationEnabled, the RotationRules of {@code spec.rotation}, and
-   * LastRotatedDate and NextRotationDate from the status.
+   * DescribeSecret's and ListSecrets' rotation members, as AWS shows them: none for a secret whose
+   * rotation was never set up; else RotationEnabled, the RotationRules of {@code spec.rotation},
+   * and LastRotatedDate and NextRotationDate from the status.
    */
   private static void rotation(ObjectNode out, ManagedSecret ms) {
     RotationSpec rotation = ms.getSpec() == null ? null : ms.getSpec().rotation;
@@ -170,7 +170,7 @@ final class ListOperations {
           new Listed(
               Names.secretName(ms),
               status.arn,
-              ms.getSpec(),
+              ms,
               instant(status.createdDate),
               instant(status.lastChangedDate),
               LastAccessed.of(ms),
@@ -220,6 +220,9 @@ final class ListOperations {
     for (Listed l : chosen.subList(from, to)) {
       ObjectNode e =
           entry(l.arn(), l.name(), l.spec(), l.created(), l.changed(), l.accessed(), l.deleted());
+      if (l.object() != null) {
+        rotation(e, l.object());
+      }
       e.set("SecretVersionsToStages", Output.stages(l.stages()));
       entries.add(e);
       names.add(l.name());
@@ -335,7 +338,7 @@ final class ListOperations {
   private record Listed(
       String name,
       String arn,
-      ManagedSecretSpec spec,
+      ManagedSecret object,
       Instant created,
       Instant changed,
       Instant accessed,
@@ -346,12 +349,16 @@ final class ListOperations {
       return changed != null ? changed : created;
     }
 
+    ManagedSecretSpec spec() {
+      return object == null ? null : object.getSpec();
+    }
+
     String description() {
-      return spec == null ? null : spec.description;
+      return spec() == null ? null : spec().description;
     }
 
     List<Tag> tags() {
-      return spec == null || spec.tags == null ? List.of() : spec.tags;
+      return spec() == null || spec().tags == null ? List.of() : spec().tags;
     }
   }
 
@@ -418,7 +425,7 @@ final class ListOperations {
                 new Listed(
                     r.id().name(),
                     r.arn(),
-                    ms.getSpec(),
+                    ms,
                     r.createdDate(),
                     r.lastChangedDate(),
                     LastAccessed.of(ms),

@@ -590,7 +590,7 @@ class EndpointSdkIT {
   }
 
   @Test
-  void describeSecretShowsTheRotationAsAwsDoesAndNothingOfItForASecretWithout() {
+  void describeAndListSecretsShowTheRotationAsAwsDoesAndNothingOfItForASecretWithout() {
     create(cluster.client, managedSecret("default", "rotating", RotationIT.login("rate(10 days)")));
     awaitSynced(cluster.client, "default", "rotating");
     sm.createSecret(r -> r.name("never/rotated").secretString("v"));
@@ -606,6 +606,19 @@ class EndpointSdkIT {
     assertThat(plain.rotationEnabled()).isNull();
     assertThat(plain.rotationRules()).isNull();
     assertThat(plain.nextRotationDate()).isNull();
+    SecretListEntry listed =
+        sm.listSecrets(
+                r ->
+                    r.filters(
+                        Filter.builder()
+                            .key(FilterNameStringType.NAME)
+                            .values("default/rotating")
+                            .build()))
+            .secretList()
+            .get(0);
+    assertThat(listed.rotationEnabled()).isTrue();
+    assertThat(listed.rotationRules().scheduleExpression()).isEqualTo("rate(10 days)");
+    assertThat(listed.nextRotationDate()).isEqualTo(rotating.nextRotationDate());
   }
 
   @Test

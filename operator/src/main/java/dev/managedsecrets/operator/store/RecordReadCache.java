@@ -85,7 +85,9 @@ final class RecordReadCache implements AutoCloseable {
   /** Bumped each time the watch ends: a read begun before keeps nothing. */
   private long epoch;
 
-  private boolean watching;
+  /** The epoch while the watch runs, else -1: what a read looks at without the lock. */
+  private volatile long live = -1;
+
   private boolean closed;
   private Watch watch;
   private boolean failed;
@@ -107,10 +109,12 @@ final class RecordReadCache implements AutoCloseable {
    * {@code get} reads the object from the API server.
    */
   List<StoredSecret> read(String name, Supplier<Secret> get) {
-    long began;
-    synchronized (this) {
-      startWatching();
-      began = watching ? epoch : -1;
+    long began = live;
+    if (began < 0) {
+      synchronized (this) {
+        startWatching();
+        began = live;
+      }
     }
     if (began >= 0) {
       Entry kept = entries.getIfPresent(name);
@@ -131,7 +135,7 @@ final class RecordReadCache implements AutoCloseable {
     List<StoredSecret> out = read.records();
     if (began >= 0) {
       synchronized (this) {
-        if (watching && epoch == began) {
+        if (live == began) {
           keep(name, read);
         }
       }
@@ -192,7 +196,7 @@ final class RecordReadCache implements AutoCloseable {
 
   /** Starts the watch when it is not running (at most every {@link #RETRY} after a failure). */
   private void startWatching() {
-    if (watching || closed || (failed && System.nanoTime() - failedAt < RETRY.toNanos())) {
+    if (live >= 0 || closed || (failed && System.nanoTime() - failedAt < RETRY.toNanos())) {
       return;
     }
     try {
@@ -224,7 +228,7 @@ final class RecordReadCache implements AutoCloseable {
                       stopped(started, cause);
                     }
                   });
-      watching = true;
+      live = epoch;
       failed = false;
     } catch (RuntimeException e) {
       failed = true;
@@ -239,7 +243,7 @@ final class RecordReadCache implements AutoCloseable {
       return;
     }
     epoch++;
-    watching = false;
+    live = -1;
     entries.invalidateAll();
     LOG.info(
         "The store's record watch ended ({}); it starts again at the next read",
@@ -250,7 +254,7 @@ final class RecordReadCache implements AutoCloseable {
   public synchronized void close() {
     closed = true;
     epoch++;
-    watching = false;
+    live = -1;
     entries.invalidateAll();
     if (watch != null) {
       watch.close();

@@ -58,4 +58,10 @@ public class TargetSpec {
           + " each a kind and a name or a label selector.")
   @Size(max = 20)
   public List<RolloutRestartTarget> rolloutRestart;
+
+  @JsonPropertyDescription(
+      "The AWSPREVIOUS version's keys projected beside AWSCURRENT's, each under <key><keySuffix>,"
+          + " for a grace period after each change of AWSCURRENT, so that applications accept both"
+          + " while they roll over. Absent: only AWSCURRENT is projected.")
+  public PreviousValueSpec previousValue;
 }

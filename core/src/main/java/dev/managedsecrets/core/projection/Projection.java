@@ -18,6 +18,7 @@ import dev.managedsecrets.core.value.ValueAssembler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -38,6 +39,14 @@ public final class Projection {
   public static final String VERSION_ANNOTATION = "managedsecrets.dev/version-id";
   public static final String TAGS_ANNOTATION = "managedsecrets.dev/tags";
   public static final String CHECKSUM_ANNOTATION = "managedsecrets.dev/checksum";
+  public static final String PREVIOUS_VERSION_ANNOTATION = "managedsecrets.dev/previous-version-id";
+  public static final String PREVIOUS_UNTIL_ANNOTATION = "managedsecrets.dev/previous-until";
+
+  /**
+   * The AWSPREVIOUS version projected beside the current one (target.previousValue): its VersionId,
+   * the end of its grace period and the suffix of its keys. Known without decrypting it.
+   */
+  public record Previous(String versionId, Instant until, String keySuffix) {}
 
   private static final ObjectMapper CANONICAL =
       new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
@@ -180,9 +189,21 @@ public final class Projection {
    * checksums mean the same projection, with no need to decrypt the version to tell.
    */
   public String checksum(ManagedSecret ms, String versionId, Map<String, String> encodedData) {
+    return checksum(ms, versionId, null, encodedData);
+  }
+
+  /**
+   * The keyed checksum of a projection with the previous version beside the current one (null:
+   * none): it covers the previous version, the end of its grace period and its key suffix too.
+   */
+  public String checksum(
+      ManagedSecret ms, String versionId, Previous previous, Map<String, String> encodedData) {
     Map<String, Object> shape = new TreeMap<>();
     shape.put("labels", labels(ms));
-    shape.put("annotations", annotations(ms, versionId));
+    shape.put("annotations", annotations(ms, versionId, previous));
+    if (previous != null) {
+      shape.put("previousKeySuffix", previous.keySuffix());
+    }
     TargetSpec target = ms.getSpec().target;
     shape.put("type", type(ms));
     shape.put("template", target != null && target.template != null ? target.template : Map.of());
@@ -204,12 +225,25 @@ public final class Projection {
 
   /** The projected Secret's annotations, without the checksum. */
   public static Map<String, String> annotations(ManagedSecret ms, String versionId) {
+    return annotations(ms, versionId, null);
+  }
+
+  /**
+   * The projected Secret's annotations, without the checksum, with the previous version beside the
+   * current one (null: none).
+   */
+  public static Map<String, String> annotations(
+      ManagedSecret ms, String versionId, Previous previous) {
     Map<String, String> annotations = new TreeMap<>();
     ManagedSecretSpec spec = ms.getSpec();
     if (spec.target != null && spec.target.annotations != null) {
       annotations.putAll(spec.target.annotations);
     }
     annotations.put(VERSION_ANNOTATION, versionId);
+    if (previous != null) {
+      annotations.put(PREVIOUS_VERSION_ANNOTATION, previous.versionId());
+      annotations.put(PREVIOUS_UNTIL_ANNOTATION, previous.until().toString());
+    }
     if (spec.tags != null && !spec.tags.isEmpty()) {
       Map<String, String> tags = new LinkedHashMap<>();
       for (Tag t : spec.tags) {

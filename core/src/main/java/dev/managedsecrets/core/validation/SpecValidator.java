@@ -4,6 +4,7 @@ import dev.managedsecrets.api.v1alpha1.DatabaseEngine;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.api.v1alpha1.PreviousValueSpec;
 import dev.managedsecrets.api.v1alpha1.RolloutRestartTarget;
 import dev.managedsecrets.api.v1alpha1.SecretType;
 import dev.managedsecrets.api.v1alpha1.Tag;
@@ -34,6 +35,12 @@ public final class SpecValidator {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1,512}");
   private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]{1,253}");
+  private static final Pattern GRACE_PERIOD = Pattern.compile(PreviousValueSpec.GRACE_PERIOD);
+  private static final Pattern KEY_SUFFIX = Pattern.compile(PreviousValueSpec.KEY_SUFFIX);
+
+  /** The key suffix of target.previousValue when it gives none. */
+  public static final String DEFAULT_KEY_SUFFIX = "_PREVIOUS";
+
   private static final int MAX_ROLLOUT_RESTARTS = 20;
   private static final Set<String> WORKLOAD_KINDS =
       Set.of("Deployment", "StatefulSet", "DaemonSet");
@@ -345,6 +352,41 @@ public final class SpecValidator {
     }
     if (target != null) {
       rolloutRestart(target.rolloutRestart);
+      previousValue(target.previousValue, target.template);
+    }
+  }
+
+  /**
+   * target.previousValue, bounded as the CRD bounds it; a template key that, suffixed, is another
+   * template key would collide whenever a previous version is projected: refused now.
+   */
+  private static void previousValue(PreviousValueSpec spec, Map<String, String> templates) {
+    if (spec == null) {
+      return;
+    }
+    if (spec.gracePeriod != null && !GRACE_PERIOD.matcher(spec.gracePeriod).matches()) {
+      throw SecretsManagerException.invalidParameter(
+          "target.previousValue.gracePeriod must be a whole number of minutes or hours from 1m to"
+              + " 720h, such as 90m or 24h.");
+    }
+    if (spec.keySuffix != null && !KEY_SUFFIX.matcher(spec.keySuffix).matches()) {
+      throw SecretsManagerException.invalidParameter(
+          "target.previousValue.keySuffix must be 1-63 characters of a Secret key"
+              + " ([-._a-zA-Z0-9]).");
+    }
+    String suffix = spec.keySuffix == null ? DEFAULT_KEY_SUFFIX : spec.keySuffix;
+    if (templates != null) {
+      for (String key : templates.keySet()) {
+        if (templates.containsKey(key + suffix)) {
+          throw SecretsManagerException.invalidParameter(
+              "target.template key "
+                  + key
+                  + suffix
+                  + " is the key of the previous version's "
+                  + key
+                  + " under target.previousValue.keySuffix: choose another keySuffix.");
+        }
+      }
     }
   }
 

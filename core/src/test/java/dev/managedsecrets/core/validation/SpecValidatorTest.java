@@ -8,6 +8,7 @@ import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.api.v1alpha1.PreviousValueSpec;
 import dev.managedsecrets.api.v1alpha1.RolloutRestartTarget;
 import dev.managedsecrets.api.v1alpha1.SecretSource;
 import dev.managedsecrets.api.v1alpha1.Tag;
@@ -607,6 +608,48 @@ class SpecValidatorTest {
                 target(t -> t.rolloutRestart = List.of(new RolloutRestartTarget("Pod", "api"))),
         AwsError.INVALID_PARAMETER_EXCEPTION,
         "target.rolloutRestart kind must be Deployment, StatefulSet or DaemonSet.");
+  }
+
+  @Test
+  void previousValueTakesAGracePeriodOfOneMinuteTo720HoursAndASuffixOfSecretKeyCharacters() {
+    for (String grace : List.of("1m", "90m", "43200m", "1h", "24h", "720h")) {
+      assertAccepted(
+          s -> s.target = target(t -> t.previousValue = new PreviousValueSpec(grace, "_OLD")));
+    }
+    assertAccepted(s -> s.target = target(t -> t.previousValue = new PreviousValueSpec()));
+    for (String grace : List.of("0m", "43201m", "721h", "0h", "1d", "24", "1h30m", "-1h")) {
+      assertRefused(
+          s -> s.target = target(t -> t.previousValue = new PreviousValueSpec(grace, null)),
+          AwsError.INVALID_PARAMETER_EXCEPTION,
+          "target.previousValue.gracePeriod must be a whole number of minutes or hours from 1m to"
+              + " 720h, such as 90m or 24h.");
+    }
+    for (String suffix : List.of("", "/old", "x".repeat(64), " old")) {
+      assertRefused(
+          s -> s.target = target(t -> t.previousValue = new PreviousValueSpec(null, suffix)),
+          AwsError.INVALID_PARAMETER_EXCEPTION,
+          "target.previousValue.keySuffix must be 1-63 characters of a Secret key"
+              + " ([-._a-zA-Z0-9]).");
+    }
+  }
+
+  @Test
+  void aTemplateKeyThatIsAnotherTemplateKeyWithThePreviousSuffixIsRefused() {
+    assertRefused(
+        s -> s.target = urlTemplates(null),
+        AwsError.INVALID_PARAMETER_EXCEPTION,
+        "target.template key url_PREVIOUS is the key of the previous version's url under"
+            + " target.previousValue.keySuffix: choose another keySuffix.");
+    assertAccepted(s -> s.target = urlTemplates("-old"));
+  }
+
+  /** Templates url and url_PREVIOUS, and the previous version under {@code suffix}. */
+  private static TargetSpec urlTemplates(String suffix) {
+    return target(
+        t -> {
+          t.template = Map.of("url", "{{host}}", "url_PREVIOUS", "{{host}}");
+          t.previousValue = new PreviousValueSpec(null, suffix);
+        });
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.managedsecrets.operator.projection;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.core.crypto.KeyedHash;
 import dev.managedsecrets.core.names.Names;
+import dev.managedsecrets.core.projection.PreviousKeys;
 import dev.managedsecrets.core.projection.Projection;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
@@ -25,6 +26,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -65,18 +67,42 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     /** It held another version: it was updated to this one. */
     UPDATED,
     /** It held this version but had drifted (edited by hand): it was put back. */
-    REPAIRED
+    REPAIRED,
+    /**
+     * It held this version; the previous version's keys were added, or removed when their grace
+     * period ended (target.previousValue).
+     */
+    PREVIOUS_CHANGED
   }
 
   /**
+   * What {@link #project} did, and why the previous version's keys were left out of the Secret when
+   * they were (a message that names no key; null otherwise).
+   */
+  public record Projected(Outcome outcome, String previousLeftOut) {}
+
+  /**
    * What to project: the ManagedSecret's names (as the reconcile derived them), the version, and
-   * its plaintext when the reconcile has it already (else {@code read} decrypts it, only to write).
+   * its plaintext when the reconcile has it already (else {@code read} decrypts it, only to write);
+   * the previous version projected beside it (null: none), which {@code readPrevious} decrypts,
+   * only to write.
    */
   public record Version(
-      Names names, String versionId, Supplier<SecretValue> read, SecretValue fresh) {}
+      Names names,
+      String versionId,
+      Supplier<SecretValue> read,
+      SecretValue fresh,
+      Projection.Previous previous,
+      Supplier<SecretValue> readPrevious) {
+
+    public Version(Names names, String versionId, Supplier<SecretValue> read, SecretValue fresh) {
+      this(names, versionId, read, fresh, null, null);
+    }
+  }
 
   private static final String VERSION = ProjectedSecret.class.getName() + ".version";
   private static final String OUTCOME = ProjectedSecret.class.getName() + ".outcome";
+  private static final String LEFT_OUT = ProjectedSecret.class.getName() + ".previousLeftOut";
 
   private final Projection projection;
   private final OwnWrites ownWrites = new OwnWrites();
@@ -110,12 +136,15 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
   }
 
   /** Makes the projected Secret hold {@code version}; returns what that took. */
-  public Outcome project(ManagedSecret ms, Context<ManagedSecret> context, Version version) {
+  public Projected project(ManagedSecret ms, Context<ManagedSecret> context, Version version) {
     var attributes = context.managedWorkflowAndDependentResourceContext();
     attributes.put(VERSION, version);
     attributes.put(OUTCOME, Outcome.UNCHANGED);
+    attributes.put(LEFT_OUT, null);
     reconcile(ms, context);
-    return attributes.getMandatory(OUTCOME, Outcome.class);
+    return new Projected(
+        attributes.getMandatory(OUTCOME, Outcome.class),
+        attributes.get(LEFT_OUT, String.class).orElse(null));
   }
 
   /** The live Secret under the target name, if this ManagedSecret projected it. */
@@ -137,35 +166,90 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
   @Override
   public Matcher.Result<Secret> match(
       Secret live, ManagedSecret ms, Context<ManagedSecret> context) {
-    return Matcher.Result.nonComputed(upToDate(live, ms, version(context).versionId()));
+    Version version = version(context);
+    return Matcher.Result.nonComputed(upToDate(live, ms, version.versionId(), version.previous()));
   }
 
-  /** The Secret for the version: the one place a version is read to be projected. */
+  /**
+   * The Secret for the version (and the previous one beside it): the one place a version is read to
+   * be projected.
+   */
   @Override
   protected Secret desired(ManagedSecret ms, Context<ManagedSecret> context) {
     Version version = version(context);
     SecretValue value = version.fresh() != null ? version.fresh() : version.read().get();
+    Map<String, byte[]> data;
     try {
-      return desired(
-          ms, version.names(), version.versionId(), Projection.data(value, ms.getSpec().target));
+      data = Projection.data(value, ms.getSpec().target);
     } finally {
       if (value != version.fresh()) {
         value.clear();
       }
     }
+    if (version.previous() != null) {
+      String leftOut = addPrevious(data, ms, version);
+      if (leftOut != null) {
+        context.managedWorkflowAndDependentResourceContext().put(LEFT_OUT, leftOut);
+      }
+    }
+    return desired(ms, version.names(), version.versionId(), version.previous(), data);
+  }
+
+  /**
+   * Adds the previous version's projected keys, suffixed, to {@code data}; returns why they were
+   * left out when they do not project under the current target (a template naming a key it lacks, a
+   * key a Secret can't hold, too large beside the current data), else null. The Secret still says
+   * which previous version it was meant to hold, so that it is up to date until the grace period
+   * ends.
+   *
+   * @throws SecretsManagerException InvalidParameterException when a suffixed key collides with a
+   *     current key (the key suffix is to be changed)
+   */
+  private static String addPrevious(Map<String, byte[]> data, ManagedSecret ms, Version version) {
+    Map<String, byte[]> previous;
+    SecretValue value = version.readPrevious().get();
+    try {
+      previous = Projection.data(value, ms.getSpec().target);
+    } catch (SecretsManagerException e) {
+      return "The previous version does not project under the current target: " + e.getMessage();
+    } finally {
+      value.clear();
+    }
+    Map<String, byte[]> suffixed =
+        PreviousKeys.suffixed(data.keySet(), previous, version.previous().keySuffix());
+    if (!PreviousKeys.fit(data, suffixed)) {
+      return "The previous version's keys and the current version's together would be larger"
+          + " than the 1048576 bytes of a Secret.";
+    }
+    data.putAll(suffixed);
+    return null;
   }
 
   /** The Secret the operator wants for this ManagedSecret, version and data. */
   public Secret desired(ManagedSecret ms, String versionId, Map<String, byte[]> data) {
-    return desired(ms, Names.of(ms), versionId, data);
+    return desired(ms, Names.of(ms), versionId, null, data);
+  }
+
+  /**
+   * The Secret the operator wants for this ManagedSecret, version, previous version beside it and
+   * data (the previous version's suffixed keys included).
+   */
+  public Secret desired(
+      ManagedSecret ms, String versionId, Projection.Previous previous, Map<String, byte[]> data) {
+    return desired(ms, Names.of(ms), versionId, previous, data);
   }
 
   private Secret desired(
-      ManagedSecret ms, Names names, String versionId, Map<String, byte[]> data) {
+      ManagedSecret ms,
+      Names names,
+      String versionId,
+      Projection.Previous previous,
+      Map<String, byte[]> data) {
     Map<String, String> encoded = new TreeMap<>();
     data.forEach((k, v) -> encoded.put(k, Base64.getEncoder().encodeToString(v)));
-    Map<String, String> annotations = Projection.annotations(ms, versionId);
-    annotations.put(Projection.CHECKSUM_ANNOTATION, projection.checksum(ms, versionId, encoded));
+    Map<String, String> annotations = Projection.annotations(ms, versionId, previous);
+    annotations.put(
+        Projection.CHECKSUM_ANNOTATION, projection.checksum(ms, versionId, previous, encoded));
     return new SecretBuilder()
         .withNewMetadata()
         .withName(names.target())
@@ -206,8 +290,10 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
       if (!ownedBy(live, ms)) {
         throw notOurs(desired.getMetadata().getName());
       }
-      String versionId = version(context).versionId();
-      return upToDate(live, ms, versionId) ? live : update(live, desired, ms, context);
+      Version version = version(context);
+      return upToDate(live, ms, version.versionId(), version.previous())
+          ? live
+          : update(live, desired, ms, context);
     }
   }
 
@@ -215,10 +301,7 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
   @Override
   public Secret update(
       Secret live, Secret desired, ManagedSecret ms, Context<ManagedSecret> context) {
-    Outcome outcome =
-        Objects.equals(versionOf(live), version(context).versionId())
-            ? Outcome.REPAIRED
-            : Outcome.UPDATED;
+    Outcome outcome = outcome(live, desired, version(context).versionId());
     Secret written;
     if (!Objects.equals(live.getType(), desired.getType())) {
       context.getClient().resource(live).delete();
@@ -230,12 +313,20 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
         throw e;
       }
     } else {
-      // Labels and annotations others added stay; ours, the owner and the data are set.
+      // Labels and annotations others added stay; ours, the owner and the data are set, and the
+      // previous version's annotations go with its keys.
+      Map<String, String> wanted = desired.getMetadata().getAnnotations();
+      Map<String, String> annotations = new TreeMap<>();
+      if (live.getMetadata().getAnnotations() != null) {
+        annotations.putAll(live.getMetadata().getAnnotations());
+      }
+      PREVIOUS_ANNOTATIONS.forEach(annotations::remove);
+      annotations.putAll(wanted);
       Secret updated =
           new SecretBuilder(live)
               .editMetadata()
               .addToLabels(desired.getMetadata().getLabels())
-              .addToAnnotations(desired.getMetadata().getAnnotations())
+              .withAnnotations(annotations)
               .withOwnerReferences(desired.getMetadata().getOwnerReferences())
               .endMetadata()
               .withData(desired.getData())
@@ -254,6 +345,25 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     }
     outcome(context, outcome);
     return written;
+  }
+
+  private static final List<String> PREVIOUS_ANNOTATIONS =
+      List.of(Projection.PREVIOUS_VERSION_ANNOTATION, Projection.PREVIOUS_UNTIL_ANNOTATION);
+
+  /**
+   * What an update of {@code live} to {@code desired} is: another version; the same version with
+   * the previous version's keys added or removed; or the same version put back.
+   */
+  private static Outcome outcome(Secret live, Secret desired, String versionId) {
+    if (!Objects.equals(versionOf(live), versionId)) {
+      return Outcome.UPDATED;
+    }
+    for (String key : PREVIOUS_ANNOTATIONS) {
+      if (!Objects.equals(annotation(live, key), annotation(desired, key))) {
+        return Outcome.PREVIOUS_CHANGED;
+      }
+    }
+    return Outcome.REPAIRED;
   }
 
   /** Creates {@code live} again as it was, after a replacement of it failed. */
@@ -312,17 +422,31 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
    * checksum covers the version, the target's shape and the data as it is now.
    */
   public boolean upToDate(Secret live, ManagedSecret ms, String versionId) {
+    return upToDate(live, ms, versionId, null);
+  }
+
+  /**
+   * True when the live Secret holds exactly what was projected for this version, with this previous
+   * version beside it (null: none), and spec. Nothing is decrypted to tell.
+   */
+  public boolean upToDate(
+      Secret live, ManagedSecret ms, String versionId, Projection.Previous previous) {
     Map<String, String> liveAnnotations = live.getMetadata().getAnnotations();
     if (liveAnnotations == null) {
       return false;
     }
     String expected =
         projection.checksum(
-            ms, versionId, live.getData() == null ? Map.of() : new TreeMap<>(live.getData()));
+            ms,
+            versionId,
+            previous,
+            live.getData() == null ? Map.of() : new TreeMap<>(live.getData()));
     return KeyedHash.same(expected, liveAnnotations.get(Projection.CHECKSUM_ANNOTATION))
         && Objects.equals(Projection.type(ms), live.getType())
         && containsAll(live.getMetadata().getLabels(), Projection.labels(ms))
-        && containsAll(liveAnnotations, Projection.annotations(ms, versionId))
+        && containsAll(liveAnnotations, Projection.annotations(ms, versionId, previous))
+        && (previous != null
+            || PREVIOUS_ANNOTATIONS.stream().noneMatch(liveAnnotations::containsKey))
         && ownedBy(live, ms);
   }
 
@@ -354,8 +478,12 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
   }
 
   private static String versionOf(Secret secret) {
+    return annotation(secret, Projection.VERSION_ANNOTATION);
+  }
+
+  private static String annotation(Secret secret, String key) {
     Map<String, String> annotations = secret.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(Projection.VERSION_ANNOTATION);
+    return annotations == null ? null : annotations.get(key);
   }
 
   private static Version version(Context<ManagedSecret> context) {

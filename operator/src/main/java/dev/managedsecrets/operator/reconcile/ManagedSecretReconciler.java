@@ -3,8 +3,11 @@ package dev.managedsecrets.operator.reconcile;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
+import dev.managedsecrets.api.v1alpha1.TargetSpec;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.names.Names;
+import dev.managedsecrets.core.projection.PreviousKeys;
+import dev.managedsecrets.core.projection.Projection;
 import dev.managedsecrets.core.sealing.SealedInputs;
 import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StagingLabels;
@@ -52,6 +55,9 @@ public final class ManagedSecretReconciler
 
   public static final String FINALIZER = "managedsecrets.dev/finalizer";
   static final String SECRETS_SOURCE = "projected-secrets";
+
+  /** The Warning when the previous version's keys can't be projected beside the current ones. */
+  static final String PREVIOUS_NOT_PROJECTED = "PreviousValueNotProjected";
 
   private final SecretsManagerService secrets;
   private final Kms kms;
@@ -196,7 +202,10 @@ public final class ManagedSecretReconciler
     status.restartedForVersionId = restartedFor;
     StatusWriter.write(ms, status, s -> s.conditions, context);
     OperatorMetrics.reconciled(registry, "Synced");
-    Duration poll = earliest(sources.pollAfter(ms), rotation.wait(clock.instant()));
+    Duration poll =
+        earliest(
+            earliest(sources.pollAfter(ms), rotation.wait(clock.instant())),
+            previousEnds(ms, current));
     return poll == null
         ? UpdateControl.noUpdate()
         : UpdateControl.<ManagedSecret>noUpdate().rescheduleAfter(poll);
@@ -422,17 +431,47 @@ public final class ManagedSecretReconciler
   private void project(ManagedSecret ms, Names names, Context<ManagedSecret> context, State v) {
     if (v.current() != null) {
       StoredVersion current = v.current();
+      Projection.Previous previous = previous(ms, v, clock.instant());
+      StoredVersion previousVersion =
+          previous == null ? null : v.stored().version(previous.versionId()).orElseThrow();
       var version =
           new ProjectedSecret.Version(
-              names, current.versionId(), () -> secrets.read(v.stored(), current), v.fresh());
+              names,
+              current.versionId(),
+              () -> secrets.read(v.stored(), current),
+              v.fresh(),
+              previous,
+              previousVersion == null ? null : () -> secrets.read(v.stored(), previousVersion));
       String name = names.target();
-      switch (projected.project(ms, context, version)) {
-        case CREATED -> events.normal(ms, EventReason.SecretProjected, "Created Secret " + name);
+      String beside =
+          previous == null
+              ? ""
+              : ", with version " + previous.versionId() + " beside it until " + previous.until();
+      ProjectedSecret.Projected projection = projected.project(ms, context, version);
+      if (projection.previousLeftOut() != null) {
+        events.warning(ms, PREVIOUS_NOT_PROJECTED, projection.previousLeftOut());
+      }
+      switch (projection.outcome()) {
+        case CREATED ->
+            events.normal(ms, EventReason.SecretProjected, "Created Secret " + name + beside);
         case UPDATED ->
             events.normal(
                 ms,
                 EventReason.SecretProjected,
-                "Updated Secret " + name + " to version " + current.versionId());
+                "Updated Secret " + name + " to version " + current.versionId() + beside);
+        case PREVIOUS_CHANGED ->
+            events.normal(
+                ms,
+                EventReason.SecretProjected,
+                previous == null
+                    ? "Removed the previous version's keys from Secret " + name
+                    : "Added the keys of version "
+                        + previous.versionId()
+                        + " to Secret "
+                        + name
+                        + " until "
+                        + previous.until()
+                        + " (target.previousValue)");
         case REPAIRED -> {
           events.normal(
               ms, EventReason.SecretRepaired, "Put back Secret " + name + ", which had drifted");
@@ -442,6 +481,43 @@ public final class ManagedSecretReconciler
       }
     }
     projected.deleteStale(ms, names, context);
+  }
+
+  /**
+   * The AWSPREVIOUS version to project beside AWSCURRENT and until when, known from the record
+   * alone: none when target.previousValue is not set, the grace period after the current version's
+   * creation is over, or there is no AWSPREVIOUS.
+   */
+  private static Projection.Previous previous(ManagedSecret ms, State v, Instant now) {
+    StoredVersion current = v.current();
+    if (current == null) {
+      return null;
+    }
+    TargetSpec target = ms.getSpec().target;
+    Instant until = PreviousKeys.until(target, current.createdDate(), now);
+    if (until == null) {
+      return null;
+    }
+    return v.stored()
+        .versionWithStage(StagingLabels.AWSPREVIOUS)
+        .filter(p -> !p.versionId().equals(current.versionId()))
+        .map(
+            p ->
+                new Projection.Previous(
+                    p.versionId(), until, PreviousKeys.keySuffix(target.previousValue)))
+        .orElse(null);
+  }
+
+  /**
+   * When the previous version's keys are to leave the Secret: right after the end of their grace
+   * period (null: none are projected).
+   */
+  private Duration previousEnds(ManagedSecret ms, State v) {
+    Instant now = clock.instant();
+    Projection.Previous previous = previous(ms, v, now);
+    return previous == null
+        ? null
+        : Duration.ofMillis(Duration.between(now, previous.until()).toMillis() + 1);
   }
 
   private State reencrypt(ManagedSecret ms, State v, String keyArn, SpecGeneration generation) {

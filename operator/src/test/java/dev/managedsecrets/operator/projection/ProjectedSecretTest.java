@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
@@ -244,6 +245,69 @@ class ProjectedSecretTest {
     Secret live = K8S.unmarshal(K8S.asJson(desired(ms, credentials())), Secret.class);
 
     assertThat(projection.upToDate(live, ms, VERSION)).isTrue();
+  }
+
+  // ---- the previous version beside the current one (target.previousValue)
+
+  private static final Projection.Previous PREVIOUS =
+      new Projection.Previous(
+          "11111111-2222-4333-8444-555555555555", Instant.parse("2025-03-02T10:00:00Z"), "_OLD");
+
+  private Secret withPrevious(ManagedSecret ms, Projection.Previous previous) {
+    Map<String, byte[]> data = Projection.data(credentials(), ms.getSpec().target);
+    data.put("password_OLD", "old-pass".getBytes(StandardCharsets.UTF_8));
+    return projection.desired(ms, VERSION, previous, data);
+  }
+
+  @Test
+  void aSecretWithThePreviousVersionSaysWhichAndUntilWhen() {
+    ManagedSecret ms = ms(s -> {});
+
+    Secret s = withPrevious(ms, PREVIOUS);
+
+    assertThat(s.getMetadata().getAnnotations())
+        .containsEntry(Projection.PREVIOUS_VERSION_ANNOTATION, PREVIOUS.versionId())
+        .containsEntry(Projection.PREVIOUS_UNTIL_ANNOTATION, "2025-03-02T10:00:00Z");
+    assertThat(s.getData()).containsOnlyKeys("password", "username", "password_OLD");
+    assertThat(projection.upToDate(s, ms, VERSION, PREVIOUS)).isTrue();
+  }
+
+  @Test
+  void aSecretWithThePreviousVersionIsStaleOnceItsGracePeriodIsOver() {
+    ManagedSecret ms = ms(s -> {});
+
+    assertThat(projection.upToDate(withPrevious(ms, PREVIOUS), ms, VERSION, null)).isFalse();
+  }
+
+  @Test
+  void aSecretWithoutThePreviousVersionIsStaleWhileOneIsToBeProjected() {
+    ManagedSecret ms = ms(s -> {});
+    Secret without = desired(ms, credentials());
+
+    assertThat(projection.upToDate(without, ms, VERSION, PREVIOUS)).isFalse();
+  }
+
+  @Test
+  void anotherPreviousVersionEndOrSuffixMakesItStale() {
+    ManagedSecret ms = ms(s -> {});
+    Secret s = withPrevious(ms, PREVIOUS);
+
+    for (Projection.Previous other :
+        List.of(
+            new Projection.Previous(VERSION, PREVIOUS.until(), "_OLD"),
+            new Projection.Previous(PREVIOUS.versionId(), PREVIOUS.until().plusSeconds(60), "_OLD"),
+            new Projection.Previous(PREVIOUS.versionId(), PREVIOUS.until(), "_PREVIOUS"))) {
+      assertThat(projection.upToDate(s, ms, VERSION, other)).as("%s", other).isFalse();
+    }
+  }
+
+  @Test
+  void aForgedPreviousAnnotationOnASecretWithoutOneMakesItStale() {
+    ManagedSecret ms = ms(s -> {});
+    Secret live = K8S.clone(desired(ms, credentials()));
+    live.getMetadata().getAnnotations().put(Projection.PREVIOUS_UNTIL_ANNOTATION, "later");
+
+    assertThat(projection.upToDate(live, ms, VERSION, null)).isFalse();
   }
 
   @Test

@@ -69,6 +69,19 @@ final class Fixtures {
     }
   }
 
+  /** Sets the rotate-now annotation to {@code value}, as kubectl annotate does: one rotation. */
+  static void rotateNow(KubernetesClient client, String namespace, String name, String value) {
+    client
+        .resources(ManagedSecret.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            ms -> {
+              ms.getMetadata().setAnnotations(Map.of("managedsecrets.dev/rotate-now", value));
+              return ms;
+            });
+  }
+
   static Condition ready(ManagedSecret ms) {
     return condition(ms, "Ready");
   }

@@ -133,16 +133,7 @@ class RolloutRestartIT {
     assertThat(restartedAt("Deployment", "rotated-app")).as("after the first version").isNull();
     cluster.drainRequests();
 
-    cluster
-        .client
-        .resources(ManagedSecret.class)
-        .inNamespace(NS)
-        .withName("rotated")
-        .edit(
-            ms -> {
-              ms.getMetadata().setAnnotations(Map.of("managedsecrets.dev/rotate-now", "1"));
-              return ms;
-            });
+    Fixtures.rotateNow(cluster.client, NS, "rotated", "1");
     await().atMost(Fixtures.WAIT).until(() -> restartedAt("Deployment", "rotated-app") != null);
     await()
         .atMost(Fixtures.WAIT)

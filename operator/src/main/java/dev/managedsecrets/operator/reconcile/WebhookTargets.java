@@ -39,7 +39,7 @@ final class WebhookTargets {
               ? "the operator may not read "
                   + named
                   + ": install the chart with"
-                  + " rotation.webhook.enabled=true, which grants get on services"
+                  + " webhookRotation.enabled=true, which grants get on services"
               : named + " could not be read (HTTP " + e.getCode() + ")");
     }
     if (service == null || service.getSpec() == null) {

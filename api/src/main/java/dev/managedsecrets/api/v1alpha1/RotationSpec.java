@@ -16,9 +16,17 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "has(self.automaticallyAfterDays) || has(self.scheduleExpression)",
     message = "Set automaticallyAfterDays or scheduleExpression: the rotation schedule.")
+@ValidationRule(
+    value = "!has(self.strategy) || self.strategy != 'webhook' || has(self.webhook)",
+    message =
+        "The webhook strategy needs webhook: the Service of the rotation function and its CA"
+            + " bundle.")
+@ValidationRule(
+    value = "!has(self.webhook) || (has(self.strategy) && self.strategy == 'webhook')",
+    message = "webhook is set for the webhook strategy only: set strategy to webhook.")
 public class RotationSpec {
 
-  /** The strategies of the API contract; only generate is available in this release. */
+  /** The strategies of the API contract; the postgres ones are not available in this release. */
   public static final String STRATEGIES =
       "^(generate|postgres-single-user|postgres-alternating-users|webhook)$";
 
@@ -53,10 +61,16 @@ public class RotationSpec {
   public Boolean rotateImmediately;
 
   @JsonPropertyDescription(
-      "How the new value is made: generate (new values for the generate keys; default). The"
-          + " postgres-single-user, postgres-alternating-users and webhook strategies are not"
+      "How the new value is made: generate (new values for the generate keys; default), or"
+          + " webhook (AWS's four steps POSTed to a rotation function in the namespace, which"
+          + " writes the value through the Secrets Manager endpoint; needs valueSource Store)."
+          + " The postgres-single-user and postgres-alternating-users strategies are not"
           + " available yet.")
   @Pattern(STRATEGIES)
   @Size(max = 32)
   public String strategy;
+
+  @JsonPropertyDescription(
+      "The rotation function of the webhook strategy: a Service in this namespace, over HTTPS.")
+  public WebhookSpec webhook;
 }

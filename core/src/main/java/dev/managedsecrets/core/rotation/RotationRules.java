@@ -19,6 +19,12 @@ public record RotationRules(
   /** New values for the generate keys. */
   public static final String GENERATE = "generate";
 
+  /**
+   * AWS's four steps POSTed to a rotation function in the namespace, which writes the value through
+   * the Secrets Manager endpoint.
+   */
+  public static final String WEBHOOK = "webhook";
+
   /** Rotation on request only (the annotation), with the default strategy. */
   public static final RotationRules ON_REQUEST = new RotationRules(false, null, false, GENERATE);
 
@@ -48,11 +54,16 @@ public record RotationRules(
    * @throws SecretsManagerException InvalidParameterException saying why and what to change
    */
   public void requireRotatable(ManagedSecretSpec spec) {
+    if (WEBHOOK.equals(strategy)) {
+      requireWebhookRotatable(spec);
+      return;
+    }
     if (!GENERATE.equals(strategy)) {
       throw SecretsManagerException.invalidParameter(
           "Rotation strategy "
               + strategy
-              + " is not available yet: this release rotates with the generate strategy only."
+              + " is not available yet: this release rotates with the generate and webhook"
+              + " strategies only."
               + " Set spec.rotation.strategy to generate, or remove spec.rotation.");
     }
     if (ValueOwner.store(spec) || spec.generate == null || spec.generate.isEmpty()) {
@@ -66,6 +77,23 @@ public record RotationRules(
       throw SecretsManagerException.invalidParameter(
           "spec.versionStages pins AWSCURRENT, so a rotation could not move it: remove the pin, or"
               + " remove spec.rotation.");
+    }
+  }
+
+  /**
+   * The webhook strategy's function writes the whole value into the store, so the value must live
+   * there ({@code spec.valueSource: Store}): a value the spec sets would be put back by the next
+   * reconcile.
+   */
+  private static void requireWebhookRotatable(ManagedSecretSpec spec) {
+    WebhookSettings.of(spec);
+    if (!ValueOwner.store(spec)) {
+      throw SecretsManagerException.invalidParameter(
+          "Rotation with the webhook strategy has its function write the whole value through the"
+              + " Secrets Manager endpoint, so the value must live in the store: set"
+              + " spec.valueSource to Store (and put the first value with PutSecretValue), or use"
+              + " the generate strategy. A value the spec sets would be put back by the next"
+              + " reconcile.");
     }
   }
 }

@@ -134,6 +134,24 @@ public final class SecretsManagerService {
   }
 
   /**
+   * The record of {@code secret} as the store holds it now: another writer (the Secrets Manager
+   * endpoint, for a rotation function) may have changed it since it was read.
+   *
+   * @throws SecretsManagerException ResourceNotFoundException when it is gone, or another secret
+   *     holds its id now
+   */
+  public StoredSecret reread(StoredSecret secret) {
+    return store
+        .find(secret.id())
+        .filter(r -> r.arn().equals(secret.arn()))
+        .orElseThrow(
+            () ->
+                new SecretsManagerException(
+                    AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
+                    "Secrets Manager can't find the specified secret."));
+  }
+
+  /**
    * Takes the name for a ManagedSecret: confirms the record it holds, takes the record its
    * namespace incarnation holds (restoring one scheduled for deletion: same ARN, same versions), or
    * creates a record with a new ARN. Records of other incarnations of the namespace (one deleted

@@ -26,6 +26,8 @@ import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import dev.managedsecrets.operator.projection.ProjectedSecret;
 import dev.managedsecrets.operator.rotation.GenerateRotation;
+import dev.managedsecrets.operator.rotation.RotationFunctionClient;
+import dev.managedsecrets.operator.rotation.WebhookRotation;
 import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
 import dev.managedsecrets.operator.sealing.SealedValues;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -116,7 +118,12 @@ public final class ManagedSecretReconciler
     this.storeWrites = storeWrites;
     this.rotations =
         new RotationStep(
-            new GenerateRotation(secrets, values), events, checkpoints, clock, registry);
+            new GenerateRotation(secrets, values),
+            new WebhookRotation(secrets, new RotationFunctionClient()),
+            events,
+            checkpoints,
+            clock,
+            registry);
     this.restarts = new RolloutRestarts(events, clock);
   }
 

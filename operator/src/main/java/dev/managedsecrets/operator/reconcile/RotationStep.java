@@ -9,6 +9,7 @@ import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.rotation.GenerateRotation;
 import dev.managedsecrets.operator.rotation.RotationPlan;
+import dev.managedsecrets.operator.rotation.WebhookRotation;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -69,6 +70,7 @@ final class RotationStep {
   }
 
   private final GenerateRotation rotation;
+  private final WebhookRotation webhook;
   private final EventRecorder events;
   private final Checkpoints checkpoints;
   private final Clock clock;
@@ -76,11 +78,13 @@ final class RotationStep {
 
   RotationStep(
       GenerateRotation rotation,
+      WebhookRotation webhook,
       EventRecorder events,
       Checkpoints checkpoints,
       Clock clock,
       MeterRegistry registry) {
     this.rotation = rotation;
+    this.webhook = webhook;
     this.events = events;
     this.checkpoints = checkpoints;
     this.clock = clock;
@@ -127,9 +131,12 @@ final class RotationStep {
     markRotating(ms, plan, context);
     long started = System.nanoTime();
     try {
+      GenerateRotation.Progress progress = (step, token) -> step(ms, step, token);
       GenerateRotation.Rotated rotated =
-          rotation.rotate(
-              stored, ms.getSpec().generate, keyArn, (step, token) -> step(ms, step, token));
+          RotationRules.WEBHOOK.equals(rules.strategy())
+              ? webhook.rotate(
+                  stored, () -> WebhookTargets.resolve(ms, context.getClient()), progress)
+              : rotation.rotate(stored, ms.getSpec().generate, keyArn, progress);
       Instant done = clock.instant();
       OperatorMetrics.rotated(registry, rules.strategy(), "Succeeded", elapsed(started));
       events.normal(

@@ -364,6 +364,43 @@ class ChartRenderIT {
   }
 
   @Test
+  void webhookRotationGrantsGetOnServicesAndHttpsEgressToPodsOnlyWhenEnabled() {
+    Manifests off = Chart.render("networkPolicy: {enabled: true}\n");
+    assertThat(off.get("ClusterRole", FULLNAME, ClusterRole.class).getRules())
+        .noneMatch(r -> r.getResources().contains("services"));
+    assertThat(off.get("NetworkPolicy", FULLNAME, NetworkPolicy.class).getSpec().getEgress())
+        .hasSize(1);
+
+    Manifests on =
+        Chart.render("networkPolicy: {enabled: true}\nwebhookRotation: {enabled: true}\n");
+    assertThat(on.get("ClusterRole", FULLNAME, ClusterRole.class).getRules())
+        .filteredOn(r -> r.getResources().contains("services"))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getApiGroups()).containsExactly("");
+              assertThat(r.getResources()).containsExactly("services");
+              assertThat(r.getVerbs()).containsExactly("get");
+            });
+    assertThat(on.get("NetworkPolicy", FULLNAME, NetworkPolicy.class).getSpec().getEgress())
+        .hasSize(2)
+        .last()
+        .satisfies(
+            e -> {
+              assertThat(e.getPorts())
+                  .extracting(p -> p.getPort().getIntVal())
+                  .containsExactly(443, 8443);
+              assertThat(e.getTo())
+                  .singleElement()
+                  .satisfies(
+                      t -> {
+                        assertThat(t.getNamespaceSelector()).isNotNull();
+                        assertThat(t.getIpBlock()).isNull();
+                      });
+            });
+  }
+
+  @Test
   void theEndpointIsServedBehindItsOwnServiceWithItsRbacOnlyWhenEnabled() {
     Manifests off = Chart.render("{}");
     assertThat(off.ofKind("Service"))

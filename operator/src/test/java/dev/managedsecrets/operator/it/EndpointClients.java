@@ -210,9 +210,24 @@ final class EndpointClients {
     Fixtures.awaitSynced(cluster.client, "team-a", "db");
   }
 
-  /** AWS's SDK client for the endpoint, signing with {@code key}, without retries. */
+  /**
+   * AWS's SDK client for the endpoint, signing with {@code key}, without retries; over HTTPS
+   * trusting the CA the operator published when the endpoint serves TLS.
+   */
   static SecretsManagerClient client(TestCluster cluster, AccessKeys.AccessKey key) {
-    return client(endpoint(cluster).url(), key);
+    String url = endpoint(cluster).url();
+    if (!url.startsWith("https:")) {
+      return client(url, key);
+    }
+    try {
+      return httpsClient(
+          url,
+          StaticCredentialsProvider.create(
+              AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey())),
+          publishedCaTrust(cluster));
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A client of one more replica's endpoint, signing as the local administrator. */

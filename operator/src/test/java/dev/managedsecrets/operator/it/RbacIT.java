@@ -232,21 +232,7 @@ class RbacIT {
             chart,
             Map.of(
                 "MANAGEDSECRET_ENDPOINT_ADDRESS", "127.0.0.1", "MANAGEDSECRET_ENDPOINT_PORT", "0"),
-            // A published CA certificate that is not the CA's (edited, or left from an earlier
-            // CA): the endpoint puts it right at start.
-            cluster ->
-                cluster
-                    .client
-                    .configMaps()
-                    .inNamespace(TestCluster.OPERATOR_NAMESPACE)
-                    .resource(
-                        new ConfigMapBuilder()
-                            .withNewMetadata()
-                            .withName("managedsecret-endpoint-ca")
-                            .endMetadata()
-                            .addToData("ca.crt", "stale")
-                            .build())
-                    .create(),
+            RbacIT::staleEndpointCa,
             RbacIT::endpointScenario);
 
     assertThat(used.requests())
@@ -255,6 +241,25 @@ class RbacIT {
         .anyMatch(r -> r.toString().startsWith("create authentication.k8s.io/tokenreviews"))
         .anyMatch(r -> r.toString().startsWith("list managedsecrets.dev/managedsecrets"));
     assertRbacIsExact(chart, used);
+  }
+
+  /**
+   * A published CA certificate that is not the CA's (edited, or left from an earlier CA): the
+   * endpoint puts it right at start.
+   */
+  private static void staleEndpointCa(TestCluster cluster) {
+    cluster
+        .client
+        .configMaps()
+        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("managedsecret-endpoint-ca")
+                .endMetadata()
+                .addToData("ca.crt", "stale")
+                .build())
+        .create();
   }
 
   /**
@@ -305,6 +310,86 @@ class RbacIT {
     try (SecretsManagerClient sm = EndpointClients.podClient(cluster, NS, "app")) {
       assertThat(sm.getSecretValue(r -> r.secretId("via/endpoint")).secretString())
           .isEqualTo("two");
+    }
+  }
+
+  @Test
+  void withWebhookRotationTheChartAllowsReadingTheFunctionsServiceAndGrantsNothingUnused() {
+    Manifests chart =
+        Chart.render(
+            """
+            webhookRotation:
+              enabled: true
+            config:
+              fromSecretPollInterval: PT2S
+              endpoint:
+                enabled: true
+            """);
+    Used used =
+        runScenario(
+            chart,
+            Map.of(
+                "MANAGEDSECRET_ENDPOINT_ADDRESS", "127.0.0.1", "MANAGEDSECRET_ENDPOINT_PORT", "0"),
+            RbacIT::staleEndpointCa,
+            cluster -> {
+              endpointScenario(cluster);
+              webhookRotationScenario(cluster);
+            });
+
+    assertThat(used.requests())
+        .as("the function's Service, read by name")
+        .anyMatch(r -> r.toString().startsWith("get core/services rotator in team-a"));
+    assertRbacIsExact(chart, used);
+  }
+
+  /** A value in the store rotated once by a rotation function behind a Service. */
+  private static void webhookRotationScenario(TestCluster cluster) {
+    try (RotationFunction function = new RotationFunction(cluster, NS, "rotator")) {
+      create(
+          cluster.client,
+          managedSecret(
+              NS,
+              "hooked",
+              s -> {
+                s.valueSource = "Store";
+                s.rotation = new dev.managedsecrets.api.v1alpha1.RotationSpec();
+                s.rotation.scheduleExpression = "rate(30 days)";
+                s.rotation.rotateImmediately = false;
+                s.rotation.strategy = "webhook";
+                s.rotation.webhook =
+                    WebhookRotationIT.webhook("rotator", function.port(), function.ca.caPem());
+              }));
+      String arn =
+          await()
+              .atMost(Fixtures.WAIT)
+              .until(
+                  () -> {
+                    ManagedSecret ms = get(cluster.client, NS, "hooked");
+                    return ms.getStatus() == null ? null : ms.getStatus().arn;
+                  },
+                  java.util.Objects::nonNull);
+      try (SecretsManagerClient sm =
+          EndpointClients.client(cluster, EndpointClients.administrator(cluster))) {
+        sm.putSecretValue(r -> r.secretId(arn).secretString("{\"password\":\"first\"}"));
+      }
+      await()
+          .atMost(Fixtures.WAIT)
+          .until(() -> get(cluster.client, NS, "hooked").getStatus().versionId != null);
+      cluster
+          .client
+          .resources(ManagedSecret.class)
+          .inNamespace(NS)
+          .withName("hooked")
+          .edit(
+              ms -> {
+                ms.getMetadata().setAnnotations(Map.of("managedsecrets.dev/rotate-now", "1"));
+                return ms;
+              });
+      await()
+          .atMost(Fixtures.WAIT)
+          .until(() -> get(cluster.client, NS, "hooked").getStatus().lastRotatedDate != null);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -155,6 +156,19 @@ final class ManagedSecretObjects {
       String secretName,
       List<String> fields,
       Consumer<ManagedSecretSpec> change) {
+    return changeSpec(ms, secretName, fields, change, Map.of());
+  }
+
+  /**
+   * {@link #changeSpec(ManagedSecret, String, List, Consumer)}, with {@code annotations} set in the
+   * same write (so that no reconcile sees the one without the other).
+   */
+  ManagedSecret changeSpec(
+      ManagedSecret ms,
+      String secretName,
+      List<String> fields,
+      Consumer<ManagedSecretSpec> change,
+      Map<String, String> annotations) {
     String namespace = ms.getMetadata().getNamespace();
     String name = ms.getMetadata().getName();
     ManagedSecret current = ms;
@@ -162,6 +176,14 @@ final class ManagedSecretObjects {
       requireOwnable(current, secretName, fields);
       ManagedSecret next = current;
       change.accept(next.getSpec());
+      if (!annotations.isEmpty()) {
+        Map<String, String> merged = new HashMap<>();
+        if (next.getMetadata().getAnnotations() != null) {
+          merged.putAll(next.getMetadata().getAnnotations());
+        }
+        merged.putAll(annotations);
+        next.getMetadata().setAnnotations(merged);
+      }
       try {
         return client.resource(next).update();
       } catch (KubernetesClientException e) {

@@ -23,6 +23,7 @@ import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import dev.managedsecrets.operator.projection.ProjectedSecret;
 import dev.managedsecrets.operator.rotation.GenerateRotation;
+import dev.managedsecrets.operator.rotation.TestOnlyRotation;
 import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
 import dev.managedsecrets.operator.sealing.SealedValues;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -108,9 +109,15 @@ public final class ManagedSecretReconciler
     this.registry = registry;
     this.checkpoints = checkpoints;
     this.storeWrites = storeWrites;
+    GenerateRotation generate = new GenerateRotation(secrets, values);
     this.rotations =
         new RotationStep(
-            new GenerateRotation(secrets, values), events, checkpoints, clock, registry);
+            generate,
+            new TestOnlyRotation(secrets, generate),
+            events,
+            checkpoints,
+            clock,
+            registry);
     this.restarts = new RolloutRestarts(events, clock);
   }
 

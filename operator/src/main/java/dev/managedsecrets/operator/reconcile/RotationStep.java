@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.reconcile;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
+import dev.managedsecrets.core.rotation.RotationRequests;
 import dev.managedsecrets.core.rotation.RotationRules;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.StoredSecret;
@@ -9,6 +10,7 @@ import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.rotation.GenerateRotation;
 import dev.managedsecrets.operator.rotation.RotationPlan;
+import dev.managedsecrets.operator.rotation.TestOnlyRotation;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,7 +35,7 @@ final class RotationStep {
   private static final Logger LOG = LoggerFactory.getLogger(RotationStep.class);
 
   /** Any new value of this annotation rotates the ManagedSecret once. */
-  static final String ROTATE_NOW = "managedsecrets.dev/rotate-now";
+  static final String ROTATE_NOW = RotationRequests.ROTATE_NOW;
 
   static final String ROTATING = "Rotating";
   static final String FAILED = "RotationFailed";
@@ -69,6 +71,7 @@ final class RotationStep {
   }
 
   private final GenerateRotation rotation;
+  private final TestOnlyRotation test;
   private final EventRecorder events;
   private final Checkpoints checkpoints;
   private final Clock clock;
@@ -76,11 +79,13 @@ final class RotationStep {
 
   RotationStep(
       GenerateRotation rotation,
+      TestOnlyRotation test,
       EventRecorder events,
       Checkpoints checkpoints,
       Clock clock,
       MeterRegistry registry) {
     this.rotation = rotation;
+    this.test = test;
     this.events = events;
     this.checkpoints = checkpoints;
     this.clock = clock;
@@ -123,13 +128,22 @@ final class RotationStep {
       return new Outcome(null, stored, s -> scheduled(s, enabled, plan.next()), plan.next());
     }
     rules.requireRotatable(ms.getSpec());
+    if (plan.testOnly()) {
+      return testOnly(ms, stored, keyArn, enabled, plan);
+    }
     String handled = plan.rotateNowConsumed() ? rotateNow : null;
+    // RotateSecret's token (the VersionId it answered) is the new version's VersionId.
+    String token = RotationRequests.isToken(handled) ? handled : null;
     markRotating(ms, plan, context);
     long started = System.nanoTime();
     try {
       GenerateRotation.Rotated rotated =
           rotation.rotate(
-              stored, ms.getSpec().generate, keyArn, (step, token) -> step(ms, step, token));
+              stored,
+              ms.getSpec().generate,
+              keyArn,
+              token,
+              (step, version) -> step(ms, step, version));
       Instant done = clock.instant();
       OperatorMetrics.rotated(registry, rules.strategy(), "Succeeded", elapsed(started));
       events.normal(
@@ -203,6 +217,41 @@ final class RotationStep {
             return out;
           },
           next);
+    }
+  }
+
+  /**
+   * AWS's test of a rotation turned on without rotateImmediately: createSecret and testSecret, then
+   * AWSPENDING removed. A failure is a Warning Event; the schedule goes on either way.
+   */
+  private Outcome testOnly(
+      ManagedSecret ms, StoredSecret stored, String keyArn, Boolean enabled, RotationPlan plan) {
+    UnaryOperator<ManagedSecretStatus> status = s -> scheduled(s, enabled, plan.next());
+    try {
+      StoredSecret after =
+          test.run(
+              stored,
+              ms.getSpec().generate,
+              keyArn,
+              (step, token) ->
+                  events.normal(
+                      ms,
+                      EventReason.RotationStepSucceeded,
+                      "Rotation test step " + step + " succeeded for version " + token));
+      return new Outcome(null, after, status, plan.next());
+    } catch (RuntimeException e) {
+      Failure failure = Failure.of(e);
+      events.warning(
+          ms,
+          FAILED,
+          "The test of the rotation failed ("
+              + failure.reason()
+              + ": "
+              + failure.message()
+              + "). AWSCURRENT and Secret "
+              + ms.getMetadata().getName()
+              + " are unchanged; the first rotation is in the first window.");
+      return new Outcome(null, stored, status, plan.next());
     }
   }
 

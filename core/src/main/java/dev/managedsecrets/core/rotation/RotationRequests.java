@@ -8,6 +8,7 @@ import dev.managedsecrets.core.secret.StagingLabels;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -123,6 +124,23 @@ public final class RotationRequests {
   }
 
   /**
+   * The version an unfinished rotation made (labelled AWSPENDING and not AWSCURRENT), which
+   * CancelRotateSecret answers with, as AWS does.
+   */
+  public static Optional<String> unfinished(Map<String, List<String>> versionIdsToStages) {
+    if (versionIdsToStages == null) {
+      return Optional.empty();
+    }
+    return versionIdsToStages.entrySet().stream()
+        .filter(
+            e ->
+                e.getValue().contains(StagingLabels.AWSPENDING)
+                    && !e.getValue().contains(StagingLabels.AWSCURRENT))
+        .map(Map.Entry::getKey)
+        .findFirst();
+  }
+
+  /**
    * Refuses a new rotation while one is unfinished: a version labelled AWSPENDING and not
    * AWSCURRENT, or a rotation asked for with the annotation that the reconciler has not taken up.
    *
@@ -130,13 +148,7 @@ public final class RotationRequests {
    */
   public static void requireNoneUnfinished(
       Map<String, List<String>> versionIdsToStages, String rotateNow, String rotateNowHandled) {
-    boolean pending =
-        versionIdsToStages != null
-            && versionIdsToStages.values().stream()
-                .anyMatch(
-                    stages ->
-                        stages.contains(StagingLabels.AWSPENDING)
-                            && !stages.contains(StagingLabels.AWSCURRENT));
+    boolean pending = unfinished(versionIdsToStages).isPresent();
     boolean asked = rotateNow != null && !Objects.equals(rotateNow, rotateNowHandled);
     if (pending || asked) {
       throw new SecretsManagerException(AwsError.INVALID_REQUEST_EXCEPTION, IN_PROGRESS);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.core.rotation.RotationRequests;
-import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.operator.endpoint.Authorizer.Need;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,10 +96,8 @@ final class RotationOperations {
     }
     ObjectNode out = Output.secret(t.arn(), t.name());
     // As AWS: the version the unfinished rotation made, for the caller to look at.
-    t.record().versions().stream()
-        .filter(v -> v.hasStage(StagingLabels.AWSPENDING) && !v.hasStage(StagingLabels.AWSCURRENT))
-        .findFirst()
-        .ifPresent(v -> out.put("VersionId", v.versionId()));
+    RotationRequests.unfinished(t.record().versionIdsToStages())
+        .ifPresent(v -> out.put("VersionId", v));
     return out;
   }
 

@@ -56,7 +56,9 @@ final class RotationOperations {
     String rotateNow = annotation(ms);
     boolean now = RotationRequests.rotatesNow(immediately);
     ObjectNode out = Output.secret(t.arn(), t.name());
-    if (now && RotationRequests.askedBefore(stages, rotateNow, token)) {
+    if (now
+        && (RotationRequests.askedBefore(stages, rotateNow, token)
+            || token != null && t.record().version(token).isPresent())) {
       out.put("VersionId", token); // a retry of the same request: nothing more happens
       return out;
     }

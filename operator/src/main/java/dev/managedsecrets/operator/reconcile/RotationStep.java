@@ -227,8 +227,10 @@ final class RotationStep {
   private Outcome testOnly(
       ManagedSecret ms, StoredSecret stored, String keyArn, Boolean enabled, RotationPlan plan) {
     UnaryOperator<ManagedSecretStatus> status = s -> scheduled(s, enabled, plan.next());
+    StoredSecret after = stored;
+    RuntimeException failure;
     try {
-      StoredSecret after =
+      TestOnlyRotation.Tested tested =
           test.run(
               stored,
               ms.getSpec().generate,
@@ -238,21 +240,25 @@ final class RotationStep {
                       ms,
                       EventReason.RotationStepSucceeded,
                       "Rotation test step " + step + " succeeded for version " + token));
-      return new Outcome(null, after, status, plan.next());
+      after = tested.secret();
+      failure = tested.failure();
     } catch (RuntimeException e) {
-      Failure failure = Failure.of(e);
+      failure = e;
+    }
+    if (failure != null) {
+      Failure f = Failure.of(failure);
       events.warning(
           ms,
           FAILED,
           "The test of the rotation failed ("
-              + failure.reason()
+              + f.reason()
               + ": "
-              + failure.message()
+              + f.message()
               + "). AWSCURRENT and Secret "
               + ms.getMetadata().getName()
               + " are unchanged; the first rotation is in the first window.");
-      return new Outcome(null, stored, status, plan.next());
     }
+    return new Outcome(null, after, status, plan.next());
   }
 
   private void step(ManagedSecret ms, GenerateRotation.Step step, String token) {

@@ -26,12 +26,19 @@ public final class TestOnlyRotation {
   }
 
   /**
+   * What the test did.
+   *
+   * @param secret the record after it: AWSCURRENT as it was, no AWSPENDING
+   * @param failure why testSecret failed, or null when it passed
+   */
+  public record Tested(StoredSecret secret, RuntimeException failure) {}
+
+  /**
    * Runs the test.
    *
-   * @return the record after it: AWSCURRENT as it was, no AWSPENDING
-   * @throws SecretsManagerException a step failed (AWSPENDING removed all the same)
+   * @throws SecretsManagerException createSecret failed: nothing was stored
    */
-  public StoredSecret run(
+  public Tested run(
       StoredSecret stored,
       Map<String, GenerateSpec> generate,
       String keyArn,
@@ -39,6 +46,7 @@ public final class TestOnlyRotation {
     String token = UUID.randomUUID().toString();
     StoredSecret s =
         rotation.createPending(stored, GenerateRotation.current(stored), generate, keyArn, token);
+    RuntimeException failure = null;
     try {
       progress.done(GenerateRotation.Step.createSecret, token);
       SecretValue pending = secrets.read(s, s.version(token).orElseThrow());
@@ -48,9 +56,9 @@ public final class TestOnlyRotation {
         pending.clear();
       }
       progress.done(GenerateRotation.Step.testSecret, token);
-    } finally {
-      s = secrets.updateStage(s, StagingLabels.AWSPENDING, null, token);
+    } catch (RuntimeException e) {
+      failure = e;
     }
-    return s;
+    return new Tested(secrets.updateStage(s, StagingLabels.AWSPENDING, null, token), failure);
   }
 }

@@ -17,7 +17,7 @@ class TestOnlyRotationTest {
   final RotationFixture f = new RotationFixture();
   final List<String> steps = new ArrayList<>();
 
-  StoredSecret run(StoredSecret s, Map<String, GenerateSpec> generate) {
+  TestOnlyRotation.Tested run(StoredSecret s, Map<String, GenerateSpec> generate) {
     return new TestOnlyRotation(f.service, f.rotation)
         .run(s, generate, f.key, (step, token) -> steps.add(step.name()));
   }
@@ -27,8 +27,11 @@ class TestOnlyRotationTest {
     StoredSecret before = f.stored("{\"username\":\"orders\",\"password\":\"one\"}");
     StoredVersion current = before.current().orElseThrow();
 
-    StoredSecret after = run(before, Map.of("password", new GenerateSpec()));
+    TestOnlyRotation.Tested tested = run(before, Map.of("password", new GenerateSpec()));
+    StoredSecret after = tested.secret();
 
+    assertThat(tested.failure()).isNull();
+    assertThat(after.versions()).hasSize(2);
     assertThat(steps).containsExactly("createSecret", "testSecret");
     assertThat(after.current().orElseThrow().versionId()).isEqualTo(current.versionId());
     assertThat(after.versions()).noneMatch(v -> v.hasStage(StagingLabels.AWSPENDING));
@@ -38,7 +41,7 @@ class TestOnlyRotationTest {
   }
 
   @Test
-  void aFailedTestRemovesAwsPendingAllTheSame() {
+  void aCreateSecretThatFailsStoresNothing() {
     StoredSecret before = f.stored("not an object");
 
     assertThatThrownBy(() -> run(before, Map.of("password", new GenerateSpec())));
@@ -46,6 +49,6 @@ class TestOnlyRotationTest {
     StoredSecret after = f.service.findByName(RotationFixture.ID).get(0);
     assertThat(after.current().orElseThrow().versionId())
         .isEqualTo(before.current().orElseThrow().versionId());
-    assertThat(GenerateRotation.pendingToken(after)).isEmpty();
+    assertThat(after.versions()).hasSize(1);
   }
 }

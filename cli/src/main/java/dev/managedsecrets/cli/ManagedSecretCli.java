@@ -1,5 +1,6 @@
 package dev.managedsecrets.cli;
 
+import dev.managedsecrets.cli.commands.CancelRotateSecret;
 import dev.managedsecrets.cli.commands.CreateSecret;
 import dev.managedsecrets.cli.commands.Credentials;
 import dev.managedsecrets.cli.commands.DeleteSecret;
@@ -10,6 +11,7 @@ import dev.managedsecrets.cli.commands.GetSecretValue;
 import dev.managedsecrets.cli.commands.ListSecrets;
 import dev.managedsecrets.cli.commands.PutSecretValue;
 import dev.managedsecrets.cli.commands.RestoreSecret;
+import dev.managedsecrets.cli.commands.RotateSecret;
 import dev.managedsecrets.cli.commands.Seal;
 import dev.managedsecrets.cli.commands.TagResource;
 import dev.managedsecrets.cli.commands.UntagResource;
@@ -53,6 +55,8 @@ import picocli.CommandLine.Spec;
       TagResource.class,
       UntagResource.class,
       UpdateSecretVersionStage.class,
+      RotateSecret.class,
+      CancelRotateSecret.class,
       GetRandomPassword.class,
       Seal.class,
       FetchCert.class,

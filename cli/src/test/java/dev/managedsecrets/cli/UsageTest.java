@@ -62,6 +62,8 @@ class UsageTest {
             "tag-resource",
             "untag-resource",
             "update-secret-version-stage",
+            "rotate-secret",
+            "cancel-rotate-secret",
             "get-random-password",
             "seal",
             "fetch-cert",

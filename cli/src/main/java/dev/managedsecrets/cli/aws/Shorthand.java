@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.cli.CliException;
 import dev.managedsecrets.cli.output.Json;
+import dev.managedsecrets.core.rotation.RotationRequests;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,41 @@ public final class Shorthand {
       filters.add(new Filter(key.get(0), s.getOrDefault("Values", List.of())));
     }
     return filters;
+  }
+
+  /**
+   * RotateSecret's --rotation-rules: JSON ({@code {"AutomaticallyAfterDays":30}}) or shorthand
+   * ({@code AutomaticallyAfterDays=30,Duration=2h}, {@code ScheduleExpression="cron(0 4 1,15 * ?
+   * *)"}: quote an expression with commas).
+   */
+  public static RotationRequests.Rules rotationRules(String option, String arg) {
+    List<Map<String, List<String>>> all = structures(option, List.of(arg));
+    if (all.size() != 1) {
+      throw CliException.parameter(option, "expected one structure");
+    }
+    Map<String, List<String>> s = all.get(0);
+    unknown(option, s, "AutomaticallyAfterDays", "Duration", "ScheduleExpression");
+    String days = one(option, s, "AutomaticallyAfterDays");
+    Integer afterDays;
+    try {
+      afterDays = days == null ? null : Integer.valueOf(days);
+    } catch (NumberFormatException e) {
+      throw CliException.parameter(option, "AutomaticallyAfterDays: expected an integer");
+    }
+    return new RotationRequests.Rules(
+        afterDays, one(option, s, "ScheduleExpression"), one(option, s, "Duration"));
+  }
+
+  private static String one(String option, Map<String, List<String>> s, String key) {
+    List<String> values = s.get(key);
+    if (values == null) {
+      return null;
+    }
+    if (values.size() != 1) {
+      throw CliException.parameter(
+          option, key + ": expected one value (quote a value that holds commas)");
+    }
+    return values.get(0);
   }
 
   /** A list of strings: the arguments themselves, or one JSON array. */

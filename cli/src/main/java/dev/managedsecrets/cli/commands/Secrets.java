@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -138,11 +139,30 @@ final class Secrets {
    * changed the object in between (HTTP 409).
    */
   ManagedSecret patchSpec(ManagedSecret ms, Function<ManagedSecret, ObjectNode> specPatch) {
+    return patchSpec(ms, specPatch, Map.of());
+  }
+
+  /**
+   * As {@link #patchSpec(ManagedSecret, Function)}, with {@code annotations} set in the same patch
+   * ({@code specPatch} may answer null: annotations only).
+   */
+  ManagedSecret patchSpec(
+      ManagedSecret ms,
+      Function<ManagedSecret, ObjectNode> specPatch,
+      Map<String, String> annotations) {
     ManagedSecret latest = ms;
     for (int attempt = 1; ; attempt++) {
       ObjectNode patch = Json.object();
-      patch.putObject("metadata").put("resourceVersion", latest.getMetadata().getResourceVersion());
-      patch.set("spec", specPatch.apply(latest));
+      ObjectNode metadata = patch.putObject("metadata");
+      metadata.put("resourceVersion", latest.getMetadata().getResourceVersion());
+      if (!annotations.isEmpty()) {
+        ObjectNode a = metadata.putObject("annotations");
+        annotations.forEach(a::put);
+      }
+      ObjectNode spec = specPatch.apply(latest);
+      if (spec != null) {
+        patch.set("spec", spec);
+      }
       try {
         return resource(latest.getMetadata().getName())
             .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.cli.CliException;
+import dev.managedsecrets.core.rotation.RotationRequests;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -73,5 +74,25 @@ class ShorthandTest {
         .hasMessageStartingWith("Error parsing parameter '--tags': Invalid JSON:");
     assertThatThrownBy(() -> Shorthand.tags("--tags", List.of("team")))
         .hasMessageStartingWith("Error parsing parameter '--tags': Expected: '='");
+  }
+
+  @Test
+  void rotationRulesComeAsShorthandOrJsonAndAnExpressionWithCommasIsQuoted() {
+    assertThat(Shorthand.rotationRules("--rotation-rules", "AutomaticallyAfterDays=30,Duration=2h"))
+        .isEqualTo(new RotationRequests.Rules(30, null, "2h"));
+    assertThat(
+            Shorthand.rotationRules(
+                "--rotation-rules", "ScheduleExpression=\"cron(0 4 1,15 * ? *)\""))
+        .isEqualTo(new RotationRequests.Rules(null, "cron(0 4 1,15 * ? *)", null));
+    assertThat(
+            Shorthand.rotationRules(
+                "--rotation-rules",
+                "{\"ScheduleExpression\":\"rate(10 days)\",\"Duration\":\"3h\"}"))
+        .isEqualTo(new RotationRequests.Rules(null, "rate(10 days)", "3h"));
+    assertThatThrownBy(() -> Shorthand.rotationRules("--rotation-rules", "Days=3"))
+        .hasMessageContaining("Unknown parameter \"Days\"");
+    assertThatThrownBy(
+            () -> Shorthand.rotationRules("--rotation-rules", "AutomaticallyAfterDays=often"))
+        .hasMessageContaining("expected an integer");
   }
 }

@@ -54,6 +54,7 @@ final class AuditLog {
           "AddReplicaRegions",
           "ForceOverwriteReplicaSecret",
           "RotationLambdaARN",
+          "RotationRules",
           "RotateImmediately");
 
   /** Longest text of one recorded member; longer ones are cut. */

@@ -191,6 +191,18 @@ final class Input {
     return out;
   }
 
+  /** A structure member, or null when absent. */
+  Input structure(String member) {
+    JsonNode n = member(member);
+    if (n == null) {
+      return null;
+    }
+    if (!n.isObject()) {
+      throw wrongType(member, "a structure");
+    }
+    return new Input((ObjectNode) n);
+  }
+
   /** A list of structures, at most {@code most}, or null when absent. */
   List<Input> structures(String member, int most) {
     List<JsonNode> items = list(member, most);

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -23,10 +24,10 @@ import java.util.function.Consumer;
 
 /**
  * The ManagedSecret objects the endpoint reads and writes, with the operator's client, after the
- * caller was authorised. The endpoint writes a spec only as a call asks (CreateSecret, and the
- * description, KMS key and tags of UpdateSecret, TagResource and UntagResource), never a value, and
- * never a field that another writer (kubectl, Argo CD, Flux) set: {@code metadata.managedFields}
- * says who set what.
+ * caller was authorised. The endpoint writes a spec only as a call asks (CreateSecret, the
+ * description, KMS key and tags of UpdateSecret, TagResource and UntagResource, and the rotation of
+ * RotateSecret and CancelRotateSecret), never a value, and never a field that another writer
+ * (kubectl, Argo CD, Flux) set: {@code metadata.managedFields} says who set what.
  */
 final class ManagedSecretObjects {
 
@@ -155,6 +156,19 @@ final class ManagedSecretObjects {
       String secretName,
       List<String> fields,
       Consumer<ManagedSecretSpec> change) {
+    return changeSpec(ms, secretName, fields, change, Map.of());
+  }
+
+  /**
+   * {@link #changeSpec(ManagedSecret, String, List, Consumer)}, with {@code annotations} set in the
+   * same write (so that no reconcile sees the one without the other).
+   */
+  ManagedSecret changeSpec(
+      ManagedSecret ms,
+      String secretName,
+      List<String> fields,
+      Consumer<ManagedSecretSpec> change,
+      Map<String, String> annotations) {
     String namespace = ms.getMetadata().getNamespace();
     String name = ms.getMetadata().getName();
     ManagedSecret current = ms;
@@ -162,6 +176,14 @@ final class ManagedSecretObjects {
       requireOwnable(current, secretName, fields);
       ManagedSecret next = current;
       change.accept(next.getSpec());
+      if (!annotations.isEmpty()) {
+        Map<String, String> merged = new HashMap<>();
+        if (next.getMetadata().getAnnotations() != null) {
+          merged.putAll(next.getMetadata().getAnnotations());
+        }
+        merged.putAll(annotations);
+        next.getMetadata().setAnnotations(merged);
+      }
       try {
         return client.resource(next).update();
       } catch (KubernetesClientException e) {

@@ -8,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * GetRandomPassword, and the operations of capabilities the endpoint does not serve yet (rotation,
- * replication, resource policies), which answer as AWS answers for a secret that has none of them.
+ * GetRandomPassword, and the operations of capabilities the endpoint does not serve yet
+ * (replication, resource policies), which answer as AWS answers for a secret that has none of them.
  */
 final class OtherOperations {
 
@@ -23,15 +23,6 @@ final class OtherOperations {
   Map<String, Operation> operations() {
     Map<String, Operation> ops = new LinkedHashMap<>();
     ops.put("GetRandomPassword", this::randomPassword);
-    ops.put(
-        "RotateSecret",
-        refused(
-            "RotateSecret",
-            "No Lambda rotation function ARN is associated with this secret. Rotation through this"
-                + " endpoint is not available yet."));
-    ops.put(
-        "CancelRotateSecret",
-        refused("CancelRotateSecret", "The secret has no rotation configured to cancel."));
     ops.put("ReplicateSecretToRegions", replication("ReplicateSecretToRegions"));
     ops.put("RemoveRegionsFromReplication", replication("RemoveRegionsFromReplication"));
     ops.put(

@@ -98,6 +98,7 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
     operations.putAll(new ValueOperations(services, lists).operations());
     operations.putAll(lists.operations());
     operations.putAll(new OtherOperations(services).operations());
+    operations.putAll(new RotationOperations(services).operations());
     PodCredentials pods;
     try {
       pods =

@@ -28,6 +28,7 @@ import dev.managedsecrets.operator.projection.ProjectedSecret;
 import dev.managedsecrets.operator.rotation.GenerateRotation;
 import dev.managedsecrets.operator.rotation.RotationFunctionClient;
 import dev.managedsecrets.operator.rotation.WebhookRotation;
+import dev.managedsecrets.operator.rotation.TestOnlyRotation;
 import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
 import dev.managedsecrets.operator.sealing.SealedValues;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -116,10 +117,12 @@ public final class ManagedSecretReconciler
     this.registry = registry;
     this.checkpoints = checkpoints;
     this.storeWrites = storeWrites;
+    GenerateRotation generate = new GenerateRotation(secrets, values);
     this.rotations =
         new RotationStep(
-            new GenerateRotation(secrets, values),
+            generate,
             new WebhookRotation(secrets, new RotationFunctionClient()),
+            new TestOnlyRotation(secrets, generate),
             events,
             checkpoints,
             clock,

@@ -2,6 +2,7 @@ package dev.managedsecrets.operator.reconcile;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
+import dev.managedsecrets.core.rotation.RotationRequests;
 import dev.managedsecrets.core.rotation.RotationRules;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.StoredSecret;
@@ -9,6 +10,7 @@ import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.rotation.GenerateRotation;
 import dev.managedsecrets.operator.rotation.RotationPlan;
+import dev.managedsecrets.operator.rotation.TestOnlyRotation;
 import dev.managedsecrets.operator.rotation.WebhookRotation;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -34,7 +36,7 @@ final class RotationStep {
   private static final Logger LOG = LoggerFactory.getLogger(RotationStep.class);
 
   /** Any new value of this annotation rotates the ManagedSecret once. */
-  static final String ROTATE_NOW = "managedsecrets.dev/rotate-now";
+  static final String ROTATE_NOW = RotationRequests.ROTATE_NOW;
 
   static final String ROTATING = "Rotating";
   static final String FAILED = "RotationFailed";
@@ -71,6 +73,7 @@ final class RotationStep {
 
   private final GenerateRotation rotation;
   private final WebhookRotation webhook;
+  private final TestOnlyRotation test;
   private final EventRecorder events;
   private final Checkpoints checkpoints;
   private final Clock clock;
@@ -79,12 +82,14 @@ final class RotationStep {
   RotationStep(
       GenerateRotation rotation,
       WebhookRotation webhook,
+      TestOnlyRotation test,
       EventRecorder events,
       Checkpoints checkpoints,
       Clock clock,
       MeterRegistry registry) {
     this.rotation = rotation;
     this.webhook = webhook;
+    this.test = test;
     this.events = events;
     this.checkpoints = checkpoints;
     this.clock = clock;
@@ -127,16 +132,21 @@ final class RotationStep {
       return new Outcome(null, stored, s -> scheduled(s, enabled, plan.next()), plan.next());
     }
     rules.requireRotatable(ms.getSpec());
+    if (plan.testOnly()) {
+      return testOnly(ms, stored, keyArn, enabled, plan, context);
+    }
     String handled = plan.rotateNowConsumed() ? rotateNow : null;
+    // RotateSecret's token (the VersionId it answered) is the new version's VersionId.
+    String token = RotationRequests.isToken(handled) ? handled : null;
     markRotating(ms, plan, context);
     long started = System.nanoTime();
     try {
-      GenerateRotation.Progress progress = (step, token) -> step(ms, step, token);
+      GenerateRotation.Progress progress = (step, version) -> step(ms, step, version);
       GenerateRotation.Rotated rotated =
           RotationRules.WEBHOOK.equals(rules.strategy())
               ? webhook.rotate(
-                  stored, () -> WebhookTargets.resolve(ms, context.getClient()), progress)
-              : rotation.rotate(stored, ms.getSpec().generate, keyArn, progress);
+                  stored, () -> WebhookTargets.resolve(ms, context.getClient()), token, progress)
+              : rotation.rotate(stored, ms.getSpec().generate, keyArn, token, progress);
       Instant done = clock.instant();
       OperatorMetrics.rotated(registry, rules.strategy(), "Succeeded", elapsed(started));
       events.normal(
@@ -211,6 +221,53 @@ final class RotationStep {
           },
           next);
     }
+  }
+
+  /**
+   * AWS's test of a rotation turned on without rotateImmediately: createSecret and testSecret, then
+   * AWSPENDING removed. A failure is a Warning Event; the schedule goes on either way.
+   */
+  private Outcome testOnly(
+      ManagedSecret ms,
+      StoredSecret stored,
+      String keyArn,
+      Boolean enabled,
+      RotationPlan plan,
+      Context<ManagedSecret> context) {
+    UnaryOperator<ManagedSecretStatus> status = s -> scheduled(s, enabled, plan.next());
+    StoredSecret after = stored;
+    RuntimeException failure;
+    try {
+      GenerateRotation.Progress progress =
+          (step, token) ->
+              events.normal(
+                  ms,
+                  EventReason.RotationStepSucceeded,
+                  "Rotation test step " + step + " succeeded for version " + token);
+      TestOnlyRotation.Tested tested =
+          RotationRules.WEBHOOK.equals(RotationRules.of(ms.getSpec()).strategy())
+              ? webhook.test(
+                  stored, () -> WebhookTargets.resolve(ms, context.getClient()), progress)
+              : test.run(stored, ms.getSpec().generate, keyArn, progress);
+      after = tested.secret();
+      failure = tested.failure();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    if (failure != null) {
+      Failure f = Failure.of(failure);
+      events.warning(
+          ms,
+          FAILED,
+          "The test of the rotation failed ("
+              + f.reason()
+              + ": "
+              + f.message()
+              + "). AWSCURRENT and Secret "
+              + ms.getMetadata().getName()
+              + " are unchanged; the first rotation is in the first window.");
+    }
+    return new Outcome(null, after, status, plan.next());
   }
 
   private void step(ManagedSecret ms, GenerateRotation.Step step, String token) {

@@ -73,30 +73,28 @@ public final class GenerateRotation {
    */
   public Rotated rotate(
       StoredSecret stored, Map<String, GenerateSpec> generate, String keyArn, Progress progress) {
-    StoredVersion current =
-        stored
-            .current()
-            .orElseThrow(
-                () ->
-                    new SecretsManagerException(
-                        AwsError.INVALID_REQUEST_EXCEPTION,
-                        "The secret has no AWSCURRENT version to rotate yet."));
+    return rotate(stored, generate, keyArn, null, progress);
+  }
+
+  /**
+   * {@link #rotate(StoredSecret, Map, String, Progress)}, a new rotation taking {@code wanted} as
+   * its token (the VersionId RotateSecret answered) unless a version has that id already.
+   */
+  public Rotated rotate(
+      StoredSecret stored,
+      Map<String, GenerateSpec> generate,
+      String keyArn,
+      String wanted,
+      Progress progress) {
+    StoredVersion current = current(stored);
     StoredSecret s = stored;
     String token = pendingToken(stored).orElse(null);
     if (token == null) {
-      token = UUID.randomUUID().toString();
-      SecretValue now = secrets.read(s, current);
-      SecretValue next;
-      try {
-        next = values.rotate(now, generate);
-      } finally {
-        now.clear();
-      }
-      try {
-        s = secrets.putPending(s, current, next, keyArn, token).secret();
-      } finally {
-        next.clear();
-      }
+      token =
+          wanted != null && stored.version(wanted).isEmpty()
+              ? wanted
+              : UUID.randomUUID().toString();
+      s = createPending(s, current, generate, keyArn, token);
     }
     progress.done(Step.createSecret, token);
     progress.done(Step.setSecret, token);
@@ -114,8 +112,43 @@ public final class GenerateRotation {
     return new Rotated(s, s.current().orElseThrow(), value);
   }
 
+  /** The version a rotation starts from; refused when there is none yet. */
+  static StoredVersion current(StoredSecret stored) {
+    return stored
+        .current()
+        .orElseThrow(
+            () ->
+                new SecretsManagerException(
+                    AwsError.INVALID_REQUEST_EXCEPTION,
+                    "The secret has no AWSCURRENT version to rotate yet."));
+  }
+
+  /**
+   * createSecret: a version labelled AWSPENDING, VersionId {@code token}, holding {@code current}'s
+   * value with new values for the generate keys.
+   */
+  StoredSecret createPending(
+      StoredSecret s,
+      StoredVersion current,
+      Map<String, GenerateSpec> generate,
+      String keyArn,
+      String token) {
+    SecretValue now = secrets.read(s, current);
+    SecretValue next;
+    try {
+      next = values.rotate(now, generate);
+    } finally {
+      now.clear();
+    }
+    try {
+      return secrets.putPending(s, current, next, keyArn, token).secret();
+    } finally {
+      next.clear();
+    }
+  }
+
   /** testSecret: the pending value is a JSON object with a text value for every generate key. */
-  private static void test(SecretValue pending, Map<String, GenerateSpec> generate) {
+  static void test(SecretValue pending, Map<String, GenerateSpec> generate) {
     ObjectNode object = ValueAssembler.parseObject(pending);
     boolean complete =
         object != null && generate.keySet().stream().allMatch(k -> object.path(k).isTextual());

@@ -12,8 +12,15 @@ import java.time.Instant;
  * @param reason why it rotates now (for the Events), or null when it does not
  * @param next the start of the next window it waits for, or null when it has no schedule
  * @param rotateNowConsumed the annotation's value asked for this rotation
+ * @param testOnly AWS's test of a rotation turned on without rotateImmediately: createSecret and
+ *     testSecret only, then AWSPENDING removed
  */
-public record RotationPlan(String reason, Instant next, boolean rotateNowConsumed) {
+public record RotationPlan(
+    String reason, Instant next, boolean rotateNowConsumed, boolean testOnly) {
+
+  public RotationPlan(String reason, Instant next, boolean rotateNowConsumed) {
+    this(reason, next, rotateNowConsumed, false);
+  }
 
   /** What the decision reads. */
   public record Facts(
@@ -52,6 +59,10 @@ public record RotationPlan(String reason, Instant next, boolean rotateNowConsume
     }
     if (!f.wasEnabled() && f.rules().rotateImmediately()) {
       return new RotationPlan("rotation was turned on with rotateImmediately", next, false);
+    }
+    if (!f.wasEnabled()) {
+      return new RotationPlan(
+          "rotation was turned on without rotateImmediately: a test of it", next, false, true);
     }
     if (!next.isAfter(f.now())) {
       return new RotationPlan(

@@ -77,10 +77,14 @@ public final class WebhookRotation {
    *
    * @param target where the function is; asked once the rotation starts (a Service that can't be
    *     used fails the rotation, not the reconcile)
+   * @param wanted the token RotateSecret answered as the new VersionId, or null
    * @throws SecretsManagerException a step failed; AWSCURRENT is where the function left it
    */
   public GenerateRotation.Rotated rotate(
-      StoredSecret stored, Supplier<Target> target, GenerateRotation.Progress progress) {
+      StoredSecret stored,
+      Supplier<Target> target,
+      String wanted,
+      GenerateRotation.Progress progress) {
     StoredVersion current =
         stored
             .current()
@@ -90,7 +94,13 @@ public final class WebhookRotation {
                         AwsError.INVALID_REQUEST_EXCEPTION,
                         "The secret has no AWSCURRENT version to rotate yet: put one with"
                             + " PutSecretValue."));
-    String token = GenerateRotation.pendingToken(stored).orElseGet(() -> tokenFor(stored, current));
+    String token =
+        GenerateRotation.pendingToken(stored)
+            .orElseGet(
+                () ->
+                    wanted != null && stored.version(wanted).isEmpty()
+                        ? wanted
+                        : tokenFor(stored, current));
     Target where = target.get();
     step(where, stored, token, GenerateRotation.Step.createSecret);
     StoredSecret s = secrets.reread(stored);
@@ -125,6 +135,37 @@ public final class WebhookRotation {
     progress.done(GenerateRotation.Step.finishSecret, token);
     SecretValue value = secrets.read(s, now);
     return new GenerateRotation.Rotated(s, now, value);
+  }
+
+  /**
+   * AWS's test of a rotation turned on without RotateImmediately, with the function: createSecret
+   * and testSecret only, then AWSPENDING is removed from the version the function made, pass or
+   * fail, so AWSCURRENT stays where it was.
+   *
+   * @throws SecretsManagerException createSecret failed: the function made no pending version
+   */
+  public TestOnlyRotation.Tested test(
+      StoredSecret stored, Supplier<Target> target, GenerateRotation.Progress progress) {
+    StoredVersion current = GenerateRotation.current(stored);
+    String token = tokenFor(stored, current);
+    Target where = target.get();
+    step(where, stored, token, GenerateRotation.Step.createSecret);
+    StoredSecret s = secrets.reread(stored);
+    if (!s.version(token).map(v -> v.hasStage(StagingLabels.AWSPENDING)).orElse(false)) {
+      throw RotationFunctionClient.failed(
+          "createSecret: the function did not create the pending version " + token);
+    }
+    progress.done(GenerateRotation.Step.createSecret, token);
+    RuntimeException failure = null;
+    try {
+      step(where, s, token, GenerateRotation.Step.testSecret);
+      progress.done(GenerateRotation.Step.testSecret, token);
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    s = secrets.reread(stored);
+    return new TestOnlyRotation.Tested(
+        secrets.updateStage(s, StagingLabels.AWSPENDING, null, token), failure);
   }
 
   private void step(Target where, StoredSecret s, String token, GenerateRotation.Step step) {

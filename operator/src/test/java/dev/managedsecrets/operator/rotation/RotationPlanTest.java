@@ -48,4 +48,28 @@ class RotationPlanTest {
     assertThat(plan.rotate()).isFalse();
     assertThat(plan.next()).isAfter(NOW);
   }
+
+  @Test
+  void rotationTurnedOnWithoutRotateImmediatelyIsATestOnlyAndWaitsForItsWindow() {
+    RotationRules later =
+        new RotationRules(true, RotationSchedule.parse(30, null, null), false, "generate");
+
+    RotationPlan plan =
+        RotationPlan.decide(
+            new RotationPlan.Facts(later, false, null, null, MADE, false, null, NOW));
+
+    assertThat(plan.rotate()).isTrue();
+    assertThat(plan.testOnly()).isTrue();
+    assertThat(plan.next()).isAfter(NOW);
+  }
+
+  @Test
+  void rotationTurnedOnWithRotateImmediatelyRotatesAndIsNoTest() {
+    RotationPlan plan =
+        RotationPlan.decide(
+            new RotationPlan.Facts(SCHEDULED, false, null, null, MADE, false, null, NOW));
+
+    assertThat(plan.rotate()).isTrue();
+    assertThat(plan.testOnly()).isFalse();
+  }
 }

@@ -190,6 +190,39 @@ class WebhookRotationIT {
   }
 
   @Test
+  void turningRotationOnWithoutRotateImmediatelyTestsTheFunctionsCreateAndTestStepsOnly() {
+    String first = withFirstValue("tested", s -> s.valueSource = "Store");
+    String arn = get(cluster.client, NS, "tested").getStatus().arn;
+
+    cluster
+        .client
+        .resources(ManagedSecret.class)
+        .inNamespace(NS)
+        .withName("tested")
+        .edit(
+            ms -> {
+              rotatedByWebhook(function.ca.caPem()).accept(ms.getSpec());
+              return ms;
+            });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(eventsFor(arn))
+                  .extracting(e -> e.path("Step").asText())
+                  .containsExactly("createSecret", "testSecret");
+              StoredSecret after = record("tested");
+              assertThat(after.current().orElseThrow().versionId()).isEqualTo(first);
+              assertThat(after.versionWithStage("AWSPENDING")).isEmpty();
+              assertThat(reasons("tested")).contains("RotationStepSucceeded");
+            });
+    ManagedSecret tested = get(cluster.client, NS, "tested");
+    assertThat(tested.getStatus().rotationEnabled).isTrue();
+    assertThat(tested.getStatus().lastRotatedDate).isNull();
+    assertThat(text(secret(cluster.client, NS, "tested"))).isEqualTo(Map.of("password", "first"));
+  }
+
+  @Test
   void aCertificateThatTheCaBundleDoesNotVerifyFailsTheRotationClearly() {
     String other = TestCertificates.newCa().caPem();
     String first = withFirstValue("wrong-ca", rotatedByWebhook(other));

@@ -18,7 +18,7 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "Set automaticallyAfterDays or scheduleExpression: the rotation schedule.")
 public class RotationSpec {
 
-  /** The strategies of the API contract; only generate is available in this release. */
+  /** The strategies of the API contract; webhook is not available in this release. */
   public static final String STRATEGIES =
       "^(generate|postgres-single-user|postgres-alternating-users|webhook)$";
 
@@ -53,10 +53,19 @@ public class RotationSpec {
   public Boolean rotateImmediately;
 
   @JsonPropertyDescription(
-      "How the new value is made: generate (new values for the generate keys; default). The"
-          + " postgres-single-user, postgres-alternating-users and webhook strategies are not"
-          + " available yet.")
+      "How the new value is made: generate (new values for the generate keys; default),"
+          + " postgres-single-user (the role changes its own password), postgres-alternating-users"
+          + " (an administrator sets the password of <username> or <username>_clone in turn). The"
+          + " webhook strategy is not available yet.")
   @Pattern(STRATEGIES)
   @Size(max = 32)
   public String strategy;
+
+  @JsonPropertyDescription(
+      "postgres-alternating-users: the name of a ManagedSecret in this namespace holding the"
+          + " administrator's login (engine, host, username, password) that creates and updates"
+          + " the users. Default: the ManagedSecret whose ARN the value's masterarn key gives.")
+  @Size(min = 1, max = 253)
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+  public String masterSecret;
 }

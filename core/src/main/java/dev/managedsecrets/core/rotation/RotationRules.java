@@ -19,6 +19,18 @@ public record RotationRules(
   /** New values for the generate keys. */
   public static final String GENERATE = "generate";
 
+  /** A PostgreSQL role changes its own password (AWS's single-user rotation template). */
+  public static final String POSTGRES_SINGLE_USER = "postgres-single-user";
+
+  /**
+   * An administrator sets the password of the user or its clone in turn (AWS's alternating-users
+   * rotation template).
+   */
+  public static final String POSTGRES_ALTERNATING_USERS = "postgres-alternating-users";
+
+  /** The key a database strategy rotates. */
+  public static final String PASSWORD = "password";
+
   /** Rotation on request only (the annotation), with the default strategy. */
   public static final RotationRules ON_REQUEST = new RotationRules(false, null, false, GENERATE);
 
@@ -48,13 +60,25 @@ public record RotationRules(
    * @throws SecretsManagerException InvalidParameterException saying why and what to change
    */
   public void requireRotatable(ManagedSecretSpec spec) {
-    if (!GENERATE.equals(strategy)) {
-      throw SecretsManagerException.invalidParameter(
-          "Rotation strategy "
-              + strategy
-              + " is not available yet: this release rotates with the generate strategy only."
-              + " Set spec.rotation.strategy to generate, or remove spec.rotation.");
+    switch (strategy) {
+      case GENERATE -> requireGenerateKeys(spec);
+      case POSTGRES_SINGLE_USER, POSTGRES_ALTERNATING_USERS -> requireOwnedPassword(spec);
+      default ->
+          throw SecretsManagerException.invalidParameter(
+              "Rotation strategy "
+                  + strategy
+                  + " is not available yet: this release rotates with the generate and postgres"
+                  + " strategies. Set spec.rotation.strategy to one of them, or remove"
+                  + " spec.rotation.");
     }
+    if (spec.versionStages != null && spec.versionStages.containsKey(StagingLabels.AWSCURRENT)) {
+      throw SecretsManagerException.invalidParameter(
+          "spec.versionStages pins AWSCURRENT, so a rotation could not move it: remove the pin, or"
+              + " remove spec.rotation.");
+    }
+  }
+
+  private static void requireGenerateKeys(ManagedSecretSpec spec) {
     if (ValueOwner.store(spec) || spec.generate == null || spec.generate.isEmpty()) {
       throw SecretsManagerException.invalidParameter(
           "Rotation with the generate strategy makes new values for the spec's generate keys, and"
@@ -62,10 +86,23 @@ public record RotationRules(
               + " in the store) would be put back or overwritten. Add a generate key, or remove"
               + " spec.rotation and the annotation managedsecrets.dev/rotate-now.");
     }
-    if (spec.versionStages != null && spec.versionStages.containsKey(StagingLabels.AWSCURRENT)) {
+  }
+
+  /**
+   * The postgres strategies rotate the key {@code password}: a value the store owns, or a {@code
+   * generate} key of the spec (a password the spec sets would be put back by the next reconcile).
+   */
+  private void requireOwnedPassword(ManagedSecretSpec spec) {
+    if (ValueOwner.store(spec)) {
+      return;
+    }
+    if (spec.generate == null || !spec.generate.containsKey(PASSWORD)) {
       throw SecretsManagerException.invalidParameter(
-          "spec.versionStages pins AWSCURRENT, so a rotation could not move it: remove the pin, or"
-              + " remove spec.rotation.");
+          "Rotation strategy "
+              + strategy
+              + " changes the login's password, so the spec must not set it: make it a generate"
+              + " key (spec.generate.password) rather than a key of data, secretString,"
+              + " sealedData or fromSecret, or keep the value in the store (valueSource: Store).");
     }
   }
 }

@@ -22,7 +22,8 @@ import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import dev.managedsecrets.operator.projection.ProjectedSecret;
-import dev.managedsecrets.operator.rotation.GenerateRotation;
+import dev.managedsecrets.operator.rotation.RotationRunner;
+import dev.managedsecrets.operator.rotation.RotationSlots;
 import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
 import dev.managedsecrets.operator.sealing.SealedValues;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -110,7 +111,15 @@ public final class ManagedSecretReconciler
     this.storeWrites = storeWrites;
     this.rotations =
         new RotationStep(
-            new GenerateRotation(secrets, values), events, checkpoints, clock, registry);
+            new RotationRunner(secrets),
+            new RotationStrategies(values, secrets, config.rotation()),
+            new RotationSlots(
+                config.rotation().maxConcurrent(), config.rotation().maxConcurrentPerHost()),
+            config.rotation().retryWhenBusy(),
+            events,
+            checkpoints,
+            clock,
+            registry);
     this.restarts = new RolloutRestarts(events, clock);
   }
 
@@ -210,7 +219,7 @@ public final class ManagedSecretReconciler
    * The state to project: a rotation's plaintext is the fresh value when its version is still
    * AWSCURRENT after the spec's inputs were compared (so the projection needs no decryption).
    */
-  private static State withRotated(State v, GenerateRotation.Rotated rotated) {
+  private static State withRotated(State v, RotationRunner.Rotated rotated) {
     if (rotated == null) {
       return v;
     }

@@ -26,7 +26,9 @@ public interface Checkpoints {
     /** A rotation's testSecret succeeded; finishSecret has not run. */
     ROTATION_TESTED,
     /** A rotation's finishSecret moved AWSCURRENT; the Secret does not hold it yet. */
-    ROTATION_FINISHED
+    ROTATION_FINISHED,
+    /** A rotation found no free slot (rotation.maxConcurrent*): nothing ran; it is tried later. */
+    ROTATION_DEFERRED
   }
 
   /** Production: nothing happens at any point. */

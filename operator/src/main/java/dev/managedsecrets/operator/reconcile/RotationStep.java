@@ -142,6 +142,7 @@ final class RotationStep {
     if (host != null && slot == null) {
       // As many rotations as allowed run now (overall or on this host): tried again shortly,
       // without holding this reconcile thread.
+      checkpoints.reached(Checkpoints.Point.ROTATION_DEFERRED, ms);
       return new Outcome(
           null, stored, s -> scheduled(s, enabled, plan.next()), now.plus(retryWhenBusy));
     }

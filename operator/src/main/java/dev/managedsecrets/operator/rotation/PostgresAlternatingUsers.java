@@ -145,7 +145,7 @@ public final class PostgresAlternatingUsers implements RotationStrategy {
       if (f.why() == PostgresConnector.Cause.REFUSED) {
         throw new SecretsManagerException(
             AwsError.INVALID_REQUEST_EXCEPTION,
-            "setSecret: the administrator's login was refused: check the password of the"
+            "setSecret: the administrator's login was refused: check the login held by the"
                 + " administrator's ManagedSecret. "
                 + f.getMessage());
       }

@@ -134,7 +134,7 @@ public final class PostgresConnector {
               + where
               + " refused "
               + who
-              + ": wrong user name or password ("
+              + ": the user or its secret is wrong ("
               + state
               + ").");
     }

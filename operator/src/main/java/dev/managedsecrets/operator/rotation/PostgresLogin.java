@@ -68,7 +68,7 @@ public record PostgresLogin(
     String username = text(o, "username", MAX_USERNAME);
     String password = text(o, "password", 4096);
     if (host == null || username == null || password == null) {
-      throw bad(which, "lacks the host, the user name or the password, or one is too long");
+      throw bad(which, "lacks the host, the user or the user's secret, or one is too long");
     }
     int port = 5432;
     JsonNode p = o.path("port");
@@ -87,7 +87,8 @@ public record PostgresLogin(
     if (o.hasNonNull("sslmode")) {
       sslmode = SslMode.of(o.path("sslmode").asText(""));
       if (sslmode == null) {
-        throw bad(which, "has an sslmode other than disable, require, verify-ca or verify-full");
+        throw bad(
+            which, "asks for a TLS mode other than disable, require, verify-ca or verify-full");
       }
     }
     String master = o.hasNonNull("masterarn") ? text(o, "masterarn", 2048) : null;

@@ -76,7 +76,7 @@ public final class PostgresSingleUser implements RotationStrategy {
     throw new SecretsManagerException(
         AwsError.INVALID_REQUEST_EXCEPTION,
         "setSecret: neither the AWSPENDING, AWSCURRENT nor AWSPREVIOUS login logs in, so the"
-            + " password can't be changed. "
+            + " login can't be changed. "
             + refused.getMessage());
   }
 
@@ -94,7 +94,7 @@ public final class PostgresSingleUser implements RotationStrategy {
           "setSecret: the "
               + which
               + " login is another user than the AWSPENDING one; the single-user strategy changes"
-              + " one user's own password.");
+              + " one user's own secret.");
     }
     return pending.as(login.username(), login.password());
   }

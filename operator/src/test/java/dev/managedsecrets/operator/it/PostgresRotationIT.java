@@ -32,6 +32,8 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,6 +50,7 @@ import org.postgresql.PGConnection;
 class PostgresRotationIT {
 
   static final Crash crash = new Crash();
+  static final Gate gate = new Gate();
   static TestCluster cluster;
   static StoreView store;
   static TestPostgres pg;
@@ -61,8 +64,16 @@ class PostgresRotationIT {
         "CREATE TABLE orders (id int)",
         "INSERT INTO orders VALUES (1)");
     cluster = TestCluster.withoutOperator();
-    cluster.checkpoints = crash;
-    cluster.configure = Map.of("MANAGEDSECRET_ROTATION_DATABASE_HOSTS", "127.0.0.1");
+    cluster.checkpoints =
+        (point, ms) -> {
+          gate.reached(point, ms);
+          crash.reached(point, ms);
+        };
+    cluster.configure =
+        Map.of(
+            "MANAGEDSECRET_ROTATION_DATABASE_HOSTS", "127.0.0.1",
+            "MANAGEDSECRET_ROTATION_MAX_CONCURRENT_PER_HOST", "1",
+            "MANAGEDSECRET_ROTATION_RETRY_WHEN_BUSY", "PT1S");
     cluster.startOperator();
     store = new StoreView(cluster.client);
   }
@@ -321,6 +332,115 @@ class PostgresRotationIT {
         .contains("InvalidParameterException", "same namespace");
     assertThat(logsIn("app_alt_far", first)).isTrue();
     assertThat(firstVersion).isNotNull();
+  }
+
+  @Test
+  void aValueTheStoreOwnsRotatesWithAwsTemplatePasswords() throws Exception {
+    String first = createWithRole("owned", "app_owned", "postgres-single-user");
+    String firstVersion = get(cluster.client, "team-a", "owned").getStatus().versionId;
+    // The value moves to the store (as PutSecretValue through the endpoint would keep it there).
+    edit(
+        cluster.client,
+        "team-a",
+        "owned",
+        s -> {
+          s.data = null;
+          s.generate = null;
+          s.database = null;
+          s.valueSource = "Store";
+        });
+    awaitSynced(cluster.client, "team-a", "owned");
+
+    annotate("owned", "1");
+    awaitRotated("owned", firstVersion);
+
+    Map<String, String> now = text(secret(cluster.client, "team-a", "owned"));
+    assertThat(now.get("password")).hasSize(32).doesNotContain("/", "@", "\"", "'", "\\", ":");
+    assertThat(logsIn("app_owned", now.get("password"))).isTrue();
+    assertThat(logsIn("app_owned", first)).isFalse();
+  }
+
+  @Test
+  void aRotationThatFindsNoFreeSlotForItsHostWaitsWithoutStartingAndRunsOnceOneIsFree()
+      throws Exception {
+    createWithRole("slow", "app_slow", "postgres-single-user");
+    String queuedPassword = createWithRole("queued", "app_queued", "postgres-single-user");
+    String slowVersion = get(cluster.client, "team-a", "slow").getStatus().versionId;
+    String queuedVersion = get(cluster.client, "team-a", "queued").getStatus().versionId;
+
+    gate.hold(Point.ROTATION_SET, "slow");
+    try {
+      annotate("slow", "1");
+      gate.awaitHeld();
+      gate.watchDeferred("queued");
+      annotate("queued", "1");
+      gate.awaitDeferred();
+
+      // The second rotation on the same host started nothing: no pending version, no Event.
+      ManagedSecret queued = get(cluster.client, "team-a", "queued");
+      assertThat(condition(queued, "Rotating")).isNull();
+      assertThat(record("queued").versions()).hasSize(1);
+      assertThat(events("queued")).doesNotContain("RotationStarted");
+    } finally {
+      gate.release();
+    }
+    awaitRotated("slow", slowVersion);
+    awaitRotated("queued", queuedVersion);
+    String now = text(secret(cluster.client, "team-a", "queued")).get("password");
+    assertThat(logsIn("app_queued", now)).isTrue();
+    assertThat(logsIn("app_queued", queuedPassword)).isFalse();
+  }
+
+  /** Holds one ManagedSecret's rotation at a point, and tells when another's was deferred. */
+  static final class Gate {
+    private volatile Point point;
+    private volatile String held;
+    private volatile String deferred;
+    private volatile CountDownLatch arrived = new CountDownLatch(1);
+    private volatile CountDownLatch released = new CountDownLatch(1);
+    private volatile CountDownLatch wasDeferred = new CountDownLatch(1);
+
+    void hold(Point at, String name) {
+      arrived = new CountDownLatch(1);
+      released = new CountDownLatch(1);
+      point = at;
+      held = name;
+    }
+
+    void watchDeferred(String name) {
+      wasDeferred = new CountDownLatch(1);
+      deferred = name;
+    }
+
+    void reached(Point at, ManagedSecret ms) {
+      String name = ms.getMetadata().getName();
+      if (at == Point.ROTATION_DEFERRED && name.equals(deferred)) {
+        wasDeferred.countDown();
+      }
+      if (at == point && name.equals(held)) {
+        arrived.countDown();
+        try {
+          released.await(Fixtures.WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    void awaitHeld() throws InterruptedException {
+      assertThat(arrived.await(Fixtures.WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    }
+
+    void awaitDeferred() throws InterruptedException {
+      assertThat(wasDeferred.await(Fixtures.WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    }
+
+    void release() {
+      point = null;
+      held = null;
+      deferred = null;
+      released.countDown();
+    }
   }
 
   // ---- helpers ----

@@ -107,7 +107,9 @@ final class RotationStep {
   Outcome run(
       ManagedSecret ms, StoredSecret stored, String keyArn, Context<ManagedSecret> context) {
     RotationRules rules = RotationRules.of(ms.getSpec());
-    strategies.requireAllowedHost(ms.getSpec(), rules);
+    if (rules.enabled()) {
+      strategies.requireAllowedHost(ms.getSpec(), rules);
+    }
     ManagedSecretStatus status = ms.getStatus();
     String rotateNow = rotateNow(ms);
     Instant now = clock.instant();

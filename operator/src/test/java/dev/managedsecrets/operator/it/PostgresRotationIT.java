@@ -303,6 +303,30 @@ class PostgresRotationIT {
   }
 
   @Test
+  void theValuesMasterarnNamesTheAdministratorOfTheSameNamespace() throws Exception {
+    createAdmin("arn-admin", "admin-login-1");
+    String adminArn = get(cluster.client, "team-a", "arn-admin").getStatus().arn;
+    String first = createWithRole("alt-arn", "app_alt_arn", "postgres-alternating-users");
+    edit(
+        cluster.client,
+        "team-a",
+        "alt-arn",
+        s -> s.data = Map.of("username", "app_alt_arn", "masterarn", adminArn));
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(() -> text(secret(cluster.client, "team-a", "alt-arn")).containsKey("masterarn"));
+    String version = awaitSynced(cluster.client, "team-a", "alt-arn").getStatus().versionId;
+
+    annotate("alt-arn", "1");
+    awaitRotated("alt-arn", version);
+
+    Map<String, String> now = text(secret(cluster.client, "team-a", "alt-arn"));
+    assertThat(now.get("username")).isEqualTo("app_alt_arn_clone");
+    assertThat(logsIn("app_alt_arn_clone", now.get("password"))).isTrue();
+    assertThat(logsIn("app_alt_arn", first)).isTrue();
+  }
+
+  @Test
   void anAdministratorInAnotherNamespaceIsRefused() throws Exception {
     String first = createWithRole("alt-far", "app_alt_far", "postgres-alternating-users");
     String firstVersion = get(cluster.client, "team-a", "alt-far").getStatus().versionId;

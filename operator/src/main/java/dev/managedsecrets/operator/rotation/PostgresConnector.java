@@ -3,27 +3,23 @@ package dev.managedsecrets.operator.rotation;
 import dev.managedsecrets.core.rotation.DatabaseHosts;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Properties;
 import javax.net.ssl.SSLException;
 import org.postgresql.Driver;
 
 /**
  * Opens PostgreSQL connections for the rotation strategies: only to hosts on the allow-list, with
- * TLS as the login's sslmode asks (verify-ca and verify-full against the given CA certificates, or
- * else the JVM's trusted CAs; never a fallback to plaintext), with connect, login and socket
- * timeouts. A failure is a {@link LoginFailure} that tells a refused login from a database that
- * can't be reached; its message is the operator's own and never the driver's (which may quote what
- * it was sent).
+ * TLS as the login's sslmode asks (verify-ca and verify-full against the given CA certificates,
+ * held in memory, or else the JVM's trusted CAs; never a fallback to plaintext), with connect,
+ * login and socket timeouts. A failure is a {@link LoginFailure} that tells a refused login from a
+ * database that can't be reached; its message is the operator's own and never the driver's (which
+ * may quote what it was sent).
  */
 public final class PostgresConnector {
 
@@ -95,17 +91,16 @@ public final class PostgresConnector {
     props.setProperty("sslResponseTimeout", Long.toString(connect * 1000));
     props.setProperty("sslmode", login.sslmode().word());
     props.setProperty("gssEncMode", "disable");
-    Path ca = null;
+    boolean verify =
+        login.sslmode() == PostgresLogin.SslMode.VERIFY_CA
+            || login.sslmode() == PostgresLogin.SslMode.VERIFY_FULL;
+    if (verify && caCertificates != null) {
+      props.setProperty("sslfactory", PemTrustSslFactory.class.getName());
+      props.setProperty("sslfactoryarg", Base64.getEncoder().encodeToString(caCertificates));
+    } else if (verify) {
+      props.setProperty("sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory");
+    }
     try {
-      boolean verify =
-          login.sslmode() == PostgresLogin.SslMode.VERIFY_CA
-              || login.sslmode() == PostgresLogin.SslMode.VERIFY_FULL;
-      if (verify && caCertificates != null) {
-        ca = caFile();
-        props.setProperty("sslrootcert", ca.toString());
-      } else if (verify) {
-        props.setProperty("sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory");
-      }
       Connection c = new Driver().connect(url(login), props);
       if (c == null) {
         throw new LoginFailure(Cause.UNREACHABLE, "The database address is not usable.");
@@ -113,14 +108,6 @@ public final class PostgresConnector {
       return c;
     } catch (SQLException e) {
       throw failure(e, login, who);
-    } finally {
-      if (ca != null) {
-        try {
-          Files.deleteIfExists(ca);
-        } catch (IOException e) {
-          // A temporary file of public certificates left behind is harmless.
-        }
-      }
     }
   }
 
@@ -182,19 +169,5 @@ public final class PostgresConnector {
         + login.port()
         + "/"
         + URLEncoder.encode(login.dbname(), StandardCharsets.UTF_8);
-  }
-
-  private Path caFile() {
-    try {
-      Path f =
-          Files.createTempFile(
-              "managedsecret-ca",
-              ".pem",
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.write(f, caCertificates);
-      return f;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

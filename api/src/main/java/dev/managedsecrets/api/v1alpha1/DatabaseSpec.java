@@ -35,4 +35,22 @@ public class DatabaseSpec {
   @JsonPropertyDescription("Database name.")
   @Size(min = 1, max = 255)
   public String dbname;
+
+  @JsonPropertyDescription(
+      "TLS of the operator's connections when it rotates this credential (postgres strategies):"
+          + " disable, require (encrypted, the certificate not checked), verify-ca (signed by the"
+          + " CA) or verify-full (signed by the CA and issued for the host). Default: verify-full."
+          + " Joins the value as sslmode. Never falls back to a connection without TLS.")
+  @Pattern(SSL_MODES)
+  @Size(max = 11)
+  public String sslmode;
+
+  @JsonPropertyDescription(
+      "A key of a Secret in this namespace holding the PEM certificates of the CAs that sign the"
+          + " database's certificate (verify-ca, verify-full). Default: the CAs the operator's"
+          + " JVM trusts.")
+  public SecretKeyReference caCertificate;
+
+  /** The TLS modes the operator connects with; no mode that may fall back to plaintext. */
+  public static final String SSL_MODES = "^(disable|require|verify-ca|verify-full)$";
 }

@@ -26,7 +26,7 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "webhook is set for the webhook strategy only: set strategy to webhook.")
 public class RotationSpec {
 
-  /** The strategies of the API contract; the postgres ones are not available in this release. */
+  /** The strategies of the API contract. */
   public static final String STRATEGIES =
       "^(generate|postgres-single-user|postgres-alternating-users|webhook)$";
 
@@ -61,11 +61,11 @@ public class RotationSpec {
   public Boolean rotateImmediately;
 
   @JsonPropertyDescription(
-      "How the new value is made: generate (new values for the generate keys; default), or"
+      "How the new value is made: generate (new values for the generate keys; default),"
+          + " postgres-single-user (the role changes its own password), postgres-alternating-users"
+          + " (an administrator sets the password of <username> or <username>_clone in turn), or"
           + " webhook (AWS's four steps POSTed to a rotation function in the namespace, which"
-          + " writes the value through the Secrets Manager endpoint; needs valueSource Store)."
-          + " The postgres-single-user and postgres-alternating-users strategies are not"
-          + " available yet.")
+          + " writes the value through the Secrets Manager endpoint; needs valueSource Store).")
   @Pattern(STRATEGIES)
   @Size(max = 32)
   public String strategy;
@@ -73,4 +73,12 @@ public class RotationSpec {
   @JsonPropertyDescription(
       "The rotation function of the webhook strategy: a Service in this namespace, over HTTPS.")
   public WebhookSpec webhook;
+
+  @JsonPropertyDescription(
+      "postgres-alternating-users: the name of a ManagedSecret in this namespace holding the"
+          + " administrator's login (engine, host, username, password) that creates and updates"
+          + " the users. Default: the ManagedSecret whose ARN the value's masterarn key gives.")
+  @Size(min = 1, max = 253)
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+  public String masterSecret;
 }

@@ -24,16 +24,35 @@ public final class PemTrust {
    * @throws GeneralSecurityException when it is not PEM certificates
    */
   public static SSLContext context(Path file) throws IOException, GeneralSecurityException {
+    try (InputStream in = Files.newInputStream(file)) {
+      return context(in, file.toString());
+    }
+  }
+
+  /**
+   * A TLS context trusting each certificate of {@code pem}.
+   *
+   * @throws IllegalArgumentException when it holds no certificate
+   * @throws GeneralSecurityException when it is not PEM certificates
+   */
+  public static SSLContext context(byte[] pem) throws GeneralSecurityException {
+    try {
+      return context(new java.io.ByteArrayInputStream(pem), "the CA certificates");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static SSLContext context(InputStream in, String what)
+      throws IOException, GeneralSecurityException {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     int i = 0;
-    try (InputStream in = Files.newInputStream(file)) {
-      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        trust.setCertificateEntry("ca-" + i++, c);
-      }
+    for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+      trust.setCertificateEntry("ca-" + i++, c);
     }
     if (i == 0) {
-      throw new IllegalArgumentException(file + " holds no PEM certificate");
+      throw new IllegalArgumentException(what + " holds no PEM certificate");
     }
     TrustManagerFactory tmf =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

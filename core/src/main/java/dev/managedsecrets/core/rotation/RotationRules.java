@@ -25,6 +25,18 @@ public record RotationRules(
    */
   public static final String WEBHOOK = "webhook";
 
+  /** A PostgreSQL role changes its own password (AWS's single-user rotation template). */
+  public static final String POSTGRES_SINGLE_USER = "postgres-single-user";
+
+  /**
+   * An administrator sets the password of the user or its clone in turn (AWS's alternating-users
+   * rotation template).
+   */
+  public static final String POSTGRES_ALTERNATING_USERS = "postgres-alternating-users";
+
+  /** The key a database strategy rotates. */
+  public static final String PASSWORD = "password";
+
   /** Rotation on request only (the annotation), with the default strategy. */
   public static final RotationRules ON_REQUEST = new RotationRules(false, null, false, GENERATE);
 
@@ -54,24 +66,16 @@ public record RotationRules(
    * @throws SecretsManagerException InvalidParameterException saying why and what to change
    */
   public void requireRotatable(ManagedSecretSpec spec) {
-    if (WEBHOOK.equals(strategy)) {
-      requireWebhookRotatable(spec);
-      return;
-    }
-    if (!GENERATE.equals(strategy)) {
-      throw SecretsManagerException.invalidParameter(
-          "Rotation strategy "
-              + strategy
-              + " is not available yet: this release rotates with the generate and webhook"
-              + " strategies only."
-              + " Set spec.rotation.strategy to generate, or remove spec.rotation.");
-    }
-    if (ValueOwner.store(spec) || spec.generate == null || spec.generate.isEmpty()) {
-      throw SecretsManagerException.invalidParameter(
-          "Rotation with the generate strategy makes new values for the spec's generate keys, and"
-              + " this ManagedSecret has none: a rotated key that the spec sets (or that lives"
-              + " in the store) would be put back or overwritten. Add a generate key, or remove"
-              + " spec.rotation and the annotation managedsecrets.dev/rotate-now.");
+    switch (strategy) {
+      case GENERATE -> requireGenerateKeys(spec);
+      case POSTGRES_SINGLE_USER, POSTGRES_ALTERNATING_USERS -> requireOwnedPassword(spec);
+      case WEBHOOK -> requireWebhookRotatable(spec);
+      default ->
+          throw SecretsManagerException.invalidParameter(
+              "Rotation strategy "
+                  + strategy
+                  + " is unknown: set spec.rotation.strategy to generate, postgres-single-user,"
+                  + " postgres-alternating-users or webhook, or remove spec.rotation.");
     }
     if (spec.versionStages != null && spec.versionStages.containsKey(StagingLabels.AWSCURRENT)) {
       throw SecretsManagerException.invalidParameter(
@@ -94,6 +98,34 @@ public record RotationRules(
               + " spec.valueSource to Store (and put the first value with PutSecretValue), or use"
               + " the generate strategy. A value the spec sets would be put back by the next"
               + " reconcile.");
+    }
+  }
+
+  private static void requireGenerateKeys(ManagedSecretSpec spec) {
+    if (ValueOwner.store(spec) || spec.generate == null || spec.generate.isEmpty()) {
+      throw SecretsManagerException.invalidParameter(
+          "Rotation with the generate strategy makes new values for the spec's generate keys, and"
+              + " this ManagedSecret has none: a rotated key that the spec sets (or that lives"
+              + " in the store) would be put back or overwritten. Add a generate key, or remove"
+              + " spec.rotation and the annotation managedsecrets.dev/rotate-now.");
+    }
+  }
+
+  /**
+   * The postgres strategies rotate the key {@code password}: a value the store owns, or a {@code
+   * generate} key of the spec (a password the spec sets would be put back by the next reconcile).
+   */
+  private void requireOwnedPassword(ManagedSecretSpec spec) {
+    if (ValueOwner.store(spec)) {
+      return;
+    }
+    if (spec.generate == null || !spec.generate.containsKey(PASSWORD)) {
+      throw SecretsManagerException.invalidParameter(
+          "Rotation strategy "
+              + strategy
+              + " changes the login's password, so the spec must not set it: make it a generate"
+              + " key (spec.generate.password) rather than a key of data, secretString,"
+              + " sealedData or fromSecret, or keep the value in the store (valueSource: Store).");
     }
   }
 }

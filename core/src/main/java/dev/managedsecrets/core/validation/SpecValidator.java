@@ -47,6 +47,8 @@ public final class SpecValidator {
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final Set<String> DATABASE_KEYS = Set.of("engine", "host", "port", "dbname");
+  private static final Set<String> DATABASE_KEYS_WITH_SSLMODE =
+      Set.of("engine", "host", "port", "dbname", "sslmode");
 
   private SpecValidator() {}
 
@@ -196,7 +198,10 @@ public final class SpecValidator {
     Set<String> data = spec.data == null ? Set.of() : spec.data.keySet();
     Set<String> sealedData = spec.sealedData == null ? Set.of() : spec.sealedData.keySet();
     Set<String> generate = spec.generate == null ? Set.of() : spec.generate.keySet();
-    Set<String> database = spec.database == null ? Set.of() : DATABASE_KEYS;
+    Set<String> database =
+        spec.database == null
+            ? Set.of()
+            : spec.database.sslmode == null ? DATABASE_KEYS : DATABASE_KEYS_WITH_SSLMODE;
     clash("data", data, "generate", generate);
     clash("data", data, "database", database);
     clash("generate", generate, "database", database);

@@ -28,6 +28,12 @@ public final class ValueAssembler {
   private static final ObjectMapper CANONICAL =
       new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
+  /** The key of a database login's user name. */
+  public static final String USERNAME = "username";
+
+  /** What an alternating user's other name ends with. */
+  public static final String CLONE_SUFFIX = "_clone";
+
   private final KeyedHash hash;
   private final PasswordGenerator passwords;
 
@@ -126,6 +132,13 @@ public final class ValueAssembler {
                       && generateHash(spec).equals(previousGenerated.get(key));
               out.put(key, keep ? old.get(key).asText() : passwords.generate(spec));
             });
+    String user = kv.data().get(USERNAME);
+    if (kv.alternatingUser()
+        && old != null
+        && user != null
+        && old.path(USERNAME).asText("").equals(user + CLONE_SUFFIX)) {
+      out.put(USERNAME, user + CLONE_SUFFIX); // the clone is the current login
+    }
     return new SecretValue(boundedJson(sorted(out)), false);
   }
 
@@ -137,6 +150,15 @@ public final class ValueAssembler {
    *     {@code current} is not a JSON object
    */
   public SecretValue rotate(SecretValue current, Map<String, GenerateSpec> generate) {
+    return rotate(current, generate, Map.of());
+  }
+
+  /**
+   * A rotation's new value, as {@link #rotate(SecretValue, Map)} makes it, with the text keys of
+   * {@code replaced} set to their values too (an alternating user's name).
+   */
+  public SecretValue rotate(
+      SecretValue current, Map<String, GenerateSpec> generate, Map<String, String> replaced) {
     ObjectNode out = parseObject(current);
     if (out == null) {
       throw new dev.managedsecrets.core.secret.SecretsManagerException(
@@ -145,6 +167,7 @@ public final class ValueAssembler {
               + " rotate.");
     }
     new TreeMap<>(generate).forEach((key, spec) -> out.put(key, passwords.generate(spec)));
+    replaced.forEach(out::put);
     return new SecretValue(boundedJson(sorted(out)), false);
   }
 
@@ -192,6 +215,9 @@ public final class ValueAssembler {
         "port", db.port != null ? db.port : DatabaseEngine.fromValue(db.engine).defaultPort());
     if (db.dbname != null) {
       fields.put("dbname", db.dbname);
+    }
+    if (db.sslmode != null) {
+      fields.put("sslmode", db.sslmode);
     }
     return fields;
   }

@@ -18,12 +18,27 @@ public sealed interface ValueInput {
     }
   }
 
-  /** Key/value fields that make one JSON object. */
+  /**
+   * Key/value fields that make one JSON object.
+   *
+   * @param alternatingUser the value's {@code username} alternates between the spec's and {@code
+   *     <username>_clone} (rotation strategy postgres-alternating-users): a version made from the
+   *     spec keeps the clone's name when AWSCURRENT holds it
+   */
   record KeyValues(
       SortedMap<String, String> data,
       SortedMap<String, GenerateSpec> generate,
-      DatabaseSpec database)
+      DatabaseSpec database,
+      boolean alternatingUser)
       implements ValueInput {
+
+    public KeyValues(
+        SortedMap<String, String> data,
+        SortedMap<String, GenerateSpec> generate,
+        DatabaseSpec database) {
+      this(data, generate, database, false);
+    }
+
     @Override
     public String toString() {
       return "KeyValues[" + data.size() + " keys, " + generate.size() + " generated]";

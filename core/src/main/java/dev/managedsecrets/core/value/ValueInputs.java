@@ -3,6 +3,7 @@ package dev.managedsecrets.core.value;
 import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.core.rotation.RotationRules;
 import dev.managedsecrets.core.sealing.SealedInputs;
 import dev.managedsecrets.core.sealing.SealingTarget;
 import dev.managedsecrets.core.secret.SecretsManagerException;
@@ -41,7 +42,10 @@ public final class ValueInputs {
     SortedMap<String, String> data = spec.data == null ? new TreeMap<>() : new TreeMap<>(spec.data);
     SortedMap<String, GenerateSpec> generate =
         spec.generate == null ? new TreeMap<>() : new TreeMap<>(spec.generate);
-    return new ValueInput.KeyValues(data, generate, spec.database);
+    boolean alternating =
+        spec.rotation != null
+            && RotationRules.POSTGRES_ALTERNATING_USERS.equals(spec.rotation.strategy);
+    return new ValueInput.KeyValues(data, generate, spec.database, alternating);
   }
 
   /**
@@ -60,10 +64,12 @@ public final class ValueInputs {
     SortedMap<String, String> data = new TreeMap<>();
     SortedMap<String, GenerateSpec> generate = new TreeMap<>();
     DatabaseSpec database = null;
+    boolean alternating = false;
     if (plain instanceof ValueInput.KeyValues kv) {
       data.putAll(kv.data());
       generate.putAll(kv.generate());
       database = kv.database();
+      alternating = kv.alternatingUser();
     }
     for (Map.Entry<SealedInputs.Item, byte[]> e : opened.entrySet()) {
       SealingTarget target = e.getKey().binding().target();
@@ -82,7 +88,7 @@ public final class ValueInputs {
         case DATA -> data.put(target.key(), text(bytes, e.getKey().what()));
       }
     }
-    return new ValueInput.KeyValues(data, generate, database);
+    return new ValueInput.KeyValues(data, generate, database, alternating);
   }
 
   private static void requireNotEmpty(byte[] bytes, String what) {

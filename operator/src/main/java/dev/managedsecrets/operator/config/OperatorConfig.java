@@ -101,7 +101,12 @@ public record OperatorConfig(
     @JsonPropertyDescription(
             "Sealed values (GitOps): renewal and retirement of the sealing keys, and the namespaces"
                 + " that accept only sealed values.")
-        SealingSettings sealing) {
+        SealingSettings sealing,
+    @JsonPropertyDescription(
+            "Rotation of database credentials (strategies postgres-single-user and"
+                + " postgres-alternating-users): the hosts the operator may connect to, how many"
+                + " rotations run at once, and the connections' timeouts.")
+        RotationSettings rotation) {
 
   static final List<String> KMS_PROVIDERS = List.of("local", "pkcs11", "aws-kms");
 
@@ -144,6 +149,7 @@ public record OperatorConfig(
     kms.check();
     endpoint.check();
     sealing.check();
+    rotation.check();
     if (leaseName == null || !leaseName.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
       throw new IllegalArgumentException("leaseName must be a DNS subdomain; it is " + leaseName);
     }
@@ -380,4 +386,68 @@ public record OperatorConfig(
           String aliasPrefix) {}
 
   // ---- end of KMS providers ----
+
+  /** The rotation section: database hosts, concurrency and timeouts of database rotations. */
+  public record RotationSettings(
+      @JsonPropertyDescription(
+              "Database hosts the postgres rotation strategies may connect to, as the value's host"
+                  + " key names them (no DNS lookup): a host name (db.example.com), a wildcard of"
+                  + " one or more labels (*.example.com), an IP address, or a CIDR block of IP"
+                  + " addresses (10.0.0.0/8). Empty (the default): no database rotation; they are"
+                  + " refused with InvalidParameterException naming this setting. Env:"
+                  + " MANAGEDSECRET_ROTATION_DATABASE_HOSTS (comma-separated).")
+          List<String> databaseHosts,
+      @JsonPropertyDescription(
+              "Most database rotations that run at the same time; one that finds no slot is tried"
+                  + " again after retryWhenBusy, without holding a reconcile thread. Env:"
+                  + " MANAGEDSECRET_ROTATION_MAX_CONCURRENT.")
+          @JsonProperty(defaultValue = "10")
+          int maxConcurrent,
+      @JsonPropertyDescription(
+              "Most database rotations that run at the same time against one database host. Env:"
+                  + " MANAGEDSECRET_ROTATION_MAX_CONCURRENT_PER_HOST.")
+          @JsonProperty(defaultValue = "2")
+          int maxConcurrentPerHost,
+      @JsonPropertyDescription(
+              "When a rotation that found no free slot is tried again. Env:"
+                  + " MANAGEDSECRET_ROTATION_RETRY_WHEN_BUSY.")
+          @JsonProperty(defaultValue = "PT10S")
+          Duration retryWhenBusy,
+      @JsonPropertyDescription(
+              "Longest wait for a database connection and its login (TCP, TLS and"
+                  + " authentication). Env: MANAGEDSECRET_ROTATION_CONNECT_TIMEOUT.")
+          @JsonProperty(defaultValue = "PT10S")
+          Duration connectTimeout,
+      @JsonPropertyDescription(
+              "Longest wait for the database's answer to a statement. Env:"
+                  + " MANAGEDSECRET_ROTATION_SOCKET_TIMEOUT.")
+          @JsonProperty(defaultValue = "PT30S")
+          Duration socketTimeout) {
+
+    public RotationSettings {
+      databaseHosts = databaseHosts == null ? List.of() : List.copyOf(databaseHosts);
+    }
+
+    void check() {
+      try {
+        dev.managedsecrets.core.rotation.DatabaseHosts.of(databaseHosts);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("rotation.databaseHosts: " + e.getMessage(), e);
+      }
+      if (maxConcurrent < 1 || maxConcurrent > 1000) {
+        throw new IllegalArgumentException(
+            "rotation.maxConcurrent must be 1-1000; it is " + maxConcurrent);
+      }
+      if (maxConcurrentPerHost < 1 || maxConcurrentPerHost > maxConcurrent) {
+        throw new IllegalArgumentException(
+            "rotation.maxConcurrentPerHost must be 1-maxConcurrent; it is " + maxConcurrentPerHost);
+      }
+      for (Duration d : List.of(retryWhenBusy, connectTimeout, socketTimeout)) {
+        if (d.compareTo(Duration.ofSeconds(1)) < 0 || d.compareTo(Duration.ofMinutes(10)) > 0) {
+          throw new IllegalArgumentException(
+              "rotation.retryWhenBusy, connectTimeout and socketTimeout must be PT1S-PT10M");
+        }
+      }
+    }
+  }
 }

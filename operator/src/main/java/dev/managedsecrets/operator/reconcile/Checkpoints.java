@@ -21,8 +21,14 @@ public interface Checkpoints {
     SECRET_PROJECTED,
     /** A rotation's createSecret stored the AWSPENDING version; finishSecret has not run. */
     ROTATION_PENDING_STORED,
+    /** A rotation's setSecret applied the pending value outside; testSecret has not run. */
+    ROTATION_SET,
+    /** A rotation's testSecret succeeded; finishSecret has not run. */
+    ROTATION_TESTED,
     /** A rotation's finishSecret moved AWSCURRENT; the Secret does not hold it yet. */
-    ROTATION_FINISHED
+    ROTATION_FINISHED,
+    /** A rotation found no free slot (rotation.maxConcurrent*): nothing ran; it is tried later. */
+    ROTATION_DEFERRED
   }
 
   /** Production: nothing happens at any point. */

@@ -25,8 +25,9 @@ import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import dev.managedsecrets.operator.projection.ProjectedSecret;
-import dev.managedsecrets.operator.rotation.GenerateRotation;
 import dev.managedsecrets.operator.rotation.RotationFunctionClient;
+import dev.managedsecrets.operator.rotation.RotationRunner;
+import dev.managedsecrets.operator.rotation.RotationSlots;
 import dev.managedsecrets.operator.rotation.TestOnlyRotation;
 import dev.managedsecrets.operator.rotation.WebhookRotation;
 import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
@@ -117,12 +118,16 @@ public final class ManagedSecretReconciler
     this.registry = registry;
     this.checkpoints = checkpoints;
     this.storeWrites = storeWrites;
-    GenerateRotation generate = new GenerateRotation(secrets, values);
+    RotationRunner runner = new RotationRunner(secrets);
     this.rotations =
         new RotationStep(
-            generate,
+            runner,
             new WebhookRotation(secrets, new RotationFunctionClient()),
-            new TestOnlyRotation(secrets, generate),
+            new TestOnlyRotation(secrets, runner),
+            new RotationStrategies(values, secrets, config.rotation()),
+            new RotationSlots(
+                config.rotation().maxConcurrent(), config.rotation().maxConcurrentPerHost()),
+            config.rotation().retryWhenBusy(),
             events,
             checkpoints,
             clock,
@@ -229,7 +234,7 @@ public final class ManagedSecretReconciler
    * The state to project: a rotation's plaintext is the fresh value when its version is still
    * AWSCURRENT after the spec's inputs were compared (so the projection needs no decryption).
    */
-  private static State withRotated(State v, GenerateRotation.Rotated rotated) {
+  private static State withRotated(State v, RotationRunner.Rotated rotated) {
     if (rotated == null) {
       return v;
     }

@@ -8,8 +8,10 @@ import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
-import dev.managedsecrets.operator.rotation.GenerateRotation;
 import dev.managedsecrets.operator.rotation.RotationPlan;
+import dev.managedsecrets.operator.rotation.RotationRunner;
+import dev.managedsecrets.operator.rotation.RotationSlots;
+import dev.managedsecrets.operator.rotation.RotationStrategy;
 import dev.managedsecrets.operator.rotation.TestOnlyRotation;
 import dev.managedsecrets.operator.rotation.WebhookRotation;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -25,11 +27,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The rotation part of a reconcile: decides with {@link RotationPlan} whether the ManagedSecret
- * rotates now, and if so runs {@link GenerateRotation} with the {@code Rotating} condition True
- * while it runs, an Event per step and one for the outcome, and the rotation metrics. A failed
- * rotation is not a failed reconcile: AWSCURRENT and the projected Secret stay as they are, Ready
- * stays True, and the rotation is retried in the next window. Events and conditions name versions
- * and steps, never a value or a key of one.
+ * rotates now, and if so runs {@link RotationRunner} with the strategy {@link RotationStrategies}
+ * makes, with the {@code Rotating} condition True while it runs, an Event per step and one for the
+ * outcome, and the rotation metrics. A failed rotation is not a failed reconcile: AWSCURRENT and
+ * the projected Secret stay as they are, Ready stays True, and the rotation is retried in the next
+ * window. Events and conditions name versions and steps, never a value or a key of one.
  */
 final class RotationStep {
 
@@ -54,7 +56,7 @@ final class RotationStep {
    * @param next when the ManagedSecret must be looked at again for its schedule, or null
    */
   record Outcome(
-      GenerateRotation.Rotated rotated,
+      RotationRunner.Rotated rotated,
       StoredSecret stored,
       UnaryOperator<ManagedSecretStatus> status,
       Instant next) {
@@ -71,18 +73,24 @@ final class RotationStep {
     }
   }
 
-  private final GenerateRotation rotation;
+  private final RotationRunner rotation;
   private final WebhookRotation webhook;
   private final TestOnlyRotation test;
+  private final RotationStrategies strategies;
+  private final RotationSlots slots;
+  private final Duration retryWhenBusy;
   private final EventRecorder events;
   private final Checkpoints checkpoints;
   private final Clock clock;
   private final MeterRegistry registry;
 
   RotationStep(
-      GenerateRotation rotation,
+      RotationRunner rotation,
       WebhookRotation webhook,
       TestOnlyRotation test,
+      RotationStrategies strategies,
+      RotationSlots slots,
+      Duration retryWhenBusy,
       EventRecorder events,
       Checkpoints checkpoints,
       Clock clock,
@@ -90,6 +98,9 @@ final class RotationStep {
     this.rotation = rotation;
     this.webhook = webhook;
     this.test = test;
+    this.strategies = strategies;
+    this.slots = slots;
+    this.retryWhenBusy = retryWhenBusy;
     this.events = events;
     this.checkpoints = checkpoints;
     this.clock = clock;
@@ -105,6 +116,9 @@ final class RotationStep {
   Outcome run(
       ManagedSecret ms, StoredSecret stored, String keyArn, Context<ManagedSecret> context) {
     RotationRules rules = RotationRules.of(ms.getSpec());
+    if (rules.enabled()) {
+      strategies.requireAllowedHost(ms.getSpec(), rules);
+    }
     ManagedSecretStatus status = ms.getStatus();
     String rotateNow = rotateNow(ms);
     Instant now = clock.instant();
@@ -124,29 +138,63 @@ final class RotationStep {
                 rotateNow,
                 status == null ? null : status.rotateNowHandled,
                 current == null ? null : current.createdDate(),
-                GenerateRotation.pendingToken(stored).isPresent(),
+                RotationRunner.pendingToken(stored).isPresent(),
                 lastFailure,
                 now));
     Boolean enabled = rules.enabled() && rules.schedule() != null ? Boolean.TRUE : null;
     if (!plan.rotate()) {
-      return new Outcome(null, stored, s -> scheduled(s, enabled, plan.next()), plan.next());
+      return new Outcome(
+          null, stored, s -> finished(ms, scheduled(s, enabled, plan.next()), stored), plan.next());
     }
     rules.requireRotatable(ms.getSpec());
-    if (plan.testOnly()) {
-      return testOnly(ms, stored, keyArn, enabled, plan, context);
+    RotationStrategy strategy = strategies.of(ms, rules, context);
+    String host =
+        RotationRules.WEBHOOK.equals(rules.strategy())
+            ? WebhookTargets.slotKey(ms)
+            : strategies.host(ms, rules, stored);
+    RotationSlots.Slot slot = host == null ? null : slots.tryTake(host).orElse(null);
+    if (host != null && slot == null) {
+      // As many rotations as allowed run now (overall or on this host): tried again shortly,
+      // without holding this reconcile thread.
+      checkpoints.reached(Checkpoints.Point.ROTATION_DEFERRED, ms);
+      return new Outcome(
+          null, stored, s -> scheduled(s, enabled, plan.next()), now.plus(retryWhenBusy));
     }
+    try {
+      return rotate(ms, stored, keyArn, context, rules, plan, strategy, enabled, rotateNow);
+    } finally {
+      if (slot != null) {
+        slot.close();
+      }
+    }
+  }
+
+  private Outcome rotate(
+      ManagedSecret ms,
+      StoredSecret stored,
+      String keyArn,
+      Context<ManagedSecret> context,
+      RotationRules rules,
+      RotationPlan plan,
+      RotationStrategy strategy,
+      Boolean enabled,
+      String rotateNow) {
+    if (plan.testOnly()) {
+      return testOnly(ms, stored, keyArn, enabled, plan, strategy, context);
+    }
+    StoredVersion current = stored.current().orElse(null);
     String handled = plan.rotateNowConsumed() ? rotateNow : null;
     // RotateSecret's token (the VersionId it answered) is the new version's VersionId.
     String token = RotationRequests.isToken(handled) ? handled : null;
-    markRotating(ms, plan, context);
+    markRotating(ms, plan, handled, context);
     long started = System.nanoTime();
     try {
-      GenerateRotation.Progress progress = (step, version) -> step(ms, step, version);
-      GenerateRotation.Rotated rotated =
+      RotationRunner.Progress progress = (step, version) -> step(ms, step, version);
+      RotationRunner.Rotated rotated =
           RotationRules.WEBHOOK.equals(rules.strategy())
               ? webhook.rotate(
                   stored, () -> WebhookTargets.resolve(ms, context.getClient()), token, progress)
-              : rotation.rotate(stored, ms.getSpec().generate, keyArn, token, progress);
+              : rotation.rotate(stored, strategy, keyArn, token, progress);
       Instant done = clock.instant();
       OperatorMetrics.rotated(registry, rules.strategy(), "Succeeded", elapsed(started));
       events.normal(
@@ -233,12 +281,13 @@ final class RotationStep {
       String keyArn,
       Boolean enabled,
       RotationPlan plan,
+      RotationStrategy strategy,
       Context<ManagedSecret> context) {
     UnaryOperator<ManagedSecretStatus> status = s -> scheduled(s, enabled, plan.next());
     StoredSecret after = stored;
     RuntimeException failure;
     try {
-      GenerateRotation.Progress progress =
+      RotationRunner.Progress progress =
           (step, token) ->
               events.normal(
                   ms,
@@ -248,7 +297,7 @@ final class RotationStep {
           RotationRules.WEBHOOK.equals(RotationRules.of(ms.getSpec()).strategy())
               ? webhook.test(
                   stored, () -> WebhookTargets.resolve(ms, context.getClient()), progress)
-              : test.run(stored, ms.getSpec().generate, keyArn, progress);
+              : test.run(stored, strategy, keyArn, progress);
       after = tested.secret();
       failure = tested.failure();
     } catch (RuntimeException e) {
@@ -270,21 +319,32 @@ final class RotationStep {
     return new Outcome(null, after, status, plan.next());
   }
 
-  private void step(ManagedSecret ms, GenerateRotation.Step step, String token) {
+  private void step(ManagedSecret ms, RotationRunner.Step step, String token) {
     events.normal(
         ms,
         EventReason.RotationStepSucceeded,
         "Rotation step " + step + " succeeded for version " + token);
-    if (step == GenerateRotation.Step.createSecret) {
-      checkpoints.reached(Checkpoints.Point.ROTATION_PENDING_STORED, ms);
-    } else if (step == GenerateRotation.Step.finishSecret) {
-      checkpoints.reached(Checkpoints.Point.ROTATION_FINISHED, ms);
-    }
+    checkpoints.reached(
+        switch (step) {
+          case createSecret -> Checkpoints.Point.ROTATION_PENDING_STORED;
+          case setSecret -> Checkpoints.Point.ROTATION_SET;
+          case testSecret -> Checkpoints.Point.ROTATION_TESTED;
+          case finishSecret -> Checkpoints.Point.ROTATION_FINISHED;
+        },
+        ms);
   }
 
-  /** Writes Rotating=True before the first step, so that it shows while the rotation runs. */
-  private void markRotating(ManagedSecret ms, RotationPlan plan, Context<ManagedSecret> context) {
+  /**
+   * Writes Rotating=True before the first step, so that it shows while the rotation runs, with the
+   * annotation's value it handles: an operator that stops after any step resumes the rotation in
+   * progress rather than starting another for the same value.
+   */
+  private void markRotating(
+      ManagedSecret ms, RotationPlan plan, String handled, Context<ManagedSecret> context) {
     ManagedSecretStatus status = ManagedSecretReconciler.copy(ms.getStatus());
+    if (handled != null) {
+      status.rotateNowHandled = handled;
+    }
     status.conditions =
         Conditions.set(
             status.conditions,
@@ -296,6 +356,33 @@ final class RotationStep {
             clock.instant());
     events.normal(ms, EventReason.RotationStarted, "Started rotation: " + plan.reason());
     StatusWriter.write(ms, status, s -> s.conditions, context);
+  }
+
+  /**
+   * A rotation shown as running (Rotating=True) when none runs and none is in progress: the
+   * operator stopped after its finishSecret, before the status was written. Shown as succeeded now.
+   */
+  private static ManagedSecretStatus finished(
+      ManagedSecret ms, ManagedSecretStatus s, StoredSecret stored) {
+    Condition rotating = Conditions.find(s.conditions, ROTATING);
+    StoredVersion current = stored.current().orElse(null);
+    if (rotating == null
+        || !"True".equals(rotating.getStatus())
+        || current == null
+        || RotationRunner.pendingToken(stored).isPresent()) {
+      return s;
+    }
+    s.lastRotatedDate = current.createdDate().toString();
+    s.conditions =
+        Conditions.set(
+            s.conditions,
+            ROTATING,
+            false,
+            SUCCEEDED,
+            "Rotated to version " + current.versionId() + ".",
+            ms.getMetadata().getGeneration(),
+            current.createdDate());
+    return s;
   }
 
   private static ManagedSecretStatus scheduled(

@@ -21,6 +21,17 @@ final class WebhookTargets {
   private WebhookTargets() {}
 
   /**
+   * The key that bounds how many rotations one function serves at once (as a database host bounds
+   * the database strategies'): its Service, by namespace and name.
+   */
+  static String slotKey(ManagedSecret ms) {
+    return "service "
+        + ms.getMetadata().getNamespace()
+        + "/"
+        + WebhookSettings.of(ms.getSpec()).service();
+  }
+
+  /**
    * The function's target.
    *
    * @throws SecretsManagerException InvalidRequestException: the Service can't be used (missing,

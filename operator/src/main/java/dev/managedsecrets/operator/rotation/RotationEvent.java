@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * @param secretId the secret's ARN
  * @param token the rotation's ClientRequestToken: the VersionId of the pending version
  */
-public record RotationEvent(String secretId, String token, GenerateRotation.Step step) {
+public record RotationEvent(String secretId, String token, RotationRunner.Step step) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,28 +1,26 @@
 package dev.managedsecrets.operator.rotation;
 
-import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
-import dev.managedsecrets.core.value.SecretValue;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
-import java.util.Map;
 import java.util.UUID;
 
 /**
  * AWS's test of a rotation that was turned on without RotateImmediately: createSecret and
- * testSecret only, then AWSPENDING is removed from the version they made, pass or fail, so
- * AWSCURRENT stays where it was and no rotation is left unfinished. The first real rotation is in
- * the first window. Knows no Kubernetes type.
+ * testSecret only (the strategy's {@link RotationStrategy#testConfiguration}), then AWSPENDING is
+ * removed from the version they made, pass or fail, so AWSCURRENT stays where it was and no
+ * rotation is left unfinished. The first real rotation is in the first window. Knows no Kubernetes
+ * type.
  */
 public final class TestOnlyRotation {
 
   private final SecretsManagerService secrets;
-  private final GenerateRotation rotation;
+  private final RotationRunner runner;
 
-  public TestOnlyRotation(SecretsManagerService secrets, GenerateRotation rotation) {
+  public TestOnlyRotation(SecretsManagerService secrets, RotationRunner runner) {
     this.secrets = secrets;
-    this.rotation = rotation;
+    this.runner = runner;
   }
 
   /**
@@ -40,24 +38,22 @@ public final class TestOnlyRotation {
    */
   public Tested run(
       StoredSecret stored,
-      Map<String, GenerateSpec> generate,
+      RotationStrategy strategy,
       String keyArn,
-      GenerateRotation.Progress progress) {
+      RotationRunner.Progress progress) {
     String token = UUID.randomUUID().toString();
     StoredSecret s =
-        rotation.createPending(stored, GenerateRotation.current(stored), generate, keyArn, token);
+        runner.createPending(stored, RotationRunner.current(stored), strategy, keyArn, token);
     RuntimeException failure = null;
+    StagedValues values = new StagedValues(secrets, s, token);
     try {
-      progress.done(GenerateRotation.Step.createSecret, token);
-      SecretValue pending = secrets.read(s, s.version(token).orElseThrow());
-      try {
-        GenerateRotation.test(pending, generate);
-      } finally {
-        pending.clear();
-      }
-      progress.done(GenerateRotation.Step.testSecret, token);
+      progress.done(RotationRunner.Step.createSecret, token);
+      strategy.testConfiguration(values);
+      progress.done(RotationRunner.Step.testSecret, token);
     } catch (RuntimeException e) {
       failure = e;
+    } finally {
+      values.clear(false);
     }
     return new Tested(secrets.updateStage(s, StagingLabels.AWSPENDING, null, token), failure);
   }

@@ -80,11 +80,11 @@ public final class WebhookRotation {
    * @param wanted the token RotateSecret answered as the new VersionId, or null
    * @throws SecretsManagerException a step failed; AWSCURRENT is where the function left it
    */
-  public GenerateRotation.Rotated rotate(
+  public RotationRunner.Rotated rotate(
       StoredSecret stored,
       Supplier<Target> target,
       String wanted,
-      GenerateRotation.Progress progress) {
+      RotationRunner.Progress progress) {
     StoredVersion current =
         stored
             .current()
@@ -95,14 +95,14 @@ public final class WebhookRotation {
                         "The secret has no AWSCURRENT version to rotate yet: put one with"
                             + " PutSecretValue."));
     String token =
-        GenerateRotation.pendingToken(stored)
+        RotationRunner.pendingToken(stored)
             .orElseGet(
                 () ->
                     wanted != null && stored.version(wanted).isEmpty()
                         ? wanted
                         : tokenFor(stored, current));
     Target where = target.get();
-    step(where, stored, token, GenerateRotation.Step.createSecret);
+    step(where, stored, token, RotationRunner.Step.createSecret);
     StoredSecret s = secrets.reread(stored);
     boolean pending = s.version(token).map(v -> v.hasStage(StagingLabels.AWSPENDING)).orElse(false);
     if (!pending) {
@@ -113,12 +113,12 @@ public final class WebhookRotation {
               + token
               + " and VersionStages [AWSPENDING])");
     }
-    progress.done(GenerateRotation.Step.createSecret, token);
-    step(where, s, token, GenerateRotation.Step.setSecret);
-    progress.done(GenerateRotation.Step.setSecret, token);
-    step(where, s, token, GenerateRotation.Step.testSecret);
-    progress.done(GenerateRotation.Step.testSecret, token);
-    step(where, s, token, GenerateRotation.Step.finishSecret);
+    progress.done(RotationRunner.Step.createSecret, token);
+    step(where, s, token, RotationRunner.Step.setSecret);
+    progress.done(RotationRunner.Step.setSecret, token);
+    step(where, s, token, RotationRunner.Step.testSecret);
+    progress.done(RotationRunner.Step.testSecret, token);
+    step(where, s, token, RotationRunner.Step.finishSecret);
     s = secrets.reread(stored);
     StoredVersion now = s.current().orElseThrow();
     if (!now.versionId().equals(token)) {
@@ -132,9 +132,9 @@ public final class WebhookRotation {
       s = secrets.updateStage(s, StagingLabels.AWSPENDING, null, token);
       now = s.current().orElseThrow();
     }
-    progress.done(GenerateRotation.Step.finishSecret, token);
+    progress.done(RotationRunner.Step.finishSecret, token);
     SecretValue value = secrets.read(s, now);
-    return new GenerateRotation.Rotated(s, now, value);
+    return new RotationRunner.Rotated(s, now, value);
   }
 
   /**
@@ -145,21 +145,21 @@ public final class WebhookRotation {
    * @throws SecretsManagerException createSecret failed: the function made no pending version
    */
   public TestOnlyRotation.Tested test(
-      StoredSecret stored, Supplier<Target> target, GenerateRotation.Progress progress) {
-    StoredVersion current = GenerateRotation.current(stored);
+      StoredSecret stored, Supplier<Target> target, RotationRunner.Progress progress) {
+    StoredVersion current = RotationRunner.current(stored);
     String token = tokenFor(stored, current);
     Target where = target.get();
-    step(where, stored, token, GenerateRotation.Step.createSecret);
+    step(where, stored, token, RotationRunner.Step.createSecret);
     StoredSecret s = secrets.reread(stored);
     if (!s.version(token).map(v -> v.hasStage(StagingLabels.AWSPENDING)).orElse(false)) {
       throw RotationFunctionClient.failed(
           "createSecret: the function did not create the pending version " + token);
     }
-    progress.done(GenerateRotation.Step.createSecret, token);
+    progress.done(RotationRunner.Step.createSecret, token);
     RuntimeException failure = null;
     try {
-      step(where, s, token, GenerateRotation.Step.testSecret);
-      progress.done(GenerateRotation.Step.testSecret, token);
+      step(where, s, token, RotationRunner.Step.testSecret);
+      progress.done(RotationRunner.Step.testSecret, token);
     } catch (RuntimeException e) {
       failure = e;
     }
@@ -168,7 +168,7 @@ public final class WebhookRotation {
         secrets.updateStage(s, StagingLabels.AWSPENDING, null, token), failure);
   }
 
-  private void step(Target where, StoredSecret s, String token, GenerateRotation.Step step) {
+  private void step(Target where, StoredSecret s, String token, RotationRunner.Step step) {
     function.call(where, new RotationEvent(s.arn(), token, step));
   }
 

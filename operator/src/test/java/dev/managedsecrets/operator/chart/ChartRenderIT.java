@@ -196,6 +196,49 @@ class ChartRenderIT {
   }
 
   @Test
+  void listedDatabaseHostsOpenEgressToDnsAndTheDatabasePortsOnly() {
+    Manifests m =
+        Chart.render(
+            """
+            networkPolicy:
+              enabled: true
+              apiServerCidrs: [10.0.0.1/32]
+              databaseEgress:
+                cidrs: [10.20.0.0/16]
+            config:
+              rotation:
+                databaseHosts: ["*.db.internal"]
+            """);
+
+    NetworkPolicy np = m.get("NetworkPolicy", FULLNAME, NetworkPolicy.class);
+    assertThat(np.getSpec().getEgress())
+        .satisfiesExactly(
+            api ->
+                assertThat(api.getPorts())
+                    .extracting(p -> p.getPort().getIntVal())
+                    .containsExactly(443, 6443),
+            dns -> {
+              assertThat(dns.getPorts())
+                  .extracting(p -> p.getPort().getIntVal() + "/" + p.getProtocol())
+                  .containsExactly("53/UDP", "53/TCP");
+              assertThat(dns.getTo())
+                  .singleElement()
+                  .satisfies(
+                      t ->
+                          assertThat(t.getPodSelector().getMatchLabels())
+                              .containsEntry("k8s-app", "kube-dns"));
+            },
+            db -> {
+              assertThat(db.getPorts())
+                  .extracting(p -> p.getPort().getIntVal())
+                  .containsExactly(5432);
+              assertThat(db.getTo())
+                  .singleElement()
+                  .satisfies(t -> assertThat(t.getIpBlock().getCidr()).isEqualTo("10.20.0.0/16"));
+            });
+  }
+
+  @Test
   void theRenderedConfigurationIsTheTypedConfigurationWithTheGivenValues() {
     Manifests m =
         Chart.render(

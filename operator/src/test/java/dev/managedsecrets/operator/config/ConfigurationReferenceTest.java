@@ -91,7 +91,13 @@ class ConfigurationReferenceTest {
           Map.entry("sealing.renewalInterval", "P7D"),
           Map.entry("sealing.retiredKeys", "3f2a9c0d1b7e4a55,0123456789abcdef"),
           Map.entry("sealing.sealedOnlyNamespaceSelector", "managedsecrets.dev/sealed-only=true"),
-          Map.entry("sealing.resealPort", "9092"));
+          Map.entry("sealing.resealPort", "9092"),
+          Map.entry("rotation.databaseHosts", "db.internal,*.rds.example.com"),
+          Map.entry("rotation.maxConcurrent", "20"),
+          Map.entry("rotation.maxConcurrentPerHost", "3"),
+          Map.entry("rotation.retryWhenBusy", "PT20S"),
+          Map.entry("rotation.connectTimeout", "PT5S"),
+          Map.entry("rotation.socketTimeout", "PT1M"));
 
   /** What a sample needs beside it to pass the checks. */
   private static final Map<String, Map<String, String>> NEEDS =

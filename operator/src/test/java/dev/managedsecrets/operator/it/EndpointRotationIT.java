@@ -17,7 +17,7 @@ import dev.managedsecrets.core.rotation.RotationRequests;
 import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.operator.endpoint.AccessKeys;
-import dev.managedsecrets.operator.rotation.GenerateRotation;
+import dev.managedsecrets.operator.rotation.RotationRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -333,7 +333,7 @@ class EndpointRotationIT {
         .until(
             () ->
                 record("tested").versions().size() == 2
-                    && GenerateRotation.pendingToken(record("tested")).isEmpty()
+                    && RotationRunner.pendingToken(record("tested")).isEmpty()
                     && Boolean.TRUE.equals(
                         get(cluster.client, "default", "tested").getStatus().rotationEnabled));
     StoredSecret after = record("tested");

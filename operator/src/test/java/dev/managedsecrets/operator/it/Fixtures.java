@@ -182,4 +182,31 @@ final class Fixtures {
   static String b64(String s) {
     return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
+
+  /** Sets an annotation of a ManagedSecret, keeping the others. */
+  static void annotate(
+      KubernetesClient client, String namespace, String name, String key, String value) {
+    client
+        .resources(ManagedSecret.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            ms -> {
+              Map<String, String> annotations = new java.util.HashMap<>();
+              if (ms.getMetadata().getAnnotations() != null) {
+                annotations.putAll(ms.getMetadata().getAnnotations());
+              }
+              annotations.put(key, value);
+              ms.getMetadata().setAnnotations(annotations);
+              return ms;
+            });
+  }
+
+  /** The Events of the object {@code name} in {@code namespace}. */
+  static java.util.List<io.fabric8.kubernetes.api.model.Event> events(
+      KubernetesClient client, String namespace, String name) {
+    return client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .toList();
+  }
 }

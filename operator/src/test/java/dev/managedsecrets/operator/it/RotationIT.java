@@ -256,13 +256,14 @@ class RotationIT {
   }
 
   @Test
-  void strategiesNotBuiltYetAreRefusedWithInvalidParameterException() {
+  void aDatabaseStrategyIsRefusedWhileTheOperatorListsNoDatabaseHost() {
     Consumer<ManagedSecretSpec> spec =
         login("rate(30 days)").andThen(s -> s.rotation.strategy = "postgres-single-user");
     create(cluster.client, managedSecret("team-b", "postgres", spec));
     ManagedSecret refused =
         awaitReady(cluster.client, "team-b", "postgres", "False", "InvalidParameterException");
-    assertThat(ready(refused).getMessage()).contains("not available yet");
+    assertThat(ready(refused).getMessage())
+        .contains("rotation.databaseHosts", "connects to no database host");
   }
 
   @Test
@@ -276,21 +277,7 @@ class RotationIT {
   // ---- helpers ----
 
   private static void annotate(String name, String value) {
-    cluster
-        .client
-        .resources(ManagedSecret.class)
-        .inNamespace("team-a")
-        .withName(name)
-        .edit(
-            ms -> {
-              Map<String, String> annotations = new java.util.HashMap<>();
-              if (ms.getMetadata().getAnnotations() != null) {
-                annotations.putAll(ms.getMetadata().getAnnotations());
-              }
-              annotations.put("managedsecrets.dev/rotate-now", value);
-              ms.getMetadata().setAnnotations(annotations);
-              return ms;
-            });
+    Fixtures.annotate(cluster.client, "team-a", name, "managedsecrets.dev/rotate-now", value);
   }
 
   private static ManagedSecret awaitRotated(String name, String from) {
@@ -315,9 +302,7 @@ class RotationIT {
   }
 
   private static List<Event> events(String name) {
-    return cluster.client.v1().events().inNamespace("team-a").list().getItems().stream()
-        .filter(e -> name.equals(e.getInvolvedObject().getName()))
-        .toList();
+    return Fixtures.events(cluster.client, "team-a", name);
   }
 
   /** No Event and no status field carries a value, nor the name of a generated key. */

@@ -13,7 +13,7 @@ class RotationEventTest {
     String arn = "arn:k8s:secretsmanager:local:123456789012:secret:orders/db-AbCdEf";
     JsonNode event =
         new ObjectMapper()
-            .readTree(new RotationEvent(arn, "tok\"en", GenerateRotation.Step.setSecret).json());
+            .readTree(new RotationEvent(arn, "tok\"en", RotationRunner.Step.setSecret).json());
 
     assertThat(event.get("SecretId").asText()).isEqualTo(arn);
     assertThat(event.get("ClientRequestToken").asText()).isEqualTo("tok\"en");

@@ -1,5 +1,6 @@
 package dev.managedsecrets.operator.rotation;
 
+import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.crypto.KeyedHash;
 import dev.managedsecrets.core.crypto.Kms;
@@ -17,6 +18,7 @@ import dev.managedsecrets.operator.manager.SecretsManagerService;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Map;
 
 /** A store in memory with one secret, for the tests of the rotation's steps. */
 final class RotationFixture {
@@ -34,7 +36,12 @@ final class RotationFixture {
           new Arns("k8s", "local", "123456789012"),
           Clock.fixed(Instant.parse("2026-12-06T00:00:00Z"), ZoneOffset.UTC));
   final String key = kms.resolve(null, "team-a");
-  final GenerateRotation rotation = new GenerateRotation(service, values);
+  final RotationRunner rotation = new RotationRunner(service);
+
+  /** The generate strategy for {@code generate}. */
+  RotationStrategy generate(Map<String, GenerateSpec> generate) {
+    return new GenerateStrategy(values, generate);
+  }
 
   /** The secret, with {@code value} as its AWSCURRENT. */
   StoredSecret stored(String value) {

@@ -11,9 +11,9 @@ class RotationTokenTest {
 
   final RotationFixture f = new RotationFixture();
 
-  GenerateRotation.Rotated rotate(StoredSecret s, String wanted) {
+  RotationRunner.Rotated rotate(StoredSecret s, String wanted) {
     return f.rotation.rotate(
-        s, Map.of("password", new GenerateSpec()), f.key, wanted, (step, token) -> {});
+        s, f.generate(Map.of("password", new GenerateSpec())), f.key, wanted, (step, token) -> {});
   }
 
   @Test
@@ -21,7 +21,7 @@ class RotationTokenTest {
     String token = "4c0f3a5e-8a3b-4d6e-9c1f-7d2b5e8a1c30";
     StoredSecret before = f.stored("{\"password\":\"one\"}");
 
-    GenerateRotation.Rotated rotated = rotate(before, token);
+    RotationRunner.Rotated rotated = rotate(before, token);
 
     assertThat(rotated.current().versionId()).isEqualTo(token);
     rotated.value().clear();
@@ -32,7 +32,7 @@ class RotationTokenTest {
     StoredSecret before = f.stored("{\"password\":\"one\"}");
     String existing = before.current().orElseThrow().versionId();
 
-    GenerateRotation.Rotated rotated = rotate(before, existing);
+    RotationRunner.Rotated rotated = rotate(before, existing);
 
     assertThat(rotated.current().versionId()).isNotEqualTo(existing);
     rotated.value().clear();

@@ -19,7 +19,7 @@ class TestOnlyRotationTest {
 
   TestOnlyRotation.Tested run(StoredSecret s, Map<String, GenerateSpec> generate) {
     return new TestOnlyRotation(f.service, f.rotation)
-        .run(s, generate, f.key, (step, token) -> steps.add(step.name()));
+        .run(s, f.generate(generate), f.key, (step, token) -> steps.add(step.name()));
   }
 
   @Test
@@ -35,7 +35,7 @@ class TestOnlyRotationTest {
     assertThat(steps).containsExactly("createSecret", "testSecret");
     assertThat(after.current().orElseThrow().versionId()).isEqualTo(current.versionId());
     assertThat(after.versions()).noneMatch(v -> v.hasStage(StagingLabels.AWSPENDING));
-    assertThat(GenerateRotation.pendingToken(after)).isEmpty();
+    assertThat(RotationRunner.pendingToken(after)).isEmpty();
     assertThat(f.service.read(after, after.current().orElseThrow()).asText())
         .isEqualTo("{\"username\":\"orders\",\"password\":\"one\"}");
   }

@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -38,17 +39,36 @@ public final class TestPostgres implements AutoCloseable {
 
   private final Path dataDirectory;
   private final int port;
+  private final Map<String, String> serverConfig;
   private EmbeddedPostgres server;
 
-  private TestPostgres(Path dataDirectory, int port) {
+  private TestPostgres(Path dataDirectory, int port, Map<String, String> serverConfig) {
     this.dataDirectory = dataDirectory;
     this.port = port;
+    this.serverConfig = Map.copyOf(serverConfig);
   }
 
   /** Initialises a data directory, starts the server and creates the operator's login. */
   public static TestPostgres start() {
+    return start(Map.of());
+  }
+
+  /**
+   * As {@link #start()}, with TLS: the server presents this certificate (PEM files; the key's file
+   * readable by its owner only) to clients that ask for TLS, and accepts clients without it too.
+   */
+  public static TestPostgres startWithTls(Path certificate, Path key) {
+    return start(
+        Map.of(
+            "ssl", "on",
+            "ssl_cert_file", certificate.toAbsolutePath().toString(),
+            "ssl_key_file", key.toAbsolutePath().toString()));
+  }
+
+  private static TestPostgres start(Map<String, String> serverConfig) {
     try {
-      TestPostgres pg = new TestPostgres(Files.createTempDirectory("managedsecret-pg"), freePort());
+      TestPostgres pg =
+          new TestPostgres(Files.createTempDirectory("managedsecret-pg"), freePort(), serverConfig);
       pg.startServer();
       Files.writeString(pg.dataDirectory.resolve("pg_hba.conf"), PG_HBA);
       pg.superuserSql(
@@ -135,14 +155,15 @@ public final class TestPostgres implements AutoCloseable {
 
   private void startServer() {
     try {
-      server =
+      EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               .setDataDirectory(dataDirectory)
               .setCleanDataDirectory(false)
               .setPort(port)
               .setServerConfig("listen_addresses", "127.0.0.1")
-              .setPGStartupWait(Duration.ofSeconds(60))
-              .start();
+              .setPGStartupWait(Duration.ofSeconds(60));
+      serverConfig.forEach(builder::setServerConfig);
+      server = builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,36 +1,32 @@
 package dev.managedsecrets.operator.rotation;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.core.value.SecretValue;
-import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * AWS's four rotation steps with the generate strategy, each idempotent, so a rotation stopped
- * between any two of them resumes with the same token: the store's record is what remembers it (a
- * version carrying AWSPENDING but not AWSCURRENT is a rotation in progress, its VersionId the
- * token).
+ * AWS's four rotation steps, each idempotent, so a rotation stopped between any two of them resumes
+ * with the same token: the store's record is what remembers it (a version carrying AWSPENDING but
+ * not AWSCURRENT is a rotation in progress, its VersionId the token). The {@link RotationStrategy}
+ * makes the pending value and applies and tests it; this class does the rest.
  *
  * <ol>
- *   <li>createSecret: a new version labelled AWSPENDING, VersionId the token, holding AWSCURRENT's
- *       value with new values for the generate keys only (skipped when it is there already);
- *   <li>setSecret: nothing to do (no system outside holds a generated value);
- *   <li>testSecret: the pending version opens and holds every generate key as text;
+ *   <li>createSecret: a new version labelled AWSPENDING, VersionId the token, holding the value the
+ *       strategy made from AWSCURRENT's (skipped when it is there already);
+ *   <li>setSecret: the strategy applies it outside (run again on resume);
+ *   <li>testSecret: the strategy checks it;
  *   <li>finishSecret: AWSCURRENT moves to it, AWSPREVIOUS follows, AWSPENDING is removed.
  * </ol>
  *
  * A failed step leaves AWSCURRENT where it was. Knows no Kubernetes type.
  */
-public final class GenerateRotation {
+public final class RotationRunner {
 
   /** The steps, by the names a rotation function gets in its event's Step. */
   public enum Step {
@@ -49,11 +45,9 @@ public final class GenerateRotation {
   public record Rotated(StoredSecret secret, StoredVersion current, SecretValue value) {}
 
   private final SecretsManagerService secrets;
-  private final ValueAssembler values;
 
-  public GenerateRotation(SecretsManagerService secrets, ValueAssembler values) {
+  public RotationRunner(SecretsManagerService secrets) {
     this.secrets = secrets;
-    this.values = values;
   }
 
   /** The token of the rotation in progress in {@code stored}, if one is. */
@@ -67,22 +61,14 @@ public final class GenerateRotation {
   /**
    * Resumes the rotation in progress in {@code stored}, or starts one, and runs it to the end.
    *
-   * @param generate the generate keys of the spec: the keys that get new values
    * @param keyArn the KMS key of new versions
+   * @param wanted the token a new rotation takes (the VersionId RotateSecret answered) unless a
+   *     version has that id already; null for a new one
    * @throws SecretsManagerException a step failed; AWSCURRENT is where it was
    */
   public Rotated rotate(
-      StoredSecret stored, Map<String, GenerateSpec> generate, String keyArn, Progress progress) {
-    return rotate(stored, generate, keyArn, null, progress);
-  }
-
-  /**
-   * {@link #rotate(StoredSecret, Map, String, Progress)}, a new rotation taking {@code wanted} as
-   * its token (the VersionId RotateSecret answered) unless a version has that id already.
-   */
-  public Rotated rotate(
       StoredSecret stored,
-      Map<String, GenerateSpec> generate,
+      RotationStrategy strategy,
       String keyArn,
       String wanted,
       Progress progress) {
@@ -94,22 +80,24 @@ public final class GenerateRotation {
           wanted != null && stored.version(wanted).isEmpty()
               ? wanted
               : UUID.randomUUID().toString();
-      s = createPending(s, current, generate, keyArn, token);
+      s = createPending(s, current, strategy, keyArn, token);
     }
     progress.done(Step.createSecret, token);
-    progress.done(Step.setSecret, token);
-    StoredVersion pending = s.version(token).orElseThrow();
-    SecretValue value = secrets.read(s, pending);
+    StagedValues values = new StagedValues(secrets, s, token);
+    boolean finished = false;
     try {
-      test(value, generate);
+      strategy.setSecret(values);
+      progress.done(Step.setSecret, token);
+      strategy.testSecret(values);
       progress.done(Step.testSecret, token);
+      SecretValue value = values.pending();
       s = secrets.finishRotation(s, token);
+      finished = true;
       progress.done(Step.finishSecret, token);
-    } catch (RuntimeException | Error e) {
-      value.clear();
-      throw e;
+      return new Rotated(s, s.current().orElseThrow(), value);
+    } finally {
+      values.clear(finished);
     }
-    return new Rotated(s, s.current().orElseThrow(), value);
   }
 
   /** The version a rotation starts from; refused when there is none yet. */
@@ -124,19 +112,19 @@ public final class GenerateRotation {
   }
 
   /**
-   * createSecret: a version labelled AWSPENDING, VersionId {@code token}, holding {@code current}'s
-   * value with new values for the generate keys.
+   * createSecret: a version labelled AWSPENDING, VersionId {@code token}, holding the value the
+   * strategy makes from {@code current}'s.
    */
   StoredSecret createPending(
       StoredSecret s,
       StoredVersion current,
-      Map<String, GenerateSpec> generate,
+      RotationStrategy strategy,
       String keyArn,
       String token) {
     SecretValue now = secrets.read(s, current);
     SecretValue next;
     try {
-      next = values.rotate(now, generate);
+      next = strategy.createSecret(now);
     } finally {
       now.clear();
     }
@@ -144,18 +132,6 @@ public final class GenerateRotation {
       return secrets.putPending(s, current, next, keyArn, token).secret();
     } finally {
       next.clear();
-    }
-  }
-
-  /** testSecret: the pending value is a JSON object with a text value for every generate key. */
-  static void test(SecretValue pending, Map<String, GenerateSpec> generate) {
-    ObjectNode object = ValueAssembler.parseObject(pending);
-    boolean complete =
-        object != null && generate.keySet().stream().allMatch(k -> object.path(k).isTextual());
-    if (!complete) {
-      throw new SecretsManagerException(
-          AwsError.INVALID_REQUEST_EXCEPTION,
-          "testSecret: the AWSPENDING version does not hold a value for every generate key.");
     }
   }
 }

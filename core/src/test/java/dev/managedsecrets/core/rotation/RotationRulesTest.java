@@ -7,6 +7,8 @@ import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.RotationSpec;
+import dev.managedsecrets.api.v1alpha1.WebhookService;
+import dev.managedsecrets.api.v1alpha1.WebhookSpec;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -68,11 +70,16 @@ class RotationRulesTest {
   }
 
   @Test
-  void generateStillNeedsGenerateKeysAndWebhookIsNotAvailable() {
+  void generateStillNeedsGenerateKeysAndWebhookNeedsItsSettingsAndAValueInTheStore() {
     ManagedSecretSpec s = spec("generate");
     refused(s, "generate keys");
     ManagedSecretSpec w = spec("webhook");
     w.generate = Map.of("password", new GenerateSpec());
-    refused(w, "not available yet");
+    refused(w, "needs spec.rotation.webhook");
+    w.rotation.webhook = new WebhookSpec();
+    w.rotation.webhook.service = new WebhookService();
+    w.rotation.webhook.service.name = "rotator";
+    w.rotation.webhook.caBundle = "-----BEGIN CERTIFICATE-----";
+    refused(w, "spec.valueSource to Store");
   }
 }

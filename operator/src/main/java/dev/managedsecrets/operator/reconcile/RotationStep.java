@@ -155,10 +155,10 @@ final class RotationStep {
     RotationSlots.Slot slot = host == null ? null : slots.tryTake(host).orElse(null);
     if (host != null && slot == null) {
       // As many rotations as allowed run now (overall or on this host): tried again shortly,
-      // without holding this reconcile thread.
+      // without holding this reconcile thread. The status stays as it is, so the retry makes the
+      // same plan (a rotation turned on still rotates, or tests, once).
       checkpoints.reached(Checkpoints.Point.ROTATION_DEFERRED, ms);
-      return new Outcome(
-          null, stored, s -> scheduled(s, enabled, plan.next()), now.plus(retryWhenBusy));
+      return new Outcome(null, stored, s -> s, now.plus(retryWhenBusy));
     }
     try {
       return rotate(ms, stored, keyArn, context, rules, plan, strategy, enabled, rotateNow);

@@ -161,6 +161,63 @@ class PostgresRotationIT {
   }
 
   @Test
+  void turningRotationOnWithoutRotateImmediatelyTestsTheCurrentLoginAndChangesNothing()
+      throws Exception {
+    // Two ManagedSecrets of one role, rotation set up but off: the role has the first one's
+    // password, so the second one's test fails.
+    for (String name : List.of("tested", "untested")) {
+      create(
+          cluster.client,
+          managedSecret(
+              "team-a",
+              name,
+              login("app_tested", "postgres-single-user")
+                  .andThen(s -> s.rotation.enabled = false)));
+    }
+    awaitSynced(cluster.client, "team-a", "tested");
+    awaitSynced(cluster.client, "team-a", "untested");
+    String first = text(secret(cluster.client, "team-a", "tested")).get("password");
+    try (Connection c = pg.superuser(TestPostgres.DATABASE);
+        Statement st = c.createStatement()) {
+      String literal = c.unwrap(PGConnection.class).escapeLiteral(first);
+      st.execute("CREATE ROLE app_tested LOGIN PASSWORD '" + literal + "'");
+    }
+    String firstVersion = get(cluster.client, "team-a", "tested").getStatus().versionId;
+    String untestedVersion = get(cluster.client, "team-a", "untested").getStatus().versionId;
+
+    for (String name : List.of("tested", "untested")) {
+      cluster
+          .client
+          .resources(ManagedSecret.class)
+          .inNamespace("team-a")
+          .withName(name)
+          .edit(
+              ms -> {
+                ms.getSpec().rotation.enabled = true;
+                return ms;
+              });
+    }
+
+    await()
+        .atMost(Fixtures.WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(messages("tested")).anyMatch(m -> m.contains("test step testSecret"));
+              assertThat(messages("untested")).anyMatch(m -> m.contains("test of the rotation"));
+            });
+    for (String name : List.of("tested", "untested")) {
+      StoredSecret after = record(name);
+      assertThat(after.current().orElseThrow().versionId())
+          .isEqualTo(name.equals("tested") ? firstVersion : untestedVersion);
+      assertThat(after.versionWithStage("AWSPENDING")).isEmpty();
+      assertThat(get(cluster.client, "team-a", name).getStatus().lastRotatedDate).isNull();
+    }
+    assertThat(messages("tested")).noneMatch(m -> m.contains("test of the rotation failed"));
+    assertThat(text(secret(cluster.client, "team-a", "tested")).get("password")).isEqualTo(first);
+    assertThat(logsIn("app_tested", first)).isTrue();
+  }
+
+  @Test
   void alternatingUsersRotationKeepsThePreviousUserWorkingAndTheCloneHasTheUsersGrants()
       throws Exception {
     createAdmin("pg-admin", "admin-login-1");
@@ -556,6 +613,10 @@ class PostgresRotationIT {
 
   private static List<String> events(String name) {
     return eventList(name).stream().map(Event::getReason).toList();
+  }
+
+  private static List<String> messages(String name) {
+    return eventList(name).stream().map(Event::getMessage).toList();
   }
 
   private static List<Event> eventList(String name) {

@@ -21,19 +21,20 @@ import java.util.Map;
 
 /**
  * What rotation schedules cost while idle, and how 1000 rotations that fall due together finish.
- * Usage: {@code java -cp bench/target/benchmarks.jar dev.managedsecrets.bench.RotationHarness
- * [N] [DUE]}.
+ * Usage: {@code java -cp bench/target/benchmarks.jar dev.managedsecrets.bench.RotationHarness [N]
+ * [DUE]}.
  *
  * <ol>
  *   <li>N ManagedSecrets with a generate key and a schedule: the first {@code DUE} rotate every day
  *       ({@code rate(1 day)}), the others every 30 days. Live objects of the operator's JVM (class
  *       histogram) at N/10 and at N: the growth per ManagedSecret.
- *   <li>Idle: two resync periods (30 s each) with N resident and none due: API writes and KMS calls.
+ *   <li>Idle: two resync periods (30 s each) with N resident and none due: API writes and KMS
+ *       calls.
  *   <li>Due at once: the operator's clock moves two days on; the next resync finds the {@code DUE}
  *       daily ones due together. Time from the first rotation's end to the last's, writes and KMS
  *       calls per rotation; repeated {@code -Dbench.rounds} times (a day further each time), median
- *       with every round's figure. Generate rotations connect to nothing: the reconcile threads
- *       (20 here) bound how many run at once.
+ *       with every round's figure. Generate rotations connect to nothing: the reconcile threads (20
+ *       here) bound how many run at once.
  * </ol>
  */
 public final class RotationHarness {
@@ -91,7 +92,8 @@ public final class RotationHarness {
     awaitSettled(h, n);
     Map<String, long[]> atN = Harness.histogram();
     System.out.printf(
-        "created %d scheduled ManagedSecrets in %d ms; memory from N/10 to N:%n", n - tenth, createMs);
+        "created %d scheduled ManagedSecrets in %d ms; memory from N/10 to N:%n",
+        n - tenth, createMs);
     Harness.printGrowth(atTenth, atN, n - tenth);
 
     // 2. Idle: two resync periods with none due.

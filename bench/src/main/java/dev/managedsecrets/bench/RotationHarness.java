@@ -1,5 +1,6 @@
 package dev.managedsecrets.bench;
 
+import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
@@ -7,17 +8,27 @@ import dev.managedsecrets.api.v1alpha1.RotationSpec;
 import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
+import org.postgresql.PGConnection;
 
 /**
  * What rotation schedules cost while idle, and how 1000 rotations that fall due together finish.
@@ -76,25 +87,35 @@ public final class RotationHarness {
         Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20,
         System.getProperty("java.version"));
+    String strategy = System.getProperty("bench.strategy", "generate");
+    EmbeddedPostgres pg = strategy.equals("generate") ? null : postgres();
     Harness h = new Harness(n);
     h.startServer();
     ShiftedClock clock = new ShiftedClock();
-    OperatorConfig config = config(h);
+    OperatorConfig config = config(pg);
+    System.out.printf(
+        "# strategy of the %d due: %s; rotation.maxConcurrent %d, maxConcurrentPerHost %d%n",
+        due, strategy, config.rotation().maxConcurrent(), config.rotation().maxConcurrentPerHost());
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     OperatorRuntime runtime = OperatorRuntime.start(h.client, config, registry, clock);
 
     // 1. Memory: live objects at N/10 and at N, every one with a schedule.
     int tenth = Math.max(1, n / 10);
-    h.createAndAwait(0, tenth, i -> scheduled(i, due));
+    IntFunction<ManagedSecret> objects = i -> scheduled(i, due, strategy, pg);
+    h.createAndAwait(0, tenth, objects);
     awaitSettled(h, tenth);
     Map<String, long[]> atTenth = Harness.histogram();
-    long createMs = h.createAndAwait(tenth, n - tenth, i -> scheduled(i, due));
+    long createMs = h.createAndAwait(tenth, n - tenth, objects);
     awaitSettled(h, n);
     Map<String, long[]> atN = Harness.histogram();
     System.out.printf(
         "created %d scheduled ManagedSecrets in %d ms; memory from N/10 to N:%n",
         n - tenth, createMs);
     Harness.printGrowth(atTenth, atN, n - tenth);
+
+    if (pg != null) {
+      roles(h, pg, due);
+    }
 
     // 2. Idle: two resync periods with none due.
     h.writes();
@@ -153,32 +174,102 @@ public final class RotationHarness {
         due, Harness.median(seconds), secondsList(seconds));
     runtime.close();
     h.stopServer();
+    if (pg != null) {
+      pg.close();
+    }
     System.exit(0);
   }
 
-  static OperatorConfig config(Harness h) {
+  static OperatorConfig config(EmbeddedPostgres pg) {
     Map<String, String> env = new HashMap<>();
     env.put("MANAGEDSECRET_ACCOUNT_ID", "123456789012");
     env.put("MANAGEDSECRET_RESYNC_INTERVAL", "PT30S");
     env.put("MANAGEDSECRET_RECONCILE_THREADS", String.valueOf(Harness.THREADS));
     env.put("MANAGEDSECRET_QUOTA_VERSIONS_PER_NAMESPACE", "100000000");
+    if (pg != null) {
+      env.put("MANAGEDSECRET_ROTATION_DATABASE_HOSTS", "127.0.0.1");
+    }
+    for (String bound : List.of("maxConcurrent", "maxConcurrentPerHost")) {
+      String value = System.getProperty("bench." + bound);
+      if (value != null) {
+        env.put(
+            "MANAGEDSECRET_ROTATION_" + bound.replaceAll("([A-Z])", "_$1").toUpperCase(), value);
+      }
+    }
     return OperatorConfig.load(null, env);
   }
 
-  /** ManagedSecret {@code i}: a generated password, daily rotation for the first {@code due}. */
-  static ManagedSecret scheduled(int i, int due) {
+  /**
+   * ManagedSecret {@code i}: a generated password, daily rotation for the first {@code due} (with
+   * {@code strategy}: a role of {@code pg} for the postgres strategy), every 30 days for the rest.
+   */
+  static ManagedSecret scheduled(int i, int due, String strategy, EmbeddedPostgres pg) {
     ManagedSecret ms = new ManagedSecret();
     ms.setMetadata(new ObjectMetaBuilder().withNamespace("bench").withName("app-" + i).build());
     ManagedSecretSpec spec = new ManagedSecretSpec();
-    spec.data = Map.of("username", "user-" + i);
+    spec.data = Map.of("username", "user_" + i);
     GenerateSpec password = new GenerateSpec();
     password.passwordLength = 32;
+    password.excludeCharacters = "/@\"'\\:"; // as AWS's rotation templates for PostgreSQL
     spec.generate = Map.of("password", password);
     RotationSpec rotation = new RotationSpec();
     rotation.scheduleExpression = i < due ? "rate(1 day)" : "rate(30 days)";
+    if (i < due && pg != null) {
+      rotation.strategy = strategy;
+      DatabaseSpec db = new DatabaseSpec();
+      db.engine = "postgres";
+      db.host = "127.0.0.1";
+      db.port = pg.getPort();
+      db.dbname = "postgres";
+      db.sslmode = "disable"; // the embedded server has no TLS
+      spec.database = db;
+    }
     spec.rotation = rotation;
     ms.setSpec(spec);
     return ms;
+  }
+
+  /**
+   * A PostgreSQL server whose roles log in with passwords (scram-sha-256), as in production; the
+   * superuser postgres is trusted on the loopback, for the harness.
+   */
+  static EmbeddedPostgres postgres() throws Exception {
+    Path data = Files.createTempDirectory("bench-pg");
+    EmbeddedPostgres pg =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(data)
+            .setCleanDataDirectory(true)
+            .setServerConfig("listen_addresses", "127.0.0.1")
+            .setServerConfig("max_connections", "200")
+            .start();
+    Files.writeString(
+        data.resolve("pg_hba.conf"),
+        String.join(
+            "\n",
+            "local all all trust",
+            "host all postgres 127.0.0.1/32 trust",
+            "host all all 127.0.0.1/32 scram-sha-256",
+            ""));
+    try (Connection c = pg.getPostgresDatabase().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("SELECT pg_reload_conf()");
+    }
+    return pg;
+  }
+
+  /** The role of each of the first {@code due} ManagedSecrets, with its generated password. */
+  static void roles(Harness h, EmbeddedPostgres pg, int due) throws Exception {
+    try (Connection c = pg.getPostgresDatabase().getConnection();
+        Statement st = c.createStatement()) {
+      for (int i = 0; i < due; i++) {
+        Secret s = h.client.secrets().inNamespace("bench").withName("app-" + i).get();
+        String password =
+            new String(
+                Base64.getDecoder().decode(s.getData().get("password")), StandardCharsets.UTF_8);
+        String literal = c.unwrap(PGConnection.class).escapeLiteral(password);
+        st.execute("CREATE ROLE user_" + i + " LOGIN PASSWORD '" + literal + "'");
+      }
+    }
   }
 
   /** Waits until {@code count} ManagedSecrets have reached status for their generation. */

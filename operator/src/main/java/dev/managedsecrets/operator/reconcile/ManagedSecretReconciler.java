@@ -142,7 +142,8 @@ public final class ManagedSecretReconciler
     return List.of(
         projected.eventSource(SECRETS_SOURCE, context),
         KmsKeyEvents.source(context),
-        storeWrites.eventSource());
+        storeWrites.eventSource(),
+        rotations.wakeups());
   }
 
   /**

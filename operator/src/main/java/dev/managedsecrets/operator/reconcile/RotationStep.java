@@ -16,6 +16,8 @@ import dev.managedsecrets.operator.rotation.TestOnlyRotation;
 import dev.managedsecrets.operator.rotation.WebhookRotation;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,6 +38,8 @@ import org.slf4j.LoggerFactory;
 final class RotationStep {
 
   private static final Logger LOG = LoggerFactory.getLogger(RotationStep.class);
+
+  static final String WAKEUPS_SOURCE = "rotation-slots";
 
   /** Any new value of this annotation rotates the ManagedSecret once. */
   static final String ROTATE_NOW = RotationRequests.ROTATE_NOW;
@@ -79,6 +83,11 @@ final class RotationStep {
   private final RotationStrategies strategies;
   private final RotationSlots slots;
   private final Duration retryWhenBusy;
+
+  /** Reconciles a ManagedSecret whose rotation waited for a slot, once one is given back. */
+  private final SimpleInboundEventSource<ManagedSecret> wakeups =
+      new SimpleInboundEventSource<>(WAKEUPS_SOURCE);
+
   private final EventRecorder events;
   private final Checkpoints checkpoints;
   private final Clock clock;
@@ -152,7 +161,9 @@ final class RotationStep {
         RotationRules.WEBHOOK.equals(rules.strategy())
             ? WebhookTargets.slotKey(ms)
             : strategies.host(ms, rules, stored);
-    RotationSlots.Slot slot = host == null ? null : slots.tryTake(host).orElse(null);
+    ResourceID id = ResourceID.fromResource(ms);
+    RotationSlots.Slot slot =
+        host == null ? null : slots.tryTake(host, id.toString(), () -> wake(id)).orElse(null);
     if (host != null && slot == null) {
       // As many rotations as allowed run now (overall or on this host): tried again shortly,
       // without holding this reconcile thread. The status stays as it is, so the retry makes the
@@ -317,6 +328,17 @@ final class RotationStep {
               + " are unchanged; the first rotation is in the first window.");
     }
     return new Outcome(null, after, status, plan.next());
+  }
+
+  /** The event source that wakes rotations that waited for a slot: the reconciler registers it. */
+  SimpleInboundEventSource<ManagedSecret> wakeups() {
+    return wakeups;
+  }
+
+  private void wake(ResourceID id) {
+    if (wakeups.isRunning()) {
+      wakeups.propagateEvent(id);
+    }
   }
 
   private void step(ManagedSecret ms, RotationRunner.Step step, String token) {

@@ -73,7 +73,9 @@ class PostgresRotationIT {
         Map.of(
             "MANAGEDSECRET_ROTATION_DATABASE_HOSTS", "127.0.0.1",
             "MANAGEDSECRET_ROTATION_MAX_CONCURRENT_PER_HOST", "1",
-            "MANAGEDSECRET_ROTATION_RETRY_WHEN_BUSY", "PT1S");
+            // Longer than any test waits: a rotation that waited for a slot runs only because the
+            // slot given back woke it.
+            "MANAGEDSECRET_ROTATION_RETRY_WHEN_BUSY", "PT10M");
     cluster.startOperator();
     store = new StoreView(cluster.client);
   }
@@ -442,7 +444,7 @@ class PostgresRotationIT {
   }
 
   @Test
-  void aRotationThatFindsNoFreeSlotForItsHostWaitsWithoutStartingAndRunsOnceOneIsFree()
+  void aRotationThatFindsNoFreeSlotForItsHostWaitsWithoutStartingAndIsWokenWhenTheSlotIsGivenBack()
       throws Exception {
     createWithRole("slow", "app_slow", "postgres-single-user");
     String queuedPassword = createWithRole("queued", "app_queued", "postgres-single-user");

@@ -44,8 +44,9 @@ import org.postgresql.PGConnection;
  *   <li>Due at once: the operator stops, its clock moves two days on, and it starts again: it finds
  *       the {@code DUE} daily ones due together (and the others not). Time from the first
  *       rotation's end to the last's, writes and KMS calls per rotation; repeated {@code
- *       -Dbench.rounds} times (a day further each time), median with every round's figure. Generate
- *       rotations connect to nothing: the reconcile threads (20 here) bound how many run at once.
+ *       -Dbench.rounds} times (two days further each time), median with every round's figure.
+ *       Generate rotations connect to nothing: the reconcile threads (20 here) bound how many run
+ *       at once.
  * </ol>
  */
 public final class RotationHarness {

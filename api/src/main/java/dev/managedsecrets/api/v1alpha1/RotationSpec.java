@@ -81,4 +81,11 @@ public class RotationSpec {
   @Size(min = 1, max = 253)
   @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
   public String masterSecret;
+
+  @JsonPropertyDescription(
+      "postgres strategies for a value that lives in the store (valueSource Store, so no"
+          + " spec.database): the CA certificates (PEM) that verify the database server's"
+          + " certificate, a key of a Secret in this namespace. With spec.database, set"
+          + " spec.database.caCertificate instead.")
+  public SecretKeyReference caCertificate;
 }

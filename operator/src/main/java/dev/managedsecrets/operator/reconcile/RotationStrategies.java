@@ -94,10 +94,20 @@ final class RotationStrategies {
       return new GenerateStrategy(values, generate);
     }
     requireAllowedHost(spec, rules);
-    byte[] ca =
-        spec.database == null || spec.database.caCertificate == null
-            ? null
-            : caCertificates(ms, spec.database.caCertificate, context);
+    SecretKeyReference rotationCa = spec.rotation == null ? null : spec.rotation.caCertificate;
+    if (spec.database != null && rotationCa != null) {
+      throw SecretsManagerException.invalidParameter(
+          "spec.rotation.caCertificate is for a value that lives in the store; this ManagedSecret"
+              + " has spec.database: set the CA in spec.database.caCertificate instead.");
+    }
+    byte[] ca;
+    if (spec.database != null && spec.database.caCertificate != null) {
+      ca = caCertificates(ms, "spec.database.caCertificate", spec.database.caCertificate, context);
+    } else if (rotationCa != null) {
+      ca = caCertificates(ms, "spec.rotation.caCertificate", rotationCa, context);
+    } else {
+      ca = null;
+    }
     PostgresConnector db = new PostgresConnector(database, ca);
     if (rules.strategy().equals(RotationRules.POSTGRES_SINGLE_USER)) {
       return new PostgresSingleUser(values, generate, db);
@@ -120,13 +130,14 @@ final class RotationStrategies {
   }
 
   private static byte[] caCertificates(
-      ManagedSecret ms, SecretKeyReference ref, Context<ManagedSecret> context) {
+      ManagedSecret ms, String field, SecretKeyReference ref, Context<ManagedSecret> context) {
     String namespace = ms.getMetadata().getNamespace();
     Secret secret = context.getClient().secrets().inNamespace(namespace).withName(ref.name).get();
     String data = secret == null || secret.getData() == null ? null : secret.getData().get(ref.key);
     if (data == null) {
       throw SecretsManagerException.invalidParameter(
-          "spec.database.caCertificate: Secret "
+          field
+              + ": Secret "
               + ref.name
               + " in namespace "
               + namespace
@@ -137,9 +148,7 @@ final class RotationStrategies {
     byte[] pem = Base64.getDecoder().decode(data);
     if (pem.length > MAX_CA_BYTES) {
       throw SecretsManagerException.invalidParameter(
-          "spec.database.caCertificate: the CA certificates are larger than "
-              + MAX_CA_BYTES
-              + " bytes.");
+          field + ": the CA certificates are larger than " + MAX_CA_BYTES + " bytes.");
     }
     return pem;
   }

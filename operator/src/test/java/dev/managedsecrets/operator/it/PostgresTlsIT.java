@@ -201,6 +201,36 @@ class PostgresTlsIT {
       try (Connection c = db.open(rotated, "the rotated login")) {
         assertThat(c.isValid(5)).isTrue();
       }
+
+      // The value moves to the store (no spec.database): spec.rotation.caCertificate gives the CA.
+      Fixtures.edit(
+          cluster.client,
+          "team-a",
+          "tls-login",
+          s -> {
+            s.data = null;
+            s.generate = null;
+            s.rotation.caCertificate = s.database.caCertificate;
+            s.database = null;
+            s.valueSource = "Store";
+          });
+      String second = awaitSynced(cluster.client, "team-a", "tls-login").getStatus().versionId;
+      Fixtures.annotate(
+          cluster.client, "team-a", "tls-login", "managedsecrets.dev/rotate-now", "2");
+      await()
+          .atMost(Fixtures.WAIT)
+          .until(
+              () -> {
+                ManagedSecret ms = get(cluster.client, "team-a", "tls-login");
+                return condition(ms, "Rotating") != null
+                    && "RotationSucceeded".equals(condition(ms, "Rotating").getReason())
+                    && !second.equals(ms.getStatus().versionId);
+              });
+      String third = text(secret(cluster.client, "team-a", "tls-login")).get("password");
+      assertThat(third).isNotEqualTo(now);
+      try (Connection c = db.open(rotated.as("app_tls", third), "the store-owned login")) {
+        assertThat(c.isValid(5)).isTrue();
+      }
     }
   }
 

@@ -156,7 +156,6 @@ final class RotationStep {
           null, stored, s -> finished(ms, scheduled(s, enabled, plan.next()), stored), plan.next());
     }
     rules.requireRotatable(ms.getSpec());
-    RotationStrategy strategy = strategies.of(ms, rules, context);
     String host =
         RotationRules.WEBHOOK.equals(rules.strategy())
             ? WebhookTargets.slotKey(ms)
@@ -172,6 +171,8 @@ final class RotationStep {
       return new Outcome(null, stored, s -> s, now.plus(retryWhenBusy));
     }
     try {
+      // Made once the slot is taken: a deferred attempt reads no Secret (CA, master credentials).
+      RotationStrategy strategy = strategies.of(ms, rules, context);
       return rotate(ms, stored, keyArn, context, rules, plan, strategy, enabled, rotateNow);
     } finally {
       if (slot != null) {

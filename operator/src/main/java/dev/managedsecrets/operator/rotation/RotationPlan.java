@@ -3,6 +3,7 @@ package dev.managedsecrets.operator.rotation;
 import dev.managedsecrets.core.rotation.RotationRules;
 import dev.managedsecrets.core.rotation.RotationSchedule;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * Whether a ManagedSecret rotates now, and when it next will: a pure decision from its rules, what
@@ -45,7 +46,7 @@ public record RotationPlan(
     if (f.currentCreated() == null) {
       return new RotationPlan(null, next, false);
     }
-    boolean failedSince = f.lastFailure() != null && f.lastFailure().isAfter(f.currentCreated());
+    boolean failedSince = failedSince(f.lastFailure(), f.currentCreated());
     if (f.rotateNow() != null && !f.rotateNow().equals(f.rotateNowHandled())) {
       return new RotationPlan("the annotation managedsecrets.dev/rotate-now changed", next, true);
     }
@@ -69,6 +70,17 @@ public record RotationPlan(
           "its rotation window " + f.rules().schedule() + " is open", next, false);
     }
     return new RotationPlan(null, next, false);
+  }
+
+  /**
+   * Whether a failed attempt is recorded since the current value was made. The failure's time is a
+   * condition's lastTransitionTime, which has whole seconds only: a failure in the second the value
+   * was made counts as since, so a rotation that failed is never taken for one interrupted and
+   * resumed at once (it waits for its next window or a new rotate-now value).
+   */
+  static boolean failedSince(Instant lastFailure, Instant currentCreated) {
+    return lastFailure != null
+        && !lastFailure.isBefore(currentCreated.truncatedTo(ChronoUnit.SECONDS));
   }
 
   /**

@@ -20,6 +20,12 @@ class RotationPlanTest {
         new RotationPlan.Facts(rules, true, rotateNow, null, MADE, pending, null, NOW));
   }
 
+  /** A scheduled ManagedSecret with an AWSPENDING version and a failed attempt recorded. */
+  static RotationPlan pendingAfterFailure(Instant made, Instant failed) {
+    return RotationPlan.decide(
+        new RotationPlan.Facts(SCHEDULED, true, null, null, made, true, failed, NOW));
+  }
+
   @Test
   void anAwsPendingVersionWithoutRotationSetUpIsLeftAlone() {
     assertThat(decide(RotationRules.ON_REQUEST, null, true).rotate()).isFalse();
@@ -71,5 +77,36 @@ class RotationPlanTest {
 
     assertThat(plan.rotate()).isTrue();
     assertThat(plan.testOnly()).isFalse();
+  }
+
+  @Test
+  void anAwsPendingVersionWhoseRotationFailedWaitsForTheNextWindowInsteadOfResuming() {
+    Instant failed = MADE.plus(Duration.ofMinutes(5));
+
+    RotationPlan plan = pendingAfterFailure(MADE, failed);
+
+    assertThat(plan.rotate()).isFalse();
+    assertThat(plan.next()).isAfter(NOW);
+  }
+
+  @Test
+  void aFailureInTheSecondTheValueWasMadeCountsAsAFailureSinceAndIsNotResumedAtOnce() {
+    // A condition's lastTransitionTime has whole seconds; the store's creation date has more.
+    Instant made = Instant.parse("2026-12-06T11:00:00.700Z");
+    Instant failed = Instant.parse("2026-12-06T11:00:00Z");
+
+    RotationPlan plan = pendingAfterFailure(made, failed);
+
+    assertThat(plan.rotate()).isFalse();
+  }
+
+  @Test
+  void aFailureBeforeTheCurrentValueWasMadeDoesNotHoldBackThePendingRotation() {
+    Instant failed = MADE.minus(Duration.ofSeconds(1));
+
+    RotationPlan plan = pendingAfterFailure(MADE, failed);
+
+    assertThat(plan.rotate()).isTrue();
+    assertThat(plan.reason()).isEqualTo("a rotation was in progress");
   }
 }

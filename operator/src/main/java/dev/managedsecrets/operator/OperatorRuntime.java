@@ -35,8 +35,12 @@ import dev.managedsecrets.operator.projection.ProjectedSecret;
 import dev.managedsecrets.operator.reconcile.Checkpoints;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
+import dev.managedsecrets.operator.reconcile.ManagedSecretReplicaReconciler;
 import dev.managedsecrets.operator.reconcile.ManagedSecretUpdates;
 import dev.managedsecrets.operator.reconcile.StoreWrites;
+import dev.managedsecrets.operator.replication.PeerClients;
+import dev.managedsecrets.operator.replication.PeerKeys;
+import dev.managedsecrets.operator.replication.Replicator;
 import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
 import dev.managedsecrets.operator.sealing.SealedValues;
 import dev.managedsecrets.operator.sealing.SealingKeys;
@@ -59,6 +63,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -85,6 +90,9 @@ public final class OperatorRuntime implements AutoCloseable {
   private final KmsKeyRuntime kmsKeys;
   private final SecretsManagerEndpoint endpoint;
   private final SealingKeys sealingKeys;
+
+  /** The replication threads and the peers' clients, closed with the operator. */
+  private final List<AutoCloseable> replication = new java.util.ArrayList<>();
 
   private OperatorRuntime(
       Operator operator,
@@ -191,6 +199,26 @@ public final class OperatorRuntime implements AutoCloseable {
             // Envelopes read are kept (ciphertext only), so a version read again costs no read.
             new EnvelopeCache(EnvelopeCache.MAX_ENTRIES, EnvelopeCache.MAX_BYTES));
     StoreWrites storeWrites = new StoreWrites(client, leadership::leading, clock);
+    // Replica regions: peers reached through their kubeconfigs; none configured, none used.
+    boolean replicating = !config.replication().peers().isEmpty();
+    PeerClients peers = new PeerClients(client, config);
+    PeerKeys peerKeys = new PeerKeys(peers, clock);
+    ManagedSecretReconciler[] notified = new ManagedSecretReconciler[1];
+    Replicator replicator =
+        replicating
+            ? new Replicator(
+                peers,
+                peerKeys,
+                sealingKeys,
+                secrets,
+                config.region(),
+                clock,
+                (namespace, name) -> {
+                  if (notified[0] != null) {
+                    notified[0].replicationChanged(namespace, name);
+                  }
+                })
+            : null;
     ManagedSecretReconciler reconciler =
         new ManagedSecretReconciler(
             secrets,
@@ -205,7 +233,9 @@ public final class OperatorRuntime implements AutoCloseable {
             config,
             registry,
             checkpoints,
-            storeWrites);
+            storeWrites,
+            replicator);
+    notified[0] = reconciler;
 
     Operator operator =
         new Operator(
@@ -240,6 +270,29 @@ public final class OperatorRuntime implements AutoCloseable {
               }
             });
     kmsKeys.register(operator, config);
+    if (replicating) {
+      // Replicas other regions write here: accepted from the configured peers only.
+      operator.register(
+          new ManagedSecretReplicaReconciler(
+              secrets,
+              kms,
+              sealingKeys,
+              peers,
+              peerKeys,
+              namespaces,
+              storeWrites,
+              config.region(),
+              new EventRecorder(client),
+              clock),
+          o -> {
+            o.withFinalizer(ManagedSecretReplicaReconciler.FINALIZER)
+                .withReconciliationMaxInterval(config.resyncInterval())
+                .withRetry(retry(config.retry()));
+            if (!config.watchNamespaces().isEmpty()) {
+              o.settingNamespaces(new HashSet<>(config.watchNamespaces()));
+            }
+          });
+    }
     operator.start();
 
     ScheduledExecutorService purger =
@@ -308,8 +361,22 @@ public final class OperatorRuntime implements AutoCloseable {
         config.region(),
         config.namespace(),
         config.kms().provider());
-    return new OperatorRuntime(
-        operator, purger, secrets, store, kmsProviders, leadership, kmsKeys, endpoint, sealingKeys);
+    OperatorRuntime runtime =
+        new OperatorRuntime(
+            operator,
+            purger,
+            secrets,
+            store,
+            kmsProviders,
+            leadership,
+            kmsKeys,
+            endpoint,
+            sealingKeys);
+    if (replicator != null) {
+      runtime.replication.add(replicator);
+    }
+    runtime.replication.add(peers);
+    return runtime;
   }
 
   /**
@@ -434,6 +501,13 @@ public final class OperatorRuntime implements AutoCloseable {
     leadership.closing();
     purger.shutdownNow();
     operator.stop();
+    for (AutoCloseable c : replication) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.debug("Closing replication: {}", e.toString());
+      }
+    }
     store.close();
     kmsKeys.close();
     kmsProviders.close();

@@ -200,6 +200,32 @@ public record StoredSecret(
         mac);
   }
 
+  /**
+   * The same record under another ARN: a replica's, whose ARN is its primary's in this region. Its
+   * versions' envelopes are bound to the ARN (their encryption context), so it changes only while it
+   * lists none.
+   */
+  public StoredSecret withArn(String newArn) {
+    if (!versions.isEmpty() && !newArn.equals(arn)) {
+      throw new IllegalStateException("the ARN of a record changes only while it lists no version");
+    }
+    return new StoredSecret(
+        id,
+        newArn,
+        ownerName,
+        ownerUid,
+        namespaceUid,
+        createdDate,
+        lastChangedDate,
+        deletedDate,
+        purgeAfter,
+        versions,
+        specGeneration,
+        revision,
+        sequence,
+        mac);
+  }
+
   public StoredSecret withVersions(List<StoredVersion> newVersions, Instant changed) {
     return new StoredSecret(
         id,

@@ -1,5 +1,6 @@
 package dev.managedsecrets.operator.endpoint;
 
+import dev.managedsecrets.operator.replication.Replicas;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.StoredSecret;
@@ -91,11 +92,22 @@ final class Lookup {
    * when the caller may not (whether it exists or not), else ResourceNotFoundException when there
    * is none.
    */
+  /** The verbs that change nothing. */
+  private static final java.util.Set<String> READS = java.util.Set.of("get", "list", "watch");
+
   Target authorized(Principal caller, String operation, String secretId, Authorizer.Need need) {
     Optional<Target> found = find(caller, secretId);
     if (found.isPresent()) {
       Target t = found.get();
       authorizer.require(caller, need, t.namespace(), t.objectName(), operation, secretId);
+      if (!READS.contains(need.verb()) && Replicas.isReplica(t.object())) {
+        // A replica changes only through its primary, as in AWS.
+        throw AwsException.invalidRequest(
+            "Operation not permitted on a replica secret. Call must be made in primary secret's"
+                + " region ("
+                + Replicas.primaryRegion(t.object())
+                + ").");
+      }
       return t;
     }
     // Nothing of that name: the answer must not depend on it. A name is asked about in the

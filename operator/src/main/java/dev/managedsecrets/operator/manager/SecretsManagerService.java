@@ -22,6 +22,9 @@ import dev.managedsecrets.operator.store.StoreConflictException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import dev.managedsecrets.core.replication.ReplicaVersion;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -428,6 +431,89 @@ public final class SecretsManagerService {
       deleteVersions(secret.id(), added.removed());
     }
     return new Put(written, written.version(versionId).orElseThrow(), value);
+  }
+
+  /**
+   * A replica's record made the same as its primary's: the ARN ({@code arn}, the primary's in this
+   * region), and exactly {@code versions}, with their VersionIds, creation dates and staging
+   * labels, each encrypted under {@code keyArn} (the replica's key) here. A version already held
+   * with the same value under that key keeps its envelope; new ones are durable before the record
+   * lists them; versions the primary no longer has are removed after. The record is written once,
+   * and not at all when it already is as the primary's. A record whose ARN is another (one the
+   * reconciler made before the first copy, or a secret a forced overwrite replaces) has its versions
+   * replaced whole, since an envelope is bound to the ARN.
+   *
+   * @return the record as written (or as it was, when nothing changed)
+   */
+  public StoredSecret mirror(
+      StoredSecret secret, String arn, List<ReplicaVersion> versions, String keyArn) {
+    if (secret.scheduledForDeletion()) {
+      secret = store.update(secret.restored());
+    }
+    StoredSecret base = secret;
+    if (!arn.equals(secret.arn())) {
+      List<StoredVersion> dropped = secret.versions();
+      base = secret.versions().isEmpty() ? secret : store.update(secret.withVersions(List.of(), clock.instant()));
+      if (!dropped.isEmpty()) {
+        deleteVersions(secret.id(), dropped);
+      }
+      base = base.withArn(arn);
+    }
+    List<StoredVersion> next = new ArrayList<>();
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+    long newBytes = 0;
+    int added = 0;
+    for (ReplicaVersion v : versions) {
+      SecretValue value = new SecretValue(v.value().clone(), v.binary());
+      try {
+        String valueHash = values.valueHash(base.id(), value);
+        Optional<StoredVersion> held = base.version(v.versionId());
+        if (held.isPresent()
+            && held.get().valueHash().equals(valueHash)
+            && held.get().kmsKeyArn().equals(keyArn)) {
+          next.add(held.get().withStages(v.stages()));
+          continue;
+        }
+        if (held.isPresent()) {
+          // The same VersionId with another value or key: an envelope is never replaced in place.
+          throw new SecretsManagerException(
+              AwsError.INVALID_REQUEST_EXCEPTION,
+              "Version "
+                  + v.versionId()
+                  + " of the replica differs from the one stored in this region; remove the"
+                  + " region from the primary's replicaRegions and add it again.");
+        }
+        byte[] envelope =
+            cipher.seal(
+                keyArn,
+                EncryptionContext.forVersion(arn, v.versionId()),
+                base.id(),
+                value.encode());
+        store.writeVersion(base.id(), v.versionId(), envelope);
+        sizes.put(v.versionId(), envelope.length);
+        newBytes += envelope.length;
+        added++;
+        next.add(
+            new StoredVersion(
+                v.versionId(), v.createdDate(), v.stages(), keyArn, valueHash, null, Map.of()));
+      } finally {
+        value.clear();
+      }
+    }
+    List<String> kept = next.stream().map(StoredVersion::versionId).toList();
+    List<StoredVersion> removed =
+        base.versions().stream().filter(v -> !kept.contains(v.versionId())).toList();
+    if (added == 0 && removed.isEmpty() && next.equals(base.versions()) && base == secret) {
+      return secret;
+    }
+    long removedBytes = removed.stream().mapToLong(StoredVersion::envelopeSize).sum();
+    quota.check(store, base.id(), (long) added - removed.size(), newBytes - removedBytes);
+    StoredSecret written =
+        store.update(base.withVersions(next, clock.instant()).withEnvelopeSizes(sizes));
+    if (!removed.isEmpty()) {
+      deleteVersions(base.id(), removed);
+    }
+    return written;
   }
 
   /**

@@ -25,6 +25,7 @@ import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import dev.managedsecrets.operator.projection.ProjectedSecret;
+import dev.managedsecrets.operator.replication.Replicator;
 import dev.managedsecrets.operator.rotation.RotationFunctionClient;
 import dev.managedsecrets.operator.rotation.RotationRunner;
 import dev.managedsecrets.operator.rotation.RotationSlots;
@@ -80,6 +81,7 @@ public final class ManagedSecretReconciler
   private final StoreWrites storeWrites;
   private final RotationStep rotations;
   private final RolloutRestarts restarts;
+  private final ReplicationStep replication;
 
   /**
    * {@code checkpoints}: {@link Checkpoints#NONE}, but in a test that stops it between steps;
@@ -99,6 +101,41 @@ public final class ManagedSecretReconciler
       MeterRegistry registry,
       Checkpoints checkpoints,
       StoreWrites storeWrites) {
+    this(
+        secrets,
+        kms,
+        values,
+        projected,
+        sealedValues,
+        sealedOnly,
+        events,
+        namespaces,
+        clock,
+        config,
+        registry,
+        checkpoints,
+        storeWrites,
+        null);
+  }
+
+  /** As the other constructor, replicating to peer regions with {@code replicator} (or none). */
+  public ManagedSecretReconciler(
+      SecretsManagerService secrets,
+      Kms kms,
+      ValueAssembler values,
+      ProjectedSecret projected,
+      SealedValues sealedValues,
+      SealedOnlyNamespaces sealedOnly,
+      EventRecorder events,
+      NamespaceIncarnations namespaces,
+      Clock clock,
+      OperatorConfig config,
+      MeterRegistry registry,
+      Checkpoints checkpoints,
+      StoreWrites storeWrites,
+      Replicator replicator) {
+    this.replication =
+        new ReplicationStep(replicator, config.replication().orphanAfter(), events, clock);
     this.namespaces = namespaces;
     this.secrets = secrets;
     this.kms = kms;
@@ -143,7 +180,8 @@ public final class ManagedSecretReconciler
         projected.eventSource(SECRETS_SOURCE, context),
         KmsKeyEvents.source(context),
         storeWrites.eventSource(),
-        rotations.wakeups());
+        rotations.wakeups(),
+        replication.eventSource());
   }
 
   /**
@@ -216,6 +254,8 @@ public final class ManagedSecretReconciler
     // 8. Status.
     ManagedSecretStatus status = rotation.status().apply(synced(ms, names, current, keyArn));
     status.restartedForVersionId = restartedFor;
+    // 9. Replicate to the regions of spec.replicaRegions (on the replication threads).
+    status.replicationStatus = replication.run(ms, current.stored());
     StatusWriter.write(ms, status, s -> s.conditions, context);
     OperatorMetrics.reconciled(registry, "Synced");
     Duration poll =
@@ -225,6 +265,11 @@ public final class ManagedSecretReconciler
     return poll == null
         ? UpdateControl.noUpdate()
         : UpdateControl.<ManagedSecret>noUpdate().rescheduleAfter(poll);
+  }
+
+  /** What a region reports for {@code namespace/name} changed: reconciled again to show it. */
+  public void replicationChanged(String namespace, String name) {
+    replication.changed(namespace, name);
   }
 
   private static Duration earliest(Duration a, Duration b) {
@@ -283,6 +328,11 @@ public final class ManagedSecretReconciler
 
   @Override
   public DeleteControl cleanup(ManagedSecret ms, Context<ManagedSecret> context) {
+    // Replicas go first; an unreachable region holds the deletion until replication.orphanAfter.
+    DeleteControl waiting = replication.removeReplicas(ms);
+    if (waiting != null) {
+      return waiting;
+    }
     Names names = Names.of(ms);
     projected.deleteAll(ms, names, context);
     ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();

@@ -3,6 +3,7 @@ package dev.managedsecrets.operator.reconcile;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
+import dev.managedsecrets.api.v1alpha1.ReplicationStatus;
 import dev.managedsecrets.api.v1alpha1.TargetSpec;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.names.Names;
@@ -45,6 +46,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -605,6 +607,14 @@ public final class ManagedSecretReconciler
     out.deletedDate = status.deletedDate;
     out.restartedForVersionId = status.restartedForVersionId;
     out.recordSequence = status.recordSequence;
+    out.replicationStatus =
+        status.replicationStatus == null
+            ? null
+            : new ArrayList<>(
+                status.replicationStatus.stream()
+                    .map(
+                        r -> new ReplicationStatus(r.region, r.kmsKeyId, r.status, r.statusMessage))
+                    .toList());
     out.observedGeneration = status.observedGeneration;
     out.conditions = status.conditions == null ? List.of() : List.copyOf(status.conditions);
     return out;

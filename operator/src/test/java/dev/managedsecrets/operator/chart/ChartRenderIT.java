@@ -320,10 +320,16 @@ class ChartRenderIT {
     Manifests crds = Chart.crds();
     assertThat(crds.ofKind("CustomResourceDefinition"))
         .extracting(d -> Manifests.metadata(d).get("name"))
-        .containsExactly("kmskeys.managedsecrets.dev", "managedsecrets.managedsecrets.dev");
+        .containsExactly(
+            "kmskeys.managedsecrets.dev",
+            "managedsecretreplicas.managedsecrets.dev",
+            "managedsecrets.managedsecrets.dev");
     List<Map<String, Object>> generated = new ArrayList<>();
     for (String file :
-        List.of("kmskeys.managedsecrets.dev.yaml", "managedsecrets.managedsecrets.dev.yaml")) {
+        List.of(
+            "kmskeys.managedsecrets.dev.yaml",
+            "managedsecretreplicas.managedsecrets.dev.yaml",
+            "managedsecrets.managedsecrets.dev.yaml")) {
       generated.addAll(Manifests.parse(Files.readString(Repo.crds().resolve(file))).documents());
     }
     assertThat(crds.documents()).as("the generated CRDs as they are").isEqualTo(generated);

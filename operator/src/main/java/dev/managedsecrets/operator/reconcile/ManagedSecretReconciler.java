@@ -15,6 +15,7 @@ import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.core.secret.ValueOwner;
+import dev.managedsecrets.core.validation.Regions;
 import dev.managedsecrets.core.validation.SpecValidator;
 import dev.managedsecrets.core.value.InputHash;
 import dev.managedsecrets.core.value.SecretValue;
@@ -82,6 +83,7 @@ public final class ManagedSecretReconciler
   private final StoreWrites storeWrites;
   private final RotationStep rotations;
   private final RolloutRestarts restarts;
+  private final Regions regions;
 
   /**
    * {@code checkpoints}: {@link Checkpoints#NONE}, but in a test that stops it between steps;
@@ -135,6 +137,7 @@ public final class ManagedSecretReconciler
             clock,
             registry);
     this.restarts = new RolloutRestarts(events, clock);
+    this.regions = config.regions();
   }
 
   @Override
@@ -164,7 +167,7 @@ public final class ManagedSecretReconciler
     // 1. Validate: a tenant's namespace, the spec's rules, the name is this ManagedSecret's to use.
     operatorNamespace.check(ms);
     Names names = Names.of(ms);
-    SpecValidator.validate(ms, names);
+    SpecValidator.validate(ms, names, regions);
     sealedOnly.check(ms);
     NameClaims.requireOldest(ms, names, context.getPrimaryCache());
     // 2. Resolve the KMS key.

@@ -72,3 +72,25 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- toYaml $config }}
 {{- end }}
+
+{{/*
+"true" when this release takes part in replication: it replicates to peer regions
+(config.replication.peers) or accepts replicas from them (replication.acceptFrom). Only then does
+the operator get its rights on ManagedSecretReplicas.
+*/}}
+{{- define "managedsecret.replication" -}}
+{{- or (not (empty .Values.config.replication.peers)) (not (empty .Values.replication.acceptFrom)) }}
+{{- end }}
+
+{{/* The peer operators of replication.acceptFrom as RBAC subjects. */}}
+{{- define "managedsecret.replicationSubjects" -}}
+{{- range .Values.replication.acceptFrom }}
+- kind: {{ .kind }}
+  name: {{ .name | quote }}
+  {{- if eq .kind "ServiceAccount" }}
+  namespace: {{ required "replication.acceptFrom: a ServiceAccount needs its namespace" .namespace | quote }}
+  {{- else }}
+  apiGroup: rbac.authorization.k8s.io
+  {{- end }}
+{{- end }}
+{{- end }}

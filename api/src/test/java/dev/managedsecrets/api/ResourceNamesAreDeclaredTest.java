@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.managedsecrets.api.v1alpha1.KmsKey;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretReplica;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Plural;
 import io.fabric8.kubernetes.model.annotation.Singular;
@@ -24,7 +25,8 @@ class ResourceNamesAreDeclaredTest {
   @Test
   void pluralAndSingularAreDeclaredAndMatchTheCommittedCrds() throws IOException {
     Path committed = Path.of(System.getProperty("crds.committed"));
-    for (Class<? extends CustomResource<?, ?>> type : List.of(ManagedSecret.class, KmsKey.class)) {
+    for (Class<? extends CustomResource<?, ?>> type :
+        List.of(ManagedSecret.class, KmsKey.class, ManagedSecretReplica.class)) {
       Plural plural = type.getAnnotation(Plural.class);
       Singular singular = type.getAnnotation(Singular.class);
       assertThat(plural).as("@Plural on %s", type.getSimpleName()).isNotNull();

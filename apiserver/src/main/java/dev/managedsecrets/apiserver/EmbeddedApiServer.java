@@ -44,7 +44,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
   public static final List<String> CRD_RESOURCES =
       List.of(
           "META-INF/fabric8/managedsecrets.managedsecrets.dev-v1.yml",
-          "META-INF/fabric8/kmskeys.managedsecrets.dev-v1.yml");
+          "META-INF/fabric8/kmskeys.managedsecrets.dev-v1.yml",
+          "META-INF/fabric8/managedsecretreplicas.managedsecrets.dev-v1.yml");
 
   /** Namespaces that exist from the start, as in a new cluster plus the operator's own. */
   public static final List<String> NAMESPACES =

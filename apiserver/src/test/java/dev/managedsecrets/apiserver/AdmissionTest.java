@@ -140,6 +140,77 @@ class AdmissionTest {
   }
 
   @Test
+  void aReplicaRegionListedTwiceIsRefusedWithTheRuleMessage() throws Exception {
+    assertThatCode(
+            () ->
+                admission.admit(
+                    managedSecret,
+                    ms(
+                        "{secretString: a, forceOverwriteReplicaSecret: true, replicaRegions:"
+                            + " [{region: eu-west-1, kmsKeyId: alias/orders}, {region: us-east-2}]}"),
+                    null,
+                    true,
+                    false))
+        .doesNotThrowAnyException();
+    assertThat(
+            refusal(
+                ms(
+                    "{secretString: a, replicaRegions: [{region: eu-west-1}, {region: us-east-2},"
+                        + " {region: eu-west-1, kmsKeyId: alias/other}]}"),
+                null))
+        .isEqualTo(
+            "ManagedSecret.managedsecrets.dev \"x\" is invalid: spec.replicaRegions: Invalid value:"
+                + " \"array\": Each replica region may be listed only once.");
+  }
+
+  @Test
+  void replicaRegionsAreBoundedAndNamedByThePattern() throws Exception {
+    StringBuilder eleven = new StringBuilder();
+    for (int i = 0; i < 11; i++) {
+      eleven.append(i == 0 ? "" : ", ").append("{region: r").append(i).append('}');
+    }
+    assertThat(refusal(ms("{secretString: a, replicaRegions: [" + eleven + "]}"), null))
+        .isEqualTo(
+            "ManagedSecret.managedsecrets.dev \"x\" is invalid: spec.replicaRegions: Too many: 11:"
+                + " must have at most 10 items");
+    assertThat(refusal(ms("{secretString: a, replicaRegions: [{region: EU_West}]}"), null))
+        .contains("spec.replicaRegions[0].region: Invalid value: \"EU_West\"");
+    assertThat(refusal(ms("{secretString: a, replicaRegions: [{kmsKeyId: alias/k}]}"), null))
+        .contains("spec.replicaRegions[0].region: Required value");
+  }
+
+  @Test
+  void aManagedSecretReplicaNeedsItsPrimaryAndSealedPayload() throws Exception {
+    ResourceType replica;
+    try (InputStream in =
+        AdmissionTest.class
+            .getClassLoader()
+            .getResourceAsStream(EmbeddedApiServer.CRD_RESOURCES.get(2))) {
+      replica = ResourceType.fromCrd(YAML.readTree(in)).get(0);
+    }
+    ObjectNode good =
+        (ObjectNode)
+            YAML.readTree(
+                "apiVersion: managedsecrets.dev/v1alpha1\nkind: ManagedSecretReplica\n"
+                    + "metadata: {name: x, namespace: default}\n"
+                    + "spec: {primaryRegion: us-east-1, primaryArn: 'arn:k8s:secretsmanager:us-east-1:"
+                    + "123456789012:secret:default/x-AbCdEf', sealed: msv1.abc, forceOverwrite: true}");
+    assertThatCode(() -> admission.admit(replica, good, null, true, false))
+        .doesNotThrowAnyException();
+    ObjectNode missing =
+        (ObjectNode)
+            YAML.readTree(
+                "apiVersion: managedsecrets.dev/v1alpha1\nkind: ManagedSecretReplica\n"
+                    + "metadata: {name: x, namespace: default}\nspec: {primaryRegion: us-east-1}");
+    ApiException e =
+        catchThrowableOfType(
+            ApiException.class, () -> admission.admit(replica, missing, null, true, false));
+    assertThat(e.getMessage())
+        .contains("spec.primaryArn: Required value")
+        .contains("spec.sealed: Required value");
+  }
+
+  @Test
   void namesMustBeDnsSubdomains() throws Exception {
     ObjectNode bad = ms("{secretString: a}");
     bad.withObjectProperty("metadata").put("name", "Bad_Name");

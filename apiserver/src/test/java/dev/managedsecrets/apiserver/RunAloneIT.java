@@ -50,7 +50,10 @@ class RunAloneIT {
         assertThat(
                 client.apiextensions().v1().customResourceDefinitions().list().getItems().stream()
                     .map(crd -> crd.getMetadata().getName()))
-            .contains("managedsecrets.managedsecrets.dev", "kmskeys.managedsecrets.dev");
+            .contains(
+                "managedsecrets.managedsecrets.dev",
+                "kmskeys.managedsecrets.dev",
+                "managedsecretreplicas.managedsecrets.dev");
       }
     } finally {
       p.destroy();

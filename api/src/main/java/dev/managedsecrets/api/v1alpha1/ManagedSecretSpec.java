@@ -190,6 +190,24 @@ public class ManagedSecretSpec {
   public List<Tag> tags;
 
   @JsonPropertyDescription(
+      "Regions the secret is replicated to (ReplicateSecretToRegions): each a peer region"
+          + " configured on the operator (replication.peers), with a KMS key of that region. The"
+          + " replica has the same name, labelled versions, description and tags, and its Secret is"
+          + " projected in the same namespace of that region's cluster. At most 10, each region"
+          + " once.")
+  @Size(max = 10)
+  @ValidationRule(
+      value = "self.all(r, self.exists_one(s, s.region == r.region))",
+      message = "Each replica region may be listed only once.")
+  public List<ReplicaRegion> replicaRegions;
+
+  @JsonPropertyDescription(
+      "Overwrite a secret of the same name that already exists in a replica region (default"
+          + " false: that region's replication fails). A replica promoted to a standalone secret"
+          + " (stop-replication-to-replica) is never overwritten.")
+  public Boolean forceOverwriteReplicaSecret;
+
+  @JsonPropertyDescription(
       "Days the stored secret is kept after the ManagedSecret is deleted, 7-30 (default 30).")
   @Min(7)
   @Max(30)

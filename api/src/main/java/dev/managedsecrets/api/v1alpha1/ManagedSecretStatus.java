@@ -60,6 +60,11 @@ public class ManagedSecretStatus {
           + " a record of this ARN older than this is refused as replayed (DecryptionFailure).")
   public Long recordSequence;
 
+  @JsonPropertyDescription(
+      "The replication to each region of spec.replicaRegions: InProgress, InSync or Failed, with"
+          + " the reason.")
+  public List<ReplicationStatus> replicationStatus;
+
   @JsonPropertyDescription("The metadata.generation that this status describes.")
   public Long observedGeneration;
 
@@ -88,6 +93,7 @@ public class ManagedSecretStatus {
         && Objects.equals(restartedForVersionId, other.restartedForVersionId)
         && Objects.equals(deletedDate, other.deletedDate)
         && Objects.equals(recordSequence, other.recordSequence)
+        && Objects.equals(replicationStatus, other.replicationStatus)
         && Objects.equals(observedGeneration, other.observedGeneration)
         && Objects.equals(conditions, other.conditions);
   }

@@ -5,6 +5,7 @@ import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.PreviousValueSpec;
+import dev.managedsecrets.api.v1alpha1.ReplicaRegion;
 import dev.managedsecrets.api.v1alpha1.RolloutRestartTarget;
 import dev.managedsecrets.api.v1alpha1.SecretType;
 import dev.managedsecrets.api.v1alpha1.Tag;
@@ -42,6 +43,15 @@ public final class SpecValidator {
   public static final String DEFAULT_KEY_SUFFIX = "_PREVIOUS";
 
   private static final int MAX_ROLLOUT_RESTARTS = 20;
+
+  /** The most replica regions a secret may have. */
+  public static final int MAX_REPLICA_REGIONS = 10;
+
+  private static final Pattern REGION = Pattern.compile(ReplicaRegion.REGION);
+
+  /** AWS's answer to a replica region that cannot be one. */
+  public static final String INVALID_REPLICA_REGION = "Invalid replica region.";
+
   private static final Set<String> WORKLOAD_KINDS =
       Set.of("Deployment", "StatefulSet", "DaemonSet");
   private static final Pattern DNS_SUBDOMAIN =
@@ -53,7 +63,8 @@ public final class SpecValidator {
   private SpecValidator() {}
 
   /**
-   * Validates the spec.
+   * Validates the spec, without the operator's regions: replica regions are checked for their shape
+   * only (clients that do not know the operator's configuration).
    *
    * @throws SecretsManagerException the first rule broken, with AWS's exception name
    */
@@ -62,11 +73,23 @@ public final class SpecValidator {
   }
 
   /**
-   * Validates the spec, whose names were derived already.
+   * Validates the spec, whose names were derived already, without the operator's regions: replica
+   * regions are checked for their shape only.
    *
    * @throws SecretsManagerException the first rule broken, with AWS's exception name
    */
   public static void validate(ManagedSecret ms, Names names) {
+    validate(ms, names, null);
+  }
+
+  /**
+   * Validates the spec, whose names were derived already, and its replica regions against the
+   * operator's own region and its peers.
+   *
+   * @param regions the operator's regions; null: replica regions are checked for their shape only
+   * @throws SecretsManagerException the first rule broken, with AWS's exception name
+   */
+  public static void validate(ManagedSecret ms, Names names, Regions regions) {
     ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
     String name = names.secretName();
     if (!NAME.matcher(name).matches()) {
@@ -84,6 +107,7 @@ public final class SpecValidator {
     value(spec);
     valueSource(spec);
     tags(spec.tags);
+    replicaRegions(spec.replicaRegions, regions);
     if (spec.clientRequestToken != null
         && (spec.clientRequestToken.length() < 32 || spec.clientRequestToken.length() > 64)) {
       throw SecretsManagerException.validation(
@@ -319,6 +343,61 @@ public final class SpecValidator {
         throw SecretsManagerException.invalidParameter("Tag key " + t.key + " is given twice.");
       }
     }
+  }
+
+  /**
+   * Replica regions, bounded as the CRD bounds them; with the operator's regions, each must be one
+   * of its peers (never its own region).
+   */
+  private static void replicaRegions(List<ReplicaRegion> replicas, Regions regions) {
+    if (replicas == null) {
+      return;
+    }
+    if (replicas.size() > MAX_REPLICA_REGIONS) {
+      throw SecretsManagerException.validation(
+          "1 validation error detected: Value at 'replicaRegions' failed to satisfy constraint:"
+              + " Member must have length less than or equal to "
+              + MAX_REPLICA_REGIONS);
+    }
+    Set<String> seen = new HashSet<>();
+    for (ReplicaRegion r : replicas) {
+      if (r == null || r.region == null || !REGION.matcher(r.region).matches()) {
+        throw SecretsManagerException.invalidParameter(INVALID_REPLICA_REGION);
+      }
+      maxLength("replicaRegions.kmsKeyId", r.kmsKeyId, 2048);
+      if (r.kmsKeyId != null && r.kmsKeyId.isEmpty()) {
+        throw SecretsManagerException.validation(
+            "1 validation error detected: Value at 'replicaRegions.kmsKeyId' failed to satisfy"
+                + " constraint: Member must have length greater than or equal to 1");
+      }
+      if (!seen.add(r.region)) {
+        throw SecretsManagerException.invalidParameter(
+            "Each replica region may be listed only once.");
+      }
+      if (regions != null) {
+        peer(r.region, regions);
+      }
+    }
+  }
+
+  private static void peer(String region, Regions regions) {
+    if (region.equals(regions.own())) {
+      throw SecretsManagerException.invalidParameter(INVALID_REPLICA_REGION);
+    }
+    if (regions.isPeer(region)) {
+      return;
+    }
+    throw SecretsManagerException.invalidParameter(
+        regions.peers().isEmpty()
+            ? "Replica region "
+                + region
+                + " is not a peer region of this operator, which has none: list the regions it may"
+                + " replicate to in the chart value config.replication.peers."
+            : "Replica region "
+                + region
+                + " is not a peer region of this operator; its peer regions are "
+                + String.join(", ", regions.peers())
+                + " (the chart value config.replication.peers).");
   }
 
   private static void deletion(ManagedSecretSpec spec) {

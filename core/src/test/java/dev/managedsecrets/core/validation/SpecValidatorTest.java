@@ -9,6 +9,7 @@ import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.PreviousValueSpec;
+import dev.managedsecrets.api.v1alpha1.ReplicaRegion;
 import dev.managedsecrets.api.v1alpha1.RolloutRestartTarget;
 import dev.managedsecrets.api.v1alpha1.SecretSource;
 import dev.managedsecrets.api.v1alpha1.Tag;
@@ -831,5 +832,108 @@ class SpecValidatorTest {
     assertThat(SpecValidator.isSecretKey("a".repeat(254))).isFalse();
     assertThat(SpecValidator.isSecretKey("a/b")).isFalse();
     assertThat(SpecValidator.isSecretKey("")).isFalse();
+  }
+
+  // ---- replica regions ----
+
+  private static final Regions US_EAST_1 =
+      new Regions("us-east-1", List.of("eu-west-1", "ap-south-1"));
+
+  private static SecretsManagerException refusedIn(Regions regions, Consumer<ManagedSecretSpec> s) {
+    ManagedSecret ms = ms(s);
+    SecretsManagerException e =
+        catchThrowableOfType(
+            SecretsManagerException.class, () -> SpecValidator.validate(ms, Names.of(ms), regions));
+    assertThat(e).as("the spec must be refused").isNotNull();
+    return e;
+  }
+
+  private static List<ReplicaRegion> replicas(String... regions) {
+    List<ReplicaRegion> out = new ArrayList<>();
+    for (String r : regions) {
+      out.add(new ReplicaRegion(r, null));
+    }
+    return out;
+  }
+
+  @Test
+  void replicaRegionsThatArePeersAreAccepted() {
+    ManagedSecret ms =
+        ms(
+            s -> {
+              s.secretString = "v";
+              s.replicaRegions =
+                  List.of(
+                      new ReplicaRegion("eu-west-1", "alias/orders"),
+                      new ReplicaRegion("ap-south-1", null));
+              s.forceOverwriteReplicaSecret = true;
+            });
+    assertThatCode(() -> SpecValidator.validate(ms, Names.of(ms), US_EAST_1))
+        .doesNotThrowAnyException();
+  }
+
+  @Test
+  void theOperatorsOwnRegionAsAReplicaRegionIsAnInvalidReplicaRegion() {
+    SecretsManagerException e = refusedIn(US_EAST_1, s -> s.replicaRegions = replicas("us-east-1"));
+    assertThat(e.error()).isEqualTo(AwsError.INVALID_PARAMETER_EXCEPTION);
+    assertThat(e.getMessage()).isEqualTo("Invalid replica region.");
+  }
+
+  @Test
+  void aRegionThatIsNotAPeerIsRefusedNamingItAndTheConfiguredPeers() {
+    SecretsManagerException e =
+        refusedIn(US_EAST_1, s -> s.replicaRegions = replicas("eu-west-1", "us-west-2"));
+    assertThat(e.error()).isEqualTo(AwsError.INVALID_PARAMETER_EXCEPTION);
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "Replica region us-west-2 is not a peer region of this operator; its peer regions are"
+                + " eu-west-1, ap-south-1 (the chart value config.replication.peers).");
+  }
+
+  @Test
+  void withNoPeersConfiguredAReplicaRegionIsRefusedSayingHowToConfigureThem() {
+    SecretsManagerException e =
+        refusedIn(new Regions("local", List.of()), s -> s.replicaRegions = replicas("eu-west-1"));
+    assertThat(e.error()).isEqualTo(AwsError.INVALID_PARAMETER_EXCEPTION);
+    assertThat(e.getMessage())
+        .isEqualTo(
+            "Replica region eu-west-1 is not a peer region of this operator, which has none: list"
+                + " the regions it may replicate to in the chart value config.replication.peers.");
+  }
+
+  @Test
+  void withoutTheOperatorsRegionsReplicaRegionsAreCheckedForTheirShapeOnly() {
+    assertAccepted(s -> s.replicaRegions = replicas("eu-west-1", "us-east-1"));
+    assertRefused(
+        s -> s.replicaRegions = replicas("eu-west-1", "eu-west-1"),
+        AwsError.INVALID_PARAMETER_EXCEPTION,
+        "Each replica region may be listed only once.");
+    assertRefused(
+        s -> s.replicaRegions = replicas("EU_WEST"),
+        AwsError.INVALID_PARAMETER_EXCEPTION,
+        "Invalid replica region.");
+    assertRefused(
+        s -> s.replicaRegions = replicas((String) null),
+        AwsError.INVALID_PARAMETER_EXCEPTION,
+        "Invalid replica region.");
+    assertRefused(
+        s ->
+            s.replicaRegions =
+                replicas("a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "b0"),
+        AwsError.VALIDATION_EXCEPTION,
+        "1 validation error detected: Value at 'replicaRegions' failed to satisfy constraint:"
+            + " Member must have length less than or equal to 10");
+    assertRefused(
+        s -> s.replicaRegions = List.of(new ReplicaRegion("eu-west-1", "k".repeat(2049))),
+        AwsError.VALIDATION_EXCEPTION,
+        "1 validation error detected: Value at 'replicaRegions.kmsKeyId' failed to satisfy"
+            + " constraint: Member must have length less than or equal to 2048");
+  }
+
+  @Test
+  void aRegionListedTwiceIsRefusedBeforeItIsCheckedAgainstThePeers() {
+    SecretsManagerException e =
+        refusedIn(US_EAST_1, s -> s.replicaRegions = replicas("eu-west-1", "eu-west-1"));
+    assertThat(e.getMessage()).isEqualTo("Each replica region may be listed only once.");
   }
 }

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,13 +68,51 @@ final class ConfigLoader {
       return p == null || p.defaultValue().isEmpty() ? null : p.defaultValue();
     }
 
-    /** Text as the environment gives it (a list: comma-separated) as a tree node. */
+    /** A list of records as the environment gives it: a YAML (or JSON) list of mappings. */
+    private JsonNode records(String text) {
+      try {
+        JsonNode list = YAML.readTree(text);
+        if (list == null || list.isMissingNode() || list.isNull()) {
+          return MAPPER.createArrayNode();
+        }
+        if (list.isArray()) {
+          boolean mappings = true;
+          for (JsonNode e : list) {
+            mappings &= e.isObject();
+          }
+          if (mappings) {
+            return list;
+          }
+        }
+      } catch (IOException e) {
+        // refused below, without the text: it may hold what a setting should not show
+      }
+      throw new IllegalArgumentException(
+          path
+              + " must be a YAML list of mappings, such as [{region: eu-west-1, kubeconfigSecret:"
+              + " peer-eu-west-1}]");
+    }
+
+    /** True for a list whose elements are records (each a mapping of fields). */
+    boolean listOfRecords() {
+      return component.getGenericType() instanceof ParameterizedType p
+          && p.getActualTypeArguments()[0] instanceof Class<?> element
+          && element.isRecord();
+    }
+
+    /**
+     * Text as the environment gives it (a list: comma-separated; a list of records: YAML) as a tree
+     * node.
+     */
     JsonNode node(String text) {
       if (text == null) {
         return NullNode.getInstance();
       }
       if (!List.class.isAssignableFrom(component.getType())) {
         return TextNode.valueOf(text);
+      }
+      if (listOfRecords()) {
+        return records(text);
       }
       ArrayNode list = MAPPER.createArrayNode();
       Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(list::add);

@@ -2,11 +2,15 @@ package dev.managedsecrets.operator.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.managedsecrets.core.validation.Regions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -106,12 +110,23 @@ public record OperatorConfig(
             "Rotation of database credentials (strategies postgres-single-user and"
                 + " postgres-alternating-users): the hosts the operator may connect to, how many"
                 + " rotations run at once, and the connections' timeouts.")
-        RotationSettings rotation) {
+        RotationSettings rotation,
+    @JsonPropertyDescription(
+            "Replica regions (docs/REPLICATION.md): the peer regions this operator may replicate"
+                + " ManagedSecrets to, each another cluster running the same operator, and the"
+                + " timeouts of the calls to them.")
+        ReplicationSettings replication) {
 
   static final List<String> KMS_PROVIDERS = List.of("local", "pkcs11", "aws-kms");
 
   public OperatorConfig {
     watchNamespaces = watchNamespaces == null ? List.of() : List.copyOf(watchNamespaces);
+    replication = replication == null ? null : replication.inNamespace(namespace);
+  }
+
+  /** The own region and the peer regions, as a ManagedSecret's replica regions are checked. */
+  public Regions regions() {
+    return new Regions(region, replication == null ? List.of() : replication.peerRegions());
   }
 
   /**
@@ -150,6 +165,7 @@ public record OperatorConfig(
     endpoint.check();
     sealing.check();
     rotation.check();
+    replication.check(region);
     if (leaseName == null || !leaseName.matches("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")) {
       throw new IllegalArgumentException("leaseName must be a DNS subdomain; it is " + leaseName);
     }
@@ -449,5 +465,129 @@ public record OperatorConfig(
         }
       }
     }
+  }
+
+  /** The replication section: the peer regions and the timing of replication. */
+  public record ReplicationSettings(
+      @JsonPropertyDescription(
+              "The peer regions ManagedSecrets may be replicated to (spec.replicaRegions names"
+                  + " them): each {region, kubeconfigSecret, namespace}. Empty (the default): no"
+                  + " replica region is accepted. Env: MANAGEDSECRET_REPLICATION_PEERS (a YAML"
+                  + " list, e.g. [{region: eu-west-1, kubeconfigSecret: peer-eu-west-1}]).")
+          List<Peer> peers,
+      @JsonPropertyDescription(
+              "How long a deleted primary waits for a region that cannot be reached to delete its"
+                  + " replica; then the deletion completes and the replica is reported orphaned."
+                  + " Env: MANAGEDSECRET_REPLICATION_ORPHAN_AFTER.")
+          @JsonProperty(defaultValue = "PT1H")
+          Duration orphanAfter,
+      @JsonPropertyDescription(
+              "Longest wait for each call to a peer region's API server. Env:"
+                  + " MANAGEDSECRET_REPLICATION_REQUEST_TIMEOUT.")
+          @JsonProperty(defaultValue = "PT10S")
+          Duration requestTimeout) {
+
+    /** A region's name: a lowercase letter, then at most 31 of lowercase letters, digits and -. */
+    private static final String REGION = "[a-z][a-z0-9-]{0,31}";
+
+    private static final String DNS_SUBDOMAIN = "[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?";
+    private static final String DNS_LABEL = "[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?";
+
+    public ReplicationSettings {
+      peers = peers == null ? List.of() : List.copyOf(peers);
+    }
+
+    /** The peers with each namespace given, the operator's own where a peer names none. */
+    ReplicationSettings inNamespace(String operatorNamespace) {
+      return new ReplicationSettings(
+          peers.stream()
+              .map(
+                  p ->
+                      p == null || p.namespace() != null
+                          ? p
+                          : new Peer(p.region(), p.kubeconfigSecret(), operatorNamespace))
+              .toList(),
+          orphanAfter,
+          requestTimeout);
+    }
+
+    /** The regions of the peers, in their configured order. */
+    public List<String> peerRegions() {
+      return peers.stream().map(Peer::region).toList();
+    }
+
+    /** The peer of a region, if one is configured. */
+    public Optional<Peer> peer(String region) {
+      return peers.stream().filter(p -> p.region().equals(region)).findFirst();
+    }
+
+    void check(String ownRegion) {
+      Set<String> seen = new HashSet<>();
+      for (Peer p : peers) {
+        if (p == null || p.region() == null || !p.region().matches(REGION)) {
+          throw new IllegalArgumentException(
+              "replication.peers: region must be 1-32 of [a-z0-9-] starting with a letter; it is "
+                  + (p == null ? null : p.region()));
+        }
+        if (p.region().equals(ownRegion)) {
+          throw new IllegalArgumentException(
+              "replication.peers: "
+                  + p.region()
+                  + " is the operator's own region; a peer is another region");
+        }
+        if (!seen.add(p.region())) {
+          throw new IllegalArgumentException(
+              "replication.peers: region " + p.region() + " is listed more than once");
+        }
+        if (p.kubeconfigSecret() == null || !p.kubeconfigSecret().matches(DNS_SUBDOMAIN)) {
+          throw new IllegalArgumentException(
+              "replication.peers: region "
+                  + p.region()
+                  + " needs kubeconfigSecret, the name of a Secret (a DNS subdomain) in the"
+                  + " operator's namespace; it is "
+                  + p.kubeconfigSecret());
+        }
+        if (p.namespace() != null && !p.namespace().matches(DNS_LABEL)) {
+          throw new IllegalArgumentException(
+              "replication.peers: region "
+                  + p.region()
+                  + " has namespace "
+                  + p.namespace()
+                  + ", which is not a namespace name");
+        }
+      }
+      if (orphanAfter.compareTo(Duration.ofMinutes(1)) < 0
+          || orphanAfter.compareTo(Duration.ofDays(30)) > 0) {
+        throw new IllegalArgumentException(
+            "replication.orphanAfter must be PT1M-P30D; it is " + orphanAfter);
+      }
+      if (requestTimeout.compareTo(Duration.ofSeconds(1)) < 0
+          || requestTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
+        throw new IllegalArgumentException(
+            "replication.requestTimeout must be PT1S-PT5M; it is " + requestTimeout);
+      }
+    }
+  }
+
+  /**
+   * A peer region: another cluster where the same operator runs with its own store and KMS.
+   *
+   * @param region the peer's region, as its operator's config.region names it
+   * @param kubeconfigSecret a Secret in this operator's namespace whose key {@code kubeconfig}
+   *     holds the peer cluster's kubeconfig
+   * @param namespace the peer operator's namespace (default: this operator's)
+   */
+  public record Peer(
+      @JsonPropertyDescription("The peer's region, as its operator's config.region names it.")
+          String region,
+      @JsonPropertyDescription(
+              "Name of a Secret in this operator's namespace whose data key kubeconfig holds the"
+                  + " peer cluster's kubeconfig.")
+          String kubeconfigSecret,
+      @JsonPropertyDescription("The peer operator's namespace. Default: this operator's namespace.")
+          String namespace) {
+
+    /** The data key of kubeconfigSecret that holds the kubeconfig. */
+    public static final String KUBECONFIG_KEY = "kubeconfig";
   }
 }

@@ -3,6 +3,7 @@ package dev.managedsecrets.operator.reconcile;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
+import dev.managedsecrets.api.v1alpha1.ReplicationStatus;
 import dev.managedsecrets.api.v1alpha1.TargetSpec;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.names.Names;
@@ -14,6 +15,7 @@ import dev.managedsecrets.core.secret.StagingLabels;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.core.secret.ValueOwner;
+import dev.managedsecrets.core.validation.Regions;
 import dev.managedsecrets.core.validation.SpecValidator;
 import dev.managedsecrets.core.value.InputHash;
 import dev.managedsecrets.core.value.SecretValue;
@@ -46,6 +48,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -82,6 +85,7 @@ public final class ManagedSecretReconciler
   private final RotationStep rotations;
   private final RolloutRestarts restarts;
   private final ReplicationStep replication;
+  private final Regions regions;
 
   /**
    * {@code checkpoints}: {@link Checkpoints#NONE}, but in a test that stops it between steps;
@@ -170,6 +174,7 @@ public final class ManagedSecretReconciler
             clock,
             registry);
     this.restarts = new RolloutRestarts(events, clock);
+    this.regions = config.regions();
   }
 
   @Override
@@ -200,7 +205,7 @@ public final class ManagedSecretReconciler
     // 1. Validate: a tenant's namespace, the spec's rules, the name is this ManagedSecret's to use.
     operatorNamespace.check(ms);
     Names names = Names.of(ms);
-    SpecValidator.validate(ms, names);
+    SpecValidator.validate(ms, names, regions);
     sealedOnly.check(ms);
     NameClaims.requireOldest(ms, names, context.getPrimaryCache());
     // 2. Resolve the KMS key.
@@ -655,6 +660,14 @@ public final class ManagedSecretReconciler
     out.deletedDate = status.deletedDate;
     out.restartedForVersionId = status.restartedForVersionId;
     out.recordSequence = status.recordSequence;
+    out.replicationStatus =
+        status.replicationStatus == null
+            ? null
+            : new ArrayList<>(
+                status.replicationStatus.stream()
+                    .map(
+                        r -> new ReplicationStatus(r.region, r.kmsKeyId, r.status, r.statusMessage))
+                    .toList());
     out.observedGeneration = status.observedGeneration;
     out.conditions = status.conditions == null ? List.of() : List.copyOf(status.conditions);
     return out;

@@ -81,10 +81,16 @@ class ChartKubectlIT {
     // The embedded server starts with the operator's CRDs; a new cluster has none, and the chart's
     // crds/ installs them.
     String deleted =
-        kubectl("delete", "crd", "managedsecrets.managedsecrets.dev", "kmskeys.managedsecrets.dev");
+        kubectl(
+            "delete",
+            "crd",
+            "managedsecrets.managedsecrets.dev",
+            "kmskeys.managedsecrets.dev",
+            "managedsecretreplicas.managedsecrets.dev");
     assertThat(deleted)
         .contains("\"managedsecrets.managedsecrets.dev\" deleted")
-        .contains("\"kmskeys.managedsecrets.dev\" deleted");
+        .contains("\"kmskeys.managedsecrets.dev\" deleted")
+        .contains("\"managedsecretreplicas.managedsecrets.dev\" deleted");
     assertThat(run("api-resources", "--api-group=managedsecrets.dev").out())
         .doesNotContain("ManagedSecret");
   }
@@ -208,8 +214,10 @@ class ChartKubectlIT {
         .contains(
             "customresourcedefinition.apiextensions.k8s.io/managedsecrets.managedsecrets.dev"
                 + done)
+        .contains("customresourcedefinition.apiextensions.k8s.io/kmskeys.managedsecrets.dev" + done)
         .contains(
-            "customresourcedefinition.apiextensions.k8s.io/kmskeys.managedsecrets.dev" + done);
+            "customresourcedefinition.apiextensions.k8s.io/managedsecretreplicas.managedsecrets.dev"
+                + done);
     assertCrdsServed();
 
     String applied = kubectl(apply(serverSide, templates));
@@ -259,8 +267,16 @@ class ChartKubectlIT {
   /** The chart's CRDs are served: their kinds are discovered and can be listed. */
   private void assertCrdsServed() {
     String resources = kubectl("api-resources", "--api-group=managedsecrets.dev");
-    assertThat(resources).contains("ManagedSecret").contains("KmsKey");
-    assertThat(kubectl("get", "managedsecrets.managedsecrets.dev,kmskeys.managedsecrets.dev", "-A"))
+    assertThat(resources)
+        .contains("ManagedSecret")
+        .contains("KmsKey")
+        .contains("ManagedSecretReplica");
+    assertThat(
+            kubectl(
+                "get",
+                "managedsecrets.managedsecrets.dev,kmskeys.managedsecrets.dev,"
+                    + "managedsecretreplicas.managedsecrets.dev",
+                "-A"))
         .contains("No resources found");
   }
 

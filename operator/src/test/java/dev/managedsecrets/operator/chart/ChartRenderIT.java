@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.io.IOException;
@@ -320,10 +322,16 @@ class ChartRenderIT {
     Manifests crds = Chart.crds();
     assertThat(crds.ofKind("CustomResourceDefinition"))
         .extracting(d -> Manifests.metadata(d).get("name"))
-        .containsExactly("kmskeys.managedsecrets.dev", "managedsecrets.managedsecrets.dev");
+        .containsExactly(
+            "kmskeys.managedsecrets.dev",
+            "managedsecretreplicas.managedsecrets.dev",
+            "managedsecrets.managedsecrets.dev");
     List<Map<String, Object>> generated = new ArrayList<>();
     for (String file :
-        List.of("kmskeys.managedsecrets.dev.yaml", "managedsecrets.managedsecrets.dev.yaml")) {
+        List.of(
+            "kmskeys.managedsecrets.dev.yaml",
+            "managedsecretreplicas.managedsecrets.dev.yaml",
+            "managedsecrets.managedsecrets.dev.yaml")) {
       generated.addAll(Manifests.parse(Files.readString(Repo.crds().resolve(file))).documents());
     }
     assertThat(crds.documents()).as("the generated CRDs as they are").isEqualTo(generated);
@@ -632,5 +640,188 @@ class ChartRenderIT {
         .isEqualTo("managedsecrets.dev/sealed-only=true");
     assertThat(Chart.operatorConfig(Chart.render("{}")).sealing().renewalInterval())
         .isEqualTo(Duration.ofDays(30));
+  }
+
+  /** The rules of a role on ManagedSecretReplicas, as "resource: verbs". */
+  private static List<String> replicaRules(List<PolicyRule> rules) {
+    List<String> out = new ArrayList<>();
+    for (PolicyRule r : rules) {
+      for (String resource : r.getResources()) {
+        if (resource.startsWith("managedsecretreplicas")) {
+          out.add(resource + ": " + String.join(",", r.getVerbs()));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void theOperatorGetsItsRightsOnReplicasOnlyWhenItReplicatesOrAcceptsReplicas() {
+    Manifests off = Chart.render("{}");
+    assertThat(replicaRules(off.get("ClusterRole", FULLNAME, ClusterRole.class).getRules()))
+        .isEmpty();
+    List<String> operatorRules =
+        List.of(
+            "managedsecretreplicas: get,list,watch,create,update,patch,delete",
+            "managedsecretreplicas/status: get,update,patch");
+    for (String values :
+        List.of(
+            "config: {replication: {peers: [{region: eu-west-1, kubeconfigSecret: peer-eu}]}}\n",
+            "replication: {acceptFrom: [{kind: User, name: peer-operator}]}\n")) {
+      Manifests on = Chart.render(values);
+      assertThat(replicaRules(on.get("ClusterRole", FULLNAME, ClusterRole.class).getRules()))
+          .as(values)
+          .containsExactlyElementsOf(operatorRules);
+    }
+  }
+
+  @Test
+  void onlyThePeerOperatorsOfAcceptFromMayWriteReplicasAndNeverTheirStatus() {
+    Manifests none = Chart.render("{}");
+    ClusterRole replicator = none.get("ClusterRole", FULLNAME + "-replicator", ClusterRole.class);
+    assertThat(replicator.getRules())
+        .extracting(r -> r.getApiGroups() + " " + r.getResources() + " " + r.getVerbs())
+        .containsExactly(
+            "[managedsecrets.dev] [managedsecretreplicas] [get, list, watch, create, update, patch,"
+                + " delete]",
+            "[managedsecrets.dev] [managedsecrets] [get, list, watch]",
+            "[] [namespaces] [get]");
+    Role keys = none.get("Role", FULLNAME + "-replicator", Role.class);
+    assertThat(keys.getRules())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getResources()).containsExactly("configmaps");
+              assertThat(r.getResourceNames()).containsExactly("managedsecret-sealing-keys");
+              assertThat(r.getVerbs()).containsExactly("get");
+            });
+    assertThat(none.ofKind("ClusterRoleBinding"))
+        .extracting(d -> Manifests.metadata(d).get("name"))
+        .as("no binding without acceptFrom")
+        .doesNotContain(FULLNAME + "-replicator");
+    assertThat(none.ofKind("RoleBinding"))
+        .extracting(d -> Manifests.metadata(d).get("name"))
+        .doesNotContain(FULLNAME + "-replicator");
+
+    Manifests accepting =
+        Chart.render(
+            """
+            replication:
+              acceptFrom:
+                - {kind: ServiceAccount, name: replicator, namespace: peers}
+                - {kind: User, name: us-east-1-operator}
+                - {kind: Group, name: peer-operators}
+            """);
+    ClusterRoleBinding binding =
+        accepting.get("ClusterRoleBinding", FULLNAME + "-replicator", ClusterRoleBinding.class);
+    assertThat(binding.getRoleRef().getName()).isEqualTo(FULLNAME + "-replicator");
+    assertThat(binding.getSubjects())
+        .extracting(
+            x -> x.getKind() + " " + x.getName() + " " + x.getNamespace() + " " + x.getApiGroup())
+        .containsExactly(
+            "ServiceAccount replicator peers null",
+            "User us-east-1-operator null rbac.authorization.k8s.io",
+            "Group peer-operators null rbac.authorization.k8s.io");
+    RoleBinding keysBinding =
+        accepting.get("RoleBinding", FULLNAME + "-replicator", RoleBinding.class);
+    assertThat(keysBinding.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
+    assertThat(keysBinding.getSubjects()).hasSize(3);
+
+    assertThatThrownBy(
+            () ->
+                Chart.render(
+                    "replication: {acceptFrom: [{kind: ServiceAccount, name: replicator}]}\n"))
+        .hasMessageContaining("a ServiceAccount needs its namespace");
+    assertThatThrownBy(
+            () -> Chart.render("replication: {acceptFrom: [{kind: Robot, name: replicator}]}\n"))
+        .hasMessageContaining("values don't meet the specifications of the schema");
+  }
+
+  @Test
+  void tenantsMayOnlyReadReplicas() {
+    Manifests m = Chart.render("rbac: {aggregateToView: true}\n");
+    for (String role : List.of("managedsecrets-readwrite", "managedsecrets-view")) {
+      assertThat(replicaRules(m.get("ClusterRole", role, ClusterRole.class).getRules()))
+          .as(role)
+          .containsExactly(
+              "managedsecretreplicas: get,list,watch",
+              "managedsecretreplicas/status: get,list,watch");
+    }
+  }
+
+  @Test
+  void thePeersReachTheOperatorsConfigurationAndTheirKubeconfigsAreReadableWithPostgres() {
+    String peers =
+        """
+        config:
+          region: us-east-1
+          replication:
+            peers:
+              - {region: eu-west-1, kubeconfigSecret: peer-eu}
+              - {region: ap-south-1, kubeconfigSecret: peer-ap, namespace: other}
+            orphanAfter: PT2H
+            requestTimeout: PT5S
+        """;
+    OperatorConfig.ReplicationSettings replication =
+        Chart.operatorConfig(Chart.render(peers)).replication();
+    assertThat(replication.peers())
+        .containsExactly(
+            new OperatorConfig.Peer("eu-west-1", "peer-eu", Chart.NAMESPACE),
+            new OperatorConfig.Peer("ap-south-1", "peer-ap", "other"));
+    assertThat(replication.orphanAfter()).isEqualTo(Duration.ofHours(2));
+    assertThat(replication.requestTimeout()).isEqualTo(Duration.ofSeconds(5));
+
+    Manifests postgres =
+        Chart.render(
+            peers
+                + "  store:\n"
+                + "    type: postgres\n"
+                + "    jdbcUrl: jdbc:postgresql://db:5432/secrets\n");
+    assertThat(postgres.get("Role", FULLNAME, Role.class).getRules())
+        .filteredOn(
+            r -> r.getVerbs().equals(List.of("get")) && r.getResources().contains("secrets"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getResourceNames()).contains("peer-eu", "peer-ap"));
+
+    assertThatThrownBy(
+            () -> Chart.render("config: {replication: {peers: [{region: eu-west-1}]}}\n"))
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining("kubeconfigSecret");
+  }
+
+  @Test
+  void peerEgressOpensTheNetworkPolicyToThePeersApiServersOnly() {
+    Manifests none = Chart.render("networkPolicy: {enabled: true}\n");
+    assertThat(none.get("NetworkPolicy", FULLNAME, NetworkPolicy.class).getSpec().getEgress())
+        .hasSize(1);
+
+    Manifests m =
+        Chart.render(
+            """
+            networkPolicy: {enabled: true}
+            replication:
+              peerEgress:
+                - {cidr: 203.0.113.10/32, port: 443}
+                - {cidr: 198.51.100.0/24, port: 6443}
+            """);
+    assertThat(m.get("NetworkPolicy", FULLNAME, NetworkPolicy.class).getSpec().getEgress())
+        .hasSize(3)
+        .satisfies(
+            e -> {
+              assertThat(e.get(1).getPorts())
+                  .extracting(p -> p.getPort().getIntVal() + "/" + p.getProtocol())
+                  .containsExactly("443/TCP");
+              assertThat(e.get(1).getTo())
+                  .singleElement()
+                  .satisfies(
+                      t -> assertThat(t.getIpBlock().getCidr()).isEqualTo("203.0.113.10/32"));
+              assertThat(e.get(2).getPorts())
+                  .extracting(p -> p.getPort().getIntVal())
+                  .containsExactly(6443);
+              assertThat(e.get(2).getTo())
+                  .singleElement()
+                  .satisfies(
+                      t -> assertThat(t.getIpBlock().getCidr()).isEqualTo("198.51.100.0/24"));
+            });
   }
 }

@@ -97,7 +97,12 @@ class ConfigurationReferenceTest {
           Map.entry("rotation.maxConcurrentPerHost", "3"),
           Map.entry("rotation.retryWhenBusy", "PT20S"),
           Map.entry("rotation.connectTimeout", "PT5S"),
-          Map.entry("rotation.socketTimeout", "PT1M"));
+          Map.entry("rotation.socketTimeout", "PT1M"),
+          Map.entry(
+              "replication.peers",
+              "[{region: eu-west-1, kubeconfigSecret: peer-eu-west-1, namespace: ops}]"),
+          Map.entry("replication.orphanAfter", "PT2H"),
+          Map.entry("replication.requestTimeout", "PT20S"));
 
   /** What a sample needs beside it to pass the checks. */
   private static final Map<String, Map<String, String>> NEEDS =

@@ -159,4 +159,83 @@ class OperatorConfigChecksTest {
   private static OperatorConfig load(String variable, String value) {
     return OperatorConfig.load(null, Map.of(variable, value));
   }
+
+  @Test
+  void byDefaultThereIsNoPeerRegionAndAReplicaWaitsAnHourBeforeItIsOrphaned() {
+    OperatorConfig config = OperatorConfig.load(null, Map.of());
+    assertThat(config.replication().peers()).isEmpty();
+    assertThat(config.replication().orphanAfter()).isEqualTo(Duration.ofHours(1));
+    assertThat(config.replication().requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.regions().own()).isEqualTo("local");
+    assertThat(config.regions().peers()).isEmpty();
+  }
+
+  @Test
+  void peersComeFromTheEnvironmentAsAYamlListAndTakeTheOperatorsNamespaceByDefault() {
+    OperatorConfig config =
+        OperatorConfig.load(
+            null,
+            Map.of(
+                "MANAGEDSECRET_NAMESPACE", "ops",
+                "MANAGEDSECRET_REGION", "us-east-1",
+                "MANAGEDSECRET_REPLICATION_PEERS",
+                    "[{region: eu-west-1, kubeconfigSecret: peer-eu},"
+                        + " {region: ap-south-1, kubeconfigSecret: peer-ap, namespace: other}]"));
+    assertThat(config.replication().peers())
+        .containsExactly(
+            new OperatorConfig.Peer("eu-west-1", "peer-eu", "ops"),
+            new OperatorConfig.Peer("ap-south-1", "peer-ap", "other"));
+    assertThat(config.replication().peerRegions()).containsExactly("eu-west-1", "ap-south-1");
+    assertThat(config.replication().peer("ap-south-1").orElseThrow().kubeconfigSecret())
+        .isEqualTo("peer-ap");
+    assertThat(config.replication().peer("us-west-2")).isEmpty();
+    assertThat(config.regions().own()).isEqualTo("us-east-1");
+    assertThat(config.regions().peers()).containsExactly("eu-west-1", "ap-south-1");
+    assertThatThrownBy(() -> config.replication().peers().add(null))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void peersAreRefusedNamingTheFieldWhenTheyCannotBeReplicatedTo() {
+    Map<String, String> refused =
+        Map.of(
+            "[{region: local, kubeconfigSecret: k}]",
+                "replication.peers: local is the operator's own region; a peer is another region",
+            "[{region: eu-west-1, kubeconfigSecret: a}, {region: eu-west-1, kubeconfigSecret: b}]",
+                "replication.peers: region eu-west-1 is listed more than once",
+            "[{region: EU_West, kubeconfigSecret: k}]",
+                "replication.peers: region must be 1-32 of [a-z0-9-] starting with a letter; it is"
+                    + " EU_West",
+            "[{region: 1west, kubeconfigSecret: k}]",
+                "replication.peers: region must be 1-32 of [a-z0-9-] starting with a letter; it is"
+                    + " 1west",
+            "[{region: eu-west-1}]",
+                "replication.peers: region eu-west-1 needs kubeconfigSecret, the name of a Secret (a"
+                    + " DNS subdomain) in the operator's namespace; it is null",
+            "[{region: eu-west-1, kubeconfigSecret: Bad_Name}]",
+                "replication.peers: region eu-west-1 needs kubeconfigSecret, the name of a Secret (a"
+                    + " DNS subdomain) in the operator's namespace; it is Bad_Name",
+            "[{region: eu-west-1, kubeconfigSecret: k, namespace: Not.A.Namespace}]",
+                "replication.peers: region eu-west-1 has namespace Not.A.Namespace, which is not a"
+                    + " namespace name",
+            "eu-west-1",
+                "replication.peers must be a YAML list of mappings, such as [{region: eu-west-1,"
+                    + " kubeconfigSecret: peer-eu-west-1}]");
+    refused.forEach(
+        (peers, message) ->
+            assertThatThrownBy(() -> load("MANAGEDSECRET_REPLICATION_PEERS", peers))
+                .as(peers)
+                .hasMessage(message));
+    assertThatThrownBy(
+            () -> load("MANAGEDSECRET_REPLICATION_PEERS", "[{region: eu-west-1, kubeconfig: k}]"))
+        .hasMessageContaining("kubeconfig");
+  }
+
+  @Test
+  void replicationTimingsAreBounded() {
+    assertThatThrownBy(() -> load("MANAGEDSECRET_REPLICATION_ORPHAN_AFTER", "PT30S"))
+        .hasMessage("replication.orphanAfter must be PT1M-P30D; it is PT30S");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_REPLICATION_REQUEST_TIMEOUT", "PT0S"))
+        .hasMessage("replication.requestTimeout must be PT1S-PT5M; it is PT0S");
+  }
 }

@@ -8,9 +8,10 @@ import org.bouncycastle.crypto.hpke.HPKEContextWithEncapsulation;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 
 /**
- * An HPKE cipher suite (RFC 9180, base mode) as BouncyCastle implements it. Sealed values use
- * {@link #SEALING}: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM. Other suites exist so
- * that the same code path can be run on RFC 9180's test vectors, which have none for this suite.
+ * An HPKE cipher suite (RFC 9180; base mode, and auth mode for replicas) as BouncyCastle implements
+ * it. Sealed values use {@link #SEALING}: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM.
+ * Other suites exist so that the same code path can be run on RFC 9180's test vectors, which have
+ * none for this suite.
  *
  * @param kem the KEM id (0x0020: DHKEM(X25519, HKDF-SHA256))
  * @param kdf the KDF id (0x0001: HKDF-SHA256)
@@ -27,10 +28,14 @@ public record HpkeSuite(short kem, short kdf, short aead) {
 
   /** A new BouncyCastle HPKE of this suite in base mode. */
   public HPKE hpke() {
+    return hpke(HPKE.mode_base);
+  }
+
+  private HPKE hpke(byte mode) {
     if (kem != HPKE.kem_X25519_SHA256) {
       throw new IllegalArgumentException("only DHKEM(X25519, HKDF-SHA256) is supported");
     }
-    return new HPKE(HPKE.mode_base, kem, kdf, aead);
+    return new HPKE(mode, kem, kdf, aead);
   }
 
   /** Bytes of the encapsulated key (enc) of this suite's KEM. */
@@ -59,10 +64,16 @@ public record HpkeSuite(short kem, short kdf, short aead) {
       AsymmetricCipherKeyPair ephemeral) {
     HPKE hpke = hpke();
     AsymmetricKeyParameter recipient = hpke.deserializePublicKey(recipientPublicKey);
-    HPKEContextWithEncapsulation context =
+    return sealOnce(
         ephemeral == null
             ? hpke.setupBaseS(recipient, info)
-            : hpke.setupBaseS(recipient, info, ephemeral);
+            : hpke.setupBaseS(recipient, info, ephemeral),
+        aad,
+        plaintext);
+  }
+
+  private static Sealed sealOnce(
+      HPKEContextWithEncapsulation context, byte[] aad, byte[] plaintext) {
     try {
       return new Sealed(context.getEncapsulation(), context.seal(aad, plaintext));
     } catch (InvalidCipherTextException e) {
@@ -87,6 +98,49 @@ public record HpkeSuite(short kem, short kdf, short aead) {
     AsymmetricCipherKeyPair recipient =
         hpke.deserializePrivateKey(recipientPrivateKey, recipientPublicKey);
     HPKEContext context = hpke.setupBaseR(enc, recipient, info);
+    return context.open(aad, ciphertext);
+  }
+
+  /**
+   * Single-shot HPKE seal in auth mode (RFC 9180 5.1.3 SetupAuthS, then one Seal): only the holder
+   * of {@code recipientPublicKey}'s private key can open it, and opening it proves it was sealed by
+   * the holder of the sender's private key.
+   */
+  public Sealed sealAuth(
+      byte[] recipientPublicKey,
+      byte[] senderPrivateKey,
+      byte[] senderPublicKey,
+      byte[] info,
+      byte[] aad,
+      byte[] plaintext) {
+    HPKE hpke = hpke(HPKE.mode_auth);
+    AsymmetricCipherKeyPair sender = hpke.deserializePrivateKey(senderPrivateKey, senderPublicKey);
+    return sealOnce(
+        hpke.setupAuthS(hpke.deserializePublicKey(recipientPublicKey), info, sender),
+        aad,
+        plaintext);
+  }
+
+  /**
+   * Single-shot HPKE open in auth mode (SetupAuthR, then one Open at sequence number 0).
+   *
+   * @throws InvalidCipherTextException when the ciphertext does not authenticate, for this
+   *     recipient, from this sender
+   */
+  public byte[] openAuth(
+      byte[] recipientPrivateKey,
+      byte[] recipientPublicKey,
+      byte[] senderPublicKey,
+      byte[] enc,
+      byte[] info,
+      byte[] aad,
+      byte[] ciphertext)
+      throws InvalidCipherTextException {
+    HPKE hpke = hpke(HPKE.mode_auth);
+    AsymmetricCipherKeyPair recipient =
+        hpke.deserializePrivateKey(recipientPrivateKey, recipientPublicKey);
+    HPKEContext context =
+        hpke.setupAuthR(enc, recipient, info, hpke.deserializePublicKey(senderPublicKey));
     return context.open(aad, ciphertext);
   }
 }

@@ -202,8 +202,8 @@ public record StoredSecret(
 
   /**
    * The same record under another ARN: a replica's, whose ARN is its primary's in this region. Its
-   * versions' envelopes are bound to the ARN (their encryption context), so it changes only while it
-   * lists none.
+   * versions' envelopes are bound to the ARN (their encryption context), so it changes only while
+   * it lists none.
    */
   public StoredSecret withArn(String newArn) {
     if (!versions.isEmpty() && !newArn.equals(arn)) {

@@ -1,11 +1,11 @@
 package dev.managedsecrets.operator.endpoint;
 
-import dev.managedsecrets.operator.replication.Replicas;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
+import dev.managedsecrets.operator.replication.Replicas;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;

@@ -3,6 +3,7 @@ package dev.managedsecrets.operator.manager;
 import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.crypto.RecordMac;
+import dev.managedsecrets.core.replication.ReplicaVersion;
 import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.Incarnations;
@@ -22,7 +23,6 @@ import dev.managedsecrets.operator.store.StoreConflictException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import dev.managedsecrets.core.replication.ReplicaVersion;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -440,8 +440,8 @@ public final class SecretsManagerService {
    * with the same value under that key keeps its envelope; new ones are durable before the record
    * lists them; versions the primary no longer has are removed after. The record is written once,
    * and not at all when it already is as the primary's. A record whose ARN is another (one the
-   * reconciler made before the first copy, or a secret a forced overwrite replaces) has its versions
-   * replaced whole, since an envelope is bound to the ARN.
+   * reconciler made before the first copy, or a secret a forced overwrite replaces) has its
+   * versions replaced whole, since an envelope is bound to the ARN.
    *
    * @return the record as written (or as it was, when nothing changed)
    */
@@ -453,7 +453,10 @@ public final class SecretsManagerService {
     StoredSecret base = secret;
     if (!arn.equals(secret.arn())) {
       List<StoredVersion> dropped = secret.versions();
-      base = secret.versions().isEmpty() ? secret : store.update(secret.withVersions(List.of(), clock.instant()));
+      base =
+          secret.versions().isEmpty()
+              ? secret
+              : store.update(secret.withVersions(List.of(), clock.instant()));
       if (!dropped.isEmpty()) {
         deleteVersions(secret.id(), dropped);
       }

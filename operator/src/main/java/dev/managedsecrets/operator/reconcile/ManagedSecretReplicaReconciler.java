@@ -21,6 +21,7 @@ import dev.managedsecrets.operator.replication.PeerClients;
 import dev.managedsecrets.operator.replication.PeerKeys;
 import dev.managedsecrets.operator.replication.Replicas;
 import dev.managedsecrets.operator.sealing.SealingKeys;
+import dev.managedsecrets.operator.store.StoreConflictException;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -51,22 +52,22 @@ import java.util.Objects;
 
 /**
  * The replica side of replication: a {@link ManagedSecretReplica}, which only the peer operator
- * configured as the primary region may write, becomes a read-only ManagedSecret of the same name
- * in this region. Its steps:
+ * configured as the primary region may write, becomes a read-only ManagedSecret of the same name in
+ * this region. Its steps:
  *
  * <ol>
- *   <li>The namespace accepts replicas (label {@value Replicas#ACCEPT} {@code "true"}), and the primary
- *       region is a peer of this operator.
+ *   <li>The namespace accepts replicas (label {@value Replicas#ACCEPT} {@code "true"}), and the
+ *       primary region is a peer of this operator.
  *   <li>The payload opens with this operator's sealing key, authenticated as sent by the primary
  *       region's operator (its published key, read through this operator's own kubeconfig of that
  *       region) and bound to this region, namespace and name ({@link ReplicaSeal}).
  *   <li>The ManagedSecret of that name: made, or kept as the primary's spec says (a tenant's edit
  *       is put back), owned by the replica. One that is not the replica's is left alone and
- *       reported ("already exists") unless the primary forces the overwrite; one promoted from
- *       this replica ({@value Replicas#PROMOTED_FROM}) is never overwritten.
- *   <li>The store: the record holds exactly the primary's labelled versions, with their
- *       VersionIds, dates and labels, under the replica's key here; the ManagedSecret's own
- *       reconcile projects the Secret.
+ *       reported ("already exists") unless the primary forces the overwrite; one promoted from this
+ *       replica ({@value Replicas#PROMOTED_FROM}) is never overwritten.
+ *   <li>The store: the record holds exactly the primary's labelled versions, with their VersionIds,
+ *       dates and labels, under the replica's key here; the ManagedSecret's own reconcile projects
+ *       the Secret.
  *   <li>Status: Ready with the version, for the primary to read back.
  * </ol>
  *
@@ -156,28 +157,13 @@ public final class ManagedSecretReplicaReconciler
       ManagedSecretSpec spec = spec(payload);
       ManagedSecret ms = ensureManagedSecret(replica, existing, spec, context);
       // 4. The store holds the primary's labelled versions under the replica's key.
-      Names names = Names.of(ms);
-      StoredSecret record =
-          secrets
-              .claim(
-                  names.id(),
-                  ms.getMetadata().getName(),
-                  ms.getMetadata().getUid(),
-                  () -> namespaces.of(ms),
-                  false)
-              .secret();
       String keyArn = kms.resolve(spec.kmsKeyId, namespace);
       if (!payload.primaryArn().equals(replica.getSpec().primaryArn)) {
         throw new SecretsManagerException(
             AwsError.ACCESS_DENIED_EXCEPTION,
             "The replica's payload is of another primary than its spec names.");
       }
-      StoredSecret written =
-          secrets.mirror(
-              record, Replicas.arnIn(payload.primaryArn(), region), payload.versions(), keyArn);
-      if (written != record) {
-        storeWrites.written(namespace, ms.getMetadata().getName());
-      }
+      StoredSecret written = mirror(ms, payload, keyArn);
       // 5. Status.
       ManagedSecretReplicaStatus status = copy(replica.getStatus());
       status.versionId = written.current().map(v -> v.versionId()).orElse(null);
@@ -198,6 +184,38 @@ public final class ManagedSecretReplicaReconciler
       return UpdateControl.noUpdate();
     } finally {
       payload.clear();
+    }
+  }
+
+  /**
+   * The record of {@code ms} made the same as the primary's, claimed for it first. The
+   * ManagedSecret's own reconcile may make or change the record at the same time: a conflict is
+   * read again and tried once more.
+   */
+  private StoredSecret mirror(ManagedSecret ms, ReplicaPayload payload, String keyArn) {
+    Names names = Names.of(ms);
+    String arn = Replicas.arnIn(payload.primaryArn(), region);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        StoredSecret record =
+            secrets
+                .claim(
+                    names.id(),
+                    ms.getMetadata().getName(),
+                    ms.getMetadata().getUid(),
+                    () -> namespaces.of(ms),
+                    false)
+                .secret();
+        StoredSecret written = secrets.mirror(record, arn, payload.versions(), keyArn);
+        if (written != record) {
+          storeWrites.written(ms.getMetadata().getNamespace(), ms.getMetadata().getName());
+        }
+        return written;
+      } catch (StoreConflictException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
     }
   }
 
@@ -283,8 +301,7 @@ public final class ManagedSecretReplicaReconciler
           id -> peerKeys.key(primaryRegion, id));
     } catch (ReplicaSealException e) {
       throw new SecretsManagerException(
-          AwsError.ACCESS_DENIED_EXCEPTION,
-          "The replica's payload was refused: " + e.getMessage());
+          AwsError.ACCESS_DENIED_EXCEPTION, "The replica's payload was refused: " + e.getMessage());
     }
   }
 
@@ -391,7 +408,8 @@ public final class ManagedSecretReplicaReconciler
   private static String specDigest(String name, ManagedSecretSpec spec) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      byte[] json = (name + "\n" + Serialization.asJson(kept(spec))).getBytes(StandardCharsets.UTF_8);
+      byte[] json =
+          (name + "\n" + Serialization.asJson(kept(spec))).getBytes(StandardCharsets.UTF_8);
       return HexFormat.of().formatHex(sha.digest(json));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -89,8 +89,7 @@ public final class PeerClients implements AutoCloseable {
   }
 
   private KubernetesClient client(Settings s) {
-    Secret secret =
-        local.secrets().inNamespace(operatorNamespace).withName(s.secret()).get();
+    Secret secret = local.secrets().inNamespace(operatorNamespace).withName(s.secret()).get();
     String encoded =
         Optional.ofNullable(secret)
             .map(Secret::getData)

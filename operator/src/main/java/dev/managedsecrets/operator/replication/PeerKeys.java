@@ -11,9 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The sealing public keys of the peer regions, as each peer's operator publishes them (the
- * ConfigMap {@value PublishedSealingKeys#CONFIG_MAP} of its namespace), read through the peer's
- * own kubeconfig: the channel the configuration trusts, never the object being checked. A key id
- * not known yet reads the keys again, at most once per {@link #REFRESH}.
+ * ConfigMap {@value PublishedSealingKeys#CONFIG_MAP} of its namespace), read through the peer's own
+ * kubeconfig: the channel the configuration trusts, never the object being checked. A key id not
+ * known yet reads the keys again, at most once per {@link #REFRESH}.
  */
 public final class PeerKeys {
 
@@ -66,7 +66,8 @@ public final class PeerKeys {
             .inNamespace(peer.namespace())
             .withName(PublishedSealingKeys.CONFIG_MAP)
             .get();
-    String json = map == null || map.getData() == null ? null : map.getData().get(PublishedSealingKeys.KEYS);
+    String json =
+        map == null || map.getData() == null ? null : map.getData().get(PublishedSealingKeys.KEYS);
     if (json == null) {
       throw new PeerClients.PeerUnavailable(
           "Region "

@@ -54,9 +54,9 @@ import org.slf4j.LoggerFactory;
  * kept here and shown by the reconcile in {@code status.replicationStatus}; a change of it
  * reconciles the ManagedSecret again ({@code changed}).
  *
- * <p>A replica already holding what the primary holds (the annotation {@value #SOURCE_DIGEST}:
- * a digest of the record's labelled versions, by their keyed value hashes, and of what the
- * replica projects) is not written again, and nothing is decrypted for it.
+ * <p>A replica already holding what the primary holds (the annotation {@value #SOURCE_DIGEST}: a
+ * digest of the record's labelled versions, by their keyed value hashes, and of what the replica
+ * projects) is not written again, and nothing is decrypted for it.
  */
 public final class Replicator implements AutoCloseable {
 
@@ -127,9 +127,7 @@ public final class Replicator implements AutoCloseable {
       wanted.add(r.region);
       String digest = digest(ms, record, r);
       State state = known.get(r.region);
-      if (state != null
-          && digest.equals(state.digest())
-          && !IN_PROGRESS.equals(state.status())) {
+      if (state != null && digest.equals(state.digest()) && !IN_PROGRESS.equals(state.status())) {
         continue; // in sync, or failed for a reason a new attempt would not change
       }
       submit(new Job(r.region, ms, record, digest), Duration.ZERO);
@@ -239,7 +237,8 @@ public final class Replicator implements AutoCloseable {
     } catch (PeerClients.PeerUnavailable e) {
       state = new State(FAILED, "Replication failed: " + e.getMessage(), job.digest());
     } catch (KubernetesClientException e) {
-      state = new State(FAILED, "Replication failed: " + unreachable(job.region(), e), job.digest());
+      state =
+          new State(FAILED, "Replication failed: " + unreachable(job.region(), e), job.digest());
     } catch (ReplicaSealException | SecretsManagerException e) {
       state = new State(FAILED, "Replication failed: " + e.getMessage(), job.digest());
     } catch (RuntimeException e) {
@@ -310,11 +309,11 @@ public final class Replicator implements AutoCloseable {
     replica.setSpec(spec);
     ManagedSecretReplica applied;
     if (existing == null) {
-      applied = resource.create(replica);
+      applied = peer.client().resource(replica).create();
     } else {
       replica.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
       replica.getMetadata().setFinalizers(existing.getMetadata().getFinalizers());
-      applied = resource.update(replica);
+      applied = peer.client().resource(replica).update();
     }
     return reported(applied, job.digest());
   }
@@ -387,12 +386,11 @@ public final class Replicator implements AutoCloseable {
     ManagedSecretSpec spec = new ManagedSecretSpec();
     spec.secretName = ms.getSpec().secretName;
     spec.target = ms.getSpec().target;
-    spec.kmsKeyId =
-        regions(ms).stream()
-            .filter(r -> replicaRegion.equals(r.region))
-            .map(r -> r.kmsKeyId)
-            .findFirst()
-            .orElse(null);
+    for (ReplicaRegion r : regions(ms)) {
+      if (replicaRegion.equals(r.region)) {
+        spec.kmsKeyId = r.kmsKeyId;
+      }
+    }
     return Serialization.asJson(spec);
   }
 
@@ -413,8 +411,8 @@ public final class Replicator implements AutoCloseable {
 
   /**
    * The digest of what a replica in {@code r} holds: the ARN, the labelled versions by id, labels,
-   * dates and keyed value hash, and what the replica projects. No value, and no key name, enters
-   * it except through the keyed hashes and the target's settings the primary shows anyway.
+   * dates and keyed value hash, and what the replica projects. No value, and no key name, enters it
+   * except through the keyed hashes and the target's settings the primary shows anyway.
    */
   static String digest(ManagedSecret ms, StoredSecret record, ReplicaRegion r) {
     try {

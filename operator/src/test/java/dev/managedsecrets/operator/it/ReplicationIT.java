@@ -74,8 +74,12 @@ class ReplicationIT {
               "MANAGEDSECRET_REGION",
               EAST,
               "MANAGEDSECRET_REPLICATION_PEERS",
-              "[{region: " + WEST + ", kubeconfigSecret: peer-west},"
-                  + " {region: " + DOWN + ", kubeconfigSecret: peer-down}]",
+              "[{region: "
+                  + WEST
+                  + ", kubeconfigSecret: peer-west},"
+                  + " {region: "
+                  + DOWN
+                  + ", kubeconfigSecret: peer-down}]",
               "MANAGEDSECRET_REPLICATION_ORPHAN_AFTER",
               "PT1M",
               "MANAGEDSECRET_REPLICATION_REQUEST_TIMEOUT",
@@ -202,9 +206,7 @@ class ReplicationIT {
 
     edit(west.client, NS, "kept", s -> s.description = "changed by a tenant");
 
-    await()
-        .atMost(WAIT)
-        .until(() -> get(west.client, NS, "kept").getSpec().description == null);
+    await().atMost(WAIT).until(() -> get(west.client, NS, "kept").getSpec().description == null);
     assertThat(text(secret(west.client, NS, "kept"))).isEqualTo(Map.of("password", "k1"));
   }
 
@@ -252,7 +254,7 @@ class ReplicationIT {
             .get()
             .getData()
             .get(PublishedSealingKeys.KEYS);
-    var recipient = PublishedSealingKeys.parse(published).current().orElseThrow().publicKey();
+    var recipient = PublishedSealingKeys.parse(published).current();
     SealingPrivateKey forger = SealingPrivateKey.generate();
     ReplicaPayload payload =
         new ReplicaPayload(

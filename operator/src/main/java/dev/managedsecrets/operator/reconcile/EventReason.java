@@ -19,6 +19,8 @@ public enum EventReason {
   RolloutRestarted,
   // A ManagedSecret's KMS key changed.
   VersionsReencrypted,
+  // Replica regions.
+  ReplicaPromoted,
   // KmsKey resources.
   KeyCreated,
   KeyEnabled,

@@ -93,6 +93,7 @@ public final class ManagedSecretReplicaReconciler
   private final StoreWrites storeWrites;
   private final String region;
   private final FailureFunnel failures;
+  private final EventRecorder events;
   private final Clock clock;
 
   public ManagedSecretReplicaReconciler(
@@ -115,6 +116,7 @@ public final class ManagedSecretReplicaReconciler
     this.storeWrites = storeWrites;
     this.region = region;
     this.failures = new FailureFunnel(events, clock);
+    this.events = events;
     this.clock = clock;
   }
 
@@ -135,6 +137,10 @@ public final class ManagedSecretReplicaReconciler
   public UpdateControl<ManagedSecretReplica> reconcile(
       ManagedSecretReplica replica, Context<ManagedSecretReplica> context) {
     ManagedSecret existing = managedSecret(replica, context);
+    if (existing != null && ownedBy(existing, replica) && promotionAsked(existing)) {
+      promote(replica, existing, context);
+      return UpdateControl.noUpdate();
+    }
     if (applied(replica, existing)) {
       return UpdateControl.noUpdate();
     }
@@ -245,6 +251,49 @@ public final class ManagedSecretReplicaReconciler
       context.getClient().resource(ms).delete();
     }
     return DeleteControl.defaultDelete();
+  }
+
+  private static boolean promotionAsked(ManagedSecret ms) {
+    Map<String, String> annotations = ms.getMetadata().getAnnotations();
+    return annotations != null && annotations.containsKey(Replicas.STOP_REPLICATION);
+  }
+
+  /**
+   * StopReplicationToReplica: the ManagedSecret becomes a standalone secret of this region, with
+   * the versions, ARN and Secret it has; it keeps the primary's ARN in {@value
+   * Replicas#PROMOTED_FROM}, so that the primary never overwrites it (it reports it instead). The
+   * replica object goes; the ManagedSecret is no longer its.
+   */
+  private void promote(
+      ManagedSecretReplica replica, ManagedSecret ms, Context<ManagedSecretReplica> context) {
+    Map<String, String> labels =
+        ms.getMetadata().getLabels() == null
+            ? new HashMap<>()
+            : new HashMap<>(ms.getMetadata().getLabels());
+    labels.remove(Replicas.REPLICA_LABEL);
+    ms.getMetadata().setLabels(labels);
+    Map<String, String> annotations = new HashMap<>(ms.getMetadata().getAnnotations());
+    annotations.remove(Replicas.STOP_REPLICATION);
+    String primaryArn = annotations.remove(Replicas.REPLICA_OF);
+    annotations.put(
+        Replicas.PROMOTED_FROM, primaryArn != null ? primaryArn : replica.getSpec().primaryArn);
+    ms.getMetadata().setAnnotations(annotations);
+    ms.getMetadata()
+        .setOwnerReferences(
+            ms.getMetadata().getOwnerReferences().stream()
+                .filter(o -> !Objects.equals(o.getUid(), replica.getMetadata().getUid()))
+                .toList());
+    ms.getSpec().forceDeleteWithoutRecovery = null;
+    ManagedSecret promoted = context.getClient().resource(ms).update();
+    context.getClient().resource(replica).delete();
+    events.normal(
+        promoted,
+        EventReason.ReplicaPromoted,
+        "Promoted to a standalone secret of region "
+            + region
+            + "; its former primary "
+            + annotations.get(Replicas.PROMOTED_FROM)
+            + " no longer replicates to it.");
   }
 
   /** Nothing to do: this spec was applied, and the ManagedSecret is as it was made. */

@@ -114,7 +114,6 @@ public final class PeerClients implements AutoCloseable {
       config.setRequestTimeout(millis);
       config.setConnectionTimeout(millis);
       config.setRequestRetryBackoffLimit(0);
-      config.setWatchReconnectLimit(0);
       return new KubernetesClientBuilder().withConfig(config).build();
     } catch (RuntimeException e) {
       throw new PeerUnavailable(

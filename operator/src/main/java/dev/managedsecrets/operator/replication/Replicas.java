@@ -15,6 +15,12 @@ public final class Replicas {
   /** A ManagedSecret promoted from a replica: never overwritten by the primary again. */
   public static final String PROMOTED_FROM = "managedsecrets.dev/promoted-from";
 
+  /**
+   * Set on a replica's ManagedSecret in its region (StopReplicationToReplica, the kubectl plugin's
+   * stop-replication-to-replica): the operator there promotes it to a standalone secret.
+   */
+  public static final String STOP_REPLICATION = "managedsecrets.dev/stop-replication";
+
   /** The label of the ManagedSecrets replicas own. */
   public static final String REPLICA_LABEL = "managedsecrets.dev/replica";
 

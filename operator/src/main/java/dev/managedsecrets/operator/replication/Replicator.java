@@ -23,6 +23,8 @@ import dev.managedsecrets.operator.sealing.SealingKeys;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -96,6 +98,14 @@ public final class Replicator implements AutoCloseable {
   private final Map<String, Job> pending = new ConcurrentHashMap<>();
 
   private final Map<String, Duration> waits = new ConcurrentHashMap<>();
+
+  /** The newest job of each region and namespace/name, for what the region's watch reports. */
+  private final Map<String, Job> latest = new ConcurrentHashMap<>();
+
+  /** The watches of the replicas in each region (started with the first replica there). */
+  private final Map<String, SharedIndexInformer<ManagedSecretReplica>> watches =
+      new ConcurrentHashMap<>();
+
   private final Map<String, ScheduledExecutorService> workers = new ConcurrentHashMap<>();
 
   public Replicator(
@@ -173,6 +183,9 @@ public final class Replicator implements AutoCloseable {
     }
     Map<String, String> failed = new LinkedHashMap<>();
     for (String r : all) {
+      // Not made again when the region's watch reports it gone.
+      latest.remove(place(r, ms.getMetadata().getNamespace(), ms.getMetadata().getName()));
+      pending.remove(ms.getMetadata().getUid() + "/" + r);
       try {
         remove(r, ms);
       } catch (RuntimeException e) {
@@ -193,6 +206,15 @@ public final class Replicator implements AutoCloseable {
 
   private void submit(Job job, Duration after) {
     String key = job.ms().getMetadata().getUid() + "/" + job.region();
+    String place =
+        place(
+            job.region(), job.ms().getMetadata().getNamespace(), job.ms().getMetadata().getName());
+    if (job.digest() == null) {
+      latest.remove(place);
+    } else {
+      latest.put(place, job);
+      watch(job.region());
+    }
     boolean queued = pending.put(key, job) != null;
     if (queued && after.isZero()) {
       return; // a run is scheduled already; it takes this newer job
@@ -207,6 +229,83 @@ public final class Replicator implements AutoCloseable {
             },
             after.toMillis(),
             TimeUnit.MILLISECONDS);
+  }
+
+  private static String place(String region, String namespace, String name) {
+    return region + "/" + namespace + "/" + name;
+  }
+
+  /**
+   * Watches the replicas in region {@code r}: one that its region deleted (promoted, or removed by
+   * hand) or whose status changed is looked at again, so the primary shows it without waiting for
+   * its own next change. A region that can't be reached is watched again by the informer itself.
+   */
+  private void watch(String r) {
+    if (watches.containsKey(r)) {
+      return;
+    }
+    synchronized (watches) {
+      if (watches.containsKey(r)) {
+        return;
+      }
+      PeerClients.Peer peer;
+      try {
+        peer = peers.peer(r);
+      } catch (PeerClients.PeerUnavailable e) {
+        return; // reported by the job; watched once the peer can be used
+      }
+      SharedIndexInformer<ManagedSecretReplica> informer =
+          peer.client().resources(ManagedSecretReplica.class).inAnyNamespace().runnableInformer(0);
+      informer.addEventHandler(
+          new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(ManagedSecretReplica replica) {}
+
+            @Override
+            public void onUpdate(ManagedSecretReplica before, ManagedSecretReplica after) {
+              if (!java.util.Objects.equals(before.getStatus(), after.getStatus())) {
+                reported(r, after);
+              }
+            }
+
+            @Override
+            public void onDelete(ManagedSecretReplica replica, boolean unknown) {
+              Job job =
+                  latest.get(
+                      place(
+                          r,
+                          replica.getMetadata().getNamespace(),
+                          replica.getMetadata().getName()));
+              if (job != null) {
+                Map<String, State> known = states.get(job.ms().getMetadata().getUid());
+                if (known != null) {
+                  known.remove(r);
+                }
+                submit(job, Duration.ZERO);
+              }
+            }
+          });
+      informer.exceptionHandler((started, t) -> true);
+      informer.start();
+      watches.put(r, informer);
+    }
+  }
+
+  /** A replica's status changed in its region: shown as the primary's state for it. */
+  private void reported(String r, ManagedSecretReplica replica) {
+    Job job =
+        latest.get(place(r, replica.getMetadata().getNamespace(), replica.getMetadata().getName()));
+    if (job == null
+        || replica.getSpec() == null
+        || !job.record().arn().equals(replica.getSpec().primaryArn)) {
+      return;
+    }
+    State state = reported(replica, job.digest());
+    Map<String, State> known =
+        states.computeIfAbsent(job.ms().getMetadata().getUid(), u -> new ConcurrentHashMap<>());
+    if (!state.equals(known.put(r, state))) {
+      changed.accept(job.ms().getMetadata().getNamespace(), job.ms().getMetadata().getName());
+    }
   }
 
   private ScheduledExecutorService worker(String r) {
@@ -470,6 +569,8 @@ public final class Replicator implements AutoCloseable {
 
   @Override
   public void close() {
+    watches.values().forEach(SharedIndexInformer::stop);
+    watches.clear();
     workers.values().forEach(ScheduledExecutorService::shutdownNow);
     workers.clear();
   }

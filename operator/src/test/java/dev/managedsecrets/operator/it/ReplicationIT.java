@@ -349,4 +349,61 @@ class ReplicationIT {
     assertThat(Fixtures.events(east.client, NS, "partly"))
         .anyMatch(e -> "ReplicaOrphaned".equals(e.getReason()));
   }
+
+  @Test
+  void aPromotedReplicaIsAStandaloneSecretThatThePrimaryNeverOverwritesAgain() {
+    replicated(NS, "promoted", "v1", WEST);
+    awaitRegion(NS, "promoted", WEST, "InSync");
+    String arn = awaitSynced(west.client, NS, "promoted").getStatus().arn;
+
+    // StopReplicationToReplica in eu-west-1 (the endpoint and the kubectl plugin set this).
+    west.client
+        .resources(ManagedSecret.class)
+        .inNamespace(NS)
+        .withName("promoted")
+        .edit(
+            ms -> {
+              ms.getMetadata()
+                  .getAnnotations()
+                  .put("managedsecrets.dev/stop-replication", Instant.now().toString());
+              return ms;
+            });
+
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              ManagedSecret ms = get(west.client, NS, "promoted");
+              return ms.getMetadata().getOwnerReferences().isEmpty()
+                  && ms.getMetadata()
+                      .getAnnotations()
+                      .containsKey("managedsecrets.dev/promoted-from");
+            });
+    ManagedSecret standalone = awaitSynced(west.client, NS, "promoted");
+    assertThat(standalone.getStatus().arn).isEqualTo(arn);
+    assertThat(standalone.getMetadata().getAnnotations())
+        .doesNotContainKey("managedsecrets.dev/replica-of");
+    assertThat(standalone.getSpec().forceDeleteWithoutRecovery).isNull();
+
+    // The primary reports it, and overwrites it neither after a change nor when forced.
+    assertThat(awaitRegion(NS, "promoted", WEST, "Failed").statusMessage).contains("promoted");
+    edit(
+        east.client,
+        NS,
+        "promoted",
+        s -> {
+          s.data = Map.of("password", "v2");
+          s.forceOverwriteReplicaSecret = true;
+        });
+    awaitSynced(east.client, NS, "promoted");
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              ReplicationStatus s = regionStatus(get(east.client, NS, "promoted"), WEST);
+              return s != null && "Failed".equals(s.status) && s.statusMessage.contains("promoted");
+            });
+    assertThat(text(secret(west.client, NS, "promoted"))).isEqualTo(Map.of("password", "v1"));
+    assertThat(get(west.client, NS, "promoted").getMetadata().getOwnerReferences()).isEmpty();
+  }
 }

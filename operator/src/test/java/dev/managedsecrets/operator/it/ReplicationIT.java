@@ -406,4 +406,63 @@ class ReplicationIT {
     assertThat(text(secret(west.client, NS, "promoted"))).isEqualTo(Map.of("password", "v1"));
     assertThat(get(west.client, NS, "promoted").getMetadata().getOwnerReferences()).isEmpty();
   }
+
+  @Test
+  void aKeyTheReplicaRegionCantUseFailsThatRegionOnlyAndTheReplicaUsesItsOwnKeyOtherwise() {
+    create(
+        east.client,
+        managedSecret(
+            NS,
+            "keyed",
+            s -> {
+              s.data = Map.of("password", "k1");
+              ReplicaRegion west = new ReplicaRegion();
+              west.region = WEST;
+              west.kmsKeyId = "no-such-key";
+              s.replicaRegions = List.of(west);
+            }));
+
+    assertThat(awaitRegion(NS, "keyed", WEST, "Failed").statusMessage)
+        .contains("The KMS key no-such-key was not found");
+    assertThat(awaitSynced(east.client, NS, "keyed").getStatus().versionId).isNotNull();
+
+    // The key made in that region: the replica follows, under it.
+    Fixtures.createKeySynced(west.client, NS, "no-such-key", k -> {});
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(text(secret(west.client, NS, "keyed")))
+                    .isEqualTo(Map.of("password", "k1")));
+    assertThat(awaitSynced(west.client, NS, "keyed").getStatus().kmsKeyId)
+        .contains(":" + WEST + ":");
+    awaitRegion(NS, "keyed", WEST, "InSync");
+  }
+
+  @Test
+  void aRegionWhoseOperatorStoppedCatchesUpInOrderWhenItReturns() {
+    replicated(NS, "resumed", "r1", WEST);
+    awaitRegion(NS, "resumed", WEST, "InSync");
+    awaitSynced(west.client, NS, "resumed");
+
+    west.stopOperator();
+    try {
+      edit(east.client, NS, "resumed", s -> s.data = Map.of("password", "r2"));
+      edit(east.client, NS, "resumed", s -> s.data = Map.of("password", "r3"));
+      awaitRegion(NS, "resumed", WEST, "InProgress");
+      assertThat(text(secret(west.client, NS, "resumed"))).isEqualTo(Map.of("password", "r1"));
+    } finally {
+      west.startOperator();
+    }
+
+    awaitRegion(NS, "resumed", WEST, "InSync");
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(text(secret(west.client, NS, "resumed")))
+                    .isEqualTo(Map.of("password", "r3")));
+    assertThat(get(west.client, NS, "resumed").getStatus().versionIdsToStages)
+        .isEqualTo(awaitSynced(east.client, NS, "resumed").getStatus().versionIdsToStages);
+  }
 }

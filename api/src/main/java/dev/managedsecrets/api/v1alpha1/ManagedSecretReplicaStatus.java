@@ -15,8 +15,14 @@ public class ManagedSecretReplicaStatus {
   public String versionId;
 
   @JsonPropertyDescription(
-      "The hex digest of the sealed payload last applied: the same payload is not applied twice.")
+      "The hex digest of the replica's ManagedSecret spec as last applied: an edit of it is put"
+          + " back.")
   public String appliedDigest;
+
+  @JsonPropertyDescription(
+      "The sequence number of the payload last applied: an older payload (one written back) is"
+          + " refused.")
+  public Long appliedSequence;
 
   @JsonPropertyDescription("The metadata.generation that this status describes.")
   public Long observedGeneration;
@@ -29,12 +35,13 @@ public class ManagedSecretReplicaStatus {
     return o instanceof ManagedSecretReplicaStatus other
         && Objects.equals(versionId, other.versionId)
         && Objects.equals(appliedDigest, other.appliedDigest)
+        && Objects.equals(appliedSequence, other.appliedSequence)
         && Objects.equals(observedGeneration, other.observedGeneration)
         && Objects.equals(conditions, other.conditions);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(versionId, appliedDigest, observedGeneration);
+    return Objects.hash(versionId, appliedDigest, appliedSequence, observedGeneration);
   }
 }

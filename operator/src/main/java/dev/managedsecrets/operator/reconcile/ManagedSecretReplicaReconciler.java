@@ -159,6 +159,16 @@ public final class ManagedSecretReplicaReconciler
     // 2. Open: authentic, and for this region, namespace and name.
     ReplicaPayload payload = open(replica);
     try {
+      Long applied = replica.getStatus() == null ? null : replica.getStatus().appliedSequence;
+      if (applied != null && payload.sequence() < applied) {
+        throw new SecretsManagerException(
+            AwsError.ACCESS_DENIED_EXCEPTION,
+            "The replica's payload is older (sequence "
+                + payload.sequence()
+                + ") than the one applied (sequence "
+                + applied
+                + "): an earlier payload written back is not applied.");
+      }
       // 3. The ManagedSecret, owned by the replica.
       ManagedSecretSpec spec = spec(payload);
       ManagedSecret ms = ensureManagedSecret(replica, existing, spec, context);
@@ -174,6 +184,7 @@ public final class ManagedSecretReplicaReconciler
       ManagedSecretReplicaStatus status = copy(replica.getStatus());
       status.versionId = written.current().map(v -> v.versionId()).orElse(null);
       status.appliedDigest = specDigest(ms.getMetadata().getName(), spec);
+      status.appliedSequence = payload.sequence();
       status.observedGeneration = replica.getMetadata().getGeneration();
       status.conditions =
           Conditions.set(
@@ -471,6 +482,7 @@ public final class ManagedSecretReplicaReconciler
       out.conditions = status.conditions == null ? null : new ArrayList<>(status.conditions);
       out.versionId = status.versionId;
       out.appliedDigest = status.appliedDigest;
+      out.appliedSequence = status.appliedSequence;
       out.observedGeneration = status.observedGeneration;
     }
     return out;

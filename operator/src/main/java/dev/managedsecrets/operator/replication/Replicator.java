@@ -99,6 +99,9 @@ public final class Replicator implements AutoCloseable {
 
   private final Map<String, Duration> waits = new ConcurrentHashMap<>();
 
+  /** The digest of the payload text this operator last wrote into each replica. */
+  private final Map<String, String> written = new ConcurrentHashMap<>();
+
   /** The newest job of each region and namespace/name, for what the region's watch reports. */
   private final Map<String, Job> latest = new ConcurrentHashMap<>();
 
@@ -266,29 +269,45 @@ public final class Replicator implements AutoCloseable {
               if (!java.util.Objects.equals(before.getStatus(), after.getStatus())) {
                 reported(r, after);
               }
+              if (!java.util.Objects.equals(sealed(before), sealed(after)) || failed(after)) {
+                // Changed by another writer, or refused there: the worker looks again.
+                resubmit(r, after);
+              }
             }
 
             @Override
             public void onDelete(ManagedSecretReplica replica, boolean unknown) {
-              Job job =
-                  latest.get(
-                      place(
-                          r,
-                          replica.getMetadata().getNamespace(),
-                          replica.getMetadata().getName()));
-              if (job != null) {
-                Map<String, State> known = states.get(job.ms().getMetadata().getUid());
-                if (known != null) {
-                  known.remove(r);
-                }
-                submit(job, Duration.ZERO);
-              }
+              resubmit(r, replica);
             }
           });
       informer.exceptionHandler((started, t) -> true);
       informer.start();
       watches.put(r, informer);
     }
+  }
+
+  /** The replica's primary is looked at again by the region's worker. */
+  private void resubmit(String r, ManagedSecretReplica replica) {
+    Job job =
+        latest.get(place(r, replica.getMetadata().getNamespace(), replica.getMetadata().getName()));
+    if (job != null) {
+      Map<String, State> known = states.get(job.ms().getMetadata().getUid());
+      if (known != null) {
+        known.remove(r);
+      }
+      submit(job, Duration.ZERO);
+    }
+  }
+
+  private static String sealed(ManagedSecretReplica replica) {
+    return replica.getSpec() == null ? null : replica.getSpec().sealed;
+  }
+
+  private static boolean failed(ManagedSecretReplica replica) {
+    return replica.getStatus() != null
+        && replica.getStatus().conditions != null
+        && replica.getStatus().conditions.stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "False".equals(c.getStatus()));
   }
 
   /** A replica's status changed in its region: shown as the primary's state for it. */
@@ -390,7 +409,10 @@ public final class Replicator implements AutoCloseable {
         existing == null || existing.getMetadata().getAnnotations() == null
             ? null
             : existing.getMetadata().getAnnotations().get(SOURCE_DIGEST);
-    if (existing != null && job.digest().equals(written)) {
+    String place = place(job.region(), ms.getMetadata().getNamespace(), ms.getMetadata().getName());
+    String mine = this.written.get(place);
+    boolean untouched = mine == null || (existing != null && mine.equals(sha256(sealed(existing))));
+    if (existing != null && job.digest().equals(written) && untouched) {
       return reported(existing, job.digest());
     }
     ManagedSecretReplica replica = new ManagedSecretReplica();
@@ -414,7 +436,19 @@ public final class Replicator implements AutoCloseable {
       replica.getMetadata().setFinalizers(existing.getMetadata().getFinalizers());
       applied = peer.client().resource(replica).update();
     }
+    this.written.put(place, sha256(spec.sealed));
     return reported(applied, job.digest());
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(String.valueOf(text).getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** What the region's operator reports in the replica's status for its current spec. */

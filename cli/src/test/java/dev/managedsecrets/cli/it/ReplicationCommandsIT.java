@@ -3,17 +3,13 @@ package dev.managedsecrets.cli.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretReplica;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretReplicaSpec;
 import dev.managedsecrets.api.v1alpha1.ReplicaRegion;
-import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.cli.Cli;
 import dev.managedsecrets.core.replication.ReplicationRequests;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,21 +28,19 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ReplicationCommandsIT {
 
-  static EmbeddedApiServer api;
+  static PluginCluster cluster;
   static Cli cli;
 
   @BeforeAll
   static void start() throws Exception {
-    api = EmbeddedApiServer.start(0);
-    Path dir = Files.createTempDirectory("kubectl-managedsecret-replicate");
-    Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
-    cli = new Cli(Map.of("KUBECONFIG", kubeconfig.toString(), "HOME", dir.toString()));
+    cluster = PluginCluster.start("kubectl-managedsecret-replicate");
+    cli = cluster.cli;
   }
 
   @AfterAll
   static void stop() {
-    if (api != null) {
-      api.close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
@@ -59,16 +53,15 @@ class ReplicationCommandsIT {
   }
 
   static void create(ManagedSecret ms) {
-    api.client().resources(ManagedSecret.class).resource(ms).create();
+    cluster.api.client().resources(ManagedSecret.class).resource(ms).create();
   }
 
   static ManagedSecret get(String name) {
-    return api.client().resources(ManagedSecret.class).inNamespace("default").withName(name).get();
+    return cluster.get(name);
   }
 
   static JsonNode json(Cli.Result r) throws Exception {
-    assertThat(r.code()).as(r.toString()).isZero();
-    return new ObjectMapper().readTree(r.out());
+    return PluginCluster.json(r);
   }
 
   static List<String> regions(JsonNode out) {
@@ -194,7 +187,7 @@ class ReplicationCommandsIT {
         "arn:aws:secretsmanager:us-east-1:123456789012:secret:default/mirror-AbCdEf";
     owner.getSpec().sealed = "not-a-payload";
     ManagedSecretReplica made =
-        api.client().resources(ManagedSecretReplica.class).resource(owner).create();
+        cluster.api.client().resources(ManagedSecretReplica.class).resource(owner).create();
     ManagedSecret replica = secret("mirror");
     replica
         .getMetadata()

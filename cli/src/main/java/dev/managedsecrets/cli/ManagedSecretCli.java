@@ -10,9 +10,12 @@ import dev.managedsecrets.cli.commands.GetRandomPassword;
 import dev.managedsecrets.cli.commands.GetSecretValue;
 import dev.managedsecrets.cli.commands.ListSecrets;
 import dev.managedsecrets.cli.commands.PutSecretValue;
+import dev.managedsecrets.cli.commands.RemoveRegionsFromReplication;
+import dev.managedsecrets.cli.commands.ReplicateSecretToRegions;
 import dev.managedsecrets.cli.commands.RestoreSecret;
 import dev.managedsecrets.cli.commands.RotateSecret;
 import dev.managedsecrets.cli.commands.Seal;
+import dev.managedsecrets.cli.commands.StopReplicationToReplica;
 import dev.managedsecrets.cli.commands.TagResource;
 import dev.managedsecrets.cli.commands.UntagResource;
 import dev.managedsecrets.cli.commands.UpdateSecret;
@@ -57,6 +60,9 @@ import picocli.CommandLine.Spec;
       UpdateSecretVersionStage.class,
       RotateSecret.class,
       CancelRotateSecret.class,
+      ReplicateSecretToRegions.class,
+      RemoveRegionsFromReplication.class,
+      StopReplicationToReplica.class,
       GetRandomPassword.class,
       Seal.class,
       FetchCert.class,

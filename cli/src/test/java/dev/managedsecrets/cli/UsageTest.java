@@ -64,9 +64,24 @@ class UsageTest {
             "update-secret-version-stage",
             "rotate-secret",
             "cancel-rotate-secret",
+            "replicate-secret-to-regions",
+            "remove-regions-from-replication",
+            "stop-replication-to-replica",
             "get-random-password",
             "seal",
             "fetch-cert",
             "credentials");
+  }
+
+  @Test
+  void replicationCommandsNeedTheirRegions() {
+    Cli.Result add = cli.run("replicate-secret-to-regions", "--secret-id", "x");
+    Cli.Result remove = cli.run("remove-regions-from-replication", "--secret-id", "x");
+
+    assertThat(add.code()).isEqualTo(252);
+    assertThat(add.err()).contains("Missing required option: '--add-replica-regions=<region>'");
+    assertThat(remove.code()).isEqualTo(252);
+    assertThat(remove.err())
+        .contains("Missing required option: '--remove-replica-regions=<region>'");
   }
 }

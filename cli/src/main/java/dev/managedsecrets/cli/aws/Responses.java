@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
+import dev.managedsecrets.api.v1alpha1.ReplicationStatus;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.cli.output.Json;
 import dev.managedsecrets.core.names.Names;
+import dev.managedsecrets.core.replication.ReplicationRequests;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -24,6 +26,9 @@ public final class Responses {
 
   /** The operator's default key: describing a secret on it omits KmsKeyId, as AWS does. */
   public static final String DEFAULT_KEY_ALIAS = "alias/managedsecrets";
+
+  /** A replica's ManagedSecret's annotation naming its primary's ARN. */
+  public static final String REPLICA_OF = "managedsecrets.dev/replica-of";
 
   private static final DateTimeFormatter SECONDS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
@@ -101,6 +106,56 @@ public final class Responses {
       }
     }
     put(out, "CreatedDate", date(status.createdDate));
+    replication(out, ms, spec, status, "VersionIdsToStages".equals(stagesKey));
+    return out;
+  }
+
+  /**
+   * PrimaryRegion (a replica's primary's, from the annotation managedsecrets.dev/replica-of; a
+   * primary's own, from its ARN) and, in DescribeSecret, each replica region's ReplicationStatus.
+   */
+  private static void replication(
+      ObjectNode out,
+      ManagedSecret ms,
+      ManagedSecretSpec spec,
+      ManagedSecretStatus status,
+      boolean statuses) {
+    String primary = primaryRegion(ms);
+    if (primary != null) {
+      put(out, "PrimaryRegion", primary);
+    } else if (spec.replicaRegions != null && !spec.replicaRegions.isEmpty()) {
+      put(out, "PrimaryRegion", region(status.arn));
+      if (statuses) {
+        out.set(
+            "ReplicationStatus",
+            replicationStatus(
+                ReplicationRequests.statuses(spec.replicaRegions, status.replicationStatus)));
+      }
+    }
+  }
+
+  /** A replica's primary region, from the annotation managedsecrets.dev/replica-of; or null. */
+  public static String primaryRegion(ManagedSecret ms) {
+    Map<String, String> annotations = ms.getMetadata().getAnnotations();
+    return region(annotations == null ? null : annotations.get(REPLICA_OF));
+  }
+
+  /** The region of an ARN, or null. */
+  private static String region(String arn) {
+    String[] parts = arn == null ? new String[0] : arn.split(":", 6);
+    return parts.length == 6 ? parts[3] : null;
+  }
+
+  /** ReplicationStatus: one {Region, KmsKeyId, Status, StatusMessage} per region. */
+  public static ArrayNode replicationStatus(List<ReplicationStatus> statuses) {
+    ArrayNode out = Json.MAPPER.createArrayNode();
+    for (ReplicationStatus r : statuses) {
+      ObjectNode o = out.addObject();
+      o.put("Region", r.region);
+      put(o, "KmsKeyId", r.kmsKeyId);
+      put(o, "Status", r.status);
+      put(o, "StatusMessage", r.statusMessage);
+    }
     return out;
   }
 

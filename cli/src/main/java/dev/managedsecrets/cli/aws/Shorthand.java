@@ -2,6 +2,7 @@ package dev.managedsecrets.cli.aws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.managedsecrets.api.v1alpha1.ReplicaRegion;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.cli.CliException;
 import dev.managedsecrets.cli.output.Json;
@@ -52,6 +53,19 @@ public final class Shorthand {
       filters.add(new Filter(key.get(0), s.getOrDefault("Values", List.of())));
     }
     return filters;
+  }
+
+  /**
+   * --add-replica-regions: {@code Region=eu-west-1,KmsKeyId=alias/k} per argument, or JSON ({@code
+   * [{"Region":"eu-west-1"}]}). A Region missing is left null, for the rules to refuse.
+   */
+  public static List<ReplicaRegion> replicaRegions(String option, List<String> args) {
+    List<ReplicaRegion> out = new ArrayList<>();
+    for (Map<String, List<String>> s : structures(option, args)) {
+      unknown(option, s, "Region", "KmsKeyId");
+      out.add(new ReplicaRegion(one(option, s, "Region"), one(option, s, "KmsKeyId")));
+    }
+    return out;
   }
 
   /**

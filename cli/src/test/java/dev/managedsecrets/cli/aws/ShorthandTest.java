@@ -2,7 +2,9 @@ package dev.managedsecrets.cli.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.managedsecrets.api.v1alpha1.ReplicaRegion;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.cli.CliException;
 import dev.managedsecrets.core.rotation.RotationRequests;
@@ -74,6 +76,30 @@ class ShorthandTest {
         .hasMessageStartingWith("Error parsing parameter '--tags': Invalid JSON:");
     assertThatThrownBy(() -> Shorthand.tags("--tags", List.of("team")))
         .hasMessageStartingWith("Error parsing parameter '--tags': Expected: '='");
+  }
+
+  @Test
+  void replicaRegionsComeAsShorthandOrJsonWithAnOptionalKey() {
+    List<ReplicaRegion> regions =
+        Shorthand.replicaRegions(
+            "--add-replica-regions",
+            List.of("Region=eu-west-1,KmsKeyId=alias/eu", "Region=ap-south-1"));
+    List<ReplicaRegion> json =
+        Shorthand.replicaRegions(
+            "--add-replica-regions",
+            List.of("[{\"Region\":\"eu-west-1\"},{\"Region\":\"us-west-2\",\"KmsKeyId\":\"k\"}]"));
+
+    assertThat(regions)
+        .extracting(r -> r.region, r -> r.kmsKeyId)
+        .containsExactly(tuple("eu-west-1", "alias/eu"), tuple("ap-south-1", null));
+    assertThat(json)
+        .extracting(r -> r.region, r -> r.kmsKeyId)
+        .containsExactly(tuple("eu-west-1", null), tuple("us-west-2", "k"));
+    assertThatThrownBy(
+            () -> Shorthand.replicaRegions("--add-replica-regions", List.of("Regoin=eu-west-1")))
+        .hasMessage(
+            "Error parsing parameter '--add-replica-regions': Unknown parameter \"Regoin\", must"
+                + " be one of: Region, KmsKeyId");
   }
 
   @Test

@@ -3,13 +3,9 @@ package dev.managedsecrets.cli.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
-import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.cli.Cli;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -26,21 +22,19 @@ import org.junit.jupiter.api.Timeout;
 class RotateSecretCommandIT {
 
   static final String TOKEN = "5f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
-  static EmbeddedApiServer api;
+  static PluginCluster cluster;
   static Cli cli;
 
   @BeforeAll
   static void start() throws Exception {
-    api = EmbeddedApiServer.start(0);
-    Path dir = Files.createTempDirectory("kubectl-managedsecret-rotate");
-    Path kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
-    cli = new Cli(Map.of("KUBECONFIG", kubeconfig.toString(), "HOME", dir.toString()));
+    cluster = PluginCluster.start("kubectl-managedsecret-rotate");
+    cli = cluster.cli;
   }
 
   @AfterAll
   static void stop() {
-    if (api != null) {
-      api.close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
@@ -50,16 +44,15 @@ class RotateSecretCommandIT {
     ms.getMetadata().setNamespace("default");
     ms.getSpec().data = Map.of("username", "orders");
     ms.getSpec().generate = Map.of("password", new GenerateSpec());
-    api.client().resources(ManagedSecret.class).resource(ms).create();
+    cluster.api.client().resources(ManagedSecret.class).resource(ms).create();
   }
 
   static ManagedSecret get(String name) {
-    return api.client().resources(ManagedSecret.class).inNamespace("default").withName(name).get();
+    return cluster.get(name);
   }
 
   static JsonNode json(Cli.Result r) throws Exception {
-    assertThat(r.code()).as(r.toString()).isZero();
-    return new ObjectMapper().readTree(r.out());
+    return PluginCluster.json(r);
   }
 
   static Cli.Result rotate30Days(String name) {
@@ -184,7 +177,7 @@ class RotateSecretCommandIT {
     ms.getMetadata().setAnnotations(Map.of("managedsecrets.dev/rotate-now", "asked-earlier"));
     ms.getSpec().rotation = new dev.managedsecrets.api.v1alpha1.RotationSpec();
     ms.getSpec().rotation.automaticallyAfterDays = 30;
-    api.client().resource(ms).update();
+    cluster.api.client().resource(ms).update();
 
     Cli.Result r = cli.run("rotate-secret", "--secret-id", "default/unfinished");
 

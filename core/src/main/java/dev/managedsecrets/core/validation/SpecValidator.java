@@ -349,7 +349,15 @@ public final class SpecValidator {
    * Replica regions, bounded as the CRD bounds them; with the operator's regions, each must be one
    * of its peers (never its own region).
    */
-  private static void replicaRegions(List<ReplicaRegion> replicas, Regions regions) {
+  /**
+   * The rules of {@code spec.replicaRegions}: at most {@link #MAX_REPLICA_REGIONS}, each region of
+   * the right shape and listed once, with a key of 1-2048 characters when one is named, and, with
+   * {@code regions}, each a peer region and never the own one.
+   *
+   * @param regions the operator's regions; null: the shape only
+   * @throws SecretsManagerException the first rule broken, with AWS's exception name
+   */
+  public static void replicaRegions(List<ReplicaRegion> replicas, Regions regions) {
     if (replicas == null) {
       return;
     }

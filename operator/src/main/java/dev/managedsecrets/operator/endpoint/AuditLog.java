@@ -53,6 +53,7 @@ final class AuditLog {
           "RequireEachIncludedType",
           "AddReplicaRegions",
           "ForceOverwriteReplicaSecret",
+          "RemoveReplicaRegions",
           "RotationLambdaARN",
           "RotationRules",
           "RotateImmediately");

@@ -5,14 +5,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
+import dev.managedsecrets.api.v1alpha1.ReplicaRegion;
 import dev.managedsecrets.api.v1alpha1.RotationSpec;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.core.names.Names;
+import dev.managedsecrets.core.replication.ReplicationRequests;
 import dev.managedsecrets.core.secret.Incarnations;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.operator.endpoint.Authorizer.Need;
+import dev.managedsecrets.operator.replication.Replicas;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,6 +74,7 @@ final class ListOperations {
             r.deletedDate());
     if (t.object() != null) {
       rotation(out, t.object());
+      replication(out, t.object(), true);
     }
     out.set("VersionIdsToStages", Output.stages(r.versionIdsToStages()));
     return out;
@@ -99,6 +103,31 @@ final class ListOperations {
     }
     Output.time(out, "LastRotatedDate", instant(last));
     Output.time(out, "NextRotationDate", instant(status == null ? null : status.nextRotationDate));
+  }
+
+  /**
+   * DescribeSecret's and ListSecrets' replication members, as AWS shows them: a replica's
+   * PrimaryRegion (its primary's region); a primary with replica regions, PrimaryRegion (this
+   * operator's region) and, in DescribeSecret, each region's ReplicationStatus; nothing for a
+   * secret that is neither.
+   */
+  private void replication(ObjectNode out, ManagedSecret ms, boolean statuses) {
+    if (Replicas.isReplica(ms)) {
+      Output.text(out, "PrimaryRegion", Replicas.primaryRegion(ms));
+      return;
+    }
+    List<ReplicaRegion> regions = ms.getSpec() == null ? null : ms.getSpec().replicaRegions;
+    if (regions == null || regions.isEmpty()) {
+      return;
+    }
+    out.put("PrimaryRegion", s.regions().own());
+    if (statuses) {
+      out.set(
+          "ReplicationStatus",
+          Output.replication(
+              ReplicationRequests.statuses(
+                  regions, ms.getStatus() == null ? null : ms.getStatus().replicationStatus)));
+    }
   }
 
   /** The members DescribeSecret and ListSecrets share. */
@@ -222,6 +251,7 @@ final class ListOperations {
           entry(l.arn(), l.name(), l.spec(), l.created(), l.changed(), l.accessed(), l.deleted());
       if (l.object() != null) {
         rotation(e, l.object());
+        replication(e, l.object(), false);
       }
       e.set("SecretVersionsToStages", Output.stages(l.stages()));
       entries.add(e);

@@ -96,11 +96,29 @@ final class Lookup {
   private static final java.util.Set<String> READS = java.util.Set.of("get", "list", "watch");
 
   Target authorized(Principal caller, String operation, String secretId, Authorizer.Need need) {
+    return authorized(caller, operation, secretId, need, false);
+  }
+
+  /**
+   * As {@link #authorized(Principal, String, String, Authorizer.Need)}, for the one change a
+   * replica takes in its own region (StopReplicationToReplica): a replica is not refused.
+   */
+  Target authorizedOnReplica(
+      Principal caller, String operation, String secretId, Authorizer.Need need) {
+    return authorized(caller, operation, secretId, need, true);
+  }
+
+  private Target authorized(
+      Principal caller,
+      String operation,
+      String secretId,
+      Authorizer.Need need,
+      boolean onReplica) {
     Optional<Target> found = find(caller, secretId);
     if (found.isPresent()) {
       Target t = found.get();
       authorizer.require(caller, need, t.namespace(), t.objectName(), operation, secretId);
-      if (!READS.contains(need.verb()) && Replicas.isReplica(t.object())) {
+      if (!onReplica && !READS.contains(need.verb()) && Replicas.isReplica(t.object())) {
         // A replica changes only through its primary, as in AWS.
         throw AwsException.invalidRequest(
             "Operation not permitted on a replica secret. Call must be made in primary secret's"

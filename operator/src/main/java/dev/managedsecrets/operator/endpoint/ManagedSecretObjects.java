@@ -25,9 +25,10 @@ import java.util.function.Consumer;
 /**
  * The ManagedSecret objects the endpoint reads and writes, with the operator's client, after the
  * caller was authorised. The endpoint writes a spec only as a call asks (CreateSecret, the
- * description, KMS key and tags of UpdateSecret, TagResource and UntagResource, and the rotation of
- * RotateSecret and CancelRotateSecret), never a value, and never a field that another writer
- * (kubectl, Argo CD, Flux) set: {@code metadata.managedFields} says who set what.
+ * description, KMS key and tags of UpdateSecret, TagResource and UntagResource, the rotation of
+ * RotateSecret and CancelRotateSecret, and the replica regions of ReplicateSecretToRegions and
+ * RemoveRegionsFromReplication), never a value, and never a field that another writer (kubectl,
+ * Argo CD, Flux) set: {@code metadata.managedFields} says who set what.
  */
 final class ManagedSecretObjects {
 

@@ -8,8 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * GetRandomPassword, and the operations of capabilities the endpoint does not serve yet
- * (replication, resource policies), which answer as AWS answers for a secret that has none of them.
+ * GetRandomPassword, and the operations of a capability the endpoint does not serve yet (resource
+ * policies), which answer as AWS answers for a secret that has none.
  */
 final class OtherOperations {
 
@@ -23,11 +23,6 @@ final class OtherOperations {
   Map<String, Operation> operations() {
     Map<String, Operation> ops = new LinkedHashMap<>();
     ops.put("GetRandomPassword", this::randomPassword);
-    ops.put("ReplicateSecretToRegions", replication("ReplicateSecretToRegions"));
-    ops.put("RemoveRegionsFromReplication", replication("RemoveRegionsFromReplication"));
-    ops.put(
-        "StopReplicationToReplica",
-        refused("StopReplicationToReplica", "The secret is not a replica of another secret."));
     ops.put("GetResourcePolicy", noPolicy("GetResourcePolicy", Need.of("get")));
     ops.put("DeleteResourcePolicy", noPolicy("DeleteResourcePolicy", Need.of("patch")));
     ops.put(
@@ -77,15 +72,6 @@ final class OtherOperations {
           s.lookup().authorized(caller.principal(), operation, secretId, Need.of("patch"));
       Services.requireLive(t);
       throw AwsException.invalidRequest(message);
-    };
-  }
-
-  /** Replication to regions the operator does not have (it has no peer region yet). */
-  private Operation replication(String operation) {
-    return (caller, in) -> {
-      String secretId = Members.secretId(in);
-      s.lookup().authorized(caller.principal(), operation, secretId, Need.of("patch"));
-      throw AwsException.invalidParameter("Invalid replica region.");
     };
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.managedsecrets.api.v1alpha1.ReplicationStatus;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -63,6 +64,19 @@ final class Output {
   static ObjectNode stages(Map<String, List<String>> versionIdsToStages) {
     ObjectNode out = object();
     versionIdsToStages.forEach((id, stages) -> out.set(id, strings(stages)));
+    return out;
+  }
+
+  /** ReplicationStatus: one {Region, KmsKeyId, Status, StatusMessage} per region. */
+  static ArrayNode replication(List<ReplicationStatus> statuses) {
+    ArrayNode out = JSON.createArrayNode();
+    for (ReplicationStatus r : statuses) {
+      ObjectNode entry = out.addObject();
+      entry.put("Region", r.region);
+      text(entry, "KmsKeyId", r.kmsKeyId);
+      text(entry, "Status", r.status);
+      text(entry, "StatusMessage", r.statusMessage);
+    }
     return out;
   }
 }

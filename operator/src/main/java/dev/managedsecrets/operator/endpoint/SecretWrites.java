@@ -3,7 +3,9 @@ package dev.managedsecrets.operator.endpoint;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.api.v1alpha1.ReplicaRegion;
 import dev.managedsecrets.api.v1alpha1.Tag;
+import dev.managedsecrets.core.replication.ReplicationRequests;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
@@ -51,13 +53,15 @@ final class SecretWrites {
     String token = Members.token(in);
     String description = in.optional("Description", 0, 2048);
     String kmsKeyId = in.optional("KmsKeyId", 0, 2048);
+    List<ReplicaRegion> replicas = ReplicationOperations.addReplicaRegions(in);
+    Boolean force = in.optionalBool("ForceOverwriteReplicaSecret");
+    // The replica regions are checked before the value is read: a refusal holds no value.
+    ManagedSecretSpec replicated = new ManagedSecretSpec();
+    if (replicas != null) {
+      ReplicationRequests.replicate(replicated, replicas, force, s.regions());
+    }
     ValueInput.Whole value = Members.value(in);
     List<Tag> tags = Members.tags(in, "Tags");
-    List<Input> replicas = in.structures("AddReplicaRegions", 50);
-    in.bool("ForceOverwriteReplicaSecret");
-    if (replicas != null && !replicas.isEmpty()) {
-      throw AwsException.invalidParameter("Invalid replica region.");
-    }
     String namespace = caller.namespace();
     String objectName = ManagedSecretObjects.objectName(name);
     s.authorizer()
@@ -79,6 +83,8 @@ final class SecretWrites {
     spec.description = description;
     spec.kmsKeyId = kmsKeyId == null || kmsKeyId.isEmpty() ? null : kmsKeyId;
     spec.tags = tags == null || tags.isEmpty() ? null : tags;
+    spec.replicaRegions = replicated.replicaRegions;
+    spec.forceOverwriteReplicaSecret = replicated.forceOverwriteReplicaSecret;
     ManagedSecret ms = s.objects().create(namespace, objectName, spec, "CreateSecret");
     if (ms == null) {
       throw exists(name);
@@ -111,6 +117,11 @@ final class SecretWrites {
     ObjectNode out = Output.secret(claimed.secret().arn(), name);
     if (put != null) {
       out.put("VersionId", put.version().versionId());
+    }
+    if (spec.replicaRegions != null) {
+      out.set(
+          "ReplicationStatus",
+          Output.replication(ReplicationRequests.statuses(spec.replicaRegions, null)));
     }
     return out;
   }

@@ -91,6 +91,7 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
             backend.namespaces(),
             backend.written(),
             new LastAccessed(objects, backend.clock()),
+            config.regions(),
             backend.clock());
     ListOperations lists = new ListOperations(services);
     Map<String, Operation> operations = new HashMap<>();
@@ -99,6 +100,7 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
     operations.putAll(lists.operations());
     operations.putAll(new OtherOperations(services).operations());
     operations.putAll(new RotationOperations(services).operations());
+    operations.putAll(new ReplicationOperations(services).operations());
     PodCredentials pods;
     try {
       pods =

@@ -5,6 +5,7 @@ import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.ValueOwner;
+import dev.managedsecrets.core.validation.Regions;
 import dev.managedsecrets.core.value.ValueAssembler;
 import dev.managedsecrets.core.value.ValueInput;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
@@ -12,7 +13,10 @@ import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import java.time.Clock;
 import java.util.List;
 
-/** What the operations work with: the store and KMS, the objects, lookups and RBAC. */
+/**
+ * What the operations work with: the store and KMS, the objects, lookups and RBAC, and the
+ * operator's own region and peer regions.
+ */
 record Services(
     SecretsManagerService secrets,
     Kms kms,
@@ -24,6 +28,7 @@ record Services(
     NamespaceIncarnations namespaces,
     ValueWritten written,
     LastAccessed lastAccessed,
+    Regions regions,
     Clock clock) {
 
   static final String MARKED_FOR_DELETION =

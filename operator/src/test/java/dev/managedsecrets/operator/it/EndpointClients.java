@@ -240,9 +240,17 @@ final class EndpointClients {
 
   /** AWS's client for the plain-HTTP endpoint at {@code url}, signing with {@code key}. */
   static SecretsManagerClient client(String url, AccessKeys.AccessKey key) {
+    return client(url, key, REGION);
+  }
+
+  /**
+   * AWS's client for the plain-HTTP endpoint at {@code url}, signing with {@code key} for {@code
+   * region} (the operator's config.region).
+   */
+  static SecretsManagerClient client(String url, AccessKeys.AccessKey key, String region) {
     return SecretsManagerClient.builder()
         .endpointOverride(URI.create(url))
-        .region(Region.of(REGION))
+        .region(Region.of(region))
         .credentialsProvider(
             StaticCredentialsProvider.create(
                 AwsBasicCredentials.create(key.accessKeyId(), key.secretAccessKey())))

@@ -643,13 +643,51 @@ class EndpointSdkIT {
             catchThrowableOfType(
                 InvalidRequestException.class, () -> sm.rotateSecret(r -> r.secretId("plain"))))
         .isNotNull();
+  }
+
+  /** This operator has no peer region (config.replication.peers): no region can be a replica's. */
+  static final String NO_PEERS =
+      "Replica region eu-west-1 is not a peer region of this operator, which has none: list the"
+          + " regions it may replicate to in the chart value config.replication.peers.";
+
+  @Test
+  void replicaRegionsOfAnOperatorWithoutPeersAreRefusedAndNothingIsWritten() {
+    sm.createSecret(r -> r.name("unreplicated").secretString("v"));
+    Long generation = object("unreplicated").getMetadata().getGeneration();
+
+    InvalidParameterException replicate =
+        catchThrowableOfType(
+            InvalidParameterException.class,
+            () ->
+                sm.replicateSecretToRegions(
+                    r -> r.secretId("unreplicated").addReplicaRegions(x -> x.region("eu-west-1"))));
+    InvalidParameterException create =
+        catchThrowableOfType(
+            InvalidParameterException.class,
+            () ->
+                sm.createSecret(
+                    r ->
+                        r.name("replicated-nowhere")
+                            .secretString("v")
+                            .addReplicaRegions(x -> x.region("eu-west-1"))));
+    InvalidParameterException own =
+        catchThrowableOfType(
+            InvalidParameterException.class,
+            () ->
+                sm.replicateSecretToRegions(
+                    r ->
+                        r.secretId("unreplicated")
+                            .addReplicaRegions(x -> x.region(EndpointClients.REGION))));
+
+    assertThat(replicate.awsErrorDetails().errorMessage()).isEqualTo(NO_PEERS);
+    assertThat(create.awsErrorDetails().errorMessage()).isEqualTo(NO_PEERS);
+    assertThat(own.awsErrorDetails().errorMessage()).isEqualTo("Invalid replica region.");
+    ManagedSecret ms = object("unreplicated");
+    assertThat(ms.getMetadata().getGeneration()).isEqualTo(generation);
+    assertThat(ms.getSpec().replicaRegions).isNull();
     assertThat(
-            catchThrowableOfType(
-                InvalidParameterException.class,
-                () ->
-                    sm.replicateSecretToRegions(
-                        r -> r.secretId("plain").addReplicaRegions(x -> x.region("eu-west-1")))))
-        .hasMessageContaining("Invalid replica region.");
+            cluster.client.resources(ManagedSecret.class).inNamespace("default").list().getItems())
+        .noneMatch(m -> "replicated-nowhere".equals(m.getSpec().secretName));
   }
 
   @Test

@@ -20,6 +20,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -50,6 +51,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
   /** Namespaces that exist from the start, as in a new cluster plus the operator's own. */
   public static final List<String> NAMESPACES =
       List.of("default", "kube-system", "managedsecret-system");
+
+  /** The name of the cluster, user and context of {@link #kubeconfig()}. */
+  private static final String CONTEXT = "managedsecret-embedded";
 
   private final LoopbackHttp server;
   private final EmbeddedDispatcher dispatcher;
@@ -327,7 +331,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
    * server requires of every request: keep it where only its owner can read it.
    */
   public String kubeconfig() {
-    return kubeconfig("token: \"" + token + "\"", "default");
+    return kubeconfig(tokenCredentials(), "default");
   }
 
   /**
@@ -359,30 +363,82 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return file.toAbsolutePath();
   }
 
+  /**
+   * One kubeconfig of several servers: per server a context named by its key (its cluster and user
+   * of that name, namespace default, with the server's token), in the map's order, the first one
+   * current. Keep it where only its owner can read it.
+   */
+  public static String kubeconfig(Map<String, EmbeddedApiServer> servers) {
+    if (servers.isEmpty()) {
+      throw new IllegalArgumentException("no server");
+    }
+    StringBuilder clusters = new StringBuilder();
+    StringBuilder users = new StringBuilder();
+    StringBuilder contexts = new StringBuilder();
+    servers.forEach(
+        (name, server) ->
+            server.entries(name, server.tokenCredentials(), "default", clusters, users, contexts));
+    return document(clusters, users, contexts, servers.keySet().iterator().next());
+  }
+
+  private String tokenCredentials() {
+    return "token: \"" + token + "\"";
+  }
+
   /** A kubeconfig of this server whose user has {@code credentials} (YAML lines of user:). */
   private String kubeconfig(String credentials, String namespace) {
-    return """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: managedsecret-embedded
+    StringBuilder clusters = new StringBuilder();
+    StringBuilder users = new StringBuilder();
+    StringBuilder contexts = new StringBuilder();
+    entries(CONTEXT, credentials, namespace, clusters, users, contexts);
+    return document(clusters, users, contexts, CONTEXT);
+  }
+
+  /** This server's cluster, user and context entries, all named {@code name}. */
+  private void entries(
+      String name,
+      String credentials,
+      String namespace,
+      StringBuilder clusters,
+      StringBuilder users,
+      StringBuilder contexts) {
+    clusters.append(
+        """
+        - name: %s
           cluster:
             server: %s
             certificate-authority-data: %s
-        users:
-        - name: managedsecret-embedded
+        """
+            .formatted(name, url(), certificateAuthorityData()));
+    users.append(
+        """
+        - name: %s
           user:
             %s
-        contexts:
-        - name: managedsecret-embedded
-          context:
-            cluster: managedsecret-embedded
-            user: managedsecret-embedded
-            namespace: %s
-        current-context: managedsecret-embedded
-        preferences: {}
         """
-        .formatted(url(), certificateAuthorityData(), credentials, namespace);
+            .formatted(name, credentials));
+    contexts.append(
+        """
+        - name: %s
+          context:
+            cluster: %s
+            user: %s
+            namespace: %s
+        """
+            .formatted(name, name, name, namespace));
+  }
+
+  private static String document(
+      CharSequence clusters, CharSequence users, CharSequence contexts, String current) {
+    return "apiVersion: v1\nkind: Config\nclusters:\n"
+        + clusters
+        + "users:\n"
+        + users
+        + "contexts:\n"
+        + contexts
+        + "current-context: "
+        + current
+        + "\npreferences: {}\n";
   }
 
   /** The server's certificate, which clients trust: base64 of its PEM. */

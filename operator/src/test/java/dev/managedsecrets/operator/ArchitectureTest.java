@@ -30,6 +30,8 @@ class ArchitectureTest {
           .resideInAPackage("dev.managedsecrets.operator..")
           .and()
           .doNotHaveFullyQualifiedName("dev.managedsecrets.operator.command.EmbeddedCommand")
+          .and()
+          .doNotHaveFullyQualifiedName("dev.managedsecrets.operator.command.EmbeddedRegion")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(

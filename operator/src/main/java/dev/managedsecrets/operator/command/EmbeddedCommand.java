@@ -9,9 +9,9 @@ import dev.managedsecrets.operator.endpoint.AccessKeys;
 import dev.managedsecrets.operator.endpoint.AdminCredentials;
 import dev.managedsecrets.operator.endpoint.Principal;
 import dev.managedsecrets.operator.endpoint.SecretsManagerEndpoint;
+import dev.managedsecrets.operator.replication.Replicas;
 import dev.managedsecrets.operator.reseal.ResealServer;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -21,15 +21,22 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -80,75 +87,121 @@ public final class EmbeddedCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** The regions of --regions, in their order; empty: one API server and operator, as before. */
+  private List<String> regions = List.of();
+
+  /** The team namespace that embedded mode has from the start, kubectl's default. */
+  static final String TEAM_NAMESPACE = "default";
+
+  /** The most regions --regions starts. */
+  static final int MAX_REGIONS = 5;
+
+  private static final Pattern REGION = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+
+  @Option(
+      names = "--regions",
+      paramLabel = "REGION[,REGION...]",
+      description = {
+        "Start one region per name (1-"
+            + MAX_REGIONS
+            + ", e.g. us-east-1,eu-west-1), each its own in-memory API server and operator, peers"
+            + " of each other for spec.replicaRegions. The kubeconfig gets one context per region,"
+            + " named after it, the first one current; the namespace "
+            + TEAM_NAMESPACE
+            + " accepts replicas in every region. The API servers listen on --port, --port+1, ..."
+            + " and the Secrets Manager endpoints on --endpoint-port, --endpoint-port+1, ... (0:"
+            + " any free ports)."
+      })
+  void regions(String value) {
+    try {
+      regions = parseRegions(value);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), "Invalid value for option '--regions': " + e.getMessage());
+    }
+  }
+
+  /**
+   * The regions of a --regions value: 1-{@value #MAX_REGIONS} distinct names, comma-separated, each
+   * a lowercase letter then at most 31 of lowercase letters, digits and -.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  static List<String> parseRegions(String value) {
+    String[] names = value.split(",", -1);
+    if (names.length > MAX_REGIONS) {
+      throw new IllegalArgumentException(
+          "at most " + MAX_REGIONS + " regions, comma-separated; it names " + names.length);
+    }
+    Set<String> seen = new LinkedHashSet<>();
+    for (String name : names) {
+      if (!REGION.matcher(name).matches()) {
+        throw new IllegalArgumentException(
+            "each region is a lowercase letter then at most 31 of a-z, 0-9 and -, comma-separated"
+                + " (e.g. us-east-1,eu-west-1); '"
+                + (name.length() > 40 ? name.substring(0, 40) + "..." : name)
+                + "' is not");
+      }
+      if (!seen.add(name)) {
+        throw new IllegalArgumentException("region " + name + " is named more than once");
+      }
+    }
+    return List.copyOf(seen);
+  }
+
   private final CountDownLatch stop = new CountDownLatch(1);
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (port < 0 || port > 65535 || endpointPort < 0 || endpointPort > 65535) {
-      err.println("error: --port and --endpoint-port must be 0-65535");
+    int last = Math.max(regions.size() - 1, 0);
+    if (port < 0
+        || offset(port, last) > 65535
+        || endpointPort < 0
+        || offset(endpointPort, last) > 65535) {
+      err.println(
+          regions.isEmpty()
+              ? "error: --port and --endpoint-port must be 0-65535"
+              : "error: --port and --endpoint-port must be 0-65535, with room for one port per"
+                  + " region above them");
       err.flush();
       return 2;
     }
     Path target = kubeconfig.toAbsolutePath().normalize();
     FileChannel channel = null;
-    EmbeddedApiServer api = null;
-    OperatorRuntime runtime = null;
-    AutoCloseable reseal = null;
+    List<EmbeddedRegion> started = new ArrayList<>();
     try {
-      OperatorConfig cfg = OperatorConfig.load(config, environment());
+      List<OperatorConfig> configs = configs();
       channel = lockKubeconfig(target);
-      api = EmbeddedApiServer.start(port);
-      out.println(
-          "Embedded API server on "
-              + api.url()
-              + ". Its state is in memory only: everything is lost when this process stops.");
-      out.flush();
-      runtime =
-          OperatorRuntime.start(api.client(), cfg, new SimpleMeterRegistry(), Clock.systemUTC());
-      reseal = serveReseal(api, runtime, cfg);
-      writeKubeconfig(channel, api);
-      out.println("export KUBECONFIG=" + target);
-      SecretsManagerEndpoint endpoint = runtime.endpoint().orElseThrow();
-      proxyEndpoint(api, cfg, endpoint);
-      AccessKeys.AccessKey admin = administrator(credentialsFile(target), cfg, endpoint.url());
-      endpoint.accessKeys().add(admin);
-      out.println(
-          "Secrets Manager endpoint on "
-              + endpoint.url()
-              + "; its local administrator (a user in system:masters, names in namespace "
-              + cfg.endpoint().adminNamespace()
-              + ", key also in "
-              + credentialsFile(target)
-              + "):");
-      out.println(AdminCredentials.exports(admin, cfg.region(), endpoint.url()));
-      api.client().getApiGroups(); // kubectl's first request: discovery answers
-      out.println(
-          "Ready: kubectl can be used now, e.g. kubectl apply -f examples/. Stop with Ctrl-C.");
+      if (regions.isEmpty()) {
+        startOne(configs.get(0), channel, target, started, out);
+      } else {
+        startRegions(configs, channel, target, started, out);
+      }
       out.flush();
     } catch (EmbeddedException | IllegalArgumentException | IllegalStateException e) {
-      stopAll(reseal, runtime, api, channel);
+      stopAll(started, channel);
       err.println("error: " + e.getMessage());
       err.flush();
       return 1;
     } catch (RuntimeException e) {
-      stopAll(reseal, runtime, api, channel);
+      stopAll(started, channel);
       err.println("error: could not start: " + EmbeddedApiServer.rootMessage(e));
       err.flush();
       return 1;
     }
-    AutoCloseable resealing = reseal;
-    OperatorRuntime started = runtime;
-    EmbeddedApiServer serving = api;
     FileChannel locked = channel;
     AtomicBoolean stopping = new AtomicBoolean();
     Runnable shutdown =
         () -> {
           if (stopping.compareAndSet(false, true)) {
-            out.println("Stopping: the operator, then the API server (its state is discarded).");
+            out.println(
+                regions.isEmpty()
+                    ? "Stopping: the operator, then the API server (its state is discarded)."
+                    : "Stopping: the operators, then the API servers (their state is discarded).");
             out.flush();
-            stopAll(resealing, started, serving, locked);
+            stopAll(started, locked);
           }
         };
     Runtime.getRuntime().addShutdownHook(new Thread(shutdown, "embedded-shutdown"));
@@ -161,11 +214,175 @@ public final class EmbeddedCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** One API server and the operator, as without --regions. */
+  private void startOne(
+      OperatorConfig cfg,
+      FileChannel channel,
+      Path target,
+      List<EmbeddedRegion> started,
+      PrintWriter out) {
+    EmbeddedRegion region = EmbeddedRegion.serve(port);
+    started.add(region);
+    out.println(
+        "Embedded API server on "
+            + region.api().url()
+            + ". Its state is in memory only: everything is lost when this process stops.");
+    out.flush();
+    region.startOperator(cfg);
+    writeKubeconfig(channel, region.api().kubeconfig());
+    out.println("export KUBECONFIG=" + target);
+    SecretsManagerEndpoint endpoint = region.serveEndpoint(cfg);
+    AccessKeys.AccessKey admin = administrator(credentialsFile(target), cfg, endpoint.url());
+    endpoint.accessKeys().add(admin);
+    printAdministrator(out, cfg, target, endpoint.url());
+    out.println(AdminCredentials.exports(admin, cfg.region(), endpoint.url()));
+    region.api().client().getApiGroups(); // kubectl's first request: discovery answers
+    out.println(
+        "Ready: kubectl can be used now, e.g. kubectl apply -f examples/. Stop with Ctrl-C.");
+  }
+
+  /**
+   * One API server and operator per region, peers of each other: each region's operator namespace
+   * holds the Secret peer-&lt;region&gt; with each other region's kubeconfig before its operator
+   * starts, and its namespace {@value #TEAM_NAMESPACE} accepts replicas.
+   */
+  private void startRegions(
+      List<OperatorConfig> configs,
+      FileChannel channel,
+      Path target,
+      List<EmbeddedRegion> started,
+      PrintWriter out) {
+    Map<String, EmbeddedApiServer> servers = new LinkedHashMap<>();
+    for (int i = 0; i < regions.size(); i++) {
+      EmbeddedRegion region = EmbeddedRegion.serve(offset(port, i));
+      started.add(region);
+      servers.put(regions.get(i), region.api());
+      out.println("Region " + regions.get(i) + ": embedded API server on " + region.api().url());
+      out.flush();
+    }
+    out.println("Their state is in memory only: everything is lost when this process stops.");
+    for (int i = 0; i < regions.size(); i++) {
+      EmbeddedRegion region = started.get(i);
+      region.acceptReplicas(TEAM_NAMESPACE);
+      for (int j = 0; j < regions.size(); j++) {
+        if (j != i) {
+          region.holdPeerKubeconfig(
+              configs.get(i).namespace(),
+              peerSecret(regions.get(j)),
+              started.get(j).api().kubeconfig());
+        }
+      }
+    }
+    for (int i = 0; i < regions.size(); i++) {
+      started.get(i).startOperator(configs.get(i));
+    }
+    writeKubeconfig(channel, EmbeddedApiServer.kubeconfig(servers));
+    out.println("export KUBECONFIG=" + target);
+    AccessKeys.AccessKey admin = null;
+    for (int i = 0; i < regions.size(); i++) {
+      OperatorConfig cfg = configs.get(i);
+      SecretsManagerEndpoint endpoint = started.get(i).serveEndpoint(cfg);
+      if (admin == null) {
+        admin = administrator(credentialsFile(target), cfg, endpoint.url());
+        out.print("Region " + regions.get(i) + ": ");
+        printAdministrator(out, cfg, target, endpoint.url());
+      } else {
+        out.println(
+            "Region "
+                + regions.get(i)
+                + ": Secrets Manager endpoint on "
+                + endpoint.url()
+                + "; the same administrator:");
+      }
+      endpoint.accessKeys().add(admin);
+      out.println(AdminCredentials.exports(admin, cfg.region(), endpoint.url()));
+    }
+    String first = regions.get(0);
+    if (regions.size() > 1) {
+      String other = regions.get(1);
+      out.println(
+          "One kubeconfig context per region, named after it; "
+              + first
+              + " is the current one. Another region: kubectl --context "
+              + other
+              + " get managedsecrets -A");
+      out.println(
+          "The namespace "
+              + TEAM_NAMESPACE
+              + " accepts replicas (label "
+              + Replicas.ACCEPT
+              + "=true) in every region. To watch a replica appear: create a ManagedSecret in "
+              + first
+              + " with spec.replicaRegions: [{region: "
+              + other
+              + "}], then kubectl --context "
+              + other
+              + " get managedsecrets,secrets -n "
+              + TEAM_NAMESPACE);
+    } else {
+      out.println(
+          "One kubeconfig context, "
+              + first
+              + "; with more regions in --regions, each is a peer for spec.replicaRegions.");
+    }
+    for (EmbeddedRegion region : started) {
+      region.api().client().getApiGroups(); // kubectl's first request: discovery answers
+    }
+    out.println(
+        "Ready: kubectl can be used now, e.g. kubectl apply -f examples/. Stop with Ctrl-C.");
+  }
+
+  /** The name of the Secret that holds a peer region's kubeconfig. */
+  static String peerSecret(String region) {
+    return "peer-" + region;
+  }
+
+  /** The i-th port from {@code base}; 0 stays 0 (any free port). */
+  private static int offset(int base, int i) {
+    return base == 0 ? 0 : base + i;
+  }
+
+  private static void printAdministrator(
+      PrintWriter out, OperatorConfig cfg, Path target, String url) {
+    out.println(
+        "Secrets Manager endpoint on "
+            + url
+            + "; its local administrator (a user in system:masters, names in namespace "
+            + cfg.endpoint().adminNamespace()
+            + ", key also in "
+            + credentialsFile(target)
+            + "):");
+  }
+
+  /**
+   * The operator's configuration, one per region with --regions: that region's, with the others as
+   * its peers (Secrets peer-&lt;region&gt;) and its endpoint's port.
+   */
+  private List<OperatorConfig> configs() {
+    if (regions.isEmpty()) {
+      return List.of(OperatorConfig.load(config, environment(endpointPort)));
+    }
+    List<OperatorConfig> configs = new ArrayList<>();
+    for (int i = 0; i < regions.size(); i++) {
+      String own = regions.get(i);
+      Map<String, String> env = environment(offset(endpointPort, i));
+      env.put("MANAGEDSECRET_REGION", own);
+      env.put(
+          "MANAGEDSECRET_REPLICATION_PEERS",
+          regions.stream()
+              .filter(r -> !r.equals(own))
+              .map(r -> "{region: " + r + ", kubeconfigSecret: " + peerSecret(r) + "}")
+              .collect(Collectors.joining(", ", "[", "]")));
+      configs.add(OperatorConfig.load(config, env));
+    }
+    return configs;
+  }
+
   /**
    * The environment the configuration is read with: the endpoint on, at --endpoint-port, on
    * 127.0.0.1 over plain HTTP unless the environment says otherwise.
    */
-  private Map<String, String> environment() {
+  private Map<String, String> environment(int endpointPort) {
     Map<String, String> env = new HashMap<>();
     env.put("MANAGEDSECRET_ENDPOINT_ENABLED", "true");
     env.put("MANAGEDSECRET_ENDPOINT_ADDRESS", "127.0.0.1");
@@ -288,25 +505,10 @@ public final class EmbeddedCommand implements Callable<Integer> {
         .createOr(existing -> existing.update());
   }
 
-  private static void stopAll(
-      AutoCloseable reseal, OperatorRuntime runtime, EmbeddedApiServer api, FileChannel lock) {
-    if (reseal != null) {
-      try {
-        reseal.close();
-      } catch (Exception e) {
-        // stopping anyway
-      }
-    }
-    if (runtime != null) {
-      try {
-        runtime.close();
-      } catch (RuntimeException e) {
-        // stopping anyway
-      }
-    }
-    if (api != null) {
-      api.close();
-    }
+  /** Stops every region's operator, then their API servers, then releases the kubeconfig. */
+  private static void stopAll(List<EmbeddedRegion> regions, FileChannel lock) {
+    regions.forEach(EmbeddedRegion::stopOperator);
+    regions.forEach(EmbeddedRegion::stop);
     if (lock != null) {
       try {
         lock.close();
@@ -341,9 +543,9 @@ public final class EmbeddedCommand implements Callable<Integer> {
     return channel;
   }
 
-  private static void writeKubeconfig(FileChannel channel, EmbeddedApiServer api) {
+  private static void writeKubeconfig(FileChannel channel, String text) {
     try {
-      KubeconfigFile.write(channel, api.kubeconfig());
+      KubeconfigFile.write(channel, text);
     } catch (IOException e) {
       throw new EmbeddedException("cannot write the kubeconfig: " + reason(e));
     }

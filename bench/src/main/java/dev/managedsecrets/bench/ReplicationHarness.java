@@ -61,7 +61,8 @@ import java.util.stream.Collectors;
  *   <li>Create throughput with a region down, {@code -Dbench.rounds} rounds: N ManagedSecrets
  *       created from 20 threads until all are Ready=True, (a) with no replica regions, (b) with
  *       {@code replicaRegions: [{region: ap-south-1}]}, each in a namespace of its own, the order
- *       alternating between rounds; the ratio b/a per round and its median.
+ *       alternating between rounds; the ratio b/a per round and its median. {@code
+ *       -Dbench.throughput=false} leaves this part out.
  * </ol>
  */
 public final class ReplicationHarness {
@@ -155,6 +156,9 @@ public final class ReplicationHarness {
     }
 
     // 3. Create throughput: no replica regions (a) vs one region that is down (b).
+    if (!Boolean.parseBoolean(System.getProperty("bench.throughput", "true"))) {
+      System.exit(0);
+    }
     List<Double> ratios = new ArrayList<>();
     List<Double> plain = new ArrayList<>();
     List<Double> down = new ArrayList<>();
@@ -479,6 +483,7 @@ public final class ReplicationHarness {
       digestBefore.clear();
       seen.forEach(Map::clear);
       Map<String, Long> returned = new ConcurrentHashMap<>();
+      List<String> order = new ArrayList<>();
       Map<String, Long> eastRequests0 = requests(eastApi);
       Map<String, Long> westRequests0 = requests(westApi);
       ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -496,6 +501,7 @@ public final class ReplicationHarness {
         ManagedSecretReplica replica = replicas.getStore().getByKey(NS + "/" + name);
         digestBefore.put(name, replica == null ? "" : digest(replica));
         expected.put(name, value);
+        order.add(name);
         edits.add(
             pool.submit(
                 () -> {
@@ -556,10 +562,28 @@ public final class ReplicationHarness {
       }
       System.out.println(line);
       System.out.printf(
+          "  replica's Secret by when the change was sent: p50 of the first quarter %s ms, of the"
+              + " last quarter %s ms%n",
+          quarterP50(order.subList(0, m / 4), returned),
+          quarterP50(order.subList(m - m / 4, m), returned));
+      System.out.printf(
           "  requests per change, %s's API server (the harness's GET and PATCH included): %s%n"
               + "  requests per change, %s's API server: %s%n",
           EAST, perChange(eastRequests, m), WEST, perChange(westRequests, m));
       return out;
+    }
+
+    /** The median time to the replica's Secret of these changes, or "-" if none was seen. */
+    String quarterP50(List<String> names, Map<String, Long> returned) {
+      List<Long> ms = new ArrayList<>();
+      for (String name : names) {
+        Long t = seen.get(2).get(name);
+        if (t != null) {
+          ms.add(Math.max(0, t - returned.get(name)) / 1_000_000);
+        }
+      }
+      Collections.sort(ms);
+      return ms.isEmpty() ? "-" : String.valueOf(ms.get((ms.size() - 1) / 2));
     }
 
     @Override

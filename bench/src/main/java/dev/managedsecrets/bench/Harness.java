@@ -352,19 +352,21 @@ public final class Harness {
 
   long ready() {
     return client.resources(ManagedSecret.class).inNamespace("bench").list().getItems().stream()
-        .filter(
-            ms -> {
-              if (ms.getStatus() == null || ms.getStatus().conditions == null) {
-                return false;
-              }
-              for (Condition c : ms.getStatus().conditions) {
-                if ("Ready".equals(c.getType()) && "True".equals(c.getStatus())) {
-                  return true;
-                }
-              }
-              return false;
-            })
+        .filter(Harness::isReady)
         .count();
+  }
+
+  /** Whether {@code ms} has the condition Ready=True. */
+  static boolean isReady(ManagedSecret ms) {
+    if (ms.getStatus() == null || ms.getStatus().conditions == null) {
+      return false;
+    }
+    for (Condition c : ms.getStatus().conditions) {
+      if ("Ready".equals(c.getType()) && "True".equals(c.getStatus())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   long settled() {

@@ -201,6 +201,22 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return api;
   }
 
+  /**
+   * Installs the CRDs, namespaces and bootstrap RBAC. Each is created, or left as it is when it
+   * exists already: on a loaded machine the client may send a create again after its first attempt
+   * timed out though the server had done it, and the second must not fail the start.
+   */
+  private static void createIfAbsent(
+      io.fabric8.kubernetes.client.dsl.Resource<? extends HasMetadata> resource) {
+    try {
+      resource.create();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 409 || resource.get() == null) {
+        throw e;
+      }
+    }
+  }
+
   private void install() {
     for (String resource : CRD_RESOURCES) {
       try (InputStream in =
@@ -209,19 +225,20 @@ public final class EmbeddedApiServer implements AutoCloseable {
           throw new IllegalStateException("CRD " + resource + " is not on the class path");
         }
         CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
-        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        createIfAbsent(client.apiextensions().v1().customResourceDefinitions().resource(crd));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
     for (String ns : NAMESPACES) {
-      client
-          .namespaces()
-          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-          .create();
+      createIfAbsent(
+          client
+              .namespaces()
+              .resource(
+                  new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()));
     }
     for (HasMetadata o : BootstrapPolicy.objects()) {
-      client.resource(o).create();
+      createIfAbsent(client.resource(o));
     }
   }
 

@@ -91,6 +91,12 @@ public final class Replicator implements AutoCloseable {
   private final BiConsumer<String, String> changed;
   private final AtomicLong sequence = new AtomicLong();
 
+  /**
+   * The regions whose last attempt found them unreachable, with the message: a new ManagedSecret
+   * shows it at once, so its status is written once rather than InProgress and then Failed.
+   */
+  private final Map<String, String> down = new ConcurrentHashMap<>();
+
   /** By ManagedSecret uid, then region. */
   private final Map<String, Map<String, State>> states = new ConcurrentHashMap<>();
 
@@ -165,11 +171,18 @@ public final class Replicator implements AutoCloseable {
       ReplicationStatus rs = new ReplicationStatus();
       rs.region = r.region;
       rs.kmsKeyId = r.kmsKeyId;
-      rs.status = s == null ? IN_PROGRESS : s.status();
-      rs.statusMessage = s == null ? "Replication in progress." : s.message();
+      String regionDown = down.get(r.region);
+      rs.status = s != null ? s.status() : regionDown != null ? FAILED : IN_PROGRESS;
+      rs.statusMessage = s != null ? s.message() : shown(r.region);
       out.add(rs);
     }
     return out.isEmpty() ? null : out;
+  }
+
+  /** What a ManagedSecret the region has no state for yet shows. */
+  private String shown(String r) {
+    String regionDown = down.get(r);
+    return regionDown != null ? regionDown : "Replication in progress.";
   }
 
   /**
@@ -341,6 +354,7 @@ public final class Replicator implements AutoCloseable {
 
   private void run(String key, Job job) {
     ManagedSecret ms = job.ms();
+    String shownBefore = shown(job.region());
     State state;
     try {
       if (job.digest() == null) {
@@ -352,11 +366,14 @@ public final class Replicator implements AutoCloseable {
         return;
       }
       state = push(job);
+      down.remove(job.region());
     } catch (PeerClients.PeerUnavailable e) {
       state = new State(FAILED, "Replication failed: " + e.getMessage(), job.digest());
+      down.put(job.region(), state.message());
     } catch (KubernetesClientException e) {
       state =
           new State(FAILED, "Replication failed: " + unreachable(job.region(), e), job.digest());
+      down.put(job.region(), state.message());
     } catch (ReplicaSealException | SecretsManagerException e) {
       state = new State(FAILED, "Replication failed: " + e.getMessage(), job.digest());
     } catch (RuntimeException e) {
@@ -371,7 +388,9 @@ public final class Replicator implements AutoCloseable {
     Map<String, State> known =
         states.computeIfAbsent(ms.getMetadata().getUid(), u -> new ConcurrentHashMap<>());
     State before = known.put(job.region(), state);
-    if (!state.equals(before)) {
+    if (before == null
+        ? !state.message().equals(shownBefore)
+        : !state.status().equals(before.status()) || !state.message().equals(before.message())) {
       changed.accept(ms.getMetadata().getNamespace(), ms.getMetadata().getName());
     }
     if (IN_SYNC.equals(state.status())) {

@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * The primary side of replication: keeps a {@link ManagedSecretReplica} in each region of a
  * ManagedSecret's {@code spec.replicaRegions}, in the same namespace of that region's cluster,
  * holding the secret's labelled versions sealed for that region's operator and authenticated as
- * this one's ({@link ReplicaSeal}). The work runs on one thread per region, never on a reconcile
+ * this one's ({@link ReplicaSeal}). The work runs on a few threads per region, never on a reconcile
  * thread: a region that is slow or down delays only its own replicas. What each region reports is
  * kept here and shown by the reconcile in {@code status.replicationStatus}; a change of it
  * reconciles the ManagedSecret again ({@code changed}).
@@ -75,6 +75,15 @@ public final class Replicator implements AutoCloseable {
   static final Duration FIRST_WAIT = Duration.ofMillis(200);
 
   static final Duration MAX_WAIT = Duration.ofSeconds(30);
+
+  /**
+   * Replicas of one region written at the same time: each write waits on the region's API server
+   * and the store, so a few in flight keep up with a primary changing many secrets at once.
+   */
+  static final int THREADS_PER_REGION = 4;
+
+  /** How soon a job whose ManagedSecret is being replicated to the same region looks again. */
+  static final Duration BUSY_WAIT = Duration.ofMillis(50);
 
   /** What one region reports for one ManagedSecret. */
   public record State(String status, String message, String digest) {}
@@ -104,6 +113,9 @@ public final class Replicator implements AutoCloseable {
   private final Map<String, Job> pending = new ConcurrentHashMap<>();
 
   private final Map<String, Duration> waits = new ConcurrentHashMap<>();
+
+  /** The ManagedSecret and region pairs being replicated now. */
+  private final Set<String> running = ConcurrentHashMap.newKeySet();
 
   /** The digest of the payload text this operator last wrote into each replica. */
   private final Map<String, String> written = new ConcurrentHashMap<>();
@@ -231,16 +243,40 @@ public final class Replicator implements AutoCloseable {
       latest.put(place, job);
       watch(job.region());
     }
-    boolean queued = pending.put(key, job) != null;
-    if (queued && after.isZero()) {
-      return; // a run is scheduled already; it takes this newer job
+    pending.put(key, job);
+    schedule(job.region(), key, after);
+  }
+
+  /**
+   * Looks at {@code job} again after {@code after}, unless a newer job of the same ManagedSecret
+   * and region is pending already (it runs instead: an older view is never sent after a newer one).
+   */
+  private void recheck(String key, Job job, Duration after) {
+    if (pending.putIfAbsent(key, job) == null) {
+      schedule(job.region(), key, after);
     }
-    worker(job.region())
+  }
+
+  /**
+   * Runs the pending job of {@code key} after {@code after} on the region's threads; never two of
+   * one ManagedSecret and region at once (a run that finds one in flight comes back shortly), so
+   * the replica is written in the order the primary changed.
+   */
+  private void schedule(String region, String key, Duration after) {
+    worker(region)
         .schedule(
             () -> {
-              Job next = pending.remove(key);
-              if (next != null) {
-                run(key, next);
+              if (!running.add(key)) {
+                schedule(region, key, BUSY_WAIT);
+                return;
+              }
+              try {
+                Job next = pending.remove(key);
+                if (next != null) {
+                  run(key, next);
+                }
+              } finally {
+                running.remove(key);
               }
             },
             after.toMillis(),
@@ -344,7 +380,8 @@ public final class Replicator implements AutoCloseable {
     return workers.computeIfAbsent(
         r,
         name ->
-            Executors.newSingleThreadScheduledExecutor(
+            Executors.newScheduledThreadPool(
+                THREADS_PER_REGION,
                 t -> {
                   Thread thread = new Thread(t, "managedsecret-replication-" + name);
                   thread.setDaemon(true);
@@ -400,7 +437,7 @@ public final class Replicator implements AutoCloseable {
     // Looked at again: a replica being applied soon, a failure with back-off.
     Duration wait = waits.getOrDefault(key, FIRST_WAIT);
     waits.put(key, wait.multipliedBy(2).compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait.multipliedBy(2));
-    submit(job, wait);
+    recheck(key, job, wait);
   }
 
   /** Writes the replica unless it holds this digest already; then reads what the region reports. */

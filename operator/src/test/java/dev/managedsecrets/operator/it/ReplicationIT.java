@@ -196,6 +196,26 @@ class ReplicationIT {
         .until(() -> changed.equals(get(west.client, NS, "orders-db").getStatus().versionId));
     assertThat(get(west.client, NS, "orders-db").getStatus().versionIdsToStages)
         .isEqualTo(get(east.client, NS, "orders-db").getStatus().versionIdsToStages);
+
+    // So do the description and the tags.
+    edit(
+        east.client,
+        NS,
+        "orders-db",
+        s -> {
+          s.description = "orders database";
+          s.tags = List.of(new dev.managedsecrets.api.v1alpha1.Tag("team", "orders"));
+        });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              ManagedSecret replicaNow = get(west.client, NS, "orders-db");
+              assertThat(replicaNow.getSpec().description).isEqualTo("orders database");
+              assertThat(replicaNow.getSpec().tags)
+                  .extracting(t -> t.key + "=" + t.value)
+                  .containsExactly("team=orders");
+            });
   }
 
   @Test

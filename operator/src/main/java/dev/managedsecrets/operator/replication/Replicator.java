@@ -391,7 +391,6 @@ public final class Replicator implements AutoCloseable {
 
   private void run(String key, Job job) {
     ManagedSecret ms = job.ms();
-    String shownBefore = shown(job.region());
     State state;
     try {
       if (job.digest() == null) {
@@ -426,8 +425,8 @@ public final class Replicator implements AutoCloseable {
         states.computeIfAbsent(ms.getMetadata().getUid(), u -> new ConcurrentHashMap<>());
     State before = known.put(job.region(), state);
     if (before == null
-        ? !state.message().equals(shownBefore)
-        : !state.status().equals(before.status()) || !state.message().equals(before.message())) {
+        || !state.status().equals(before.status())
+        || !state.message().equals(before.message())) {
       changed.accept(ms.getMetadata().getNamespace(), ms.getMetadata().getName());
     }
     if (IN_SYNC.equals(state.status())) {

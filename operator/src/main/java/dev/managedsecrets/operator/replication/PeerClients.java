@@ -42,6 +42,7 @@ public final class PeerClients implements AutoCloseable {
   private final KubernetesClient local;
   private final String operatorNamespace;
   private final Duration timeout;
+  private final String userAgent;
   private final Map<String, Settings> settings = new LinkedHashMap<>();
   private final Map<String, Peer> peers = new ConcurrentHashMap<>();
 
@@ -49,6 +50,10 @@ public final class PeerClients implements AutoCloseable {
     this.local = local;
     this.operatorNamespace = config.namespace();
     this.timeout = config.replication().requestTimeout();
+    // The operator's own User-Agent, naming the region it replicates from: a peer's audit log (and
+    // the tests of the replicator role) tell these requests from anyone else's.
+    this.userAgent =
+        local.getConfiguration().getUserAgent() + " replication from " + config.region();
     for (OperatorConfig.Peer p : config.replication().peers()) {
       settings.put(
           p.region(),
@@ -114,6 +119,7 @@ public final class PeerClients implements AutoCloseable {
       config.setRequestTimeout(millis);
       config.setConnectionTimeout(millis);
       config.setRequestRetryBackoffLimit(0);
+      config.setUserAgent(userAgent);
       return new KubernetesClientBuilder().withConfig(config).build();
     } catch (RuntimeException e) {
       throw new PeerUnavailable(

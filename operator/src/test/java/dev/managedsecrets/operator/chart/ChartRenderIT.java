@@ -662,8 +662,9 @@ class ChartRenderIT {
         .isEmpty();
     List<String> operatorRules =
         List.of(
-            "managedsecretreplicas: get,list,watch,create,update,patch,delete",
-            "managedsecretreplicas/status: get,update,patch");
+            "managedsecretreplicas: get,list,watch,patch,delete",
+            "managedsecretreplicas/status: update",
+            "managedsecretreplicas/finalizers: update");
     for (String values :
         List.of(
             "config: {replication: {peers: [{region: eu-west-1, kubeconfigSecret: peer-eu}]}}\n",
@@ -682,10 +683,8 @@ class ChartRenderIT {
     assertThat(replicator.getRules())
         .extracting(r -> r.getApiGroups() + " " + r.getResources() + " " + r.getVerbs())
         .containsExactly(
-            "[managedsecrets.dev] [managedsecretreplicas] [get, list, watch, create, update, patch,"
-                + " delete]",
-            "[managedsecrets.dev] [managedsecrets] [get, list, watch]",
-            "[] [namespaces] [get]");
+            "[managedsecrets.dev] [managedsecretreplicas] [get, list, watch, create, update,"
+                + " delete]");
     Role keys = none.get("Role", FULLNAME + "-replicator", Role.class);
     assertThat(keys.getRules())
         .singleElement()

@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretReplica;
+import dev.managedsecrets.api.v1alpha1.ManagedSecretReplicaSpec;
 import dev.managedsecrets.api.v1alpha1.SecretSource;
 import dev.managedsecrets.api.v1alpha1.TargetSpec;
 import dev.managedsecrets.apiserver.ApiRequest;
@@ -27,8 +29,17 @@ import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.rbac.Rbac;
 import dev.managedsecrets.operator.store.TestPostgres;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -39,6 +50,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.SecretsManagerException;
 
@@ -53,6 +65,9 @@ import software.amazon.awssdk.services.secretsmanager.model.SecretsManagerExcept
 class RbacIT {
 
   private static final String NS = "team-a";
+
+  /** A peer region's operator replicating into this cluster: its User-Agent's start. */
+  private static final String PEER_USER_AGENT = OperatorClient.USER_AGENT + " replication from ";
 
   /** The endpoint's requests: the operator's ServiceAccount, under the endpoint's own name. */
   private static final String ENDPOINT_USER_AGENT = "secretsmanager-endpoint/";
@@ -393,6 +408,171 @@ class RbacIT {
     }
   }
 
+  @Test
+  void withReplicaRegionsTheChartAllowsWhatTheReplicaRegionsOperatorUsesAndGrantsNothingUnused() {
+    Manifests chart =
+        Chart.render(
+            """
+            config:
+              accountId: "123456789012"
+              region: eu-west-1
+              fromSecretPollInterval: PT2S
+              replication:
+                peers:
+                  - {region: us-east-1, kubeconfigSecret: peer-east}
+            replication:
+              acceptFrom:
+                - {kind: ServiceAccount, name: us-east-1-replicator, namespace: replication}
+            """);
+    try (TestCluster east = TestCluster.withoutOperator()) {
+      Used used =
+          runScenario(
+              chart,
+              Map.of(),
+              west -> {
+                ReplicationIT.peer(west, "peer-east", east.api.kubeconfig());
+                west.client
+                    .namespaces()
+                    .withName(NS)
+                    .edit(
+                        n -> {
+                          n.getMetadata()
+                              .setLabels(Map.of("managedsecrets.dev/accept-replicas", "true"));
+                          return n;
+                        });
+              },
+              west -> {
+                ReplicationIT.peer(east, "peer-west", west.api.kubeconfig());
+                east.configure =
+                    Map.of(
+                        "MANAGEDSECRET_REGION",
+                        ReplicationIT.EAST,
+                        "MANAGEDSECRET_REPLICATION_PEERS",
+                        "[{region: " + ReplicationIT.WEST + ", kubeconfigSecret: peer-west}]");
+                east.startOperator();
+                replicationScenario(east, west);
+              });
+
+      assertThat(used.requests())
+          .as("the replica region's requests")
+          .anyMatch(r -> r.toString().startsWith("watch managedsecrets.dev/managedsecretreplicas"))
+          .anyMatch(
+              r ->
+                  r.toString()
+                      .startsWith("update managedsecrets.dev/managedsecretreplicas/status"));
+      assertRbacIsExact(chart, used);
+      // us-east-1's operator in eu-west-1, as the identity replication.acceptFrom binds.
+      assertThat(used.fromPeers())
+          .as("the peer's requests")
+          .anyMatch(
+              r -> r.toString().startsWith("create managedsecrets.dev/managedsecretreplicas"));
+      assertExact(
+          Rbac.forServiceAccount(chart, "replication", "us-east-1-replicator"), used.fromPeers());
+    }
+  }
+
+  /**
+   * A ManagedSecret of us-east-1 replicated into eu-west-1, changed, and its region removed;
+   * another one promoted in eu-west-1 (StopReplicationToReplica).
+   */
+  private static void replicationScenario(TestCluster east, TestCluster west) {
+    for (String name : List.of("replicated", "promoted")) {
+      create(
+          east.client,
+          managedSecret(
+              NS,
+              name,
+              s -> {
+                s.data = Map.of("password", "p1");
+                var region = new dev.managedsecrets.api.v1alpha1.ReplicaRegion();
+                region.region = ReplicationIT.WEST;
+                s.replicaRegions = List.of(region);
+              }));
+    }
+    for (String name : List.of("replicated", "promoted")) {
+      await()
+          .atMost(Fixtures.WAIT)
+          .until(
+              () ->
+                  secret(west.client, NS, name) != null
+                      && Map.of("password", "p1").equals(text(secret(west.client, NS, name))));
+    }
+
+    edit(east.client, NS, "replicated", s -> s.data = Map.of("password", "p2"));
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(() -> Map.of("password", "p2").equals(text(secret(west.client, NS, "replicated"))));
+
+    awaitSynced(west.client, NS, "promoted");
+    ReplicationIT.promote(west, NS, "promoted");
+    awaitSynced(west.client, NS, "promoted");
+
+    edit(east.client, NS, "replicated", s -> s.replicaRegions = List.of());
+    await().atMost(Fixtures.WAIT).until(() -> get(west.client, NS, "replicated") == null);
+    east.stopOperator();
+  }
+
+  @Test
+  void aTenantWithTheReadWriteRoleIsRefusedMakingAReplica(@TempDir Path dir) throws Exception {
+    Manifests chart = Chart.render("");
+    try (TestCluster cluster = TestCluster.withoutOperator()) {
+      ClusterRole readwrite =
+          chart.get("ClusterRole", "managedsecrets-readwrite", ClusterRole.class);
+      readwrite.getMetadata().setResourceVersion(null);
+      cluster.client.resource(readwrite).create();
+      cluster
+          .client
+          .resource(
+              new RoleBindingBuilder()
+                  .withNewMetadata()
+                  .withNamespace(NS)
+                  .withName("alice-readwrite")
+                  .endMetadata()
+                  .withNewRoleRef(
+                      "rbac.authorization.k8s.io", "ClusterRole", "managedsecrets-readwrite")
+                  .addNewSubject()
+                  .withApiGroup("rbac.authorization.k8s.io")
+                  .withKind("User")
+                  .withName("alice")
+                  .endSubject()
+                  .build())
+          .create();
+      Path kubeconfig =
+          cluster.api.writeClientCertificateKubeconfig(
+              dir.resolve("alice.kubeconfig"), "alice", List.of(), NS);
+      try (KubernetesClient alice =
+          new KubernetesClientBuilder()
+              .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
+              .build()) {
+        // The binding works: alice reads replicas and makes ManagedSecrets in team-a.
+        assertThat(alice.resources(ManagedSecretReplica.class).inNamespace(NS).list().getItems())
+            .isEmpty();
+        create(alice, managedSecret(NS, "hers", s -> s.secretString = "v"));
+
+        ManagedSecretReplica replica = new ManagedSecretReplica();
+        replica.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName("forged").build());
+        replica.setSpec(new ManagedSecretReplicaSpec());
+        replica.getSpec().primaryRegion = ReplicationIT.EAST;
+        replica.getSpec().primaryArn =
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:forged-AbCdEf";
+        replica.getSpec().sealed = "not sealed";
+        KubernetesClientException refused =
+            catchThrowableOfType(
+                KubernetesClientException.class, () -> alice.resource(replica).create());
+        assertThat(refused).as("create managedsecretreplicas as alice").isNotNull();
+        assertThat(refused.getCode()).isEqualTo(403);
+        assertThat(
+                cluster
+                    .client
+                    .resources(ManagedSecretReplica.class)
+                    .inNamespace(NS)
+                    .list()
+                    .getItems())
+            .isEmpty();
+      }
+    }
+  }
+
   /** The name of the ManagedSecret that the endpoint made in team-a for {@code secretName}. */
   private static String madeFor(TestCluster cluster, String secretName) {
     return await()
@@ -414,9 +594,13 @@ class RbacIT {
   }
 
   private static void assertRbacIsExact(Manifests chart, Used used) {
-    Rbac rbac = Rbac.forServiceAccount(chart, Chart.NAMESPACE, Chart.RELEASE);
     List<ApiRequest> all = new ArrayList<>(used.requests());
     all.addAll(used.implied());
+    assertExact(Rbac.forServiceAccount(chart, Chart.NAMESPACE, Chart.RELEASE), all);
+  }
+
+  /** Every request is allowed, and every permission of the chart is used. */
+  private static void assertExact(Rbac rbac, java.util.Collection<ApiRequest> all) {
     assertThat(rbac.denied(all))
         .as(
             "requests of the operator that the chart's RBAC does not allow; granted:\n%s",
@@ -433,8 +617,12 @@ class RbacIT {
         .isEmpty();
   }
 
-  /** The operator's requests, and the checks the API server makes on its behalf. */
-  private record Used(Set<ApiRequest> requests, Set<ApiRequest> implied) {}
+  /**
+   * The operator's requests, the checks the API server makes on its behalf, and the requests of
+   * peer regions' operators replicating into this cluster (with their checks).
+   */
+  private record Used(
+      Set<ApiRequest> requests, Set<ApiRequest> implied, Set<ApiRequest> fromPeers) {}
 
   private static Used runScenario(Manifests chart) {
     return runScenario(chart, cluster -> {});
@@ -470,7 +658,14 @@ class RbacIT {
     }
     Set<ApiRequest> requests = new LinkedHashSet<>();
     Set<ApiRequest> implied = new LinkedHashSet<>();
+    Set<ApiRequest> fromPeers = new LinkedHashSet<>();
     for (EmbeddedApiServer.Request r : recorded) {
+      if (String.valueOf(r.userAgent()).startsWith(PEER_USER_AGENT)) {
+        ApiRequest request = ApiRequest.of(r.method(), r.path());
+        fromPeers.add(request);
+        fromPeers.addAll(ownerChecks(r.body(), request));
+        continue;
+      }
       if (!OperatorClient.USER_AGENT.equals(r.userAgent())
           && !String.valueOf(r.userAgent()).startsWith(ENDPOINT_USER_AGENT)) {
         continue; // the test's own requests
@@ -482,7 +677,7 @@ class RbacIT {
       implied.addAll(statusConflictRereads(request));
     }
     assertThat(requests).as("the operator's recorded requests").isNotEmpty();
-    return new Used(requests, implied);
+    return new Used(requests, implied, fromPeers);
   }
 
   /**

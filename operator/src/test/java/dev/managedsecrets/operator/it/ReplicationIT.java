@@ -378,17 +378,16 @@ class ReplicationIT {
         .anyMatch(e -> "ReplicaOrphaned".equals(e.getReason()));
   }
 
-  @Test
-  void aPromotedReplicaIsAStandaloneSecretThatThePrimaryNeverOverwritesAgain() {
-    replicated(NS, "promoted", "v1", WEST);
-    awaitRegion(NS, "promoted", WEST, "InSync");
-    String arn = awaitSynced(west.client, NS, "promoted").getStatus().arn;
-
-    // StopReplicationToReplica in eu-west-1 (the endpoint and the kubectl plugin set this).
-    west.client
+  /**
+   * StopReplicationToReplica in the replica's region (the endpoint and the kubectl plugin set this
+   * annotation), and the wait until the replica's ManagedSecret stands alone.
+   */
+  static void promote(TestCluster region, String namespace, String name) {
+    region
+        .client
         .resources(ManagedSecret.class)
-        .inNamespace(NS)
-        .withName("promoted")
+        .inNamespace(namespace)
+        .withName(name)
         .edit(
             ms -> {
               ms.getMetadata()
@@ -396,17 +395,25 @@ class ReplicationIT {
                   .put("managedsecrets.dev/stop-replication", Instant.now().toString());
               return ms;
             });
-
     await()
         .atMost(WAIT)
         .until(
             () -> {
-              ManagedSecret ms = get(west.client, NS, "promoted");
+              ManagedSecret ms = get(region.client, namespace, name);
               return ms.getMetadata().getOwnerReferences().isEmpty()
                   && ms.getMetadata()
                       .getAnnotations()
                       .containsKey("managedsecrets.dev/promoted-from");
             });
+  }
+
+  @Test
+  void aPromotedReplicaIsAStandaloneSecretThatThePrimaryNeverOverwritesAgain() {
+    replicated(NS, "promoted", "v1", WEST);
+    awaitRegion(NS, "promoted", WEST, "InSync");
+    String arn = awaitSynced(west.client, NS, "promoted").getStatus().arn;
+
+    promote(west, NS, "promoted");
     ManagedSecret standalone = awaitSynced(west.client, NS, "promoted");
     assertThat(standalone.getStatus().arn).isEqualTo(arn);
     assertThat(standalone.getMetadata().getAnnotations())

@@ -128,8 +128,14 @@ class ReplicationIT {
   }
 
   static ManagedSecret replicated(String namespace, String name, String value, String... regions) {
+    return replicatedIn(east, namespace, name, value, regions);
+  }
+
+  /** A ManagedSecret of {@code primary} with one value, replicated to {@code regions}. */
+  static ManagedSecret replicatedIn(
+      TestCluster primary, String namespace, String name, String value, String... regions) {
     return create(
-        east.client,
+        primary.client,
         managedSecret(
             namespace,
             name,

@@ -89,40 +89,9 @@ public final class ManagedSecretReconciler
 
   /**
    * {@code checkpoints}: {@link Checkpoints#NONE}, but in a test that stops it between steps;
-   * {@code storeWrites}: values written into the store by the endpoint, each reconciled at once.
+   * {@code storeWrites}: values written into the store by the endpoint, each reconciled at once;
+   * {@code replicator}: replicates to the peer regions, or null when none are configured.
    */
-  public ManagedSecretReconciler(
-      SecretsManagerService secrets,
-      Kms kms,
-      ValueAssembler values,
-      ProjectedSecret projected,
-      SealedValues sealedValues,
-      SealedOnlyNamespaces sealedOnly,
-      EventRecorder events,
-      NamespaceIncarnations namespaces,
-      Clock clock,
-      OperatorConfig config,
-      MeterRegistry registry,
-      Checkpoints checkpoints,
-      StoreWrites storeWrites) {
-    this(
-        secrets,
-        kms,
-        values,
-        projected,
-        sealedValues,
-        sealedOnly,
-        events,
-        namespaces,
-        clock,
-        config,
-        registry,
-        checkpoints,
-        storeWrites,
-        null);
-  }
-
-  /** As the other constructor, replicating to peer regions with {@code replicator} (or none). */
   public ManagedSecretReconciler(
       SecretsManagerService secrets,
       Kms kms,

@@ -18,6 +18,7 @@ import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.core.value.SecretValue;
+import dev.managedsecrets.operator.cache.Caches;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.sealing.SealingKeys;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -64,6 +65,9 @@ public final class Replicator implements AutoCloseable {
 
   /** The digest of what a replica was last written from. */
   public static final String SOURCE_DIGEST = "managedsecrets.dev/source-digest";
+
+  /** How the watch's cache marks a sealed payload it keeps only as a digest. */
+  private static final String PAYLOAD_DIGEST = "sha256:";
 
   public static final String IN_PROGRESS = "InProgress";
   public static final String IN_SYNC = "InSync";
@@ -308,6 +312,7 @@ public final class Replicator implements AutoCloseable {
       }
       SharedIndexInformer<ManagedSecretReplica> informer =
           peer.client().resources(ManagedSecretReplica.class).inAnyNamespace().runnableInformer(0);
+      informer.itemStore(Caches.compactAfter(Replicator::withoutPayload));
       informer.addEventHandler(
           new ResourceEventHandler<>() {
             @Override
@@ -318,7 +323,7 @@ public final class Replicator implements AutoCloseable {
               if (!java.util.Objects.equals(before.getStatus(), after.getStatus())) {
                 reported(r, after);
               }
-              if (!java.util.Objects.equals(sealed(before), sealed(after)) || failed(after)) {
+              if (!fingerprint(before).equals(fingerprint(after)) || failed(after)) {
                 // Changed by another writer, or refused there: the worker looks again.
                 resubmit(r, after);
               }
@@ -350,6 +355,37 @@ public final class Replicator implements AutoCloseable {
 
   private static String sealed(ManagedSecretReplica replica) {
     return replica.getSpec() == null ? null : replica.getSpec().sealed;
+  }
+
+  /**
+   * The replica as the watch keeps it: the sealed payload (up to a megabyte per replica) stands in
+   * the cache only as its digest, since the watch compares payloads and never reads one.
+   */
+  static ManagedSecretReplica withoutPayload(ManagedSecretReplica replica) {
+    if (replica.getSpec() == null || replica.getSpec().sealed == null) {
+      return replica;
+    }
+    ManagedSecretReplicaSpec spec = new ManagedSecretReplicaSpec();
+    spec.primaryRegion = replica.getSpec().primaryRegion;
+    spec.primaryArn = replica.getSpec().primaryArn;
+    spec.forceOverwrite = replica.getSpec().forceOverwrite;
+    spec.sealed = fingerprint(replica);
+    ManagedSecretReplica kept = new ManagedSecretReplica();
+    kept.setMetadata(replica.getMetadata());
+    kept.setSpec(spec);
+    kept.setStatus(replica.getStatus());
+    return kept;
+  }
+
+  /**
+   * The digest of a replica's sealed payload, whether the replica is whole or as the watch keeps
+   * it.
+   */
+  static String fingerprint(ManagedSecretReplica replica) {
+    String sealed = sealed(replica);
+    return sealed != null && sealed.startsWith(PAYLOAD_DIGEST)
+        ? sealed
+        : PAYLOAD_DIGEST + sha256(sealed);
   }
 
   private static boolean failed(ManagedSecretReplica replica) {

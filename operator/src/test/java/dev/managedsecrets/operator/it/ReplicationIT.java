@@ -11,6 +11,7 @@ import static dev.managedsecrets.operator.it.Fixtures.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.managedsecrets.api.v1alpha1.KmsKey;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretReplica;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretReplicaSpec;
@@ -479,6 +480,63 @@ class ReplicationIT {
     assertThat(awaitSynced(west.client, NS, "keyed").getStatus().kmsKeyId)
         .contains(":" + WEST + ":");
     awaitRegion(NS, "keyed", WEST, "InSync");
+  }
+
+  @Test
+  void aKeyDisabledInTheReplicaRegionFailsThatRegionOnlyUntilItIsEnabledAgain() {
+    Fixtures.createKeySynced(west.client, NS, "west-key", k -> {});
+    create(
+        east.client,
+        managedSecret(
+            NS,
+            "disabled-key",
+            s -> {
+              s.data = Map.of("password", "d1");
+              ReplicaRegion west = new ReplicaRegion();
+              west.region = WEST;
+              west.kmsKeyId = "west-key";
+              s.replicaRegions = List.of(west);
+            }));
+    awaitRegion(NS, "disabled-key", WEST, "InSync");
+
+    // The region's key disabled there, then a new value on the primary.
+    enableKey(west, "west-key", false);
+    edit(east.client, NS, "disabled-key", s -> s.data = Map.of("password", "d2"));
+
+    assertThat(awaitRegion(NS, "disabled-key", WEST, "Failed").statusMessage)
+        .contains("is Disabled");
+    // The primary holds the new value; the replica keeps the one it had, nothing half-written.
+    await()
+        .atMost(WAIT)
+        .ignoreExceptions()
+        .untilAsserted(
+            () ->
+                assertThat(text(secret(east.client, NS, "disabled-key")))
+                    .isEqualTo(Map.of("password", "d2")));
+    assertThat(text(secret(west.client, NS, "disabled-key"))).isEqualTo(Map.of("password", "d1"));
+
+    // Enabled again: the replica catches up.
+    enableKey(west, "west-key", true);
+    await()
+        .atMost(WAIT)
+        .ignoreExceptions()
+        .untilAsserted(
+            () ->
+                assertThat(text(secret(west.client, NS, "disabled-key")))
+                    .isEqualTo(Map.of("password", "d2")));
+    awaitRegion(NS, "disabled-key", WEST, "InSync");
+  }
+
+  /** Enables or disables a key of {@code region} and waits until the key reports it. */
+  static void enableKey(TestCluster region, String name, boolean enabled) {
+    var key = region.client.resources(KmsKey.class).inNamespace(NS).withName(name);
+    key.edit(
+        k -> {
+          k.getSpec().enabled = enabled;
+          return k;
+        });
+    String state = enabled ? "Enabled" : "Disabled";
+    await().atMost(WAIT).until(() -> state.equals(key.get().getStatus().keyState));
   }
 
   @Test

@@ -12,10 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** The real kubectl binary, run against one kubeconfig with its own discovery cache. */
-final class Kubectl {
+public final class Kubectl {
 
   /** What a kubectl run printed and how it ended. */
-  record Result(int exitCode, String out, String err) {
+  public record Result(int exitCode, String out, String err) {
     @Override
     public String toString() {
       return "exit " + exitCode + "\nstdout:\n" + out + "\nstderr:\n" + err;
@@ -25,7 +25,7 @@ final class Kubectl {
   private final Path kubeconfig;
   private final Path cacheDir;
 
-  Kubectl(Path kubeconfig, Path cacheDir) {
+  public Kubectl(Path kubeconfig, Path cacheDir) {
     this.kubeconfig = kubeconfig;
     this.cacheDir = cacheDir;
   }
@@ -51,7 +51,7 @@ final class Kubectl {
    * Fails unless kubectl is 1.27 or newer: older ones (Debian's kubernetes-client is 1.20) need
    * OpenAPI v2 in protobuf and know no server-side field validation.
    */
-  void requireSupportedVersion() {
+  public void requireSupportedVersion() {
     Result r = run("version", "--client", "-o", "json");
     java.util.regex.Matcher m =
         java.util.regex.Pattern.compile("\"minor\":\\s*\"(\\d+)").matcher(r.out());
@@ -61,12 +61,12 @@ final class Kubectl {
     }
   }
 
-  Result run(String... args) {
+  public Result run(String... args) {
     return runWithInput(null, args);
   }
 
   /** Runs kubectl with {@code stdin} (may be null) as its standard input. */
-  Result runWithInput(String stdin, String... args) {
+  public Result runWithInput(String stdin, String... args) {
     List<String> command = new ArrayList<>();
     command.add(binary());
     command.add("--cache-dir=" + cacheDir);

@@ -26,6 +26,7 @@ import dev.managedsecrets.operator.OperatorClient;
 import dev.managedsecrets.operator.chart.Chart;
 import dev.managedsecrets.operator.chart.Manifests;
 import dev.managedsecrets.operator.config.OperatorConfig;
+import dev.managedsecrets.operator.embedded.Kubectl;
 import dev.managedsecrets.operator.rbac.Rbac;
 import dev.managedsecrets.operator.store.TestPostgres;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -513,7 +514,7 @@ class RbacIT {
   }
 
   @Test
-  void aTenantWithTheReadWriteRoleIsRefusedMakingAReplica(@TempDir Path dir) throws Exception {
+  void aTenantWithTheReadWriteRoleIsRefusedMakingChangingOrDeletingAReplica(@TempDir Path dir) throws Exception {
     Manifests chart = Chart.render("");
     try (TestCluster cluster = TestCluster.withoutOperator()) {
       ClusterRole readwrite =
@@ -569,8 +570,60 @@ class RbacIT {
                     .list()
                     .getItems())
             .isEmpty();
+
+        // The same tenant with the real kubectl: applying a replica, and changing or deleting one
+        // that the peer operator made, are refused; the replica stays as it was.
+        Kubectl kubectl = new Kubectl(kubeconfig, dir.resolve("kubectl-cache"));
+        kubectl.requireSupportedVersion();
+        String manifest =
+            """
+            apiVersion: managedsecrets.dev/v1alpha1
+            kind: ManagedSecretReplica
+            metadata: {name: forged, namespace: %s}
+            spec:
+              primaryRegion: us-east-1
+              primaryArn: arn:aws:secretsmanager:us-east-1:123456789012:secret:forged-AbCdEf
+              sealed: not sealed
+            """
+                .formatted(NS);
+        assertRefused(kubectl.runWithInput(manifest, "apply", "-f", "-"), "create");
+        replica.getMetadata().setName("made-by-peer");
+        cluster.client.resource(replica).create();
+        assertRefused(
+            kubectl.run(
+                "patch",
+                "managedsecretreplica",
+                "made-by-peer",
+                "-n",
+                NS,
+                "--type=merge",
+                "-p",
+                "{\"spec\":{\"forceOverwrite\":true}}"),
+            "patch");
+        assertRefused(
+            kubectl.run("delete", "managedsecretreplica", "made-by-peer", "-n", NS), "delete");
+        assertThat(kubectl.run("get", "managedsecretreplicas", "-n", NS, "-o", "name").out())
+            .as("alice may read replicas")
+            .contains("managedsecretreplica.managedsecrets.dev/made-by-peer");
+        ManagedSecretReplica kept =
+            cluster
+                .client
+                .resources(ManagedSecretReplica.class)
+                .inNamespace(NS)
+                .withName("made-by-peer")
+                .get();
+        assertThat(kept.getSpec().forceOverwrite).isNull();
+        assertThat(kept.getMetadata().getDeletionTimestamp()).isNull();
       }
     }
+  }
+
+  private static void assertRefused(Kubectl.Result result, String verb) {
+    assertThat(result.exitCode()).as(verb + " as alice: " + result).isNotZero();
+    assertThat(result.err())
+        .as(verb + " as alice")
+        .contains("Forbidden")
+        .contains("managedsecretreplicas");
   }
 
   /** The name of the ManagedSecret that the endpoint made in team-a for {@code secretName}. */

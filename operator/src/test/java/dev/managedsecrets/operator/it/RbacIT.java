@@ -514,7 +514,8 @@ class RbacIT {
   }
 
   @Test
-  void aTenantWithTheReadWriteRoleIsRefusedMakingChangingOrDeletingAReplica(@TempDir Path dir) throws Exception {
+  void aTenantWithTheReadWriteRoleIsRefusedMakingChangingOrDeletingAReplica(@TempDir Path dir)
+      throws Exception {
     Manifests chart = Chart.render("");
     try (TestCluster cluster = TestCluster.withoutOperator()) {
       ClusterRole readwrite =

@@ -191,6 +191,27 @@ public final class SecretsManagerService {
       Supplier<String> namespaceUid,
       boolean likelyNew,
       Anchor anchor) {
+    return claim(id, ownerName, ownerUid, namespaceUid, likelyNew, anchor, false);
+  }
+
+  /**
+   * As {@link #claim(SecretId, String, String, Supplier, boolean, Anchor)}; with {@code defer}, a
+   * likely new secret's record is not created yet but returned unstored (no revision): the first
+   * version written creates it with that version in one write ({@link
+   * SecretStore#createWithVersion}), else {@link #persist} does. A name taken meanwhile is refused
+   * then (StoreConflictException), and the next claim, not likely new, reads it.
+   */
+  public Claimed claim(
+      SecretId id,
+      String ownerName,
+      String ownerUid,
+      Supplier<String> namespaceUid,
+      boolean likelyNew,
+      Anchor anchor,
+      boolean defer) {
+    if (likelyNew && defer) {
+      return new Claimed(newRecord(id.in(namespaceUid.get()), ownerName, ownerUid), Claim.CREATED);
+    }
     if (likelyNew) {
       try {
         return new Claimed(
@@ -237,6 +258,11 @@ public final class SecretsManagerService {
             + " already exists. It belongs to ManagedSecret "
             + secret.ownerName()
             + " in this namespace.");
+  }
+
+  /** The record, created in the store if a deferred claim left it unstored. */
+  public StoredSecret persist(StoredSecret secret) {
+    return secret.revision() != null ? secret : store.create(secret);
   }
 
   /**
@@ -426,7 +452,12 @@ public final class SecretsManagerService {
     long removedBytes = added.removed().stream().mapToLong(StoredVersion::envelopeSize).sum();
     quota.check(store, secret.id(), 1L - added.removed().size(), envelope.length - removedBytes);
     // The envelope and the labels that move to it: together or not at all (SecretStore#addVersion).
-    StoredSecret written = store.addVersion(added.secret().writtenBy(spec), versionId, envelope);
+    StoredSecret next = added.secret().writtenBy(spec);
+    // A record not stored yet (a new secret's, claimed with deferral) is created with it.
+    StoredSecret written =
+        secret.revision() == null
+            ? store.createWithVersion(next, versionId, envelope)
+            : store.addVersion(next, versionId, envelope);
     if (!added.removed().isEmpty()) {
       deleteVersions(secret.id(), added.removed());
     }
@@ -565,7 +596,7 @@ public final class SecretsManagerService {
   private void deleteVersions(SecretId id, List<StoredVersion> removed) {
     List<String> versionIds = removed.stream().map(StoredVersion::versionId).toList();
     envelopes.dropVersions(id, versionIds);
-    store.deleteVersions(id, versionIds);
+    store.deleteRemoved(id, removed);
   }
 
   /**
@@ -632,7 +663,7 @@ public final class SecretsManagerService {
    * as that writer left it.
    */
   public void withdraw(Claimed claimed) {
-    if (claimed.claim() == Claim.EXISTING) {
+    if (claimed.claim() == Claim.EXISTING || claimed.secret().revision() == null) {
       return;
     }
     StoredSecret made = claimed.secret();

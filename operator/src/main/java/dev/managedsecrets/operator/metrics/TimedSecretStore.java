@@ -93,6 +93,17 @@ public final class TimedSecretStore implements SecretStore {
   }
 
   @Override
+  public StoredSecret createWithVersion(StoredSecret next, String versionId, byte[] envelope) {
+    return time("addVersion", () -> delegate.createWithVersion(next, versionId, envelope));
+  }
+
+  @Override
+  public void deleteRemoved(
+      SecretId id, List<dev.managedsecrets.core.secret.StoredVersion> removed) {
+    time("deleteVersions", () -> delegate.deleteRemoved(id, removed));
+  }
+
+  @Override
   public void purge(StoredSecret read) {
     time("purge", () -> delegate.purge(read));
   }

@@ -2,12 +2,16 @@ package dev.managedsecrets.operator.reconcile;
 
 /** The closed set of reasons of the operator's Normal Events; Warnings use AWS exception names. */
 public enum EventReason {
+  // What a reconcile does to a secret, told together in one Event per reconcile, whose reason is
+  // the first of these in this order: the most telling.
   SecretCreated,
   SecretRestored,
   VersionCreated,
   StagingLabelsMoved,
-  SecretProjected,
+  VersionsReencrypted,
   SecretRepaired,
+  SecretProjected,
+  // Each its own Event: what a user turned on (rotation, restarts) and the rest.
   ScheduledForDeletion,
   Purged,
   NameLooksLikeArnSuffix,
@@ -17,8 +21,6 @@ public enum EventReason {
   SecretRotated,
   // Workloads of target.rolloutRestart.
   RolloutRestarted,
-  // A ManagedSecret's KMS key changed.
-  VersionsReencrypted,
   // Replica regions.
   ReplicaPromoted,
   // KmsKey resources.
@@ -28,5 +30,10 @@ public enum EventReason {
   KeyRotated,
   KeyDeletionScheduled,
   KeyDeletionCanceled,
-  KeyInUse
+  KeyInUse;
+
+  /** Whether a reconcile tells this step in its one Event ({@link EventRecorder.Batch}). */
+  public boolean toldTogether() {
+    return compareTo(SecretProjected) <= 0;
+  }
 }

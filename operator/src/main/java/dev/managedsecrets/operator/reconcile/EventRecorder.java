@@ -7,6 +7,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +17,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes core/v1 Events about ManagedSecrets. Messages name objects and fields, never values. A
  * failed Event write is logged and ignored: Events are for people, not for correctness.
+ *
+ * <p>Every Event is an API write, so what one reconcile did is told in one Event: while a {@link
+ * Batch} is open on a thread, the Normal Events of the steps a reconcile always takes ({@link
+ * EventReason#toldTogether()}) that thread records for the batch's object are collected, and
+ * written as one when the batch closes, with the reason of the most telling of them and their
+ * messages in order ("Created secret orders-db; created version ... as AWSCURRENT; created Secret
+ * orders-db"). Warnings are written at once.
  */
 public final class EventRecorder {
 
@@ -27,7 +37,96 @@ public final class EventRecorder {
   }
 
   public void normal(HasMetadata object, EventReason reason, String message) {
+    Batch batch = OPEN.get();
+    if (batch != null && batch.holds(object) && reason.toldTogether()) {
+      batch.add(reason, message);
+      return;
+    }
     record(object, "Normal", reason.name(), message);
+  }
+
+  /**
+   * As {@link #normal}; in a batch, told before what the batch collected so far (a new secret's
+   * record is told first, though it is written with its first version).
+   */
+  public void normalFirst(HasMetadata object, EventReason reason, String message) {
+    Batch batch = OPEN.get();
+    if (batch != null && batch.holds(object) && reason.toldTogether()) {
+      batch.reasons.add(0, reason);
+      batch.messages.add(0, message);
+      return;
+    }
+    record(object, "Normal", reason.name(), message);
+  }
+
+  private static final ThreadLocal<Batch> OPEN = new ThreadLocal<>();
+
+  /** The longest message of a batch's Event: Kubernetes keeps up to 1 KiB of an Event's note. */
+  static final int MAX_MESSAGE = 1024;
+
+  /**
+   * Collects the Normal Events this thread records for {@code object} until the batch is closed,
+   * then writes them as one. Batches do not nest: one opened inside another is its parent.
+   */
+  public Batch batch(HasMetadata object) {
+    Batch open = OPEN.get();
+    if (open != null) {
+      return new Batch(object, open);
+    }
+    Batch batch = new Batch(object, null);
+    OPEN.set(batch);
+    return batch;
+  }
+
+  /** The Normal Events of one reconcile, written as one Event on {@link #close()}. */
+  public final class Batch implements AutoCloseable {
+    private final HasMetadata object;
+    private final Batch parent;
+    private final List<EventReason> reasons = new ArrayList<>();
+    private final List<String> messages = new ArrayList<>();
+
+    private Batch(HasMetadata object, Batch parent) {
+      this.object = object;
+      this.parent = parent;
+    }
+
+    private boolean holds(HasMetadata other) {
+      String uid = object.getMetadata().getUid();
+      return other == object || (uid != null && uid.equals(other.getMetadata().getUid()));
+    }
+
+    private void add(EventReason reason, String message) {
+      reasons.add(reason);
+      messages.add(message);
+    }
+
+    @Override
+    public void close() {
+      if (parent != null) {
+        return; // the outer batch writes
+      }
+      OPEN.remove();
+      if (reasons.isEmpty()) {
+        return;
+      }
+      EventReason reason = reasons.stream().min(Comparator.naturalOrder()).orElseThrow();
+      record(object, "Normal", reason.name(), message(messages));
+    }
+  }
+
+  /** The messages of a batch in one: in order, joined by "; ", at most {@link #MAX_MESSAGE}. */
+  static String message(List<String> messages) {
+    StringBuilder out = new StringBuilder();
+    for (String m : messages) {
+      if (out.length() > 0 && !m.isEmpty()) {
+        out.append("; ").append(Character.toLowerCase(m.charAt(0))).append(m, 1, m.length());
+      } else {
+        out.append(m);
+      }
+    }
+    return out.length() <= MAX_MESSAGE
+        ? out.toString()
+        : out.substring(0, MAX_MESSAGE - 1) + "\u2026";
   }
 
   public void warning(HasMetadata object, String reason, String message) {

@@ -35,6 +35,7 @@ import dev.managedsecrets.operator.rotation.TestOnlyRotation;
 import dev.managedsecrets.operator.rotation.WebhookRotation;
 import dev.managedsecrets.operator.sealing.SealedOnlyNamespaces;
 import dev.managedsecrets.operator.sealing.SealedValues;
+import dev.managedsecrets.operator.store.StoreConflictException;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -164,7 +165,10 @@ public final class ManagedSecretReconciler
    */
   @Override
   public UpdateControl<ManagedSecret> reconcile(ManagedSecret ms, Context<ManagedSecret> context) {
-    return StaleViews.reconcile(ms, context, generation -> reconcile(ms, context, generation));
+    // What this reconcile did is told in one Event (EventRecorder.Batch).
+    try (EventRecorder.Batch told = events.batch(ms)) {
+      return StaleViews.reconcile(ms, context, generation -> reconcile(ms, context, generation));
+    }
   }
 
   private UpdateControl<ManagedSecret> reconcile(
@@ -192,15 +196,38 @@ public final class ManagedSecretReconciler
     // 4. Claim the name; rotate when due (a rotation in progress finishes before a spec change is
     // stored); store a version when the inputs changed.
     checkpoints.reached(Checkpoints.Point.CLAIMING, ms);
-    StoredSecret claimed = claim(ms, names, context);
+    StoredSecret claimed = claim(ms, names, context, deferrable(ms));
     if (claimed == null) {
       return UpdateControl.noUpdate(); // deleted meanwhile: its cleanup comes next
     }
     RotationStep.Outcome rotation = rotations.run(ms, claimed, keyArn, context);
-    State current =
-        withRotated(
-            storeIfChanged(ms, rotation.stored(), input, sealed, names, keyArn, generation),
-            rotation.rotated());
+    State current;
+    try {
+      current =
+          withRotated(
+              storeIfChanged(ms, rotation.stored(), input, sealed, names, keyArn, generation),
+              rotation.rotated());
+      // A new secret's record was created with its first version; without one, it is now.
+      current = persisted(current);
+    } catch (StoreConflictException taken) {
+      if (claimed.revision() != null) {
+        throw taken;
+      }
+      // The new secret's name has a record after all (a restored store; a write before a crash):
+      // claimed as any record is, and the value stored as for any secret.
+      claimed = claim(ms, names, context, false);
+      if (claimed == null) {
+        return UpdateControl.noUpdate();
+      }
+      rotation = rotations.run(ms, claimed, keyArn, context);
+      current =
+          withRotated(
+              storeIfChanged(ms, rotation.stored(), input, sealed, names, keyArn, generation),
+              rotation.rotated());
+    }
+    if (claimed.revision() == null) {
+      created(ms, names);
+    }
     String restartedFor;
     try {
       if (current.fresh() != null) {
@@ -239,6 +266,13 @@ public final class ManagedSecretReconciler
     return poll == null
         ? UpdateControl.noUpdate()
         : UpdateControl.<ManagedSecret>noUpdate().rescheduleAfter(poll);
+  }
+
+  private State persisted(State v) {
+    StoredSecret stored = secrets.persist(v.stored());
+    return stored == v.stored()
+        ? v
+        : new State(stored, stored.current().orElse(null), v.fresh(), v.pinnedChange());
   }
 
   /** What a region reports for {@code namespace/name} changed: reconciled again to show it. */
@@ -332,7 +366,32 @@ public final class ManagedSecretReconciler
    * DeleteSecret may have purged or scheduled it just before) is taken back at once, so that no
    * reconcile that began before a deletion brings its record back.
    */
-  private StoredSecret claim(ManagedSecret ms, Names names, Context<ManagedSecret> context) {
+  /**
+   * Whether a new secret's record may wait for its first version, to be written with it in one
+   * write: not when a rotation may run before the value is stored.
+   */
+  private static boolean deferrable(ManagedSecret ms) {
+    return ms.getSpec().rotation == null
+        && (ms.getMetadata().getAnnotations() == null
+            || !ms.getMetadata().getAnnotations().containsKey(RotationStep.ROTATE_NOW));
+  }
+
+  /** The Events of a new secret's record, told first in the reconcile's Event. */
+  private void created(ManagedSecret ms, Names names) {
+    events.normalFirst(ms, EventReason.SecretCreated, "Created secret " + names.secretName());
+    if (names.looksLikeArnSuffix()) {
+      events.warning(
+          ms,
+          EventReason.NameLooksLikeArnSuffix.name(),
+          "Secret name "
+              + names.secretName()
+              + " ends with a hyphen and six characters, like an ARN suffix: partial-ARN"
+              + " lookups may confuse it");
+    }
+  }
+
+  private StoredSecret claim(
+      ManagedSecret ms, Names names, Context<ManagedSecret> context, boolean defer) {
     ManagedSecretStatus status = ms.getStatus();
     boolean neverClaimed = status == null || status.arn == null;
     // The freshness anchor: the record as this ManagedSecret's status last saw it. Only the
@@ -348,23 +407,17 @@ public final class ManagedSecretReconciler
             ms.getMetadata().getUid(),
             () -> namespaces.of(ms),
             neverClaimed,
-            anchor);
+            anchor,
+            defer);
     if (claimed.claim() != SecretsManagerService.Claim.EXISTING && deleted(ms, context)) {
       secrets.withdraw(claimed);
       return null;
     }
     switch (claimed.claim()) {
       case CREATED -> {
-        events.normal(ms, EventReason.SecretCreated, "Created secret " + names.secretName());
-        if (names.looksLikeArnSuffix()) {
-          events.warning(
-              ms,
-              EventReason.NameLooksLikeArnSuffix.name(),
-              "Secret name "
-                  + names.secretName()
-                  + " ends with a hyphen and six characters, like an ARN suffix: partial-ARN"
-                  + " lookups may confuse it");
-        }
+        if (claimed.secret().revision() != null) {
+          created(ms, names);
+        } // else told once the deferred record is written
       }
       case RESTORED ->
           events.normal(

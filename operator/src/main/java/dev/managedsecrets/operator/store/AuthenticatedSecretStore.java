@@ -110,6 +110,16 @@ public final class AuthenticatedSecretStore implements SecretStore {
   }
 
   @Override
+  public StoredSecret createWithVersion(StoredSecret next, String versionId, byte[] envelope) {
+    return delegate.createWithVersion(next(next), versionId, envelope);
+  }
+
+  @Override
+  public void deleteRemoved(SecretId id, List<StoredVersion> removed) {
+    delegate.deleteRemoved(id, removed);
+  }
+
+  @Override
   public void purge(StoredSecret read) {
     delegate.purge(read);
   }

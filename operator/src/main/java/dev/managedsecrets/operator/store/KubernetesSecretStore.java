@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -102,7 +104,26 @@ public final class KubernetesSecretStore implements SecretStore {
 
   @Override
   public StoredSecret create(StoredSecret secret) {
-    Secret head = recordObject(secret.id(), List.of(secret)).build();
+    return create(secret, Map.of());
+  }
+
+  /**
+   * The record of a new secret and its first version in one write when the envelope is kept inline
+   * (one create of the record object); otherwise as {@link SecretStore#createWithVersion}.
+   */
+  @Override
+  public StoredSecret createWithVersion(StoredSecret next, String versionId, byte[] envelope) {
+    if (!Inline.fits(next, versionId, envelope)) {
+      return SecretStore.super.createWithVersion(next, versionId, envelope);
+    }
+    return create(
+        Inline.listed(next, versionId, envelope.length),
+        Map.of(Inline.key(next.id(), versionId), Inline.encode(envelope)));
+  }
+
+  /** Creates the record, with these inline envelopes, beside the name's other records. */
+  private StoredSecret create(StoredSecret secret, Map<String, String> inline) {
+    Secret head = recordObject(secret.id(), List.of(secret)).addToData(inline).build();
     try {
       return decodeOne(written(call(() -> secrets().resource(head).create())), secret.id());
     } catch (KubernetesClientException e) {
@@ -123,11 +144,16 @@ public final class KubernetesSecretStore implements SecretStore {
     }
     List<StoredSecret> all = new ArrayList<>(records);
     all.add(secret);
-    return write(existing.getMetadata().getResourceVersion(), secret.id(), all);
+    return write(existing.getMetadata().getResourceVersion(), secret.id(), all, inline);
   }
 
   @Override
   public StoredSecret update(StoredSecret secret) {
+    return update(secret, Map.of());
+  }
+
+  /** As {@link #update(StoredSecret)}, setting (or, for a null value, removing) these data keys. */
+  private StoredSecret update(StoredSecret secret, Map<String, String> inline) {
     if (secret.revision() == null) {
       throw new IllegalArgumentException("update needs the revision it was read at");
     }
@@ -142,7 +168,21 @@ public final class KubernetesSecretStore implements SecretStore {
       }
       all = decode(head).stream().map(r -> r.id().equals(secret.id()) ? secret : r).toList();
     }
-    return write(resourceVersion, secret.id(), all);
+    return write(resourceVersion, secret.id(), all, inline);
+  }
+
+  /**
+   * Adds a version in one write when its envelope is kept inline: the record and the envelope in
+   * one conditional patch of the record object. A larger one gets its own object first, as {@link
+   * SecretStore#addVersion} does.
+   */
+  @Override
+  public StoredSecret addVersion(StoredSecret next, String versionId, byte[] envelope) {
+    if (!Inline.fits(next, versionId, envelope)) {
+      return SecretStore.super.addVersion(next, versionId, envelope);
+    }
+    StoredSecret listed = Inline.listed(next, versionId, envelope.length);
+    return update(listed, Map.of(Inline.key(next.id(), versionId), Inline.encode(envelope)));
   }
 
   /** A record object this store just wrote, kept for its reads. */
@@ -151,16 +191,30 @@ public final class KubernetesSecretStore implements SecretStore {
     return record;
   }
 
-  /** Replaces the record object, only if it is still at {@code resourceVersion}. */
-  private StoredSecret write(String resourceVersion, SecretId id, List<StoredSecret> records) {
+  /**
+   * Writes {@code records} into the record object, only if it is still at {@code resourceVersion}:
+   * a JSON merge patch that carries that resourceVersion (the API server refuses it from any
+   * other), so the envelopes the object keeps inline stay as they are unless {@code inline} sets
+   * (or, with a null value, removes) them.
+   */
+  private StoredSecret write(
+      String resourceVersion, SecretId id, List<StoredSecret> records, Map<String, String> inline) {
     Secret head =
         recordObject(id, records)
             .editMetadata()
             .withResourceVersion(resourceVersion)
             .endMetadata()
             .build();
+    String patch = Inline.mergePatch(head, inline);
     try {
-      return decodeOne(written(call(() -> secrets().resource(head).update())), id);
+      return decodeOne(
+          written(
+              call(
+                  () ->
+                      secrets()
+                          .withName(head.getMetadata().getName())
+                          .patch(PatchContext.of(PatchType.JSON_MERGE), patch))),
+          id);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409 || e.getCode() == 404) {
         throw new StoreConflictException("The record of " + id + " changed meanwhile");
@@ -196,48 +250,65 @@ public final class KubernetesSecretStore implements SecretStore {
   }
 
   /**
-   * Re-encryption: each new envelope gets a new immutable object (the version's next envelope
-   * revision; no object is ever replaced) before the record's conditional update points at it. The
-   * objects of the old envelopes are removed after; when the update fails, the new ones are.
+   * Re-encryption: a new envelope that fits inline is written into the record object by the same
+   * conditional patch that points the record at it (under the version's next inline revision); each
+   * other one gets a new immutable object (the version's next envelope revision; no object is ever
+   * replaced) before that patch. The objects of the old envelopes are removed after; when the patch
+   * fails, the new ones are.
    */
   @Override
   public StoredSecret replaceEnvelopes(StoredSecret next, Map<String, byte[]> envelopes) {
     Map<String, Integer> written = new LinkedHashMap<>();
+    Map<String, Integer> revisions = new LinkedHashMap<>();
+    Map<String, String> inline = new LinkedHashMap<>();
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+    envelopes.forEach((versionId, envelope) -> sizes.put(versionId, envelope.length));
     StoredSecret out;
     try {
+      StoredSecret sized = next.withEnvelopeSizes(sizes);
       for (Map.Entry<String, byte[]> e : envelopes.entrySet()) {
+        String versionId = e.getKey();
         int old =
-            next.version(e.getKey())
+            next.version(versionId)
                 .map(StoredVersion::envelopeRevision)
                 .orElseThrow(
                     () ->
                         new IllegalArgumentException(
-                            "the record of " + next.id() + " does not list " + e.getKey()));
-        written.put(e.getKey(), createEnvelope(next.id(), e.getKey(), old + 1, e.getValue()));
+                            "the record of " + next.id() + " does not list " + versionId));
+        if (Inline.fits(sized, versionId, e.getValue())) {
+          revisions.put(versionId, Inline.nextRevision(old));
+          inline.put(Inline.key(next.id(), versionId), Inline.encode(e.getValue()));
+        } else {
+          int revision =
+              createEnvelope(next.id(), versionId, Inline.is(old) ? 1 : old + 1, e.getValue());
+          written.put(versionId, revision);
+          revisions.put(versionId, revision);
+          if (Inline.is(old)) {
+            inline.put(Inline.key(next.id(), versionId), null);
+          }
+        }
       }
-      Map<String, Integer> sizes = new LinkedHashMap<>();
-      envelopes.forEach((versionId, envelope) -> sizes.put(versionId, envelope.length));
       out =
           update(
-              next.withVersions(
-                      next.versions().stream()
-                          .map(
-                              v ->
-                                  written.containsKey(v.versionId())
-                                      ? v.withEnvelopeRevision(written.get(v.versionId()))
-                                      : v)
-                          .toList(),
-                      next.lastChangedDate())
-                  .withEnvelopeSizes(sizes));
+              sized.withVersions(
+                  sized.versions().stream()
+                      .map(
+                          v ->
+                              revisions.containsKey(v.versionId())
+                                  ? v.withEnvelopeRevision(revisions.get(v.versionId()))
+                                  : v)
+                      .toList(),
+                  next.lastChangedDate()),
+              inline);
     } catch (StoreConflictException e) {
       // Refused for certain: nothing points at the new objects.
       written.forEach(
           (versionId, revision) -> deleteQuietly(versionName(next.id(), versionId, revision)));
       throw e;
     }
-    // Nothing points at the old envelopes any more.
+    // Nothing points at the old envelopes' objects any more.
     for (StoredVersion v : next.versions()) {
-      if (written.containsKey(v.versionId())) {
+      if (revisions.containsKey(v.versionId()) && !Inline.is(v.envelopeRevision())) {
         deleteQuietly(versionName(next.id(), v.versionId(), v.envelopeRevision()));
       }
     }
@@ -314,16 +385,16 @@ public final class KubernetesSecretStore implements SecretStore {
   }
 
   private byte[] readEnvelope(SecretId id, String versionId, int revision) {
-    Secret version = call(() -> secrets().withName(versionName(id, versionId, revision)).get());
-    if (version == null
-        || version.getData() == null
-        || !version.getData().containsKey(ENVELOPE_KEY)) {
+    String key = Inline.is(revision) ? Inline.key(id, versionId) : ENVELOPE_KEY;
+    String object = Inline.is(revision) ? recordName(id) : versionName(id, versionId, revision);
+    Secret version = call(() -> secrets().withName(object).get());
+    if (version == null || version.getData() == null || !version.getData().containsKey(key)) {
       throw new SecretsManagerException(
           AwsError.RESOURCE_NOT_FOUND_EXCEPTION,
           "Secrets Manager can't find the specified secret value for VersionId: " + versionId);
     }
     try {
-      return Base64.getDecoder().decode(version.getData().get(ENVELOPE_KEY));
+      return Base64.getDecoder().decode(version.getData().get(key));
     } catch (IllegalArgumentException e) {
       throw new SecretsManagerException(
           AwsError.DECRYPTION_FAILURE,
@@ -333,6 +404,43 @@ public final class KubernetesSecretStore implements SecretStore {
               + id.name()
               + " is not base64: it can't be decrypted until an administrator restores it from a"
               + " backup of the store (docs/STORES.md).");
+    }
+  }
+
+  /**
+   * Removes what retention dropped where the record kept it: the envelopes kept inline in one patch
+   * of the record object (no precondition: the record no longer lists them, and a version id is
+   * never used again), the others as {@link #deleteVersions} does.
+   */
+  @Override
+  public void deleteRemoved(SecretId id, List<StoredVersion> removed) {
+    Map<String, String> inline = new LinkedHashMap<>();
+    List<String> objects = new ArrayList<>();
+    for (StoredVersion v : removed) {
+      if (Inline.is(v.envelopeRevision())) {
+        inline.put(Inline.key(id, v.versionId()), null);
+      } else {
+        objects.add(v.versionId());
+      }
+    }
+    if (!inline.isEmpty()) {
+      List<String> listed =
+          find(id)
+              .map(s -> s.versions().stream().map(StoredVersion::versionId).toList())
+              .orElse(List.of());
+      removed.stream()
+          .filter(v -> listed.contains(v.versionId()))
+          .forEach(v -> inline.remove(Inline.key(id, v.versionId())));
+      if (!inline.isEmpty()) {
+        call(
+            () ->
+                secrets()
+                    .withName(recordName(id))
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), Inline.dataPatch(inline)));
+      }
+    }
+    if (!objects.isEmpty()) {
+      deleteVersions(id, objects);
     }
   }
 
@@ -373,8 +481,14 @@ public final class KubernetesSecretStore implements SecretStore {
           call(() -> secrets().withName(recordName(id)).lockResourceVersion(expected).delete());
           readCache.deleted(recordName(id), expected);
         } else {
-          // The records of other incarnations of the name stay.
-          write(expected, others.get(0).id(), others);
+          // The records of other incarnations of the name stay; this one and the envelopes it
+          // keeps inline go.
+          Map<String, String> gone = new LinkedHashMap<>();
+          gone.put(recordKey(id), null);
+          read.versions().stream()
+              .filter(v -> Inline.is(v.envelopeRevision()))
+              .forEach(v -> gone.put(Inline.key(id, v.versionId()), null));
+          write(expected, others.get(0).id(), others, gone);
         }
       } catch (KubernetesClientException e) {
         throw new StoreConflictException("The record of " + id + " changed since it was read");

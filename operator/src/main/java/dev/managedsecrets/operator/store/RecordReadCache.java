@@ -170,7 +170,8 @@ final class RecordReadCache implements AutoCloseable {
   /** The entry of an object, or null when its resource version is not a number. */
   private Entry entry(Secret object) {
     Long version = version(object.getMetadata().getResourceVersion());
-    return version == null ? null : new Entry(version, object);
+    // Kept without the envelopes the object holds inline: the cache's memory is the records'.
+    return version == null ? null : new Entry(version, Inline.withoutEnvelopes(object));
   }
 
   private void keep(String name, Entry next) {

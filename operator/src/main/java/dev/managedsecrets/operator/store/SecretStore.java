@@ -120,6 +120,31 @@ public interface SecretStore extends AutoCloseable {
   }
 
   /**
+   * Creates the record of a new secret with its first version, which {@code next} lists: the
+   * version's envelope and the record become durable together, as {@link #addVersion} does for a
+   * record that exists. Refused as {@link #create} is. This default writes the envelope and then
+   * creates the record (a refused create leaves an envelope that nothing points at, removed by
+   * {@link #purge}).
+   */
+  default StoredSecret createWithVersion(StoredSecret next, String versionId, byte[] envelope) {
+    if (next.version(versionId).isEmpty()) {
+      throw new IllegalArgumentException(
+          "the record of " + next.id() + " does not list version " + versionId);
+    }
+    writeVersion(next.id(), versionId, envelope);
+    return create(next.withEnvelopeSizes(Map.of(versionId, envelope.length)));
+  }
+
+  /**
+   * Removes the ciphertext of the versions retention dropped, as the record listed them before: a
+   * store that keeps envelopes in more than one place removes each where it is. By default, {@link
+   * #deleteVersions} of their ids.
+   */
+  default void deleteRemoved(SecretId id, List<StoredVersion> removed) {
+    deleteVersions(id, removed.stream().map(StoredVersion::versionId).toList());
+  }
+
+  /**
    * Removes the ciphertext of versions that retention dropped. A version that the record still
    * lists is kept: the record never points at a version whose ciphertext is gone.
    */

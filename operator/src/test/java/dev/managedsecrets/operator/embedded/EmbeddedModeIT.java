@@ -115,13 +115,13 @@ class EmbeddedModeIT {
             "orders-api",
             "Secret Name",
             "Events:",
-            "SecretProjected",
-            "Created Secret orders-api");
+            "SecretCreated",
+            "created Secret orders-api");
 
     String events = ok("get", "events").out();
     assertThat(events.lines().findFirst().orElseThrow())
         .contains("TYPE", "REASON", "OBJECT", "MESSAGE");
-    assertThat(events).contains("VersionCreated", "managedsecret/orders-api");
+    assertThat(events).contains("SecretCreated", "managedsecret/orders-api");
 
     assertThat(ok("explain", "ms.spec.secretName").out()).contains("Secrets Manager name");
   }

@@ -62,8 +62,12 @@ class CreateSecretIT {
                             .getItems()
                             .stream()
                             .filter(e -> name.equals(e.getInvolvedObject().getName()))
-                            .map(e -> e.getReason()))
-                    .contains("SecretCreated", "VersionCreated", "SecretProjected"));
+                            .map(e -> e.getReason() + ": " + e.getMessage()))
+                    // One Event tells what the create did.
+                    .singleElement()
+                    .asString()
+                    .startsWith("SecretCreated: Created secret ")
+                    .contains("; created version ", " as AWSCURRENT; created Secret "));
   }
 
   @Test

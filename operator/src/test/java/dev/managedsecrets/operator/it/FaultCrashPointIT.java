@@ -55,7 +55,7 @@ class FaultCrashPointIT {
       throws Exception {
     String first = synced("stored");
     Secret projected = secret(cluster.client, "team-a", "stored");
-    int envelopes = store.envelopeObjects();
+    int envelopes = store.envelopes();
 
     crashOnEdit(Point.VERSION_STORED, "stored");
 
@@ -73,8 +73,8 @@ class FaultCrashPointIT {
 
     await().atMost(Fixtures.WAIT).until(() -> second.equals(status("stored").versionId));
     assertConverged("stored", List.of(first, second), "second");
-    assertThat(store.envelopeObjects())
-        .as("envelope objects: one more, the stored one")
+    assertThat(store.envelopes())
+        .as("envelopes: one more, the stored one")
         .isEqualTo(envelopes + 1);
   }
 
@@ -82,7 +82,7 @@ class FaultCrashPointIT {
   void aRestartAfterACrashBetweenProjectionAndStatusWriteLosesAndDuplicatesNoVersion()
       throws Exception {
     String first = synced("projected");
-    int envelopes = store.envelopeObjects();
+    int envelopes = store.envelopes();
 
     crashOnEdit(Point.SECRET_PROJECTED, "projected");
 
@@ -106,13 +106,13 @@ class FaultCrashPointIT {
     assertThat(secret(cluster.client, "team-a", "projected").getMetadata().getResourceVersion())
         .as("the Secret held the version already: not written again")
         .isEqualTo(during.getMetadata().getResourceVersion());
-    assertThat(store.envelopeObjects()).isEqualTo(envelopes + 1);
+    assertThat(store.envelopes()).isEqualTo(envelopes + 1);
   }
 
   @Test
   void aRestartAfterACrashOnStoringTheFirstVersionProjectsThatVersionAndMakesNoOther()
       throws Exception {
-    int envelopes = store.envelopeObjects();
+    int envelopes = store.envelopes();
     crash.arm(Point.VERSION_STORED, "team-b", "new");
     create(cluster.client, managedSecret("team-b", "new", s -> s.secretString = "only"));
     crash.awaitCrash();
@@ -137,7 +137,7 @@ class FaultCrashPointIT {
         .containsExactly(only);
     assertThat(text(secret(cluster.client, "team-b", "new")))
         .containsExactly(Map.entry("secretString", "only"));
-    assertThat(store.envelopeObjects()).isEqualTo(envelopes + 1);
+    assertThat(store.envelopes()).isEqualTo(envelopes + 1);
   }
 
   // ---- helpers ----

@@ -807,9 +807,10 @@ class KmsKeyIT {
       assertThat(is.versionId()).isEqualTo(was.versionId());
       assertThat(is.stages()).isEqualTo(was.stages());
       assertThat(is.kmsKeyArn()).as("key of v%d", i + 1).isEqualTo(expectedKey);
+      // Kept inline in the record object: revision -1 as written, -2 once re-encrypted.
       assertThat(is.envelopeRevision())
-          .as("envelope object of v%d", i + 1)
-          .isEqualTo(i == 0 ? 0 : 1);
+          .as("envelope revision of v%d", i + 1)
+          .isEqualTo(i == 0 ? -1 : -2);
       assertThat(view.envelope(after, is).keyArn())
           .as("envelope of v%d", i + 1)
           .isEqualTo(expectedKey);

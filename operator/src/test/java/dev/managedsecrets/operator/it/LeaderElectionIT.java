@@ -87,7 +87,7 @@ class LeaderElectionIT {
         assertThat(count(metricsB, OperatorMetrics.VERSIONS_CREATED))
             .as("versions the new leader created: the edit's only, none on takeover")
             .isEqualTo(1);
-        assertThat(new StoreView(cluster.client).envelopeObjects())
+        assertThat(new StoreView(cluster.client).envelopes())
             .as("version objects in the store")
             .isEqualTo(2);
         assertThat(lost.get()).as("replicas that lost the Lease while running").isZero();

@@ -124,9 +124,12 @@ class RotationIT {
     String first = awaitSynced(cluster.client, "team-a", "outage").getStatus().versionId;
     Map<String, String> before = text(secret(cluster.client, "team-a", "outage"));
 
-    // The store refuses the pending version's write: createSecret fails.
+    // The store refuses the pending version's write (an object of its own, or a patch of its
+    // record's object, which keeps small ones): createSecret fails.
     try (AutoCloseable outage =
-        cluster.api.fail("POST", "/api/v1/namespaces/managedsecret-system/secrets", 503)) {
+            cluster.api.fail("POST", "/api/v1/namespaces/managedsecret-system/secrets", 503);
+        AutoCloseable patches =
+            cluster.api.fail("PATCH", "/api/v1/namespaces/managedsecret-system/secrets", 503)) {
       annotate("outage", "1");
       await()
           .atMost(Fixtures.WAIT)

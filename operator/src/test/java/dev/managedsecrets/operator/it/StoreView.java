@@ -71,17 +71,28 @@ final class StoreView {
   }
 
   /**
-   * How many envelope objects the store holds (one per stored version and re-encryption): a version
-   * written twice, or an attempt abandoned, leaves one more.
+   * How many envelopes the store holds, wherever it keeps them (one per stored version and
+   * re-encryption: an object of its own, or a data key of its record's object): a version written
+   * twice, or an attempt abandoned, leaves one more.
    */
-  int envelopeObjects() {
-    return client
-        .secrets()
-        .inNamespace(TestCluster.OPERATOR_NAMESPACE)
-        .withLabel("managedsecrets.dev/store", "version")
-        .list()
-        .getItems()
-        .size();
+  int envelopes() {
+    var objects =
+        client
+            .secrets()
+            .inNamespace(TestCluster.OPERATOR_NAMESPACE)
+            .withLabel("managedsecrets.dev/store")
+            .list()
+            .getItems();
+    int count = 0;
+    for (var o : objects) {
+      String kind = o.getMetadata().getLabels().get("managedsecrets.dev/store");
+      if ("version".equals(kind)) {
+        count++;
+      } else if ("record".equals(kind) && o.getData() != null) {
+        count += (int) o.getData().keySet().stream().filter(k -> k.startsWith("envelope.")).count();
+      }
+    }
+    return count;
   }
 
   Envelope envelope(StoredSecret secret, StoredVersion version) {

@@ -29,4 +29,34 @@ class EventRecorderTest {
   void aShortNameIsKeptWhole() {
     assertThat(EventRecorder.eventName("orders-db")).matches("orders-db\\.[0-9a-f]{8}-[0-9a-f]{4}");
   }
+
+  @Test
+  void theEventsOfOneReconcileAreToldInOneMessageInOrder() {
+    assertThat(
+            EventRecorder.message(
+                java.util.List.of(
+                    "Created secret orders-db",
+                    "Created version v1 as AWSCURRENT",
+                    "Created Secret orders-db")))
+        .isEqualTo(
+            "Created secret orders-db; created version v1 as AWSCURRENT; created Secret orders-db");
+  }
+
+  @Test
+  void aMessageOfManyEventsIsCutToWhatAnEventKeeps() {
+    String message = EventRecorder.message(java.util.Collections.nCopies(40, "x".repeat(50)));
+
+    assertThat(message).hasSize(EventRecorder.MAX_MESSAGE).endsWith("\u2026");
+  }
+
+  @Test
+  void theMostTellingReasonComesFirstInTheOrderOfReasons() {
+    assertThat(EventReason.SecretCreated).isLessThan(EventReason.VersionCreated);
+    assertThat(EventReason.VersionCreated).isLessThan(EventReason.SecretProjected);
+    assertThat(EventReason.SecretProjected.toldTogether()).isTrue();
+    assertThat(EventReason.RolloutRestarted.toldTogether())
+        .as("a step the user turned on is its own Event")
+        .isFalse();
+    assertThat(EventReason.SecretRotated.toldTogether()).isFalse();
+  }
 }

@@ -3,9 +3,11 @@ package dev.managedsecrets.operator.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.managedsecrets.apiserver.EmbeddedApiServer;
+import dev.managedsecrets.apiserver.RequestCounts;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
+import dev.managedsecrets.core.secret.StoredVersion;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -39,7 +41,8 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
     StoredSecret s =
         store.create(
             StoredSecret.create(id, arn(id), "r", "uid", Instant.parse("2026-03-04T05:06:07Z")));
-    s = store.addVersion(added(s, "v1", s.createdDate()), "v1", bytes(40));
+    // Larger than an envelope kept inline: the version has an object of its own.
+    s = store.addVersion(added(s, "v1", s.createdDate()), "v1", bytes(LARGE));
     String original = KubernetesSecretStore.versionName(id, "v1");
     // An object left by a failed attempt holds the name of the next revision.
     store.writeVersion(id, "left-over", bytes(1));
@@ -67,7 +70,7 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
                     .map(v -> v.withKmsKeyArn("arn:k8s:kms:local:123456789012:key/1111"))
                     .toList(),
                 s.lastChangedDate()),
-            Map.of("v1", bytes(40)));
+            Map.of("v1", bytes(LARGE)));
 
     assertThat(rekeyed.version("v1").orElseThrow().envelopeRevision()).isEqualTo(2);
     assertThat(object(original)).as("the old envelope's object is removed").isNull();
@@ -88,6 +91,147 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
         .extracting(o -> o.getMetadata().getName())
         .containsExactly(KubernetesSecretStore.recordName(id));
     assertThat(store.find(id)).contains(dropped);
+  }
+
+  /** An envelope larger than {@link Inline#MAX_ENVELOPE}. */
+  private static final int LARGE = Inline.MAX_ENVELOPE + 1;
+
+  @Test
+  void aNewSecretWithItsFirstVersionAndEachSmallVersionAfterIsOneWriteOfTheRecordObject() {
+    SecretId id = newId("inline");
+    SecretStore store = store();
+    StoredSecret record =
+        StoredSecret.create(id, arn(id), "r", "uid", Instant.parse("2026-03-04T05:06:07Z"));
+    byte[] first = bytes(300);
+    byte[] second = bytes(300);
+
+    RequestCounts.Mark mark = api.requests().mark();
+    StoredSecret created =
+        store.createWithVersion(added(record, "v1", record.createdDate()), "v1", first);
+    assertThat(api.requests().writesSince(mark)).as("writes to create with v1").isEqualTo(1);
+    mark = api.requests().mark();
+    StoredSecret next = store.addVersion(added(created, "v2", created.createdDate()), "v2", second);
+    assertThat(api.requests().writesSince(mark)).as("writes to add v2").isEqualTo(1);
+
+    assertThat(next.version("v2").orElseThrow().envelopeRevision()).isEqualTo(Inline.FIRST);
+    assertThat(next.version("v2").orElseThrow().envelopeSize()).isEqualTo(300);
+    assertThat(store.readVersion(id, "v1")).isEqualTo(first);
+    assertThat(store.readVersion(id, next.version("v2").orElseThrow())).isEqualTo(second);
+    assertThat(storeObjects(id)).containsExactly(KubernetesSecretStore.recordName(id));
+    assertThat(store.find(id)).contains(next);
+  }
+
+  @Test
+  void aVersionWrittenBeforeEnvelopesWereKeptInlineStaysInItsObjectBesideNewOnes() {
+    SecretId id = newId("upgraded");
+    SecretStore store = store();
+    StoredSecret s =
+        store.create(
+            StoredSecret.create(id, arn(id), "r", "uid", Instant.parse("2026-03-04T05:06:07Z")));
+    // As an earlier release added a version: its own object, then the record.
+    byte[] old = bytes(200);
+    store.writeVersion(id, "v-old", old);
+    s = store.update(added(s, "v-old", s.createdDate()).withEnvelopeSizes(Map.of("v-old", 200)));
+    byte[] fresh = bytes(200);
+
+    StoredSecret upgraded = store.addVersion(added(s, "v-new", s.createdDate()), "v-new", fresh);
+
+    assertThat(upgraded.version("v-old").orElseThrow().envelopeRevision()).isZero();
+    assertThat(store.readVersion(id, upgraded.version("v-old").orElseThrow())).isEqualTo(old);
+    assertThat(store.readVersion(id, upgraded.version("v-new").orElseThrow())).isEqualTo(fresh);
+    assertThat(storeObjects(id))
+        .containsExactlyInAnyOrder(
+            KubernetesSecretStore.recordName(id), KubernetesSecretStore.versionName(id, "v-old"));
+
+    // Retention drops both, one after the other: each goes from where it was kept.
+    StoredSecret withoutOld =
+        store.update(
+            upgraded.withVersions(
+                List.of(upgraded.version("v-new").orElseThrow()), upgraded.lastChangedDate()));
+    store.deleteRemoved(id, List.of(upgraded.version("v-old").orElseThrow()));
+    assertThat(storeObjects(id)).containsExactly(KubernetesSecretStore.recordName(id));
+    assertThat(store.readVersion(id, withoutOld.version("v-new").orElseThrow())).isEqualTo(fresh);
+    StoredSecret empty =
+        store.update(withoutOld.withVersions(List.of(), withoutOld.lastChangedDate()));
+    store.deleteRemoved(id, List.of(withoutOld.version("v-new").orElseThrow()));
+    assertThat(object(KubernetesSecretStore.recordName(id)).getData().keySet())
+        .as("no envelope is left in the record object")
+        .noneMatch(k -> k.startsWith(Inline.PREFIX));
+    assertThat(store.find(id).orElseThrow().withRevision(null)).isEqualTo(empty.withRevision(null));
+  }
+
+  @Test
+  void reEncryptingAVersionKeptInlineRewritesItInTheRecordsOneWrite() {
+    SecretId id = newId("rekeyed-inline");
+    SecretStore store = store();
+    StoredSecret s =
+        store.create(
+            StoredSecret.create(id, arn(id), "r", "uid", Instant.parse("2026-03-04T05:06:07Z")));
+    s = store.addVersion(added(s, "v1", s.createdDate()), "v1", bytes(100));
+    byte[] rewritten = bytes(120);
+
+    RequestCounts.Mark mark = api.requests().mark();
+    StoredSecret rekeyed =
+        store.replaceEnvelopes(
+            s.withVersions(
+                s.versions().stream()
+                    .map(v -> v.withKmsKeyArn("arn:k8s:kms:local:123456789012:key/1111"))
+                    .toList(),
+                s.lastChangedDate()),
+            Map.of("v1", rewritten));
+
+    assertThat(api.requests().writesSince(mark)).isEqualTo(1);
+    StoredVersion v1 = rekeyed.version("v1").orElseThrow();
+    assertThat(v1.envelopeRevision()).as("a new revision, kept inline").isEqualTo(-2);
+    assertThat(v1.envelopeSize()).isEqualTo(120);
+    assertThat(store.readVersion(id, v1)).isEqualTo(rewritten);
+    assertThat(storeObjects(id)).containsExactly(KubernetesSecretStore.recordName(id));
+  }
+
+  @Test
+  void versionsPastARecordsInlineBudgetGetObjectsOfTheirOwnAndPurgeRemovesBoth() {
+    SecretId id = newId("budget");
+    SecretStore store = store();
+    StoredSecret s =
+        store.create(
+            StoredSecret.create(id, arn(id), "r", "uid", Instant.parse("2026-03-04T05:06:07Z")));
+    int size = Inline.MAX_ENVELOPE;
+    int inline = Inline.MAX_PER_RECORD / size;
+    for (int i = 0; i < inline + 2; i++) {
+      s = store.addVersion(added(s, "v" + i, s.createdDate()), "v" + i, bytes(size));
+    }
+
+    long kept = s.versions().stream().filter(v -> Inline.is(v.envelopeRevision())).count();
+    assertThat(kept).isEqualTo(inline);
+    assertThat(storeObjects(id)).hasSize(1 + 2);
+    assertThat(object(KubernetesSecretStore.recordName(id)).getData().keySet())
+        .filteredOn(k -> k.startsWith(Inline.PREFIX))
+        .hasSize(inline);
+    for (StoredVersion v : s.versions()) {
+      assertThat(store.readVersion(id, v)).hasSize(size);
+    }
+
+    store.purge(store.find(id).orElseThrow());
+    assertThat(storeObjects(id)).isEmpty();
+    assertThat(object(KubernetesSecretStore.recordName(id))).isNull();
+  }
+
+  /** The names of the store's objects of {@code id}: its record object and version objects. */
+  private List<String> storeObjects(SecretId id) {
+    List<String> out = new java.util.ArrayList<>();
+    Secret record = object(KubernetesSecretStore.recordName(id));
+    if (record != null) {
+      out.add(record.getMetadata().getName());
+    }
+    client
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .withLabel(KubernetesSecretStore.LABEL_STORE, "version")
+        .withLabel(KubernetesSecretStore.LABEL_STORE_ID, KubernetesSecretStore.storeId(id))
+        .list()
+        .getItems()
+        .forEach(o -> out.add(o.getMetadata().getName()));
+    return out;
   }
 
   @Test

@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
@@ -88,9 +89,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   /**
    * One request as the server received it, before it is routed: its method, its path with the
-   * query, its User-Agent header (null when none) and its body as text ("" when none).
+   * query, its User-Agent header (null when none), its body as text ("" when none), and when the
+   * server began to answer it ({@link System#nanoTime()}: only the difference of two is a time).
    */
-  public record Request(String method, String path, String userAgent, String body) {}
+  public record Request(
+      String method, String path, String userAgent, String body, long receivedNanos) {}
 
   /**
    * What {@link #start(Options)} can change; {@link #options()} gives the defaults, which are what
@@ -299,6 +302,26 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return fail(
         new EmbeddedDispatcher.Fault(
             method, pathPrefix, code, Objects.requireNonNull(userAgent), null));
+  }
+
+  /**
+   * Answers the next {@code requests} requests of one client (its User-Agent starts with {@code
+   * userAgent}) with {@code method} under {@code pathPrefix} with HTTP 429 Too Many Requests and
+   * {@code Retry-After: retryAfterSeconds}, as API Priority and Fairness answers a client whose
+   * priority level is full; the requests after those, and every other client's, are answered as
+   * usual. Closing the handle ends the throttle early.
+   */
+  public AutoCloseable throttle(
+      String userAgent, String method, String pathPrefix, int requests, int retryAfterSeconds) {
+    EmbeddedDispatcher.Throttle throttle =
+        new EmbeddedDispatcher.Throttle(
+            Objects.requireNonNull(userAgent),
+            Objects.requireNonNull(method),
+            Objects.requireNonNull(pathPrefix),
+            retryAfterSeconds,
+            new AtomicInteger(requests));
+    dispatcher.throttles.add(throttle);
+    return () -> dispatcher.throttles.remove(throttle);
   }
 
   private AutoCloseable fail(EmbeddedDispatcher.Fault fault) {

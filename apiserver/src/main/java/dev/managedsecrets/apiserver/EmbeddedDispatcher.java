@@ -30,6 +30,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -138,6 +139,32 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
 
   final List<Fault> faults = new CopyOnWriteArrayList<>();
 
+  /**
+   * A throttle a test injects: the next {@code remaining} requests with this method under this path
+   * whose User-Agent starts with {@code userAgent} are answered 429 Too Many Requests with {@code
+   * Retry-After: retryAfterSeconds}, as API Priority and Fairness answers a client whose priority
+   * level is full.
+   */
+  record Throttle(
+      String userAgent,
+      String method,
+      String pathPrefix,
+      int retryAfterSeconds,
+      AtomicInteger remaining) {
+
+    /** True when this request is one of the throttled (and counts it). */
+    boolean take(RecordedRequest request) {
+      String agent = request.getHeader("User-Agent");
+      return method.equalsIgnoreCase(request.getMethod())
+          && ApiPath.pathOf(request.getPath()).startsWith(pathPrefix)
+          && agent != null
+          && agent.startsWith(userAgent)
+          && remaining.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+    }
+  }
+
+  final List<Throttle> throttles = new CopyOnWriteArrayList<>();
+
   /** The WebSocket watches open now (the mock's), for {@link #dropWatches()}. */
   private final Set<WebSocket> watches = ConcurrentHashMap.newKeySet();
 
@@ -169,7 +196,8 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
                 request.getMethod(),
                 request.getPath(),
                 request.getHeader("User-Agent"),
-                body == null ? "" : new String(body.getBytes(), StandardCharsets.UTF_8)));
+                body == null ? "" : new String(body.getBytes(), StandardCharsets.UTF_8),
+                started));
       }
       ApiRequest attributes = ApiRequest.of(request.getMethod(), request.getPath());
       RbacAuthorizer.Decision decision = authorize(user, attributes);
@@ -181,8 +209,19 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
           throw new ApiException(f.code(), "InternalError", "injected fault: " + f.code());
         }
       }
-      MockResponse review = reviews.answer(request, user);
-      response = review != null ? review : route(request);
+      Throttle throttle = throttles.stream().filter(t -> t.take(request)).findFirst().orElse(null);
+      if (throttle != null) {
+        response =
+            json(
+                    429,
+                    new ApiException(
+                            429, "TooManyRequests", "Too many requests, please try again later.")
+                        .toStatus())
+                .setHeader("Retry-After", String.valueOf(throttle.retryAfterSeconds()));
+      } else {
+        MockResponse review = reviews.answer(request, user);
+        response = review != null ? review : route(request);
+      }
     } catch (ApiException e) {
       response = json(e.code, e.toStatus());
     } catch (RuntimeException e) {

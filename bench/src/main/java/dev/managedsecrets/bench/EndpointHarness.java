@@ -140,6 +140,9 @@ public final class EndpointHarness {
             "MANAGEDSECRET_ENDPOINT_PORT", "0",
             "MANAGEDSECRET_ENDPOINT_TLS_MODE", "none",
             "MANAGEDSECRET_QUOTA_VERSIONS_PER_NAMESPACE", "100000000",
+            // The harness measures the endpoint, not the client-side rate limit of its client.
+            "MANAGEDSECRET_API_QPS", "1000000",
+            "MANAGEDSECRET_API_BURST", "1000000",
             "MANAGEDSECRET_ENDPOINT_AUTHORIZATION_CACHE_TTL",
                 System.getProperty("bench.authorizationCacheTtl", "PT5S")));
   }

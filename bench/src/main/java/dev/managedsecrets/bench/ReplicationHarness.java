@@ -102,22 +102,22 @@ public final class ReplicationHarness {
     namespace(east, NS, Map.of());
     namespace(west, NS, Map.of("managedsecrets.dev/accept-replicas", "true"));
 
-    KubernetesClient westOperatorClient = OperatorClient.build(westApi.config());
-    KubernetesClient eastOperatorClient = OperatorClient.build(eastApi.config());
-    OperatorRuntime westOperator =
-        start(
-            westOperatorClient,
-            config(WEST, "[{region: " + EAST + ", kubeconfigSecret: peer-east}]"));
-    OperatorRuntime eastOperator =
-        start(
-            eastOperatorClient,
-            config(
-                EAST,
-                "[{region: "
-                    + WEST
-                    + ", kubeconfigSecret: peer-west}, {region: "
-                    + DOWN
-                    + ", kubeconfigSecret: peer-down}]"));
+    OperatorConfig westConfig =
+        config(WEST, "[{region: " + EAST + ", kubeconfigSecret: peer-east}]");
+    OperatorConfig eastConfig =
+        config(
+            EAST,
+            "[{region: "
+                + WEST
+                + ", kubeconfigSecret: peer-west}, {region: "
+                + DOWN
+                + ", kubeconfigSecret: peer-down}]");
+    KubernetesClient westOperatorClient =
+        OperatorClient.build(westApi.config(), westConfig.api(), new SimpleMeterRegistry());
+    KubernetesClient eastOperatorClient =
+        OperatorClient.build(eastApi.config(), eastConfig.api(), new SimpleMeterRegistry());
+    OperatorRuntime westOperator = start(westOperatorClient, westConfig);
+    OperatorRuntime eastOperator = start(eastOperatorClient, eastConfig);
 
     // 1. N replicated ManagedSecrets, until all are InSync and projected in eu-west-1.
     long t0 = System.nanoTime();
@@ -215,6 +215,9 @@ public final class ReplicationHarness {
     env.put("MANAGEDSECRET_REGION", region);
     env.put("MANAGEDSECRET_REPLICATION_PEERS", peers);
     env.put("MANAGEDSECRET_REPLICATION_REQUEST_TIMEOUT", "PT2S");
+    // The harness measures the operator and replication, not the client-side rate limit.
+    env.put("MANAGEDSECRET_API_QPS", "1000000");
+    env.put("MANAGEDSECRET_API_BURST", "1000000");
     return OperatorConfig.load(null, env);
   }
 

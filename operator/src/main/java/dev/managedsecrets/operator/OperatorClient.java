@@ -1,14 +1,17 @@
 package dev.managedsecrets.operator;
 
+import dev.managedsecrets.operator.apiclient.ApiClients;
+import dev.managedsecrets.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The operator's Kubernetes client: the in-cluster service account or the current kubeconfig, with
  * a User-Agent that names the operator and its version, so that API server audit logs (and the
- * tests that prove its RBAC) can tell its requests from anyone else's.
+ * tests that prove its RBAC) can tell its requests from anyone else's, and the client-side rate
+ * limit of {@code api} ({@link ApiClients}).
  */
 public final class OperatorClient {
 
@@ -17,16 +20,19 @@ public final class OperatorClient {
 
   private OperatorClient() {}
 
-  /** A client configured from the environment, with the operator's User-Agent. */
-  public static KubernetesClient build() {
-    return build(Config.autoConfigure(null));
+  /** A client configured from the environment, with the operator's User-Agent and rate limit. */
+  public static KubernetesClient build(OperatorConfig.ApiSettings api, MeterRegistry registry) {
+    return build(Config.autoConfigure(null), api, registry);
   }
 
-  /** A client on this configuration, with the operator's User-Agent. */
-  public static KubernetesClient build(Config config) {
-    return new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(config).withUserAgent(USER_AGENT).build())
-        .build();
+  /** A client on this configuration, with the operator's User-Agent and rate limit. */
+  public static KubernetesClient build(
+      Config config, OperatorConfig.ApiSettings api, MeterRegistry registry) {
+    return ApiClients.build(
+        new ConfigBuilder(config).withUserAgent(USER_AGENT).build(),
+        api,
+        registry,
+        ApiClients.OPERATOR);
   }
 
   private static String version() {

@@ -201,7 +201,7 @@ public final class OperatorRuntime implements AutoCloseable {
     StoreWrites storeWrites = new StoreWrites(client, leadership::leading, clock);
     // Replica regions: peers reached through their kubeconfigs; none configured, none used.
     boolean replicating = !config.replication().peers().isEmpty();
-    PeerClients peers = new PeerClients(client, config);
+    PeerClients peers = new PeerClients(client, config, registry);
     PeerKeys peerKeys = new PeerKeys(peers, clock);
     ManagedSecretReconciler[] notified = new ManagedSecretReconciler[1];
     Replicator replicator =
@@ -352,7 +352,8 @@ public final class OperatorRuntime implements AutoCloseable {
                     namespaces,
                     storeWrites::written,
                     objectCache(controller),
-                    clock))
+                    clock,
+                    registry))
             : null;
     LOG.info(
         "Operator started: account {}, region {}, store and keyring in namespace {}, default key"

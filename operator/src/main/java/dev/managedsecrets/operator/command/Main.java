@@ -50,8 +50,8 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
       OperatorConfig cfg = OperatorConfig.load(config, System.getenv());
-      KubernetesClient client = OperatorClient.build();
       PrometheusMeterRegistry registry = OperatorMetrics.prometheusRegistry();
+      KubernetesClient client = OperatorClient.build(cfg.api(), registry);
       HealthServer http = HealthServer.start(cfg.healthPort(), cfg.metricsPort(), registry::scrape);
       OperatorRuntime runtime = OperatorRuntime.start(client, cfg, registry, Clock.systemUTC());
       http.watch(runtime);

@@ -11,6 +11,7 @@ import dev.managedsecrets.operator.rebind.Rebinding;
 import dev.managedsecrets.operator.store.SecretStore;
 import dev.managedsecrets.operator.store.SecretStores;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -64,7 +65,7 @@ public final class RebindCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     OperatorConfig cfg = OperatorConfig.load(config, System.getenv());
-    try (KubernetesClient client = OperatorClient.build()) {
+    try (KubernetesClient client = OperatorClient.build(cfg.api(), new SimpleMeterRegistry())) {
       return acceptRestored
           ? acceptRestored(client, cfg, dryRun, System.out)
           : run(client, cfg, fromUid, toNamespace, dryRun, System.out);

@@ -62,6 +62,10 @@ public record OperatorConfig(
         @JsonProperty(defaultValue = "20")
         int reconcileThreads,
     @JsonPropertyDescription(
+            "Client-side rate limit of the operator's Kubernetes API requests: a token bucket of"
+                + " qps and burst on each of its clients.")
+        ApiSettings api,
+    @JsonPropertyDescription(
             "Back-off of a failed reconcile, for ManagedSecrets and KmsKeys alike; retried without"
                 + " end.")
         RetrySettings retry,
@@ -159,6 +163,7 @@ public record OperatorConfig(
           "reconcileThreads must be 1-1000; it is " + reconcileThreads);
     }
     retry.check();
+    api.check();
     quota.check();
     store.check();
     kms.check();
@@ -212,6 +217,33 @@ public record OperatorConfig(
       if (!(multiplier >= 1)) {
         throw new IllegalArgumentException(
             "retry.multiplier must be at least 1; it is " + multiplier);
+      }
+    }
+  }
+
+  /**
+   * The api section: the token bucket each of the operator's Kubernetes clients (its own, the
+   * Secrets Manager endpoint's, each peer region's) takes a token from before every request.
+   */
+  public record ApiSettings(
+      @JsonPropertyDescription(
+              "Requests per second each of the operator's Kubernetes clients sends once its burst is"
+                  + " spent (more than 0; fractions allowed). Env: MANAGEDSECRET_API_QPS.")
+          @JsonProperty(defaultValue = "50")
+          double qps,
+      @JsonPropertyDescription(
+              "Requests a client may send at once, without waiting, after it was idle (at least 1)."
+                  + " Env: MANAGEDSECRET_API_BURST.")
+          @JsonProperty(defaultValue = "100")
+          int burst) {
+
+    void check() {
+      if (!(qps > 0) || Double.isInfinite(qps)) {
+        throw new IllegalArgumentException(
+            "api.qps must be a number of requests per second above 0; it is " + qps);
+      }
+      if (burst < 1) {
+        throw new IllegalArgumentException("api.burst must be at least 1; it is " + burst);
       }
     }
   }

@@ -3,14 +3,16 @@ package dev.managedsecrets.operator.endpoint;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.operator.apiclient.ApiClients;
+import dev.managedsecrets.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -50,14 +52,19 @@ final class ManagedSecretObjects {
     this.client = client;
   }
 
-  /** A client like {@code operator}'s whose writes the API server records as {@link #MANAGER}'s. */
-  static KubernetesClient client(KubernetesClient operator) {
-    return new KubernetesClientBuilder()
-        .withConfig(
-            new ConfigBuilder(operator.getConfiguration())
-                .withUserAgent(MANAGER + "/" + version())
-                .build())
-        .build();
+  /**
+   * A client like {@code operator}'s whose writes the API server records as {@link #MANAGER}'s,
+   * with a rate limit of its own ({@code api}).
+   */
+  static KubernetesClient client(
+      KubernetesClient operator, OperatorConfig.ApiSettings api, MeterRegistry registry) {
+    return ApiClients.build(
+        new ConfigBuilder(operator.getConfiguration())
+            .withUserAgent(MANAGER + "/" + version())
+            .build(),
+        api,
+        registry,
+        ApiClients.ENDPOINT);
   }
 
   private static String version() {

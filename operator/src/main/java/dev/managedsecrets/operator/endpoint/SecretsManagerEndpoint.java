@@ -6,6 +6,7 @@ import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
 import dev.managedsecrets.operator.namespaces.NamespaceIncarnations;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -46,7 +47,8 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
       NamespaceIncarnations namespaces,
       ValueWritten written,
       ManagedSecretCache objectCache,
-      Clock clock) {}
+      Clock clock,
+      MeterRegistry registry) {}
 
   /**
    * Starts the endpoint as {@code config.endpoint()} says, with no access key yet ({@link
@@ -58,7 +60,8 @@ public final class SecretsManagerEndpoint implements AutoCloseable {
       OperatorConfig config, String account, Backend backend) {
     var endpoint = config.endpoint();
     AccessKeys keys = new AccessKeys();
-    KubernetesClient client = ManagedSecretObjects.client(backend.client());
+    KubernetesClient client =
+        ManagedSecretObjects.client(backend.client(), config.api(), backend.registry());
     Authorizer authorizer =
         new Authorizer(client, new AuthorizationCache(endpoint.authorizationCacheTtl()));
     ManagedSecretObjects objects = new ManagedSecretObjects(client);

@@ -59,6 +59,16 @@ public final class OperatorMetrics {
   /** managedsecret_leader: 1 while this replica holds the leader Lease (or runs alone). */
   public static final String LEADER = "managedsecret.leader";
 
+  /**
+   * managedsecret_api_requests_waited_total{client}: Kubernetes API requests that waited for a
+   * token of their client's rate limit (api.qps, api.burst); client is operator, endpoint or
+   * peer-&lt;region&gt;.
+   */
+  public static final String API_REQUESTS_WAITED = "managedsecret.api.requests.waited";
+
+  /** managedsecret_api_rate_limit_wait_seconds{client}: how long those requests waited. */
+  public static final String API_RATE_LIMIT_WAIT = "managedsecret.api.rate.limit.wait";
+
   /** Histogram buckets of the timers: 5 ms to 10 s. */
   static final Duration[] BUCKETS = {
     Duration.ofMillis(5),
@@ -97,6 +107,23 @@ public final class OperatorMetrics {
     if (!"Synced".equals(result)) {
       error(registry, result);
     }
+  }
+
+  /** The counter of a client's requests that waited for a token of its rate limit. */
+  public static Counter apiRequestsWaited(MeterRegistry registry, String client) {
+    return Counter.builder(API_REQUESTS_WAITED)
+        .description("Kubernetes API requests that waited for a token of the client's rate limit")
+        .tag("client", client)
+        .register(registry);
+  }
+
+  /** The timer of how long a client's requests waited for a token of its rate limit. */
+  public static Timer apiRateLimitWait(MeterRegistry registry, String client) {
+    return Timer.builder(API_RATE_LIMIT_WAIT)
+        .description("How long Kubernetes API requests waited for a token of the rate limit")
+        .tag("client", client)
+        .serviceLevelObjectives(BUCKETS)
+        .register(registry);
   }
 
   public static void versionCreated(MeterRegistry registry) {

@@ -1,10 +1,11 @@
 package dev.managedsecrets.operator.replication;
 
+import dev.managedsecrets.operator.apiclient.ApiClients;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -20,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * operator's namespace. A client is made at its first use and kept; a kubeconfig that is missing or
  * that does not parse is reported by the call that needed it and looked for again at the next one.
  * Every call to a peer is bounded by {@code replication.requestTimeout} and not retried by the
- * client: the replication worker decides when to try again.
+ * client: the replication worker decides when to try again. Each peer's client has a rate limit of
+ * its own, {@code api.qps} and {@code api.burst} as the operator's.
  */
 public final class PeerClients implements AutoCloseable {
 
@@ -43,11 +45,15 @@ public final class PeerClients implements AutoCloseable {
   private final String operatorNamespace;
   private final Duration timeout;
   private final String userAgent;
+  private final OperatorConfig.ApiSettings api;
+  private final MeterRegistry registry;
   private final Map<String, Settings> settings = new LinkedHashMap<>();
   private final Map<String, Peer> peers = new ConcurrentHashMap<>();
 
-  public PeerClients(KubernetesClient local, OperatorConfig config) {
+  public PeerClients(KubernetesClient local, OperatorConfig config, MeterRegistry registry) {
     this.local = local;
+    this.api = config.api();
+    this.registry = registry;
     this.operatorNamespace = config.namespace();
     this.timeout = config.replication().requestTimeout();
     // The operator's own User-Agent, naming the region it replicates from: a peer's audit log (and
@@ -120,7 +126,7 @@ public final class PeerClients implements AutoCloseable {
       config.setConnectionTimeout(millis);
       config.setRequestRetryBackoffLimit(0);
       config.setUserAgent(userAgent);
-      return new KubernetesClientBuilder().withConfig(config).build();
+      return ApiClients.build(config, api, registry, ApiClients.peer(s.region()));
     } catch (RuntimeException e) {
       throw new PeerUnavailable(
           "The kubeconfig of region "

@@ -54,6 +54,8 @@ class ConfigurationReferenceTest {
           Map.entry("metricsPort", "9090"),
           Map.entry("resyncInterval", "PT30M"),
           Map.entry("reconcileThreads", "7"),
+          Map.entry("api.qps", "20"),
+          Map.entry("api.burst", "30"),
           Map.entry("retry.initialInterval", "PT2S"),
           Map.entry("retry.multiplier", "3"),
           Map.entry("retry.maxInterval", "PT10M"),

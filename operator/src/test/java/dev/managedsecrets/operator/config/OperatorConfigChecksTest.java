@@ -29,6 +29,32 @@ class OperatorConfigChecksTest {
   }
 
   @Test
+  void theApiRateLimitIsFiftyPerSecondWithABurstOfAHundredByDefault() {
+    OperatorConfig.ApiSettings api = OperatorConfig.load(null, Map.of()).api();
+    assertThat(api.qps()).isEqualTo(50.0);
+    assertThat(api.burst()).isEqualTo(100);
+    OperatorConfig.ApiSettings set =
+        OperatorConfig.load(
+                null, Map.of("MANAGEDSECRET_API_QPS", "2.5", "MANAGEDSECRET_API_BURST", "7"))
+            .api();
+    assertThat(set.qps()).isEqualTo(2.5);
+    assertThat(set.burst()).isEqualTo(7);
+  }
+
+  @Test
+  void theApiRateMustBeAboveZeroAndTheBurstAtLeastOne() {
+    for (String qps : new String[] {"0", "-1", "NaN", "Infinity"}) {
+      assertThatThrownBy(() -> load("MANAGEDSECRET_API_QPS", qps))
+          .as("qps %s", qps)
+          .hasMessageStartingWith("api.qps must be a number of requests per second above 0");
+    }
+    assertThatThrownBy(() -> load("MANAGEDSECRET_API_BURST", "0"))
+        .hasMessage("api.burst must be at least 1; it is 0");
+    assertThatThrownBy(() -> load("MANAGEDSECRET_API_QPS", "fast"))
+        .hasMessage("api.qps must be a number; it is fast");
+  }
+
+  @Test
   void theLeaseNameMustBeAnObjectName() {
     assertThatThrownBy(() -> load("MANAGEDSECRET_LEASE_NAME", "Not_A_Name"))
         .hasMessageContaining("leaseName");

@@ -542,8 +542,15 @@ public final class SecretsManagerService {
     }
     long removedBytes = removed.stream().mapToLong(StoredVersion::envelopeSize).sum();
     quota.check(store, base.id(), (long) added - removed.size(), newBytes - removedBytes);
-    StoredSecret written =
-        store.update(base.withVersions(next, clock.instant()).withEnvelopeSizes(sizes));
+    StoredSecret written;
+    try {
+      written = store.update(base.withVersions(next, clock.instant()).withEnvelopeSizes(sizes));
+    } catch (StoreConflictException changed) {
+      // Refused for certain: the envelopes written for it are removed (no record lists them), so
+      // the next attempt writes its own under the same version ids.
+      store.deleteVersions(base.id(), List.copyOf(sizes.keySet()));
+      throw changed;
+    }
     if (!removed.isEmpty()) {
       deleteVersions(base.id(), removed);
     }

@@ -6,10 +6,8 @@ import dev.managedsecrets.core.projection.Projection;
 import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -36,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
@@ -63,27 +62,37 @@ public final class Harness {
   }
 
   void run() throws Exception {
+    int resident = Integer.getInteger("bench.residentFactor", 10) * n;
+    boolean withBaselines = !"false".equals(System.getProperty("bench.baselines"));
     System.out.printf(
-        "# Harness: N=%d, %d cores, max heap %d MiB, Java %s%n",
+        "# Harness: N=%d (%d resident), %d cores, max heap %d MiB, Java %s, server heap %s, load"
+            + " average %.2f%n",
         n,
+        resident,
         Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20,
-        System.getProperty("java.version"));
+        System.getProperty("java.version"),
+        serverHeap(),
+        load());
 
-    // 0. Warm up both paths (JIT of this JVM and of the server) on a throwaway server.
+    // 0. Warm up every path (JIT of this JVM and of the server) on a throwaway server.
     startServer();
-    baselineWrites(Math.min(n, 200), false);
+    int warmCount = Math.min(n, 200);
+    if (withBaselines) {
+      Baselines warmBaselines = new Baselines(client);
+      parallel(0, warmCount, id -> warmBaselines.likeForLikeCreate(id, false));
+      parallel(warmCount, warmCount, id -> warmBaselines.floorCreate(id, false));
+    }
     SimpleMeterRegistry warmRegistry = new SimpleMeterRegistry();
     OperatorRuntime warm = OperatorRuntime.start(client, config(), warmRegistry, Clock.systemUTC());
-    createAndAwait(0, Math.min(n, 200), warmRegistry);
+    createAndAwait(0, warmCount);
     warm.close();
     stopServer();
 
-    // Phases 1, 1b and 2 run once, or -Dbench.rounds=R times in turn (each on a fresh server) for
-    // the median ratio; the operator of the last round stays up for the phases after.
+    // Phase 1 runs once, or -Dbench.rounds=R times in turn (each on a fresh server) for the
+    // median ratios; the operator of the last round stays up for the phases after.
     int rounds = Math.max(1, Integer.getInteger("bench.rounds", 1));
-    List<Double> toBaseline = new ArrayList<>();
-    List<Double> toWatched = new ArrayList<>();
+    Map<String, List<Double>> ratios = new java.util.LinkedHashMap<>();
     SimpleMeterRegistry registry = null;
     OperatorRuntime runtime = null;
     OperatorConfig config = config();
@@ -93,28 +102,39 @@ public final class Harness {
         stopServer();
       }
       if (rounds > 1) {
-        System.out.printf("# round %d of %d%n", round, rounds);
+        System.out.printf("# round %d of %d, load average %.2f%n", round, rounds, load());
       }
-      // 1. Baseline: the same API writes with a bare fabric8 client.
-      startServer();
-      long baseline = baselinePhase("baseline", false);
-      stopServer();
-
-      // 1b. The same writes while two informers watch and cache what the operator's informers do
-      // (ManagedSecrets everywhere, Secrets with the operator's label): what any informer-based
-      // client costs the server and itself, before it does any work of its own.
-      startServer();
-      var watchedSecrets =
-          client
-              .secrets()
-              .inAnyNamespace()
-              .withLabel(Projection.MANAGED_BY_LABEL, Projection.MANAGED_BY)
-              .inform();
-      var watchedManagedSecrets = client.resources(ManagedSecret.class).inAnyNamespace().inform();
-      long watched = baselinePhase("baseline with two informers", true);
-      watchedSecrets.close();
-      watchedManagedSecrets.close();
-      stopServer();
+      Map<String, Long> baselineMs = new java.util.LinkedHashMap<>();
+      if (withBaselines) {
+        // 1a. The floor: only the writes the job needs, with a bare fabric8 client.
+        startServer();
+        baselineMs.put("floor", baselinePhase("floor", b -> id -> b.floorCreate(id, false)));
+        stopServer();
+        // 1b. Like-for-like: the writes the operator made when the baseline was written.
+        startServer();
+        baselineMs.put(
+            "like-for-like",
+            baselinePhase("like-for-like", b -> id -> b.likeForLikeCreate(id, false)));
+        stopServer();
+        // 1c. Like-for-like while two informers watch and cache what the operator's informers do
+        // (ManagedSecrets everywhere, Secrets with the operator's label): what any informer-based
+        // client costs the server and itself, before it does any work of its own.
+        startServer();
+        var watchedSecrets =
+            client
+                .secrets()
+                .inAnyNamespace()
+                .withLabel(Projection.MANAGED_BY_LABEL, Projection.MANAGED_BY)
+                .inform();
+        var watchedManagedSecrets = client.resources(ManagedSecret.class).inAnyNamespace().inform();
+        baselineMs.put(
+            "like-for-like with two informers",
+            baselinePhase(
+                "like-for-like with two informers", b -> id -> b.likeForLikeCreate(id, true)));
+        watchedSecrets.close();
+        watchedManagedSecrets.close();
+        stopServer();
+      }
 
       // 2. The operator: create N ManagedSecrets and wait until all are Ready.
       startServer();
@@ -123,16 +143,22 @@ public final class Harness {
       writes();
       Cpu cpu1 = cpu();
       serverTimes();
-      long operatorMs = createAndAwait(0, n, registry);
+      long operatorMs = createAndAwait(0, n);
       Map<String, Integer> w = writes();
+      StringBuilder toBaselines = new StringBuilder();
+      for (Map.Entry<String, Long> b : baselineMs.entrySet()) {
+        double ratio = (double) operatorMs / b.getValue();
+        ratios.computeIfAbsent(b.getKey(), k -> new ArrayList<>()).add(ratio);
+        toBaselines.append(String.format("; to %s %.2fx", b.getKey(), ratio));
+      }
       System.out.printf(
-          "operator: %d ManagedSecrets Ready in %d ms; ratio to baseline %.2fx, to baseline with"
-              + " informers %.2fx (%s)%n  %s%n  %s%n",
+          "operator: %d ManagedSecrets Ready in %d ms%s (load average %.2f)%n  writes per"
+              + " ManagedSecret: %s%n  %s%n  %s%n",
           n,
           operatorMs,
-          (double) operatorMs / baseline,
-          (double) operatorMs / watched,
-          w,
+          toBaselines,
+          load(),
+          WriteCounts.line(w, n),
           cpu().since(cpu1),
           serverTimes());
       System.out.printf(
@@ -143,13 +169,11 @@ public final class Harness {
           seconds(registry, "managedsecret.reconcile.duration"),
           1000 * seconds(registry, "managedsecret.reconcile.duration") / reconciles(registry),
           seconds(registry, "managedsecret.store.duration"));
-      toBaseline.add((double) operatorMs / baseline);
-      toWatched.add((double) operatorMs / watched);
     }
     if (rounds > 1) {
-      System.out.printf(
-          "rounds: ratio to baseline %s, median %.2fx; to baseline with informers %s, median %.2fx%n",
-          ratios(toBaseline), median(toBaseline), ratios(toWatched), median(toWatched));
+      ratios.forEach(
+          (k, v) ->
+              System.out.printf("rounds: ratio to %s %s, median %.2fx%n", k, ratios(v), median(v)));
     }
     if (Boolean.getBoolean("bench.createOnly")) {
       runtime.close();
@@ -157,67 +181,196 @@ public final class Harness {
       return;
     }
 
-    // 3. Memory: heap after GC with N and 2N, then with 10,000 unrelated Secrets.
-    long heapN = heapAfterGc();
-    Map<String, long[]> histogramN = histogram();
-    createAndAwait(n, n, registry);
-    long heap2N = heapAfterGc();
-    Map<String, long[]> histogram2N = histogram();
+    // 3. Memory: live objects of this JVM (the operator and the harness's client) with N and with
+    // 10N resident, each after full collections once the operator is quiet.
+    awaitQuiet(registry);
+    Live liveN = Live.measure();
+    System.out.printf("memory: %,d resident: %s (load average %.2f)%n", n, liveN, load());
+    createInBatches(n, resident, registry);
+    awaitQuiet(registry);
+    Live liveResident = Live.measure();
     System.out.printf(
-        "memory: heap %d KiB at N, %d KiB at 2N: %.2f KiB per ManagedSecret%n",
-        heapN >> 10, heap2N >> 10, (heap2N - heapN) / 1024.0 / n);
-    printGrowth(histogramN, histogram2N, n);
+        "memory: %,d resident: %s (load average %.2f)%n", resident, liveResident, load());
+    System.out.printf(
+        "memory: live objects (%,d -> %,d resident) %.2f KiB per ManagedSecret (class histogram);"
+            + " heap used after full collections %.2f KiB per ManagedSecret%n",
+        n,
+        resident,
+        (liveResident.histogramBytes() - liveN.histogramBytes()) / 1024.0 / (resident - n),
+        (liveResident.heapBytes() - liveN.heapBytes()) / 1024.0 / (resident - n));
+    Live.printGrowth(liveN.classes(), liveResident.classes(), resident - n);
     unrelatedSecrets(10_000);
-    Thread.sleep(3000);
-    long heapNoise = heapAfterGc();
-    System.out.printf("memory: +10,000 unrelated Secrets: %+d KiB%n", (heapNoise - heap2N) >> 10);
+    awaitQuiet(registry);
+    Live liveNoise = Live.measure();
+    System.out.printf(
+        "memory: +10,000 unrelated Secrets: live objects %+d KiB, heap %+d KiB%n",
+        (liveNoise.histogramBytes() - liveResident.histogramBytes()) >> 10,
+        (liveNoise.heapBytes() - liveResident.heapBytes()) >> 10);
 
     // 4. Idle: two resync periods with nothing changed.
     writes();
     double kmsBefore = kms(registry);
+    double reconcilesBefore = reconciles(registry);
+    double loadBefore = load();
     Thread.sleep(config.resyncInterval().multipliedBy(2).plusSeconds(5).toMillis());
     System.out.printf(
-        "idle (2 resync periods of %ds, %d resident): writes %s, KMS calls %.0f%n",
-        config.resyncInterval().toSeconds(), 2 * n, writes(), kms(registry) - kmsBefore);
+        "idle (2 resync periods of %ds, %d resident): writes %s, KMS calls %.0f, %.0f reconciles"
+            + " (load average %.2f -> %.2f)%n",
+        config.resyncInterval().toSeconds(),
+        resident,
+        writes(),
+        kms(registry) - kmsBefore,
+        reconciles(registry) - reconcilesBefore,
+        loadBefore,
+        load());
 
-    // 5. Latency: spec change -> projected Secret updated.
-    List<Long> latencies = latency(200, 2 * n);
-    Collections.sort(latencies);
-    System.out.printf(
-        "latency (%d changes, %d resident): p50 %d ms, p99 %d ms, max %d ms%n",
-        latencies.size(),
-        2 * n,
-        latencies.get(latencies.size() / 2),
-        latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1),
-        latencies.get(latencies.size() - 1));
+    // 5. Latency: spec change -> projected Secret updated, in several runs.
+    latencyRuns(resident);
 
     // 6. Cold start with nothing changed (after every pending change has reached status).
-    while (settled() < 2 * n) {
+    while (settled() < resident) {
       Thread.sleep(1000);
     }
+    awaitQuiet(registry);
     runtime.close();
     SimpleMeterRegistry cold = new SimpleMeterRegistry();
     writes();
+    double coldLoad = load();
     long start = System.nanoTime();
     runtime = OperatorRuntime.start(client, config, cold, Clock.systemUTC());
-    while (reconciles(cold) < 2 * n) {
+    while (reconciles(cold) < resident) {
       Thread.sleep(100);
     }
+    long coldMs = (System.nanoTime() - start) / 1_000_000;
+    awaitQuiet(cold);
     System.out.printf(
-        "cold start: %d reconciles in %d ms, writes %s, KMS calls %.0f%n",
-        (long) reconciles(cold), (System.nanoTime() - start) / 1_000_000, writes(), kms(cold));
+        "cold start (%d resident): %d reconciles in %d ms (%d once quiet), writes %s, KMS calls"
+            + " %.0f (load average %.2f -> %.2f)%n",
+        resident,
+        (long) reconciles(cold),
+        coldMs,
+        (System.nanoTime() - start) / 1_000_000,
+        writes(),
+        kms(cold),
+        coldLoad,
+        load());
     runtime.close();
     stopServer();
   }
 
+  /**
+   * Creates ManagedSecrets {@code from} up to {@code to} in batches of {@code -Dbench.batch}
+   * (default 10,000), each awaited through the server's count of status writes, then checks once
+   * that all are Ready.
+   */
+  void createInBatches(int from, int to, SimpleMeterRegistry registry) throws Exception {
+    int batch = Integer.getInteger("bench.batch", 10_000);
+    for (int i = from; i < to; i += batch) {
+      int count = Math.min(batch, to - i);
+      long ms = createAndCount(i, count, Harness::managedSecret);
+      System.out.printf(
+          "  created %,d-%,d: Ready (status written) in %d ms, %.0f reconciles so far, load average"
+              + " %.2f%n",
+          i, i + count, ms, reconciles(registry), load());
+    }
+    while (ready() < to) {
+      Thread.sleep(1000);
+    }
+  }
+
+  /** The API server's JVM's maximum heap: {@code -Dbench.serverHeap} (default 6g). */
+  static String serverHeap() {
+    return System.getProperty("bench.serverHeap", "6g");
+  }
+
+  /** The machine's load average over the last minute. */
+  static double load() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  /**
+   * Waits until neither the operator's reconciles nor the server's writes moved for 3 s (at most 3
+   * minutes): what a measurement of a quiet operator needs.
+   */
+  void awaitQuiet(SimpleMeterRegistry registry) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    double reconciles = -1;
+    long writes = -1;
+    while (System.nanoTime() < deadline) {
+      double r = reconciles(registry);
+      long w = totalWrites();
+      if (r == reconciles && w == writes) {
+        return;
+      }
+      reconciles = r;
+      writes = w;
+      Thread.sleep(3000);
+    }
+  }
+
+  /**
+   * {@code -Dbench.latencyRuns} runs (default 5) of {@code -Dbench.latencyChanges} changes (default
+   * 200) each; per run p50, p99 and max, then the median of the runs' p50 and p99 with their least
+   * and greatest (the spread).
+   */
+  void latencyRuns(int resident) throws Exception {
+    int runs = Integer.getInteger("bench.latencyRuns", 5);
+    int changes = Integer.getInteger("bench.latencyChanges", 200);
+    List<Double> p50s = new ArrayList<>();
+    List<Double> p99s = new ArrayList<>();
+    for (int run = 1; run <= runs; run++) {
+      double loadBefore = load();
+      List<Long> latencies = latency(changes, resident, run);
+      Collections.sort(latencies);
+      if (latencies.isEmpty()) {
+        System.out.printf("latency run %d: no change reached its Secret%n", run);
+        continue;
+      }
+      long p50 = latencies.get(latencies.size() / 2);
+      long p99 = latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1);
+      p50s.add((double) p50);
+      p99s.add((double) p99);
+      System.out.printf(
+          "latency run %d (%d changes, %d seen, %d resident): p50 %d ms, p99 %d ms, max %d ms"
+              + " (load average %.2f -> %.2f)%n",
+          run,
+          changes,
+          latencies.size(),
+          resident,
+          p50,
+          p99,
+          latencies.get(latencies.size() - 1),
+          loadBefore,
+          load());
+      Thread.sleep(2000);
+    }
+    if (!p99s.isEmpty()) {
+      System.out.printf(
+          "latency (%d runs of %d changes, %d resident): p50 median %.0f ms (%.0f-%.0f); p99 median"
+              + " %.0f ms (%.0f-%.0f)%n",
+          p99s.size(),
+          changes,
+          resident,
+          median(p50s),
+          Collections.min(p50s),
+          Collections.max(p50s),
+          median(p99s),
+          Collections.min(p99s),
+          Collections.max(p99s));
+    }
+  }
+
   /** The baseline's writes for N objects on the running server, timed and reported. */
-  long baselinePhase(String label, boolean labelled) throws Exception {
+  long baselinePhase(String label, java.util.function.Function<Baselines, IntConsumer> writes)
+      throws Exception {
     Cpu cpu0 = cpu();
     serverTimes();
-    long ms = timed(() -> baselineWrites(n, labelled));
+    IntConsumer perObject = writes.apply(new Baselines(client));
+    long ms = timed(() -> parallel(0, n, perObject));
     System.out.printf(
-        "%s: %d objects' writes in %d ms (%s)%n  %s%n  %s%n",
-        label, n, ms, writes(), cpu().since(cpu0), serverTimes());
+        "%s: %d objects' writes in %d ms (load average %.2f)%n  writes per ManagedSecret: %s%n"
+            + "  %s%n  %s%n",
+        label, n, ms, load(), WriteCounts.line(writes(), n), cpu().since(cpu0), serverTimes());
     return ms;
   }
 
@@ -296,27 +449,14 @@ public final class Harness {
    * cost was counted as the operator's. If the check finds one not Ready, the harness lists until
    * all are and the time runs to that list.
    */
-  long createAndAwait(int from, int count, SimpleMeterRegistry registry) throws Exception {
+  long createAndAwait(int from, int count) throws Exception {
     return createAndAwait(from, count, Harness::managedSecret);
   }
 
   /** As above, with ManagedSecret {@code i} made by {@code objects} (namespace bench, app-i). */
   long createAndAwait(int from, int count, IntFunction<ManagedSecret> objects) throws Exception {
     long t0 = System.nanoTime();
-    long statusWrites = totalWrites(STATUS_WRITE);
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int i = from; i < from + count; i++) {
-      int id = i;
-      futures.add(pool.submit(() -> client.resource(objects.apply(id)).create()));
-    }
-    for (Future<?> f : futures) {
-      f.get();
-    }
-    pool.shutdown();
-    while (totalWrites(STATUS_WRITE) - statusWrites < count) {
-      Thread.sleep(20);
-    }
+    createAndCount(from, count, objects);
     long elapsed = (System.nanoTime() - t0) / 1_000_000;
     while (ready() < from + count) {
       Thread.sleep(250);
@@ -325,16 +465,56 @@ public final class Harness {
     return elapsed;
   }
 
+  /**
+   * Creates {@code count} ManagedSecrets from 20 threads and returns the milliseconds until the
+   * server has taken as many more status writes, without listing.
+   */
+  long createAndCount(int from, int count, IntFunction<ManagedSecret> objects) throws Exception {
+    long t0 = System.nanoTime();
+    long statusWrites = totalWrites(STATUS_WRITE);
+    parallel(from, count, id -> client.resource(objects.apply(id)).create());
+    while (totalWrites(STATUS_WRITE) - statusWrites < count) {
+      Thread.sleep(20);
+    }
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  /** Runs {@code task} for ids {@code from} to {@code from + count - 1} on 20 threads. */
+  static void parallel(int from, int count, IntConsumer task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = from; i < from + count; i++) {
+        int id = i;
+        futures.add(pool.submit(() -> task.accept(id)));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
   static final String STATUS_WRITE = "PUT managedsecrets/status";
 
   /** Writes of one kind since the server started; asking costs the server a map copy. */
   long totalWrites(String kind) throws Exception {
+    return totals().getOrDefault(kind, 0);
+  }
+
+  /** Writes of every kind since the server started. */
+  long totalWrites() throws Exception {
+    return totals().values().stream().mapToLong(Integer::longValue).sum();
+  }
+
+  private Map<String, Integer> totals() throws Exception {
     serverIn.println("TOTALS");
     String line;
     while ((line = serverOut.readLine()) != null && !line.startsWith("TOTALS ")) {
       // skip
     }
-    return parseCounts(line.substring(7)).getOrDefault(kind, 0);
+    return parseCounts(line.substring(7));
   }
 
   static Map<String, Integer> parseCounts(String text) {
@@ -387,101 +567,34 @@ public final class Harness {
     return ms;
   }
 
-  /**
-   * Per object, the writes the operator makes for it, made directly; {@code labelled}: the
-   * projected Secret carries the operator's label, so that a watch selecting it sees it.
-   */
-  void baselineWrites(int count, boolean labelled) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      int id = i;
-      futures.add(
-          pool.submit(
-              () -> {
-                ManagedSecret ms = managedSecret(id);
-                ms.getMetadata().setNamespace("baseline");
-                ms = client.resource(ms).create();
-                ms =
-                    client
-                        .resource(ms)
-                        .edit(
-                            m -> {
-                              m.getMetadata()
-                                  .setFinalizers(List.of("managedsecrets.dev/finalizer"));
-                              return m;
-                            });
-                Secret record =
-                    client.resource(secret("managedsecret-system", "rec-" + id, 600)).create();
-                client.resource(secret("managedsecret-system", "ver-" + id, 200)).create();
-                client
-                    .resource(new SecretBuilder(record).addToData("more", "AAAA").build())
-                    .update();
-                Secret projected = secret("baseline", "app-" + id, 100);
-                if (labelled) {
-                  projected
-                      .getMetadata()
-                      .setLabels(Map.of(Projection.MANAGED_BY_LABEL, Projection.MANAGED_BY));
-                }
-                client.resource(projected).create();
-                for (int e = 0; e < 3; e++) {
-                  client
-                      .v1()
-                      .events()
-                      .inNamespace("baseline")
-                      .resource(
-                          new EventBuilder()
-                              .withNewMetadata()
-                              .withName("app-" + id + "." + e)
-                              .endMetadata()
-                              .withNewInvolvedObject()
-                              .withKind("ManagedSecret")
-                              .withName("app-" + id)
-                              .endInvolvedObject()
-                              .withReason("Bench")
-                              .withMessage("Created")
-                              .withType("Normal")
-                              .build())
-                      .create();
-                }
-                ms.setStatus(new dev.managedsecrets.api.v1alpha1.ManagedSecretStatus());
-                ms.getStatus().arn = "arn";
-                client.resource(ms).updateStatus();
-                return null;
-              }));
-    }
-    for (Future<?> f : futures) {
-      f.get();
-    }
-    pool.shutdown();
-  }
-
-  static Secret secret(String ns, String name, int bytes) {
-    byte[] b = new byte[bytes];
-    new Random(name.hashCode()).nextBytes(b);
-    return new SecretBuilder()
-        .withNewMetadata()
-        .withNamespace(ns)
-        .withName(name)
-        .endMetadata()
-        .addToData("v", java.util.Base64.getEncoder().encodeToString(b))
-        .build();
-  }
-
   void unrelatedSecrets(int count) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      int id = i;
-      futures.add(pool.submit(() -> client.resource(secret("noise", "noise-" + id, 256)).create()));
-    }
-    for (Future<?> f : futures) {
-      f.get();
-    }
-    pool.shutdown();
+    parallel(
+        0,
+        count,
+        id -> client.resource(Baselines.secret("noise", "noise-" + id, 256, "none")).create());
   }
 
-  List<Long> latency(int changes, int resident) throws Exception {
+  /**
+   * Changes the value of ManagedSecret {@code app-id} in {@code namespace} (a PATCH, as a user's
+   * kubectl edit or apply makes it); {@code round} makes the new value unique.
+   */
+  static ManagedSecret changeValue(KubernetesClient client, String namespace, int id, int round) {
+    return client
+        .resources(ManagedSecret.class)
+        .inNamespace(namespace)
+        .withName("app-" + id)
+        .edit(
+            ms -> {
+              ms.getSpec().data =
+                  Map.of("username", "changed-" + round, "password", "x" + round + "-0123456789ab");
+              return ms;
+            });
+  }
+
+  /**
+   * Run {@code run} (from 1) of {@code changes} changes, each awaited; the milliseconds of each.
+   */
+  List<Long> latency(int changes, int resident, int run) throws Exception {
     Map<String, Long> started = new ConcurrentHashMap<>();
     List<Long> out = Collections.synchronizedList(new ArrayList<>());
     Map<String, String> before = new ConcurrentHashMap<>();
@@ -508,24 +621,15 @@ public final class Harness {
                   @Override
                   public void onClose(WatcherException cause) {}
                 })) {
-      Random random = new Random(42);
+      Random random = new Random(42 + run);
       for (int i = 0; i < changes; i++) {
-        String name = "app-" + random.nextInt(resident);
+        int id = random.nextInt(resident);
+        String name = "app-" + id;
         Secret current = client.secrets().inNamespace("bench").withName(name).get();
         before.put(
             name, current.getMetadata().getAnnotations().get("managedsecrets.dev/version-id"));
-        int round = i;
         started.put(name, System.nanoTime());
-        client
-            .resources(ManagedSecret.class)
-            .inNamespace("bench")
-            .withName(name)
-            .edit(
-                ms -> {
-                  ms.getSpec().data =
-                      Map.of("username", "changed-" + round, "password", "x" + round);
-                  return ms;
-                });
+        changeValue(client, "bench", id, run * changes + i);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (started.containsKey(name) && System.nanoTime() < deadline) {
           Thread.sleep(2);
@@ -533,66 +637,6 @@ public final class Harness {
       }
     }
     return new ArrayList<>(out);
-  }
-
-  /**
-   * Heap in use after full collections, once the operator is quiet: the least of several readings,
-   * so that what a background thread allocated between a collection and its reading is not counted.
-   */
-  static long heapAfterGc() throws InterruptedException {
-    Thread.sleep(2000);
-    long least = Long.MAX_VALUE;
-    for (int i = 0; i < 6; i++) {
-      System.gc();
-      Thread.sleep(500);
-      least = Math.min(least, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-    }
-    return least;
-  }
-
-  /** This JVM's live objects by class (jcmd GC.class_histogram): class -> {instances, bytes}. */
-  static Map<String, long[]> histogram() throws Exception {
-    String java = ProcessHandle.current().info().command().orElse("java");
-    String jcmd = java.replaceFirst("java$", "jcmd");
-    Process p =
-        new ProcessBuilder(
-                jcmd, String.valueOf(ProcessHandle.current().pid()), "GC.class_histogram")
-            .redirectErrorStream(true)
-            .start();
-    Map<String, long[]> out = new java.util.HashMap<>();
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        String[] f = line.trim().split("\\s+");
-        if (f.length >= 4 && f[0].endsWith(":")) {
-          out.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
-        }
-      }
-    }
-    p.waitFor();
-    return out;
-  }
-
-  /** The classes whose live bytes grew most between two histograms, per ManagedSecret added. */
-  static void printGrowth(Map<String, long[]> before, Map<String, long[]> after, int added) {
-    List<Map.Entry<String, Long>> growth = new ArrayList<>();
-    after.forEach(
-        (k, v) -> growth.add(Map.entry(k, v[1] - before.getOrDefault(k, new long[2])[1])));
-    growth.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
-    long total = growth.stream().mapToLong(Map.Entry::getValue).sum();
-    System.out.printf(
-        "memory: live objects (class histogram) grew %.2f KiB per ManagedSecret%n",
-        total / 1024.0 / added);
-    StringBuilder line = new StringBuilder("  grew most, bytes per ManagedSecret:");
-    for (Map.Entry<String, Long> e : growth.subList(0, Math.min(15, growth.size()))) {
-      long instances = after.get(e.getKey())[0] - before.getOrDefault(e.getKey(), new long[2])[0];
-      line.append(
-          String.format(
-              " %s %d (%.1f objects);",
-              e.getKey(), e.getValue() / added, (double) instances / added));
-    }
-    System.out.println(line);
   }
 
   static double kms(SimpleMeterRegistry registry) {
@@ -637,7 +681,7 @@ public final class Harness {
   static List<String> serverCommand(Path kubeconfig) {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("-Xmx6g");
+    command.add("-Xmx" + serverHeap());
     String extra = System.getProperty("bench.serverJvmArgs", "").trim();
     if (!extra.isEmpty()) {
       command.addAll(List.of(extra.split("\\s+")));

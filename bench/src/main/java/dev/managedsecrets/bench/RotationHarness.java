@@ -105,14 +105,14 @@ public final class RotationHarness {
     IntFunction<ManagedSecret> objects = i -> scheduled(i, due, strategy, pg);
     h.createAndAwait(0, tenth, objects);
     awaitSettled(h, tenth);
-    Map<String, long[]> atTenth = Harness.histogram();
+    Map<String, long[]> atTenth = Live.histogram();
     long createMs = h.createAndAwait(tenth, n - tenth, objects);
     awaitSettled(h, n);
-    Map<String, long[]> atN = Harness.histogram();
+    Map<String, long[]> atN = Live.histogram();
     System.out.printf(
         "created %d scheduled ManagedSecrets in %d ms; memory from N/10 to N:%n",
         n - tenth, createMs);
-    Harness.printGrowth(atTenth, atN, n - tenth);
+    Live.printGrowth(atTenth, atN, n - tenth);
 
     if (pg != null) {
       roles(h, pg, due);

@@ -55,7 +55,7 @@ public final class WritesHarness {
     OperatorRuntime runtime = OperatorRuntime.start(h.client, config, registry, Clock.systemUTC());
     h.writes();
     h.createAndAwait(0, n);
-    h.awaitQuiet(registry);
+    h.awaitQuiet();
     created.add(h.writes());
     double kmsCreate = Harness.kms(registry);
     long statusWrites = h.totalWrites(Harness.STATUS_WRITE);
@@ -66,7 +66,7 @@ public final class WritesHarness {
     while (h.settled() < n) {
       Thread.sleep(1000);
     }
-    h.awaitQuiet(registry);
+    h.awaitQuiet();
     changed.add(h.writes());
     double kmsChange = Harness.kms(registry) - kmsCreate;
     Thread.sleep(idleMs);

@@ -38,13 +38,13 @@ record Live(long histogramBytes, long heapBytes, Map<String, long[]> classes) {
     long previous = -1;
     for (int i = 0; i < MAX_COLLECTIONS; i++) {
       System.gc();
-      Thread.sleep(300);
       long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
       heap = Math.min(heap, used);
       if (i >= 2 && Math.abs(used - previous) < (1 << 20)) {
         break;
       }
       previous = used;
+      Thread.sleep(300);
     }
     return new Live(histogram, heap, classes);
   }

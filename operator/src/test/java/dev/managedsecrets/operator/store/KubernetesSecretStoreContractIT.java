@@ -38,9 +38,7 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
   void reEncryptionNeverReplacesAnObjectAndLeavesNoEnvelopeBehind() {
     SecretId id = newId("rekeyed-objects");
     SecretStore store = store();
-    StoredSecret s =
-        store.create(
-            StoredSecret.create(id, arn(id), "r", "uid", Instant.parse("2026-03-04T05:06:07Z")));
+    StoredSecret s = store.create(newRecord(id));
     // Larger than an envelope kept inline: the version has an object of its own.
     s = store.addVersion(added(s, "v1", s.createdDate()), "v1", bytes(LARGE));
     String original = KubernetesSecretStore.versionName(id, "v1");
@@ -100,8 +98,7 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
   void aNewSecretWithItsFirstVersionAndEachSmallVersionAfterIsOneWriteOfTheRecordObject() {
     SecretId id = newId("inline");
     SecretStore store = store();
-    StoredSecret record =
-        StoredSecret.create(id, arn(id), "r", "uid", Instant.parse("2026-03-04T05:06:07Z"));
+    StoredSecret record = newRecord(id);
     byte[] first = bytes(300);
     byte[] second = bytes(300);
 
@@ -125,9 +122,7 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
   void aVersionWrittenBeforeEnvelopesWereKeptInlineStaysInItsObjectBesideNewOnes() {
     SecretId id = newId("upgraded");
     SecretStore store = store();
-    StoredSecret s =
-        store.create(
-            StoredSecret.create(id, arn(id), "r", "uid", Instant.parse("2026-03-04T05:06:07Z")));
+    StoredSecret s = store.create(newRecord(id));
     // As an earlier release added a version: its own object, then the record.
     byte[] old = bytes(200);
     store.writeVersion(id, "v-old", old);
@@ -164,9 +159,7 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
   void reEncryptingAVersionKeptInlineRewritesItInTheRecordsOneWrite() {
     SecretId id = newId("rekeyed-inline");
     SecretStore store = store();
-    StoredSecret s =
-        store.create(
-            StoredSecret.create(id, arn(id), "r", "uid", Instant.parse("2026-03-04T05:06:07Z")));
+    StoredSecret s = store.create(newRecord(id));
     s = store.addVersion(added(s, "v1", s.createdDate()), "v1", bytes(100));
     byte[] rewritten = bytes(120);
 
@@ -192,9 +185,7 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
   void versionsPastARecordsInlineBudgetGetObjectsOfTheirOwnAndPurgeRemovesBoth() {
     SecretId id = newId("budget");
     SecretStore store = store();
-    StoredSecret s =
-        store.create(
-            StoredSecret.create(id, arn(id), "r", "uid", Instant.parse("2026-03-04T05:06:07Z")));
+    StoredSecret s = store.create(newRecord(id));
     int size = Inline.MAX_ENVELOPE;
     int inline = Inline.MAX_PER_RECORD / size;
     for (int i = 0; i < inline + 2; i++) {
@@ -214,6 +205,11 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
     store.purge(store.find(id).orElseThrow());
     assertThat(storeObjects(id)).isEmpty();
     assertThat(object(KubernetesSecretStore.recordName(id))).isNull();
+  }
+
+  /** A new record of {@code id}, not stored yet. */
+  private static StoredSecret newRecord(SecretId id) {
+    return StoredSecret.create(id, arn(id), "r", "uid", Instant.parse("2026-03-04T05:06:07Z"));
   }
 
   /** The names of the store's objects of {@code id}: its record object and version objects. */

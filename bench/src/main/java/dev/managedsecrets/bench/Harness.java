@@ -184,11 +184,15 @@ public final class Harness {
     // 3. Memory: live objects of this JVM (the operator and the harness's client) with N and with
     // 10N resident, each after full collections once the operator is quiet.
     awaitQuiet();
+    settleBeforeMemory();
     Live liveN = Live.measure();
+    Live.dumpIfAsked("-n.hprof");
     System.out.printf("memory: %,d resident: %s (load average %.2f)%n", n, liveN, load());
     createInBatches(n, resident, registry);
     awaitQuiet();
+    settleBeforeMemory();
     Live liveResident = Live.measure();
+    Live.dumpIfAsked("-10n.hprof");
     System.out.printf(
         "memory: %,d resident: %s (load average %.2f)%n", resident, liveResident, load());
     System.out.printf(
@@ -263,6 +267,15 @@ public final class Harness {
         load());
     runtime.close();
     stopServer();
+  }
+
+  /**
+   * Waits {@code -Dbench.memorySettle} (an ISO-8601 duration, default none) before a memory
+   * reading: what a cache keeps only for a while has then gone.
+   */
+  static void settleBeforeMemory() throws InterruptedException {
+    Thread.sleep(
+        java.time.Duration.parse(System.getProperty("bench.memorySettle", "PT0S")).toMillis());
   }
 
   /**

@@ -77,6 +77,27 @@ record Live(long histogramBytes, long heapBytes, Map<String, long[]> classes) {
     return out;
   }
 
+  /**
+   * Writes a dump of this JVM's live objects to {@code -Dbench.heapDump} (a path; unset: none), to
+   * find out what the live objects are.
+   */
+  static void dumpIfAsked(String suffix) throws Exception {
+    String path = System.getProperty("bench.heapDump");
+    if (path == null) {
+      return;
+    }
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process p =
+        new ProcessBuilder(
+                java.replaceFirst("java$", "jcmd"),
+                String.valueOf(ProcessHandle.current().pid()),
+                "GC.heap_dump",
+                path + suffix)
+            .inheritIO()
+            .start();
+    p.waitFor();
+  }
+
   /** The classes whose live bytes grew most between two histograms, per ManagedSecret added. */
   static void printGrowth(Map<String, long[]> before, Map<String, long[]> after, int added) {
     List<Map.Entry<String, Long>> growth = new ArrayList<>();
@@ -88,7 +109,8 @@ record Live(long histogramBytes, long heapBytes, Map<String, long[]> classes) {
         "memory: live objects (class histogram) grew %.2f KiB per ManagedSecret%n",
         total / 1024.0 / added);
     StringBuilder line = new StringBuilder("  grew most, bytes per ManagedSecret:");
-    for (Map.Entry<String, Long> e : growth.subList(0, Math.min(15, growth.size()))) {
+    for (Map.Entry<String, Long> e :
+        growth.subList(0, Math.min(Integer.getInteger("bench.topClasses", 15), growth.size()))) {
       long instances = after.get(e.getKey())[0] - before.getOrDefault(e.getKey(), new long[2])[0];
       line.append(
           String.format(

@@ -263,7 +263,10 @@ public final class OperatorRuntime implements AutoCloseable {
                   .withGenerationAware(false)
                   .withOnUpdateFilter(ManagedSecretUpdates.filter())
                   .withItemStore(Caches.compact())
+                  // A reconcile that syncs asks for the next itself, spread under this (Resync);
+                  // this catches every other outcome.
                   .withReconciliationMaxInterval(config.resyncInterval())
+                  .withRateLimiter(new NoReconcileRateLimit())
                   .withRetry(retry(config.retry()));
               if (!config.watchNamespaces().isEmpty()) {
                 o.settingNamespaces(new HashSet<>(config.watchNamespaces()));

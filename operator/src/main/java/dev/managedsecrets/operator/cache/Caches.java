@@ -8,11 +8,14 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import java.lang.reflect.Field;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -24,7 +27,8 @@ import java.util.stream.Stream;
  * drop them as objects arrive. A write from a cached object then carries no managedFields, which
  * the API server reads as "unchanged". And every object arrives with its own copies of the same
  * strings (label and annotation keys, the operator's label value, namespaces, condition types and
- * reasons, the default key's ARN): caches keep one shared copy of each instead.
+ * reasons, the default key's ARN): caches keep one shared copy of each instead, and one shared
+ * empty map for the unknown fields of every object that has none.
  */
 public final class Caches {
 
@@ -51,7 +55,9 @@ public final class Caches {
 
     @Override
     public String getKey(R object) {
-      return Cache.metaNamespaceKeyFunc(object);
+      // One copy of "namespace/name" for the stores and indexes of the informers (a ManagedSecret
+      // and its Secret usually share it) and for a ManagedSecret's status.name.
+      return shared(Cache.metaNamespaceKeyFunc(object));
     }
 
     @Override
@@ -93,6 +99,7 @@ public final class Caches {
   static <R extends HasMetadata> R compact(R object) {
     ObjectMeta meta = object.getMetadata();
     meta.setManagedFields(null);
+    meta.setAdditionalProperties(noExtras(meta.getAdditionalProperties()));
     meta.setName(shared(meta.getName()));
     meta.setNamespace(shared(meta.getNamespace()));
     // The same uid, resourceVersion and version id reach several caches (a ManagedSecret's uid is
@@ -110,11 +117,20 @@ public final class Caches {
         r.setKind(shared(r.getKind()));
         r.setName(shared(r.getName()));
         r.setUid(shared(r.getUid()));
+        r.setAdditionalProperties(noExtras(r.getAdditionalProperties()));
       }
       meta.setOwnerReferences(List.copyOf(meta.getOwnerReferences()));
     }
+    if (object instanceof CustomResource<?, ?> resource) {
+      shareComputedNames(resource);
+    } else {
+      object.setApiVersion(shared(object.getApiVersion()));
+    }
     if (object instanceof Secret secret) {
+      secret.setKind(shared(secret.getKind()));
       secret.setType(shared(secret.getType()));
+      secret.setStringData(noStrings(secret.getStringData()));
+      secret.setAdditionalProperties(noExtras(secret.getAdditionalProperties()));
       secret.setData(sharedKeys(secret.getData()));
     } else if (object instanceof ManagedSecret ms) {
       if (ms.getSpec() != null) {
@@ -122,6 +138,7 @@ public final class Caches {
       }
       ManagedSecretStatus status = ms.getStatus();
       if (status != null) {
+        status.name = shared(status.name);
         status.kmsKeyId = shared(status.kmsKeyId);
         status.versionId = shared(status.versionId);
         status.createdDate = shared(status.createdDate);
@@ -138,6 +155,7 @@ public final class Caches {
             c.setStatus(shared(c.getStatus()));
             c.setReason(shared(c.getReason()));
             c.setLastTransitionTime(shared(c.getLastTransitionTime()));
+            c.setAdditionalProperties(noExtras(c.getAdditionalProperties()));
           }
           status.conditions = List.copyOf(status.conditions);
         }
@@ -146,15 +164,75 @@ public final class Caches {
     return object;
   }
 
+  /**
+   * Every fabric8 model object carries a map of the fields its class does not know, nearly always
+   * empty, each its own map (56 bytes): an empty one is replaced by one shared read-only map.
+   */
+  private static Map<String, Object> noExtras(Map<String, Object> extras) {
+    return extras == null || extras.isEmpty() ? Map.of() : extras;
+  }
+
+  /**
+   * fabric8's CustomResource computes its apiVersion and CRD name anew for every object, into final
+   * fields without a setter: the same two strings per ManagedSecret, about 150 bytes. They are
+   * replaced by one shared copy of each (the same value: nothing reads them differently).
+   */
+  private static final List<Field> COMPUTED_NAMES = computedNames();
+
+  private static List<Field> computedNames() {
+    try {
+      Field apiVersion = CustomResource.class.getDeclaredField("apiVersion");
+      Field crdName = CustomResource.class.getDeclaredField("crdName");
+      apiVersion.setAccessible(true);
+      crdName.setAccessible(true);
+      return List.of(apiVersion, crdName);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return List.of(); // another fabric8: each object keeps its own copies
+    }
+  }
+
+  private static void shareComputedNames(CustomResource<?, ?> resource) {
+    try {
+      for (Field f : COMPUTED_NAMES) {
+        f.set(resource, shared((String) f.get(resource)));
+      }
+    } catch (IllegalAccessException e) {
+      // not shared: the object keeps its own copies
+    }
+  }
+
+  /** A Secret read from the API server has no stringData (it is write-only): no map for it. */
+  private static Map<String, String> noStrings(Map<String, String> stringData) {
+    return stringData == null || stringData.isEmpty() ? Map.of() : stringData;
+  }
+
   private static String shared(String s) {
     return s == null ? null : s.intern();
   }
 
+  /**
+   * The same short lists recur in every object (a ManagedSecret's finalizer, a version's staging
+   * labels): up to {@link #MAX_LISTS} of them are kept once and shared. A bound, since tenants
+   * write these lists; past it a list is kept as it is.
+   */
+  static final int MAX_LISTS = 256;
+
+  private static final Map<List<String>, List<String>> LISTS = new ConcurrentHashMap<>();
+
   private static List<String> sharedList(List<String> list) {
-    if (list == null || list.contains(null)) {
+    if (list == null || list.stream().anyMatch(Objects::isNull)) {
       return list;
     }
-    return list.stream().map(Caches::shared).toList();
+    List<String> kept = LISTS.get(list);
+    if (kept != null) {
+      return kept;
+    }
+    List<String> out = list.stream().map(Caches::shared).toList();
+    if (out.size() <= 4 && LISTS.size() < MAX_LISTS) {
+      kept = LISTS.putIfAbsent(out, out);
+      return kept == null ? out : kept;
+    }
+    return out;
   }
 
   /**

@@ -55,7 +55,9 @@ public record OperatorConfig(
         @JsonProperty(defaultValue = "PT1H")
         Duration purgeInterval,
     @JsonPropertyDescription(
-            "Longest time between two reconciles of an unchanged ManagedSecret (a full resync).")
+            "Longest time between two reconciles of an unchanged ManagedSecret (a full resync);"
+                + " each comes between 80% and 100% of it, drawn afresh, so that ManagedSecrets"
+                + " created together do not resync together.")
         @JsonProperty(defaultValue = "PT10H")
         Duration resyncInterval,
     @JsonPropertyDescription("How many ManagedSecrets are reconciled at the same time.")

@@ -14,6 +14,7 @@ import dev.managedsecrets.core.secret.ValueOwner;
 import dev.managedsecrets.core.value.ValueInput;
 import dev.managedsecrets.operator.endpoint.Authorizer.Need;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
+import dev.managedsecrets.operator.store.StoreConflictException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -94,9 +95,26 @@ final class SecretWrites {
     SecretsManagerService.Claimed claimed = null;
     SecretsManagerService.Put put = null;
     try {
-      claimed = s.secrets().claim(id, objectName, uid, () -> s.namespaces().of(ms), true);
+      // With a value, the new record is written together with its first version: one write.
+      claimed =
+          s.secrets()
+              .claim(
+                  id,
+                  objectName,
+                  uid,
+                  () -> s.namespaces().of(ms),
+                  true,
+                  SecretsManagerService.Anchor.NONE,
+                  value != null);
       if (value != null) {
-        put = s.putStoreValue(claimed.secret(), value, keyArn, token, null);
+        try {
+          put = s.putStoreValue(claimed.secret(), value, keyArn, token, null);
+        } catch (StoreConflictException taken) {
+          // The name has a record after all (one in its recovery window, a restored store):
+          // claimed as any record is, and the value stored beside what it holds.
+          claimed = s.secrets().claim(id, objectName, uid, () -> s.namespaces().of(ms), false);
+          put = s.putStoreValue(claimed.secret(), value, keyArn, token, null);
+        }
       }
     } catch (RuntimeException e) {
       // Nothing of a failed CreateSecret stays: the record it made, then the object.

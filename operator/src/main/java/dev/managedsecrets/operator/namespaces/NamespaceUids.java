@@ -43,7 +43,9 @@ public final class NamespaceUids implements NamespaceIncarnations {
           AwsError.INTERNAL_SERVICE_ERROR, "Namespace " + namespace + " was not found; retrying.");
     }
     if (objectUid != null) {
-      byObjectUid.put(objectUid, uid);
+      // One copy of each uid: the object's is the informer cache's (the object given here is a
+      // copy), and a namespace's, read afresh for each object, is shared by all its objects.
+      byObjectUid.put(objectUid.intern(), uid.intern());
     }
     return uid;
   }

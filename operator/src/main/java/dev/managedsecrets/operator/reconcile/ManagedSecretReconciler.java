@@ -87,6 +87,7 @@ public final class ManagedSecretReconciler
   private final RolloutRestarts restarts;
   private final ReplicationStep replication;
   private final Regions regions;
+  private final Resync resync;
 
   /**
    * {@code checkpoints}: {@link Checkpoints#NONE}, but in a test that stops it between steps;
@@ -145,6 +146,7 @@ public final class ManagedSecretReconciler
             registry);
     this.restarts = new RolloutRestarts(events, clock);
     this.regions = config.regions();
+    this.resync = new Resync(config.resyncInterval());
   }
 
   @Override
@@ -259,13 +261,13 @@ public final class ManagedSecretReconciler
     status.replicationStatus = replication.run(ms, current.stored());
     StatusWriter.write(ms, status, s -> s.conditions, context);
     OperatorMetrics.reconciled(registry, "Synced");
-    Duration poll =
+    // 10. The next reconcile: a source's poll, a rotation due, the previous version's end, or
+    // the resync, whichever comes first.
+    Duration next =
         earliest(
             earliest(sources.pollAfter(ms), rotation.wait(clock.instant())),
-            previousEnds(ms, current));
-    return poll == null
-        ? UpdateControl.noUpdate()
-        : UpdateControl.<ManagedSecret>noUpdate().rescheduleAfter(poll);
+            earliest(previousEnds(ms, current), resync.next()));
+    return UpdateControl.<ManagedSecret>noUpdate().rescheduleAfter(next);
   }
 
   private State persisted(State v) {
@@ -406,7 +408,9 @@ public final class ManagedSecretReconciler
             ms.getMetadata().getName(),
             ms.getMetadata().getUid(),
             () -> namespaces.of(ms),
-            neverClaimed,
+            // A ManagedSecret whose value the store owns was most likely made by the endpoint's
+            // CreateSecret, which writes its record itself: read first rather than try a create.
+            neverClaimed && !ValueOwner.store(ms.getSpec()),
             anchor,
             defer);
     if (claimed.claim() != SecretsManagerService.Claim.EXISTING && deleted(ms, context)) {

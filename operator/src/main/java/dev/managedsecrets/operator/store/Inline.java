@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -88,14 +90,32 @@ final class Inline {
     return Base64.getEncoder().encodeToString(envelope);
   }
 
-  /** The object without the envelopes it keeps inline: what a cache of records needs of it. */
-  static Secret withoutEnvelopes(Secret object) {
-    if (object.getData() == null || object.getData().keySet().stream().noneMatch(Inline::isKey)) {
-      return object;
+  /**
+   * What a cache of records needs of a record object, and no more: its name, resource version,
+   * annotations and record keys. Its envelopes kept inline (up to 64 KiB), its labels and its
+   * managedFields (a tree of maps per writer) stay out.
+   */
+  static Secret recordsOnly(Secret object) {
+    ObjectMeta meta = object.getMetadata();
+    Map<String, String> data = new HashMap<>();
+    if (object.getData() != null) {
+      object
+          .getData()
+          .forEach(
+              (k, v) -> {
+                if (!isKey(k)) {
+                  data.put(k, v);
+                }
+              });
     }
-    Secret out = new SecretBuilder(object).build();
-    out.getData().keySet().removeIf(Inline::isKey);
-    return out;
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(meta.getName())
+        .withResourceVersion(meta.getResourceVersion())
+        .withAnnotations(meta.getAnnotations())
+        .endMetadata()
+        .withData(data)
+        .build();
   }
 
   private static boolean isKey(String dataKey) {

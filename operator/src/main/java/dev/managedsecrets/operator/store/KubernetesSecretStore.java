@@ -479,7 +479,7 @@ public final class KubernetesSecretStore implements SecretStore {
       try {
         if (others.isEmpty()) {
           call(() -> secrets().withName(recordName(id)).lockResourceVersion(expected).delete());
-          readCache.deleted(recordName(id), expected);
+          readCache.forgot(recordName(id), expected);
         } else {
           // The records of other incarnations of the name stay; this one and the envelopes it
           // keeps inline go.
@@ -617,7 +617,7 @@ public final class KubernetesSecretStore implements SecretStore {
    * The records an object holds. Their revision is the object's resourceVersion, marked {@link
    * #SHARED} when it holds more than one: an update then writes the others back as they are.
    */
-  private static List<StoredSecret> decode(Secret head) {
+  static List<StoredSecret> decode(Secret head) {
     Map<String, String> annotations = head.getMetadata().getAnnotations();
     String ns = String.valueOf(annotations == null ? null : annotations.get(NAMESPACE_ANNOTATION));
     String name =

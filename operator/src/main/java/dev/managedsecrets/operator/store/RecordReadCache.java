@@ -143,13 +143,33 @@ final class RecordReadCache implements AutoCloseable {
     return out;
   }
 
-  /** This store wrote the record object: what it wrote is kept, unless something newer is. */
+  /**
+   * This store wrote the record object: what it wrote is kept, unless something newer is. Only
+   * while the watch runs: before it starts, nothing is read from what is kept, and the watch it
+   * starts sees no change made before its list.
+   */
   void wrote(Secret written) {
-    offer(written.getMetadata().getName(), written);
+    if (live >= 0) {
+      synchronized (this) {
+        if (live >= 0) {
+          offer(written.getMetadata().getName(), written);
+        }
+      }
+    }
   }
 
   /** This store deleted the record object, last seen at {@code resourceVersion}. */
-  void deleted(String name, String resourceVersion) {
+  void forgot(String name, String resourceVersion) {
+    if (live >= 0) {
+      synchronized (this) {
+        if (live >= 0) {
+          deleted(name, resourceVersion);
+        }
+      }
+    }
+  }
+
+  private void deleted(String name, String resourceVersion) {
     Long version = version(resourceVersion);
     if (version == null) {
       entries.invalidate(name);
@@ -171,7 +191,7 @@ final class RecordReadCache implements AutoCloseable {
   private Entry entry(Secret object) {
     Long version = version(object.getMetadata().getResourceVersion());
     // Kept without the envelopes the object holds inline: the cache's memory is the records'.
-    return version == null ? null : new Entry(version, Inline.withoutEnvelopes(object));
+    return version == null ? null : new Entry(version, Inline.recordsOnly(object));
   }
 
   private void keep(String name, Entry next) {

@@ -3,6 +3,8 @@ package dev.managedsecrets.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.managedsecrets.apiserver.EmbeddedApiServer;
+import dev.managedsecrets.apiserver.RequestCounts;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -12,8 +14,8 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
 
 /**
- * The endpoint costs the API server nothing while no one calls it, and reading values writes
- * nothing but the reviews that authorise the reads.
+ * What the endpoint costs the API server: nothing while no one calls it; reading values writes
+ * nothing but the reviews that authorise the reads; writing one is one write of the store.
  */
 class EndpointIdleIT {
 
@@ -95,5 +97,37 @@ class EndpointIdleIT {
             catchThrowableOfType(
                 ResourceNotFoundException.class, () -> sm.getSecretValue(r -> r.secretId(name))))
         .isNotNull();
+  }
+
+  @Test
+  void createSecretWithAValueWritesTheRecordAndItsFirstVersionToTheStoreInOneWrite() {
+    cluster.drainRequests();
+    String version =
+        sm.createSecret(r -> r.name("writes/db").secretString("{\"password\":\"one\"}"))
+            .versionId();
+    EndpointSdkIT.object(cluster, "writes/db");
+
+    // One create with the envelope in it, and no update after it. (The reconcile that the new
+    // object starts may also try to create the record when it runs first; the API server
+    // refuses one of the two creates, and that one holds no version.)
+    List<EmbeddedApiServer.Request> writes = storeWritesUntilQuiet();
+    assertThat(writes).allMatch(w -> w.method().equals("POST")).hasSizeBetween(1, 2);
+    assertThat(writes).filteredOn(w -> w.body().contains("\"envelope.")).hasSize(1);
+    assertThat(sm.getSecretValue(r -> r.secretId("writes/db")).versionId()).isEqualTo(version);
+
+    // A value put afterwards is one write more: the record with the new version.
+    sm.putSecretValue(r -> r.secretId("writes/db").secretString("{\"password\":\"two\"}"));
+    assertThat(storeWritesUntilQuiet())
+        .singleElement()
+        .satisfies(w -> assertThat(w.method()).isEqualTo("PATCH"));
+    assertThat(sm.getSecretValue(r -> r.secretId("writes/db")).secretString())
+        .isEqualTo("{\"password\":\"two\"}");
+  }
+
+  /** The writes of store objects (Secrets in the operator's namespace) until they stop. */
+  private static List<EmbeddedApiServer.Request> storeWritesUntilQuiet() {
+    String store = "/namespaces/" + TestCluster.OPERATOR_NAMESPACE + "/secrets";
+    return cluster.drainUntilQuiet(
+        r -> RequestCounts.WRITE_METHODS.contains(r.method()) && r.path().contains(store));
   }
 }

@@ -13,9 +13,12 @@ import static org.awaitility.Awaitility.await;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.SecretSource;
 import dev.managedsecrets.operator.OperatorRuntime;
+import dev.managedsecrets.operator.apiclient.ApiClients;
+import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.health.HealthServer;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -61,6 +64,18 @@ class HealthAndMetricsIT {
         assertThat(get(http.healthPort(), "/readyz").body()).isEqualTo("ok\n");
 
         String generated = scenario(cluster);
+        // The operator's clients are held to api.qps: three reads at 2 a second with a burst of
+        // one, so two of them wait.
+        try (KubernetesClient limited =
+            ApiClients.build(
+                cluster.operatorClient.getConfiguration(),
+                new OperatorConfig.ApiSettings(2, 1),
+                registry,
+                ApiClients.OPERATOR)) {
+          for (int i = 0; i < 3; i++) {
+            limited.namespaces().withName("default").get();
+          }
+        }
         HttpResponse<String> scrape = get(http.metricsPort(), "/metrics");
         assertThat(scrape.statusCode()).isEqualTo(200);
         assertThat(scrape.headers().firstValue("Content-Type"))
@@ -97,13 +112,23 @@ class HealthAndMetricsIT {
                 v -> assertThat(v).isEqualTo(3.0))
             .hasEntrySatisfying(
                 "managedsecret_secrets_repaired_total", v -> assertThat(v).isEqualTo(1.0))
-            .hasEntrySatisfying("managedsecret_leader", v -> assertThat(v).isEqualTo(1.0));
+            .hasEntrySatisfying("managedsecret_leader", v -> assertThat(v).isEqualTo(1.0))
+            .hasEntrySatisfying(
+                "managedsecret_api_requests_waited_total{client=\"operator\"}",
+                v -> assertThat(v).isEqualTo(2.0))
+            .hasEntrySatisfying(
+                "managedsecret_api_rate_limit_wait_seconds_count{client=\"operator\"}",
+                v -> assertThat(v).isEqualTo(2.0))
+            .hasEntrySatisfying(
+                "managedsecret_api_rate_limit_wait_seconds_sum{client=\"operator\"}",
+                v -> assertThat(v).isGreaterThan(0.5));
         assertThat(samples.keySet())
             .as("the JVM's own metrics")
             .anyMatch(k -> k.startsWith("jvm_memory_used_bytes{"));
 
         assertThat(metrics).doesNotContain(CANARY).doesNotContain(generated);
-        Set<String> labels = Set.of("result", "operation", "outcome", "exception", "from", "le");
+        Set<String> labels =
+            Set.of("result", "operation", "outcome", "exception", "from", "le", "client");
         for (String series : samples.keySet()) {
           if (!series.startsWith("managedsecret_")) {
             continue;

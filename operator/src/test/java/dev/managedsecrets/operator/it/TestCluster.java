@@ -190,6 +190,27 @@ final class TestCluster implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The requests that {@code which} picks among those since the last drain and those that arrive
+   * until none has come for two seconds.
+   */
+  List<EmbeddedApiServer.Request> drainUntilQuiet(
+      java.util.function.Predicate<EmbeddedApiServer.Request> which) {
+    List<EmbeddedApiServer.Request> out = new ArrayList<>();
+    org.awaitility.Awaitility.await()
+        .atMost(Fixtures.WAIT)
+        .pollInterval(java.time.Duration.ofMillis(200))
+        .during(java.time.Duration.ofSeconds(2))
+        .until(
+            () -> {
+              List<EmbeddedApiServer.Request> more =
+                  drainRequests().stream().filter(which).toList();
+              out.addAll(more);
+              return more.isEmpty();
+            });
+    return out;
+  }
+
   /** The write requests (POST, PUT, PATCH, DELETE) among those since the last drain. */
   List<String> drainWrites() {
     return drainRequests().stream()

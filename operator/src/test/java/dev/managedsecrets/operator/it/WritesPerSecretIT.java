@@ -11,12 +11,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
-import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.apiserver.RequestCounts;
 import dev.managedsecrets.operator.OperatorClient;
 import dev.managedsecrets.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.Event;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -182,32 +180,16 @@ class WritesPerSecretIT {
   List<String> writesWhile(Runnable action, java.util.concurrent.Callable<Boolean> done) {
     cluster.drainRequests();
     action.run();
-    List<String> writes = new ArrayList<>();
     await().atMost(WAIT).ignoreExceptions().until(done);
-    await()
-        .atMost(WAIT)
-        .pollInterval(Duration.ofMillis(200))
-        .during(Duration.ofSeconds(2))
-        .until(
-            () -> {
-              List<String> more = operatorWrites();
-              writes.addAll(more);
-              return more.isEmpty();
-            });
-    return writes;
-  }
-
-  private List<String> operatorWrites() {
-    List<String> out = new ArrayList<>();
-    for (EmbeddedApiServer.Request r : cluster.drainRequests()) {
-      if (r.userAgent() == null
-          || !r.userAgent().startsWith(OperatorClient.USER_AGENT)
-          || !RequestCounts.WRITE_METHODS.contains(r.method())) {
-        continue;
-      }
-      out.add(describe(r.method(), r.path()));
-    }
-    return out;
+    return cluster
+        .drainUntilQuiet(
+            r ->
+                r.userAgent() != null
+                    && r.userAgent().startsWith(OperatorClient.USER_AGENT)
+                    && RequestCounts.WRITE_METHODS.contains(r.method()))
+        .stream()
+        .map(r -> describe(r.method(), r.path()))
+        .toList();
   }
 
   /** "PUT managedsecrets/status team-a" from the request's path. */

@@ -119,6 +119,49 @@ class KubernetesSecretStoreContractIT extends SecretStoreContract {
   }
 
   @Test
+  void recordsAreReadAgainFromTheWatchOnceItRunsAndNothingWrittenBeforeItStartsIsKept() {
+    SecretId id = newId("read-again");
+    KubernetesSecretStore store = (KubernetesSecretStore) store();
+    StoredSecret record = newRecord(id);
+    StoredSecret created =
+        store.createWithVersion(added(record, "v1", record.createdDate()), "v1", bytes(300));
+
+    // Written before the watch ran: not kept, so the first read goes to the API server.
+    assertThat(store.findByNameToRead(id)).containsExactly(created);
+    assertThat(store.readsFromServer()).isEqualTo(1);
+    assertThat(store.findByNameToRead(id)).containsExactly(created);
+    assertThat(store.readsFromWatch()).isEqualTo(1);
+
+    // Written while it runs: kept at once, so the read after it sees the write.
+    StoredSecret next =
+        store.addVersion(added(created, "v2", created.createdDate()), "v2", bytes(300));
+    assertThat(store.findByNameToRead(id)).containsExactly(next);
+    assertThat(store.readsFromServer()).isEqualTo(1);
+    assertThat(store.readsFromWatch()).isEqualTo(2);
+  }
+
+  @Test
+  void whatTheReadCacheKeepsOfARecordObjectIsItsRecordsWithoutEnvelopesLabelsOrManagedFields() {
+    SecretId id = newId("kept");
+    SecretStore store = store();
+    StoredSecret record = newRecord(id);
+    store.createWithVersion(added(record, "v1", record.createdDate()), "v1", bytes(300));
+    Secret live = object(KubernetesSecretStore.recordName(id));
+    assertThat(live.getMetadata().getManagedFields()).isNotEmpty();
+    assertThat(live.getData().keySet()).anyMatch(k -> k.startsWith(Inline.PREFIX));
+
+    Secret kept = Inline.recordsOnly(live);
+
+    assertThat(kept.getMetadata().getManagedFields()).isNullOrEmpty();
+    assertThat(kept.getMetadata().getLabels()).isNullOrEmpty();
+    assertThat(kept.getData().keySet()).noneMatch(k -> k.startsWith(Inline.PREFIX)).isNotEmpty();
+    assertThat(kept.getMetadata().getName()).isEqualTo(live.getMetadata().getName());
+    assertThat(kept.getMetadata().getResourceVersion())
+        .isEqualTo(live.getMetadata().getResourceVersion());
+    assertThat(KubernetesSecretStore.decode(kept)).isEqualTo(KubernetesSecretStore.decode(live));
+  }
+
+  @Test
   void aVersionWrittenBeforeEnvelopesWereKeptInlineStaysInItsObjectBesideNewOnes() {
     SecretId id = newId("upgraded");
     SecretStore store = store();

@@ -314,13 +314,22 @@ final class SecretWrites {
               + t.name()
               + ", to restore the secret.");
     }
-    s.secrets()
-        .claim(
-            t.record().id(),
-            t.objectName(),
-            ms.getMetadata().getUid(),
-            () -> s.namespaces().of(ms),
-            false);
+    Runnable claim =
+        () ->
+            s.secrets()
+                .claim(
+                    t.record().id(),
+                    t.objectName(),
+                    ms.getMetadata().getUid(),
+                    () -> s.namespaces().of(ms),
+                    false);
+    try {
+      claim.run();
+    } catch (StoreConflictException raced) {
+      // The reconcile that the new object started restored the record first: the claim read
+      // again finds it this object's.
+      claim.run();
+    }
     s.written().written(t.namespace(), t.objectName());
     return out;
   }

@@ -408,9 +408,7 @@ public final class ManagedSecretReconciler
             ms.getMetadata().getName(),
             ms.getMetadata().getUid(),
             () -> namespaces.of(ms),
-            // A ManagedSecret whose value the store owns was most likely made by the endpoint's
-            // CreateSecret, which writes its record itself: read first rather than try a create.
-            neverClaimed && !ValueOwner.store(ms.getSpec()),
+            neverClaimed,
             anchor,
             defer);
     if (claimed.claim() != SecretsManagerService.Claim.EXISTING && deleted(ms, context)) {

@@ -1,5 +1,7 @@
 package dev.managedsecrets.operator.it;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.managedsecrets.apiserver.EmbeddedApiServer;
 import dev.managedsecrets.apiserver.RequestCounts;
 import dev.managedsecrets.operator.MovingClock;
@@ -15,6 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -194,13 +198,12 @@ final class TestCluster implements AutoCloseable {
    * The requests that {@code which} picks among those since the last drain and those that arrive
    * until none has come for two seconds.
    */
-  List<EmbeddedApiServer.Request> drainUntilQuiet(
-      java.util.function.Predicate<EmbeddedApiServer.Request> which) {
+  List<EmbeddedApiServer.Request> drainUntilQuiet(Predicate<EmbeddedApiServer.Request> which) {
     List<EmbeddedApiServer.Request> out = new ArrayList<>();
-    org.awaitility.Awaitility.await()
+    await()
         .atMost(Fixtures.WAIT)
-        .pollInterval(java.time.Duration.ofMillis(200))
-        .during(java.time.Duration.ofSeconds(2))
+        .pollInterval(Duration.ofMillis(200))
+        .during(Duration.ofSeconds(2))
         .until(
             () -> {
               List<EmbeddedApiServer.Request> more =

@@ -339,8 +339,10 @@ public final class Harness {
     for (int run = 1; run <= runs; run++) {
       double loadBefore = load();
       double reconcilesBefore = reconciles(registry);
+      Stalls stallsBefore = Stalls.now(registry);
       long t0 = System.nanoTime();
       List<Long> latencies = latency(changes, resident, run);
+      Stalls stalls = Stalls.now(registry).since(stallsBefore);
       double reconcilesPerSecond =
           (reconciles(registry) - reconcilesBefore) * 1e9 / (System.nanoTime() - t0);
       Collections.sort(latencies);
@@ -354,7 +356,7 @@ public final class Harness {
       p99s.add((double) p99);
       System.out.printf(
           "latency run %d (%d changes, %d seen, %d resident): p50 %d ms, p99 %d ms, max %d ms"
-              + " (%.0f reconciles/s meanwhile; load average %.2f -> %.2f)%n",
+              + " (%.0f reconciles/s meanwhile; load average %.2f -> %.2f)%n  %s%n",
           run,
           changes,
           latencies.size(),
@@ -364,7 +366,8 @@ public final class Harness {
           latencies.get(latencies.size() - 1),
           reconcilesPerSecond,
           loadBefore,
-          load());
+          load(),
+          stalls);
       Thread.sleep(2000);
     }
     if (!p99s.isEmpty()) {
@@ -380,6 +383,51 @@ public final class Harness {
           median(p99s),
           Collections.min(p99s),
           Collections.max(p99s));
+    }
+  }
+
+  /**
+   * What can hold a change back, counted in this JVM (operator and load client): failed reconciles
+   * (retried after the retry interval), API requests that waited for a rate-limit token and how
+   * long, and garbage-collection time.
+   */
+  record Stalls(double failed, double waited, double waitedMs, long gcMs, long gcCount) {
+    static Stalls now(SimpleMeterRegistry registry) {
+      long gcMs = 0;
+      long gcCount = 0;
+      for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+        gcMs += Math.max(0, gc.getCollectionTime());
+        gcCount += Math.max(0, gc.getCollectionCount());
+      }
+      return new Stalls(
+          registry.find("managedsecret.errors").counters().stream()
+              .mapToDouble(c -> c.count())
+              .sum(),
+          registry.find("managedsecret.api.requests.waited").counters().stream()
+              .mapToDouble(c -> c.count())
+              .sum(),
+          registry.find("managedsecret.api.rate.limit.wait").timers().stream()
+              .mapToDouble(t -> t.totalTime(TimeUnit.MILLISECONDS))
+              .sum(),
+          gcMs,
+          gcCount);
+    }
+
+    Stalls since(Stalls before) {
+      return new Stalls(
+          failed - before.failed,
+          waited - before.waited,
+          waitedMs - before.waitedMs,
+          gcMs - before.gcMs,
+          gcCount - before.gcCount);
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          "meanwhile: %.0f failed reconciles, %.0f API requests waited for a rate-limit token"
+              + " (%.0f ms in all), %d collections (%d ms)",
+          failed, waited, waitedMs, gcCount, gcMs);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.managedsecrets.core.crypto;
 
+import dev.managedsecrets.core.secret.KeptMetadata;
 import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
@@ -17,11 +18,12 @@ import java.util.TreeMap;
  * number, every version it lists with its staging labels, KMS key ARN and keyed hashes, and the
  * ManagedSecret uid and spec generation that last wrote it ({@link StoredSecret#specGeneration}: a
  * record that carries one is hashed under its own domain label, so records written before it keep
- * the MAC they have and no field can be dropped without the MAC failing). Whoever can write the
- * store but does not hold the keyring can't change any of it, or move a record to another id,
- * without the MAC failing; the sequence number lets a newer record be told from an older one that
- * is authentic too (the freshness anchor, which lives outside the store, holds the newest the
- * operator saw).
+ * the MAC they have and no field can be dropped without the MAC failing), and the description and
+ * tags a record keeps while it is scheduled for deletion ({@link StoredSecret#kept}, under a domain
+ * of its own for the same reason). Whoever can write the store but does not hold the keyring can't
+ * change any of it, or move a record to another id, without the MAC failing; the sequence number
+ * lets a newer record be told from an older one that is authentic too (the freshness anchor, which
+ * lives outside the store, holds the newest the operator saw).
  *
  * <p>Not covered: the store's bookkeeping of where and how large each envelope is (the revision,
  * each version's envelope size and envelope revision), which the store sets itself; each envelope
@@ -35,6 +37,9 @@ public final class RecordMac {
 
   /** The domain of a record that carries the spec generation that wrote it. */
   private static final String DOMAIN_WITH_SPEC = "managedsecrets record v2";
+
+  /** The domain of a record that keeps a deleted ManagedSecret's description and tags. */
+  private static final String DOMAIN_WITH_KEPT = "managedsecrets record v3";
 
   private static final byte[] NULL = new byte[0];
 
@@ -71,11 +76,21 @@ public final class RecordMac {
       generated.forEach((key, hash) -> add(parts, key, hash));
     }
     SpecGeneration spec = r.specGeneration();
-    if (spec == null) {
+    KeptMetadata kept = r.kept();
+    if (spec == null && kept == null) {
       return mac.hash(DOMAIN, parts.toArray(byte[][]::new));
     }
-    add(parts, spec.uid(), Long.toString(spec.generation()));
-    return mac.hash(DOMAIN_WITH_SPEC, parts.toArray(byte[][]::new));
+    if (spec == null) {
+      add(parts, null, null);
+    } else {
+      add(parts, spec.uid(), Long.toString(spec.generation()));
+    }
+    if (kept == null) {
+      return mac.hash(DOMAIN_WITH_SPEC, parts.toArray(byte[][]::new));
+    }
+    add(parts, kept.description(), kept.kmsKeyId(), Integer.toString(kept.tags().size()));
+    kept.tags().forEach(tag -> add(parts, tag.key(), tag.value()));
+    return mac.hash(DOMAIN_WITH_KEPT, parts.toArray(byte[][]::new));
   }
 
   /** Each part length-prefixed by the keyed hash; a null is empty, any string has a "=" first. */

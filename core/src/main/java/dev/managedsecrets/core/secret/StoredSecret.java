@@ -30,6 +30,10 @@ import java.util.Optional;
  *     write, authenticated by {@code mac}; 0 for a record written before records carried one
  * @param mac the record's MAC (see {@code dev.managedsecrets.core.crypto.RecordMac}), null for a
  *     record written before records carried one
+ * @param kept the description and tags of the deleted ManagedSecret, kept while the secret is
+ *     scheduled for deletion so that DescribeSecret shows them and RestoreSecret brings them back;
+ *     null while the secret is live (its ManagedSecret holds them) and in records written before
+ *     records kept them
  */
 public record StoredSecret(
     SecretId id,
@@ -45,10 +49,45 @@ public record StoredSecret(
     SpecGeneration specGeneration,
     String revision,
     long sequence,
-    String mac) {
+    String mac,
+    KeptMetadata kept) {
 
   public StoredSecret {
     versions = List.copyOf(versions);
+  }
+
+  /** A record that keeps no metadata (a live secret's). */
+  public StoredSecret(
+      SecretId id,
+      String arn,
+      String ownerName,
+      String ownerUid,
+      String namespaceUid,
+      Instant createdDate,
+      Instant lastChangedDate,
+      Instant deletedDate,
+      Instant purgeAfter,
+      List<StoredVersion> versions,
+      SpecGeneration specGeneration,
+      String revision,
+      long sequence,
+      String mac) {
+    this(
+        id,
+        arn,
+        ownerName,
+        ownerUid,
+        namespaceUid,
+        createdDate,
+        lastChangedDate,
+        deletedDate,
+        purgeAfter,
+        versions,
+        specGeneration,
+        revision,
+        sequence,
+        mac,
+        null);
   }
 
   /** A record as written before records carried a MAC. */
@@ -174,7 +213,8 @@ public record StoredSecret(
         specGeneration,
         revision,
         sequence,
-        mac);
+        mac,
+        kept);
   }
 
   /**
@@ -197,7 +237,8 @@ public record StoredSecret(
         specGeneration,
         revision,
         sequence,
-        mac);
+        mac,
+        kept);
   }
 
   /**
@@ -223,7 +264,8 @@ public record StoredSecret(
         specGeneration,
         revision,
         sequence,
-        mac);
+        mac,
+        kept);
   }
 
   public StoredSecret withVersions(List<StoredVersion> newVersions, Instant changed) {
@@ -241,7 +283,8 @@ public record StoredSecret(
         specGeneration,
         revision,
         sequence,
-        mac);
+        mac,
+        kept);
   }
 
   /** The same record, the versions named in {@code sizes} with those envelope sizes in bytes. */
@@ -277,11 +320,41 @@ public record StoredSecret(
         specGeneration,
         revision,
         sequence,
-        mac);
+        mac,
+        kept);
   }
 
+  /**
+   * Scheduled for deletion at {@code deleted}, final at {@code purge}, keeping {@code metadata}
+   * (the deleted ManagedSecret's description and tags; null keeps what the record keeps).
+   */
+  public StoredSecret scheduledForDeletion(Instant deleted, Instant purge, KeptMetadata metadata) {
+    return scheduledForDeletion(deleted, purge).keeping(metadata == null ? kept : metadata);
+  }
+
+  /** Live again: no deletion date, and no metadata kept (the restored ManagedSecret holds it). */
   public StoredSecret restored() {
-    return scheduledForDeletion(null, null);
+    return scheduledForDeletion(null, null).keeping(null);
+  }
+
+  /** The same record keeping {@code metadata}. */
+  public StoredSecret keeping(KeptMetadata metadata) {
+    return new StoredSecret(
+        id,
+        arn,
+        ownerName,
+        ownerUid,
+        namespaceUid,
+        createdDate,
+        lastChangedDate,
+        deletedDate,
+        purgeAfter,
+        versions,
+        specGeneration,
+        revision,
+        sequence,
+        mac,
+        metadata);
   }
 
   public StoredSecret withRevision(String newRevision) {
@@ -299,7 +372,8 @@ public record StoredSecret(
         specGeneration,
         newRevision,
         sequence,
-        mac);
+        mac,
+        kept);
   }
 
   /**
@@ -324,7 +398,8 @@ public record StoredSecret(
         spec,
         revision,
         sequence,
-        mac);
+        mac,
+        kept);
   }
 
   /**
@@ -356,6 +431,7 @@ public record StoredSecret(
         specGeneration,
         revision,
         newSequence,
-        newMac);
+        newMac,
+        kept);
   }
 }

@@ -2,6 +2,7 @@ package dev.managedsecrets.core.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.managedsecrets.core.secret.KeptMetadata;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
@@ -138,6 +139,60 @@ class RecordMacTest {
     changed.put("dropped", copyWithId(sealed, sealed.id()));
 
     changed.forEach((what, record) -> assertThat(MAC.verifies(record)).as(what).isFalse());
+  }
+
+  /**
+   * What a record keeps of a deleted ManagedSecret (description, KMS key, tags) is covered: a
+   * writer of the store can neither change it (so that RestoreSecret gives a secret another key or
+   * tags) nor drop it.
+   */
+  @Test
+  void changingOrDroppingTheKeptDescriptionKeyOrTagsFailsTheMac() {
+    KeptMetadata kept =
+        new KeptMetadata("orders", "alias/orders", List.of(new KeptMetadata.Tag("team", "orders")));
+    StoredSecret scheduled =
+        record()
+            .writtenBy(new SpecGeneration("ms-uid", 6))
+            .scheduledForDeletion(T0, T0.plus(Duration.ofDays(7)), kept);
+    for (StoredSecret base :
+        List.of(scheduled, copyWithId(scheduled, scheduled.id()).keeping(kept))) {
+      StoredSecret sealed = MAC.seal(base, 3);
+      assertThat(MAC.verifies(sealed)).isTrue();
+
+      Map<String, StoredSecret> changed = new LinkedHashMap<>();
+      changed.put(
+          "description", sealed.keeping(new KeptMetadata("other", kept.kmsKeyId(), kept.tags())));
+      changed.put(
+          "key", sealed.keeping(new KeptMetadata(kept.description(), "alias/other", kept.tags())));
+      changed.put(
+          "a tag's value",
+          sealed.keeping(
+              new KeptMetadata(
+                  kept.description(),
+                  kept.kmsKeyId(),
+                  List.of(new KeptMetadata.Tag("team", "billing")))));
+      changed.put(
+          "a tag added",
+          sealed.keeping(
+              new KeptMetadata(
+                  kept.description(),
+                  kept.kmsKeyId(),
+                  List.of(new KeptMetadata.Tag("team", "orders"), new KeptMetadata.Tag("x", "")))));
+      changed.put("dropped", sealed.keeping(null));
+
+      changed.forEach((what, record) -> assertThat(MAC.verifies(record)).as(what).isFalse());
+    }
+  }
+
+  /**
+   * A record with a spec generation and nothing kept has the MAC it had before records kept
+   * metadata: records already in a store keep verifying. The value is pinned from the release
+   * before.
+   */
+  @Test
+  void aRecordThatKeepsNothingHasTheMacItHadBeforeRecordsKeptMetadata() {
+    assertThat(MAC.seal(record().writtenBy(new SpecGeneration("ms-uid", 6)), 3).mac())
+        .isEqualTo("bHP0TAPf6apsjqO8x9IImPLBt7-rdHtBLUoq0JM4bcw");
   }
 
   /**

@@ -15,6 +15,7 @@ import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.operator.endpoint.Authorizer.Need;
+import dev.managedsecrets.operator.reconcile.KeptSpecFields;
 import dev.managedsecrets.operator.replication.Replicas;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -67,7 +68,7 @@ final class ListOperations {
         entry(
             r.arn(),
             r.id().name(),
-            t.object() == null ? null : t.object().getSpec(),
+            t.object() == null ? KeptSpecFields.spec(r.kept()) : t.object().getSpec(),
             r.createdDate(),
             r.lastChangedDate(),
             LastAccessed.of(t.object()),
@@ -199,6 +200,7 @@ final class ListOperations {
           new Listed(
               Names.secretName(ms),
               status.arn,
+              ms.getSpec(),
               ms,
               instant(status.createdDate),
               instant(status.lastChangedDate),
@@ -212,6 +214,7 @@ final class ListOperations {
             new Listed(
                 r.id().name(),
                 r.arn(),
+                KeptSpecFields.spec(r.kept()),
                 null,
                 r.createdDate(),
                 r.lastChangedDate(),
@@ -368,6 +371,7 @@ final class ListOperations {
   private record Listed(
       String name,
       String arn,
+      ManagedSecretSpec spec,
       ManagedSecret object,
       Instant created,
       Instant changed,
@@ -377,10 +381,6 @@ final class ListOperations {
 
     Instant changedOrCreated() {
       return changed != null ? changed : created;
-    }
-
-    ManagedSecretSpec spec() {
-      return object == null ? null : object.getSpec();
     }
 
     String description() {
@@ -455,6 +455,7 @@ final class ListOperations {
                 new Listed(
                     r.id().name(),
                     r.arn(),
+                    ms.getSpec(),
                     ms,
                     r.createdDate(),
                     r.lastChangedDate(),

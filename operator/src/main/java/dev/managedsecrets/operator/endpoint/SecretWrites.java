@@ -14,6 +14,7 @@ import dev.managedsecrets.core.secret.ValueOwner;
 import dev.managedsecrets.core.value.ValueInput;
 import dev.managedsecrets.operator.endpoint.Authorizer.Need;
 import dev.managedsecrets.operator.manager.SecretsManagerService;
+import dev.managedsecrets.operator.reconcile.KeptSpecFields;
 import dev.managedsecrets.operator.store.StoreConflictException;
 import java.time.Duration;
 import java.time.Instant;
@@ -269,7 +270,13 @@ final class SecretWrites {
     if (t.object() != null) {
       s.objects().delete(t.object());
     }
-    s.secrets().deleteAsAsked(t.record().id(), t.record().ownerUid(), days, force);
+    s.secrets()
+        .deleteAsAsked(
+            t.record().id(),
+            t.record().ownerUid(),
+            days,
+            force,
+            t.object() == null ? null : KeptSpecFields.of(t.object().getSpec()));
     Instant now = s.clock().instant();
     ObjectNode out = Output.secret(t.arn(), t.name());
     Output.time(
@@ -300,7 +307,8 @@ final class SecretWrites {
               + t.objectName()
               + ": apply that ManagedSecret again to restore it with its spec.");
     }
-    ManagedSecretSpec spec = new ManagedSecretSpec();
+    // The description, KMS key and tags come back from the record, which kept them.
+    ManagedSecretSpec spec = KeptSpecFields.spec(t.record().kept());
     spec.secretName = t.name();
     spec.valueSource = ValueOwner.STORE;
     ManagedSecret ms = s.objects().create(t.namespace(), t.objectName(), spec, "RestoreSecret");

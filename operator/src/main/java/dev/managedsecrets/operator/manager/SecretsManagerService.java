@@ -7,6 +7,7 @@ import dev.managedsecrets.core.replication.ReplicaVersion;
 import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.Incarnations;
+import dev.managedsecrets.core.secret.KeptMetadata;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.SpecGeneration;
@@ -691,7 +692,7 @@ public final class SecretsManagerService {
           store.update(
               now.get()
                   .withOwner(before.ownerName(), before.ownerUid())
-                  .scheduledForDeletion(before.deletedDate(), before.purgeAfter()));
+                  .scheduledForDeletion(before.deletedDate(), before.purgeAfter(), before.kept()));
           LOG.info(
               "Scheduled stored secret {} for deletion again: its ManagedSecret was deleted as it"
                   + " was restored",
@@ -709,7 +710,20 @@ public final class SecretsManagerService {
    * purges it at once when forced.
    */
   public void delete(SecretId id, String ownerUid, Integer recoveryWindowInDays, boolean force) {
-    delete(id, ownerUid, recoveryWindowInDays, force, false);
+    delete(id, ownerUid, recoveryWindowInDays, force, false, null);
+  }
+
+  /**
+   * As {@link #delete(SecretId, String, Integer, boolean)}, keeping {@code kept} (the deleted
+   * ManagedSecret's description, KMS key and tags) on the record while it is scheduled.
+   */
+  public void delete(
+      SecretId id,
+      String ownerUid,
+      Integer recoveryWindowInDays,
+      boolean force,
+      KeptMetadata kept) {
+    delete(id, ownerUid, recoveryWindowInDays, force, false, kept);
   }
 
   /**
@@ -718,12 +732,18 @@ public final class SecretsManagerService {
    * window asked for (the ManagedSecret's finalizer may have set its own since the request checked
    * that the secret was not scheduled).
    */
-  public void deleteAsAsked(SecretId id, String ownerUid, int recoveryWindowInDays, boolean force) {
-    delete(id, ownerUid, recoveryWindowInDays, force, true);
+  public void deleteAsAsked(
+      SecretId id, String ownerUid, int recoveryWindowInDays, boolean force, KeptMetadata kept) {
+    delete(id, ownerUid, recoveryWindowInDays, force, true, kept);
   }
 
   private void delete(
-      SecretId id, String ownerUid, Integer recoveryWindowInDays, boolean force, boolean replace) {
+      SecretId id,
+      String ownerUid,
+      Integer recoveryWindowInDays,
+      boolean force,
+      boolean replace,
+      KeptMetadata kept) {
     for (int attempt = 1; ; attempt++) {
       Optional<StoredSecret> found = Incarnations.ownedBy(store.findByName(id), ownerUid);
       if (found.isEmpty()) {
@@ -742,7 +762,7 @@ public final class SecretsManagerService {
         }
         Instant now = clock.instant();
         int days = recoveryWindowInDays == null ? 30 : recoveryWindowInDays;
-        store.update(secret.scheduledForDeletion(now, now.plus(Duration.ofDays(days))));
+        store.update(secret.scheduledForDeletion(now, now.plus(Duration.ofDays(days)), kept));
         LOG.info("Scheduled stored secret {} for deletion in {} days", id, days);
         return;
       } catch (StoreConflictException changed) {

@@ -347,7 +347,12 @@ public final class ManagedSecretReconciler
     projected.deleteAll(ms, names, context);
     ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
     boolean force = Boolean.TRUE.equals(spec.forceDeleteWithoutRecovery);
-    secrets.delete(names.id(), ms.getMetadata().getUid(), spec.recoveryWindowInDays, force);
+    secrets.delete(
+        names.id(),
+        ms.getMetadata().getUid(),
+        spec.recoveryWindowInDays,
+        force,
+        KeptSpecFields.of(ms.getSpec()));
     namespaces.forget(ms);
     return DeleteControl.defaultDelete();
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.KeptMetadata;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.SpecGeneration;
@@ -53,7 +54,7 @@ public final class PostgresSecretStore implements SecretStore {
       "SELECT s.namespace, s.name, s.incarnation, s.namespace_uid, s.arn, s.owner_name,"
           + " s.owner_uid, s.created_date,"
           + " s.last_changed_date, s.deleted_date, s.purge_after, s.spec_uid, s.spec_generation,"
-          + " s.revision, s.sequence, s.mac,"
+          + " s.revision, s.sequence, s.mac, s.kept,"
           + " v.version_id,"
           + " v.created_date AS version_created_date, v.stages, v.kms_key_arn, v.value_hash,"
           + " v.input_hash, v.generated, v.envelope_size"
@@ -67,15 +68,16 @@ public final class PostgresSecretStore implements SecretStore {
   private static final String INSERT_SECRET =
       "INSERT INTO {s}.secret (namespace, name, incarnation, namespace_uid, arn, owner_name,"
           + " owner_uid, created_date, last_changed_date, deleted_date, purge_after, spec_uid,"
-          + " spec_generation, sequence, mac, revision)"
-          + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1"
+          + " spec_generation, sequence, mac, kept, revision)"
+          + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), 1"
           + " WHERE NOT EXISTS (SELECT 1 FROM {s}.secret"
           + " WHERE namespace = ? AND name = ? AND (namespace_uid IS NULL OR namespace_uid = ?))";
 
   private static final String UPDATE_SECRET =
       "UPDATE {s}.secret SET arn = ?, owner_name = ?, owner_uid = ?, namespace_uid = ?,"
           + " created_date = ?, last_changed_date = ?, deleted_date = ?, purge_after = ?,"
-          + " spec_uid = ?, spec_generation = ?, sequence = ?, mac = ?, revision = revision + 1"
+          + " spec_uid = ?, spec_generation = ?, sequence = ?, mac = ?, kept = CAST(? AS jsonb),"
+          + " revision = revision + 1"
           + " WHERE namespace = ? AND name = ? AND incarnation = ? AND revision = ?";
 
   private static final String INSERT_VERSION =
@@ -402,6 +404,7 @@ public final class PostgresSecretStore implements SecretStore {
       int next = bindSpecGeneration(ps, secret.specGeneration(), 9);
       ps.setLong(next++, secret.sequence());
       ps.setString(next++, secret.mac());
+      ps.setString(next++, kept(secret.kept()));
       ps.setString(next++, secret.id().namespace());
       ps.setString(next++, secret.id().name());
       ps.setString(next++, secret.id().incarnation());
@@ -497,7 +500,31 @@ public final class PostgresSecretStore implements SecretStore {
     i = bindSpecGeneration(ps, s.specGeneration(), i);
     ps.setLong(i++, s.sequence());
     ps.setString(i++, s.mac());
+    ps.setString(i++, kept(s.kept()));
     return i;
+  }
+
+  /** The JSON of the metadata a record keeps (key order as written), or null. */
+  private static String kept(KeptMetadata kept) {
+    if (kept == null) {
+      return null;
+    }
+    try {
+      return JSON.writeValueAsString(kept);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static KeptMetadata kept(SecretId id, String json) {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return JSON.readValue(json, KeptMetadata.class);
+    } catch (IOException | RuntimeException e) {
+      throw RecordCodec.unreadable(id, "its kept description and tags are not readable");
+    }
   }
 
   /** Binds spec_uid and spec_generation at {@code first}; returns the next parameter's index. */
@@ -572,7 +599,8 @@ public final class PostgresSecretStore implements SecretStore {
                   specGeneration(rs, id),
                   Long.toString(rs.getLong("revision")),
                   rs.getLong("sequence"),
-                  rs.getString("mac")));
+                  rs.getString("mac"),
+                  kept(id, rs.getString("kept"))));
           versions.put(id, new ArrayList<>());
         }
         String versionId = rs.getString("version_id");

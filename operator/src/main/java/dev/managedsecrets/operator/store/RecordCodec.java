@@ -3,6 +3,7 @@ package dev.managedsecrets.operator.store;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.KeptMetadata;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.SpecGeneration;
@@ -22,11 +23,13 @@ import java.util.Map;
  * {@code sequence} and {@code mac} (see {@link AuthenticatedSecretStore}); a record without a MAC
  * is written in format 1 or 2, as before. Format 4 adds the ManagedSecret uid and spec generation
  * that last wrote the record ({@code specUid}, {@code specGeneration}); a record without them is
- * written in an earlier format, as before.
+ * written in an earlier format, as before. Format 5 adds the description and tags a record keeps
+ * while its secret is scheduled for deletion ({@code kept}); a record that keeps none is written in
+ * an earlier format, as before.
  */
 final class RecordCodec {
 
-  static final int FORMAT = 4;
+  static final int FORMAT = 5;
 
   private static final ObjectMapper JSON =
       new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
@@ -59,7 +62,12 @@ final class RecordCodec {
       String specUid,
       Long specGeneration,
       Long sequence,
-      String mac) {}
+      String mac,
+      KeptJson kept) {}
+
+  record TagJson(String key, String value) {}
+
+  record KeptJson(String description, String kmsKeyId, List<TagJson> tags) {}
 
   private RecordCodec() {}
 
@@ -102,15 +110,40 @@ final class RecordCodec {
               s.specGeneration() == null ? null : s.specGeneration().generation(),
               // Absent in records written before records carried a MAC.
               s.sequence() == 0 ? null : s.sequence(),
-              s.mac()));
+              s.mac(),
+              // Absent while the secret is live, and in records written before records kept it.
+              kept(s.kept())));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
+  private static KeptJson kept(KeptMetadata kept) {
+    return kept == null
+        ? null
+        : new KeptJson(
+            kept.description(),
+            kept.kmsKeyId(),
+            kept.tags().stream().map(t -> new TagJson(t.key(), t.value())).toList());
+  }
+
+  private static KeptMetadata kept(KeptJson kept) {
+    return kept == null
+        ? null
+        : new KeptMetadata(
+            kept.description(),
+            kept.kmsKeyId(),
+            kept.tags() == null
+                ? List.of()
+                : kept.tags().stream().map(t -> new KeptMetadata.Tag(t.key(), t.value())).toList());
+  }
+
   private static int format(StoredSecret s) {
-    if (s.specGeneration() != null) {
+    if (s.kept() != null) {
       return FORMAT;
+    }
+    if (s.specGeneration() != null) {
+      return 4;
     }
     if (s.authenticated()) {
       return 3;
@@ -190,7 +223,8 @@ final class RecordCodec {
         r.specUid() == null ? null : new SpecGeneration(r.specUid(), r.specGeneration()),
         revision,
         r.sequence() == null ? 0 : r.sequence(),
-        r.mac());
+        r.mac(),
+        kept(r.kept()));
   }
 
   private static String str(Instant i) {

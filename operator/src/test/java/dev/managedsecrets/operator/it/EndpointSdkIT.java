@@ -485,7 +485,23 @@ class EndpointSdkIT {
 
   @Test
   void deleteSchedulesWithTheWindowAskedAndRestoreBringsTheSecretBack() {
-    String arn = sm.createSecret(r -> r.name("deleted/soon").secretString("kept")).arn();
+    String arn =
+        sm.createSecret(
+                r ->
+                    r.name("deleted/soon")
+                        .secretString("kept")
+                        .description("Kept while scheduled")
+                        .kmsKeyId("alias/managedsecrets")
+                        .tags(
+                            software.amazon.awssdk.services.secretsmanager.model.Tag.builder()
+                                .key("team")
+                                .value("orders")
+                                .build(),
+                            software.amazon.awssdk.services.secretsmanager.model.Tag.builder()
+                                .key("empty")
+                                .value("")
+                                .build()))
+            .arn();
     String objectName = object("deleted/soon").getMetadata().getName();
 
     DeleteSecretResponse deleted =
@@ -495,7 +511,36 @@ class EndpointSdkIT {
         .isBetween(
             Instant.now().plusSeconds(7 * 86400 - 60), Instant.now().plusSeconds(7 * 86400 + 60));
     await().atMost(WAIT).until(() -> get(cluster.client, "default", objectName) == null);
-    assertThat(sm.describeSecret(r -> r.secretId("deleted/soon")).deletedDate()).isNotNull();
+    // The store kept what the deleted object said of the secret: described and listed as AWS does.
+    DescribeSecretResponse scheduled = sm.describeSecret(r -> r.secretId("deleted/soon"));
+    assertThat(scheduled.deletedDate()).isNotNull();
+    assertThat(scheduled.description()).isEqualTo("Kept while scheduled");
+    assertThat(scheduled.kmsKeyId()).isEqualTo("alias/managedsecrets");
+    assertThat(scheduled.tags())
+        .extracting(t -> t.key() + "=" + t.value())
+        .containsExactly("team=orders", "empty=");
+    assertThat(
+            sm.listSecrets(
+                    r ->
+                        r.includePlannedDeletion(true)
+                            .filters(
+                                f -> f.key("tag-value").values("orders"),
+                                f -> f.key("name").values("deleted/")))
+                .secretList())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.name()).isEqualTo("deleted/soon");
+              assertThat(e.description()).isEqualTo("Kept while scheduled");
+              assertThat(e.deletedDate()).isNotNull();
+            });
+    InvalidRequestException twice =
+        catchThrowableOfType(
+            InvalidRequestException.class,
+            () -> sm.deleteSecret(r -> r.secretId("deleted/soon").recoveryWindowInDays(7L)));
+    assertThat(twice.awsErrorDetails().errorMessage())
+        .isEqualTo(
+            "You can't perform this operation on the secret because it was marked for deletion.");
     InvalidRequestException read =
         catchThrowableOfType(
             InvalidRequestException.class,
@@ -514,7 +559,18 @@ class EndpointSdkIT {
 
     assertThat(sm.restoreSecret(r -> r.secretId("deleted/soon")).arn()).isEqualTo(arn);
     assertThat(sm.getSecretValue(r -> r.secretId("deleted/soon")).secretString()).isEqualTo("kept");
-    assertThat(object("deleted/soon").getStatus().arn).isEqualTo(arn);
+    ManagedSecret restored = object("deleted/soon");
+    assertThat(restored.getStatus().arn).isEqualTo(arn);
+    // RestoreSecret brings back the description, key and tags, as AWS does.
+    assertThat(restored.getSpec().description).isEqualTo("Kept while scheduled");
+    assertThat(restored.getSpec().kmsKeyId).isEqualTo("alias/managedsecrets");
+    assertThat(restored.getSpec().tags)
+        .extracting(t -> t.key + "=" + t.value)
+        .containsExactly("team=orders", "empty=");
+    DescribeSecretResponse live = sm.describeSecret(r -> r.secretId("deleted/soon"));
+    assertThat(live.deletedDate()).isNull();
+    assertThat(live.description()).isEqualTo("Kept while scheduled");
+    assertThat(store.record("default", "deleted/soon").orElseThrow().kept()).isNull();
   }
 
   @Test

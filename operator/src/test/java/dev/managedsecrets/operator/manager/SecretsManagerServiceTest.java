@@ -9,6 +9,7 @@ import dev.managedsecrets.core.crypto.KeyedHash;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.KeptMetadata;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.SpecGeneration;
@@ -183,7 +184,9 @@ class SecretsManagerServiceTest {
   void aWithdrawnRestoreSchedulesTheSecretAgainAsItWas() {
     StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
     put(s, "v1", null);
-    service.deleteAsAsked(ID, "uid-1", 7, false);
+    KeptMetadata kept =
+        new KeptMetadata("orders", null, List.of(new KeptMetadata.Tag("team", "orders")));
+    service.deleteAsAsked(ID, "uid-1", 7, false, kept);
     StoredSecret scheduled = store.find(STORED).orElseThrow();
     SecretsManagerService.Claimed restored = service.claim(ID, "db", "uid-1", NS_UID, true);
     assertThat(restored.claim()).isEqualTo(SecretsManagerService.Claim.RESTORED);
@@ -194,6 +197,24 @@ class SecretsManagerServiceTest {
     assertThat(after.deletedDate()).isEqualTo(scheduled.deletedDate());
     assertThat(after.purgeAfter()).isEqualTo(scheduled.purgeAfter());
     assertThat(after.ownerUid()).isEqualTo("uid-1");
+    assertThat(after.kept()).isEqualTo(kept);
+  }
+
+  @Test
+  void aScheduledDeletionKeepsWhatTheDeletedObjectSaidAndARestoreDropsIt() {
+    service.claim(ID, "db", "uid-1", NS_UID, false);
+    KeptMetadata kept =
+        new KeptMetadata("orders", "alias/orders", List.of(new KeptMetadata.Tag("team", "")));
+
+    service.delete(ID, "uid-1", null, false, kept);
+    assertThat(store.find(STORED).orElseThrow().kept()).isEqualTo(kept);
+    // DeleteSecret after the finalizer: the window asked for, the same fields.
+    service.deleteAsAsked(ID, "uid-1", 7, false, null);
+    assertThat(store.find(STORED).orElseThrow().kept()).isEqualTo(kept);
+
+    SecretsManagerService.Claimed restored = service.claim(ID, "db", "uid-2", NS_UID, true);
+    assertThat(restored.claim()).isEqualTo(SecretsManagerService.Claim.RESTORED);
+    assertThat(store.find(STORED).orElseThrow().kept()).isNull();
   }
 
   @Test
@@ -205,7 +226,7 @@ class SecretsManagerServiceTest {
     assertThat(java.time.Duration.between(kept.deletedDate(), kept.purgeAfter()))
         .isEqualTo(java.time.Duration.ofDays(30));
 
-    service.deleteAsAsked(ID, "uid-1", 7, false);
+    service.deleteAsAsked(ID, "uid-1", 7, false, null);
     StoredSecret asked = store.find(STORED).orElseThrow();
     assertThat(java.time.Duration.between(asked.deletedDate(), asked.purgeAfter()))
         .isEqualTo(java.time.Duration.ofDays(7));

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.managedsecrets.core.secret.KeptMetadata;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
@@ -125,7 +126,7 @@ class PostgresStoreStartupIT {
         settings(url, TestPostgres.USER, TestPostgres.PASSWORD);
 
     try (PostgresSecretStore store = PostgresStoreStartup.open(settings)) {
-      assertThat(store.schemaVersion()).isEqualTo("5");
+      assertThat(store.schemaVersion()).isEqualTo("6");
       SecretId id = new SecretId("default", "migrated");
       store.create(StoredSecret.create(id, "arn", "m", "uid", Instant.now()));
       assertThat(store.find(id)).isPresent();
@@ -134,7 +135,7 @@ class PostgresStoreStartupIT {
         .containsExactly(
             "PostgreSQL store at "
                 + url
-                + ", schema managedsecret: schema migrated from version none to 5 (5 migration(s)"
+                + ", schema managedsecret: schema migrated from version none to 6 (6 migration(s)"
                 + " applied)");
     assertThat(tables("empty_database"))
         .containsExactlyInAnyOrder(
@@ -146,7 +147,7 @@ class PostgresStoreStartupIT {
     }
     assertThat(messages(Level.INFO))
         .last()
-        .isEqualTo("PostgreSQL store at " + url + ", schema managedsecret: schema at version 5");
+        .isEqualTo("PostgreSQL store at " + url + ", schema managedsecret: schema at version 6");
   }
 
   @Test
@@ -162,8 +163,8 @@ class PostgresStoreStartupIT {
         "INSERT INTO "
             + SCHEMA
             + ".flyway_schema_history (installed_rank, version, description, type, script,"
-            + " checksum, installed_by, execution_time, success) VALUES (6, '6', 'from a newer"
-            + " operator', 'SQL', 'V6__from_a_newer_operator.sql', 0, 'managedsecret', 1, true)");
+            + " checksum, installed_by, execution_time, success) VALUES (7, '7', 'from a newer"
+            + " operator', 'SQL', 'V7__from_a_newer_operator.sql', 0, 'managedsecret', 1, true)");
 
     String message = refused(settings);
 
@@ -171,8 +172,8 @@ class PostgresStoreStartupIT {
         .isEqualTo(
             "The PostgreSQL store at "
                 + url
-                + ", schema managedsecret has schema version 6, newer than the version this"
-                + " operator knows (5): run an operator release that knows schema version 6, or"
+                + ", schema managedsecret has schema version 7, newer than the version this"
+                + " operator knows (6): run an operator release that knows schema version 7, or"
                 + " restore the database from a backup taken before the upgrade");
   }
 
@@ -197,7 +198,7 @@ class PostgresStoreStartupIT {
 
     try (PostgresSecretStore store =
         PostgresStoreStartup.open(settings(url, TestPostgres.USER, TestPostgres.PASSWORD))) {
-      assertThat(store.schemaVersion()).isEqualTo("5");
+      assertThat(store.schemaVersion()).isEqualTo("6");
       assertThat(store.usage("team-a")).isEqualTo(new SecretStore.Usage(1, 300));
       assertThat(store.find(new SecretId("team-a", "old")).orElseThrow().versions())
           .singleElement()
@@ -280,23 +281,8 @@ class PostgresStoreStartupIT {
   @Test
   void
       recordsOfSchemaVersionFourKeepTheirMacAfterTheMigrationAndTakeASpecGenerationAtTheirNextWrite() {
-    String database = postgres.createDatabase("schema_four");
-    String url = postgres.jdbcUrl(database);
-    migrate(url, "4");
+    String url = postgres.jdbcUrl(oneSealedRecordAt("schema_four", "4"));
     SecretId id = new SecretId("team-a", "team-a/db", "uid-a");
-    Instant created = Instant.parse("2026-03-04T05:06:07.123456Z");
-    StoredSecret old =
-        SecretStoreContract.MAC.seal(
-            StoredSecret.create(id, "arn:old-AbCdEf", "db", "ms-1", created), 1);
-    postgres.superuserSql(
-        database,
-        "INSERT INTO "
-            + SCHEMA
-            + ".secret (namespace, name, incarnation, namespace_uid, arn, owner_name, owner_uid,"
-            + " created_date, revision, sequence, mac) VALUES ('team-a', 'team-a/db', 'uid-a',"
-            + " 'uid-a', 'arn:old-AbCdEf', 'db', 'ms-1', '2026-03-04T05:06:07.123456Z', 1, 1, '"
-            + old.mac()
-            + "')");
 
     try (PostgresSecretStore store =
         PostgresStoreStartup.open(settings(url, TestPostgres.USER, TestPostgres.PASSWORD))) {
@@ -310,6 +296,31 @@ class PostgresStoreStartupIT {
       assertThat(written.sequence()).isEqualTo(2);
       StoredSecret again = store.find(id).orElseThrow();
       assertThat(again.specGeneration()).isEqualTo(new SpecGeneration("ms-1", 4));
+      assertThat(SecretStoreContract.MAC.verifies(again)).isTrue();
+    }
+  }
+
+  @Test
+  void recordsOfSchemaVersionFiveKeepTheirMacAfterTheMigrationAndKeepMetadataWhenScheduled() {
+    String url = postgres.jdbcUrl(oneSealedRecordAt("schema_five_kept", "5"));
+    SecretId id = new SecretId("team-a", "team-a/db", "uid-a");
+
+    try (PostgresSecretStore store =
+        PostgresStoreStartup.open(settings(url, TestPostgres.USER, TestPostgres.PASSWORD))) {
+      SecretStore authenticated = new AuthenticatedSecretStore(store, SecretStoreContract.MAC);
+      StoredSecret read = authenticated.find(id).orElseThrow();
+      assertThat(read.authenticated()).isTrue();
+      assertThat(read.kept()).isNull();
+      KeptMetadata kept =
+          new KeptMetadata(
+              "orders database",
+              "alias/orders",
+              List.of(new KeptMetadata.Tag("team", "orders"), new KeptMetadata.Tag("a", "")));
+
+      authenticated.update(read.scheduledForDeletion(CREATED, CREATED.plusSeconds(60), kept));
+
+      StoredSecret again = store.find(id).orElseThrow();
+      assertThat(again.kept()).isEqualTo(kept);
       assertThat(SecretStoreContract.MAC.verifies(again)).isTrue();
     }
   }
@@ -334,6 +345,31 @@ class PostgresStoreStartupIT {
   }
 
   // ---- helpers ----
+
+  private static final Instant CREATED = Instant.parse("2026-03-04T05:06:07.123456Z");
+
+  /**
+   * A new database {@code name} at schema version {@code version} holding one record with its MAC
+   * (team-a/db of incarnation uid-a, sequence 1), as the operator of that version wrote it.
+   */
+  private String oneSealedRecordAt(String name, String version) {
+    String database = postgres.createDatabase(name);
+    migrate(postgres.jdbcUrl(database), version);
+    SecretId id = new SecretId("team-a", "team-a/db", "uid-a");
+    StoredSecret old =
+        SecretStoreContract.MAC.seal(
+            StoredSecret.create(id, "arn:old-AbCdEf", "db", "ms-1", CREATED), 1);
+    postgres.superuserSql(
+        database,
+        "INSERT INTO "
+            + SCHEMA
+            + ".secret (namespace, name, incarnation, namespace_uid, arn, owner_name, owner_uid,"
+            + " created_date, revision, sequence, mac) VALUES ('team-a', 'team-a/db', 'uid-a',"
+            + " 'uid-a', 'arn:old-AbCdEf', 'db', 'ms-1', '2026-03-04T05:06:07.123456Z', 1, 1, '"
+            + old.mac()
+            + "')");
+    return database;
+  }
 
   /** Migrates the schema at {@code url} as an operator that knew up to {@code target} would. */
   private static void migrate(String url, String target) {

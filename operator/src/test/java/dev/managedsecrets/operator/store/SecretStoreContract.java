@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.managedsecrets.core.crypto.KeyedHash;
 import dev.managedsecrets.core.crypto.RecordMac;
 import dev.managedsecrets.core.secret.AwsError;
+import dev.managedsecrets.core.secret.KeptMetadata;
 import dev.managedsecrets.core.secret.SecretId;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.SpecGeneration;
@@ -207,6 +208,39 @@ abstract class SecretStoreContract {
     assertThat(store().find(id).orElseThrow().deletedDate()).isNull();
     assertThat(store().find(id).orElseThrow().purgeAfter()).isNull();
     assertThat(store().find(id).orElseThrow().arn()).isEqualTo(live.arn());
+  }
+
+  /**
+   * A record scheduled for deletion keeps the deleted ManagedSecret's description, KMS key and tags
+   * exactly (tag order, an empty value, characters outside ASCII), through every read, under its
+   * MAC; a restore drops them, and a record that keeps none reads back without.
+   */
+  @Test
+  void theDescriptionKeyAndTagsKeptWhileScheduledRoundTripAndGoOnRestore() {
+    SecretStore s = authenticated();
+    SecretId id = newId("kept");
+    StoredSecret live = s.create(StoredSecret.create(id, arn(id), "k", "uid", T0));
+    KeptMetadata kept =
+        new KeptMetadata(
+            "Datenbank für Bestellungen",
+            "alias/orders",
+            List.of(
+                new KeptMetadata.Tag("zeta", "1"),
+                new KeptMetadata.Tag("alpha", ""),
+                new KeptMetadata.Tag("team", "orders")));
+
+    StoredSecret scheduled =
+        s.update(live.scheduledForDeletion(T0, T0.plus(Duration.ofDays(7)), kept));
+
+    for (StoredSecret read :
+        List.of(scheduled, s.find(id).orElseThrow(), s.findByName(id).get(0), listed(id).get(0))) {
+      assertThat(read.kept()).isEqualTo(kept);
+    }
+    assertThat(MAC.verifies(store().find(id).orElseThrow())).isTrue();
+    StoredSecret restored = s.update(s.find(id).orElseThrow().restored());
+    assertThat(restored.kept()).isNull();
+    assertThat(s.find(id).orElseThrow().kept()).isNull();
+    assertThat(s.find(id).orElseThrow().scheduledForDeletion()).isFalse();
   }
 
   @Test

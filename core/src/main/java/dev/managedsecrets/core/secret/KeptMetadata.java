@@ -1,0 +1,56 @@
+package dev.managedsecrets.core.secret;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a deleted ManagedSecret said of its secret besides the value: its description, KMS key and
+ * tags. The store keeps them on the record while the secret is scheduled for deletion, so that
+ * DescribeSecret and ListSecrets show them as AWS does and RestoreSecret brings them back. Bounded
+ * as the spec bounds them (a description of at most 2,048 characters, at most 50 tags).
+ *
+ * @param description the description, or null for none
+ * @param kmsKeyId the KMS key as the spec named it, or null for the default key
+ * @param tags the tags in the spec's order (empty for none)
+ */
+public record KeptMetadata(String description, String kmsKeyId, List<Tag> tags) {
+
+  public static final int MAX_DESCRIPTION = 2048;
+  public static final int MAX_TAGS = 50;
+
+  /** One tag: a key of 1-128 characters and a value of 0-256. */
+  public record Tag(String key, String value) {
+    public Tag {
+      Objects.requireNonNull(key, "key");
+      if (key.isEmpty() || key.length() > 128) {
+        throw new IllegalArgumentException("a tag key has 1-128 characters");
+      }
+      value = value == null ? "" : value;
+      if (value.length() > 256) {
+        throw new IllegalArgumentException("a tag value has at most 256 characters");
+      }
+    }
+  }
+
+  public KeptMetadata {
+    tags = tags == null ? List.of() : List.copyOf(tags);
+    if (description != null && description.length() > MAX_DESCRIPTION) {
+      throw new IllegalArgumentException("a description has at most 2048 characters");
+    }
+    if (kmsKeyId != null && kmsKeyId.length() > MAX_DESCRIPTION) {
+      throw new IllegalArgumentException("a KMS key id has at most 2048 characters");
+    }
+    if (tags.size() > MAX_TAGS) {
+      throw new IllegalArgumentException("at most 50 tags");
+    }
+  }
+
+  /** The metadata of a ManagedSecret's fields, or null when there is none to keep. */
+  public static KeptMetadata of(String description, String kmsKeyId, List<Tag> tags) {
+    boolean none =
+        (description == null || description.isEmpty())
+            && kmsKeyId == null
+            && (tags == null || tags.isEmpty());
+    return none ? null : new KeptMetadata(description, kmsKeyId, tags);
+  }
+}

@@ -40,6 +40,14 @@ final class ListOperations {
           "description", "name", "tag-key", "tag-value", "primary-region", "owning-service", "all");
   private static final List<String> SORT_BY =
       List.of("created-date", "last-accessed-date", "last-changed-date", "name");
+  private static final Pattern WORD_BREAK = Pattern.compile("[^\\p{L}\\p{N}]+");
+
+  /**
+   * Between a lower-case letter or digit and a capital, and before the last of a run of capitals.
+   */
+  private static final Pattern CASE_BREAK =
+      Pattern.compile("(?<=[\\p{Ll}\\p{N}])(?=\\p{Lu})|(?<=\\p{Lu})(?=\\p{Lu}\\p{Ll})");
+
   private static final Pattern FILTER_VALUE = Pattern.compile("^!?[a-zA-Z0-9 :_@/+=.\\-!]*$");
 
   /** One page of secrets: their names (in the caller's namespace) and the next page's token. */
@@ -70,14 +78,17 @@ final class ListOperations {
             r.id().name(),
             t.object() == null ? KeptSpecFields.spec(r.kept()) : t.object().getSpec(),
             r.createdDate(),
-            r.lastChangedDate(),
+            lastChanged(r, t.object()),
             LastAccessed.of(t.object()),
             r.deletedDate());
     if (t.object() != null) {
       rotation(out, t.object());
       replication(out, t.object(), true);
     }
-    out.set("VersionIdsToStages", Output.stages(r.versionIdsToStages()));
+    // A secret without versions (made without a value) has no VersionIdsToStages, as in AWS.
+    if (!r.versionIdsToStages().isEmpty()) {
+      out.set("VersionIdsToStages", Output.stages(r.versionIdsToStages()));
+    }
     return out;
   }
 
@@ -113,15 +124,14 @@ final class ListOperations {
    * secret that is neither.
    */
   private void replication(ObjectNode out, ManagedSecret ms, boolean statuses) {
+    Output.text(out, "PrimaryRegion", primaryRegion(ms));
     if (Replicas.isReplica(ms)) {
-      Output.text(out, "PrimaryRegion", Replicas.primaryRegion(ms));
       return;
     }
     List<ReplicaRegion> regions = ms.getSpec() == null ? null : ms.getSpec().replicaRegions;
     if (regions == null || regions.isEmpty()) {
       return;
     }
-    out.put("PrimaryRegion", s.regions().own());
     if (statuses) {
       out.set(
           "ReplicationStatus",
@@ -129,6 +139,32 @@ final class ListOperations {
               ReplicationRequests.statuses(
                   regions, ms.getStatus() == null ? null : ms.getStatus().replicationStatus)));
     }
+  }
+
+  /**
+   * The secret's PrimaryRegion as AWS shows it: a replica's primary's region; this operator's
+   * region for a secret replicated to others; null for a secret that is neither.
+   */
+  private String primaryRegion(ManagedSecret ms) {
+    if (Replicas.isReplica(ms)) {
+      return Replicas.primaryRegion(ms);
+    }
+    List<ReplicaRegion> regions = ms.getSpec() == null ? null : ms.getSpec().replicaRegions;
+    return regions == null || regions.isEmpty() ? null : s.regions().own();
+  }
+
+  /**
+   * The later of the record's last new version and the status's LastChangedDate, which also moves
+   * when the spec changes (description, tags, key).
+   */
+  private static Instant lastChanged(StoredSecret r, ManagedSecret ms) {
+    Instant status =
+        ms == null || ms.getStatus() == null ? null : instant(ms.getStatus().lastChangedDate);
+    Instant record = r.lastChangedDate();
+    if (status == null) {
+      return record;
+    }
+    return record == null || status.isAfter(record) ? status : record;
   }
 
   /** The members DescribeSecret and ListSecrets share. */
@@ -144,7 +180,8 @@ final class ListOperations {
     if (spec != null) {
       Output.text(out, "Description", spec.description);
       Output.text(out, "KmsKeyId", spec.kmsKeyId);
-      if (spec.tags != null && !spec.tags.isEmpty()) {
+      // Never tagged: no Tags member; every tag removed: Tags [], as AWS answers.
+      if (spec.tags != null) {
         out.set("Tags", Output.tags(spec.tags));
       }
     }
@@ -206,7 +243,8 @@ final class ListOperations {
               instant(status.lastChangedDate),
               LastAccessed.of(ms),
               null,
-              status.versionIdsToStages == null ? Map.of() : status.versionIdsToStages));
+              status.versionIdsToStages == null ? Map.of() : status.versionIdsToStages,
+              primaryRegion(ms)));
     }
     if (planned && !closed) {
       for (StoredSecret r : s.secrets().scheduledIn(namespace)) {
@@ -220,7 +258,8 @@ final class ListOperations {
                 r.lastChangedDate(),
                 null,
                 r.deletedDate(),
-                r.versionIdsToStages()));
+                r.versionIdsToStages(),
+                null));
       }
     }
     Comparator<Listed> order =
@@ -256,7 +295,9 @@ final class ListOperations {
         rotation(e, l.object());
         replication(e, l.object(), false);
       }
-      e.set("SecretVersionsToStages", Output.stages(l.stages()));
+      if (!l.stages().isEmpty()) {
+        e.set("SecretVersionsToStages", Output.stages(l.stages()));
+      }
       entries.add(e);
       names.add(l.name());
     }
@@ -284,7 +325,10 @@ final class ListOperations {
     for (StoredVersion v : versions.subList(from, to)) {
       ObjectNode e = list.addObject();
       e.put("VersionId", v.versionId());
-      e.set("VersionStages", Output.strings(v.stages()));
+      // A version without labels (IncludeDeprecated) has no VersionStages member, as in AWS.
+      if (!v.stages().isEmpty()) {
+        e.set("VersionStages", Output.strings(v.stages()));
+      }
       Output.time(e, "CreatedDate", v.createdDate());
       e.set("KmsKeyIds", Output.strings(List.of(v.kmsKeyArn())));
     }
@@ -377,7 +421,8 @@ final class ListOperations {
       Instant changed,
       Instant accessed,
       Instant deleted,
-      Map<String, List<String>> stages) {
+      Map<String, List<String>> stages,
+      String primaryRegion) {
 
     Instant changedOrCreated() {
       return changed != null ? changed : created;
@@ -392,7 +437,17 @@ final class ListOperations {
     }
   }
 
-  /** One filter: values ORed, each a prefix, or with ! a prefix the attribute must not have. */
+  /**
+   * One filter: values ORed, each a prefix, or with ! a prefix the attribute must not have. As AWS
+   * matches them: {@code name}, {@code tag-key} and {@code tag-value} a prefix of the whole
+   * attribute, case-sensitive; {@code description} and {@code all} by words, not case-sensitive,
+   * each word of the value a prefix of a word of the attribute ({@code all}: of the name, the
+   * description, a tag key or value), words split at characters other than letters and digits and
+   * where the case changes ({@code MyAppSecret}: My, App, Secret; {@code COMPANYthings}: COMPAN,
+   * Ythings). {@code primary-region} and {@code owning-service}: the secret's primary region (that
+   * of a replica's primary, or this operator's for a secret replicated to other regions) and its
+   * owning service (no secret here has one).
+   */
   private record Filter(String key, List<String> values) {
 
     boolean matches(Listed l) {
@@ -406,12 +461,14 @@ final class ListOperations {
           switch (key) {
             case "name" -> l.name().startsWith(prefix);
             case "description" ->
-                l.description() != null && startsIgnoringCase(l.description(), prefix);
+                l.description() != null && wordsMatch(List.of(l.description()), prefix);
             case "tag-key" -> l.tags().stream().anyMatch(t -> t.key.startsWith(prefix));
             case "tag-value" ->
                 l.tags().stream().anyMatch(t -> t.value != null && t.value.startsWith(prefix));
             case "all" -> all(l, prefix);
-            default -> false; // primary-region, owning-service: no secret here has one
+            case "primary-region" ->
+                l.primaryRegion() != null && l.primaryRegion().startsWith(prefix);
+            default -> false; // owning-service: no secret here is owned by another service
           };
       return negated != found;
     }
@@ -428,19 +485,35 @@ final class ListOperations {
                 attributes.add(t.key);
                 attributes.add(t.value == null ? "" : t.value);
               });
-      for (String word : words.split(" ")) {
-        if (!word.isEmpty()
-            && attributes.stream()
-                .noneMatch(
-                    a -> a.toLowerCase(Locale.ROOT).contains(word.toLowerCase(Locale.ROOT)))) {
+      return wordsMatch(attributes, words);
+    }
+
+    /**
+     * True when every word of {@code value} is, not case-sensitive, a prefix of a word of one of
+     * the {@code attributes}.
+     */
+    static boolean wordsMatch(List<String> attributes, String value) {
+      List<String> words = new ArrayList<>();
+      attributes.forEach(a -> words.addAll(words(a)));
+      for (String wanted : words(value)) {
+        if (words.stream().noneMatch(w -> w.startsWith(wanted))) {
           return false;
         }
       }
       return true;
     }
 
-    private static boolean startsIgnoringCase(String text, String prefix) {
-      return text.regionMatches(true, 0, prefix, 0, prefix.length());
+    /** The words of a text, lower case: split at other characters and where the case changes. */
+    static List<String> words(String text) {
+      List<String> out = new ArrayList<>();
+      for (String part : WORD_BREAK.split(text)) {
+        for (String word : CASE_BREAK.split(part)) {
+          if (!word.isEmpty()) {
+            out.add(word.toLowerCase(Locale.ROOT));
+          }
+        }
+      }
+      return out;
     }
   }
 
@@ -461,6 +534,7 @@ final class ListOperations {
                     r.lastChangedDate(),
                     LastAccessed.of(ms),
                     null,
-                    r.versionIdsToStages()));
+                    r.versionIdsToStages(),
+                    primaryRegion(ms)));
   }
 }

@@ -16,11 +16,26 @@ import java.util.regex.Pattern;
 final class Members {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1,512}");
+  private static final Pattern NAME_CHARACTERS = Pattern.compile("[A-Za-z0-9/_+=.@-]+");
 
   private Members() {}
 
+  /**
+   * The secret a request names: an ARN, or a name of the characters a name may have. Another name
+   * is ValidationException, as AWS answers it for every operation, before anything is looked up.
+   */
   static String secretId(Input in) {
-    return in.required("SecretId", 1, 2048);
+    String id = in.required("SecretId", 1, 2048);
+    if (!id.startsWith("arn:") && !NAME_CHARACTERS.matcher(id).matches()) {
+      throw invalidName();
+    }
+    return id;
+  }
+
+  private static AwsException invalidName() {
+    return AwsException.validation(
+        "Invalid name. Must be a valid name containing alphanumeric characters, or any of the"
+            + " following: -/_+=.@!");
   }
 
   static String token(Input in) {
@@ -31,9 +46,7 @@ final class Members {
   static String name(Input in) {
     String name = in.required("Name", 1, 512);
     if (!NAME.matcher(name).matches()) {
-      throw AwsException.validation(
-          "Invalid name. Must be a valid name containing alphanumeric characters, or any of the"
-              + " following: -/_+=.@!");
+      throw invalidName();
     }
     return name;
   }

@@ -157,12 +157,20 @@ final class SecretWrites {
                 + " for deletion.");
       }
       Optional<StoredVersion> same = token == null ? Optional.empty() : t.record().version(token);
-      if (value != null
-          && same.isPresent()
-          && same.get().valueHash().equals(s.values().valueHash(t.record().id(), value.value()))) {
-        ObjectNode out = Output.secret(t.arn(), name);
-        out.put("VersionId", token);
-        return out;
+      if (value != null && same.isPresent()) {
+        if (same.get().valueHash().equals(s.values().valueHash(t.record().id(), value.value()))) {
+          ObjectNode out = Output.secret(t.arn(), name);
+          out.put("VersionId", token);
+          return out;
+        }
+        throw new AwsException(
+            "ResourceExistsException",
+            400,
+            "You can't use ClientRequestToken "
+                + token
+                + " because that value is already in use for a version of secret "
+                + t.arn()
+                + ".");
       }
       throw exists(name);
     } finally {
@@ -257,8 +265,21 @@ final class SecretWrites {
       throw AwsException.invalidParameter(
           "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).");
     }
-    Lookup.Target t =
-        s.lookup().authorized(caller.principal(), "DeleteSecret", secretId, Need.of("delete"));
+    Lookup.Target t;
+    try {
+      t = s.lookup().authorized(caller.principal(), "DeleteSecret", secretId, Need.of("delete"));
+    } catch (AwsException e) {
+      if (force && "ResourceNotFoundException".equals(e.type())) {
+        // A forced delete of a secret that is not there (or no longer) answers as for one that
+        // was, as AWS does, so that a retry of a forced delete succeeds. Only a caller who may
+        // delete secrets gets here: the others were refused before anything was looked up.
+        ObjectNode gone = Output.object();
+        gone.put("Name", secretId);
+        Output.time(gone, "DeletionDate", s.clock().instant());
+        return gone;
+      }
+      throw e;
+    }
     if (t.scheduledForDeletion() && !force) {
       throw AwsException.invalidRequest(Services.MARKED_FOR_DELETION);
     }
@@ -390,7 +411,8 @@ final class SecretWrites {
               }
               List<Tag> next = new ArrayList<>();
               tags.forEach((k, v) -> next.add(new Tag(k, v)));
-              spec.tags = next.isEmpty() ? null : next;
+              // An empty list, not none: AWS shows Tags [] once the last tag is removed.
+              spec.tags = next;
             });
     return Output.object();
   }

@@ -85,13 +85,8 @@ final class ValueOperations {
                           "Secrets Manager can't find the specified secret value for VersionId: "
                               + versionId));
       if (stage != null && !v.hasStage(stage)) {
-        throw new AwsException(
-            "ResourceNotFoundException",
-            400,
-            "Secrets Manager can't find the specified secret value for VersionId: "
-                + versionId
-                + " and staging label: "
-                + stage);
+        throw AwsException.invalidRequest(
+            "You provided a VersionStage that is not associated to the provided VersionId.");
       }
       return v;
     }

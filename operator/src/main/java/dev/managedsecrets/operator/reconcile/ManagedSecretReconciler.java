@@ -52,6 +52,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Reconciles a ManagedSecret in the steps of the API contract (docs/API.md): validate, resolve the
@@ -643,7 +644,7 @@ public final class ManagedSecretReconciler
     status.versionIdsToStages = stages.isEmpty() ? null : stages;
     status.kmsKeyId = current == null ? keyArn : current.kmsKeyArn();
     status.createdDate = text(stored.createdDate());
-    status.lastChangedDate = text(stored.lastChangedDate());
+    status.lastChangedDate = text(lastChanged(ms, stored));
     status.deletedDate = text(stored.deletedDate());
     status.recordSequence = stored.sequence() == 0 ? null : stored.sequence();
     String message =
@@ -668,6 +669,27 @@ public final class ManagedSecretReconciler
             clock.instant());
     status.observedGeneration = ms.getMetadata().getGeneration();
     return status;
+  }
+
+  /**
+   * LastChangedDate as AWS keeps it, "the last date and time that this secret was modified in any
+   * way": the latest of the record's last new version and the reconcile that first saw the current
+   * spec generation (a description, tag, key or rotation change, by kubectl, GitOps or the
+   * endpoint). A reconcile of a generation already seen keeps the date it has, so it writes
+   * nothing.
+   */
+  private Instant lastChanged(ManagedSecret ms, StoredSecret stored) {
+    ManagedSecretStatus before = ms.getStatus();
+    Long seen = before == null ? null : before.observedGeneration;
+    Instant spec =
+        Objects.equals(seen, ms.getMetadata().getGeneration())
+            ? (before.lastChangedDate == null ? null : Instant.parse(before.lastChangedDate))
+            : clock.instant();
+    Instant version = stored.lastChangedDate();
+    if (spec == null) {
+      return version;
+    }
+    return version == null || spec.isAfter(version) ? spec : version;
   }
 
   static ManagedSecretStatus copy(ManagedSecretStatus status) {

@@ -94,7 +94,8 @@ public final class Responses {
     }
     put(out, "DeletedDate", date(deleted));
     put(out, "NextRotationDate", date(status.nextRotationDate));
-    if (spec.tags != null && !spec.tags.isEmpty()) {
+    // Never tagged: no Tags; every tag removed: Tags [], as AWS answers.
+    if (spec.tags != null) {
       out.set("Tags", tags(spec.tags));
     }
     if (status.versionIdsToStages != null && !status.versionIdsToStages.isEmpty()) {
@@ -120,11 +121,10 @@ public final class Responses {
       ManagedSecretSpec spec,
       ManagedSecretStatus status,
       boolean statuses) {
-    String primary = primaryRegion(ms);
-    if (primary != null) {
-      put(out, "PrimaryRegion", primary);
-    } else if (spec.replicaRegions != null && !spec.replicaRegions.isEmpty()) {
-      put(out, "PrimaryRegion", region(status.arn));
+    put(out, "PrimaryRegion", primaryRegionShown(ms));
+    if (primaryRegion(ms) == null
+        && spec.replicaRegions != null
+        && !spec.replicaRegions.isEmpty()) {
       if (statuses) {
         out.set(
             "ReplicationStatus",
@@ -132,6 +132,21 @@ public final class Responses {
                 ReplicationRequests.statuses(spec.replicaRegions, status.replicationStatus)));
       }
     }
+  }
+
+  /**
+   * The PrimaryRegion DescribeSecret shows: a replica's primary's region; a secret's own region
+   * (from its ARN) when it is replicated to others; null for a secret that is neither.
+   */
+  public static String primaryRegionShown(ManagedSecret ms) {
+    String primary = primaryRegion(ms);
+    if (primary != null) {
+      return primary;
+    }
+    ManagedSecretSpec spec = ms.getSpec();
+    boolean replicated =
+        spec != null && spec.replicaRegions != null && !spec.replicaRegions.isEmpty();
+    return replicated && ms.getStatus() != null ? region(ms.getStatus().arn) : null;
   }
 
   /** A replica's primary region, from the annotation managedsecrets.dev/replica-of; or null. */

@@ -62,7 +62,7 @@ public final class ListSecrets extends SecretCommand {
       if (Secrets.deleting(ms) && !includePlannedDeletion) {
         continue;
       }
-      if (filter.matches(ms, ListFilters.region(Responses.arn(ms)))) {
+      if (filter.matches(ms)) {
         list.add(Responses.listEntry(ms));
       }
     }

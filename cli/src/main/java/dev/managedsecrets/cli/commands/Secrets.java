@@ -8,6 +8,8 @@ import dev.managedsecrets.cli.aws.Responses;
 import dev.managedsecrets.cli.kube.Kube;
 import dev.managedsecrets.cli.output.Json;
 import dev.managedsecrets.core.names.Names;
+import dev.managedsecrets.core.secret.SecretIds;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -95,6 +97,11 @@ final class Secrets {
    * deleted comes after one that is not.
    */
   Optional<ManagedSecret> find(String secretId) {
+    try {
+      SecretIds.require(secretId);
+    } catch (SecretsManagerException e) {
+      throw ServiceException.of(e);
+    }
     return list().stream()
         .filter(ms -> matches(ms, secretId))
         .min(

@@ -54,8 +54,11 @@ public final class UntagResource extends SecretCommand {
                     .forEach(kept::add);
               }
               ObjectNode patch = Json.object();
-              if (kept.isEmpty()) {
+              if (kept.isEmpty() && latest.getSpec().tags == null) {
                 patch.putNull("tags");
+              } else if (kept.isEmpty()) {
+                // An empty list, not none: AWS shows Tags [] once the last tag is removed.
+                patch.set("tags", Json.MAPPER.createArrayNode());
               } else {
                 patch.set("tags", TagResource.specTags(kept));
               }

@@ -1,7 +1,6 @@
 package dev.managedsecrets.core.secret;
 
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What a deleted ManagedSecret said of its secret besides the value: its description, KMS key and
@@ -13,24 +12,10 @@ import java.util.Objects;
  * @param kmsKeyId the KMS key as the spec named it, or null for the default key
  * @param tags the tags in the spec's order (empty for none)
  */
-public record KeptMetadata(String description, String kmsKeyId, List<Tag> tags) {
+public record KeptMetadata(String description, String kmsKeyId, List<SecretTag> tags) {
 
   public static final int MAX_DESCRIPTION = 2048;
   public static final int MAX_TAGS = 50;
-
-  /** One tag: a key of 1-128 characters and a value of 0-256. */
-  public record Tag(String key, String value) {
-    public Tag {
-      Objects.requireNonNull(key, "key");
-      if (key.isEmpty() || key.length() > 128) {
-        throw new IllegalArgumentException("a tag key has 1-128 characters");
-      }
-      value = value == null ? "" : value;
-      if (value.length() > 256) {
-        throw new IllegalArgumentException("a tag value has at most 256 characters");
-      }
-    }
-  }
 
   public KeptMetadata {
     tags = tags == null ? List.of() : List.copyOf(tags);
@@ -46,7 +31,7 @@ public record KeptMetadata(String description, String kmsKeyId, List<Tag> tags) 
   }
 
   /** The metadata of a ManagedSecret's fields, or null when there is none to keep. */
-  public static KeptMetadata of(String description, String kmsKeyId, List<Tag> tags) {
+  public static KeptMetadata of(String description, String kmsKeyId, List<SecretTag> tags) {
     boolean none =
         (description == null || description.isEmpty())
             && kmsKeyId == null

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.managedsecrets.core.secret.KeptMetadata;
 import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SecretTag;
 import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
@@ -149,7 +150,7 @@ class RecordMacTest {
   @Test
   void changingOrDroppingTheKeptDescriptionKeyOrTagsFailsTheMac() {
     KeptMetadata kept =
-        new KeptMetadata("orders", "alias/orders", List.of(new KeptMetadata.Tag("team", "orders")));
+        new KeptMetadata("orders", "alias/orders", List.of(new SecretTag("team", "orders")));
     StoredSecret scheduled =
         record()
             .writtenBy(new SpecGeneration("ms-uid", 6))
@@ -168,16 +169,14 @@ class RecordMacTest {
           "a tag's value",
           sealed.keeping(
               new KeptMetadata(
-                  kept.description(),
-                  kept.kmsKeyId(),
-                  List.of(new KeptMetadata.Tag("team", "billing")))));
+                  kept.description(), kept.kmsKeyId(), List.of(new SecretTag("team", "billing")))));
       changed.put(
           "a tag added",
           sealed.keeping(
               new KeptMetadata(
                   kept.description(),
                   kept.kmsKeyId(),
-                  List.of(new KeptMetadata.Tag("team", "orders"), new KeptMetadata.Tag("x", "")))));
+                  List.of(new SecretTag("team", "orders"), new SecretTag("x", "")))));
       changed.put("dropped", sealed.keeping(null));
 
       changed.forEach((what, record) -> assertThat(MAC.verifies(record)).as(what).isFalse());

@@ -222,7 +222,24 @@ class SecretsManagerCommandsIT {
     assertThat(ok("describe-secret", "--secret-id", "tagged").get("Tags").toString())
         .isEqualTo("[{\"Key\":\"cost center\",\"Value\":\"4 2\"}]");
     run("untag-resource", "--secret-id", "tagged", "--tag-keys", "cost center");
-    assertThat(ok("describe-secret", "--secret-id", "tagged").has("Tags")).isFalse();
+    // The last tag removed: Tags [], as AWS answers (LocalStack's test_secret_tags, recorded).
+    assertThat(ok("describe-secret", "--secret-id", "tagged").get("Tags").toString())
+        .isEqualTo("[]");
+    ok("create-secret", "--name", "never-tagged", "--secret-string", "x");
+    assertThat(ok("describe-secret", "--secret-id", "never-tagged").has("Tags")).isFalse();
+  }
+
+  @Test
+  void aSecretIdWithCharactersNoNameMayHaveIsValidationExceptionAsAwsAnswersIt() {
+    for (String command : List.of("describe-secret", "get-secret-value", "delete-secret")) {
+      Result r = run(command, "--secret-id", "Inv Name");
+      assertThat(r.code()).as(r.toString()).isEqualTo(254);
+      assertThat(r.err())
+          .contains("An error occurred (ValidationException) when calling the ")
+          .contains(
+              "Invalid name. Must be a valid name containing alphanumeric characters, or any of"
+                  + " the following: -/_+=.@!");
+    }
   }
 
   @Test

@@ -11,7 +11,9 @@ import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.replication.ReplicationRequests;
 import dev.managedsecrets.core.secret.Incarnations;
+import dev.managedsecrets.core.secret.SecretFilters;
 import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SecretTag;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.operator.endpoint.Authorizer.Need;
@@ -24,10 +26,8 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The operations that describe secrets without their values: DescribeSecret, ListSecrets (the
@@ -35,20 +35,8 @@ import java.util.regex.Pattern;
  */
 final class ListOperations {
 
-  private static final List<String> FILTER_KEYS =
-      List.of(
-          "description", "name", "tag-key", "tag-value", "primary-region", "owning-service", "all");
   private static final List<String> SORT_BY =
       List.of("created-date", "last-accessed-date", "last-changed-date", "name");
-  private static final Pattern WORD_BREAK = Pattern.compile("[^\\p{L}\\p{N}]+");
-
-  /**
-   * Between a lower-case letter or digit and a capital, and before the last of a run of capitals.
-   */
-  private static final Pattern CASE_BREAK =
-      Pattern.compile("(?<=[\\p{Ll}\\p{N}])(?=\\p{Lu})|(?<=\\p{Lu})(?=\\p{Lu}\\p{Ll})");
-
-  private static final Pattern FILTER_VALUE = Pattern.compile("^!?[a-zA-Z0-9 :_@/+=.\\-!]*$");
 
   /** One page of secrets: their names (in the caller's namespace) and the next page's token. */
   record Page(List<ObjectNode> entries, List<String> names, String nextToken) {}
@@ -208,7 +196,7 @@ final class ListOperations {
    */
   Page page(Caller caller, String operation, Input in, int size) {
     String nextToken = in.optional("NextToken", 1, 4096);
-    List<Filter> filters = filters(in);
+    SecretFilters filters = filters(in);
     boolean planned = in.bool("IncludePlannedDeletion");
     String sortBy = in.string("SortBy");
     String sortOrder = in.string("SortOrder");
@@ -280,10 +268,7 @@ final class ListOperations {
       order = order.reversed();
     }
     List<Listed> chosen =
-        all.stream()
-            .filter(l -> filters.stream().allMatch(f -> f.matches(l)))
-            .sorted(order)
-            .toList();
+        all.stream().filter(l -> filters.matches(l.attributes())).sorted(order).toList();
     int from = offset(nextToken, chosen.size());
     int to = Math.min(chosen.size(), from + size);
     List<ObjectNode> entries = new ArrayList<>();
@@ -381,34 +366,16 @@ final class ListOperations {
             + allowed);
   }
 
-  private static List<Filter> filters(Input in) {
+  /** The request's Filters, read from the wire and checked as AWS checks them. */
+  private static SecretFilters filters(Input in) {
     List<Input> items = in.structures("Filters", 10);
-    List<Filter> out = new ArrayList<>();
-    if (items == null) {
-      return out;
+    List<SecretFilters.Filter> out = new ArrayList<>();
+    if (items != null) {
+      for (Input f : items) {
+        out.add(new SecretFilters.Filter(f.string("Key"), f.strings("Values", 10, 1, 512)));
+      }
     }
-    for (int i = 0; i < items.size(); i++) {
-      Input f = items.get(i);
-      String key = f.string("Key");
-      if (key == null || !FILTER_KEYS.contains(key)) {
-        throw enumValue(String.valueOf(key), "filters." + (i + 1) + ".member.key", FILTER_KEYS);
-      }
-      List<String> values = f.strings("Values", 10, 1, 512);
-      if (values == null || values.isEmpty()) {
-        throw AwsException.invalidParameter("Filter " + key + " needs at least one value.");
-      }
-      for (String v : values) {
-        if (!FILTER_VALUE.matcher(v).matches()) {
-          throw AwsException.validation(
-              "1 validation error detected: Value at 'filters."
-                  + (i + 1)
-                  + ".member.values' failed to satisfy constraint: Member must satisfy regular"
-                  + " expression pattern: ^\\!?[a-zA-Z0-9 :_@\\/\\+\\=\\.\\-\\!]*$");
-        }
-      }
-      out.add(new Filter(key, values));
-    }
-    return out;
+    return SecretFilters.of(out);
   }
 
   /** A secret as ListSecrets sees it. */
@@ -432,88 +399,17 @@ final class ListOperations {
       return spec() == null ? null : spec().description;
     }
 
-    List<Tag> tags() {
-      return spec() == null || spec().tags == null ? List.of() : spec().tags;
-    }
-  }
-
-  /**
-   * One filter: values ORed, each a prefix, or with ! a prefix the attribute must not have. As AWS
-   * matches them: {@code name}, {@code tag-key} and {@code tag-value} a prefix of the whole
-   * attribute, case-sensitive; {@code description} and {@code all} by words, not case-sensitive,
-   * each word of the value a prefix of a word of the attribute ({@code all}: of the name, the
-   * description, a tag key or value), words split at characters other than letters and digits and
-   * where the case changes ({@code MyAppSecret}: My, App, Secret; {@code COMPANYthings}: COMPAN,
-   * Ythings). {@code primary-region} and {@code owning-service}: the secret's primary region (that
-   * of a replica's primary, or this operator's for a secret replicated to other regions) and its
-   * owning service (no secret here has one).
-   */
-  private record Filter(String key, List<String> values) {
-
-    boolean matches(Listed l) {
-      return values.stream().anyMatch(v -> matches(l, v));
-    }
-
-    private boolean matches(Listed l, String value) {
-      boolean negated = value.startsWith("!");
-      String prefix = negated ? value.substring(1) : value;
-      boolean found =
-          switch (key) {
-            case "name" -> l.name().startsWith(prefix);
-            case "description" ->
-                l.description() != null && wordsMatch(List.of(l.description()), prefix);
-            case "tag-key" -> l.tags().stream().anyMatch(t -> t.key.startsWith(prefix));
-            case "tag-value" ->
-                l.tags().stream().anyMatch(t -> t.value != null && t.value.startsWith(prefix));
-            case "all" -> all(l, prefix);
-            case "primary-region" ->
-                l.primaryRegion() != null && l.primaryRegion().startsWith(prefix);
-            default -> false; // owning-service: no secret here is owned by another service
-          };
-      return negated != found;
-    }
-
-    private static boolean all(Listed l, String words) {
-      List<String> attributes = new ArrayList<>();
-      attributes.add(l.name());
-      if (l.description() != null) {
-        attributes.add(l.description());
-      }
-      l.tags()
-          .forEach(
-              t -> {
-                attributes.add(t.key);
-                attributes.add(t.value == null ? "" : t.value);
-              });
-      return wordsMatch(attributes, words);
-    }
-
-    /**
-     * True when every word of {@code value} is, not case-sensitive, a prefix of a word of one of
-     * the {@code attributes}.
-     */
-    static boolean wordsMatch(List<String> attributes, String value) {
-      List<String> words = new ArrayList<>();
-      attributes.forEach(a -> words.addAll(words(a)));
-      for (String wanted : words(value)) {
-        if (words.stream().noneMatch(w -> w.startsWith(wanted))) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    /** The words of a text, lower case: split at other characters and where the case changes. */
-    static List<String> words(String text) {
-      List<String> out = new ArrayList<>();
-      for (String part : WORD_BREAK.split(text)) {
-        for (String word : CASE_BREAK.split(part)) {
-          if (!word.isEmpty()) {
-            out.add(word.toLowerCase(Locale.ROOT));
-          }
-        }
-      }
-      return out;
+    /** What ListSecrets' filters look at. */
+    SecretFilters.Attributes attributes() {
+      List<Tag> tags = spec() == null || spec().tags == null ? List.of() : spec().tags;
+      return new SecretFilters.Attributes(
+          name,
+          description(),
+          tags.stream()
+              .filter(t -> t != null && t.key != null && !t.key.isEmpty())
+              .map(t -> new SecretTag(t.key, t.value))
+              .toList(),
+          primaryRegion);
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.managedsecrets.operator.endpoint;
 
 import dev.managedsecrets.api.v1alpha1.Tag;
+import dev.managedsecrets.core.secret.SecretIds;
+import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.value.SecretValue;
 import dev.managedsecrets.core.value.ValueInput;
 import dev.managedsecrets.core.value.ValueSize;
@@ -16,7 +18,6 @@ import java.util.regex.Pattern;
 final class Members {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1,512}");
-  private static final Pattern NAME_CHARACTERS = Pattern.compile("[A-Za-z0-9/_+=.@-]+");
 
   private Members() {}
 
@@ -26,16 +27,15 @@ final class Members {
    */
   static String secretId(Input in) {
     String id = in.required("SecretId", 1, 2048);
-    if (!id.startsWith("arn:") && !NAME_CHARACTERS.matcher(id).matches()) {
+    try {
+      return SecretIds.require(id);
+    } catch (SecretsManagerException e) {
       throw invalidName();
     }
-    return id;
   }
 
   private static AwsException invalidName() {
-    return AwsException.validation(
-        "Invalid name. Must be a valid name containing alphanumeric characters, or any of the"
-            + " following: -/_+=.@!");
+    return AwsException.validation(SecretIds.INVALID_NAME);
   }
 
   static String token(Input in) {

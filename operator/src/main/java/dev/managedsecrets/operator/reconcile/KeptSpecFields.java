@@ -3,6 +3,7 @@ package dev.managedsecrets.operator.reconcile;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.core.secret.KeptMetadata;
+import dev.managedsecrets.core.secret.SecretTag;
 import java.util.List;
 
 /**
@@ -20,12 +21,12 @@ public final class KeptSpecFields {
     if (spec == null) {
       return null;
     }
-    List<KeptMetadata.Tag> tags =
+    List<SecretTag> tags =
         spec.tags == null
             ? List.of()
             : spec.tags.stream()
                 .filter(t -> t != null && t.key != null)
-                .map(t -> new KeptMetadata.Tag(t.key, t.value))
+                .map(t -> new SecretTag(t.key, t.value))
                 .toList();
     return KeptMetadata.of(spec.description, spec.kmsKeyId, tags);
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.KeptMetadata;
 import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SecretTag;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
@@ -135,7 +136,7 @@ final class RecordCodec {
             kept.kmsKeyId(),
             kept.tags() == null
                 ? List.of()
-                : kept.tags().stream().map(t -> new KeptMetadata.Tag(t.key(), t.value())).toList());
+                : kept.tags().stream().map(t -> new SecretTag(t.key(), t.value())).toList());
   }
 
   private static int format(StoredSecret s) {

@@ -11,6 +11,7 @@ import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.KeptMetadata;
 import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SecretTag;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StagingLabels;
@@ -184,8 +185,7 @@ class SecretsManagerServiceTest {
   void aWithdrawnRestoreSchedulesTheSecretAgainAsItWas() {
     StoredSecret s = service.claim(ID, "db", "uid-1", NS_UID, false).secret();
     put(s, "v1", null);
-    KeptMetadata kept =
-        new KeptMetadata("orders", null, List.of(new KeptMetadata.Tag("team", "orders")));
+    KeptMetadata kept = new KeptMetadata("orders", null, List.of(new SecretTag("team", "orders")));
     service.deleteAsAsked(ID, "uid-1", 7, false, kept);
     StoredSecret scheduled = store.find(STORED).orElseThrow();
     SecretsManagerService.Claimed restored = service.claim(ID, "db", "uid-1", NS_UID, true);
@@ -204,7 +204,7 @@ class SecretsManagerServiceTest {
   void aScheduledDeletionKeepsWhatTheDeletedObjectSaidAndARestoreDropsIt() {
     service.claim(ID, "db", "uid-1", NS_UID, false);
     KeptMetadata kept =
-        new KeptMetadata("orders", "alias/orders", List.of(new KeptMetadata.Tag("team", "")));
+        new KeptMetadata("orders", "alias/orders", List.of(new SecretTag("team", "")));
 
     service.delete(ID, "uid-1", null, false, kept);
     assertThat(store.find(STORED).orElseThrow().kept()).isEqualTo(kept);

@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.managedsecrets.core.secret.KeptMetadata;
 import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SecretTag;
 import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StoredSecret;
 import java.io.IOException;
@@ -315,7 +316,7 @@ class PostgresStoreStartupIT {
           new KeptMetadata(
               "orders database",
               "alias/orders",
-              List.of(new KeptMetadata.Tag("team", "orders"), new KeptMetadata.Tag("a", "")));
+              List.of(new SecretTag("team", "orders"), new SecretTag("a", "")));
 
       authenticated.update(read.scheduledForDeletion(CREATED, CREATED.plusSeconds(60), kept));
 

@@ -8,6 +8,7 @@ import dev.managedsecrets.core.crypto.RecordMac;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.KeptMetadata;
 import dev.managedsecrets.core.secret.SecretId;
+import dev.managedsecrets.core.secret.SecretTag;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.SpecGeneration;
 import dev.managedsecrets.core.secret.StagingLabels;
@@ -225,9 +226,9 @@ abstract class SecretStoreContract {
             "Datenbank für Bestellungen",
             "alias/orders",
             List.of(
-                new KeptMetadata.Tag("zeta", "1"),
-                new KeptMetadata.Tag("alpha", ""),
-                new KeptMetadata.Tag("team", "orders")));
+                new SecretTag("zeta", "1"),
+                new SecretTag("alpha", ""),
+                new SecretTag("team", "orders")));
 
     StoredSecret scheduled =
         s.update(live.scheduledForDeletion(T0, T0.plus(Duration.ofDays(7)), kept));

@@ -8,6 +8,7 @@ import dev.managedsecrets.cli.commands.DescribeSecret;
 import dev.managedsecrets.cli.commands.FetchCert;
 import dev.managedsecrets.cli.commands.GetRandomPassword;
 import dev.managedsecrets.cli.commands.GetSecretValue;
+import dev.managedsecrets.cli.commands.ListSecretVersionIds;
 import dev.managedsecrets.cli.commands.ListSecrets;
 import dev.managedsecrets.cli.commands.PutSecretValue;
 import dev.managedsecrets.cli.commands.RemoveRegionsFromReplication;
@@ -51,6 +52,7 @@ import picocli.CommandLine.Spec;
       DescribeSecret.class,
       GetSecretValue.class,
       ListSecrets.class,
+      ListSecretVersionIds.class,
       PutSecretValue.class,
       UpdateSecret.class,
       DeleteSecret.class,

@@ -7,24 +7,27 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.cli.ServiceException;
 import dev.managedsecrets.cli.aws.ProjectedValue;
 import dev.managedsecrets.cli.aws.Responses;
+import dev.managedsecrets.cli.output.Json;
 import dev.managedsecrets.core.projection.Projection;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * GetSecretValue, read from the projected Secret: it holds AWSCURRENT, so only that version (by its
- * VersionId or any of its labels) can be read; other versions live encrypted in the operator's
- * store, which only the operator can open.
+ * GetSecretValue: with {@code --service-account}, any version, answered by the operator's Secrets
+ * Manager endpoint ({@link ThroughEndpoint}); without it, read from the projected Secret, which
+ * holds AWSCURRENT, so only that version (by its VersionId or any of its labels) can be read.
  */
 @Command(
     name = "get-secret-value",
     description =
-        "Prints the AWSCURRENT value from the projected Secret, with ARN, Name, VersionId and"
-            + " VersionStages.")
+        "Prints a value with ARN, Name, VersionId and VersionStages: the AWSCURRENT value from"
+            + " the projected Secret, or with --service-account any version, read through the"
+            + " operator's Secrets Manager endpoint.")
 public final class GetSecretValue extends SecretCommand {
 
   @Option(
@@ -37,14 +40,17 @@ public final class GetSecretValue extends SecretCommand {
   @Option(
       names = "--version-id",
       paramLabel = "<id>",
-      description = "Only this version (it must be the projected one).")
+      description = "Only this version (without --service-account it must be the projected one).")
   String versionId;
 
   @Option(
       names = "--version-stage",
       paramLabel = "<label>",
-      description = "Only the version with this label (it must be the projected one).")
+      description =
+          "Only the version with this label (without --service-account, the projected one).")
   String versionStage;
+
+  @Mixin ThroughEndpoint through;
 
   @Override
   public String operation() {
@@ -53,6 +59,16 @@ public final class GetSecretValue extends SecretCommand {
 
   @Override
   protected JsonNode execute() {
+    if (through.active()) {
+      ObjectNode request = Json.object().put("SecretId", secretId);
+      if (versionId != null) {
+        request.put("VersionId", versionId);
+      }
+      if (versionStage != null) {
+        request.put("VersionStage", versionStage);
+      }
+      return through.call(root, operation(), request);
+    }
     Secrets secrets = secrets();
     ManagedSecret ms = secrets.requireLive(secretId);
     Secret projected = secrets.projected(ms);

@@ -9,13 +9,10 @@ import dev.managedsecrets.cli.kube.Kube;
 import dev.managedsecrets.cli.kube.ServiceProxy;
 import dev.managedsecrets.core.crypto.PemTrust;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.time.Duration;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -78,15 +75,24 @@ public final class CredentialsExchange {
     if (answer.code() == 200 || json.has("Code")) {
       return credentials(answer.code(), json, where);
     }
-    String message = json.path("message").asText("");
-    throw switch (answer.code()) {
+    throw proxyRefusal(
+        answer.code(), json.path("message").asText(""), where, operatorNamespace, "credentials");
+  }
+
+  /**
+   * The API server's refusal of a request through its service proxy (not the endpoint's answer), as
+   * the error the plugin prints.
+   */
+  static RuntimeException proxyRefusal(
+      int code, String message, String where, String operatorNamespace, String what) {
+    return switch (code) {
       case 401 ->
           new ServiceException(
               "AccessDeniedException", "The API server refused the credentials: " + message);
       case 403 ->
           new ServiceException(
               "AccessDeniedException",
-              "Credentials are fetched through the API server's service proxy, which needs create"
+              "The endpoint is reached through the API server's service proxy, which needs create"
                   + " on services/proxy of "
                   + where
                   + " (the chart's Role <release>-endpoint-credentials): "
@@ -104,8 +110,10 @@ public final class CredentialsExchange {
           new CliException(
               CliException.GENERAL,
               "error: the API server answered "
-                  + answer.code()
-                  + " to the credentials request ("
+                  + code
+                  + " to the "
+                  + what
+                  + " request ("
                   + where
                   + "): "
                   + message);
@@ -115,42 +123,12 @@ public final class CredentialsExchange {
   /** Directly at the endpoint's URL, trusting {@code tls}'s certificates. */
   public static Credentials direct(URI endpoint, SSLContext tls, String token) {
     URI target = URI.create(endpoint.toString().replaceAll("/+$", "") + PATH);
-    java.net.http.HttpClient http =
-        java.net.http.HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(java.net.http.HttpClient.Redirect.NEVER)
-            .sslContext(tls)
-            .build();
-    java.net.http.HttpRequest get =
-        java.net.http.HttpRequest.newBuilder(target)
-            .timeout(Duration.ofSeconds(TIMEOUT_SECONDS))
-            .header("Authorization", "Bearer " + token)
-            .header("Accept", "application/json")
-            .header("User-Agent", Kube.USER_AGENT)
-            .GET()
-            .build();
-    try {
-      java.net.http.HttpResponse<InputStream> answer =
-          http.send(get, java.net.http.HttpResponse.BodyHandlers.ofInputStream());
-      byte[] body;
-      try (InputStream in = answer.body()) {
-        body = in.readNBytes(MAX_ANSWER + 1);
-      }
-      if (body.length > MAX_ANSWER) {
-        throw new CliException(
-            CliException.GENERAL, "error: the answer is larger than " + MAX_ANSWER + " bytes");
-      }
-      return credentials(
-          answer.statusCode(), parse(new String(body, StandardCharsets.UTF_8)), target.toString());
-    } catch (HttpTimeoutException e) {
-      throw new CliException(CliException.GENERAL, "error: " + target + " did not answer in time");
-    } catch (IOException e) {
-      throw new CliException(
-          CliException.GENERAL, "error: could not reach " + target + ": " + Kube.rootMessage(e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException(CliException.GENERAL, "Interrupted while fetching credentials");
-    }
+    DirectHttp.Answer answer =
+        DirectHttp.send(
+            DirectHttp.request(target).header("Authorization", "Bearer " + token).GET().build(),
+            tls,
+            MAX_ANSWER);
+    return credentials(answer.status(), parse(answer.body()), target.toString());
   }
 
   /** The endpoint's answer: credentials, or its refusal ({"Code": ..., "Message": ...}). */
@@ -179,7 +157,7 @@ public final class CredentialsExchange {
         message + " (" + where + " answered " + status + " " + code + ")");
   }
 
-  private static JsonNode parse(String text) {
+  static JsonNode parse(String text) {
     try {
       JsonNode json = JSON.readTree(text);
       return json == null ? JSON.createObjectNode() : json;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.cli.Cli.Result;
 import dev.managedsecrets.operator.command.EmbeddedCommand;
@@ -17,6 +18,9 @@ import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +60,14 @@ class CredentialProcessIT {
           .withName("alice")
           .build();
 
+  /** The ServiceAccount app of team-a, which may read values. */
+  static final Subject APP =
+      new SubjectBuilder()
+          .withKind("ServiceAccount")
+          .withName("app")
+          .withNamespace("team-a")
+          .build();
+
   static Cluster cluster;
   static Path personKubeconfig;
 
@@ -82,15 +94,20 @@ class CredentialProcessIT {
     bind(
         "team-a",
         "reads-values",
-        new SubjectBuilder()
-            .withKind("ServiceAccount")
-            .withName("app")
-            .withNamespace("team-a")
-            .build(),
+        APP,
         new PolicyRuleBuilder()
             .withApiGroups("managedsecrets.dev")
             .withResources("managedsecrets/value")
             .withVerbs("get")
+            .build());
+    bind(
+        "team-a",
+        "reads-secrets",
+        APP,
+        new PolicyRuleBuilder()
+            .withApiGroups("managedsecrets.dev")
+            .withResources("managedsecrets")
+            .withVerbs("get", "list")
             .build());
     // The person may make tokens of app and other, and reach the endpoint's Service port through
     // the API server's proxy (every spelling of that port, as the chart's Role names them).
@@ -138,6 +155,54 @@ class CredentialProcessIT {
               ManagedSecret now = cluster.managedSecret("team-a", "db");
               return now.getStatus() != null && now.getStatus().versionId != null;
             });
+    history();
+  }
+
+  /** orders/history: two values, so AWSPREVIOUS is v1; and orders/gone, deleted (in its window). */
+  static void history() {
+    for (String name : List.of("history", "gone")) {
+      ManagedSecret ms = new ManagedSecret();
+      ms.getMetadata().setNamespace("team-a");
+      ms.getMetadata().setName(name);
+      ms.getSpec().secretName = "orders/" + name;
+      ms.getSpec().description = "orders " + name;
+      ms.getSpec().secretString = "v1";
+      cluster.client().resources(ManagedSecret.class).resource(ms).create();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                ManagedSecret now = cluster.managedSecret("team-a", name);
+                return now.getStatus() != null && now.getStatus().versionId != null;
+              });
+    }
+    String first = cluster.managedSecret("team-a", "history").getStatus().versionId;
+    cluster
+        .client()
+        .resources(ManagedSecret.class)
+        .inNamespace("team-a")
+        .withName("history")
+        .edit(
+            ms -> {
+              ms.getSpec().secretString = "v2";
+              return ms;
+            });
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> !first.equals(cluster.managedSecret("team-a", "history").getStatus().versionId));
+    cluster.client().resources(ManagedSecret.class).inNamespace("team-a").withName("gone").delete();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                cluster
+                        .client()
+                        .resources(ManagedSecret.class)
+                        .inNamespace("team-a")
+                        .withName("gone")
+                        .get()
+                    == null);
   }
 
   @AfterAll
@@ -303,5 +368,142 @@ class CredentialProcessIT {
 
     assertThat(refused.code()).isEqualTo(254);
     assertThat(refused.err()).contains("services/proxy").contains("endpoint-credentials");
+  }
+
+  /** The plugin, run as the person, reading through the endpoint as the ServiceAccount app. */
+  static Result plugin(String... args) {
+    List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+    command.addAll(List.of(args));
+    return cluster.exec(
+        Map.of("KUBECONFIG", personKubeconfig.toString()),
+        null,
+        null,
+        command.toArray(String[]::new));
+  }
+
+  static final String THROUGH = "--service-account app -n team-a --endpoint-service " + PROXIED;
+
+  /** Requests that the plugin (through the endpoint) and the AWS CLI must answer alike. */
+  static List<String> sameRequests() {
+    String v1 = firstVersion();
+    return List.of(
+        "get-secret-value --secret-id orders/history --version-stage AWSPREVIOUS",
+        "get-secret-value --secret-id orders/history --version-id " + v1,
+        "get-secret-value --secret-id orders/history",
+        "list-secret-version-ids --secret-id orders/history --include-deprecated",
+        "describe-secret --secret-id orders/history",
+        "describe-secret --secret-id orders/gone",
+        "list-secrets --filters Key=description,Values=orders --include-planned-deletion",
+        "get-secret-value --secret-id orders/history --version-id "
+            + v1
+            + " --version-stage AWSCURRENT",
+        "get-secret-value --secret-id orders/gone",
+        "get-secret-value --secret-id orders/history --version-stage AWSPENDING");
+  }
+
+  static String firstVersion() {
+    return cluster
+        .managedSecret("team-a", "history")
+        .getStatus()
+        .versionIdsToStages
+        .entrySet()
+        .stream()
+        .filter(e -> e.getValue().contains("AWSPREVIOUS"))
+        .findFirst()
+        .orElseThrow()
+        .getKey();
+  }
+
+  /**
+   * The same request through the plugin (as the person, through the API server's service proxy,
+   * acting as the ServiceAccount app) and through the AWS CLI (with app's credentials) gives the
+   * same answer, or the same error: the endpoint answers both.
+   */
+  @ParameterizedTest
+  @MethodSource("sameRequests")
+  void thePluginThroughTheEndpointAnswersAsTheAwsCliDoes(String request) throws Exception {
+    String[] args = request.split(" ");
+    List<String> pluginArgs = new ArrayList<>(List.of(args));
+    pluginArgs.addAll(List.of(THROUGH.split(" ")));
+
+    Result viaPlugin = plugin(pluginArgs.toArray(String[]::new));
+    Result viaAws = secretsmanager("--service-account app --endpoint-service " + PROXIED, args);
+
+    if (viaAws.code() != 0) {
+      // The same error; the exit code is the AWS CLI's own (v1 255, v2 and the plugin 254).
+      assertThat(viaPlugin.code()).as(viaPlugin.toString()).isEqualTo(254);
+      assertThat(viaPlugin.err().strip()).isEqualTo(viaAws.err().strip());
+      return;
+    }
+    assertThat(viaPlugin.code()).as(viaPlugin.toString()).isZero();
+    assertThat(comparable(json(viaPlugin))).isEqualTo(comparable(json(viaAws)));
+  }
+
+  /**
+   * An answer with every date as an instant: the AWS CLI v1 prints the wire's epoch seconds, v2 and
+   * the plugin ISO 8601 text.
+   */
+  static JsonNode comparable(JsonNode node) {
+    if (node instanceof ObjectNode o) {
+      List<String> names = new ArrayList<>();
+      o.fieldNames().forEachRemaining(names::add);
+      for (String name : names) {
+        JsonNode v = o.get(name);
+        if (name.endsWith("Date") && v.isNumber()) {
+          o.put(
+              name,
+              Instant.ofEpochMilli(v.decimalValue().movePointRight(3).longValue()).toString());
+        } else if (name.endsWith("Date") && v.isTextual()) {
+          o.put(
+              name,
+              OffsetDateTime.parse(v.asText())
+                  .toInstant()
+                  .truncatedTo(ChronoUnit.MILLIS)
+                  .toString());
+        } else {
+          comparable(v);
+        }
+      }
+    } else if (node != null && node.isArray()) {
+      node.forEach(CredentialProcessIT::comparable);
+    }
+    return node;
+  }
+
+  /** orders/history's AWSPREVIOUS, read by the person through the endpoint as a ServiceAccount. */
+  static Result previousAs(String serviceAccount) {
+    return plugin(
+        "get-secret-value",
+        "--secret-id",
+        "orders/history",
+        "--version-stage",
+        "AWSPREVIOUS",
+        "--service-account",
+        serviceAccount,
+        "-n",
+        "team-a",
+        "--endpoint-service",
+        PROXIED);
+  }
+
+  @Test
+  void everyVersionIsReadThroughTheEndpointOnlyByWhomItsRbacAllows() throws Exception {
+    Result previous = previousAs("app");
+    assertThat(previous.code()).as(previous.toString()).isZero();
+    assertThat(json(previous).path("SecretString").asText()).isEqualTo("v1");
+    assertThat(json(previous).path("CreatedDate").asText()).endsWith("+00:00");
+
+    Result refused = previousAs("other");
+    assertThat(refused.code()).isEqualTo(254);
+    assertThat(refused.err())
+        .contains("AccessDeniedException")
+        .contains("User: system:serviceaccount:team-a:other is not authorized")
+        .doesNotContain("v1");
+
+    // Without the endpoint the person's own kubeconfig reads the cluster: no store, no versions.
+    Result listed =
+        plugin("list-secret-version-ids", "--secret-id", "orders/history", "-n", "team-a");
+    assertThat(listed.code()).isNotZero();
+    assertThat(listed.err()).contains("--service-account");
   }
 }

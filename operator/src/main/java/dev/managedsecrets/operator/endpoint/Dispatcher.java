@@ -28,6 +28,9 @@ final class Dispatcher implements HttpFront.Handler {
   /** Where the container credential provider asks for a pod's credentials. */
   static final String CREDENTIALS_PATH = "/v1/credentials";
 
+  /** Where the kubectl plugin calls an operation with a ServiceAccount token (see tokenCall). */
+  static final String CALL_PATH = "/v1/call";
+
   static final String TARGET_PREFIX = "secretsmanager.";
   private static final Pattern OPERATION = Pattern.compile("[A-Za-z]{1,64}");
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -57,25 +60,98 @@ final class Dispatcher implements HttpFront.Handler {
         && ("GET".equals(call.method()) || "POST".equals(call.method()))) {
       return credentials(call);
     }
-    String requestId = RequestIds.next();
+    if (CALL_PATH.equals(call.rawPath())) {
+      return tokenCall(call);
+    }
     String operation = operation(call.first("X-Amz-Target"));
+    return run(
+        call,
+        operation,
+        () -> {
+          AccessKeys.AccessKey key = sigv4.verify(call);
+          return new Caller(
+              key.principal(), key.accessKeyId(), call.sourceIp(), call.first("User-Agent"));
+        },
+        () -> {
+          if (!"POST".equals(call.method())) {
+            throw unknown(operation);
+          }
+          return Input.parse(call.body());
+        });
+  }
+
+  /**
+   * A call of the kubectl plugin through the API server's service proxy, which consumes the
+   * Authorization header (so no signature can pass it): {@code POST /v1/call} with the JSON body
+   * {@code {"token": <a ServiceAccount token for the endpoint's audience>, "operation":
+   * <Operation>, "request": {...}}}. The token is reviewed as for {@code /v1/credentials}; the call
+   * then runs as that ServiceAccount exactly as a signed call of the operation does: the same
+   * operation, the same RBAC, the same answer and one audit record. The token is never recorded.
+   */
+  private Answer tokenCall(HttpCall call) {
+    Input envelope;
+    try {
+      if (!"POST".equals(call.method())) {
+        throw unknown(null);
+      }
+      envelope = Input.parse(call.body());
+    } catch (AwsException e) {
+      return refuse(call, e);
+    }
+    String named = envelope.string("operation");
+    String operation = named != null && OPERATION.matcher(named).matches() ? named : null;
+    return run(
+        call,
+        operation,
+        () -> {
+          PodCredentials.Issued issued =
+              pods == null
+                  ? new PodCredentials.Issued(403, null, null)
+                  : pods.issue(envelope.string("token"));
+          if (issued.principal() == null) {
+            throw new AwsException(
+                "UnrecognizedClientException",
+                400,
+                issued.body() == null
+                    ? "This endpoint does not take ServiceAccount tokens."
+                    : issued.body().path("Message").asText("The token was not accepted."));
+          }
+          return new Caller(
+              issued.principal(),
+              issued.body().path("AccessKeyId").asText(),
+              call.sourceIp(),
+              call.first("User-Agent"));
+        },
+        () -> {
+          Input request = envelope.structure("request");
+          return request == null ? Input.of(Output.object()) : request;
+        });
+  }
+
+  /** Who calls, found before anything else of the call is read. */
+  private interface CallerCheck {
+    Caller caller();
+  }
+
+  /** The operation's input, read once the caller is known. */
+  private interface InputRead {
+    Input input();
+  }
+
+  /** One call: the caller, the operation, its input, the operation itself, an audit record. */
+  private Answer run(HttpCall call, String operation, CallerCheck check, InputRead read) {
+    String requestId = RequestIds.next();
     String userAgent = call.first("User-Agent");
     Caller caller = null;
     Input input = null;
     AwsException error;
     try {
-      AccessKeys.AccessKey key = sigv4.verify(call);
-      caller = new Caller(key.principal(), key.accessKeyId(), call.sourceIp(), userAgent);
+      caller = check.caller();
       Operation op = operation == null ? null : operations.get(operation);
-      if (op == null || !"POST".equals(call.method())) {
-        throw new AwsException(
-            "UnknownOperationException",
-            400,
-            "The operation "
-                + (operation == null ? "named by X-Amz-Target" : operation)
-                + " is not an operation of Secrets Manager.");
+      if (op == null) {
+        throw unknown(operation);
       }
-      input = Input.parse(call.body());
+      input = read.input();
       ObjectNode result = op.run(caller, input);
       audit(requestId, operation, caller, call, userAgent, input, null);
       return new Answer(200, Output.JSON.writeValueAsBytes(result), null, requestId);
@@ -93,6 +169,15 @@ final class Dispatcher implements HttpFront.Handler {
     }
     audit(requestId, operation, caller, call, userAgent, input, error);
     return error(error, requestId);
+  }
+
+  private static AwsException unknown(String operation) {
+    return new AwsException(
+        "UnknownOperationException",
+        400,
+        "The operation "
+            + (operation == null ? "named by X-Amz-Target" : operation)
+            + " is not an operation of Secrets Manager.");
   }
 
   /**

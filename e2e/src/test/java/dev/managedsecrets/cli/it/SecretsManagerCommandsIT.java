@@ -400,6 +400,28 @@ class SecretsManagerCommandsIT {
         .isEqualTo("[\"AWSPREVIOUS\"]");
     assertThat(ok("get-secret-value", "--secret-id", "put/me").get("SecretString").asText())
         .isEqualTo("new");
+
+    // The same value again: no new version without a token (the value lives in the spec)...
+    assertThat(
+            ok("put-secret-value", "--secret-id", "put/me", "--secret-string", "new")
+                .get("VersionId")
+                .asText())
+        .isEqualTo(token);
+    // ...and a new one with a new token, as AWS makes one for each call with a new token.
+    String next = "c".repeat(16) + "-" + "d".repeat(16);
+    JsonNode again =
+        ok(
+            "put-secret-value",
+            "--secret-id",
+            "put/me",
+            "--secret-string",
+            "new",
+            "--client-request-token",
+            next);
+    assertThat(again.get("VersionId").asText()).isEqualTo(next);
+    JsonNode after = ok("describe-secret", "--secret-id", "put/me").get("VersionIdsToStages");
+    assertThat(after.get(next).toString()).isEqualTo("[\"AWSCURRENT\"]");
+    assertThat(after.get(token).toString()).isEqualTo("[\"AWSPREVIOUS\"]");
   }
 
   @Test

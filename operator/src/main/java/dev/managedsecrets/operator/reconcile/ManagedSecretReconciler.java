@@ -460,6 +460,11 @@ public final class ManagedSecretReconciler
    * by the keyed hash of their ciphertext, and opened only when it changed: then the opened value's
    * hash decides, so a value sealed again (a new ciphertext of the same plaintext) makes no new
    * version, only a record of the new ciphertext's hash.
+   *
+   * <p>A spec generation not reconciled yet that names a {@code clientRequestToken} no version has
+   * makes a version even when the value is the same, as AWS makes one for each PutSecretValue with
+   * a new token (the kubectl plugin and the AWS CLI send one per call); a spec applied again
+   * unchanged (GitOps) is no new generation and makes none.
    */
   private State storeIfChanged(
       ManagedSecret ms,
@@ -478,8 +483,16 @@ public final class ManagedSecretReconciler
     InputHash recorded = current == null ? null : InputHash.parse(current.inputHash());
     boolean pinned =
         spec.versionStages != null && spec.versionStages.containsKey(StagingLabels.AWSCURRENT);
+    boolean newToken =
+        current != null
+            && spec.clientRequestToken != null
+            && stored.version(spec.clientRequestToken).isEmpty()
+            && !Objects.equals(
+                ms.getMetadata().getGeneration(),
+                ms.getStatus() == null ? null : ms.getStatus().observedGeneration);
     boolean changed =
-        !(plain instanceof ValueInput.None && sealed.isEmpty()) && !hash.sameInputsAs(recorded);
+        !(plain instanceof ValueInput.None && sealed.isEmpty())
+            && (newToken || !hash.sameInputsAs(recorded));
     if (!changed || pinned) {
       return new State(stored, current, null, changed);
     }
@@ -492,7 +505,7 @@ public final class ManagedSecretReconciler
         SealedValues.clear(opened);
       }
       hash = hash.withOpened(values.inputHash(names.id(), input));
-      if (hash.sameValueAs(recorded)) {
+      if (hash.sameValueAs(recorded) && !newToken) {
         StoredSecret remembered = secrets.recordInputHash(stored, current, hash.recorded());
         return new State(remembered, remembered.current().orElse(current), null, false);
       }

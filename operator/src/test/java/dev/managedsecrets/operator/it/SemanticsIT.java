@@ -187,6 +187,50 @@ class SemanticsIT {
     assertThat(ms.getStatus().versionIdsToStages).containsEntry(token, List.of("AWSPREVIOUS"));
   }
 
+  /**
+   * As AWS makes a version for each PutSecretValue with a new token: a new spec generation naming a
+   * token no version has makes one of the same value; applied again unchanged, none.
+   */
+  @Test
+  void aNewClientRequestTokenMakesAVersionOfTheSameValueAndTheSameSpecAgainMakesNone() {
+    String first = "d1b2c3d4-e5f6-4a5b-8c7d-9e8f7a6b5c4d";
+    String second = "d2b2c3d4-e5f6-4a5b-8c7d-9e8f7a6b5c4d";
+    create(
+        cluster.client,
+        managedSecret(
+            "default",
+            "new-token",
+            s -> {
+              s.secretString = "unchanged";
+              s.clientRequestToken = first;
+            }));
+    awaitSynced(cluster.client, "default", "new-token");
+
+    edit(cluster.client, "default", "new-token", s -> s.clientRequestToken = second);
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(
+            () -> second.equals(get(cluster.client, "default", "new-token").getStatus().versionId));
+    ManagedSecret ms = awaitSynced(cluster.client, "default", "new-token");
+    assertThat(ms.getStatus().versionIdsToStages)
+        .containsEntry(second, List.of("AWSCURRENT"))
+        .containsEntry(first, List.of("AWSPREVIOUS"));
+    assertThat(text(secret(cluster.client, "default", "new-token")))
+        .containsEntry("secretString", "unchanged");
+
+    // The same spec applied again (a description alone is a new generation, the token is known).
+    edit(cluster.client, "default", "new-token", s -> s.description = "touched");
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(
+            () -> {
+              ManagedSecret m = get(cluster.client, "default", "new-token");
+              return m.getStatus().observedGeneration.equals(m.getMetadata().getGeneration());
+            });
+    assertThat(get(cluster.client, "default", "new-token").getStatus().versionIdsToStages)
+        .containsOnlyKeys(first, second);
+  }
+
   @Test
   void theSameTokenAndTheSameValueMakeNoNewVersion() {
     String token = "c1b2c3d4-e5f6-4a5b-8c7d-9e8f7a6b5c4d";

@@ -367,19 +367,23 @@ class SecretsManagerCommandsIT {
                 + "\n");
   }
 
+  /** put-secret-value of "new" to put/me with {@code token}. */
+  private static Result putNewWithToken(String token) {
+    return run(
+        "put-secret-value",
+        "--secret-id",
+        "put/me",
+        "--secret-string",
+        "new",
+        "--client-request-token",
+        token);
+  }
+
   @Test
   void putSecretValuePrintsTheNewVersionOnceReadyAndAwsPreviousFollows() throws Exception {
     JsonNode created = ok("create-secret", "--name", "put/me", "--secret-string", "old");
     String token = "a".repeat(16) + "-" + "b".repeat(16);
-    Result r =
-        run(
-            "put-secret-value",
-            "--secret-id",
-            "put/me",
-            "--secret-string",
-            "new",
-            "--client-request-token",
-            token);
+    Result r = putNewWithToken(token);
     assertThat(r.code()).as(r.toString()).isZero();
     assertThat(r.out())
         .isEqualTo(
@@ -409,16 +413,8 @@ class SecretsManagerCommandsIT {
         .isEqualTo(token);
     // ...and a new one with a new token, as AWS makes one for each call with a new token.
     String next = "c".repeat(16) + "-" + "d".repeat(16);
-    JsonNode again =
-        ok(
-            "put-secret-value",
-            "--secret-id",
-            "put/me",
-            "--secret-string",
-            "new",
-            "--client-request-token",
-            next);
-    assertThat(again.get("VersionId").asText()).isEqualTo(next);
+    Result again = putNewWithToken(next);
+    assertThat(JSON.readTree(again.out()).get("VersionId").asText()).isEqualTo(next);
     JsonNode after = ok("describe-secret", "--secret-id", "put/me").get("VersionIdsToStages");
     assertThat(after.get(next).toString()).isEqualTo("[\"AWSCURRENT\"]");
     assertThat(after.get(token).toString()).isEqualTo("[\"AWSPREVIOUS\"]");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.cli.Cli.Result;
 import dev.managedsecrets.operator.command.EmbeddedCommand;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -138,6 +139,15 @@ class CredentialProcessIT {
                 "http:" + svc + ":" + port)
             .withVerbs("create", "get")
             .build());
+    bind(
+        "team-a",
+        "person-edits",
+        PERSON,
+        new PolicyRuleBuilder()
+            .withApiGroups("managedsecrets.dev")
+            .withResources("managedsecrets")
+            .withVerbs("get", "list", "watch", "create", "patch", "delete")
+            .build());
     personKubeconfig =
         cluster.api.writeClientCertificateKubeconfig(
             cluster.dir.resolve("person.kubeconfig"), "alice", List.of("developers"), "team-a");
@@ -158,14 +168,18 @@ class CredentialProcessIT {
     history();
   }
 
-  /** orders/history: two values, so AWSPREVIOUS is v1; and orders/gone, deleted (in its window). */
+  /**
+   * orders/history: two values, so AWSPREVIOUS is v1; orders/gone and orders/restore-me, deleted
+   * (in their window), each with a description and a tag.
+   */
   static void history() {
-    for (String name : List.of("history", "gone")) {
+    for (String name : List.of("history", "gone", "restore-me")) {
       ManagedSecret ms = new ManagedSecret();
       ms.getMetadata().setNamespace("team-a");
       ms.getMetadata().setName(name);
       ms.getSpec().secretName = "orders/" + name;
       ms.getSpec().description = "orders " + name;
+      ms.getSpec().tags = List.of(new Tag("team", "orders"));
       ms.getSpec().secretString = "v1";
       cluster.client().resources(ManagedSecret.class).resource(ms).create();
       Awaitility.await()
@@ -191,18 +205,20 @@ class CredentialProcessIT {
         .atMost(Duration.ofSeconds(60))
         .until(
             () -> !first.equals(cluster.managedSecret("team-a", "history").getStatus().versionId));
-    cluster.client().resources(ManagedSecret.class).inNamespace("team-a").withName("gone").delete();
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () ->
-                cluster
-                        .client()
-                        .resources(ManagedSecret.class)
-                        .inNamespace("team-a")
-                        .withName("gone")
-                        .get()
-                    == null);
+    for (String name : List.of("gone", "restore-me")) {
+      cluster.client().resources(ManagedSecret.class).inNamespace("team-a").withName(name).delete();
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  cluster
+                          .client()
+                          .resources(ManagedSecret.class)
+                          .inNamespace("team-a")
+                          .withName(name)
+                          .get()
+                      == null);
+    }
   }
 
   @AfterAll
@@ -505,5 +521,38 @@ class CredentialProcessIT {
         plugin("list-secret-version-ids", "--secret-id", "orders/history", "-n", "team-a");
     assertThat(listed.code()).isNotZero();
     assertThat(listed.err()).contains("--service-account");
+  }
+
+  @Test
+  void restoreSecretThroughTheEndpointBringsBackTheDescriptionAndTagsTheStoreKept() {
+    Result restored =
+        plugin(
+            "restore-secret",
+            "--secret-id",
+            "orders/restore-me",
+            "--service-account",
+            "app",
+            "-n",
+            "team-a",
+            "--endpoint-service",
+            PROXIED);
+
+    assertThat(restored.code()).as(restored.toString()).isZero();
+    ManagedSecret ms =
+        cluster
+            .client()
+            .resources(ManagedSecret.class)
+            .inNamespace("team-a")
+            .list()
+            .getItems()
+            .stream()
+            .filter(m -> "orders/restore-me".equals(m.getSpec().secretName))
+            .findFirst()
+            .orElseThrow();
+    assertThat(ms.getSpec().description).isEqualTo("orders restore-me");
+    assertThat(ms.getSpec().tags)
+        .extracting(t -> t.key + "=" + t.value)
+        .containsExactly("team=orders");
+    assertThat(ms.getStatus().versionId).isNotNull();
   }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -145,5 +146,69 @@ class EndpointPodCredentialsIT {
               () -> forged.getSecretValue(r -> r.secretId("orders/db")));
       assertThat(e.awsErrorDetails().errorCode()).isEqualTo("UnrecognizedClientException");
     }
+  }
+
+  /** POST /v1/call with a token, an operation and its request, as the kubectl plugin sends it. */
+  static HttpResponse<String> call(String token, String operation, String request)
+      throws Exception {
+    var body = JSON.createObjectNode();
+    if (token != null) {
+      body.put("token", token);
+    }
+    body.put("operation", operation);
+    body.set("request", JSON.readTree(request));
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(EndpointClients.endpoint(cluster).url() + "/v1/call"))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * The plugin's calls with a ServiceAccount token run the operation as that ServiceAccount, with
+   * its RBAC; a token the endpoint does not accept, or none, runs nothing.
+   */
+  @Test
+  void aCallWithAServiceAccountTokenRunsAsItAndAnyOtherTokenRunsNothing() throws Exception {
+    HttpResponse<String> read =
+        call(token(AUDIENCE), "GetSecretValue", "{\"SecretId\":\"orders/db\"}");
+    assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+    assertThat(JSON.readTree(read.body()).path("SecretString").asText())
+        .isEqualTo("pod-reads-this");
+
+    HttpResponse<String> put =
+        call(
+            token(AUDIENCE),
+            "PutSecretValue",
+            "{\"SecretId\":\"orders/db\",\"SecretString\":\"x\"}");
+    assertThat(put.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(put.body()).path("__type").asText())
+        .isEqualTo("AccessDeniedException");
+
+    for (String refused :
+        List.of(token("https://kubernetes.default.svc.cluster.local"), "not-a-token", "")) {
+      HttpResponse<String> answer =
+          call(
+              refused.isEmpty() ? null : refused, "GetSecretValue", "{\"SecretId\":\"orders/db\"}");
+      assertThat(answer.statusCode()).as(refused).isEqualTo(400);
+      assertThat(JSON.readTree(answer.body()).path("__type").asText())
+          .isEqualTo("UnrecognizedClientException");
+      assertThat(answer.body()).doesNotContain("pod-reads-this");
+    }
+
+    HttpResponse<String> unknown = call(token(AUDIENCE), "DropEverything", "{}");
+    assertThat(JSON.readTree(unknown.body()).path("__type").asText())
+        .isEqualTo("UnknownOperationException");
+    HttpResponse<String> get =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(EndpointClients.endpoint(cluster).url() + "/v1/call"))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(JSON.readTree(get.body()).path("__type").asText())
+        .isEqualTo("UnknownOperationException");
   }
 }

@@ -236,6 +236,7 @@ public final class Harness {
     }
 
     // 5. Latency: spec change -> projected Secret updated, in several runs.
+    queue = ReconcileQueue.of(runtime);
     latencyRuns(resident, registry);
 
     // 6. Cold start with nothing changed (after every pending change has reached status).
@@ -327,6 +328,14 @@ public final class Harness {
   }
 
   /**
+   * The last run's changes: milliseconds and the reconcile queue's length at the change's write.
+   */
+  final List<long[]> slowest = Collections.synchronizedList(new ArrayList<>());
+
+  /** The operator's reconcile executor's queue, to see what a slow change waited behind. */
+  ReconcileQueue queue = ReconcileQueue.NONE;
+
+  /**
    * {@code -Dbench.latencyRuns} runs (default 5) of {@code -Dbench.latencyChanges} changes (default
    * 200) each; per run p50, p99 and max, then the median of the runs' p50 and p99 with their least
    * and greatest (the spread).
@@ -368,6 +377,16 @@ public final class Harness {
           loadBefore,
           load(),
           stalls);
+      List<long[]> byTime = new ArrayList<>(slowest);
+      byTime.sort((a, b) -> Long.compare(b[0], a[0]));
+      System.out.printf(
+          "  slowest changes (ms, reconciles queued at the write): %s; queued at the writes: median"
+              + " %d, max %d%n",
+          byTime.stream().limit(5).map(x -> x[0] + " ms/" + x[1]).collect(Collectors.joining(", ")),
+          byTime.isEmpty()
+              ? 0
+              : byTime.stream().mapToLong(x -> x[1]).sorted().toArray()[byTime.size() / 2],
+          byTime.stream().mapToLong(x -> x[1]).max().orElse(0));
       Thread.sleep(2000);
     }
     if (!p99s.isEmpty()) {
@@ -673,6 +692,8 @@ public final class Harness {
     Map<String, Long> started = new ConcurrentHashMap<>();
     List<Long> out = Collections.synchronizedList(new ArrayList<>());
     Map<String, String> before = new ConcurrentHashMap<>();
+    Map<String, Integer> queuedAt = new ConcurrentHashMap<>();
+    slowest.clear();
     try (Watch watch =
         client
             .secrets()
@@ -689,7 +710,9 @@ public final class Harness {
                             : s.getMetadata().getAnnotations().get("managedsecrets.dev/version-id");
                     if (t0 != null && version != null && !version.equals(before.get(name))) {
                       started.remove(name);
-                      out.add((System.nanoTime() - t0) / 1_000_000);
+                      long ms = (System.nanoTime() - t0) / 1_000_000;
+                      out.add(ms);
+                      slowest.add(new long[] {ms, queuedAt.getOrDefault(name, -1)});
                     }
                   }
 
@@ -703,6 +726,7 @@ public final class Harness {
         Secret current = client.secrets().inNamespace("bench").withName(name).get();
         before.put(
             name, current.getMetadata().getAnnotations().get("managedsecrets.dev/version-id"));
+        queuedAt.put(name, queue.length());
         started.put(name, System.nanoTime());
         changeValue(client, "bench", id, run * changes + i);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

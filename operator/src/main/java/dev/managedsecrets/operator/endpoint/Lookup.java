@@ -150,7 +150,16 @@ final class Lookup {
     String rest = secretId.substring(arnPrefix.length());
     int dash = rest.lastIndexOf('-');
     if (dash < 1 || rest.length() - dash - 1 != 6) {
-      return Optional.empty();
+      // A partial ARN (without the random suffix), as AWS takes one: a secret of the caller's
+      // namespace whose ARN is this one and a suffix. An ARN whose name ends like a suffix is a
+      // full one, as in AWS.
+      return ownClosed || rest.isEmpty()
+          ? Optional.empty()
+          : byName(caller.namespace(), rest)
+              .filter(
+                  t ->
+                      t.arn().startsWith(secretId + "-")
+                          && t.arn().length() == secretId.length() + 7);
     }
     String name = rest.substring(0, dash);
     Optional<Target> mine =

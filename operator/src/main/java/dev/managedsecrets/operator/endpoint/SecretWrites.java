@@ -193,12 +193,13 @@ final class SecretWrites {
     ValueInput.Whole value = Members.value(in);
     try {
       boolean metadata = description != null || kmsKeyId != null;
-      if (!metadata && value == null) {
-        throw AwsException.invalidParameter(
-            "You must specify Description, KmsKeyId, SecretString or SecretBinary.");
-      }
       Need need = value != null ? Need.value("update") : Need.of("patch");
       Lookup.Target t = s.lookup().authorized(caller.principal(), "UpdateSecret", secretId, need);
+      if (!metadata && value == null) {
+        // Nothing to change: AWS answers the secret's ARN and name, and changes nothing.
+        Services.requireLive(t);
+        return Output.secret(t.arn(), t.name());
+      }
       if (value != null && metadata) {
         s.authorizer()
             .require(

@@ -51,6 +51,9 @@ class AwsBehavioursIT {
   static final String T1 = "11111111-1111-4111-8111-111111111111";
   static final String T2 = "22222222-2222-4222-8222-222222222222";
   static final String T3 = "33333333-3333-4333-8333-333333333333";
+  static final String L1 = "a1111111-1111-4111-8111-111111111111";
+  static final String L2 = "a2222222-2222-4222-8222-222222222222";
+  static final String L3 = "a3333333-3333-4333-8333-333333333333";
 
   static TestCluster cluster;
   static SecretsManagerClient sm;
@@ -122,6 +125,17 @@ class AwsBehavioursIT {
               sm.createSecret(r -> r.name(name).description(d));
             });
     sm.createSecret(r -> r.name("aws/uat/COMPANY/x"));
+    // aws/labels: v1, v2 (v1 AWSPREVIOUS), v3 labelled custom only, for label moves.
+    sm.createSecret(r -> r.name("aws/labels").secretString("l1").clientRequestToken(L1));
+    sm.putSecretValue(r -> r.secretId("aws/labels").secretString("l2").clientRequestToken(L2));
+    sm.putSecretValue(
+        r ->
+            r.secretId("aws/labels")
+                .secretString("l3")
+                .clientRequestToken(L3)
+                .versionStages("PUT1", "AWSSOMETHING"));
+    sm.createSecret(r -> r.name("aws/restore").secretString("r"));
+    sm.deleteSecret(r -> r.secretId("aws/restore").recoveryWindowInDays(7L));
     sm.createSecret(r -> r.name("aws/uat/COMPANYthings/x"));
   }
 
@@ -469,6 +483,94 @@ class AwsBehavioursIT {
                   assertThat(r.versionId()).isNull();
                   assertThat(r.name()).isEqualTo("aws/empty");
                 }),
+            row(
+                "CreateSecret without a value answers ARN and Name, without a VersionId",
+                "LocalStack test_secret_tags (create_secret)",
+                c -> c.createSecret(r -> r.name("aws/no-value-yet")),
+                (CreateSecretResponse r) -> {
+                  assertThat(r.name()).isEqualTo("aws/no-value-yet");
+                  assertThat(r.arn()).isNotNull();
+                  assertThat(r.versionId()).isNull();
+                }),
+            row(
+                "The first PutSecretValue of a secret without a value makes it AWSCURRENT",
+                "LocalStack test_create_secret_version_from_empty_secret",
+                c -> {
+                  c.createSecret(r -> r.name("aws/first-put"));
+                  return c.putSecretValue(r -> r.secretId("aws/first-put").secretString("p"));
+                },
+                (PutSecretValueResponse r) ->
+                    assertThat(r.versionStages()).containsExactly("AWSCURRENT")),
+            row(
+                "GetSecretValue by the ARN without its random suffix",
+                "LocalStack test_create_and_update_secret (get_secret_value_rs_3)",
+                c ->
+                    c.getSecretValue(
+                        r -> r.secretId(currentArn.substring(0, currentArn.length() - 7))),
+                (GetSecretValueResponse r) -> assertThat(r.name()).isEqualTo("aws/current")),
+            row(
+                "UpdateSecretVersionStage moving AWSCURRENT: the target keeps its labels, the"
+                    + " source keeps its custom ones and gains AWSPREVIOUS, which leaves the"
+                    + " version that had it",
+                "LocalStack test_update_secret_version_stages_current_pending_cycle_custom_stages;"
+                    + " moto test_update_secret_version_stage_manually (aws_verified)",
+                c -> {
+                  c.updateSecretVersionStage(
+                      r ->
+                          r.secretId("aws/labels")
+                              .versionStage("AWSCURRENT")
+                              .moveToVersionId(L3)
+                              .removeFromVersionId(L2));
+                  return c.describeSecret(r -> r.secretId("aws/labels"));
+                },
+                (DescribeSecretResponse r) -> {
+                  assertThat(r.versionIdsToStages().get(L3))
+                      .containsExactlyInAnyOrder("AWSCURRENT", "PUT1", "AWSSOMETHING");
+                  assertThat(r.versionIdsToStages().get(L2)).containsExactly("AWSPREVIOUS");
+                  assertThat(r.versionIdsToStages()).doesNotContainKey(L1);
+                }),
+            row(
+                "UpdateSecretVersionStage removing a custom label answers ARN and Name",
+                "LocalStack test_update_secret_version_stages_current_pending_cycle_custom_stages"
+                    + " (update_secret_version_stage_res_2)",
+                c -> {
+                  var answer =
+                      c.updateSecretVersionStage(
+                          r ->
+                              r.secretId("aws/labels")
+                                  .versionStage("PUT1")
+                                  .removeFromVersionId(L3));
+                  return List.of(
+                      answer.name(),
+                      c.describeSecret(r -> r.secretId("aws/labels")).versionIdsToStages().get(L3));
+                },
+                (List<Object> r) -> {
+                  assertThat(r.get(0)).isEqualTo("aws/labels");
+                  @SuppressWarnings("unchecked")
+                  List<String> labels = (List<String>) r.get(1);
+                  assertThat(labels).doesNotContain("PUT1").contains("AWSCURRENT");
+                }),
+            row(
+                "UpdateSecret with nothing to change answers ARN and Name",
+                "LocalStack test_update_secret_description (update_secret_res_3)",
+                c -> c.updateSecret(r -> r.secretId("aws/current")),
+                (UpdateSecretResponse r) -> {
+                  assertThat(r.arn()).isEqualTo(currentArn);
+                  assertThat(r.versionId()).isNull();
+                }),
+            row(
+                "DeleteSecret answers ARN, Name and DeletionDate; RestoreSecret ARN and Name, and"
+                    + " DescribeSecret then has no DeletedDate",
+                "LocalStack test_secret_restore (delete_secret_res, restore_secret_res)",
+                c -> {
+                  var restored = c.restoreSecret(r -> r.secretId("aws/restore"));
+                  return List.of(
+                      restored.name(),
+                      String.valueOf(restored.arn() != null),
+                      String.valueOf(
+                          c.describeSecret(r -> r.secretId("aws/restore")).deletedDate()));
+                },
+                (List<String> r) -> assertThat(r).containsExactly("aws/restore", "true", "null")),
             row(
                 "The name filter is a prefix of the whole name, not split into words",
                 "LocalStack test_list_secrets_filtering",

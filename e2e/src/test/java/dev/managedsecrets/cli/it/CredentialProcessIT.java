@@ -414,7 +414,19 @@ class CredentialProcessIT {
             + v1
             + " --version-stage AWSCURRENT",
         "get-secret-value --secret-id orders/gone",
-        "get-secret-value --secret-id orders/history --version-stage AWSPENDING");
+        "get-secret-value --secret-id orders/history --version-stage AWSPENDING",
+        "get-secret-value --secret-id Inv%Name",
+        "describe-secret --secret-id orders/not-there",
+        "list-secret-version-ids --secret-id orders/gone",
+        "list-secrets --filters Key=all,Values=hist Key=tag-key,Values=!owner",
+        "list-secrets --filters Key=description,Values=!gone --include-planned-deletion",
+        "get-secret-value --secret-id " + partialArn());
+  }
+
+  /** orders/history's ARN without its random suffix, as AWS takes one. */
+  static String partialArn() {
+    String arn = cluster.managedSecret("team-a", "history").getStatus().arn;
+    return arn.substring(0, arn.length() - 7);
   }
 
   static String firstVersion() {

@@ -56,6 +56,11 @@ public class ManagedSecretStatus {
   public String deletedDate;
 
   @JsonPropertyDescription(
+      "The spec.clientRequestToken that the last successful reconcile applied: a token the spec"
+          + " names anew makes a version, even of the same value, once.")
+  public String appliedClientRequestToken;
+
+  @JsonPropertyDescription(
       "The sequence number of the stored secret's record when the operator last wrote or read it:"
           + " a record of this ARN older than this is refused as replayed (DecryptionFailure).")
   public Long recordSequence;
@@ -92,6 +97,7 @@ public class ManagedSecretStatus {
         && Objects.equals(nextRotationDate, other.nextRotationDate)
         && Objects.equals(restartedForVersionId, other.restartedForVersionId)
         && Objects.equals(deletedDate, other.deletedDate)
+        && Objects.equals(appliedClientRequestToken, other.appliedClientRequestToken)
         && Objects.equals(recordSequence, other.recordSequence)
         && Objects.equals(replicationStatus, other.replicationStatus)
         && Objects.equals(observedGeneration, other.observedGeneration)

@@ -37,7 +37,7 @@ public final class ListFilters {
         spec.tags == null
             ? List.of()
             : spec.tags.stream()
-                .filter(t -> t != null && t.key != null && !t.key.isEmpty())
+                .filter(t -> t != null && SecretTag.valid(t.key, t.value))
                 .map(t -> new SecretTag(t.key, t.value))
                 .toList();
     return filters.matches(

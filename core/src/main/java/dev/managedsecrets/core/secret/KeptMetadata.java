@@ -19,15 +19,17 @@ public record KeptMetadata(String description, String kmsKeyId, List<SecretTag> 
 
   public KeptMetadata {
     tags = tags == null ? List.of() : List.copyOf(tags);
-    if (description != null && description.length() > MAX_DESCRIPTION) {
-      throw new IllegalArgumentException("a description has at most 2048 characters");
-    }
-    if (kmsKeyId != null && kmsKeyId.length() > MAX_DESCRIPTION) {
-      throw new IllegalArgumentException("a KMS key id has at most 2048 characters");
+    if (!fits(description) || !fits(kmsKeyId)) {
+      throw new IllegalArgumentException("a description or KMS key id has at most 2048 characters");
     }
     if (tags.size() > MAX_TAGS) {
       throw new IllegalArgumentException("at most 50 tags");
     }
+  }
+
+  /** True when {@code text} is at most 2,048 characters, counted as Kubernetes counts them. */
+  public static boolean fits(String text) {
+    return text == null || text.codePointCount(0, text.length()) <= MAX_DESCRIPTION;
   }
 
   /** The metadata of a ManagedSecret's fields, or null when there is none to keep. */

@@ -161,13 +161,17 @@ public final class SecretFilters {
 
   /**
    * True when every word of {@code value} is, not case-sensitive, a prefix of a word of one of the
-   * {@code attributes}.
+   * {@code attributes}; a value without a word ({@code +}) matches nothing, as in AWS.
    */
   static boolean wordsMatch(List<String> attributes, String value) {
+    List<String> wanted = words(value);
+    if (wanted.isEmpty()) {
+      return false;
+    }
     List<String> words = new ArrayList<>();
     attributes.forEach(a -> words.addAll(words(a)));
-    for (String wanted : words(value)) {
-      if (words.stream().noneMatch(w -> w.startsWith(wanted))) {
+    for (String word : wanted) {
+      if (words.stream().noneMatch(w -> w.startsWith(word))) {
         return false;
       }
     }

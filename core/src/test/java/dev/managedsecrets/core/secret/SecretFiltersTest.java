@@ -59,6 +59,8 @@ class SecretFiltersTest {
     assertThat(matches(things, "all", "company")).isFalse();
     assertThat(matches(things, "all", "Ythings")).isTrue();
     assertThat(matches(company, "all", "pany")).isFalse();
+    assertThat(matches(company, "all", "+")).isFalse();
+    assertThat(matches(secret("x", "a-b"), "description", "-")).isFalse();
     assertThat(matches(secret("MyAppSecret", null), "all", "app secret")).isTrue();
     assertThat(matches(secret("x", "y", "Team", "orders"), "all", "ord tea")).isTrue();
     assertThat(SecretFilters.words("prod-AppBeta/x")).containsExactly("prod", "app", "beta", "x");

@@ -90,16 +90,17 @@ final class Dispatcher implements HttpFront.Handler {
    */
   private Answer tokenCall(HttpCall call) {
     Input envelope;
+    String operation;
     try {
       if (!"POST".equals(call.method())) {
         throw unknown(null);
       }
       envelope = Input.parse(call.body());
+      String named = envelope.string("operation");
+      operation = named != null && OPERATION.matcher(named).matches() ? named : null;
     } catch (AwsException e) {
       return refuse(call, e);
     }
-    String named = envelope.string("operation");
-    String operation = named != null && OPERATION.matcher(named).matches() ? named : null;
     return run(
         call,
         operation,
@@ -108,6 +109,9 @@ final class Dispatcher implements HttpFront.Handler {
               pods == null
                   ? new PodCredentials.Issued(403, null, null)
                   : pods.issue(envelope.string("token"));
+          if (issued.principal() == null && issued.status() >= 500) {
+            throw AwsException.internal(); // the review failed: the caller may try again
+          }
           if (issued.principal() == null) {
             throw new AwsException(
                 "UnrecognizedClientException",

@@ -7,13 +7,11 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
 import dev.managedsecrets.api.v1alpha1.ReplicaRegion;
 import dev.managedsecrets.api.v1alpha1.RotationSpec;
-import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.replication.ReplicationRequests;
 import dev.managedsecrets.core.secret.Incarnations;
 import dev.managedsecrets.core.secret.SecretFilters;
 import dev.managedsecrets.core.secret.SecretId;
-import dev.managedsecrets.core.secret.SecretTag;
 import dev.managedsecrets.core.secret.StoredSecret;
 import dev.managedsecrets.core.secret.StoredVersion;
 import dev.managedsecrets.operator.endpoint.Authorizer.Need;
@@ -401,14 +399,10 @@ final class ListOperations {
 
     /** What ListSecrets' filters look at. */
     SecretFilters.Attributes attributes() {
-      List<Tag> tags = spec() == null || spec().tags == null ? List.of() : spec().tags;
       return new SecretFilters.Attributes(
           name,
           description(),
-          tags.stream()
-              .filter(t -> t != null && t.key != null && !t.key.isEmpty())
-              .map(t -> new SecretTag(t.key, t.value))
-              .toList(),
+          KeptSpecFields.tags(spec() == null ? null : spec().tags),
           primaryRegion);
     }
   }

@@ -128,9 +128,10 @@ final class Lookup {
       }
       return t;
     }
-    // Nothing of that name: the answer must not depend on it. A name is asked about in the
-    // caller's namespace; an ARN that names nothing could be of any namespace.
-    String namespace = isArn(secretId) ? null : caller.namespace();
+    // Nothing of that name: the answer must not depend on it. A name (and a partial ARN, which
+    // names secrets of the caller's namespace only) is asked about in the caller's namespace; a
+    // full ARN that names nothing could be of any namespace.
+    String namespace = isArn(secretId) && !isPartialArn(secretId) ? null : caller.namespace();
     authorizer.require(caller, need, namespace, null, operation, secretId);
     throw AwsException.notFound();
   }
@@ -149,7 +150,7 @@ final class Lookup {
     }
     String rest = secretId.substring(arnPrefix.length());
     int dash = rest.lastIndexOf('-');
-    if (dash < 1 || rest.length() - dash - 1 != 6) {
+    if (isPartialArn(secretId) || rest.isEmpty()) {
       // A partial ARN (without the random suffix), as AWS takes one: a secret of the caller's
       // namespace whose ARN is this one and a suffix. An ARN whose name ends like a suffix is a
       // full one, as in AWS.
@@ -223,5 +224,17 @@ final class Lookup {
 
   static boolean isArn(String secretId) {
     return secretId.startsWith("arn:");
+  }
+
+  /**
+   * An ARN of this endpoint without its random suffix (a name not ending in - and 6 characters).
+   */
+  boolean isPartialArn(String secretId) {
+    if (!secretId.startsWith(arnPrefix)) {
+      return false;
+    }
+    String rest = secretId.substring(arnPrefix.length());
+    int dash = rest.lastIndexOf('-');
+    return !rest.isEmpty() && (dash < 1 || rest.length() - dash - 1 != 6);
   }
 }

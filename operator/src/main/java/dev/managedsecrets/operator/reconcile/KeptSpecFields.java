@@ -16,19 +16,30 @@ public final class KeptSpecFields {
 
   private KeptSpecFields() {}
 
-  /** What the store keeps of {@code spec}, or null for nothing (no spec, or none of the fields). */
+  /**
+   * What the store keeps of {@code spec}, or null for nothing (no spec, or none of the fields). A
+   * field past its bound (the schema admits none; one written before it did) is left out, never
+   * refused: a deletion must not fail on what it keeps.
+   */
   public static KeptMetadata of(ManagedSecretSpec spec) {
     if (spec == null) {
       return null;
     }
-    List<SecretTag> tags =
-        spec.tags == null
-            ? List.of()
-            : spec.tags.stream()
-                .filter(t -> t != null && t.key != null)
-                .map(t -> new SecretTag(t.key, t.value))
-                .toList();
-    return KeptMetadata.of(spec.description, spec.kmsKeyId, tags);
+    return KeptMetadata.of(
+        KeptMetadata.fits(spec.description) ? spec.description : null,
+        KeptMetadata.fits(spec.kmsKeyId) ? spec.kmsKeyId : null,
+        tags(spec.tags));
+  }
+
+  /** The spec's tags that make tags (at most 50), in their order. */
+  public static List<SecretTag> tags(List<Tag> tags) {
+    return tags == null
+        ? List.of()
+        : tags.stream()
+            .filter(t -> t != null && SecretTag.valid(t.key, t.value))
+            .limit(KeptMetadata.MAX_TAGS)
+            .map(t -> new SecretTag(t.key, t.value))
+            .toList();
   }
 
   /** A spec that carries only the kept fields (none for null). */

@@ -318,6 +318,10 @@ public final class ManagedSecretReconciler
         (failure, conditions) -> {
           ManagedSecretStatus status = copy(ms.getStatus());
           status.conditions = conditions;
+          if (!Objects.equals(status.observedGeneration, ms.getMetadata().getGeneration())) {
+            // The spec changed, whether or not it could be applied: LastChangedDate moves.
+            status.lastChangedDate = text(clock.instant());
+          }
           status.observedGeneration = ms.getMetadata().getGeneration();
           OperatorMetrics.reconciled(registry, failure.reason());
           StatusWriter.write(ms, status, s -> s.conditions, context);
@@ -461,10 +465,9 @@ public final class ManagedSecretReconciler
    * hash decides, so a value sealed again (a new ciphertext of the same plaintext) makes no new
    * version, only a record of the new ciphertext's hash.
    *
-   * <p>A spec generation not reconciled yet that names a {@code clientRequestToken} no version has
-   * makes a version even when the value is the same, as AWS makes one for each PutSecretValue with
-   * a new token (the kubectl plugin and the AWS CLI send one per call); a spec applied again
-   * unchanged (GitOps) is no new generation and makes none.
+   * <p>A {@code clientRequestToken} that no version has and that no successful reconcile applied
+   * yet ({@link #newToken}) makes a version even when the value is the same, as AWS makes one for
+   * each PutSecretValue with a new token; a spec applied again unchanged (GitOps) makes none.
    */
   private State storeIfChanged(
       ManagedSecret ms,
@@ -483,13 +486,7 @@ public final class ManagedSecretReconciler
     InputHash recorded = current == null ? null : InputHash.parse(current.inputHash());
     boolean pinned =
         spec.versionStages != null && spec.versionStages.containsKey(StagingLabels.AWSCURRENT);
-    boolean newToken =
-        current != null
-            && spec.clientRequestToken != null
-            && stored.version(spec.clientRequestToken).isEmpty()
-            && !Objects.equals(
-                ms.getMetadata().getGeneration(),
-                ms.getStatus() == null ? null : ms.getStatus().observedGeneration);
+    boolean newToken = current != null && newToken(ms, stored);
     boolean changed =
         !(plain instanceof ValueInput.None && sealed.isEmpty())
             && (newToken || !hash.sameInputsAs(recorded));
@@ -521,6 +518,28 @@ public final class ManagedSecretReconciler
       OperatorMetrics.versionCreated(registry);
     }
     return new State(put.secret(), put.version(), put.value(), false);
+  }
+
+  /**
+   * True when the spec names a clientRequestToken that no version has and that no successful
+   * reconcile applied ({@code status.appliedClientRequestToken}): a failed reconcile leaves it new,
+   * so its retry still makes the version; a token applied long ago whose version retention has
+   * dropped makes none. An object from before the status recorded the token, at a generation
+   * already reconciled, applied its token.
+   */
+  static boolean newToken(ManagedSecret ms, StoredSecret stored) {
+    String token = ms.getSpec().clientRequestToken;
+    if (token == null || stored.version(token).isPresent()) {
+      return false;
+    }
+    ManagedSecretStatus status = ms.getStatus();
+    if (status == null) {
+      return true;
+    }
+    if (status.appliedClientRequestToken == null) {
+      return !Objects.equals(status.observedGeneration, ms.getMetadata().getGeneration());
+    }
+    return !token.equals(status.appliedClientRequestToken);
   }
 
   private State moveStages(ManagedSecret ms, State v, SpecGeneration generation) {
@@ -681,6 +700,7 @@ public final class ManagedSecretReconciler
             ms.getMetadata().getGeneration(),
             clock.instant());
     status.observedGeneration = ms.getMetadata().getGeneration();
+    status.appliedClientRequestToken = ms.getSpec().clientRequestToken;
     return status;
   }
 
@@ -696,13 +716,22 @@ public final class ManagedSecretReconciler
     Long seen = before == null ? null : before.observedGeneration;
     Instant spec =
         Objects.equals(seen, ms.getMetadata().getGeneration())
-            ? (before.lastChangedDate == null ? null : Instant.parse(before.lastChangedDate))
+            ? parsed(before.lastChangedDate)
             : clock.instant();
     Instant version = stored.lastChangedDate();
     if (spec == null) {
       return version;
     }
     return version == null || spec.isAfter(version) ? spec : version;
+  }
+
+  /** An RFC 3339 instant of the status, or null for none or one that does not parse. */
+  private static Instant parsed(String text) {
+    try {
+      return text == null ? null : Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   static ManagedSecretStatus copy(ManagedSecretStatus status) {
@@ -723,6 +752,7 @@ public final class ManagedSecretReconciler
     out.nextRotationDate = status.nextRotationDate;
     out.deletedDate = status.deletedDate;
     out.restartedForVersionId = status.restartedForVersionId;
+    out.appliedClientRequestToken = status.appliedClientRequestToken;
     out.recordSequence = status.recordSequence;
     out.replicationStatus =
         status.replicationStatus == null

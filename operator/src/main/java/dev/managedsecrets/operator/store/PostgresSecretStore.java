@@ -69,14 +69,14 @@ public final class PostgresSecretStore implements SecretStore {
       "INSERT INTO {s}.secret (namespace, name, incarnation, namespace_uid, arn, owner_name,"
           + " owner_uid, created_date, last_changed_date, deleted_date, purge_after, spec_uid,"
           + " spec_generation, sequence, mac, kept, revision)"
-          + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), 1"
+          + " SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1"
           + " WHERE NOT EXISTS (SELECT 1 FROM {s}.secret"
           + " WHERE namespace = ? AND name = ? AND (namespace_uid IS NULL OR namespace_uid = ?))";
 
   private static final String UPDATE_SECRET =
       "UPDATE {s}.secret SET arn = ?, owner_name = ?, owner_uid = ?, namespace_uid = ?,"
           + " created_date = ?, last_changed_date = ?, deleted_date = ?, purge_after = ?,"
-          + " spec_uid = ?, spec_generation = ?, sequence = ?, mac = ?, kept = CAST(? AS jsonb),"
+          + " spec_uid = ?, spec_generation = ?, sequence = ?, mac = ?, kept = ?,"
           + " revision = revision + 1"
           + " WHERE namespace = ? AND name = ? AND incarnation = ? AND revision = ?";
 

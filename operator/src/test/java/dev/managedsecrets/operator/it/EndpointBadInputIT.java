@@ -381,8 +381,16 @@ class EndpointBadInputIT {
           catchThrowableOfType(
               SecretsManagerException.class, () -> b.getSecretValue(r -> r.secretId(arn)));
 
+      // A partial ARN names a secret of the caller's namespace only: not found there, and RBAC
+      // of team-b (not of every namespace) decides that it may be told so.
+      ResourceNotFoundException byPartialArn =
+          catchThrowableOfType(
+              ResourceNotFoundException.class,
+              () -> b.getSecretValue(r -> r.secretId(arn.substring(0, arn.length() - 7))));
+
       assertThat(byName.awsErrorDetails().errorMessage())
           .isEqualTo("Secrets Manager can't find the specified secret.");
+      assertThat(byPartialArn).isNotNull();
       // By ARN it is found, and RBAC in default decides: no grant there.
       assertThat(byArn.awsErrorDetails().errorCode()).isEqualTo("AccessDeniedException");
     }

@@ -197,6 +197,17 @@ class EndpointPodCredentialsIT {
       assertThat(answer.body()).doesNotContain("pod-reads-this");
     }
 
+    HttpResponse<String> numbered =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(EndpointClients.endpoint(cluster).url() + "/v1/call"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"operation\": 1}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(numbered.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(numbered.body()).path("__type").asText()).isNotEmpty();
+
     HttpResponse<String> unknown = call(token(AUDIENCE), "DropEverything", "{}");
     assertThat(JSON.readTree(unknown.body()).path("__type").asText())
         .isEqualTo("UnknownOperationException");

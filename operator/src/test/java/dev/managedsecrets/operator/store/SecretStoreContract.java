@@ -223,7 +223,7 @@ abstract class SecretStoreContract {
     StoredSecret live = s.create(StoredSecret.create(id, arn(id), "k", "uid", T0));
     KeptMetadata kept =
         new KeptMetadata(
-            "Datenbank für Bestellungen",
+            "Datenbank für Bestellungen \u0000 \uD83D\uDD11",
             "alias/orders",
             List.of(
                 new SecretTag("zeta", "1"),

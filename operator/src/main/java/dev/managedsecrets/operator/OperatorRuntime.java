@@ -32,6 +32,7 @@ import dev.managedsecrets.operator.metrics.ReconcileTimer;
 import dev.managedsecrets.operator.metrics.TimedSecretStore;
 import dev.managedsecrets.operator.namespaces.NamespaceUids;
 import dev.managedsecrets.operator.projection.ProjectedSecret;
+import dev.managedsecrets.operator.queue.ChangesFirstExecutor;
 import dev.managedsecrets.operator.reconcile.Checkpoints;
 import dev.managedsecrets.operator.reconcile.EventRecorder;
 import dev.managedsecrets.operator.reconcile.ManagedSecretReconciler;
@@ -51,10 +52,12 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RegisteredController;
+import io.javaoperatorsdk.operator.api.monitoring.AggregatedMetrics;
 import io.javaoperatorsdk.operator.processing.Controller;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -237,6 +240,22 @@ public final class OperatorRuntime implements AutoCloseable {
             replicator);
     notified[0] = reconciler;
 
+    // Changes first: a change someone made starts before queued resyncs of up-to-date objects.
+    ChangesFirstExecutor reconcileExecutor = new ChangesFirstExecutor(config.reconcileThreads());
+    Gauge.builder(OperatorMetrics.RECONCILE_QUEUE, reconcileExecutor, e -> e.queuedChanges())
+        .tag("work", "change")
+        .register(registry);
+    Gauge.builder(OperatorMetrics.RECONCILE_QUEUE, reconcileExecutor, e -> e.queuedChecks())
+        .tag("work", "check")
+        .register(registry);
+    FunctionCounter.builder(
+            OperatorMetrics.RECONCILES_ASKED, reconcileExecutor, ChangesFirstExecutor::askedChanges)
+        .tag("work", "change")
+        .register(registry);
+    FunctionCounter.builder(
+            OperatorMetrics.RECONCILES_ASKED, reconcileExecutor, ChangesFirstExecutor::askedChecks)
+        .tag("work", "check")
+        .register(registry);
     Operator operator =
         new Operator(
             o ->
@@ -245,12 +264,15 @@ public final class OperatorRuntime implements AutoCloseable {
                     // Reconciles running at shutdown get this long to finish before they are
                     // interrupted (a pod's default termination grace period is 30 s).
                     .withReconciliationTerminationTimeout(RECONCILE_GRACE)
-                    .withConcurrentReconciliationThreads(config.reconcileThreads())
+                    .withExecutorService(reconcileExecutor)
                     // Status and finalizers are written with plain updates and JSON patches: the
                     // same write path in production and in the tests.
                     .withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
-                    .withMetrics(new ReconcileTimer(registry))
+                    .withMetrics(
+                        new AggregatedMetrics(
+                            List.of(
+                                new ReconcileTimer(registry), reconcileExecutor.dispatchHook())))
                     .withLeaderElectionConfiguration(
                         leadership.configuration(config).orElse(null)));
     RegisteredController<ManagedSecret> controller =

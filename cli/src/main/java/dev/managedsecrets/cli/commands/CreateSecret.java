@@ -1,9 +1,11 @@
 package dev.managedsecrets.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
+import dev.managedsecrets.api.v1alpha1.ReplicaRegion;
 import dev.managedsecrets.cli.CliException;
 import dev.managedsecrets.cli.ServiceException;
 import dev.managedsecrets.cli.aws.ParamFiles;
@@ -39,7 +41,7 @@ import picocli.CommandLine.Option;
           + " (see docs/CLI.md) or given with --resource-name. The value is sealed for the"
           + " operator's public key: no plain value is written into the ManagedSecret."
     })
-public final class CreateSecret extends SecretCommand {
+public final class CreateSecret extends EndpointCommand {
 
   @Option(names = "--name", required = true, paramLabel = "<name>", description = "Secret name.")
   String name;
@@ -97,6 +99,36 @@ public final class CreateSecret extends SecretCommand {
   @Mixin WaitOptions wait;
 
   @Override
+  protected ObjectNode request() {
+    if (resourceName != null || dryRun != null) {
+      throw new CliException(
+          CliException.USAGE,
+          (resourceName != null ? "--resource-name" : "--dry-run")
+              + " is not taken with --service-account: the endpoint names the ManagedSecret"
+              + " itself and creates it at once.");
+    }
+    EndpointRequest request =
+        new EndpointRequest()
+            .put("Name", name)
+            .token(clientRequestToken)
+            .put("Description", description)
+            .put("KmsKeyId", kmsKeyId)
+            .value(value)
+            .tags("--tags", tags)
+            .put("ForceOverwriteReplicaSecret", forceOverwriteReplicaSecret);
+    if (addReplicaRegions != null) {
+      ArrayNode regions = request.json().putArray("AddReplicaRegions");
+      for (ReplicaRegion r : Shorthand.replicaRegions("--add-replica-regions", addReplicaRegions)) {
+        ObjectNode one = regions.addObject().put("Region", r.region);
+        if (r.kmsKeyId != null) {
+          one.put("KmsKeyId", r.kmsKeyId);
+        }
+      }
+    }
+    return request.json();
+  }
+
+  @Override
   public String operation() {
     return "CreateSecret";
   }
@@ -121,7 +153,11 @@ public final class CreateSecret extends SecretCommand {
     }
     SecretValue plain = plainValue(ms.getSpec());
     if (plain != null) {
-      ValueSealing.seal(ms.getSpec(), sealing.key(root), namespace, ms.getMetadata().getName());
+      ValueSealing.seal(
+          ms.getSpec(),
+          sealing.key(root, through.endpoint.operatorNamespace),
+          namespace,
+          ms.getMetadata().getName());
     }
     if (dryRun != null) {
       Output.Format format = root.output == Output.Format.json ? root.output : Output.Format.yaml;

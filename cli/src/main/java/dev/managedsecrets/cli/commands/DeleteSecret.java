@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
     description =
         "Deletes the ManagedSecret: the stored secret is kept for the recovery window (default"
             + " 30 days, or the spec's), or purged with --force-delete-without-recovery.")
-public final class DeleteSecret extends SecretCommand {
+public final class DeleteSecret extends EndpointCommand {
 
   @Option(
       names = "--secret-id",
@@ -45,6 +45,16 @@ public final class DeleteSecret extends SecretCommand {
   Boolean forceDeleteWithoutRecovery;
 
   @Mixin WaitOptions wait;
+
+  /** The endpoint answers a conflict of the two options itself, as AWS's service does. */
+  @Override
+  protected ObjectNode request() {
+    return new EndpointRequest()
+        .put("SecretId", secretId)
+        .put("RecoveryWindowInDays", recoveryWindowInDays)
+        .put("ForceDeleteWithoutRecovery", forceDeleteWithoutRecovery)
+        .json();
+  }
 
   @Override
   public String operation() {

@@ -1,10 +1,9 @@
 package dev.managedsecrets.cli.commands;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.cli.aws.Responses;
-import dev.managedsecrets.cli.output.Json;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -15,7 +14,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "describe-secret",
     description = "Shows a secret's ARN, name, description, key, tags, versions and dates.")
-public final class DescribeSecret extends SecretCommand {
+public final class DescribeSecret extends EndpointCommand {
 
   @Option(
       names = "--secret-id",
@@ -29,13 +28,13 @@ public final class DescribeSecret extends SecretCommand {
     return "DescribeSecret";
   }
 
-  @Mixin ThroughEndpoint through;
+  @Override
+  protected ObjectNode request() {
+    return new EndpointRequest().put("SecretId", secretId).json();
+  }
 
   @Override
   protected JsonNode execute() {
-    if (through.active()) {
-      return through.call(root, operation(), Json.object().put("SecretId", secretId));
-    }
     return Responses.describe(secrets().require(secretId));
   }
 }

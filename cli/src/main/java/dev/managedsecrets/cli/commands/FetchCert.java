@@ -24,6 +24,8 @@ public final class FetchCert implements Callable<Integer> {
 
   @Mixin SealingKeyOptions sealing;
 
+  @Mixin OperatorNamespaceOption operator;
+
   @Option(
       names = "--all",
       description = "List every published key instead: its id, creation and retirement dates.")
@@ -31,7 +33,7 @@ public final class FetchCert implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PublishedSealingKeys keys = sealing.published(root);
+    PublishedSealingKeys keys = sealing.published(root, operator.name);
     if (!all) {
       root.out.print(KeyFile.format(keys.currentKey().orElseThrow()));
     } else {

@@ -7,14 +7,12 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.cli.ServiceException;
 import dev.managedsecrets.cli.aws.ProjectedValue;
 import dev.managedsecrets.cli.aws.Responses;
-import dev.managedsecrets.cli.output.Json;
 import dev.managedsecrets.core.projection.Projection;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,7 +26,7 @@ import picocli.CommandLine.Option;
         "Prints a value with ARN, Name, VersionId and VersionStages: the AWSCURRENT value from"
             + " the projected Secret, or with --service-account any version, read through the"
             + " operator's Secrets Manager endpoint.")
-public final class GetSecretValue extends SecretCommand {
+public final class GetSecretValue extends EndpointCommand {
 
   @Option(
       names = "--secret-id",
@@ -50,25 +48,22 @@ public final class GetSecretValue extends SecretCommand {
           "Only the version with this label (without --service-account, the projected one).")
   String versionStage;
 
-  @Mixin ThroughEndpoint through;
-
   @Override
   public String operation() {
     return "GetSecretValue";
   }
 
   @Override
+  protected ObjectNode request() {
+    return new EndpointRequest()
+        .put("SecretId", secretId)
+        .put("VersionId", versionId)
+        .put("VersionStage", versionStage)
+        .json();
+  }
+
+  @Override
   protected JsonNode execute() {
-    if (through.active()) {
-      ObjectNode request = Json.object().put("SecretId", secretId);
-      if (versionId != null) {
-        request.put("VersionId", versionId);
-      }
-      if (versionStage != null) {
-        request.put("VersionStage", versionStage);
-      }
-      return through.call(root, operation(), request);
-    }
     Secrets secrets = secrets();
     ManagedSecret ms = secrets.requireLive(secretId);
     Secret projected = secrets.projected(ms);

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.cli.CliException;
 import dev.managedsecrets.cli.output.Json;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,7 +18,7 @@ import picocli.CommandLine.Option;
     description =
         "Lists a secret's versions (VersionId, VersionStages, CreatedDate, KmsKeyIds), newest"
             + " first, read through the operator's Secrets Manager endpoint as --service-account.")
-public final class ListSecretVersionIds extends SecretCommand {
+public final class ListSecretVersionIds extends EndpointCommand {
 
   @Option(
       names = "--secret-id",
@@ -34,22 +33,24 @@ public final class ListSecretVersionIds extends SecretCommand {
       description = "Also versions without a staging label that the store still keeps.")
   boolean includeDeprecated;
 
-  @Mixin ThroughEndpoint through;
-
   @Override
   public String operation() {
     return "ListSecretVersionIds";
   }
 
+  /** Without --service-account: nothing to read, since only the endpoint answers for the store. */
   @Override
   protected JsonNode execute() {
-    if (!through.active()) {
-      throw CliException.parameter(
-          "--service-account",
-          "list-secret-version-ids reads the operator's store, which only its Secrets Manager"
-              + " endpoint answers: name a ServiceAccount you may make tokens of, whose RBAC"
-              + " allows get on managedsecrets");
-    }
+    throw CliException.parameter(
+        "--service-account",
+        "list-secret-version-ids reads the operator's store, which only its Secrets Manager"
+            + " endpoint answers: name a ServiceAccount you may make tokens of, whose RBAC"
+            + " allows get on managedsecrets");
+  }
+
+  /** Every page, as the plugin prints every version at once. */
+  @Override
+  protected JsonNode throughEndpoint() {
     ObjectNode request = Json.object().put("SecretId", secretId);
     if (includeDeprecated) {
       request.put("IncludeDeprecated", true);

@@ -12,14 +12,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** ListSecrets: the ManagedSecrets of the namespace, filtered as AWS filters. */
 @Command(
     name = "list-secrets",
     description = "Lists the secrets of the namespace, oldest first (--sort-order desc: newest).")
-public final class ListSecrets extends SecretCommand {
+public final class ListSecrets extends EndpointCommand {
 
   /** --sort-order: by creation. */
   public enum SortOrder {
@@ -49,37 +48,37 @@ public final class ListSecrets extends SecretCommand {
     return "ListSecrets";
   }
 
-  @Mixin ThroughEndpoint through;
+  /** Every page, as the plugin prints every secret at once. */
+  @Override
+  protected JsonNode throughEndpoint() {
+    ObjectNode request = Json.object();
+    ArrayNode list = request.putArray("Filters");
+    for (Shorthand.Filter f :
+        filters == null ? List.<Shorthand.Filter>of() : Shorthand.filters("--filters", filters)) {
+      ObjectNode one = list.addObject().put("Key", f.key());
+      f.values().forEach(one.putArray("Values")::add);
+    }
+    if (includePlannedDeletion) {
+      request.put("IncludePlannedDeletion", true);
+    }
+    if (sortOrder != null) {
+      request.put("SortOrder", sortOrder.name());
+    }
+    ObjectNode out = Json.object();
+    ArrayNode all = out.putArray("SecretList");
+    while (true) {
+      JsonNode page = through.call(root, operation(), request);
+      page.path("SecretList").forEach(all::add);
+      String next = page.path("NextToken").asText("");
+      if (next.isEmpty()) {
+        return out;
+      }
+      request.put("NextToken", next);
+    }
+  }
 
   @Override
   protected JsonNode execute() {
-    if (through.active()) {
-      ObjectNode request = Json.object();
-      ArrayNode list = request.putArray("Filters");
-      for (Shorthand.Filter f :
-          filters == null ? List.<Shorthand.Filter>of() : Shorthand.filters("--filters", filters)) {
-        ObjectNode one = list.addObject().put("Key", f.key());
-        f.values().forEach(one.putArray("Values")::add);
-      }
-      if (includePlannedDeletion) {
-        request.put("IncludePlannedDeletion", true);
-      }
-      if (sortOrder != null) {
-        request.put("SortOrder", sortOrder.name());
-      }
-      // Every page, as the plugin prints every secret at once.
-      ObjectNode out = Json.object();
-      ArrayNode all = out.putArray("SecretList");
-      while (true) {
-        JsonNode page = through.call(root, operation(), request);
-        page.path("SecretList").forEach(all::add);
-        String next = page.path("NextToken").asText("");
-        if (next.isEmpty()) {
-          return out;
-        }
-        request.put("NextToken", next);
-      }
-    }
     ListFilters filter =
         ListFilters.of(filters == null ? List.of() : Shorthand.filters("--filters", filters));
     List<ManagedSecret> all = new ArrayList<>(secrets().list());

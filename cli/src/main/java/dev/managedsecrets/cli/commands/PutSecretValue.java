@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
     description =
         "Sets a new value; prints ARN, Name, VersionId and VersionStages once the version is"
             + " Ready.")
-public final class PutSecretValue extends SecretCommand {
+public final class PutSecretValue extends EndpointCommand {
 
   @Option(
       names = "--secret-id",
@@ -57,6 +57,17 @@ public final class PutSecretValue extends SecretCommand {
   @Override
   public String operation() {
     return "PutSecretValue";
+  }
+
+  /** Through the endpoint the labels are AWS's: without AWSCURRENT, it stays where it is. */
+  @Override
+  protected ObjectNode request() {
+    return new EndpointRequest()
+        .put("SecretId", secretId)
+        .value(value)
+        .token(clientRequestToken)
+        .strings("VersionStages", "--version-stages", versionStages)
+        .json();
   }
 
   @Override
@@ -90,7 +101,10 @@ public final class PutSecretValue extends SecretCommand {
     ManagedSecret ms = secrets.requireLive(secretId);
     Checks.validate(ms, spec -> applyValue(spec, newValue, token));
     ValueSealing.seal(
-        newValue, sealing.key(root), ms.getMetadata().getNamespace(), ms.getMetadata().getName());
+        newValue,
+        sealing.key(root, through.endpoint.operatorNamespace),
+        ms.getMetadata().getNamespace(),
+        ms.getMetadata().getName());
     ManagedSecret updated =
         secrets.patchSpec(
             ms,

@@ -4,15 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
-import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.cli.CliException;
 import dev.managedsecrets.cli.ServiceException;
 import dev.managedsecrets.cli.aws.ResourceNames;
 import dev.managedsecrets.cli.aws.Responses;
 import dev.managedsecrets.cli.output.Json;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,16 +19,16 @@ import picocli.CommandLine.Option;
 
 /**
  * RestoreSecret: a ManagedSecret with the secret's name and no value (with {@code
- * --service-account}, and the description, KMS key and tags the store kept, read through the
- * operator's Secrets Manager endpoint). Inside the recovery window the operator restores the stored
- * secret with its versions and ARN, and projects AWSCURRENT again. A name with nothing to restore
- * is AWS's ResourceNotFoundException, and the ManagedSecret made to look for it is removed again.
+ * --service-account}, the endpoint's RestoreSecret, which also brings back the description, KMS key
+ * and tags the store kept). Inside the recovery window the operator restores the stored secret with
+ * its versions and ARN, and projects AWSCURRENT again. A name with nothing to restore is AWS's
+ * ResourceNotFoundException, and the ManagedSecret made to look for it is removed again.
  */
 @Command(
     name = "restore-secret",
     sortOptions = false,
     description = "Brings back a deleted secret inside its recovery window, with its versions.")
-public final class RestoreSecret extends SecretCommand {
+public final class RestoreSecret extends EndpointCommand {
 
   private static final Pattern ARN =
       Pattern.compile("arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:(.+)-[A-Za-z0-9]{6}");
@@ -51,40 +48,24 @@ public final class RestoreSecret extends SecretCommand {
 
   @Mixin WaitOptions wait;
 
-  @Mixin ThroughEndpoint through;
-
   @Override
   public String operation() {
     return "RestoreSecret";
   }
 
   /**
-   * With {@code --service-account}: the description, KMS key and tags the store kept of the deleted
-   * secret, as the endpoint's DescribeSecret shows them, go into the new spec (AWS's RestoreSecret
-   * brings them back); nothing when the secret is not scheduled for deletion or not found there.
+   * With {@code --service-account}: the endpoint's RestoreSecret, which brings back the
+   * description, KMS key and tags the store kept, as AWS's does.
    */
-  private void keptFields(ManagedSecretSpec spec) {
-    JsonNode described;
-    try {
-      described = through.call(root, "DescribeSecret", Json.object().put("SecretId", secretId));
-    } catch (ServiceException e) {
-      if ("ResourceNotFoundException".equals(e.exceptionName())) {
-        return;
-      }
-      throw e;
+  @Override
+  protected ObjectNode request() {
+    if (resourceName != null) {
+      throw new CliException(
+          CliException.USAGE,
+          "--resource-name is not taken with --service-account: the endpoint names the"
+              + " ManagedSecret itself.");
     }
-    if (!described.has("DeletedDate")) {
-      return;
-    }
-    spec.description =
-        described.path("Description").isTextual() ? described.path("Description").asText() : null;
-    spec.kmsKeyId =
-        described.path("KmsKeyId").isTextual() ? described.path("KmsKeyId").asText() : null;
-    List<Tag> tags = new ArrayList<>();
-    described
-        .path("Tags")
-        .forEach(t -> tags.add(new Tag(t.path("Key").asText(), t.path("Value").asText(""))));
-    spec.tags = tags.isEmpty() ? null : tags;
+    return new EndpointRequest().put("SecretId", secretId).json();
   }
 
   @Override
@@ -113,9 +94,6 @@ public final class RestoreSecret extends SecretCommand {
     ms.getMetadata().setName(objectName);
     ms.getMetadata().setNamespace(secrets.namespace());
     ms.setSpec(new ManagedSecretSpec());
-    if (through.active()) {
-      keptFields(ms.getSpec());
-    }
     ms.getSpec().secretName = name;
     Checks.validate(ms);
     ManagedSecret created = secrets.api().inNamespace(secrets.namespace()).resource(ms).create();

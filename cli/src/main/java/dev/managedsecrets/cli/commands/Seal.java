@@ -65,6 +65,8 @@ public final class Seal implements Callable<Integer> {
 
   @Mixin SealingKeyOptions sealing;
 
+  @Mixin OperatorNamespaceOption operator;
+
   @Option(
       names = "--merge-into",
       paramLabel = "<file>",
@@ -154,7 +156,7 @@ public final class Seal implements Callable<Integer> {
   private String seal(ManifestFile manifest) {
     SealingScope asked = scope();
     List<ObjectNode> managedSecrets = managedSecrets(manifest);
-    ManifestSealer sealer = new ManifestSealer(sealing.key(root));
+    ManifestSealer sealer = new ManifestSealer(sealing.key(root, operator.name));
     String namespace = defaultNamespace();
     for (ObjectNode ms : managedSecrets) {
       sealer.seal(ms, asked, namespace);
@@ -165,7 +167,7 @@ public final class Seal implements Callable<Integer> {
   /** The sealed values of every ManagedSecret sealed again by the operator. */
   private String reEncrypt(ManifestFile manifest) {
     List<ObjectNode> managedSecrets = managedSecrets(manifest);
-    OperatorProxy proxy = new OperatorProxy(root.kube(), sealing.operatorNamespace, resealService);
+    OperatorProxy proxy = new OperatorProxy(root.kube(), operator.name, resealService);
     Map<String, String> changed = new LinkedHashMap<>();
     for (ObjectNode ms : managedSecrets) {
       ResealRequest request = ManifestSealer.resealRequest(ms, root.kube().namespace());
@@ -211,7 +213,8 @@ public final class Seal implements Callable<Integer> {
     }
     ObjectNode ms = candidates.get(0);
     Map<String, String> before = sealedTexts(ms);
-    new ManifestSealer(sealing.key(root)).merge(ms, given, scope(), defaultNamespace());
+    new ManifestSealer(sealing.key(root, operator.name))
+        .merge(ms, given, scope(), defaultNamespace());
     Map<String, String> after = sealedTexts(ms);
     Map<String, String> changed = new LinkedHashMap<>();
     before.forEach(

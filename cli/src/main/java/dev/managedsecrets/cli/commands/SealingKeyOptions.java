@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Where the sealing public key comes from: {@code --cert FILE} (offline), else the ConfigMap the
- * operator publishes it in, in {@code --operator-namespace}.
+ * operator publishes it in, in the operator's namespace ({@code --operator-namespace}, which the
+ * command declares once: {@link OperatorNamespaceOption}, or its endpoint options).
  */
 public final class SealingKeyOptions {
 
@@ -25,23 +26,15 @@ public final class SealingKeyOptions {
               + " from the cluster.")
   String cert;
 
-  @Option(
-      names = "--operator-namespace",
-      defaultValue = DEFAULT_OPERATOR_NAMESPACE,
-      paramLabel = "<namespace>",
-      description =
-          "The operator's namespace, where it publishes its public keys (default: ${DEFAULT-VALUE}).")
-  String operatorNamespace;
-
   /** The key to seal for. */
-  SealingPublicKey key(ManagedSecretCli root) {
+  SealingPublicKey key(ManagedSecretCli root, String operatorNamespace) {
     if (cert != null) {
       return KeyFile.read("--cert", cert, root.in);
     }
-    return published(root).current();
+    return published(root, operatorNamespace).current();
   }
 
-  PublishedSealingKeys published(ManagedSecretCli root) {
+  PublishedSealingKeys published(ManagedSecretCli root, String operatorNamespace) {
     return PublishedKeys.fetch(root.kube(), operatorNamespace);
   }
 

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** TagResource: adds tags to spec.tags, replacing the values of keys already there. */
 @Command(name = "tag-resource", description = "Adds or changes tags (spec.tags); prints nothing.")
-public final class TagResource extends SecretCommand {
+public final class TagResource extends EndpointCommand {
 
   @Option(
       names = "--secret-id",
@@ -32,6 +32,11 @@ public final class TagResource extends SecretCommand {
   List<String> tags;
 
   @Mixin WaitOptions wait;
+
+  @Override
+  protected ObjectNode request() {
+    return new EndpointRequest().put("SecretId", secretId).tags("--tags", tags).json();
+  }
 
   @Override
   public String operation() {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** UntagResource: removes tags from spec.tags by key. */
 @Command(name = "untag-resource", description = "Removes tags by key (spec.tags); prints nothing.")
-public final class UntagResource extends SecretCommand {
+public final class UntagResource extends EndpointCommand {
 
   @Option(
       names = "--secret-id",
@@ -32,6 +32,14 @@ public final class UntagResource extends SecretCommand {
   List<String> tagKeys;
 
   @Mixin WaitOptions wait;
+
+  @Override
+  protected ObjectNode request() {
+    return new EndpointRequest()
+        .put("SecretId", secretId)
+        .strings("TagKeys", "--tag-keys", tagKeys)
+        .json();
+  }
 
   @Override
   public String operation() {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
     description =
         "Changes the description, the KMS key or the value; prints ARN, Name and, with a new"
             + " value, its VersionId.")
-public final class UpdateSecret extends SecretCommand {
+public final class UpdateSecret extends EndpointCommand {
 
   @Option(
       names = "--secret-id",
@@ -44,6 +44,17 @@ public final class UpdateSecret extends SecretCommand {
   @Mixin SealingKeyOptions sealing;
 
   @Mixin WaitOptions wait;
+
+  @Override
+  protected ObjectNode request() {
+    return new EndpointRequest()
+        .put("SecretId", secretId)
+        .put("Description", description)
+        .put("KmsKeyId", kmsKeyId)
+        .value(value)
+        .token(clientRequestToken)
+        .json();
+  }
 
   @Override
   public String operation() {
@@ -77,7 +88,10 @@ public final class UpdateSecret extends SecretCommand {
     }
     if (valueGiven) {
       ValueSealing.seal(
-          newValue, sealing.key(root), ms.getMetadata().getNamespace(), ms.getMetadata().getName());
+          newValue,
+          sealing.key(root, through.endpoint.operatorNamespace),
+          ms.getMetadata().getNamespace(),
+          ms.getMetadata().getName());
     }
     ManagedSecret updated =
         secrets.patchSpec(

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
     description =
         "Moves a staging label to a version (AWSCURRENT: a rollback) or removes it; prints ARN"
             + " and Name.")
-public final class UpdateSecretVersionStage extends SecretCommand {
+public final class UpdateSecretVersionStage extends EndpointCommand {
 
   @Option(
       names = "--secret-id",
@@ -51,6 +51,16 @@ public final class UpdateSecretVersionStage extends SecretCommand {
   String removeFromVersionId;
 
   @Mixin WaitOptions wait;
+
+  @Override
+  protected ObjectNode request() {
+    return new EndpointRequest()
+        .put("SecretId", secretId)
+        .put("VersionStage", versionStage)
+        .put("MoveToVersionId", moveToVersionId)
+        .put("RemoveFromVersionId", removeFromVersionId)
+        .json();
+  }
 
   @Override
   public String operation() {

@@ -26,6 +26,15 @@ public final class OperatorMetrics {
   public static final String RECONCILE_DURATION = "managedsecret.reconcile.duration";
 
   /**
+   * managedsecret_reconcile_queue{work}: reconciles asked for and not started, by work=change (a
+   * change someone made; these start first) or work=check (a resync or an owned object's event).
+   */
+  public static final String RECONCILE_QUEUE = "managedsecret.reconcile.queue";
+
+  /** managedsecret_reconciles_asked_total{work}: reconciles asked for, change or check. */
+  public static final String RECONCILES_ASKED = "managedsecret.reconciles.asked";
+
+  /**
    * managedsecret_versions_total: versions created. (Not "versions_created": Prometheus reserves
    * the _created suffix of counters.)
    */

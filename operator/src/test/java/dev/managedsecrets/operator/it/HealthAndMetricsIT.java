@@ -94,6 +94,17 @@ class HealthAndMetricsIT {
             .hasEntrySatisfying(
                 "managedsecret_errors_total{exception=\"ResourceNotFoundException\"}",
                 v -> assertThat(v).isPositive())
+            // Creates and edits are changes, and start before checks; the drift repair (an
+            // owned Secret's event of an up-to-date ManagedSecret) is a check.
+            .hasEntrySatisfying(
+                "managedsecret_reconciles_asked_total{work=\"change\"}",
+                v -> assertThat(v).isGreaterThanOrEqualTo(3.0))
+            .hasEntrySatisfying(
+                "managedsecret_reconciles_asked_total{work=\"check\"}",
+                v -> assertThat(v).isGreaterThanOrEqualTo(1.0))
+            .containsKeys(
+                "managedsecret_reconcile_queue{work=\"change\"}",
+                "managedsecret_reconcile_queue{work=\"check\"}")
             .hasEntrySatisfying(
                 "managedsecret_reconcile_duration_seconds_count{operation=\"reconcile\",outcome=\"success\"}",
                 v -> assertThat(v).isPositive())
@@ -128,7 +139,7 @@ class HealthAndMetricsIT {
 
         assertThat(metrics).doesNotContain(CANARY).doesNotContain(generated);
         Set<String> labels =
-            Set.of("result", "operation", "outcome", "exception", "from", "le", "client");
+            Set.of("result", "operation", "outcome", "exception", "from", "le", "client", "work");
         for (String series : samples.keySet()) {
           if (!series.startsWith("managedsecret_")) {
             continue;

@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.processing.event.source.controller.ResourceEv
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * reconcile of an object it has one queued for (it runs the queued one, which reads the object as
  * it is when it starts). So when it receives the change's event ({@link Metrics#receivedEvent}),
  * the queued check of that object moves among the changes.
+ *
+ * <p>At most {@link #checkThreads} threads run checks at once; changes may use every thread.
  */
 public final class ChangesFirstExecutor extends ThreadPoolExecutor {
 
@@ -41,6 +44,7 @@ public final class ChangesFirstExecutor extends ThreadPoolExecutor {
   private final ThreadLocal<Key> nextKey = new ThreadLocal<>();
   private final Map<Key, Ranked> queuedCheckOf = new ConcurrentHashMap<>();
   private final AtomicLong promoted = new AtomicLong();
+  private final Semaphore checkPermits;
   private final AtomicLong order = new AtomicLong();
   private final AtomicInteger queuedChanges = new AtomicInteger();
   private final AtomicInteger queuedChecks = new AtomicInteger();
@@ -49,6 +53,17 @@ public final class ChangesFirstExecutor extends ThreadPoolExecutor {
 
   public ChangesFirstExecutor(int threads) {
     super(threads, threads, 0L, TimeUnit.MILLISECONDS, new PriorityBlockingQueue<>(), threads());
+    this.checkPermits = new Semaphore(checkThreads(threads));
+  }
+
+  /**
+   * How many threads may run checks at once: a quarter of them (at least one). The rest wait for a
+   * permit, holding no CPU, so that a change that comes during a burst of checks shares the CPU
+   * with a few of them rather than with every thread (and the API server and the other processes of
+   * the node with it).
+   */
+  public static int checkThreads(int threads) {
+    return Math.max(1, threads / 4);
   }
 
   /** The hook to give java-operator-sdk among its metrics; it records nothing itself. */
@@ -106,6 +121,16 @@ public final class ChangesFirstExecutor extends ThreadPoolExecutor {
       if (ranked.check && ranked.key != null) {
         queuedCheckOf.remove(ranked.key, ranked);
       }
+      if (ranked.check) {
+        checkPermits.acquireUninterruptibly(); // given back in afterExecute
+      }
+    }
+  }
+
+  @Override
+  protected void afterExecute(Runnable task, Throwable failure) {
+    if (task instanceof Ranked ranked && ranked.check) {
+      checkPermits.release();
     }
   }
 

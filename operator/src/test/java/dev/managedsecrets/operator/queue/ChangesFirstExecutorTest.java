@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +103,45 @@ class ChangesFirstExecutorTest {
     drain();
     assertThat(ran).containsExactly("check-a");
     assertThat(executor.promotedChecks()).isZero();
+  }
+
+  @Test
+  void aQuarterOfTheThreadsRunChecksAtMostAndAChangeStillGetsAThreadDuringABurst()
+      throws Exception {
+    ChangesFirstExecutor four = new ChangesFirstExecutor(4);
+    Metrics fourHook = four.dispatchHook();
+    assertThat(ChangesFirstExecutor.checkThreads(4)).isEqualTo(1);
+    assertThat(ChangesFirstExecutor.checkThreads(20)).isEqualTo(5);
+    AtomicInteger running = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    CountDownLatch checksGo = new CountDownLatch(1);
+    CountDownLatch changeRan = new CountDownLatch(1);
+    try {
+      for (int i = 0; i < 3; i++) {
+        fourHook.reconcileCustomResource(upToDate("steady-" + i), null, Map.of());
+        four.execute(
+            () -> {
+              most.accumulateAndGet(running.incrementAndGet(), Math::max);
+              try {
+                checksGo.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              running.decrementAndGet();
+            });
+      }
+      fourHook.reconcileCustomResource(changed("edited"), null, Map.of());
+      four.execute(changeRan::countDown);
+      assertThat(changeRan.await(10, TimeUnit.SECONDS))
+          .as("the change ran while checks held their threads")
+          .isTrue();
+      assertThat(most.get()).isEqualTo(1);
+    } finally {
+      checksGo.countDown();
+      four.shutdown();
+      assertThat(four.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(most.get()).as("checks never ran side by side").isEqualTo(1);
   }
 
   @Test

@@ -721,6 +721,7 @@ public final class Harness {
     Map<String, Long> writtenAt = new ConcurrentHashMap<>();
     Map<String, long[]> entries = new ConcurrentHashMap<>();
     Map<String, Long> eventMs = new ConcurrentHashMap<>();
+    java.util.concurrent.CountDownLatch watching = new java.util.concurrent.CountDownLatch(1);
     slowest.clear();
     try (Watch events =
             client
@@ -759,6 +760,10 @@ public final class Harness {
                       @Override
                       public void eventReceived(Action action, Secret s) {
                         String name = s.getMetadata().getName();
+                        if (MARKER.equals(name)) {
+                          watching.countDown();
+                          return;
+                        }
                         Long t0 = started.get(name);
                         String version =
                             s.getMetadata().getAnnotations() == null
@@ -785,6 +790,27 @@ public final class Harness {
                       @Override
                       public void onClose(WatcherException cause) {}
                     })) {
+      // A watch's connection is made after watch() returns: the first changes would wait for it.
+      // Measure once it has delivered an event of its own (a marker Secret written now).
+      client
+          .secrets()
+          .inNamespace("bench")
+          .resource(
+              new io.fabric8.kubernetes.api.model.SecretBuilder()
+                  .withNewMetadata()
+                  .withName(MARKER)
+                  .withNamespace("bench")
+                  .endMetadata()
+                  .addToStringData("run", String.valueOf(run))
+                  .build())
+          .serverSideApply();
+      long connected = System.nanoTime();
+      if (!watching.await(60, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("the watch of Secrets delivered nothing in 60 s");
+      }
+      System.out.printf(
+          "  the watch delivered its first event %d ms after the marker's write%n",
+          (System.nanoTime() - connected) / 1_000_000);
       Random random = new Random(42 + run);
       for (int i = 0; i < changes; i++) {
         int id = random.nextInt(resident);
@@ -812,6 +838,9 @@ public final class Harness {
     }
     return new ArrayList<>(out);
   }
+
+  /** A Secret the latency runs write to know that their watch delivers events. */
+  static final String MARKER = "latency-watch-marker";
 
   /** The resource version of a list of {@code namespace}'s Secrets, at most one of them read. */
   String currentVersion(String namespace) {

@@ -3,8 +3,7 @@ package dev.managedsecrets.cli.it;
 import dev.managedsecrets.operator.it.AwsBehaviours;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -48,38 +47,19 @@ class AwsBehavioursThroughPluginIT {
                 .build())
         .create();
     // tester may do everything the rows ask in its namespace (and nothing elsewhere).
-    cluster
-        .client()
-        .resource(
-            new RoleBuilder()
-                .withNewMetadata()
-                .withNamespace(NAMESPACE)
-                .withName("secrets-manager")
-                .endMetadata()
-                .withRules(
-                    new PolicyRuleBuilder()
-                        .withApiGroups("managedsecrets.dev")
-                        .withResources("managedsecrets", "managedsecrets/value")
-                        .withVerbs("get", "list", "create", "update", "patch", "delete")
-                        .build())
-                .build())
-        .create();
-    cluster
-        .client()
-        .resource(
-            new RoleBindingBuilder()
-                .withNewMetadata()
-                .withNamespace(NAMESPACE)
-                .withName("secrets-manager")
-                .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "Role", "secrets-manager")
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName(ACCOUNT)
-                .withNamespace(NAMESPACE)
-                .endSubject()
-                .build())
-        .create();
+    cluster.bind(
+        NAMESPACE,
+        "secrets-manager",
+        new SubjectBuilder()
+            .withKind("ServiceAccount")
+            .withName(ACCOUNT)
+            .withNamespace(NAMESPACE)
+            .build(),
+        new PolicyRuleBuilder()
+            .withApiGroups("managedsecrets.dev")
+            .withResources("managedsecrets", "managedsecrets/value")
+            .withVerbs("get", "list", "create", "update", "patch", "delete")
+            .build());
     gateway =
         new PluginGateway(
             cluster.cli(),

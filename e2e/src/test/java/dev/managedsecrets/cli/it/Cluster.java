@@ -9,6 +9,10 @@ import dev.managedsecrets.operator.command.EmbeddedCommand;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.endpoint.SecretsManagerEndpoint;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.File;
@@ -138,6 +142,31 @@ final class Cluster implements AutoCloseable {
 
   KubernetesClient client() {
     return api.client();
+  }
+
+  /** A Role of this one rule in {@code namespace}, and its binding to {@code subject}. */
+  void bind(String namespace, String name, Subject subject, PolicyRule rule) {
+    client()
+        .resource(
+            new RoleBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(name)
+                .endMetadata()
+                .withRules(rule)
+                .build())
+        .create();
+    client()
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(name)
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", name)
+                .withSubjects(subject)
+                .build())
+        .create();
   }
 
   ManagedSecret managedSecret(String namespace, String name) {

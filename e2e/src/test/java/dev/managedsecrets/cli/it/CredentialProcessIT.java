@@ -12,8 +12,6 @@ import dev.managedsecrets.operator.command.EmbeddedCommand;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.api.model.rbac.SubjectBuilder;
 import java.nio.file.Files;
@@ -229,29 +227,7 @@ class CredentialProcessIT {
   }
 
   static void bind(String namespace, String name, Subject subject, PolicyRule rule) {
-    cluster
-        .client()
-        .resource(
-            new RoleBuilder()
-                .withNewMetadata()
-                .withNamespace(namespace)
-                .withName(name)
-                .endMetadata()
-                .withRules(rule)
-                .build())
-        .create();
-    cluster
-        .client()
-        .resource(
-            new RoleBindingBuilder()
-                .withNewMetadata()
-                .withNamespace(namespace)
-                .withName(name)
-                .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "Role", name)
-                .withSubjects(subject)
-                .build())
-        .create();
+    cluster.bind(namespace, name, subject, rule);
   }
 
   static String aws() {

@@ -10,6 +10,11 @@ import java.util.Map;
 
 /** The native Secret that the operator projects the AWSCURRENT version into. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!has(self.template) || !has(self.templates)",
+    message =
+        "Use target.template ({{key}} substitution) or target.templates (the template language),"
+            + " not both.")
 public class TargetSpec {
 
   @JsonPropertyDescription("Name of the Secret, in the same namespace. Default: metadata.name.")
@@ -43,14 +48,21 @@ public class TargetSpec {
   public Map<String, @Size(max = 262144) String> annotations;
 
   @JsonPropertyDescription(
-      "Extra Secret keys rendered from the value's keys: {{key}} is replaced by that key's value."
-          + " Templates read nothing else. At most 64 templates of at most 65536 characters, keys"
+      "Extra Secret keys rendered from the value's keys: {{key}} is replaced by that key's value,"
+          + " and nothing else is done (for functions, use target.templates). Templates read"
+          + " nothing else. At most 64 templates of at most 65536 characters, keys"
           + " 1-253 characters; the Secret's data, rendered, at most 1048576 bytes.")
   @Size(max = 64)
   @ValidationRule(
       value = "self.all(k, size(k) >= 1 && size(k) <= 253)",
       message = "target.template keys must be 1-253 characters.")
   public Map<String, @Size(max = 65536) String> template;
+
+  @JsonPropertyDescription(
+      "Extra Secret keys rendered by the template language (engineVersion v1): functions for URL"
+          + " escaping, base64, JSON, PEM, .dockerconfigjson and htpasswd, defaults and if; see"
+          + " docs/TEMPLATES.md. Not with target.template.")
+  public TemplatesSpec templates;
 
   @JsonPropertyDescription(
       "Workloads in the same namespace restarted, as kubectl rollout restart does, once per new"

@@ -12,6 +12,7 @@ import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.api.v1alpha1.TargetSpec;
 import dev.managedsecrets.core.crypto.KeyedHash;
 import dev.managedsecrets.core.secret.SecretsManagerException;
+import dev.managedsecrets.core.template.TemplateEngine;
 import dev.managedsecrets.core.validation.SpecValidator;
 import dev.managedsecrets.core.value.SecretValue;
 import dev.managedsecrets.core.value.ValueAssembler;
@@ -51,10 +52,23 @@ public final class Projection {
   private static final ObjectMapper CANONICAL =
       new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
+  /** The template language of target.templates; one template prints at most a Secret's size. */
+  private static final TemplateEngine TEMPLATES = new TemplateEngine(SecretSize.MAX_BYTES);
+
   private final KeyedHash hash;
+  private final KeyedHash templateSalts;
 
   public Projection(KeyedHash hash) {
     this.hash = hash;
+    this.templateSalts = hash.derive("projection/template-salts");
+  }
+
+  /**
+   * The Secret's data as the operator projects it: {@link #data(SecretValue, TargetSpec,
+   * KeyedHash)} with the salts of the template language's hashes keyed by the operator's key.
+   */
+  public Map<String, byte[]> project(SecretValue value, TargetSpec target) {
+    return data(value, target, templateSalts);
   }
 
   /**
@@ -67,6 +81,18 @@ public final class Projection {
    *     may be; InvalidParameterException when a template names a key the value lacks
    */
   public static Map<String, byte[]> data(SecretValue value, TargetSpec target) {
+    return data(value, target, null);
+  }
+
+  /**
+   * The Secret's data, target.templates rendered with {@code salts} keying the salts of hashes
+   * (null: a template that hashes is refused, as only the operator holds the key).
+   *
+   * @throws SecretsManagerException ValidationException when the data would be larger than a Secret
+   *     may be or a target.templates template can't be rendered; InvalidParameterException when a
+   *     target.template names a key the value lacks
+   */
+  public static Map<String, byte[]> data(SecretValue value, TargetSpec target, KeyedHash salts) {
     Map<String, byte[]> data = new TreeMap<>();
     ObjectNode object = ValueAssembler.parseObject(value);
     if (object != null) {
@@ -93,22 +119,47 @@ public final class Projection {
     }
     Map<String, String> templates =
         target == null || target.template == null ? Map.of() : new TreeMap<>(target.template);
+    Map<String, String> language = languageTemplates(target);
     SecretSize size =
         new SecretSize(
             !templates.isEmpty()
                 ? "target.template"
-                : value.binary() ? "secretBinary" : "secretString");
+                : !language.isEmpty()
+                    ? "target.templates"
+                    : value.binary() ? "secretBinary" : "secretString");
     data.forEach(
         (key, bytes) -> {
-          if (!templates.containsKey(key)) {
+          if (!templates.containsKey(key) && !language.containsKey(key)) {
             size.add(key, bytes.length);
           }
         });
     if (!templates.isEmpty()) {
       data.putAll(render(templates, data, size));
     }
+    if (!language.isEmpty()) {
+      Map<String, String> keys = new HashMap<>();
+      data.forEach((k, bytes) -> keys.put(k, new String(bytes, StandardCharsets.UTF_8)));
+      Map<String, byte[]> rendered = new TreeMap<>();
+      TEMPLATES.render(
+          language,
+          keys,
+          salts,
+          (key, text) -> {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            size.add(key, bytes.length);
+            rendered.put(key, bytes);
+          });
+      data.putAll(rendered);
+    }
     requireKeysOfType(target == null ? null : target.type, data);
     return data;
+  }
+
+  /** target.templates.data in key order, or none. */
+  private static Map<String, String> languageTemplates(TargetSpec target) {
+    return target == null || target.templates == null || target.templates.data == null
+        ? Map.of()
+        : new TreeMap<>(target.templates.data);
   }
 
   /**
@@ -207,6 +258,14 @@ public final class Projection {
     TargetSpec target = ms.getSpec().target;
     shape.put("type", type(ms));
     shape.put("template", target != null && target.template != null ? target.template : Map.of());
+    if (target != null && target.templates != null) {
+      // Only when present: the checksum of every Secret projected before target.templates existed
+      // stays as it was, so an upgrade rewrites none of them.
+      Map<String, Object> language = new TreeMap<>();
+      language.put("engineVersion", target.templates.engineVersion);
+      language.put("data", languageTemplates(target));
+      shape.put("templates", language);
+    }
     shape.put("data", encodedData);
     return hash.hash("projection/v1", versionId, json(shape));
   }

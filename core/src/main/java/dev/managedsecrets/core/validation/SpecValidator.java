@@ -13,6 +13,7 @@ import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.rotation.RotationRules;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.secret.ValueOwner;
+import dev.managedsecrets.core.template.TemplateEngine;
 import dev.managedsecrets.core.value.ValueSize;
 import java.util.Base64;
 import java.util.HashSet;
@@ -442,9 +443,39 @@ public final class SpecValidator {
         }
       }
     }
+    if (target != null && target.templates != null) {
+      templates(target);
+    }
     if (target != null) {
       rolloutRestart(target.rolloutRestart);
-      previousValue(target.previousValue, target.template);
+      previousValue(
+          target.previousValue,
+          target.templates != null && target.templates.data != null
+              ? target.templates.data
+              : target.template);
+    }
+  }
+
+  /** target.templates: the language's version, valid keys, and not beside target.template. */
+  private static void templates(dev.managedsecrets.api.v1alpha1.TargetSpec target) {
+    if (target.template != null) {
+      throw SecretsManagerException.invalidParameter(
+          "Use target.template ({{key}} substitution) or target.templates (the template language),"
+              + " not both.");
+    }
+    if (!TemplateEngine.V1.equals(target.templates.engineVersion)) {
+      throw SecretsManagerException.invalidParameter(
+          "target.templates.engineVersion must be v1, the template language's one version.");
+    }
+    if (target.templates.data == null || target.templates.data.isEmpty()) {
+      throw SecretsManagerException.invalidParameter(
+          "target.templates.data must hold at least one Secret key and its template.");
+    }
+    for (String key : target.templates.data.keySet()) {
+      if (!SECRET_KEY.matcher(key).matches()) {
+        throw SecretsManagerException.invalidParameter(
+            "target.templates.data key " + key + " is not a valid Secret key ([-._a-zA-Z0-9]+).");
+      }
     }
   }
 

@@ -180,7 +180,7 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     SecretValue value = version.fresh() != null ? version.fresh() : version.read().get();
     Map<String, byte[]> data;
     try {
-      data = Projection.data(value, ms.getSpec().target);
+      data = projection.project(value, ms.getSpec().target);
     } finally {
       if (value != version.fresh()) {
         value.clear();
@@ -205,11 +205,11 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
    * @throws SecretsManagerException InvalidParameterException when a suffixed key collides with a
    *     current key (the key suffix is to be changed)
    */
-  private static String addPrevious(Map<String, byte[]> data, ManagedSecret ms, Version version) {
+  private String addPrevious(Map<String, byte[]> data, ManagedSecret ms, Version version) {
     Map<String, byte[]> previous;
     SecretValue value = version.readPrevious().get();
     try {
-      previous = Projection.data(value, ms.getSpec().target);
+      previous = projection.project(value, ms.getSpec().target);
     } catch (SecretsManagerException e) {
       return "The previous version does not project under the current target: " + e.getMessage();
     } finally {

@@ -93,6 +93,13 @@ class EmbeddedModeIT {
     assertThat(decoded("orders-api", "username")).isEqualTo("orders");
     assertThat(ok("get", "secret", "orders-db-credentials", "-o", "jsonpath={.type}").out())
         .isEqualTo("kubernetes.io/basic-auth");
+    // The example's template percent-encodes the generated password: the URL parses, and its
+    // userinfo gives the password back.
+    java.net.URI url = java.net.URI.create(decoded("orders-db-credentials", "DATABASE_URL"));
+    assertThat(url.getHost()).isEqualTo("db.internal");
+    assertThat(url.getPath()).isEqualTo("/orders");
+    assertThat(url.getUserInfo())
+        .isEqualTo("orders_app:" + decoded("orders-db-credentials", "password"));
     assertThat(ok("get", "secret", "signing-key", "-o", "jsonpath={.data}").out())
         .contains("secretBinary");
 

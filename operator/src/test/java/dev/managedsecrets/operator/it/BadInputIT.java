@@ -159,6 +159,47 @@ class BadInputIT {
             "InvalidParameterException",
             "target.template.URL: its placeholder 1 names a key the value does not have"),
         bad(
+            "template-language-loop",
+            s -> {
+              s.data = java.util.Map.of("user", "u");
+              s.target = new TargetSpec();
+              s.target.templates = new dev.managedsecrets.api.v1alpha1.TemplatesSpec();
+              s.target.templates.engineVersion = "v1";
+              s.target.templates.data =
+                  java.util.Map.of(
+                      "T", "{% for i in range(0, 2000000000) %}{{ user }}{% endfor %}");
+            },
+            "ValidationException",
+            "target.templates.data.T (line 1): the template is not a valid template"),
+        bad(
+            "template-language-growth",
+            s -> {
+              s.data = java.util.Map.of("k", "x".repeat(50_000));
+              s.target = new TargetSpec();
+              s.target.templates = new dev.managedsecrets.api.v1alpha1.TemplatesSpec();
+              s.target.templates.engineVersion = "v1";
+              // Each b64enc makes 4/3 of its input: 40 of them would make 5 GB.
+              s.target.templates.data =
+                  java.util.Map.of("T", "{{ k" + " | b64enc".repeat(40) + " }}");
+            },
+            "ValidationException",
+            "b64enc would take the templates' functions past 4194304 characters of output"),
+        bad(
+            "template-both-fields",
+            s -> {
+              s.data = java.util.Map.of("user", "u");
+              s.target = new TargetSpec();
+              s.target.template = java.util.Map.of("A", "{{user}}");
+              s.target.templates = new dev.managedsecrets.api.v1alpha1.TemplatesSpec();
+              s.target.templates.engineVersion = "v1";
+              s.target.templates.data = java.util.Map.of("B", "{{ user }}");
+            },
+            "InvalidParameterException",
+            "Use target.template ({{key}} substitution) or target.templates (the template"
+                + " language), not both.",
+            "Use target.template ({{key}} substitution) or target.templates (the template"
+                + " language), not both."),
+        bad(
             "data-value-too-big",
             s -> s.data = java.util.Map.of("big", "x".repeat(600_000)),
             "ValidationException",

@@ -15,6 +15,7 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.SecretSource;
 import dev.managedsecrets.api.v1alpha1.Tag;
 import dev.managedsecrets.api.v1alpha1.TargetSpec;
+import dev.managedsecrets.api.v1alpha1.TemplatesSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.util.Base64;
@@ -186,6 +187,64 @@ class CreateSecretIT {
     assertThat(projected.getType()).isEqualTo("kubernetes.io/basic-auth");
     assertThat(projected.getMetadata().getLabels()).containsEntry("app", "orders");
     assertThat(projected.getMetadata().getAnnotations()).containsEntry("team", "orders");
+  }
+
+  @Test
+  void templatesOfTheLanguageRenderRegistryCredentialsAndAnHtpasswdLineThatStayTheSame() {
+    create(
+        cluster.client,
+        managedSecret(
+            "default",
+            "registry-login",
+            s -> {
+              s.data = Map.of("username", "robot", "password", "p#ss:w%rd");
+              s.target = new TargetSpec();
+              s.target.type = "kubernetes.io/dockerconfigjson";
+              s.target.templates = new TemplatesSpec();
+              s.target.templates.engineVersion = "v1";
+              s.target.templates.data =
+                  Map.of(
+                      ".dockerconfigjson",
+                      "{{ dockerConfigJson('registry.example.com', username, password) }}",
+                      "auth",
+                      "{{ htpasswd(username, password) }}",
+                      "url",
+                      "https://{{ username | urlencode }}:{{ password | urlencode }}@example.com/");
+            }));
+    awaitSynced(cluster.client, "default", "registry-login");
+    Map<String, String> data = text(secret(cluster.client, "default", "registry-login"));
+    assertThat(data.get("url")).isEqualTo("https://robot:p%23ss%3Aw%25rd@example.com/");
+    assertThat(data.get(".dockerconfigjson"))
+        .contains(
+            "\"auth\":\""
+                + Base64.getEncoder().encodeToString("robot:p#ss:w%rd".getBytes())
+                + "\"");
+    String line = data.get("auth");
+    assertThat(line).startsWith("robot:$2y$10$");
+    assertThat(
+            org.bouncycastle.crypto.generators.OpenBSDBCrypt.checkPassword(
+                line.substring("robot:".length()), "p#ss:w%rd".toCharArray()))
+        .isTrue();
+
+    // A change of the target's labels projects again: the hash, salted from the operator's key,
+    // is the same text.
+    Fixtures.edit(
+        cluster.client,
+        "default",
+        "registry-login",
+        s -> s.target.labels = Map.of("team", "platform"));
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(
+            () ->
+                "platform"
+                    .equals(
+                        secret(cluster.client, "default", "registry-login")
+                            .getMetadata()
+                            .getLabels()
+                            .get("team")));
+    assertThat(text(secret(cluster.client, "default", "registry-login")).get("auth"))
+        .isEqualTo(line);
   }
 
   @Test

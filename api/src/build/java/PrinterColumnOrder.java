@@ -57,7 +57,6 @@ public final class PrinterColumnOrder {
       if (!ordered.equals(generated)) {
         Files.writeString(file, ordered);
       }
-      System.out.println("PrinterColumnOrder: " + file.getFileName() + " " + crd.getValue());
     }
   }
 

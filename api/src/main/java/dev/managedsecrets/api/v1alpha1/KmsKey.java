@@ -22,17 +22,27 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("kmskey")
 @ShortNames("kk")
 @Categories("managedsecrets")
+// kubectl shows the columns in this order (the build keeps it: api/src/build/java): what the key
+// is, whether it works, AGE last; -o wide adds the detail after AGE.
 @AdditionalPrinterColumn(name = "Key Id", jsonPath = ".status.keyId")
-@AdditionalPrinterColumn(name = "State", jsonPath = ".status.keyState")
 @AdditionalPrinterColumn(name = "Provider", jsonPath = ".spec.provider")
+@AdditionalPrinterColumn(name = "State", jsonPath = ".status.keyState")
 @AdditionalPrinterColumn(
-    name = "Materials",
-    jsonPath = ".status.keyMaterialVersions",
-    type = AdditionalPrinterColumn.Type.INTEGER)
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
+@AdditionalPrinterColumn(
+    name = "Reason",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason")
 @AdditionalPrinterColumn(
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+    name = "Materials",
+    jsonPath = ".status.keyMaterialVersions",
+    type = AdditionalPrinterColumn.Type.INTEGER,
+    priority = 1)
+@AdditionalPrinterColumn(name = "Rotation", jsonPath = ".status.nextRotationDate", priority = 1)
 public class KmsKey extends CustomResource<KmsKeySpec, KmsKeyStatus> implements Namespaced {
 
   @Override

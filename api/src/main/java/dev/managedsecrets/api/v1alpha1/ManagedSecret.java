@@ -23,6 +23,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("managedsecret")
 @ShortNames("ms")
 @Categories("managedsecrets")
+// kubectl shows the columns in this order (the build keeps it: api/src/build/java): what the object
+// is, whether it works, AGE last; -o wide adds the detail after AGE.
 @AdditionalPrinterColumn(name = "Secret Name", jsonPath = ".status.name")
 @AdditionalPrinterColumn(
     name = "Ready",
@@ -31,12 +33,17 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Reason",
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason")
 @AdditionalPrinterColumn(name = "Version", jsonPath = ".status.versionId")
-@AdditionalPrinterColumn(name = "Key", jsonPath = ".status.kmsKeyId", priority = 1)
-@AdditionalPrinterColumn(name = "Rotation", jsonPath = ".status.nextRotationDate", priority = 1)
 @AdditionalPrinterColumn(
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "Key", jsonPath = ".status.kmsKeyId", priority = 1)
+@AdditionalPrinterColumn(name = "Rotation", jsonPath = ".status.nextRotationDate", priority = 1)
+@AdditionalPrinterColumn(
+    name = "Last Changed",
+    jsonPath = ".status.lastChangedDate",
+    type = AdditionalPrinterColumn.Type.DATE,
+    priority = 1)
 public class ManagedSecret extends CustomResource<ManagedSecretSpec, ManagedSecretStatus>
     implements Namespaced {
 

@@ -25,15 +25,22 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("managedsecretreplica")
 @ShortNames("msr")
 @Categories("managedsecrets")
+// kubectl shows the columns in this order (the build keeps it: api/src/build/java): what the
+// replica
+// copies, whether it works, AGE last; -o wide adds the detail after AGE.
 @AdditionalPrinterColumn(name = "Primary", jsonPath = ".spec.primaryRegion")
 @AdditionalPrinterColumn(
     name = "Ready",
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
+@AdditionalPrinterColumn(
+    name = "Reason",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason")
 @AdditionalPrinterColumn(name = "Version", jsonPath = ".status.versionId")
 @AdditionalPrinterColumn(
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(name = "Primary ARN", jsonPath = ".spec.primaryArn", priority = 1)
 public class ManagedSecretReplica
     extends CustomResource<ManagedSecretReplicaSpec, ManagedSecretReplicaStatus>
     implements Namespaced {

@@ -105,7 +105,20 @@ class EmbeddedModeIT {
 
     String table = ok("get", "ms").out();
     String header = table.lines().findFirst().orElseThrow();
-    assertThat(header).contains("NAME", "SECRET NAME", "READY", "REASON", "VERSION");
+    assertThat(header.trim().split("\\s{2,}"))
+        .containsExactly("NAME", "SECRET NAME", "READY", "REASON", "VERSION", "AGE");
+    String wide = ok("get", "ms", "-o", "wide").out().lines().findFirst().orElseThrow();
+    assertThat(wide.trim().split("\\s{2,}"))
+        .containsExactly(
+            "NAME",
+            "SECRET NAME",
+            "READY",
+            "REASON",
+            "VERSION",
+            "AGE",
+            "KEY",
+            "ROTATION",
+            "LAST CHANGED");
     assertThat(table)
         .contains(
             "orders-api", "orders-db", "my-awesome-app", "signing-key", "production/OrdersApi");

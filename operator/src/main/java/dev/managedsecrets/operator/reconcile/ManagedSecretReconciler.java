@@ -751,6 +751,8 @@ public final class ManagedSecretReconciler
     out.lastRotatedDate = status.lastRotatedDate;
     out.nextRotationDate = status.nextRotationDate;
     out.deletedDate = status.deletedDate;
+    out.certificateNotAfter = status.certificateNotAfter;
+    out.certificateRenewalDate = status.certificateRenewalDate;
     out.restartedForVersionId = status.restartedForVersionId;
     out.appliedClientRequestToken = status.appliedClientRequestToken;
     out.recordSequence = status.recordSequence;

@@ -50,7 +50,12 @@ public final class GeneratedKeyNames {
   public static String privateKey(String name, GenerateSpec spec) {
     return GeneratorType.of(spec) == GeneratorType.SSH_KEY_PAIR
         ? name + "-privatekey"
-        : name + ".key";
+        : certificateKey(name);
+  }
+
+  /** The key of a certificate's (or an RSA or EC key's) private key: {@code N.key}. */
+  public static String certificateKey(String name) {
+    return name + ".key";
   }
 
   /** The key of the public key (not of a certificate, whose key is in it). */

@@ -6,6 +6,7 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.core.generate.GeneratedKeyNames;
 import dev.managedsecrets.core.generate.Issuer;
 import dev.managedsecrets.core.generate.Issuers;
+import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
 import dev.managedsecrets.core.value.SecretValue;
 import dev.managedsecrets.core.value.ValueAssembler;
@@ -31,25 +32,35 @@ final class CertificateIssuers implements Issuers {
     this.context = context;
   }
 
+  /** How soon an issuer that is not there yet is looked for again, at the latest. */
+  static final java.time.Duration RECHECK = java.time.Duration.ofSeconds(5);
+
+  /**
+   * The issuer is not there yet (applied with its certificates, say): looked at again after {@link
+   * #RECHECK} (or the poll interval, when shorter).
+   */
+  static final class NotReady extends SecretsManagerException {
+    NotReady(String message) {
+      super(AwsError.RESOURCE_NOT_FOUND_EXCEPTION, message);
+    }
+  }
+
   @Override
   public Issuer find(IssuerReference ref) {
     String namespace = ms.getMetadata().getNamespace();
     String what = "The issuer ManagedSecret " + ref.name + " of namespace " + namespace;
     ManagedSecret issuer =
         context.getPrimaryCache().get(new ResourceID(ref.name, namespace)).orElse(null);
-    if (issuer == null
-        || issuer.getMetadata().getUid().equals(ms.getMetadata().getUid())
-        || issuer.getStatus() == null
-        || issuer.getStatus().arn == null) {
+    if (issuer != null && issuer.getMetadata().getUid().equals(ms.getMetadata().getUid())) {
       throw SecretsManagerException.invalidParameter(
-          what
-              + " is not another ManagedSecret with a value: a certificate's issuer is another"
-              + " ManagedSecret of the same namespace.");
+          what + " is this ManagedSecret: a certificate's issuer is another ManagedSecret.");
+    }
+    if (issuer == null || issuer.getStatus() == null || issuer.getStatus().arn == null) {
+      throw new NotReady(what + " does not exist or has no value yet; looked at again shortly.");
     }
     SecretValue value =
         SameNamespace.current(secrets, issuer)
-            .orElseThrow(
-                () -> SecretsManagerException.invalidParameter(what + " has no value yet."));
+            .orElseThrow(() -> new NotReady(what + " has no value yet; looked at again shortly."));
     try {
       ObjectNode object = ValueAssembler.parseObject(value);
       if (object == null) {

@@ -335,10 +335,13 @@ public final class ManagedSecretReconciler
   /**
    * When a failure that waits for a change is looked at again: a fromSecret source may appear or
    * change, and a foreign Secret holding the target name may go, without an event the operator sees
-   * (its informer selects the Secrets it manages). Null: only a change of the ManagedSecret, or a
-   * resync, brings it back.
+   * (its informer selects the Secrets it manages), and the CA ManagedSecret a certificate names may
+   * get its value. Null: only a change of the ManagedSecret, or a resync, brings it back.
    */
   private Duration recheckAfter(ManagedSecret ms, Exception failure) {
+    if (failure instanceof CertificateIssuers.NotReady) {
+      return earliest(sources.pollInterval(), CertificateIssuers.RECHECK);
+    }
     return failure instanceof ProjectedSecret.ForeignSecretException
         ? sources.pollInterval()
         : sources.pollAfter(ms);

@@ -243,6 +243,41 @@ class GeneratorsIT {
   }
 
   @Test
+  void aCertificateAppliedBeforeItsCaIsIssuedOnceTheCaHasItsValue() throws Exception {
+    create(
+        cluster.client,
+        managedSecret(
+            "team-b",
+            "early-leaf",
+            s ->
+                s.generate =
+                    Map.of("tls", certificate("early", new IssuerReference("late-ca", "root")))));
+    await()
+        .atMost(Fixtures.WAIT)
+        .until(
+            () -> {
+              var ready = Fixtures.ready(get(cluster.client, "team-b", "early-leaf"));
+              return ready != null && "ResourceNotFoundException".equals(ready.getReason());
+            });
+    assertThat(Fixtures.ready(get(cluster.client, "team-b", "early-leaf")).getMessage())
+        .contains("late-ca")
+        .doesNotContain("root");
+
+    GenerateSpec ca = certificate("Late CA", null);
+    ca.certificate.isCA = true;
+    create(
+        cluster.client, managedSecret("team-b", "late-ca", s -> s.generate = Map.of("root", ca)));
+
+    awaitSynced(cluster.client, "team-b", "early-leaf");
+    Map<String, String> data = projected("team-b", "early-leaf");
+    x509(data.get("tls.crt"))
+        .verify(
+            x509(text(secret(cluster.client, "team-b", "late-ca")).get("root.crt")).getPublicKey());
+    assertThat(data.get("ca.crt"))
+        .isEqualTo(text(secret(cluster.client, "team-b", "late-ca")).get("root.crt"));
+  }
+
+  @Test
   void anRsaSizeOutsideTheSetIsRefusedByTheApiServerAtApply() {
     GenerateSpec rsa = new GenerateSpec();
     rsa.type = "rsaKey";

@@ -9,6 +9,7 @@ import dev.managedsecrets.api.v1alpha1.DatabaseEngine;
 import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.core.crypto.KeyedHash;
+import dev.managedsecrets.core.generate.GeneratorType;
 import dev.managedsecrets.core.generate.Generators;
 import dev.managedsecrets.core.generate.Issuers;
 import dev.managedsecrets.core.sealing.SealedInputs;
@@ -268,8 +269,22 @@ public final class ValueAssembler {
     return fields;
   }
 
+  /**
+   * An entry's parameters as hashed: {@code type: password} is the same entry as no type, so
+   * writing the default out keeps the password.
+   */
   private static String parameters(GenerateSpec spec) {
-    return json(spec == null ? new GenerateSpec() : spec);
+    if (spec == null) {
+      return json(new GenerateSpec());
+    }
+    if (!GeneratorType.PASSWORD.word().equals(spec.type)) {
+      return json(spec);
+    }
+    Map<String, Object> fields =
+        CANONICAL.convertValue(
+            spec, new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, Object>>() {});
+    fields.remove("type");
+    return json(fields);
   }
 
   private static Map<String, Object> sorted(ObjectNode node) {

@@ -131,14 +131,19 @@ class GeneratedValuesTest {
   }
 
   @Test
-  void aPasswordEntryRecordsTheParameterHashAsItDidBeforeTypesExisted() {
+  void aPasswordEntryRecordsTheParameterHashAsItDidBeforeTypesExistedWithOrWithoutItsType() {
     ValueAssembler.Assembled made =
         values.assemble(
             input(Map.of(), Map.of("password", new GenerateSpec())), null, Map.of(), Issuers.NONE);
 
     assertThat(made.generated())
         .isEqualTo(Map.of("password", values.generateHash(new GenerateSpec())));
+    // Writing the default type out is the same entry: the password is kept.
     GenerateSpec typed = type("password");
+    typed.passwordLength = 20;
+    GenerateSpec untyped = new GenerateSpec();
+    untyped.passwordLength = 20;
+    assertThat(values.generateHash(typed)).isEqualTo(values.generateHash(untyped));
     assertThat(values.generateHash(typed)).isNotEqualTo(values.generateHash(new GenerateSpec()));
   }
 

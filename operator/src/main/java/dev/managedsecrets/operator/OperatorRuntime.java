@@ -5,6 +5,7 @@ import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.crypto.KeyedHash;
 import dev.managedsecrets.core.crypto.Kms;
 import dev.managedsecrets.core.crypto.RecordMac;
+import dev.managedsecrets.core.generate.Generators;
 import dev.managedsecrets.core.projection.Projection;
 import dev.managedsecrets.core.sealing.ResealAnswer;
 import dev.managedsecrets.core.sealing.ResealRequest;
@@ -173,7 +174,8 @@ public final class OperatorRuntime implements AutoCloseable {
             config.sealing().renewalInterval(),
             config.sealing().retiredKeys());
     KeyedHash hash = new KeyedHash(keyring.hashKey());
-    ValueAssembler values = new ValueAssembler(hash, new PasswordGenerator());
+    ValueAssembler values =
+        new ValueAssembler(hash, new PasswordGenerator(), new Generators(), clock);
     // The backing store named by config.store (kubernetes or postgres); untrusted: its records are
     // authenticated under a key derived from the keyring's hash key, which the store never holds.
     SecretStore store = SecretStores.open(client, config);

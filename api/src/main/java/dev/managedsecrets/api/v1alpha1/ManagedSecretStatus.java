@@ -52,6 +52,16 @@ public class ManagedSecretStatus {
           + " for (or that was projected first): a version is restarted for once.")
   public String restartedForVersionId;
 
+  @JsonPropertyDescription(
+      "The earliest notAfter (RFC 3339) of the certificates that spec.generate made into the"
+          + " AWSCURRENT version: an expiring certificate shows here.")
+  public String certificateNotAfter;
+
+  @JsonPropertyDescription(
+      "When the first of those certificates is renewed (RFC 3339): its notAfter less its"
+          + " renewBeforeHours.")
+  public String certificateRenewalDate;
+
   @JsonPropertyDescription("When the stored secret was scheduled for deletion (RFC 3339).")
   public String deletedDate;
 
@@ -96,6 +106,8 @@ public class ManagedSecretStatus {
         && Objects.equals(lastRotatedDate, other.lastRotatedDate)
         && Objects.equals(nextRotationDate, other.nextRotationDate)
         && Objects.equals(restartedForVersionId, other.restartedForVersionId)
+        && Objects.equals(certificateNotAfter, other.certificateNotAfter)
+        && Objects.equals(certificateRenewalDate, other.certificateRenewalDate)
         && Objects.equals(deletedDate, other.deletedDate)
         && Objects.equals(appliedClientRequestToken, other.appliedClientRequestToken)
         && Objects.equals(recordSequence, other.recordSequence)

@@ -1,7 +1,6 @@
 package dev.managedsecrets.core.validation;
 
 import dev.managedsecrets.api.v1alpha1.DatabaseEngine;
-import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.PreviousValueSpec;
@@ -222,7 +221,8 @@ public final class SpecValidator {
     // Key names are part of the value: a clash names the fields, not the key.
     Set<String> data = spec.data == null ? Set.of() : spec.data.keySet();
     Set<String> sealedData = spec.sealedData == null ? Set.of() : spec.sealedData.keySet();
-    Set<String> generate = spec.generate == null ? Set.of() : spec.generate.keySet();
+    GenerateRules.check(spec.generate);
+    Set<String> generate = GenerateRules.keys(spec.generate);
     Set<String> database =
         spec.database == null
             ? Set.of()
@@ -233,17 +233,6 @@ public final class SpecValidator {
     clash("data", data, "sealedData", sealedData);
     clash("sealedData", sealedData, "generate", generate);
     clash("sealedData", sealedData, "database", database);
-    if (spec.generate != null) {
-      for (Map.Entry<String, GenerateSpec> e : spec.generate.entrySet()) {
-        GenerateSpec g = e.getValue();
-        if (g != null
-            && g.passwordLength != null
-            && (g.passwordLength < 1 || g.passwordLength > 4096)) {
-          throw SecretsManagerException.invalidParameter(
-              "generate." + e.getKey() + ".passwordLength must be between 1 and 4096.");
-        }
-      }
-    }
   }
 
   private static void valueSource(ManagedSecretSpec spec) {

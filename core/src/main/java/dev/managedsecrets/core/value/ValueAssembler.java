@@ -9,10 +9,14 @@ import dev.managedsecrets.api.v1alpha1.DatabaseEngine;
 import dev.managedsecrets.api.v1alpha1.DatabaseSpec;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
 import dev.managedsecrets.core.crypto.KeyedHash;
+import dev.managedsecrets.core.generate.GeneratorType;
+import dev.managedsecrets.core.generate.Generators;
+import dev.managedsecrets.core.generate.Issuers;
 import dev.managedsecrets.core.sealing.SealedInputs;
 import dev.managedsecrets.core.sealing.SealingBinding;
 import dev.managedsecrets.core.secret.SecretId;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -35,11 +39,23 @@ public final class ValueAssembler {
   public static final String CLONE_SUFFIX = "_clone";
 
   private final KeyedHash hash;
-  private final PasswordGenerator passwords;
+  private final GeneratedValues generated;
+
+  /** A value's plaintext and what its version records of its generate entries. */
+  public record Assembled(SecretValue value, Map<String, String> generated) {}
 
   public ValueAssembler(KeyedHash hash, PasswordGenerator passwords) {
+    this(hash, passwords, new Generators(), Clock.systemUTC());
+  }
+
+  /**
+   * @param clock what a certificate's validity starts from, and what tells that one is due for
+   *     renewal
+   */
+  public ValueAssembler(
+      KeyedHash hash, PasswordGenerator passwords, Generators generators, Clock clock) {
     this.hash = hash;
-    this.passwords = passwords;
+    this.generated = new GeneratedValues(passwords, generators, clock, this::generateHash);
   }
 
   /** Keyed hash of the inputs; equal inputs of one secret give equal hashes, across restarts. */
@@ -110,9 +126,24 @@ public final class ValueAssembler {
    */
   public SecretValue assemble(
       ValueInput input, SecretValue previous, Map<String, String> previousGenerated) {
+    return assemble(input, previous, previousGenerated, Issuers.NONE).value();
+  }
+
+  /**
+   * The plaintext of a new version, as {@link #assemble(ValueInput, SecretValue, Map)} makes it,
+   * and what the version records of its generate entries: an entry is kept from {@code previous}
+   * while its parameters are the same and it is not a certificate due for renewal.
+   *
+   * @param issuers where the CA of a certificate that names an issuer is found
+   */
+  public Assembled assemble(
+      ValueInput input,
+      SecretValue previous,
+      Map<String, String> previousGenerated,
+      Issuers issuers) {
     if (input instanceof ValueInput.Whole w) {
       ValueSize.require(w.value().bytes().length, w.value().binary());
-      return w.value();
+      return new Assembled(w.value(), Map.of());
     }
     if (!(input instanceof ValueInput.KeyValues kv)) {
       throw new IllegalArgumentException("no value to assemble");
@@ -123,15 +154,8 @@ public final class ValueAssembler {
       databaseFields(kv.database()).forEach(out::putPOJO);
     }
     JsonNode old = previous == null ? null : parseObject(previous);
-    kv.generate()
-        .forEach(
-            (key, spec) -> {
-              boolean keep =
-                  old != null
-                      && old.path(key).isTextual()
-                      && generateHash(spec).equals(previousGenerated.get(key));
-              out.put(key, keep ? old.get(key).asText() : passwords.generate(spec));
-            });
+    Map<String, String> recorded =
+        generated.fill(out, kv.generate(), old, previousGenerated, issuers);
     String user = kv.data().get(USERNAME);
     if (kv.alternatingUser()
         && old != null
@@ -139,7 +163,7 @@ public final class ValueAssembler {
         && old.path(USERNAME).asText("").equals(user + CLONE_SUFFIX)) {
       out.put(USERNAME, user + CLONE_SUFFIX); // the clone is the current login
     }
-    return new SecretValue(boundedJson(sorted(out)), false);
+    return new Assembled(new SecretValue(boundedJson(sorted(out)), false), recorded);
   }
 
   /**
@@ -159,6 +183,18 @@ public final class ValueAssembler {
    */
   public SecretValue rotate(
       SecretValue current, Map<String, GenerateSpec> generate, Map<String, String> replaced) {
+    return rotate(current, generate, replaced, Issuers.NONE);
+  }
+
+  /**
+   * A rotation's new value, as {@link #rotate(SecretValue, Map, Map)} makes it, the CA of a
+   * certificate that names an issuer found in {@code issuers}.
+   */
+  public SecretValue rotate(
+      SecretValue current,
+      Map<String, GenerateSpec> generate,
+      Map<String, String> replaced,
+      Issuers issuers) {
     ObjectNode out = parseObject(current);
     if (out == null) {
       throw new dev.managedsecrets.core.secret.SecretsManagerException(
@@ -166,7 +202,7 @@ public final class ValueAssembler {
           "The AWSCURRENT version does not hold a JSON object, so it has no generate keys to"
               + " rotate.");
     }
-    new TreeMap<>(generate).forEach((key, spec) -> out.put(key, passwords.generate(spec)));
+    generated.renew(out, generate, issuers);
     replaced.forEach(out::put);
     return new SecretValue(boundedJson(sorted(out)), false);
   }
@@ -192,6 +228,17 @@ public final class ValueAssembler {
       kv.generate().forEach((k, v) -> out.put(k, generateHash(v)));
     }
     return out;
+  }
+
+  /**
+   * What a rotated version records of its generate entries: {@code before}'s (those of the version
+   * it was made from), each certificate's with the notAfter of the certificate {@code value} holds.
+   */
+  public Map<String, String> rotatedGenerated(Map<String, String> before, SecretValue value) {
+    if (before.isEmpty()) {
+      return before;
+    }
+    return GeneratedValues.rotated(before, parseObject(value));
   }
 
   /** Parses a plaintext as a JSON object, or returns null when it is not one. */
@@ -222,8 +269,22 @@ public final class ValueAssembler {
     return fields;
   }
 
+  /**
+   * An entry's parameters as hashed: {@code type: password} is the same entry as no type, so
+   * writing the default out keeps the password.
+   */
   private static String parameters(GenerateSpec spec) {
-    return json(spec == null ? new GenerateSpec() : spec);
+    if (spec == null) {
+      return json(new GenerateSpec());
+    }
+    if (!GeneratorType.PASSWORD.word().equals(spec.type)) {
+      return json(spec);
+    }
+    Map<String, Object> fields =
+        CANONICAL.convertValue(
+            spec, new com.fasterxml.jackson.core.type.TypeReference<TreeMap<String, Object>>() {});
+    fields.remove("type");
+    return json(fields);
   }
 
   private static Map<String, Object> sorted(ObjectNode node) {

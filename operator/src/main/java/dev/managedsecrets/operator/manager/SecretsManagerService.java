@@ -3,6 +3,7 @@ package dev.managedsecrets.operator.manager;
 import dev.managedsecrets.core.crypto.EncryptionContext;
 import dev.managedsecrets.core.crypto.EnvelopeCipher;
 import dev.managedsecrets.core.crypto.RecordMac;
+import dev.managedsecrets.core.generate.Issuers;
 import dev.managedsecrets.core.replication.ReplicaVersion;
 import dev.managedsecrets.core.secret.Arns;
 import dev.managedsecrets.core.secret.AwsError;
@@ -346,6 +347,24 @@ public final class SecretsManagerService {
       String token,
       List<String> stages,
       SpecGeneration spec) {
+    return putValue(secret, input, inputHash, keyArn, token, stages, spec, Issuers.NONE);
+  }
+
+  /**
+   * Creates a version from the inputs, as {@link #putValue(StoredSecret, ValueInput, String,
+   * String, String, List, SpecGeneration)} does, the CA of a generated certificate that names an
+   * issuer found in {@code issuers}. Generated keys are kept from AWSCURRENT while their parameters
+   * are the same and no certificate among them is due for renewal.
+   */
+  public Put putValue(
+      StoredSecret secret,
+      ValueInput input,
+      String inputHash,
+      String keyArn,
+      String token,
+      List<String> stages,
+      SpecGeneration spec,
+      Issuers issuers) {
     if (secret.scheduledForDeletion()) {
       throw new SecretsManagerException(
           AwsError.INVALID_REQUEST_EXCEPTION,
@@ -358,7 +377,9 @@ public final class SecretsManagerService {
     if (current.isPresent() && !previousGenerated.isEmpty()) {
       previous = read(secret, current.get());
     }
-    SecretValue value = values.assemble(input, previous, previousGenerated);
+    ValueAssembler.Assembled assembled =
+        values.assemble(input, previous, previousGenerated, issuers);
+    SecretValue value = assembled.value();
     if (previous != null && previous != value) {
       previous.clear();
     }
@@ -389,7 +410,7 @@ public final class SecretsManagerService {
             keyArn,
             valueHash,
             inputHash,
-            values.generatedKeys(input)),
+            assembled.generated()),
         stages,
         spec);
   }
@@ -416,7 +437,7 @@ public final class SecretsManagerService {
             keyArn,
             values.valueHash(secret.id(), value),
             current.inputHash(),
-            current.generated());
+            values.rotatedGenerated(current.generated(), value));
     return add(secret, value, pending, List.of(StagingLabels.AWSPENDING), null);
   }
 

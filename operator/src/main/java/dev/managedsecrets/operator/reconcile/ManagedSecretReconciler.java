@@ -6,6 +6,7 @@ import dev.managedsecrets.api.v1alpha1.ManagedSecretStatus;
 import dev.managedsecrets.api.v1alpha1.ReplicationStatus;
 import dev.managedsecrets.api.v1alpha1.TargetSpec;
 import dev.managedsecrets.core.crypto.Kms;
+import dev.managedsecrets.core.generate.GeneratedEntry;
 import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.projection.PreviousKeys;
 import dev.managedsecrets.core.projection.Projection;
@@ -208,7 +209,8 @@ public final class ManagedSecretReconciler
     try {
       current =
           withRotated(
-              storeIfChanged(ms, rotation.stored(), input, sealed, names, keyArn, generation),
+              storeIfChanged(
+                  ms, context, rotation.stored(), input, sealed, names, keyArn, generation),
               rotation.rotated());
       // A new secret's record was created with its first version; without one, it is now.
       current = persisted(current);
@@ -225,7 +227,8 @@ public final class ManagedSecretReconciler
       rotation = rotations.run(ms, claimed, keyArn, context);
       current =
           withRotated(
-              storeIfChanged(ms, rotation.stored(), input, sealed, names, keyArn, generation),
+              storeIfChanged(
+                  ms, context, rotation.stored(), input, sealed, names, keyArn, generation),
               rotation.rotated());
     }
     if (claimed.revision() == null) {
@@ -267,7 +270,7 @@ public final class ManagedSecretReconciler
     Duration next =
         earliest(
             earliest(sources.pollAfter(ms), rotation.wait(clock.instant())),
-            earliest(previousEnds(ms, current), resync.next()));
+            earliest(earliest(previousEnds(ms, current), resync.next()), renewalAfter(current)));
     return UpdateControl.<ManagedSecret>noUpdate().rescheduleAfter(next);
   }
 
@@ -332,10 +335,13 @@ public final class ManagedSecretReconciler
   /**
    * When a failure that waits for a change is looked at again: a fromSecret source may appear or
    * change, and a foreign Secret holding the target name may go, without an event the operator sees
-   * (its informer selects the Secrets it manages). Null: only a change of the ManagedSecret, or a
-   * resync, brings it back.
+   * (its informer selects the Secrets it manages), and the CA ManagedSecret a certificate names may
+   * get its value. Null: only a change of the ManagedSecret, or a resync, brings it back.
    */
   private Duration recheckAfter(ManagedSecret ms, Exception failure) {
+    if (failure instanceof CertificateIssuers.NotReady) {
+      return earliest(sources.pollInterval(), CertificateIssuers.RECHECK);
+    }
     return failure instanceof ProjectedSecret.ForeignSecretException
         ? sources.pollInterval()
         : sources.pollAfter(ms);
@@ -471,6 +477,7 @@ public final class ManagedSecretReconciler
    */
   private State storeIfChanged(
       ManagedSecret ms,
+      Context<ManagedSecret> context,
       StoredSecret stored,
       ValueInput plain,
       SealedInputs sealed,
@@ -487,9 +494,13 @@ public final class ManagedSecretReconciler
     boolean pinned =
         spec.versionStages != null && spec.versionStages.containsKey(StagingLabels.AWSCURRENT);
     boolean newToken = current != null && newToken(ms, stored);
+    // A generated certificate due for renewal makes a version of the same inputs (a new one).
+    boolean renew =
+        current != null && GeneratedEntry.renewalDue(current.generated(), clock.instant());
+    boolean renewalOnly = renew && !newToken && hash.sameInputsAs(recorded);
     boolean changed =
         !(plain instanceof ValueInput.None && sealed.isEmpty())
-            && (newToken || !hash.sameInputsAs(recorded));
+            && (newToken || renew || !hash.sameInputsAs(recorded));
     if (!changed || pinned) {
       return new State(stored, current, null, changed);
     }
@@ -502,19 +513,29 @@ public final class ManagedSecretReconciler
         SealedValues.clear(opened);
       }
       hash = hash.withOpened(values.inputHash(names.id(), input));
-      if (hash.sameValueAs(recorded) && !newToken) {
+      if (hash.sameValueAs(recorded) && !newToken && !renew) {
         StoredSecret remembered = secrets.recordInputHash(stored, current, hash.recorded());
         return new State(remembered, remembered.current().orElse(current), null, false);
       }
     }
     SecretsManagerService.Put put =
         secrets.putValue(
-            stored, input, hash.recorded(), keyArn, spec.clientRequestToken, generation);
+            stored,
+            input,
+            hash.recorded(),
+            keyArn,
+            renewalOnly ? null : spec.clientRequestToken,
+            null,
+            generation,
+            new CertificateIssuers(secrets, ms, context));
     if (current == null || !current.versionId().equals(put.version().versionId())) {
       events.normal(
           ms,
           EventReason.VersionCreated,
-          "Created version " + put.version().versionId() + " as AWSCURRENT");
+          "Created version "
+              + put.version().versionId()
+              + " as AWSCURRENT"
+              + (renewalOnly ? " (a generated certificate was due for renewal)" : ""));
       OperatorMetrics.versionCreated(registry);
     }
     return new State(put.secret(), put.version(), put.value(), false);
@@ -653,6 +674,21 @@ public final class ManagedSecretReconciler
         : Duration.ofMillis(Duration.between(now, previous.until()).toMillis() + 1);
   }
 
+  /**
+   * Right after the first generated certificate of AWSCURRENT is due for renewal (null: none is, or
+   * its time has come and gone, as for a version that spec.versionStages pins).
+   */
+  private Duration renewalAfter(State v) {
+    Instant now = clock.instant();
+    return v.current() == null
+        ? null
+        : GeneratedEntry.firstRenewed(v.current().generated())
+            .map(GeneratedEntry::renewAt)
+            .filter(now::isBefore)
+            .map(at -> Duration.ofMillis(Duration.between(now, at).toMillis() + 1))
+            .orElse(null);
+  }
+
   private State reencrypt(ManagedSecret ms, State v, String keyArn, SpecGeneration generation) {
     StoredSecret reencrypted = secrets.reencrypt(v.stored(), keyArn, generation);
     if (reencrypted == v.stored()) {
@@ -679,6 +715,11 @@ public final class ManagedSecretReconciler
     status.lastChangedDate = text(lastChanged(ms, stored));
     status.deletedDate = text(stored.deletedDate());
     status.recordSequence = stored.sequence() == 0 ? null : stored.sequence();
+    Map<String, String> generated = current == null ? Map.of() : current.generated();
+    status.certificateNotAfter =
+        GeneratedEntry.earliestNotAfter(generated).map(Instant::toString).orElse(null);
+    status.certificateRenewalDate =
+        GeneratedEntry.firstRenewed(generated).map(e -> e.renewAt().toString()).orElse(null);
     String message =
         current == null
             ? "Secret "
@@ -751,6 +792,8 @@ public final class ManagedSecretReconciler
     out.lastRotatedDate = status.lastRotatedDate;
     out.nextRotationDate = status.nextRotationDate;
     out.deletedDate = status.deletedDate;
+    out.certificateNotAfter = status.certificateNotAfter;
+    out.certificateRenewalDate = status.certificateRenewalDate;
     out.restartedForVersionId = status.restartedForVersionId;
     out.appliedClientRequestToken = status.appliedClientRequestToken;
     out.recordSequence = status.recordSequence;

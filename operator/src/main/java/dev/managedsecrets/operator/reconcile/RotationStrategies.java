@@ -3,7 +3,6 @@ package dev.managedsecrets.operator.reconcile;
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
 import dev.managedsecrets.api.v1alpha1.ManagedSecretSpec;
 import dev.managedsecrets.api.v1alpha1.SecretKeyReference;
-import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.rotation.DatabaseHosts;
 import dev.managedsecrets.core.rotation.RotationRules;
 import dev.managedsecrets.core.secret.SecretsManagerException;
@@ -91,7 +90,7 @@ final class RotationStrategies {
     Map<String, dev.managedsecrets.api.v1alpha1.GenerateSpec> generate =
         spec.generate == null ? Map.of() : spec.generate;
     if (!database(rules)) {
-      return new GenerateStrategy(values, generate);
+      return new GenerateStrategy(values, generate, new CertificateIssuers(secrets, ms, context));
     }
     requireAllowedHost(spec, rules);
     SecretKeyReference rotationCa = spec.rotation == null ? null : spec.rotation.caCertificate;
@@ -189,11 +188,8 @@ final class RotationStrategies {
               + namespace
               + ": the administrator's secret must be a ManagedSecret of the same namespace.");
     }
-    String arn = admin.getStatus().arn;
     StoredSecret record =
-        secrets.findByNameToRead(Names.of(admin).id()).stream()
-            .filter(r -> r.arn().equals(arn) && r.current().isPresent())
-            .findFirst()
+        SameNamespace.record(secrets, admin)
             .orElseThrow(
                 () ->
                     SecretsManagerException.invalidParameter(

@@ -2,6 +2,8 @@ package dev.managedsecrets.operator.rotation;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.managedsecrets.api.v1alpha1.GenerateSpec;
+import dev.managedsecrets.core.generate.GeneratedKeyNames;
+import dev.managedsecrets.core.generate.Issuers;
 import dev.managedsecrets.core.rotation.RotationRules;
 import dev.managedsecrets.core.secret.AwsError;
 import dev.managedsecrets.core.secret.SecretsManagerException;
@@ -18,10 +20,18 @@ public final class GenerateStrategy implements RotationStrategy {
 
   private final ValueAssembler values;
   private final Map<String, GenerateSpec> generate;
+  private final Issuers issuers;
 
   public GenerateStrategy(ValueAssembler values, Map<String, GenerateSpec> generate) {
+    this(values, generate, Issuers.NONE);
+  }
+
+  /** {@code issuers}: where the CA of a generated certificate that names an issuer is found. */
+  public GenerateStrategy(
+      ValueAssembler values, Map<String, GenerateSpec> generate, Issuers issuers) {
     this.values = values;
     this.generate = Map.copyOf(generate);
+    this.issuers = issuers;
   }
 
   @Override
@@ -31,7 +41,7 @@ public final class GenerateStrategy implements RotationStrategy {
 
   @Override
   public SecretValue createSecret(SecretValue current) {
-    return values.rotate(current, generate);
+    return values.rotate(current, generate, Map.of(), issuers);
   }
 
   @Override
@@ -43,7 +53,10 @@ public final class GenerateStrategy implements RotationStrategy {
   public void testSecret(StagedValues staged) {
     ObjectNode object = ValueAssembler.parseObject(staged.pending());
     boolean complete =
-        object != null && generate.keySet().stream().allMatch(k -> object.path(k).isTextual());
+        object != null
+            && generate.entrySet().stream()
+                .flatMap(e -> GeneratedKeyNames.of(e.getKey(), e.getValue()).stream())
+                .allMatch(k -> object.path(k).isTextual());
     if (!complete) {
       throw new SecretsManagerException(
           AwsError.INVALID_REQUEST_EXCEPTION,

@@ -155,8 +155,10 @@ public final class ManagedSecretReconciler
   public List<EventSource<?, ManagedSecret>> prepareEventSources(
       EventSourceContext<ManagedSecret> context) {
     NameClaims.index(context.getPrimaryCache());
+    SourceSecretEvents.index(context.getPrimaryCache());
     return List.of(
         projected.eventSource(SECRETS_SOURCE, context),
+        SourceSecretEvents.source(context),
         KmsKeyEvents.source(context),
         storeWrites.eventSource(),
         rotations.wakeups(),

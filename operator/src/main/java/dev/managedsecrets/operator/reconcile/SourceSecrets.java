@@ -15,8 +15,9 @@ import java.util.Map;
 /**
  * Reads the Secret a ManagedSecret's fromSecret names, in its own namespace, by name (never by
  * listing), at each reconcile (the ManagedSecret is reconciled again every poll interval while it
- * has one). The operator's own Secrets and service account tokens are refused ({@link
- * OperatorSecrets}) before any byte of them is decoded.
+ * has one, and at once when a source labelled {@value SourceSecretEvents#LABEL}=true changes:
+ * {@link SourceSecretEvents}). The operator's own Secrets and service account tokens are refused
+ * ({@link OperatorSecrets}) before any byte of them is decoded.
  */
 final class SourceSecrets {
 
@@ -45,7 +46,9 @@ final class SourceSecrets {
               + namespace
               + " (fromSecret). It is checked again every "
               + pollInterval.toSeconds()
-              + " seconds.");
+              + " seconds, and at once when a Secret labelled "
+              + SourceSecretEvents.LABEL
+              + "=true appears.");
     }
     String refused = operatorSecrets.what(source);
     if (refused != null) {

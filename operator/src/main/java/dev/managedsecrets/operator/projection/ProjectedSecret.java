@@ -46,9 +46,10 @@ import java.util.function.Supplier;
  *   <li>{@link #match} compares the keyed checksum of the live Secret, so an idle reconcile neither
  *       builds the desired Secret nor decrypts: no write, no KMS call. The version is read (and
  *       decrypted) only in {@link #desired}, that is, only to write.
- *   <li>A Secret's type is immutable: a type change deletes and creates it; when the create fails
- *       (a policy that refuses the new type), the old Secret is put back before the failure is
- *       reported, so its consumers miss it only for the moment of each attempt.
+ *   <li>A Secret's type is immutable: a type change deletes and creates it; so does any change of
+ *       an immutable Secret's data (target.immutable), and turning immutable on or off. When the
+ *       create fails (a policy that refuses the new type), the old Secret is put back before the
+ *       failure is reported, so its consumers miss it only for the moment of each attempt.
  *   <li>The in-memory API server has no garbage collector: Secrets under old target names, and all
  *       of them on cleanup, are deleted explicitly ({@link #deleteStale}, {@link #deleteAll}).
  * </ul>
@@ -259,6 +260,7 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
         .withOwnerReferences(ownerReference(ms))
         .endMetadata()
         .withType(Projection.type(ms))
+        .withImmutable(Projection.immutable(ms) ? Boolean.TRUE : null)
         .withData(encoded)
         .build();
   }
@@ -297,13 +299,17 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     }
   }
 
-  /** Updates the Secret in place, or replaces it when its type changed (types are immutable). */
+  /**
+   * Updates the Secret in place, or replaces it (delete and create under the same name) when the
+   * update is one the API server refuses: another type (types are immutable), immutable turned on
+   * or off, or other data in an immutable Secret.
+   */
   @Override
   public Secret update(
       Secret live, Secret desired, ManagedSecret ms, Context<ManagedSecret> context) {
     Outcome outcome = outcome(live, desired, version(context).versionId());
     Secret written;
-    if (!Objects.equals(live.getType(), desired.getType())) {
+    if (replaced(live, desired)) {
       context.getClient().resource(live).delete();
       try {
         written = ownWrites.write(desired, () -> super.create(desired, ms, context));
@@ -345,6 +351,18 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     }
     outcome(context, outcome);
     return written;
+  }
+
+  /** Whether {@code live} can't be updated to {@code desired} in place: it is replaced. */
+  static boolean replaced(Secret live, Secret desired) {
+    boolean liveImmutable = Boolean.TRUE.equals(live.getImmutable());
+    return !Objects.equals(live.getType(), desired.getType())
+        || liveImmutable != Boolean.TRUE.equals(desired.getImmutable())
+        || (liveImmutable && !Objects.equals(data(live), data(desired)));
+  }
+
+  private static Map<String, String> data(Secret secret) {
+    return secret.getData() == null ? Map.of() : secret.getData();
   }
 
   private static final List<String> PREVIOUS_ANNOTATIONS =
@@ -443,6 +461,7 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
             live.getData() == null ? Map.of() : new TreeMap<>(live.getData()));
     return KeyedHash.same(expected, liveAnnotations.get(Projection.CHECKSUM_ANNOTATION))
         && Objects.equals(Projection.type(ms), live.getType())
+        && Projection.immutable(ms) == Boolean.TRUE.equals(live.getImmutable())
         && containsAll(live.getMetadata().getLabels(), Projection.labels(ms))
         && containsAll(liveAnnotations, Projection.annotations(ms, versionId, previous))
         && (previous != null

@@ -483,4 +483,52 @@ class ProjectedSecretTest {
     assertThat(e.error()).isEqualTo(AwsError.INVALID_PARAMETER_EXCEPTION);
     assertThat(e.getMessage()).contains("kubernetes.io/service-account-token can't be projected");
   }
+
+  // ---- target.immutable
+
+  @Test
+  void anImmutableTargetIsProjectedImmutableAndAMutableSecretIsNotUpToDateWithIt() {
+    ManagedSecret mutable = ms(s -> {});
+    ManagedSecret immutable = ms(s -> s.target = target(t -> t.immutable = true));
+
+    Secret frozen = desired(immutable, credentials());
+    Secret plain = desired(mutable, credentials());
+
+    assertThat(frozen.getImmutable()).isTrue();
+    assertThat(plain.getImmutable()).isNull();
+    assertThat(projection.upToDate(frozen, immutable, VERSION)).isTrue();
+    assertThat(projection.upToDate(plain, immutable, VERSION)).isFalse();
+    assertThat(projection.upToDate(frozen, mutable, VERSION)).isFalse();
+    // The checksum tells too: a Secret made immutable by hand is put back as projected.
+    Secret frozenByHand = desired(mutable, credentials());
+    frozenByHand.setImmutable(true);
+    assertThat(projection.upToDate(frozenByHand, mutable, VERSION)).isFalse();
+  }
+
+  @Test
+  void anImmutableSecretIsReplacedWhenItsDataOrImmutabilityChangesAndUpdatedForItsLabels() {
+    ManagedSecret immutable = ms(s -> s.target = target(t -> t.immutable = true));
+    Secret live = desired(immutable, credentials());
+
+    Secret otherData = desired(immutable, json("{\"password\":\"other\"}"));
+    Secret thawed = desired(ms(s -> {}), credentials());
+    Secret relabelled =
+        desired(
+            ms(
+                s ->
+                    s.target =
+                        target(
+                            t -> {
+                              t.immutable = true;
+                              t.labels = Map.of("app", "orders");
+                            })),
+            credentials());
+
+    assertThat(ProjectedSecret.replaced(live, otherData)).isTrue();
+    assertThat(ProjectedSecret.replaced(live, thawed)).isTrue();
+    assertThat(ProjectedSecret.replaced(thawed, live)).isTrue();
+    assertThat(ProjectedSecret.replaced(live, relabelled)).isFalse();
+    assertThat(ProjectedSecret.replaced(thawed, desired(ms(s -> {}), json("{\"a\":\"b\"}"))))
+        .isFalse();
+  }
 }

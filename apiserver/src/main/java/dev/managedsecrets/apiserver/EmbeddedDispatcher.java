@@ -54,8 +54,9 @@ import org.slf4j.LoggerFactory;
  *   <li>admission of custom resources: pruning, schema and CEL rules ({@link Admission});
  *   <li>JSON, merge and strategic merge patches ({@link Patches}), server-side apply and
  *       managedFields ({@link ManagedFields}), status writes with query parameters;
- *   <li>Secret stringData written as data; label selectors with in/notin/!key; field selectors on
- *       any field ({@link Selectors});
+ *   <li>Secret stringData written as data; a Secret's type, and an immutable Secret's data, kept
+ *       (an update that changes them is 422 Invalid); label selectors with in/notin/!key; field
+ *       selectors on any field ({@link Selectors});
  *   <li>Tables for {@code kubectl get} ({@link Tables}); watches over plain HTTP as short long
  *       polls ({@link WatchLog});
  *   <li>TokenRequest, TokenReview and the access reviews ({@link AccessReviews});
@@ -679,6 +680,9 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       }
     }
     normalize(type, candidate);
+    if (!p.isStatus()) {
+      checkSecretUpdate(type, current, candidate);
+    }
     if (type.isCustom()) {
       admission.admit(type, candidate, current, strict(p), p.isStatus());
     }
@@ -712,6 +716,41 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       super.handleDelete(one.objectPath());
     }
     return json(200, deleted.toString());
+  }
+
+  /**
+   * What the API server's validation of a Secret update refuses (ValidateSecretUpdate): another
+   * type, and for a Secret with {@code immutable: true}, other data or immutable unset; a 422 in
+   * its words.
+   */
+  private static void checkSecretUpdate(ResourceType type, JsonNode current, JsonNode candidate) {
+    if (!type.group().isEmpty() || !type.kind().equals("Secret")) {
+      return;
+    }
+    List<ApiException.Cause> causes = new ArrayList<>();
+    String before = current.path("type").asText("Opaque");
+    String after = candidate.path("type").asText("Opaque");
+    if (!before.equals(after)) {
+      causes.add(
+          new ApiException.Cause(
+              "FieldValueInvalid", "type", "Invalid value: \"" + after + "\": field is immutable"));
+    }
+    if (current.path("immutable").asBoolean(false)) {
+      String forbidden = "Forbidden: field is immutable when `immutable` is set";
+      if (!candidate.path("immutable").asBoolean(false)) {
+        causes.add(new ApiException.Cause("FieldValueForbidden", "immutable", forbidden));
+      }
+      if (!emptyIfMissing(current.get("data")).equals(emptyIfMissing(candidate.get("data")))) {
+        causes.add(new ApiException.Cause("FieldValueForbidden", "data", forbidden));
+      }
+    }
+    if (!causes.isEmpty()) {
+      throw ApiException.invalid(type, candidate.at("/metadata/name").asText(), causes);
+    }
+  }
+
+  private static JsonNode emptyIfMissing(JsonNode node) {
+    return node == null || node.isNull() ? JSON.createObjectNode() : node;
   }
 
   /** What the API server does to every object of a kind: Secret stringData into data. */

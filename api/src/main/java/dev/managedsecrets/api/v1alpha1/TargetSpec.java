@@ -76,4 +76,20 @@ public class TargetSpec {
           + " for a grace period after each change of AWSCURRENT, so that applications accept both"
           + " while they roll over. Absent: only AWSCURRENT is projected.")
   public PreviousValueSpec previousValue;
+
+  @JsonPropertyDescription(
+      "Whether the Secret is created immutable (kubelets stop watching it). The operator replaces"
+          + " it under the same name (delete and create) on every change of what it holds, and when"
+          + " this is turned on or off. Not for a Secret merged into (managedsecrets.dev/merge-from)."
+          + " Default: false.")
+  public Boolean immutable;
+
+  @JsonPropertyDescription(
+      "What happens to the Secret when the ManagedSecret is deleted: Delete (default) deletes it"
+          + " (a merged Secret loses the managed keys); Retain keeps it, without the owner reference"
+          + " and the operator's labels and annotations, annotated managedsecrets.dev/retained-from"
+          + " with this ManagedSecret's name, so that only a ManagedSecret of that name takes it"
+          + " back.")
+  @Pattern("^(Delete|Retain)$")
+  public String deletionPolicy;
 }

@@ -43,6 +43,18 @@ public final class Projection {
   public static final String PREVIOUS_VERSION_ANNOTATION = "managedsecrets.dev/previous-version-id";
   public static final String PREVIOUS_UNTIL_ANNOTATION = "managedsecrets.dev/previous-until";
 
+  /** On a Secret kept by target.deletionPolicy Retain: the ManagedSecret that may take it back. */
+  public static final String RETAINED_FROM_ANNOTATION = "managedsecrets.dev/retained-from";
+
+  /**
+   * Set by a Secret's owner on a Secret of theirs: the ManagedSecret whose keys are merged into it
+   * (the opt-in; the operator never sets it).
+   */
+  public static final String MERGE_FROM_ANNOTATION = "managedsecrets.dev/merge-from";
+
+  /** On a merged Secret: the keys the operator merged into it, sorted, comma-separated. */
+  public static final String MANAGED_KEYS_ANNOTATION = "managedsecrets.dev/managed-keys";
+
   /**
    * The AWSPREVIOUS version projected beside the current one (target.previousValue): its VersionId,
    * the end of its grace period and the suffix of its keys. Known without decrypting it.
@@ -234,6 +246,20 @@ public final class Projection {
     return target != null && target.type != null ? target.type : "Opaque";
   }
 
+  /** Whether the projected Secret is immutable (target.immutable). */
+  public static boolean immutable(ManagedSecret ms) {
+    TargetSpec target = ms.getSpec() == null ? null : ms.getSpec().target;
+    return target != null && Boolean.TRUE.equals(target.immutable);
+  }
+
+  /**
+   * Whether the projected Secret is kept when the ManagedSecret is deleted (target.deletionPolicy).
+   */
+  public static boolean retained(ManagedSecret ms) {
+    TargetSpec target = ms.getSpec() == null ? null : ms.getSpec().target;
+    return target != null && "Retain".equals(target.deletionPolicy);
+  }
+
   /**
    * The keyed checksum of a projection: it covers the version, the target's shape (labels,
    * annotations, type, templates) and the data, base64-encoded as a Secret holds it. Equal
@@ -265,6 +291,10 @@ public final class Projection {
       language.put("engineVersion", target.templates.engineVersion);
       language.put("data", languageTemplates(target));
       shape.put("templates", language);
+    }
+    if (immutable(ms)) {
+      // Only when set, as for target.templates: Secrets projected before stay up to date.
+      shape.put("immutable", true);
     }
     shape.put("data", encodedData);
     return hash.hash("projection/v1", versionId, json(shape));

@@ -1,6 +1,7 @@
 package dev.managedsecrets.operator.projection;
 
 import dev.managedsecrets.api.v1alpha1.ManagedSecret;
+import dev.managedsecrets.api.v1alpha1.TargetSpec;
 import dev.managedsecrets.core.crypto.KeyedHash;
 import dev.managedsecrets.core.names.Names;
 import dev.managedsecrets.core.projection.PreviousKeys;
@@ -23,15 +24,18 @@ import io.javaoperatorsdk.operator.processing.dependent.Updater;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResourceConfig;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -46,9 +50,20 @@ import java.util.function.Supplier;
  *   <li>{@link #match} compares the keyed checksum of the live Secret, so an idle reconcile neither
  *       builds the desired Secret nor decrypts: no write, no KMS call. The version is read (and
  *       decrypted) only in {@link #desired}, that is, only to write.
- *   <li>A Secret's type is immutable: a type change deletes and creates it; when the create fails
- *       (a policy that refuses the new type), the old Secret is put back before the failure is
- *       reported, so its consumers miss it only for the moment of each attempt.
+ *   <li>A Secret's type is immutable: a type change deletes and creates it; so does any change of
+ *       an immutable Secret's data (target.immutable), and turning immutable on or off. When the
+ *       create fails (a policy that refuses the new type), the old Secret is put back before the
+ *       failure is reported, so its consumers miss it only for the moment of each attempt.
+ *   <li>target.deletionPolicy Retain keeps the Secret when the ManagedSecret is deleted, unowned
+ *       and without the operator's labels and annotations, annotated {@value
+ *       Projection#RETAINED_FROM_ANNOTATION}: only a ManagedSecret of that name takes it back (on
+ *       the 409 of its create); for any other it stays foreign.
+ *   <li>A Secret whose owner opted in with {@value Projection#MERGE_FROM_ANNOTATION} naming this
+ *       ManagedSecret gets the managed keys merged in, without an owner reference; its other keys,
+ *       labels, annotations and type stay. The keys merged are recorded ({@value
+ *       Projection#MANAGED_KEYS_ANNOTATION}) and the checksum covers only them, so an idle
+ *       reconcile writes nothing; the operator's label puts it in the informer, which maps it by
+ *       the annotation.
  *   <li>The in-memory API server has no garbage collector: Secrets under old target names, and all
  *       of them on cleanup, are deleted explicitly ({@link #deleteStale}, {@link #deleteAll}).
  * </ul>
@@ -72,7 +87,11 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
      * It held this version; the previous version's keys were added, or removed when their grace
      * period ended (target.previousValue).
      */
-    PREVIOUS_CHANGED
+    PREVIOUS_CHANGED,
+    /** A Secret that opted in (managedsecrets.dev/merge-from) got the managed keys merged in. */
+    MERGED,
+    /** A Secret retained from a ManagedSecret of this name was taken back. */
+    ADOPTED
   }
 
   /**
@@ -125,7 +144,7 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
         InformerEventSourceConfiguration.from(Secret.class, ManagedSecret.class)
             .withName(name)
             .withLabelSelector(Projection.MANAGED_BY_LABEL + "=" + Projection.MANAGED_BY)
-            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ManagedSecret.class))
+            .withSecondaryToPrimaryMapper(ProjectedSecret::primaries)
             .withItemStore(Caches.compact())
             .withOnAddFilter(secret -> !ownWrites.isOwn(secret))
             .withOnUpdateFilter((before, after) -> !ownWrites.isOwn(after))
@@ -133,6 +152,23 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     InformerEventSource<Secret, ManagedSecret> source = new InformerEventSource<>(config, context);
     setEventSource(source);
     return source;
+  }
+
+  private static final SecondaryToPrimaryMapper<Secret> BY_OWNER =
+      Mappers.fromOwnerReferences(ManagedSecret.class);
+
+  /** The ManagedSecrets of a Secret: its owner, or the one it was merged from. */
+  static Set<ResourceID> primaries(Secret secret) {
+    String mergedFrom = annotation(secret, Projection.MERGE_FROM_ANNOTATION);
+    if (mergedFrom == null) {
+      return BY_OWNER.toPrimaryResourceIDs(secret);
+    }
+    Set<ResourceID> ids = new HashSet<>();
+    if (secret.getMetadata().getOwnerReferences() != null) {
+      ids.addAll(BY_OWNER.toPrimaryResourceIDs(secret));
+    }
+    ids.add(new ResourceID(mergedFrom, secret.getMetadata().getNamespace()));
+    return ids;
   }
 
   /** Makes the projected Secret hold {@code version}; returns what that took. */
@@ -259,6 +295,7 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
         .withOwnerReferences(ownerReference(ms))
         .endMetadata()
         .withType(Projection.type(ms))
+        .withImmutable(Projection.immutable(ms) ? Boolean.TRUE : null)
         .withData(encoded)
         .build();
   }
@@ -287,7 +324,7 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
       if (live == null) {
         throw e; // deleted meanwhile: retried
       }
-      if (!ownedBy(live, ms)) {
+      if (!ownedBy(live, ms) && !mergedBy(live, ms) && !retainedFor(live, ms)) {
         throw notOurs(desired.getMetadata().getName());
       }
       Version version = version(context);
@@ -297,13 +334,23 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     }
   }
 
-  /** Updates the Secret in place, or replaces it when its type changed (types are immutable). */
+  /**
+   * Updates the Secret in place, or replaces it (delete and create under the same name) when the
+   * update is one the API server refuses: another type (types are immutable), immutable turned on
+   * or off, or other data in an immutable Secret.
+   */
   @Override
   public Secret update(
       Secret live, Secret desired, ManagedSecret ms, Context<ManagedSecret> context) {
-    Outcome outcome = outcome(live, desired, version(context).versionId());
+    if (mergedBy(live, ms)) {
+      return merge(live, desired, ms, context);
+    }
+    Outcome outcome =
+        retainedFor(live, ms)
+            ? Outcome.ADOPTED
+            : outcome(live, desired, version(context).versionId());
     Secret written;
-    if (!Objects.equals(live.getType(), desired.getType())) {
+    if (replaced(live, desired)) {
       context.getClient().resource(live).delete();
       try {
         written = ownWrites.write(desired, () -> super.create(desired, ms, context));
@@ -321,6 +368,7 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
         annotations.putAll(live.getMetadata().getAnnotations());
       }
       PREVIOUS_ANNOTATIONS.forEach(annotations::remove);
+      annotations.remove(Projection.RETAINED_FROM_ANNOTATION);
       annotations.putAll(wanted);
       Secret updated =
           new SecretBuilder(live)
@@ -345,6 +393,130 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     }
     outcome(context, outcome);
     return written;
+  }
+
+  /**
+   * Merges the managed keys of {@code desired} into {@code live}, a Secret that opted in: the keys
+   * merged before and no longer in the value go, the others stay; the Secret's type, owners and
+   * other labels and annotations stay, the operator's are set.
+   *
+   * @throws SecretsManagerException InvalidParameterException when the ManagedSecret asks for what
+   *     a merge can't give (another type, immutable, labels or annotations of its own), the Secret
+   *     is immutable, or a key of the value is one of the Secret's own
+   */
+  private Secret merge(
+      Secret live, Secret desired, ManagedSecret ms, Context<ManagedSecret> context) {
+    String name = live.getMetadata().getName();
+    TargetSpec target = ms.getSpec().target;
+    if (target != null && target.type != null && !target.type.equals(live.getType())) {
+      throw new UnmergeableSecretException(
+          "Secret "
+              + name
+              + " is of type "
+              + live.getType()
+              + ": the keys merged into it can't make it "
+              + target.type
+              + ". Remove target.type or set it to the Secret's type.");
+    }
+    if (Projection.immutable(ms)) {
+      throw new UnmergeableSecretException(
+          "Secret "
+              + name
+              + " is merged into (managedsecrets.dev/merge-from), not replaced: remove"
+              + " target.immutable.");
+    }
+    if (target != null
+        && ((target.labels != null && !target.labels.isEmpty())
+            || (target.annotations != null && !target.annotations.isEmpty()))) {
+      throw new UnmergeableSecretException(
+          "Secret "
+              + name
+              + " is merged into (managedsecrets.dev/merge-from): its labels and annotations are"
+              + " its owner's. Remove target.labels and target.annotations.");
+    }
+    if (Boolean.TRUE.equals(live.getImmutable())) {
+      throw new UnmergeableSecretException(
+          "Secret " + name + " is immutable: no keys can be merged into it.");
+    }
+    Set<String> before = managedKeys(live);
+    Map<String, String> data = new TreeMap<>(data(live));
+    before.forEach(data::remove);
+    long taken = desired.getData().keySet().stream().filter(data::containsKey).count();
+    if (taken > 0) {
+      // Key names are part of the value: the message counts, it does not name them.
+      throw new UnmergeableSecretException(
+          taken
+              + " of the "
+              + desired.getData().size()
+              + " keys to merge into Secret "
+              + name
+              + " are keys of its own, which the operator does not overwrite. Remove them from"
+              + " the Secret or from the value.");
+    }
+    data.putAll(desired.getData());
+    Map<String, String> annotations = new TreeMap<>();
+    if (live.getMetadata().getAnnotations() != null) {
+      annotations.putAll(live.getMetadata().getAnnotations());
+    }
+    PREVIOUS_ANNOTATIONS.forEach(annotations::remove);
+    annotations.putAll(desired.getMetadata().getAnnotations());
+    annotations.put(
+        Projection.MANAGED_KEYS_ANNOTATION,
+        String.join(",", new TreeSet<>(desired.getData().keySet())));
+    Outcome outcome =
+        annotation(live, Projection.CHECKSUM_ANNOTATION) == null
+            ? Outcome.MERGED
+            : outcome(live, desired, version(context).versionId());
+    Secret merged =
+        new SecretBuilder(live)
+            .editMetadata()
+            .addToLabels(desired.getMetadata().getLabels())
+            .withAnnotations(annotations)
+            .endMetadata()
+            .withData(data)
+            .withStringData(null)
+            .build();
+    Secret written = ownWrites.write(merged, () -> context.getClient().resource(merged).update());
+    outcome(context, outcome);
+    return written;
+  }
+
+  /** The keys the operator merged into a Secret, as recorded on it. */
+  static Set<String> managedKeys(Secret secret) {
+    String keys = annotation(secret, Projection.MANAGED_KEYS_ANNOTATION);
+    Set<String> out = new TreeSet<>();
+    if (keys != null) {
+      for (String k : keys.split(",")) {
+        if (!k.isEmpty()) {
+          out.add(k);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The managed keys of a merged Secret's data. */
+  private static Map<String, String> managedData(Secret secret) {
+    Map<String, String> out = new TreeMap<>();
+    Map<String, String> data = data(secret);
+    for (String k : managedKeys(secret)) {
+      if (data.containsKey(k)) {
+        out.put(k, data.get(k));
+      }
+    }
+    return out;
+  }
+
+  /** Whether {@code live} can't be updated to {@code desired} in place: it is replaced. */
+  static boolean replaced(Secret live, Secret desired) {
+    boolean liveImmutable = Boolean.TRUE.equals(live.getImmutable());
+    return !Objects.equals(live.getType(), desired.getType())
+        || liveImmutable != Boolean.TRUE.equals(desired.getImmutable())
+        || (liveImmutable && !Objects.equals(data(live), data(desired)));
+  }
+
+  private static Map<String, String> data(Secret secret) {
+    return secret.getData() == null ? Map.of() : secret.getData();
   }
 
   private static final List<String> PREVIOUS_ANNOTATIONS =
@@ -389,33 +561,103 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
   protected void addMetadata(
       boolean forMatch, Secret actual, Secret target, ManagedSecret ms, Context<ManagedSecret> c) {}
 
-  /** Deletes the Secrets this ManagedSecret projected under a target name it no longer uses. */
+  /**
+   * Deletes the Secrets this ManagedSecret projected under a target name it no longer uses, and
+   * takes its keys out of those it merged into.
+   */
   public void deleteStale(ManagedSecret ms, Names names, Context<ManagedSecret> context) {
-    for (Secret s : owned(ms)) {
-      if (!s.getMetadata().getName().equals(names.target())) {
+    for (Secret s : eventSource().orElseThrow().getSecondaryResources(ms)) {
+      if (s.getMetadata().getName().equals(names.target())) {
+        continue;
+      }
+      if (ownedBy(s, ms)) {
         context.getClient().resource(s).delete();
+      } else if (mergedBy(s, ms)) {
+        release(ms, s.getMetadata().getName(), names.namespace(), false, context);
       }
     }
   }
 
-  /** Deletes every Secret this ManagedSecret projected (it is being deleted). */
-  public void deleteAll(ManagedSecret ms, Names names, Context<ManagedSecret> context) {
-    for (Secret s : owned(ms)) {
-      context.getClient().resource(s).delete();
+  /**
+   * Releases every Secret this ManagedSecret projected or merged into (it is being deleted), as
+   * target.deletionPolicy says: Delete deletes those it owns and takes its keys out of those it
+   * merged into; Retain keeps both, without its owner reference, labels and annotations (an owned
+   * one annotated {@value Projection#RETAINED_FROM_ANNOTATION}).
+   */
+  public void releaseAll(ManagedSecret ms, Names names, Context<ManagedSecret> context) {
+    boolean retain = Projection.retained(ms);
+    Set<String> released = new TreeSet<>();
+    for (Secret s : eventSource().orElseThrow().getSecondaryResources(ms)) {
+      if (ownedBy(s, ms) || mergedBy(s, ms)) {
+        released.add(s.getMetadata().getName());
+      }
     }
-    // The target may be missing from the cache (just created by another replica): look it up.
-    Secret target =
-        context.getClient().secrets().inNamespace(names.namespace()).withName(names.target()).get();
-    if (target != null && ownedBy(target, ms)) {
-      context.getClient().resource(target).delete();
+    // The target may be missing from the cache (just created by another replica): looked up too.
+    released.add(names.target());
+    for (String name : released) {
+      release(ms, name, names.namespace(), retain, context);
     }
   }
 
-  private Set<Secret> owned(ManagedSecret ms) {
-    return eventSource().orElseThrow().getSecondaryResources(ms).stream()
-        .filter(s -> ownedBy(s, ms))
-        .collect(java.util.stream.Collectors.toSet());
+  /** Releases the Secret {@code name} as it is now, if it is this ManagedSecret's. */
+  private void release(
+      ManagedSecret ms, String name, String namespace, boolean retain, Context<ManagedSecret> c) {
+    Secret live = c.getClient().secrets().inNamespace(namespace).withName(name).get();
+    if (live == null) {
+      return;
+    }
+    boolean owned = ownedBy(live, ms);
+    if (!owned && !(mergedBy(live, ms) && managedByUs(live))) {
+      return;
+    }
+    if (owned && !retain) {
+      c.getClient().resource(live).delete();
+      return;
+    }
+    Map<String, String> labels = new TreeMap<>();
+    if (live.getMetadata().getLabels() != null) {
+      labels.putAll(live.getMetadata().getLabels());
+    }
+    labels.remove(Projection.MANAGED_BY_LABEL);
+    labels.remove(Projection.SECRET_NAME_LABEL);
+    Map<String, String> annotations = new TreeMap<>();
+    if (live.getMetadata().getAnnotations() != null) {
+      annotations.putAll(live.getMetadata().getAnnotations());
+    }
+    OPERATOR_ANNOTATIONS.forEach(annotations::remove);
+    Map<String, String> data = new TreeMap<>(data(live));
+    if (owned) {
+      annotations.put(Projection.RETAINED_FROM_ANNOTATION, ms.getMetadata().getName());
+    } else if (!retain) {
+      managedKeys(live).forEach(data::remove);
+      annotations.remove(Projection.MANAGED_KEYS_ANNOTATION);
+    } // else the record stays: a ManagedSecret of this name merging again takes its keys back
+    Secret released =
+        new SecretBuilder(live)
+            .editMetadata()
+            .withLabels(labels)
+            .withAnnotations(annotations)
+            .withOwnerReferences(
+                live.getMetadata().getOwnerReferences() == null
+                    ? List.of()
+                    : live.getMetadata().getOwnerReferences().stream()
+                        .filter(r -> !Objects.equals(r.getUid(), ms.getMetadata().getUid()))
+                        .toList())
+            .endMetadata()
+            .withData(data)
+            .withStringData(null)
+            .build();
+    c.getClient().resource(released).update();
   }
+
+  /** The annotations the operator sets on a Secret, besides the record of merged keys. */
+  private static final List<String> OPERATOR_ANNOTATIONS =
+      List.of(
+          Projection.VERSION_ANNOTATION,
+          Projection.CHECKSUM_ANNOTATION,
+          Projection.TAGS_ANNOTATION,
+          Projection.PREVIOUS_VERSION_ANNOTATION,
+          Projection.PREVIOUS_UNTIL_ANNOTATION);
 
   /**
    * True when the live Secret holds exactly what was projected for this version and spec: its
@@ -435,19 +677,44 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     if (liveAnnotations == null) {
       return false;
     }
+    // A merged Secret: the checksum covers the keys merged in, and the type is the Secret's own.
+    boolean merged = mergedBy(live, ms);
     String expected =
         projection.checksum(
-            ms,
-            versionId,
-            previous,
-            live.getData() == null ? Map.of() : new TreeMap<>(live.getData()));
+            ms, versionId, previous, merged ? managedData(live) : new TreeMap<>(data(live)));
+    TargetSpec target = ms.getSpec().target;
     return KeyedHash.same(expected, liveAnnotations.get(Projection.CHECKSUM_ANNOTATION))
-        && Objects.equals(Projection.type(ms), live.getType())
+        && (merged
+            ? target == null || target.type == null || target.type.equals(live.getType())
+            : Objects.equals(Projection.type(ms), live.getType()))
+        && Projection.immutable(ms) == (!merged && Boolean.TRUE.equals(live.getImmutable()))
         && containsAll(live.getMetadata().getLabels(), Projection.labels(ms))
         && containsAll(liveAnnotations, Projection.annotations(ms, versionId, previous))
         && (previous != null
             || PREVIOUS_ANNOTATIONS.stream().noneMatch(liveAnnotations::containsKey))
-        && ownedBy(live, ms);
+        && (merged || ownedBy(live, ms));
+  }
+
+  /**
+   * True when the Secret opted in to the keys of this ManagedSecret ({@value
+   * Projection#MERGE_FROM_ANNOTATION} names it) and is not its own.
+   */
+  public static boolean mergedBy(Secret secret, ManagedSecret ms) {
+    return !ownedBy(secret, ms)
+        && ms.getMetadata().getName().equals(annotation(secret, Projection.MERGE_FROM_ANNOTATION));
+  }
+
+  /**
+   * True when the Secret was retained from a ManagedSecret of this one's name ({@value
+   * Projection#RETAINED_FROM_ANNOTATION}) and has no controller now: this one may take it back.
+   */
+  public static boolean retainedFor(Secret secret, ManagedSecret ms) {
+    return ms.getMetadata()
+            .getName()
+            .equals(annotation(secret, Projection.RETAINED_FROM_ANNOTATION))
+        && (secret.getMetadata().getOwnerReferences() == null
+            || secret.getMetadata().getOwnerReferences().stream()
+                .noneMatch(r -> Boolean.TRUE.equals(r.getController())));
   }
 
   /** True when the Secret has this ManagedSecret as its controller. */
@@ -506,13 +773,25 @@ public final class ProjectedSecret extends KubernetesDependentResource<Secret, M
     }
   }
 
+  /**
+   * A Secret that opted in to a merge can't take it as the ManagedSecret asks (InvalidParameter):
+   * nothing is written; looked at again later, as the Secret may change without an event.
+   */
+  public static final class UnmergeableSecretException extends SecretsManagerException {
+    UnmergeableSecretException(String message) {
+      super(AwsError.INVALID_PARAMETER_EXCEPTION, message);
+    }
+  }
+
   private static SecretsManagerException notOurs(String name) {
     return new ForeignSecretException(
         "Secret "
             + name
             + " already exists and is not managed by this ManagedSecret. The operator never"
-            + " overwrites or adopts a Secret it does not own: delete that Secret or set"
-            + " target.name to another name.");
+            + " overwrites or adopts a Secret it does not own: delete that Secret, set"
+            + " target.name to another name, or have the Secret's owner annotate it"
+            + " managedsecrets.dev/merge-from with this ManagedSecret's name to have the keys"
+            + " merged into it.");
   }
 
   private static boolean containsAll(Map<String, String> live, Map<String, String> wanted) {

@@ -345,6 +345,7 @@ public final class ManagedSecretReconciler
       return earliest(sources.pollInterval(), CertificateIssuers.RECHECK);
     }
     return failure instanceof ProjectedSecret.ForeignSecretException
+            || failure instanceof ProjectedSecret.UnmergeableSecretException
         ? sources.pollInterval()
         : sources.pollAfter(ms);
   }
@@ -357,7 +358,7 @@ public final class ManagedSecretReconciler
       return waiting;
     }
     Names names = Names.of(ms);
-    projected.deleteAll(ms, names, context);
+    projected.releaseAll(ms, names, context);
     ManagedSecretSpec spec = ms.getSpec() == null ? new ManagedSecretSpec() : ms.getSpec();
     boolean force = Boolean.TRUE.equals(spec.forceDeleteWithoutRecovery);
     secrets.delete(
@@ -633,6 +634,25 @@ public final class ManagedSecretReconciler
               ms, EventReason.SecretRepaired, "Put back Secret " + name + ", which had drifted");
           OperatorMetrics.secretRepaired(registry);
         }
+        case MERGED ->
+            events.normal(
+                ms,
+                EventReason.SecretProjected,
+                "Merged the value's keys into Secret "
+                    + name
+                    + ", which asked for them ("
+                    + Projection.MERGE_FROM_ANNOTATION
+                    + ")"
+                    + beside);
+        case ADOPTED ->
+            events.normal(
+                ms,
+                EventReason.SecretProjected,
+                "Took back Secret "
+                    + name
+                    + ", retained from a ManagedSecret of this name, at version "
+                    + current.versionId()
+                    + beside);
         case UNCHANGED -> {}
       }
     }

@@ -483,4 +483,123 @@ class ProjectedSecretTest {
     assertThat(e.error()).isEqualTo(AwsError.INVALID_PARAMETER_EXCEPTION);
     assertThat(e.getMessage()).contains("kubernetes.io/service-account-token can't be projected");
   }
+
+  // ---- target.immutable
+
+  @Test
+  void anImmutableTargetIsProjectedImmutableAndAMutableSecretIsNotUpToDateWithIt() {
+    ManagedSecret mutable = ms(s -> {});
+    ManagedSecret immutable = ms(s -> s.target = target(t -> t.immutable = true));
+
+    Secret frozen = desired(immutable, credentials());
+    Secret plain = desired(mutable, credentials());
+
+    assertThat(frozen.getImmutable()).isTrue();
+    assertThat(plain.getImmutable()).isNull();
+    assertThat(projection.upToDate(frozen, immutable, VERSION)).isTrue();
+    assertThat(projection.upToDate(plain, immutable, VERSION)).isFalse();
+    assertThat(projection.upToDate(frozen, mutable, VERSION)).isFalse();
+    // The checksum tells too: a Secret made immutable by hand is put back as projected.
+    Secret frozenByHand = desired(mutable, credentials());
+    frozenByHand.setImmutable(true);
+    assertThat(projection.upToDate(frozenByHand, mutable, VERSION)).isFalse();
+  }
+
+  @Test
+  void anImmutableSecretIsReplacedWhenItsDataOrImmutabilityChangesAndUpdatedForItsLabels() {
+    ManagedSecret immutable = ms(s -> s.target = target(t -> t.immutable = true));
+    Secret live = desired(immutable, credentials());
+
+    Secret otherData = desired(immutable, json("{\"password\":\"other\"}"));
+    Secret thawed = desired(ms(s -> {}), credentials());
+    Secret relabelled =
+        desired(
+            ms(
+                s ->
+                    s.target =
+                        target(
+                            t -> {
+                              t.immutable = true;
+                              t.labels = Map.of("app", "orders");
+                            })),
+            credentials());
+
+    assertThat(ProjectedSecret.replaced(live, otherData)).isTrue();
+    assertThat(ProjectedSecret.replaced(live, thawed)).isTrue();
+    assertThat(ProjectedSecret.replaced(thawed, live)).isTrue();
+    assertThat(ProjectedSecret.replaced(live, relabelled)).isFalse();
+    assertThat(ProjectedSecret.replaced(thawed, desired(ms(s -> {}), json("{\"a\":\"b\"}"))))
+        .isFalse();
+  }
+
+  // ---- merging into a Secret that opted in, retained Secrets
+
+  /** {@code desired} as merged into a Secret of its owner's, with a key of their own. */
+  private static Secret mergedInto(Secret desired, String mergeFrom) {
+    Secret merged = K8S.clone(desired);
+    merged.getMetadata().setOwnerReferences(null);
+    merged.getMetadata().getAnnotations().put(Projection.MERGE_FROM_ANNOTATION, mergeFrom);
+    merged
+        .getMetadata()
+        .getAnnotations()
+        .put(Projection.MANAGED_KEYS_ANNOTATION, String.join(",", desired.getData().keySet()));
+    merged.getData().put("theirs", "dGhlaXJz");
+    merged.setType("kubernetes.io/basic-auth");
+    return merged;
+  }
+
+  @Test
+  void aMergedSecretIsUpToDateByItsManagedKeysWhateverItsOwnKeysAndType() {
+    ManagedSecret ms = ms(s -> {});
+    Secret merged = mergedInto(desired(ms, credentials()), "orders-db");
+
+    assertThat(ProjectedSecret.mergedBy(merged, ms)).isTrue();
+    assertThat(projection.upToDate(merged, ms, VERSION)).isTrue();
+    merged.getData().put("theirs", "b3RoZXI=");
+    assertThat(projection.upToDate(merged, ms, VERSION)).isTrue();
+    // A managed key edited by hand, or dropped from the record, is drift.
+    Secret edited = K8S.clone(merged);
+    edited.getData().put("password", "ZWRpdGVk");
+    assertThat(projection.upToDate(edited, ms, VERSION)).isFalse();
+    Secret unrecorded = K8S.clone(merged);
+    unrecorded.getMetadata().getAnnotations().put(Projection.MANAGED_KEYS_ANNOTATION, "username");
+    assertThat(projection.upToDate(unrecorded, ms, VERSION)).isFalse();
+    // target.type, when set, is the Secret's type or the merge is not up to date.
+    ManagedSecret typed = ms(s -> s.target = target(t -> t.type = "Opaque"));
+    assertThat(
+            projection.upToDate(
+                mergedInto(desired(typed, credentials()), "orders-db"), typed, VERSION))
+        .isFalse();
+  }
+
+  @Test
+  void onlyTheManagedSecretTheMergeAnnotationNamesMergesAndIsMappedToTheSecret() {
+    ManagedSecret ms = ms(s -> {});
+    Secret other = mergedInto(desired(ms, credentials()), "someone-else");
+
+    assertThat(ProjectedSecret.mergedBy(other, ms)).isFalse();
+    assertThat(projection.upToDate(other, ms, VERSION)).isFalse();
+    assertThat(ProjectedSecret.primaries(mergedInto(desired(ms, credentials()), "orders-db")))
+        .containsExactly(
+            new io.javaoperatorsdk.operator.processing.event.ResourceID("orders-db", "team-a"));
+    assertThat(ProjectedSecret.primaries(desired(ms, credentials())))
+        .containsExactly(
+            new io.javaoperatorsdk.operator.processing.event.ResourceID("orders-db", "team-a"));
+  }
+
+  @Test
+  void aRetainedSecretIsForTheManagedSecretOfItsNameWhileNothingControlsIt() {
+    ManagedSecret ms = ms(s -> {});
+    Secret retained = desired(ms, credentials());
+    retained.getMetadata().setOwnerReferences(null);
+    retained.getMetadata().setAnnotations(Map.of(Projection.RETAINED_FROM_ANNOTATION, "orders-db"));
+
+    assertThat(ProjectedSecret.retainedFor(retained, ms)).isTrue();
+    ManagedSecret other = ms(s -> {});
+    other.getMetadata().setName("payments-db");
+    assertThat(ProjectedSecret.retainedFor(retained, other)).isFalse();
+    Secret controlled = K8S.clone(retained);
+    controlled.getMetadata().setOwnerReferences(List.of(ProjectedSecret.ownerReference(other)));
+    assertThat(ProjectedSecret.retainedFor(controlled, ms)).isFalse();
+  }
 }

@@ -41,9 +41,27 @@ public final class SourceWatchHarness {
         "| unlabelled Secrets (not watched) | %.0f B | %.0f B |%n",
         per(plain.histogramBytes() - labelled.histogramBytes(), 9 * n),
         per(plain.heapBytes() - labelled.heapBytes(), 9 * n));
+    grown("labelled", base, labelled);
+    grown("unlabelled", labelled, plain);
     runtime.close();
     h.stopServer();
     System.exit(0);
+  }
+
+  /** The classes whose live bytes grew most from {@code before} to {@code after}. */
+  private static void grown(String phase, Live before, Live after) {
+    System.out.printf("# classes that grew most with the %s Secrets (bytes, instances):%n", phase);
+    after.classes().entrySet().stream()
+        .map(
+            e -> {
+              long[] was = before.classes().getOrDefault(e.getKey(), new long[2]);
+              return java.util.Map.entry(
+                  e.getKey(), new long[] {e.getValue()[1] - was[1], e.getValue()[0] - was[0]});
+            })
+        .sorted((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]))
+        .limit(8)
+        .forEach(
+            e -> System.out.printf("#   %s %d %d%n", e.getKey(), e.getValue()[0], e.getValue()[1]));
   }
 
   private static double per(long bytes, int count) {

@@ -155,6 +155,37 @@ class ProjectionTest {
   }
 
   @Test
+  void theOldTemplateFieldKeepsItsSubstitutionWhereAKeyLooksLikeAnExpression() {
+    TargetSpec t =
+        target(
+            x ->
+                x.template =
+                    Map.of("bundle", "{{tls.crt}}|{{my-key}}|{{ a.b-c }}|{{ upper }}|{% if %}"));
+
+    Map<String, byte[]> data =
+        Projection.data(
+            json("{\"tls.crt\":\"CERT\",\"my-key\":\"K\",\"a.b-c\":\"D\",\"upper\":\"u\"}"), t);
+
+    assertThat(text(data.get("bundle"))).isEqualTo("CERT|K|D|u|{% if %}");
+  }
+
+  @Test
+  void theTemplateLanguageReadsKeysThatAreNoNamesThroughSecret() {
+    TargetSpec t =
+        target(
+            x -> {
+              x.templates = new dev.managedsecrets.api.v1alpha1.TemplatesSpec();
+              x.templates.engineVersion = "v1";
+              x.templates.data = Map.of("bundle", "{{ secret['tls.crt'] | upper }}-{{ other }}");
+            });
+
+    Map<String, byte[]> data = Projection.data(json("{\"tls.crt\":\"cert\",\"other\":\"o\"}"), t);
+
+    assertThat(text(data.get("bundle"))).isEqualTo("CERT-o");
+    assertThat(data).containsKeys("tls.crt", "other");
+  }
+
+  @Test
   void templateRendersReplacementCharactersLiterally() {
     TargetSpec t = target(x -> x.template = Map.of("out", "[{{v}}]"));
 

@@ -419,6 +419,25 @@ class ProjectedSecretTest {
   }
 
   @Test
+  void changingATemplateOfTheLanguageMakesItStaleAndAnUnchangedOneDoesNot() {
+    ManagedSecret ms = ms(s -> s.target = target(t -> t.templates = templates("{{ username }}")));
+    Secret live = desired(ms, credentials());
+    ManagedSecret same = ms(s -> s.target = target(t -> t.templates = templates("{{ username }}")));
+    ManagedSecret changed =
+        ms(s -> s.target = target(t -> t.templates = templates("{{ username | upper }}")));
+
+    assertThat(projection.upToDate(live, same, VERSION)).isTrue();
+    assertThat(projection.upToDate(live, changed, VERSION)).isFalse();
+  }
+
+  private static dev.managedsecrets.api.v1alpha1.TemplatesSpec templates(String url) {
+    var templates = new dev.managedsecrets.api.v1alpha1.TemplatesSpec();
+    templates.engineVersion = "v1";
+    templates.data = Map.of("url", url);
+    return templates;
+  }
+
+  @Test
   void changingTheSpecsLabelsMakesItStale() {
     ManagedSecret ms = ms(s -> s.target = target(t -> t.labels = Map.of("app", "orders")));
     Secret live = desired(ms, credentials());

@@ -61,9 +61,8 @@ final class GenerateRules {
         continue;
       }
       if (g.passwordLength != null && (g.passwordLength < 1 || g.passwordLength > 4096)) {
-        // The message this rule had before generate entries had types, kept as it was.
-        throw SecretsManagerException.invalidParameter(
-            "generate." + e.getKey() + ".passwordLength must be between 1 and 4096.");
+        // Key names are part of the value: the message counts, it does not name them.
+        throw invalid(entry, "passwordLength must be between 1 and 4096.");
       }
       if (type != GeneratorType.PASSWORD && passwordParameters(g)) {
         throw invalid(entry, "GetRandomPassword parameters are for type password only.");

@@ -376,13 +376,13 @@ class SpecValidatorTest {
   }
 
   @Test
-  void generatePasswordLengthOutOfRangeIsInvalidParameter() {
+  void generatePasswordLengthOutOfRangeIsInvalidParameterWithoutNamingTheKey() {
     GenerateSpec g = new GenerateSpec();
     g.passwordLength = 4097;
     assertRefused(
-        s -> s.generate = Map.of("password", g),
+        s -> s.generate = Map.of("a", new GenerateSpec(), "password", g),
         AwsError.INVALID_PARAMETER_EXCEPTION,
-        "generate.password.passwordLength must be between 1 and 4096.");
+        "In generate entry 2 of 2 (in sorted order): passwordLength must be between 1 and 4096.");
   }
 
   // ---- metadata

@@ -25,19 +25,17 @@ import java.util.stream.Collectors;
  * {@code ..} range), every way to repeat or keep work ({@code set}, {@code macro}, {@code filter}
  * blocks, {@code cache}, {@code parallel}), every way to read another template or file ({@code
  * include}, {@code import}, {@code from}, {@code extends}, {@code embed}, {@code block}, {@code
- * i18n}), the {@code ~} and {@code +} concatenations (the {@code join} function charges what it
- * makes), {@code contains} (its search is quadratic in the worst case), and all of Pebble's own
- * filters and functions: the template library's are the only ones ({@link TemplateFunctions}).
- * Attributes are read only from JSON objects and lists ({@link #attributes}), never from a Java
- * object.
+ * i18n}), arithmetic ({@code - * / %}: {@code -} subtracts lists in quadratic time), the {@code ~}
+ * and {@code +} concatenations (the {@code join} function charges what it makes), {@code contains}
+ * (its search is quadratic in the worst case), and all of Pebble's own filters and functions: the
+ * template library's are the only ones ({@link TemplateFunctions}). Attributes are read only from
+ * JSON objects and lists ({@link #attributes}), never from a Java object.
  */
 final class Sandbox extends ExtensionCustomizer {
 
   private static final Set<String> TAGS = Set.of("if", "verbatim");
   private static final Set<String> BINARY =
-      Set.of(
-          "or", "and", "is", "is not", "==", "equals", "!=", ">", "<", ">=", "<=", "-", "*", "/",
-          "%", "|");
+      Set.of("or", "and", "is", "is not", "==", "equals", "!=", ">", "<", ">=", "<=", "|");
   private static final Set<String> UNARY = Set.of("not");
   private static final Set<String> TESTS =
       Set.of("defined", "empty", "null", "even", "odd", "map", "iterable");
@@ -121,6 +119,9 @@ final class Sandbox extends ExtensionCustomizer {
     if (arguments != null || argumentsNode != null) {
       throw new TemplateException(
           "A template calls no methods: use the template library's functions.");
+    }
+    if (!(name instanceof String || name instanceof Number)) {
+      throw new TemplateException("A key is read by its name, and a list's item by its position.");
     }
     if (instance instanceof Map<?, ?> map) {
       String key = String.valueOf(name);

@@ -75,7 +75,9 @@ public final class TemplateEngine {
       KeyedHash salts,
       java.util.function.BiConsumer<String, String> sink) {
     Map<String, Object> variables = new HashMap<>(keys);
-    variables.put(SECRET_VARIABLE, Map.copyOf(keys));
+    // Sorted: printed or encoded, it is the same text on every render and in every JVM.
+    variables.put(
+        SECRET_VARIABLE, java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(keys)));
     Render render = new Render(salts);
     variables.put(Render.VARIABLE, render);
     Map<String, String> rendered = new LinkedHashMap<>();
@@ -88,6 +90,12 @@ public final class TemplateEngine {
     return rendered;
   }
 
+  /**
+   * Parses and checks the template, then renders it. A refusal while parsing gives the template's
+   * line: what it says depends on the template's text only. A refusal while rendering gives no line
+   * and no kind of Java error: which line failed, on which value, would tell something of the
+   * value.
+   */
   private String renderOne(String key, String text, Map<String, Object> variables) {
     if (text.contains(INTERPOLATION)) {
       throw refused(
@@ -96,46 +104,62 @@ public final class TemplateEngine {
           "holds #{, string interpolation, which the template language does not have: print a"
               + " '#' before a '{' as {{ '#' }}{.");
     }
+    PebbleTemplate template;
+    try {
+      TemplateShape.checkTokens(pebble, text);
+      template = pebble.getLiteralTemplate(text);
+    } catch (StackOverflowError e) {
+      throw refused(key, null, "nests too deeply to be read.");
+    } catch (RuntimeException e) {
+      TemplateShape.Refused shape = cause(e, TemplateShape.Refused.class);
+      if (shape != null) {
+        throw refused(key, shape.line, shape.getMessage());
+      }
+      ParserException parse = cause(e, ParserException.class);
+      throw refused(
+          key,
+          parse == null ? null : parse.getLineNumber(),
+          "is not a valid template (a syntax error, or a tag, operator, filter or function the"
+              + " template language does not have; see docs/TEMPLATES.md).");
+    }
     StringWriter out = new StringWriter();
     try {
-      PebbleTemplate template = pebble.getLiteralTemplate(text);
       template.evaluate(out, variables);
-    } catch (PebbleException e) {
-      throw refused(key, e.getLineNumber(), why(e));
-    } catch (TemplateException e) {
-      throw refused(key, null, e.getMessage());
-    } catch (IOException | RuntimeException e) {
-      // Pebble's own failures (an arithmetic error, a bad comparison) may carry a value in their
-      // messages: none of it is passed on.
-      throw refused(key, null, "can't be rendered (" + e.getClass().getSimpleName() + ").");
     } catch (StackOverflowError e) {
-      throw refused(key, null, "nests too deeply.");
+      throw refused(key, null, "can't be rendered from this value.");
+    } catch (IOException | RuntimeException e) {
+      throw refused(key, null, whyNot(e));
     }
     return out.toString();
   }
 
-  /** Why Pebble refused, in words that name no variable: variable names are the value's keys. */
-  private static String why(PebbleException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof TemplateException te) {
-        return te.getMessage();
-      }
+  /**
+   * Why rendering failed, in words that name no variable (variable names are the value's keys),
+   * hold no byte of the value and give no line.
+   */
+  private static String whyNot(Exception e) {
+    TemplateException own = cause(e, TemplateException.class);
+    if (own != null) {
+      return own.getMessage();
     }
-    if (e instanceof ParserException) {
-      return "is not a valid template (a syntax error, or a tag, operator, filter or function the"
-          + " template language does not have; see docs/TEMPLATES.md).";
-    }
-    if (e instanceof AttributeNotFoundException) {
+    if (cause(e, AttributeNotFoundException.class) != null) {
       return "reads a key the value does not have (give it a default with | default('...')).";
     }
-    String message = e.getPebbleMessage();
-    if (message != null && message.startsWith("Function or Macro")) {
-      return "calls a function the template language does not have (see docs/TEMPLATES.md).";
-    }
+    PebbleException pebble = cause(e, PebbleException.class);
+    String message = pebble == null ? null : pebble.getPebbleMessage();
     if (message != null && message.startsWith("Tried to write more than")) {
       return "renders more characters than a Secret may hold.";
     }
-    return "can't be rendered.";
+    return "can't be rendered from this value.";
+  }
+
+  private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
   }
 
   private static SecretsManagerException refused(String key, Integer line, String why) {

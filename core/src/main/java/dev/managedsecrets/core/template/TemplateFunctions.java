@@ -83,6 +83,11 @@ final class TemplateFunctions extends AbstractExtension {
   }
 
   @Override
+  public List<io.pebbletemplates.pebble.extension.NodeVisitorFactory> getNodeVisitors() {
+    return List.of(TemplateShape.visitors(getFilters(), getFunctions()));
+  }
+
+  @Override
   public List<io.pebbletemplates.pebble.attributes.AttributeResolver> getAttributeResolver() {
     return List.of(Sandbox.attributes());
   }
@@ -284,9 +289,44 @@ final class TemplateFunctions extends AbstractExtension {
 
   /** {@code toJson}: a value as JSON (a text becomes a quoted, escaped JSON string). */
   private static Object toJson(Object input, Map<String, Object> args, Render render) {
-    String out = json(input);
-    render.budget.charge("toJson", out.length());
-    return out;
+    render.budget.charge("toJson", jsonBound(input, 0));
+    return json(input);
+  }
+
+  /**
+   * The most characters {@code value} takes as JSON, found without writing it: a text's every
+   * character escaped, and every separator. Only texts, numbers, booleans, lists and JSON objects
+   * are written.
+   */
+  static long jsonBound(Object value, int depth) {
+    if (depth > 1000) {
+      throw new TemplateException("toJson was given a value nested more than 1000 deep.");
+    }
+    if (value == null) {
+      return 4;
+    }
+    if (value instanceof String s) {
+      return 6L * s.length() + 2;
+    }
+    if (value instanceof Number || value instanceof Boolean) {
+      return String.valueOf(value).length();
+    }
+    long bound = 2;
+    if (value instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        bound += jsonBound(String.valueOf(e.getKey()), depth + 1);
+        bound += jsonBound(e.getValue(), depth + 1) + 2;
+      }
+      return bound;
+    }
+    if (value instanceof List<?> list) {
+      for (Object item : list) {
+        bound += jsonBound(item, depth + 1) + 1;
+      }
+      return bound;
+    }
+    throw new TemplateException(
+        "toJson writes texts, numbers, booleans, lists and JSON objects only.");
   }
 
   /**

@@ -87,7 +87,7 @@ class TemplateEngineTest {
     SecretsManagerException e = refusal("a\n{{ hunter2key }}", Map.of());
     assertThat(e.error()).isEqualTo(dev.managedsecrets.core.secret.AwsError.VALIDATION_EXCEPTION);
     assertThat(e.getMessage())
-        .contains("target.templates.data.out (line 2)")
+        .startsWith("target.templates.data.out: the template reads a key the value does not have")
         .contains("default")
         .doesNotContain("hunter2key");
   }
@@ -237,7 +237,7 @@ class TemplateEngineTest {
     String deep = "{{ " + "(".repeat(30_000) + "v" + ")".repeat(30_000) + " }}";
     SecretsManagerException e = refusal(deep, Map.of("v", "x"));
     assertThat(e).isNotNull();
-    assertThat(e.getMessage()).startsWith("target.templates.data.out");
+    assertThat(e.getMessage()).contains("nests brackets more than 32 deep");
   }
 
   @Test
@@ -272,6 +272,97 @@ class TemplateEngineTest {
     String template = "{{ p | bcrypt(12) }}".repeat(3);
     SecretsManagerException e = refusal(template, Map.of("p", "x"));
     assertThat(e.getMessage()).contains("at most 8 times at cost 10");
+  }
+
+  @Test
+  void aFailureWhileRenderingGivesNoLineSoThatItTellsNothingOfTheValue() {
+    // Which line fails would depend on the value: a template could learn it a line at a time.
+    StringBuilder t = new StringBuilder();
+    for (int n = 0; n < 10; n++) {
+      t.append("{% if v == '").append(n).append("' %}{{ nope }}{% endif %}\n");
+    }
+    for (String v : new String[] {"3", "7"}) {
+      assertThat(refusal(t.toString(), Map.of("v", v)).getMessage())
+          .isEqualTo(
+              "target.templates.data.out: the template reads a key the value does not have (give"
+                  + " it a default with | default('...')).");
+    }
+    assertThat(refusal("x\n{{ v | b64dec }}", Map.of("v", "!")).getMessage())
+        .isEqualTo(
+            "target.templates.data.out: the template b64dec was given text that is not base64.");
+    // A refusal of the template's own text gives its line.
+    assertThat(refusal("x\n{{ v ~ v }}", Map.of("v", "x")).getMessage()).contains("(line 2)");
+  }
+
+  @Test
+  void pebblesOwnVariablesAreNotReadable() {
+    for (String name : new String[] {"template", "locale", "_context"}) {
+      assertThat(refusal("{{ " + name + " }}", Map.of("v", "x")).getMessage())
+          .as(name)
+          .contains("a name the template language keeps");
+      assertThat(refusal("{{ " + name + " | toJson }}", Map.of("v", "x")).getMessage())
+          .as(name)
+          .contains("a name the template language keeps");
+    }
+    assertThat(render("{{ secret['template'] }}", Map.of("template", "t"))).isEqualTo("t");
+  }
+
+  @Test
+  void theSecretMapRendersTheSameTextEveryTime() {
+    Map<String, String> keys = new java.util.HashMap<>();
+    for (int i = 0; i < 20; i++) {
+      keys.put("k" + i, "v" + i);
+    }
+    String json = render("{{ secret | toJson }}", keys);
+    assertThat(json).startsWith("{\"k0\":\"v0\",\"k1\":\"v1\",\"k10\":");
+    assertThat(render("{{ secret | toJson }}", new java.util.TreeMap<>(keys).descendingMap()))
+        .isEqualTo(json);
+  }
+
+  @Test
+  void listLiteralsAreBoundedSoThatPrintingOrEncodingOneIsBounded() {
+    String big = "[" + "v,".repeat(200) + "v]";
+    Map<String, String> keys = Map.of("v", "x".repeat(60_000));
+    for (String t : new String[] {"{{ " + big + " }}", "{{ " + big + " | toJson }}"}) {
+      assertThat(refusal(t, keys).getMessage())
+          .as(t.substring(0, 20))
+          .contains("more than 64 items in its list and map literals");
+    }
+    // Within the bound, what toJson would make is charged before it is made.
+    String most = "[" + "v,".repeat(63) + "v]";
+    assertThat(refusal("{{ " + most + " | toJson }}", Map.of("v", "x".repeat(60_000))).getMessage())
+        .contains("toJson would take the templates' functions past");
+  }
+
+  @Test
+  void arithmeticIsNotPartOfTheLanguage() {
+    // List subtraction is quadratic: [w, w, ...] - [v, v, ...] would stall a thread.
+    for (String t :
+        new String[] {
+          "{{ [v] - [v] }}", "{{ 1 - 1 }}", "{{ 2 * 3 }}", "{{ 4 / 2 }}", "{{ 5 % 2 }}"
+        }) {
+      assertThat(refusal(t, Map.of("v", "x")).getMessage()).as(t).contains("not a valid template");
+    }
+  }
+
+  @Test
+  void nestingIsRefusedByCountNotByAStackOverflow() {
+    Map<String, String> keys = Map.of("v", "x");
+    assertThat(refusal("{{ " + "not ".repeat(65) + "v }}", keys).getMessage())
+        .contains("more than 64 not or ? operators");
+    assertThat(refusal("{{ " + "(".repeat(33) + "v" + ")".repeat(33) + " }}", keys).getMessage())
+        .contains("nests brackets more than 32 deep");
+    assertThat(refusal("{% if v %}".repeat(33) + "{% endif %}".repeat(33), keys).getMessage())
+        .contains("nests if blocks more than 32 deep");
+    assertThat(refusal("{{ v" + " | upper".repeat(70) + " }}", keys).getMessage())
+        .contains("nests more than 64 deep");
+    assertThat(refusal("{{ v" + " or v".repeat(16_000) + " }}", keys).getMessage())
+        .contains("nests more than 64 deep");
+    // Each the same on every render, whatever the JIT made of the parser meanwhile.
+    for (int i = 0; i < 3; i++) {
+      assertThat(refusal("{{ v" + " or v".repeat(16_000) + " }}", keys).getMessage())
+          .contains("nests more than 64 deep");
+    }
   }
 
   @Test

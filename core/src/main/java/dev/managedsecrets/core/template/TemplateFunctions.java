@@ -36,7 +36,23 @@ import org.bouncycastle.util.io.pem.PemWriter;
  */
 final class TemplateFunctions extends AbstractExtension {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** JSON nested at most this deep: reading and writing it recurse once per level. */
+  static final int MAX_JSON_DEPTH = 64;
+
+  /**
+   * What {@code fromJson} charges per character it reads: the objects it makes take about 25 bytes
+   * of heap per character of JSON such as {@code [{},{},...]}.
+   */
+  static final int FROM_JSON_GROWTH = 16;
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper(
+          com.fasterxml.jackson.core.JsonFactory.builder()
+              .streamReadConstraints(
+                  com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                      .maxNestingDepth(MAX_JSON_DEPTH)
+                      .build())
+              .build());
 
   /** The longest password bcrypt hashes: it reads 72 bytes and no more. */
   private static final int BCRYPT_MAX_BYTES = 72;
@@ -299,8 +315,9 @@ final class TemplateFunctions extends AbstractExtension {
    * are written.
    */
   static long jsonBound(Object value, int depth) {
-    if (depth > 1000) {
-      throw new TemplateException("toJson was given a value nested more than 1000 deep.");
+    if (depth > 2 * MAX_JSON_DEPTH) {
+      throw new TemplateException(
+          "toJson was given a value nested more than " + 2 * MAX_JSON_DEPTH + " deep.");
     }
     if (value == null) {
       return 4;
@@ -334,11 +351,14 @@ final class TemplateFunctions extends AbstractExtension {
    */
   private static Object fromJson(Object input, Map<String, Object> args, Render render) {
     String s = textOf("fromJson", input);
-    render.budget.charge("fromJson", s.length());
+    render.budget.charge("fromJson", (long) FROM_JSON_GROWTH * s.length());
     try {
       return JSON.readValue(s, Object.class);
     } catch (JsonProcessingException e) {
-      throw new TemplateException("fromJson was given text that is not JSON.");
+      throw new TemplateException(
+          "fromJson was given text that is not JSON, or JSON nested more than "
+              + MAX_JSON_DEPTH
+              + " deep.");
     }
   }
 

@@ -37,7 +37,6 @@ import io.pebbletemplates.pebble.node.expression.LiteralIntegerExpression;
 import io.pebbletemplates.pebble.node.expression.LiteralLongExpression;
 import io.pebbletemplates.pebble.node.expression.LiteralNullExpression;
 import io.pebbletemplates.pebble.node.expression.LiteralStringExpression;
-import io.pebbletemplates.pebble.node.expression.MapExpression;
 import io.pebbletemplates.pebble.node.expression.NotEqualsExpression;
 import io.pebbletemplates.pebble.node.expression.OrExpression;
 import io.pebbletemplates.pebble.node.expression.PositiveTestExpression;
@@ -61,11 +60,12 @@ import java.util.Set;
  *       way to refuse (where it strikes depends on the JIT).
  *   <li>Its tree ({@link #visitors}): only the nodes listed here (text, print, if, literals,
  *       variables, attribute reads, the library's filters, functions and tests, comparisons and
- *       logic, the ternary, list and map literals), at most {@value #MAX_DEPTH} deep (evaluation
- *       recurses on depth), list and map literals holding at most {@value #MAX_LITERAL_ITEMS} items
- *       in all (a printed or encoded list is bounded before it is made), and none of the variables
- *       Pebble provides itself ({@code template}, {@code locale}, {@code _context}: Java objects
- *       whose text differs on every render; a key of that name is read through {@code secret}).
+ *       logic, the ternary, list literals; no map literal, whose entries Pebble evaluates in an
+ *       order that changes from parse to parse), at most {@value #MAX_DEPTH} deep (evaluation
+ *       recurses on depth), list literals holding at most {@value #MAX_LITERAL_ITEMS} items in all
+ *       (a printed or encoded list is bounded before it is made), and none of the variables Pebble
+ *       provides itself ({@code template}, {@code locale}, {@code _context}: Java objects whose
+ *       text differs on every render; a key of that name is read through {@code secret}).
  * </ul>
  */
 final class TemplateShape extends AbstractNodeVisitor {
@@ -75,6 +75,8 @@ final class TemplateShape extends AbstractNodeVisitor {
   static final int MAX_UNARY = 64;
   static final int MAX_DEPTH = 64;
   static final int MAX_LITERAL_ITEMS = 64;
+  static final int MAX_TOKENS = 4096;
+  static final int MAX_STRING_SPECIALS = 64;
 
   /** The variables Pebble puts in every context: Java objects, never a template's to read. */
   private static final Set<String> PEBBLES_OWN = Set.of("template", "locale", "_context");
@@ -120,8 +122,56 @@ final class TemplateShape extends AbstractNodeVisitor {
         (NodeVisitor) new TemplateShape((PebbleTemplateImpl) template, filters, functions);
   }
 
-  /** Refuses a template whose tokens nest deeper than the parser may recurse. */
+  /**
+   * Refuses a quoted string inside a tag with more than {@value #MAX_STRING_SPECIALS} backslashes,
+   * or {@code #} in double quotes: Pebble's lexer matches such strings with regular expressions
+   * that recurse once per escape, so a long one would overflow the stack, at a length that depends
+   * on the JIT. A linear scan, before the lexer sees the text.
+   */
+  static void checkStrings(String text) {
+    boolean inTag = false;
+    char quote = 0;
+    int specials = 0;
+    int line = 1;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\n') {
+        line++;
+      }
+      if (!inTag) {
+        if (c == '{' && i + 1 < text.length() && "{%".indexOf(text.charAt(i + 1)) >= 0) {
+          inTag = true;
+          i++;
+        }
+      } else if (quote == 0) {
+        if (c == '\'' || c == '"') {
+          quote = c;
+          specials = 0;
+        } else if ((c == '}' || c == '%') && i + 1 < text.length() && text.charAt(i + 1) == '}') {
+          inTag = false;
+          i++;
+        }
+      } else if (c == '\\') {
+        specials++;
+        i++;
+      } else if (c == '#' && quote == '"') {
+        specials++;
+      } else if (c == quote) {
+        quote = 0;
+      }
+      if (specials > MAX_STRING_SPECIALS) {
+        throw new Refused(
+            line,
+            "has a quoted string with more than "
+                + MAX_STRING_SPECIALS
+                + " backslashes or #: Pebble's lexer can't read it safely.");
+      }
+    }
+  }
+
+  /** Refuses a template whose tokens nest deeper than the parser may recurse, or are too many. */
   static void checkTokens(PebbleEngine engine, String text) {
+    checkStrings(text);
     LexerImpl lexer =
         new LexerImpl(
             engine.getSyntax(),
@@ -132,7 +182,8 @@ final class TemplateShape extends AbstractNodeVisitor {
     int unary = 0;
     int conditionals = 0;
     Token previous = null;
-    for (Token t : lexer.tokenize(new StringReader(text), "template").getTokens()) {
+    java.util.List<Token> tokens = lexer.tokenize(new StringReader(text), "template").getTokens();
+    for (Token t : tokens) {
       String v = t.getValue();
       if (t.test(Token.Type.PUNCTUATION)) {
         if ("(".equals(v) || "[".equals(v) || "{".equals(v)) {
@@ -163,6 +214,12 @@ final class TemplateShape extends AbstractNodeVisitor {
         throw new Refused(t.getLineNumber(), "has more than " + MAX_UNARY + " not or ? operators.");
       }
       previous = t;
+    }
+    if (tokens.size() > MAX_TOKENS) {
+      // Parsing is linear, but 64 templates of 40,000 tokens each take a second on every render.
+      throw new Refused(
+          tokens.get(MAX_TOKENS).getLineNumber(),
+          "has more than " + MAX_TOKENS + " tokens (names, operators, literals and text runs).");
     }
   }
 
@@ -262,12 +319,6 @@ final class TemplateShape extends AbstractNodeVisitor {
       for (Expression<?> item : a.getValues()) {
         expression(item, next);
       }
-    } else if (e instanceof MapExpression m) {
-      literal(e, m.getEntries().size());
-      for (var entry : m.getEntries().entrySet()) {
-        expression(entry.getKey(), next);
-        expression(entry.getValue(), next);
-      }
     } else {
       throw refused(e, "uses an operator or expression the template language does not have.");
     }
@@ -292,8 +343,7 @@ final class TemplateShape extends AbstractNodeVisitor {
   private void literal(Object at, int items) {
     literalItems += items;
     if (literalItems > MAX_LITERAL_ITEMS) {
-      throw refused(
-          at, "holds more than " + MAX_LITERAL_ITEMS + " items in its list and map literals.");
+      throw refused(at, "holds more than " + MAX_LITERAL_ITEMS + " items in its list literals.");
     }
   }
 

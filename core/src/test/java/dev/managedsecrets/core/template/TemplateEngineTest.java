@@ -326,12 +326,59 @@ class TemplateEngineTest {
     for (String t : new String[] {"{{ " + big + " }}", "{{ " + big + " | toJson }}"}) {
       assertThat(refusal(t, keys).getMessage())
           .as(t.substring(0, 20))
-          .contains("more than 64 items in its list and map literals");
+          .contains("more than 64 items in its list literals");
     }
     // Within the bound, what toJson would make is charged before it is made.
     String most = "[" + "v,".repeat(63) + "v]";
     assertThat(refusal("{{ " + most + " | toJson }}", Map.of("v", "x".repeat(60_000))).getMessage())
         .contains("toJson would take the templates' functions past");
+  }
+
+  @Test
+  void mapLiteralsAreRefusedForPebbleEvaluatesThemInNoFixedOrder() {
+    for (String t :
+        new String[] {
+          "{{ {'Aa': 1, 'BB': 2} | toJson }}", "{{ {'k': v} }}", "{{ x | default({}) }}"
+        }) {
+      assertThat(refusal(t, Map.of("v", "x")).getMessage())
+          .as(t)
+          .contains("uses an operator or expression the template language does not have");
+    }
+  }
+
+  @Test
+  void longQuotedStringsOfEscapesAreRefusedByCountBeforeThePebbleLexerRecursesOnThem() {
+    Map<String, String> keys = Map.of("v", "x");
+    for (int i = 0; i < 3; i++) {
+      assertThat(refusal("{{ \"" + "#".repeat(1500) + "\" }}", keys).getMessage())
+          .contains("more than 64 backslashes or #");
+      assertThat(refusal("{{ '" + "\\a".repeat(2020) + "' }}", keys).getMessage())
+          .contains("more than 64 backslashes or #");
+    }
+    assertThat(render("{{ '" + "\\'".repeat(64) + "' }}", keys)).isEqualTo("'".repeat(64));
+    // Outside a tag, backslashes and # are text.
+    assertThat(render("\\".repeat(200) + "#".repeat(200), keys))
+        .isEqualTo("\\".repeat(200) + "#".repeat(200));
+  }
+
+  @Test
+  void aTemplateHasAtMost4096Tokens() {
+    Map<String, String> keys = Map.of("v", "x");
+    assertThat(render("{{v}}".repeat(1300), keys)).isEqualTo("x".repeat(1300));
+    assertThat(refusal("{{v}}".repeat(1400), keys).getMessage()).contains("more than 4096 tokens");
+  }
+
+  @Test
+  void fromJsonReadsAtMost64LevelsAndChargesWhatItsObjectsTake() {
+    String deep = "[".repeat(65) + "]".repeat(65);
+    assertThat(refusal("{{ v | fromJson | toJson }}", Map.of("v", deep)).getMessage())
+        .contains("fromJson was given text that is not JSON, or JSON nested more than 64 deep");
+    String ok = "[".repeat(64) + "]".repeat(64);
+    assertThat(render("{{ v | fromJson | toJson }}", Map.of("v", ok))).isEqualTo(ok);
+    String big = "[" + "{},".repeat(20_000) + "{}]";
+    String five = "{% if (v | fromJson) is empty %}{% endif %}".repeat(5);
+    assertThat(refusal(five, Map.of("v", big)).getMessage())
+        .contains("fromJson would take the templates' functions past");
   }
 
   @Test
@@ -356,12 +403,12 @@ class TemplateEngineTest {
         .contains("nests if blocks more than 32 deep");
     assertThat(refusal("{{ v" + " | upper".repeat(70) + " }}", keys).getMessage())
         .contains("nests more than 64 deep");
-    assertThat(refusal("{{ v" + " or v".repeat(16_000) + " }}", keys).getMessage())
-        .contains("nests more than 64 deep");
     // Each the same on every render, whatever the JIT made of the parser meanwhile.
     for (int i = 0; i < 3; i++) {
-      assertThat(refusal("{{ v" + " or v".repeat(16_000) + " }}", keys).getMessage())
+      assertThat(refusal("{{ v" + " or v".repeat(70) + " }}", keys).getMessage())
           .contains("nests more than 64 deep");
+      assertThat(refusal("{{ v" + " or v".repeat(16_000) + " }}", keys).getMessage())
+          .contains("more than 4096 tokens");
     }
   }
 

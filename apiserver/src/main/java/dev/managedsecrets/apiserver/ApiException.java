@@ -31,14 +31,60 @@ final class ApiException extends RuntimeException {
   static ApiException notFound(ApiPath path) {
     String what = path.group().isEmpty() ? path.resource() : path.resource() + "." + path.group();
     ObjectNode d = JSON.createObjectNode().put("name", path.name());
-    d.put("group", path.group()).put("kind", path.resource());
+    if (!path.group().isEmpty()) {
+      d.put("group", path.group());
+    }
+    d.put("kind", path.resource());
     return new ApiException(404, "NotFound", what + " \"" + path.name() + "\" not found", d);
   }
 
   static ApiException conflict(ResourceType type, String name, String message) {
+    return new ApiException(409, "Conflict", message, details(type, name));
+  }
+
+  /**
+   * 409 Conflict for a write from an older resourceVersion, in the API server's words (client-go
+   * retries on it: {@code errors.IsConflict}).
+   */
+  static ApiException modified(ResourceType type, String name) {
+    return conflict(
+        type,
+        name,
+        "Operation cannot be fulfilled on "
+            + qualified(type)
+            + " \""
+            + name
+            + "\": the object has been modified; please apply your changes to the latest version"
+            + " and try again");
+  }
+
+  /**
+   * 409 AlreadyExists for a create of a name that is taken, as the API server answers it (client-go
+   * tells it by the reason: {@code errors.IsAlreadyExists}, which Helm's {@code --create-namespace}
+   * relies on).
+   */
+  static ApiException alreadyExists(ResourceType type, String name) {
+    return new ApiException(
+        409,
+        "AlreadyExists",
+        qualified(type) + " \"" + name + "\" already exists",
+        details(type, name));
+  }
+
+  /** {@code plural} for the core group, {@code plural.group} for others. */
+  private static String qualified(ResourceType type) {
+    return type.group().isEmpty() ? type.plural() : type.plural() + "." + type.group();
+  }
+
+  /**
+   * A Status's details: name, group (absent for the core group, as omitempty leaves it) and kind.
+   */
+  private static ObjectNode details(ResourceType type, String name) {
     ObjectNode d = JSON.createObjectNode().put("name", name);
-    d.put("group", type.group()).put("kind", type.plural());
-    return new ApiException(409, "Conflict", message, d);
+    if (!type.group().isEmpty()) {
+      d.put("group", type.group());
+    }
+    return d.put("kind", type.plural());
   }
 
   /**

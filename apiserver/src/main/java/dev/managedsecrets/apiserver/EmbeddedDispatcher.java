@@ -513,8 +513,15 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     if (recordUpdate) {
       ManagedFields.recordUpdate(null, object, manager, null, clock.instant());
     }
-    return () ->
-        super.handleCreate(request(HttpMethod.POST, p.withName(null).objectPath(), object));
+    String name = object.at("/metadata/name").asText("");
+    return () -> {
+      // Under the lock: a taken name is AlreadyExists, as the API server says it (the mock would
+      // answer 409 with reason Invalid, which client-go does not recognise).
+      if (!name.isEmpty() && get(p.withName(name)) != null) {
+        throw ApiException.alreadyExists(type, name);
+      }
+      return super.handleCreate(request(HttpMethod.POST, p.withName(null).objectPath(), object));
+    };
   }
 
   /**
@@ -647,25 +654,15 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       ObjectNode proposed,
       String manager,
       boolean recordUpdate) {
+    // Optimistic concurrency, for every write: one from an older resourceVersion is refused with
+    // Conflict. (The mock checks it for the object, with reason Invalid, and builds a status write
+    // from the object as it is now, resourceVersion included, so it never would refuse that.)
+    String expected = proposed.at("/metadata/resourceVersion").asText("");
+    if (!expected.isEmpty() && !expected.equals(current.at("/metadata/resourceVersion").asText())) {
+      throw ApiException.modified(type, p.name());
+    }
     ObjectNode candidate;
     if (p.isStatus()) {
-      // Optimistic concurrency, as for any write: a status written from an older resourceVersion
-      // is refused. (The mock checks it for the object, but builds a status write from the object
-      // as it is now, resourceVersion included, so it never would.)
-      String expected = proposed.at("/metadata/resourceVersion").asText("");
-      if (!expected.isEmpty()
-          && !expected.equals(current.at("/metadata/resourceVersion").asText())) {
-        String plural = type.group().isEmpty() ? type.plural() : type.plural() + "." + type.group();
-        throw ApiException.conflict(
-            type,
-            p.name(),
-            "Operation cannot be fulfilled on "
-                + plural
-                + " \""
-                + p.name()
-                + "\": the object has been modified; please apply your changes to the latest"
-                + " version and try again");
-      }
       candidate = ((ObjectNode) current).deepCopy();
       setOrRemove(candidate, "status", proposed.get("status"));
       if (proposed.at("/metadata/resourceVersion").isTextual()) {

@@ -144,6 +144,12 @@ class EmbeddedModeIT {
     assertThat(events).contains("SecretCreated", "managedsecret/orders-api");
 
     assertThat(ok("explain", "ms.spec.secretName").out()).contains("Secrets Manager name");
+
+    // A taken name is AlreadyExists, which kubectl (client-go) recognises and names.
+    Result taken = kubectl.run("create", "namespace", "default");
+    assertThat(taken.exitCode()).isNotZero();
+    assertThat(taken.err())
+        .contains("Error from server (AlreadyExists): namespaces \"default\" already exists");
   }
 
   @Test

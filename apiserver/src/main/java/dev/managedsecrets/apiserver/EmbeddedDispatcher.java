@@ -22,8 +22,10 @@ import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -505,7 +507,11 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       }
       object.withObjectProperty("metadata").put("namespace", p.namespace());
     }
+    if (type.isCrd()) {
+      object.remove("status"); // a new CRD's status is the server's (PrepareForCreate)
+    }
     normalize(type, object);
+    acceptCrd(type, object);
     Admission.checkName(type, object);
     if (type.isCustom()) {
       admission.admit(type, object, null, strict(p), false);
@@ -677,6 +683,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       }
     }
     normalize(type, candidate);
+    acceptCrd(type, candidate);
     if (!p.isStatus()) {
       checkSecretUpdate(type, current, candidate);
     }
@@ -769,6 +776,52 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
         && !object.at("/status/phase").isTextual()) {
       object.withObjectProperty("status").put("phase", "Active");
     }
+  }
+
+  /**
+   * What the API server's CRD controllers write into a CustomResourceDefinition's status at once
+   * (there are no conflicting names here): {@code acceptedNames} are the spec's names, the
+   * conditions {@code NamesAccepted} and {@code Established} are True, and {@code storedVersions}
+   * gains the storage version and never loses one. Helm and {@code kubectl wait --for
+   * condition=established} wait for {@code Established}.
+   */
+  private void acceptCrd(ResourceType type, ObjectNode crd) {
+    if (!type.isCrd()) {
+      return;
+    }
+    ObjectNode status = crd.withObjectProperty("status");
+    status.set("acceptedNames", crd.at("/spec/names").deepCopy());
+    ArrayNode conditions = JSON.createArrayNode();
+    conditions.add(crdCondition(status, "NamesAccepted", "NoConflicts", "no conflicts found"));
+    conditions.add(
+        crdCondition(
+            status, "Established", "InitialNamesAccepted", "the initial names have been accepted"));
+    status.set("conditions", conditions);
+    Set<String> stored = new LinkedHashSet<>();
+    status.path("storedVersions").forEach(v -> stored.add(v.asText()));
+    for (JsonNode version : crd.at("/spec/versions")) {
+      if (version.path("storage").asBoolean(false)) {
+        stored.add(version.path("name").asText());
+      }
+    }
+    ArrayNode storedVersions = status.putArray("storedVersions");
+    stored.forEach(storedVersions::add);
+  }
+
+  /** A True condition; its transition time stays what it was if it was True already. */
+  private ObjectNode crdCondition(ObjectNode status, String type, String reason, String message) {
+    String since = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    for (JsonNode c : status.path("conditions")) {
+      if (c.path("type").asText().equals(type) && c.path("status").asText().equals("True")) {
+        since = c.path("lastTransitionTime").asText(since);
+      }
+    }
+    return JSON.createObjectNode()
+        .put("type", type)
+        .put("status", "True")
+        .put("lastTransitionTime", since)
+        .put("reason", reason)
+        .put("message", message);
   }
 
   // ---- the store's side ----

@@ -6,9 +6,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The API server alone, without the operator: {@code java -jar managedsecret-apiserver.jar [--port
- * N] [--kubeconfig-out FILE]}. Writes a kubeconfig for kubectl (with the server's certificate and
- * token, readable by its owner only) and serves until stopped (Ctrl-C or SIGTERM). Its state is in
- * memory only.
+ * N] [--kubeconfig-out FILE] [--without-crds]}. Writes a kubeconfig for kubectl (with the server's
+ * certificate and token, readable by its owner only) and serves until stopped (Ctrl-C or SIGTERM).
+ * Its state is in memory only.
  */
 public final class Main {
 
@@ -19,15 +19,21 @@ public final class Main {
     System.setProperty("logback.configurationFile", "apiserver-logback.xml");
     int port = 6443;
     Path kubeconfig = Path.of("apiserver.kubeconfig");
+    boolean crds = true;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
         case "--port" -> port = parsePort(value);
         case "--kubeconfig-out" -> kubeconfig = Path.of(require(value, "--kubeconfig-out"));
+        case "--without-crds" -> {
+          crds = false;
+          continue;
+        }
         case "-h", "--help" -> {
           System.out.println(
               "Usage: java -jar managedsecret-apiserver.jar [--port N (6443; 0: any free)]"
-                  + " [--kubeconfig-out FILE (apiserver.kubeconfig)]");
+                  + " [--kubeconfig-out FILE (apiserver.kubeconfig)]"
+                  + " [--without-crds (a new cluster: no CRDs, no managedsecret-system)]");
           return;
         }
         default -> fail("unknown option " + args[i] + " (see --help)");
@@ -37,7 +43,8 @@ public final class Main {
     EmbeddedApiServer server;
     Path written;
     try {
-      server = EmbeddedApiServer.start(port);
+      EmbeddedApiServer.Options options = EmbeddedApiServer.options().port(port);
+      server = EmbeddedApiServer.start(crds ? options : options.withoutCrds());
     } catch (RuntimeException e) {
       fail(EmbeddedApiServer.rootMessage(e));
       return;
@@ -50,7 +57,10 @@ public final class Main {
       return;
     }
     System.out.println(
-        "API server on " + server.url() + " with the ManagedSecret CRDs; state in memory only.");
+        "API server on "
+            + server.url()
+            + (crds ? " with the ManagedSecret CRDs" : " without CRDs (a new cluster)")
+            + "; state in memory only.");
     System.out.println("export KUBECONFIG=" + written);
     System.out.flush();
     CountDownLatch stopped = new CountDownLatch(1);

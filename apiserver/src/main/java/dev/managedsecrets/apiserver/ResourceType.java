@@ -103,7 +103,12 @@ record ResourceType(
   }
 
   boolean hasStatusSubresource() {
-    return isCustom() && crdVersion.path("subresources").has("status");
+    return isCustom() ? crdVersion.path("subresources").has("status") : isCrd();
+  }
+
+  /** CustomResourceDefinitions, whose status the server itself keeps. */
+  boolean isCrd() {
+    return group.equals("apiextensions.k8s.io") && kind.equals("CustomResourceDefinition");
   }
 
   /** The openAPIV3Schema of a custom kind; null for built-in kinds. */

@@ -12,6 +12,7 @@ import dev.managedsecrets.operator.endpoint.SecretsManagerEndpoint;
 import dev.managedsecrets.operator.replication.Replicas;
 import dev.managedsecrets.operator.reseal.ResealServer;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -21,6 +22,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -85,7 +87,18 @@ public final class EmbeddedCommand implements Callable<Integer> {
               + " Default: ${DEFAULT-VALUE}.")
   int endpointPort;
 
+  @Option(
+      names = "--without-crds",
+      description =
+          "Start as a new cluster: no CRDs and no operator namespace, for installing them with"
+              + " helm install --create-namespace or kubectl apply. The operator starts once the"
+              + " CRDs are Established. Not with --regions.")
+  boolean withoutCrds;
+
   @Spec CommandSpec spec;
+
+  /** How often a server started --without-crds is asked whether its CRDs are Established. */
+  private static final Duration CRD_POLL = Duration.ofMillis(250);
 
   /** The regions of --regions, in their order; empty: one API server and operator, as before. */
   private List<String> regions = List.of();
@@ -168,6 +181,11 @@ public final class EmbeddedCommand implements Callable<Integer> {
       err.flush();
       return 2;
     }
+    if (withoutCrds && !regions.isEmpty()) {
+      err.println("error: --without-crds starts one API server; it cannot be used with --regions");
+      err.flush();
+      return 2;
+    }
     Path target = kubeconfig.toAbsolutePath().normalize();
     FileChannel channel = null;
     List<EmbeddedRegion> started = new ArrayList<>();
@@ -221,16 +239,34 @@ public final class EmbeddedCommand implements Callable<Integer> {
       Path target,
       List<EmbeddedRegion> started,
       PrintWriter out) {
-    EmbeddedRegion region = EmbeddedRegion.serve(port);
+    EmbeddedRegion region = EmbeddedRegion.serve(port, !withoutCrds);
     started.add(region);
     out.println(
         "Embedded API server on "
             + region.api().url()
             + ". Its state is in memory only: everything is lost when this process stops.");
     out.flush();
-    region.startOperator(cfg);
-    writeKubeconfig(channel, region.api().kubeconfig());
-    out.println("export KUBECONFIG=" + target);
+    if (withoutCrds) {
+      writeKubeconfig(channel, region.api().kubeconfig());
+      out.println("export KUBECONFIG=" + target);
+      out.println(
+          "No CRDs yet (--without-crds): install them, e.g. helm install managedsecret-operator"
+              + " helm/managedsecret-operator --namespace "
+              + cfg.namespace()
+              + " --create-namespace, or kubectl apply --server-side -f"
+              + " helm/managedsecret-operator/crds/. The operator starts once they are"
+              + " Established.");
+      out.flush();
+      awaitCrds(region.api());
+      region.createNamespace(cfg.namespace());
+      out.println("The CRDs are Established: starting the operator.");
+      out.flush();
+      region.startOperator(cfg);
+    } else {
+      region.startOperator(cfg);
+      writeKubeconfig(channel, region.api().kubeconfig());
+      out.println("export KUBECONFIG=" + target);
+    }
     SecretsManagerEndpoint endpoint = region.serveEndpoint(cfg);
     AccessKeys.AccessKey admin = administrator(credentialsFile(target), cfg, endpoint.url());
     endpoint.accessKeys().add(admin);
@@ -239,6 +275,18 @@ public final class EmbeddedCommand implements Callable<Integer> {
     region.api().client().getApiGroups(); // kubectl's first request: discovery answers
     out.println(
         "Ready: kubectl can be used now, e.g. kubectl apply -f examples/. Stop with Ctrl-C.");
+  }
+
+  /** Waits until an install has brought the CRDs and they are Established. */
+  private static void awaitCrds(EmbeddedApiServer api) {
+    while (!api.crdsEstablished()) {
+      try {
+        Thread.sleep(CRD_POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new EmbeddedException("stopped while waiting for the CRDs");
+      }
+    }
   }
 
   /**
@@ -476,7 +524,10 @@ public final class EmbeddedCommand implements Callable<Integer> {
         new InetSocketAddress(InetAddress.getLoopbackAddress(), endpoint.port()));
   }
 
-  /** A Service of one TCP port, made or replaced: what the API server's proxy reads. */
+  /**
+   * A Service of one TCP port, what the API server's proxy reads; one that exists already is kept
+   * as it is (the chart's, installed into a server started --without-crds, has the same port).
+   */
   private static void service(
       EmbeddedApiServer api,
       String namespace,
@@ -484,25 +535,31 @@ public final class EmbeddedCommand implements Callable<Integer> {
       String component,
       String portName,
       int port) {
-    api.client()
-        .services()
-        .inNamespace(namespace)
-        .resource(
-            new ServiceBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(namespace)
-                .addToLabels("app.kubernetes.io/component", component)
-                .endMetadata()
-                .withNewSpec()
-                .addNewPort()
-                .withName(portName)
-                .withPort(port)
-                .withProtocol("TCP")
-                .endPort()
-                .endSpec()
-                .build())
-        .createOr(existing -> existing.update());
+    try {
+      api.client()
+          .services()
+          .inNamespace(namespace)
+          .resource(
+              new ServiceBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .withNamespace(namespace)
+                  .addToLabels("app.kubernetes.io/component", component)
+                  .endMetadata()
+                  .withNewSpec()
+                  .addNewPort()
+                  .withName(portName)
+                  .withPort(port)
+                  .withProtocol("TCP")
+                  .endPort()
+                  .endSpec()
+                  .build())
+          .create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
   }
 
   /** Stops every region's operator, then their API servers, then releases the kubeconfig. */

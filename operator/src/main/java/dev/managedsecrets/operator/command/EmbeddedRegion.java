@@ -5,7 +5,9 @@ import dev.managedsecrets.operator.OperatorRuntime;
 import dev.managedsecrets.operator.config.OperatorConfig;
 import dev.managedsecrets.operator.endpoint.SecretsManagerEndpoint;
 import dev.managedsecrets.operator.replication.Replicas;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -30,7 +32,31 @@ final class EmbeddedRegion {
 
   /** Starts the region's API server on 127.0.0.1:{@code port} (0: any free port). */
   static EmbeddedRegion serve(int port) {
-    return new EmbeddedRegion(EmbeddedApiServer.start(port));
+    return serve(port, true);
+  }
+
+  /**
+   * Starts the region's API server on 127.0.0.1:{@code port}, with the CRDs and the operator's
+   * namespace, or without them as a new cluster.
+   */
+  static EmbeddedRegion serve(int port, boolean crds) {
+    EmbeddedApiServer.Options options = EmbeddedApiServer.options().port(port);
+    return new EmbeddedRegion(EmbeddedApiServer.start(crds ? options : options.withoutCrds()));
+  }
+
+  /** Creates {@code namespace} unless it exists (an install may be creating it right now). */
+  void createNamespace(String namespace) {
+    try {
+      api.client()
+          .namespaces()
+          .resource(
+              new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+          .create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
   }
 
   EmbeddedApiServer api() {

@@ -218,6 +218,18 @@ class ChartKubectlIT {
         .contains(
             "customresourcedefinition.apiextensions.k8s.io/managedsecretreplicas.managedsecrets.dev"
                 + done);
+    // Established at once, as helm install and kubectl wait expect of a CRD.
+    assertThat(
+            kubectl(
+                "wait",
+                "--for=condition=established",
+                "--timeout=10s",
+                "crd/managedsecrets.managedsecrets.dev",
+                "crd/kmskeys.managedsecrets.dev",
+                "crd/managedsecretreplicas.managedsecrets.dev"))
+        .contains(
+            "customresourcedefinition.apiextensions.k8s.io/kmskeys.managedsecrets.dev"
+                + " condition met");
     assertCrdsServed();
 
     String applied = kubectl(apply(serverSide, templates));

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * The real {@code helm} binary (Helm 3), run against one kubeconfig with its cache, configuration
  * and data in a directory of its own, so that nothing of the user's Helm is read or written.
  */
-final class HelmBinary {
+public final class HelmBinary {
 
   /**
    * How long one helm command may take. Each takes about a second against the embedded server; a
@@ -30,7 +30,7 @@ final class HelmBinary {
   private final Path kubeconfig;
   private final Path home;
 
-  HelmBinary(Path kubeconfig, Path home) {
+  public HelmBinary(Path kubeconfig, Path home) {
     this.kubeconfig = kubeconfig;
     this.home = home;
   }
@@ -52,7 +52,7 @@ final class HelmBinary {
   }
 
   /** Runs helm with these arguments; answers how it ended. */
-  Kubectl.Result run(String... args) {
+  public Kubectl.Result run(String... args) {
     List<String> command = new ArrayList<>();
     command.add(binary());
     command.add("--kubeconfig=" + kubeconfig);

@@ -3,6 +3,8 @@ package dev.managedsecrets.operator.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.managedsecrets.operator.chart.HelmBinary;
+import dev.managedsecrets.operator.chart.Repo;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -114,5 +116,69 @@ class EmbeddedCommandIT {
           .anySatisfy(l -> assertThat(l).startsWith("Stopping"));
       assertThat(first.err).isEmpty();
     }
+  }
+
+  @Test
+  void withoutCrdsItServesANewClusterAndStartsTheOperatorOnceHelmHasInstalledTheChart()
+      throws Exception {
+    Path kubeconfig = dir.resolve("kc");
+    try (EmbeddedProcess p =
+        EmbeddedProcess.start(
+                "--port", "0", "--kubeconfig-out", kubeconfig.toString(), "--without-crds")
+            .awaitLine("No CRDs yet")) {
+      Kubectl kubectl = new Kubectl(kubeconfig, dir.resolve("kube-cache"));
+      assertThat(kubectl.run("get", "namespace", "managedsecret-system").err())
+          .contains("NotFound");
+      assertThat(kubectl.run("get", "crd", "-o", "name").out()).isEmpty();
+
+      HelmBinary helm = new HelmBinary(kubeconfig, dir.resolve("helm"));
+      Kubectl.Result installed =
+          helm.run(
+              "install",
+              "managedsecret-operator",
+              Repo.chart().toString(),
+              "--namespace",
+              "managedsecret-system",
+              "--create-namespace");
+      assertThat(installed.exitCode()).as("%s", installed).isZero();
+      p.awaitReady();
+      assertThat(p.out).anySatisfy(l -> assertThat(l).startsWith("The CRDs are Established"));
+
+      Kubectl.Result applied =
+          kubectl.runWithInput(
+              """
+              apiVersion: managedsecrets.dev/v1alpha1
+              kind: ManagedSecret
+              metadata: {name: hello, namespace: default}
+              spec: {data: {greeting: hello}}
+              """,
+              "apply",
+              "-f",
+              "-");
+      assertThat(applied.exitCode()).as("%s", applied).isZero();
+      Kubectl.Result ready =
+          kubectl.run(
+              "wait", "-n", "default", "--for=condition=Ready", "ms/hello", "--timeout=60s");
+      assertThat(ready.exitCode()).as("%s", ready).isZero();
+      Kubectl.Result listed = helm.run("list", "-n", "managedsecret-system", "-o", "json");
+      assertThat(listed.out()).contains("\"status\":\"deployed\"");
+    }
+  }
+
+  @Test
+  void withoutCrdsIsRefusedWithRegions() {
+    EmbeddedProcess p =
+        EmbeddedProcess.start(
+            "--port",
+            "0",
+            "--kubeconfig-out",
+            dir.resolve("kc").toString(),
+            "--without-crds",
+            "--regions",
+            "us-east-1,eu-west-1");
+    assertThat(p.awaitExit()).isEqualTo(2);
+    assertThat(p.err)
+        .containsExactly(
+            "error: --without-crds starts one API server; it cannot be used with --regions");
   }
 }

@@ -101,6 +101,29 @@ final class EmbeddedProcess implements AutoCloseable {
     return this;
   }
 
+  /** Waits for a line of stdout that starts with {@code prefix}; fails with what was printed. */
+  EmbeddedProcess awaitLine(String prefix) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (out.stream().noneMatch(l -> l.startsWith(prefix))) {
+      if (System.nanoTime() > deadline || !process.isAlive()) {
+        throw new IllegalStateException(
+            "embedded printed no line starting with "
+                + prefix
+                + "\nstdout:\n"
+                + String.join("\n", out)
+                + "\nstderr:\n"
+                + String.join("\n", err));
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    return this;
+  }
+
   /** Waits for the process to end; answers its exit code. */
   int awaitExit() {
     try {

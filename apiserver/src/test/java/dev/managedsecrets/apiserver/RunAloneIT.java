@@ -62,6 +62,35 @@ class RunAloneIT {
   }
 
   @Test
+  void withoutCrdsTheJarServesANewClusterWithoutTheOperatorsNamespace() throws Exception {
+    Path kubeconfig = dir.resolve("kc");
+    Process p = start("--port", "0", "--kubeconfig-out", kubeconfig.toString(), "--without-crds");
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      List<String> lines = new java.util.ArrayList<>();
+      String line;
+      while ((line = out.readLine()) != null) {
+        lines.add(line);
+        if (line.startsWith("export KUBECONFIG=")) {
+          break;
+        }
+      }
+      assertThat(lines).anySatisfy(l -> assertThat(l).contains("without CRDs (a new cluster)"));
+      Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+      try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+        assertThat(client.namespaces().list().getItems())
+            .extracting(n -> n.getMetadata().getName())
+            .containsExactlyInAnyOrder("default", "kube-system");
+        assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems())
+            .isEmpty();
+      }
+    } finally {
+      p.destroy();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+    }
+  }
+
+  @Test
   void anUnknownOptionEndsWithOneLineAndExitCodeTwo() throws Exception {
     Process p = start("--no-such-option");
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -302,6 +302,31 @@ final class ApiException extends RuntimeException {
         422, "Invalid", qualified(group, kind) + " " + quote(name) + " is invalid: " + list, d);
   }
 
+  /** 422 Invalid for an object created with neither metadata.name nor metadata.generateName. */
+  static ApiException nameRequired(ResourceType type) {
+    return invalid(
+        type,
+        "",
+        List.of(
+            new Cause(
+                "FieldValueRequired",
+                "metadata.name",
+                "Required value: name or generateName is required")));
+  }
+
+  /** 422 Invalid PatchOptions for a server-side apply without a fieldManager parameter. */
+  static ApiException fieldManagerRequired() {
+    return invalid(
+        "meta.k8s.io",
+        "PatchOptions",
+        "",
+        List.of(
+            new Cause(
+                "FieldValueRequired",
+                "fieldManager",
+                "Required value: is required for apply patch")));
+  }
+
   private static void putCauses(ObjectNode details, List<Cause> causes) {
     ArrayNode arr = details.putArray("causes");
     for (Cause c : causes) {

@@ -576,14 +576,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     normalize(type, object);
     if (!object.at("/metadata/name").isTextual()
         && object.at("/metadata/generateName").asText("").isEmpty()) {
-      throw ApiException.invalid(
-          type,
-          "",
-          List.of(
-              new ApiException.Cause(
-                  "FieldValueRequired",
-                  "metadata.name",
-                  "Required value: name or generateName is required")));
+      throw ApiException.nameRequired(type);
     }
     Admission.checkName(type, object);
     if (type.isCustom()) {
@@ -667,15 +660,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       ApiPath p, ResourceType type, JsonNode current, String body, RecordedRequest request) {
     String manager = p.query().get("fieldManager");
     if (manager == null || manager.isBlank()) {
-      throw ApiException.invalid(
-          "meta.k8s.io",
-          "PatchOptions",
-          "",
-          List.of(
-              new ApiException.Cause(
-                  "FieldValueRequired",
-                  "fieldManager",
-                  "Required value: is required for apply patch")));
+      throw ApiException.fieldManagerRequired();
     }
     ObjectNode applied;
     try {

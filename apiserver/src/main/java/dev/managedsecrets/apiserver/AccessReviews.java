@@ -161,7 +161,7 @@ final class AccessReviews {
     } catch (java.io.IOException e) {
       // answered below
     }
-    throw new ApiException(400, "BadRequest", "the request body is not a " + served.kind());
+    throw ApiException.badRequest("the request body is not a " + served.kind());
   }
 
   // ---- authentication.k8s.io ----
@@ -225,9 +225,7 @@ final class AccessReviews {
     String apiVersion = ref.path("apiVersion").asText("");
     String name = ref.path("name").asText("");
     if (!(kind.equals("Pod") || kind.equals("Secret")) || apiVersion.contains("/")) {
-      throw new ApiException(
-          400,
-          "BadRequest",
+      throw ApiException.badRequest(
           "cannot bind token for serviceaccount "
               + ApiException.quote(p.name())
               + " to object of type "
@@ -240,9 +238,7 @@ final class AccessReviews {
           new ApiPath("", "v1", p.namespace(), resource, name, null, Map.of()));
     }
     if (kind.equals("Pod") && !p.name().equals(object.at("/spec/serviceAccountName").asText(""))) {
-      throw new ApiException(
-          400,
-          "BadRequest",
+      throw ApiException.badRequest(
           "cannot bind token for serviceaccount "
               + ApiException.quote(p.name())
               + " to pod running with different serviceaccount name.");
@@ -250,14 +246,11 @@ final class AccessReviews {
     String uid = object.at("/metadata/uid").asText("");
     String wanted = ref.path("uid").asText("");
     if (!wanted.isEmpty() && !wanted.equals(uid)) {
-      throw new ApiException(
-          409,
-          "Conflict",
-          "Operation cannot be fulfilled on "
-              + kind
-              + " "
-              + ApiException.quote(name)
-              + ": the UID in the bound object reference ("
+      throw ApiException.conflict(
+          "",
+          kind,
+          name,
+          "the UID in the bound object reference ("
               + wanted
               + ") does not match the UID in record. The object might have been deleted and then"
               + " recreated");
@@ -269,8 +262,7 @@ final class AccessReviews {
     JsonNode spec = body.path("spec");
     String token = spec.path("token").asText("");
     if (token.isEmpty()) {
-      throw new ApiException(
-          400, "BadRequest", "token is required for TokenReview in authentication");
+      throw ApiException.badRequest("token is required for TokenReview in authentication");
     }
     ServiceAccountTokens.Review review =
         authentication.review(token, texts(spec.path("audiences")));
@@ -371,9 +363,7 @@ final class AccessReviews {
           namespace = localNamespace;
           ((ObjectNode) resource).put("namespace", localNamespace);
         } else if (!namespace.equals(localNamespace)) {
-          throw new ApiException(
-              400,
-              "BadRequest",
+          throw ApiException.badRequest(
               "spec.resourceAttributes.namespace must match namespace: " + localNamespace);
         }
       }
@@ -485,8 +475,7 @@ final class AccessReviews {
   }
 
   private static ApiException notAllowed() {
-    return new ApiException(
-        405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+    return ApiException.methodNotAllowed();
   }
 
   private static List<String> texts(JsonNode array) {

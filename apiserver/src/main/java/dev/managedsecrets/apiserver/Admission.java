@@ -56,9 +56,7 @@ class Admission {
     List<String> unknown = new ArrayList<>();
     prune(schema, object, "", unknown, true);
     if (strict && !unknown.isEmpty() && !statusOnly) {
-      throw new ApiException(
-          400,
-          "BadRequest",
+      throw ApiException.badRequest(
           type.kind()
               + " in version \""
               + type.version()

@@ -117,6 +117,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     Admission admission = new Admission();
     Clock clock = Clock.systemUTC();
     boolean crds = true;
+    int watchHistory = 5000;
 
     private Options() {}
 
@@ -175,6 +176,15 @@ public final class EmbeddedApiServer implements AutoCloseable {
      */
     public Options withoutAdmission() {
       this.admission = new Admission(false);
+      return this;
+    }
+
+    /**
+     * Keeps the latest {@code events} changes for watches (5000 by default); a watch from an older
+     * resourceVersion is 410 Expired: for a test of the server itself.
+     */
+    Options watchHistory(int events) {
+      this.watchHistory = events;
       return this;
     }
 

@@ -85,7 +85,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private final StoredRbac rbac =
       new StoredRbac(path -> parse(super.handleGet(path).getBody().readUtf8()));
   private final AccessReviews reviews;
-  private final WatchLog log = new WatchLog(5000);
+  private final WatchLog log;
 
   /**
    * Storing a write takes it exclusively (preparing and admitting it does not); reads of one object
@@ -115,6 +115,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     this.guard = new RequestGuard(authentication);
     this.listener = options.listener;
     this.admission = options.admission;
+    this.log = new WatchLog(options.watchHistory);
     this.reviews = new AccessReviews(authentication, tokens, store, rbac::current, options.rules);
   }
 
@@ -209,21 +210,20 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       }
       for (Fault f : faults) {
         if (f.matches(request)) {
-          throw new ApiException(f.code(), "InternalError", "injected fault: " + f.code());
+          throw ApiException.ofCode(f.code(), "injected fault: " + f.code());
         }
       }
       Throttle throttle = throttles.stream().filter(t -> t.take(request)).findFirst().orElse(null);
       if (throttle != null) {
         response =
-            json(
-                    429,
-                    new ApiException(
-                            429, "TooManyRequests", "Too many requests, please try again later.")
-                        .toStatus())
+            json(429, ApiException.tooManyRequests(throttle.retryAfterSeconds()).toStatus())
                 .setHeader("Retry-After", String.valueOf(throttle.retryAfterSeconds()));
       } else {
         MockResponse review = reviews.answer(request, user);
         response = review != null ? review : route(request);
+        if (response.code() >= 400 && !ServiceProxy.matches(ApiPath.pathOf(request.getPath()))) {
+          throw fromMock(request, response);
+        }
       }
     } catch (ApiException e) {
       response = json(e.code, e.toStatus());
@@ -234,12 +234,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
           request.getMethod(),
           ApiPath.pathOf(request.getPath()),
           e.getClass().getName());
-      response =
-          json(
-              500,
-              new ApiException(
-                      500, "InternalError", "Internal error: " + e.getClass().getSimpleName())
-                  .toStatus());
+      response = json(500, ApiException.internalError(e.getClass().getSimpleName()).toStatus());
     } finally {
       counts.record(request.getMethod(), request.getPath(), System.nanoTime() - started);
     }
@@ -247,6 +242,30 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       response.setHeader("Content-Type", "application/json");
     }
     return response;
+  }
+
+  /**
+   * The safety net: an error the fabric8 mock answered itself (every refusal of this server's own
+   * is an ApiException; the mock words them with reason Invalid whatever the code), answered with
+   * the reason that goes with its code, and logged so that a test notices the leak.
+   */
+  private static ApiException fromMock(RecordedRequest request, MockResponse response) {
+    LOG.warn(
+        "The mock answered {} {} with {}: translated",
+        request.getMethod(),
+        ApiPath.pathOf(request.getPath()),
+        response.code());
+    String message = "the server responded with the status code " + response.code();
+    try {
+      Buffer body = response.getBody();
+      JsonNode status = body == null ? null : JSON.readTree(body.readUtf8());
+      if (status != null && status.path("message").isTextual()) {
+        message = status.path("message").asText();
+      }
+    } catch (JsonProcessingException e) {
+      // no Status: the generic message
+    }
+    return ApiException.ofCode(response.code(), message);
   }
 
   private MockResponse route(RecordedRequest request) {
@@ -265,9 +284,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
               ? Protobuf.coreObject(p.resource(), request.getBody().readByteArray())
               : null;
       if (object == null) {
-        throw new ApiException(
-            415,
-            "UnsupportedMediaType",
+        throw ApiException.unsupportedMediaType(
             "the embedded API server reads JSON request bodies only, not "
                 + Protobuf.CONTENT_TYPE
                 + " (but for creating a Secret, a ConfigMap or a Namespace)");
@@ -282,7 +299,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     }
     ResourceType type = p == null ? null : typeOf(p);
     if (type == null) {
-      throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+      throw ApiException.notFoundGeneric();
     }
     return switch (method) {
       case "GET" -> read(p, type, request);
@@ -290,11 +307,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       case "PUT" -> update(p, type, request);
       case "PATCH" -> patch(p, type, request);
       case "DELETE" -> locked(() -> delete(p, type));
-      default ->
-          throw new ApiException(
-              405,
-              "MethodNotAllowed",
-              "the server does not allow this method on the requested resource");
+      default -> throw ApiException.methodNotAllowed();
     };
   }
 
@@ -315,12 +328,12 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     } else if (path.startsWith("/openapi/v3/")) {
       answer = Discovery.openApi(path, types);
       if (answer == null) {
-        throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+        throw ApiException.notFoundGeneric();
       }
     } else if (path.equals("/openapi/v2")) {
       return Discovery.openApiV2();
     } else if (path.equals("/")) {
-      throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+      throw ApiException.notFoundGeneric();
     } else {
       answer = Discovery.answer(path, types);
     }
@@ -333,7 +346,16 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     String watch = p.query().get("watch");
     if ("true".equals(watch) || "1".equals(watch)) {
       if (LoopbackHttp.isWebSocket(request.getHeader("Upgrade"))) {
-        // fabric8 clients: the mock's WebSocket watch, kept track of for dropWatches().
+        // fabric8 clients: the mock's WebSocket watch (which starts from now), kept track of for
+        // dropWatches(); from a resourceVersion the log no longer covers, 410 Expired.
+        String since = p.query().getOrDefault("resourceVersion", "");
+        if (!since.isEmpty() && !since.equals("0")) {
+          try {
+            eventsSince(since);
+          } catch (ApiException e) {
+            return expiredWatch(e);
+          }
+        }
         MockResponse upgrade = super.handleGet(request.getPath());
         WebSocketListener listener = upgrade.getWebSocketListener();
         return listener == null ? upgrade : upgrade.withWebSocketUpgrade(tracked(listener));
@@ -348,6 +370,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       }
     } else {
       result = list(p, type);
+      checkListVersion(p, result);
     }
     if (Tables.wanted(request.getHeader("Accept"))) {
       result = Tables.of(type, result, clock.instant());
@@ -429,17 +452,10 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     } else {
       List<WatchLog.Event> events;
       try {
-        events = log.since(Long.parseLong(since));
-      } catch (NumberFormatException e) {
-        events = null;
-      }
-      if (events == null) {
-        ObjectNode gone =
-            (ObjectNode)
-                parse(
-                    new ApiException(410, "Expired", "too old resource version: " + since)
-                        .toStatus());
-        return json(200, event("ERROR", gone));
+        events = eventsSince(since);
+      } catch (ApiException e) {
+        // As the API server: the watch starts, and its first event is the error.
+        return json(200, event("ERROR", parse(e.toStatus())));
       }
       for (WatchLog.Event e : events) {
         if (!sameCollection(e.path(), p)) {
@@ -464,6 +480,61 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       idle = event("BOOKMARK", bookmark);
     }
     return json(200, idle).setBodyDelay(LONG_POLL);
+  }
+
+  /**
+   * The changes after a resourceVersion; 410 Expired when the log no longer keeps them all (the
+   * client lists again), 400 for a resourceVersion that is not one.
+   */
+  private List<WatchLog.Event> eventsSince(String since) {
+    long asked;
+    try {
+      asked = Long.parseLong(since);
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("invalid resource version: " + ApiException.quote(since));
+    }
+    List<WatchLog.Event> events = log.since(asked);
+    if (events == null) {
+      throw ApiException.tooOldResourceVersion(since, log.oldest());
+    }
+    return events;
+  }
+
+  /**
+   * A WebSocket watch from a resourceVersion older than the log keeps: answered with one ERROR
+   * event holding the 410 Expired Status, then closed, as the API server ends such a watch
+   * (fabric8's informers then list again: {@code WatcherException.isHttpGone()}).
+   */
+  private static MockResponse expiredWatch(ApiException expired) {
+    String error = event("ERROR", parse(expired.toStatus()));
+    return new MockResponse()
+        .withWebSocketUpgrade(
+            new WebSocketListener() {
+              @Override
+              public void onOpen(WebSocket socket, Response response) {
+                socket.send(error);
+                socket.close(1000, "");
+              }
+            });
+  }
+
+  /**
+   * A list answers the current state only: one asked for Exactly another resourceVersion, or
+   * continuing from a token (this server hands out none), is 410 Expired, as the API server answers
+   * for history it no longer keeps.
+   */
+  private static void checkListVersion(ApiPath p, JsonNode list) {
+    if (p.query().get("continue") != null && !p.query().get("continue").isEmpty()) {
+      throw ApiException.expired(
+          "The provided continue parameter is too old to display a consistent list result. You"
+              + " can start a new list without the continue parameter.");
+    }
+    String asked = p.query().getOrDefault("resourceVersion", "");
+    if ("Exact".equals(p.query().get("resourceVersionMatch"))
+        && !asked.isEmpty()
+        && !asked.equals(list.at("/metadata/resourceVersion").asText())) {
+      throw ApiException.expired("The resourceVersion for the provided list is too old.");
+    }
   }
 
   private static boolean sameCollection(ApiPath changed, ApiPath watched) {
@@ -493,17 +564,14 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private Supplier<MockResponse> create(
       ApiPath p, ResourceType type, ObjectNode object, String manager, boolean recordUpdate) {
     if (p.name() != null) {
-      throw new ApiException(
-          405,
-          "MethodNotAllowed",
-          "the server does not allow this method on the requested resource");
+      throw ApiException.methodNotAllowed();
     }
     if (type.namespaced()) {
       if (p.namespace() == null) {
-        throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+        throw ApiException.notFoundGeneric();
       }
       if (get(new ApiPath("", "v1", null, "namespaces", p.namespace(), null, p.query())) == null) {
-        throw new ApiException(404, "NotFound", "namespaces \"" + p.namespace() + "\" not found");
+        throw ApiException.notFound("", "namespaces", p.namespace());
       }
       object.withObjectProperty("metadata").put("namespace", p.namespace());
     }
@@ -512,6 +580,10 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     }
     normalize(type, object);
     acceptCrd(type, object);
+    if (!object.at("/metadata/name").isTextual()
+        && object.at("/metadata/generateName").asText("").isEmpty()) {
+      throw ApiException.nameRequired(type);
+    }
     Admission.checkName(type, object);
     if (type.isCustom()) {
       admission.admit(type, object, null, strict(p), false);
@@ -583,7 +655,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
           }
           JsonNode patched = Patches.apply(contentType, current, parse(body));
           if (!patched.isObject()) {
-            throw new ApiException(400, "BadRequest", "the patch did not produce an object");
+            throw ApiException.badRequest("the patch did not produce an object");
           }
           return store(p, type, current, (ObjectNode) patched, manager, true);
         });
@@ -594,26 +666,21 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       ApiPath p, ResourceType type, JsonNode current, String body, RecordedRequest request) {
     String manager = p.query().get("fieldManager");
     if (manager == null || manager.isBlank()) {
-      throw new ApiException(
-          422,
-          "Invalid",
-          "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+      throw ApiException.fieldManagerRequired();
     }
     ObjectNode applied;
     try {
       JsonNode node = YAML.readTree(body);
       if (!(node instanceof ObjectNode o)) {
-        throw new ApiException(400, "BadRequest", "the apply patch is not an object");
+        throw ApiException.badRequest("the apply patch is not an object");
       }
       applied = o;
     } catch (JsonProcessingException e) {
-      throw new ApiException(400, "BadRequest", "error decoding YAML: " + e.getOriginalMessage());
+      throw ApiException.badRequest("error decoding YAML: " + e.getOriginalMessage());
     }
     if (!applied.path("kind").asText().equals(type.kind())
         || !applied.path("apiVersion").asText().equals(type.groupVersion())) {
-      throw new ApiException(
-          400,
-          "BadRequest",
+      throw ApiException.badRequest(
           "the apply patch must declare apiVersion "
               + type.groupVersion()
               + " and kind "
@@ -621,9 +688,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     }
     String name = applied.at("/metadata/name").asText(p.name());
     if (!Objects.equals(name, p.name())) {
-      throw new ApiException(
-          400,
-          "BadRequest",
+      throw ApiException.badRequest(
           "the name of the object ("
               + name
               + ") does not match the name on the URL ("
@@ -757,8 +822,17 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     return node == null || node.isNull() ? JSON.createObjectNode() : node;
   }
 
-  /** What the API server does to every object of a kind: Secret stringData into data. */
+  /**
+   * What the API server does to every object of a kind: kind and apiVersion from the URL when the
+   * body has none, Secret stringData into data, a Namespace's phase.
+   */
   private static void normalize(ResourceType type, ObjectNode object) {
+    if (!object.path("kind").isTextual()) {
+      object.put("kind", type.kind());
+    }
+    if (!object.path("apiVersion").isTextual()) {
+      object.put("apiVersion", type.groupVersion());
+    }
     if (type.group().isEmpty() && type.kind().equals("Secret") && object.has("stringData")) {
       JsonNode stringData = object.remove("stringData");
       ObjectNode data = object.withObjectProperty("data");
@@ -982,7 +1056,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   private static ObjectNode body(RecordedRequest request) {
     JsonNode node = parse(request.getBody().readUtf8());
     if (!(node instanceof ObjectNode o)) {
-      throw new ApiException(400, "BadRequest", "the request body is not an object");
+      throw ApiException.badRequest("the request body is not an object");
     }
     return o;
   }
@@ -991,8 +1065,8 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     try {
       return JSON.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new ApiException(
-          400, "BadRequest", "the request body is not valid JSON: " + e.getOriginalMessage());
+      throw ApiException.badRequest(
+          "the request body is not valid JSON: " + e.getOriginalMessage());
     }
   }
 

@@ -56,11 +56,8 @@ final class Impersonation {
     }
     if (name == null) {
       if (!groups.isEmpty() || uid != null || !extra.isEmpty()) {
-        throw new ApiException(
-            500,
-            "InternalError",
-            "Internal error occurred: requested impersonation of groups, uid or extra without"
-                + " impersonating a user");
+        throw ApiException.internalError(
+            "requested impersonation of groups, uid or extra without" + " impersonating a user");
       }
       return requester;
     }

@@ -79,7 +79,7 @@ final class ManagedFields {
             .filter(e -> e.same(manager, "Apply", subresource))
             .findFirst()
             .orElse(null);
-    List<String> conflicts = new ArrayList<>();
+    List<ApiException.Cause> conflicts = new ArrayList<>();
     List<Entry> others = new ArrayList<>();
     for (Entry e : entries) {
       if (e == previous) {
@@ -93,12 +93,13 @@ final class ManagedFields {
               kept.remove(owned);
             } else {
               conflicts.add(
-                  "conflict with \""
-                      + e.manager()
-                      + "\""
-                      + (e.operation().equals("Update") ? " using " + e.apiVersion() : "")
-                      + ": ."
-                      + String.join(".", path));
+                  new ApiException.Cause(
+                      "FieldManagerConflict",
+                      "." + String.join(".", path),
+                      "conflict with \""
+                          + e.manager()
+                          + "\""
+                          + (e.operation().equals("Update") ? " using " + e.apiVersion() : "")));
             }
           }
         }
@@ -109,15 +110,15 @@ final class ManagedFields {
       }
     }
     if (!conflicts.isEmpty()) {
-      throw ApiException.conflict(
-          type,
-          applied.at("/metadata/name").asText(),
+      throw ApiException.applyConflict(
           "Apply failed with "
               + conflicts.size()
               + " conflict"
               + (conflicts.size() == 1 ? "" : "s")
               + ": "
-              + String.join("\n", conflicts));
+              + String.join(
+                  "\n", conflicts.stream().map(c -> c.message() + ": " + c.field()).toList()),
+          conflicts);
     }
     if (previous != null) {
       for (List<String> path : previous.fields()) {

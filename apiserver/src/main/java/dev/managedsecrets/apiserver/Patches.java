@@ -50,9 +50,7 @@ final class Patches {
       case MERGE_PATCH -> mergePatch(current, patch);
       case STRATEGIC_MERGE_PATCH -> strategicMerge(current, patch, null);
       default ->
-          throw new ApiException(
-              415,
-              "UnsupportedMediaType",
+          throw ApiException.unsupportedMediaType(
               "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json");
     };
   }
@@ -61,10 +59,8 @@ final class Patches {
     try {
       return JsonPatch.apply(patch, current);
     } catch (JsonPatchException | IllegalArgumentException e) {
-      throw new ApiException(
-          422,
-          "Invalid",
-          "the server rejected our request due to an error in our request: " + e.getMessage());
+      throw ApiException.ofCode(
+          422, "the server rejected our request due to an error in our request: " + e.getMessage());
     }
   }
 

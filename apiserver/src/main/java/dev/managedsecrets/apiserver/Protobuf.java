@@ -36,7 +36,7 @@ final class Protobuf {
   /** The object's message inside an encoded body. */
   static byte[] object(byte[] body) {
     if (body.length < MAGIC.length || !Arrays.equals(body, 0, MAGIC.length, MAGIC, 0, 4)) {
-      throw new ApiException(400, "BadRequest", "the protobuf body has no k8s magic prefix");
+      throw ApiException.badRequest("the protobuf body has no k8s magic prefix");
     }
     byte[] object = field(Arrays.copyOfRange(body, MAGIC.length, body.length), 2);
     return object == null ? new byte[0] : object;
@@ -357,6 +357,6 @@ final class Protobuf {
   }
 
   private static ApiException malformed() {
-    return new ApiException(400, "BadRequest", "the protobuf body is malformed");
+    return ApiException.badRequest("the protobuf body is malformed");
   }
 }

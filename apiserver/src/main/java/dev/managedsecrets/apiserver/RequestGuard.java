@@ -57,9 +57,7 @@ final class RequestGuard {
   UserInfo check(RecordedRequest request) {
     String host = request.getHeader("Host");
     if (!isLoopback(host)) {
-      throw new ApiException(
-          403,
-          "Forbidden",
+      throw ApiException.forbidden(
           "the Host header "
               + (host == null ? "is missing" : "\"" + host + "\" is not a loopback name")
               + ": this server answers 127.0.0.1, localhost and [::1] only");
@@ -70,7 +68,7 @@ final class RequestGuard {
             ? ClientCertificates.user(new X500Principal(subject))
             : user(request.getHeader("Authorization"));
     if (user == null) {
-      throw new ApiException(401, "Unauthorized", "Unauthorized");
+      throw ApiException.unauthorized();
     }
     String contentType = request.getHeader("Content-Type");
     String type =
@@ -79,9 +77,7 @@ final class RequestGuard {
     boolean hasBody = body != null && body.size() > 0;
     if ((WRITES.contains(request.getMethod()) || hasBody)
         && (type == null || !BODY_TYPES.contains(type))) {
-      throw new ApiException(
-          415,
-          "UnsupportedMediaType",
+      throw ApiException.unsupportedMediaType(
           "the body of the request was in an unknown format"
               + (type == null ? " (no Content-Type)" : " (" + type + ")")
               + " - accepted media types include: "

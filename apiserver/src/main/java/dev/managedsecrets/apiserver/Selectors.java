@@ -64,7 +64,7 @@ final class Selectors {
       String key = m.group(2);
       return o -> o.path("metadata").path("labels").has(key) != negated;
     }
-    throw new ApiException(400, "BadRequest", "unable to parse requirement: " + requirement);
+    throw ApiException.badRequest("unable to parse requirement: " + requirement);
   }
 
   /** A predicate for {@code fieldSelector}; a missing field compares as the empty string. */
@@ -76,7 +76,7 @@ final class Selectors {
     for (String requirement : split(selector)) {
       Matcher m = COMPARE.matcher(requirement);
       if (!m.matches()) {
-        throw new ApiException(400, "BadRequest", "invalid field selector: " + requirement);
+        throw ApiException.badRequest("invalid field selector: " + requirement);
       }
       String[] path = m.group(1).split("\\.");
       boolean equal = !m.group(2).equals("!=");

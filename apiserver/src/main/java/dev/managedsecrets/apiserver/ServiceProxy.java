@@ -74,7 +74,7 @@ final class ServiceProxy {
     String uri = request.getPath();
     Matcher m = PATH.matcher(ApiPath.pathOf(uri));
     if (!m.matches()) {
-      throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+      throw ApiException.notFoundGeneric();
     }
     String namespace = m.group(1);
     String[] parts = m.group(2).split(":", -1);
@@ -82,26 +82,22 @@ final class ServiceProxy {
     String name = parts.length == 3 ? parts[1] : parts[0];
     String portName = parts.length == 3 ? parts[2] : parts.length == 2 ? parts[1] : "";
     if (parts.length > 3 || !(scheme.isEmpty() || scheme.equals("http"))) {
-      throw new ApiException(
-          503,
-          "ServiceUnavailable",
+      throw ApiException.serviceUnavailable(
           "the embedded API server proxies to services over http only: " + m.group(2));
     }
     String method = request.getMethod();
     if (!METHODS.contains(method)) {
-      throw new ApiException(
-          405, "MethodNotAllowed", "the server does not allow this method on services/proxy");
+      throw ApiException.methodNotAllowed();
     }
     JsonNode service =
         read.apply(ApiPath.parse("/api/v1/namespaces/" + namespace + "/services/" + name));
     if (service == null) {
-      throw new ApiException(404, "NotFound", "services \"" + name + "\" not found");
+      throw ApiException.notFound("", "services", name);
     }
     int port = port(service, name, portName);
     InetSocketAddress backend = backends.get(new Port(namespace, name, port));
     if (backend == null) {
-      throw new ApiException(
-          503, "ServiceUnavailable", "no endpoints available for service \"" + name + "\"");
+      throw ApiException.serviceUnavailable("no endpoints available for service \"" + name + "\"");
     }
     return send(request, method, backend, m.group(3), uri);
   }
@@ -119,9 +115,7 @@ final class ServiceProxy {
         return p.path("port").asInt();
       }
     }
-    throw new ApiException(
-        503,
-        "ServiceUnavailable",
+    throw ApiException.serviceUnavailable(
         "no service port \"" + wanted + "\" found for service \"" + name + "\"");
   }
 
@@ -157,14 +151,12 @@ final class ServiceProxy {
     try {
       answer = http.send(out.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
-      throw new ApiException(
-          503,
-          "ServiceUnavailable",
+      throw ApiException.serviceUnavailable(
           "error trying to reach service: "
               + Objects.toString(e.getMessage(), "connection failed"));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ApiException(503, "ServiceUnavailable", "error trying to reach service");
+      throw ApiException.serviceUnavailable("error trying to reach service");
     }
     MockResponse response = new MockResponse().setResponseCode(answer.statusCode());
     answer

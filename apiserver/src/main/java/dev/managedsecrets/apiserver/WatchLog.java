@@ -37,6 +37,11 @@ final class WatchLog {
     return latest;
   }
 
+  /** The oldest resourceVersion a watch can start from: the events after it are all kept. */
+  synchronized long oldest() {
+    return oldestKept;
+  }
+
   /** The events after {@code resourceVersion}; null when they are no longer all kept. */
   synchronized List<Event> since(long resourceVersion) {
     if (resourceVersion < oldestKept) {

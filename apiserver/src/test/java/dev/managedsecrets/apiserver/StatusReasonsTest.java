@@ -25,7 +25,8 @@ class StatusReasonsTest {
     return e.getStatus();
   }
 
-  private static ConfigMap configMap(String name) {
+  /** A ConfigMap in the namespace default (for the other tests of error answers too). */
+  static ConfigMap configMap(String name) {
     return new ConfigMapBuilder()
         .withNewMetadata()
         .withName(name)

@@ -50,12 +50,16 @@ final class ApiException extends RuntimeException {
     return conflict(
         type,
         name,
-        "Operation cannot be fulfilled on "
-            + qualified(type)
-            + " \""
-            + name
-            + "\": the object has been modified; please apply your changes to the latest version"
+        cannotFulfil(type, name)
+            + "the object has been modified; please apply your changes to the latest version"
             + " and try again");
+  }
+
+  /**
+   * The start of a Conflict's message: {@code Operation cannot be fulfilled on plural "name": }.
+   */
+  static String cannotFulfil(ResourceType type, String name) {
+    return "Operation cannot be fulfilled on " + qualified(type) + " \"" + name + "\": ";
   }
 
   /**

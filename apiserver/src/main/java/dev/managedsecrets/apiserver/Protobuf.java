@@ -36,7 +36,7 @@ import java.util.Map;
  * auth can-i|whoami}.
  *
  * <p>A body is the magic bytes {@code k8s\0} and a runtime.Unknown: typeMeta (apiVersion, kind) and
- * raw, the object's own message. Only the kinds of {@link #SERVED} are read, always with {@link
+ * raw, the object's own message. Only the kinds of {@code SERVED} are read, always with {@link
  * DynamicMessage} by their descriptors (the generated classes' own parsers are pre-22 gencode that
  * protobuf-java warns about, once per type); any other kind is 415 UnsupportedMediaType.
  */
@@ -103,11 +103,6 @@ final class Protobuf {
         (ByteString) envelope.getField(unknown.findFieldByName("raw")));
   }
 
-  /** Whether a kind is read from protobuf at all. */
-  static boolean serves(String kind) {
-    return SERVED.containsKey(kind);
-  }
-
   /**
    * The object of a body, as JSON with its apiVersion and kind, when it is the kind {@code
    * expected}: a body that declares no type is taken for one. 415 UnsupportedMediaType for a kind
@@ -149,6 +144,7 @@ final class Protobuf {
     return out;
   }
 
+  /** 415 UnsupportedMediaType for a protobuf body of {@code what} (a kind, or a request). */
   static ApiException unsupported(String what) {
     return new ApiException(
         415,

@@ -151,7 +151,7 @@ final class AccessReviews {
     String contentType = request.getHeader("Content-Type");
     byte[] bytes = request.getBody() == null ? new byte[0] : request.getBody().readByteArray();
     if (contentType != null && contentType.startsWith(Protobuf.CONTENT_TYPE)) {
-      return Protobuf.review(served.kind(), served.kindGroupVersion(), bytes);
+      return Protobuf.object(bytes, served.kind());
     }
     try {
       JsonNode node = JSON.readTree(bytes);

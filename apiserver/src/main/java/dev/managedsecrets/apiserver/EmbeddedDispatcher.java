@@ -39,6 +39,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -277,19 +278,10 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     }
     ApiPath p = ApiPath.parse(uri);
     String contentType = request.getHeader("Content-Type");
-    if (contentType != null && contentType.startsWith(Protobuf.CONTENT_TYPE)) {
-      // kubectl create secret|configmap|namespace: read into JSON; anything else is refused.
-      ObjectNode object =
-          method.equals("POST") && p != null && p.group().isEmpty() && p.name() == null
-              ? Protobuf.coreObject(p.resource(), request.getBody().readByteArray())
-              : null;
-      if (object == null) {
-        throw ApiException.unsupportedMediaType(
-            "the embedded API server reads JSON request bodies only, not "
-                + Protobuf.CONTENT_TYPE
-                + " (but for creating a Secret, a ConfigMap or a Namespace)");
-      }
-      return locked(create(p, typeOf(p), object, manager(p, request), true));
+    if (contentType != null
+        && contentType.startsWith(Protobuf.CONTENT_TYPE)
+        && RequestCounts.WRITE_METHODS.contains(method)) {
+      return protobuf(p, method, request);
     }
     if (p == null && method.equals("GET")) {
       MockResponse meta = metadata(path);
@@ -304,10 +296,45 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     return switch (method) {
       case "GET" -> read(p, type, request);
       case "POST" -> locked(create(p, type, body(request), manager(p, request), true));
-      case "PUT" -> update(p, type, request);
+      case "PUT" -> update(p, type, body(request), manager(p, request));
       case "PATCH" -> patch(p, type, request);
-      case "DELETE" -> locked(() -> delete(p, type));
+      case "DELETE" -> {
+        ObjectNode options = deleteOptions(request);
+        yield locked(() -> delete(p, type, options));
+      }
       default -> throw ApiException.methodNotAllowed();
+    };
+  }
+
+  /** The kinds whose create, update and delete take a protobuf body, by their core resource. */
+  private static final Map<String, String> PROTOBUF_KINDS =
+      Map.of("secrets", "Secret", "configmaps", "ConfigMap", "namespaces", "Namespace");
+
+  /**
+   * A write with a protobuf body (client-go's, Helm's release Secrets): the create, update and
+   * delete of the kinds of {@link #PROTOBUF_KINDS} read their object or DeleteOptions into JSON and
+   * go the way JSON does; anything else (a patch, another resource, a subresource) is 415.
+   */
+  private MockResponse protobuf(ApiPath p, String method, RecordedRequest request) {
+    String kind =
+        p == null || !p.group().isEmpty() || p.subresource() != null
+            ? null
+            : PROTOBUF_KINDS.get(p.resource());
+    ResourceType type = kind == null ? null : typeOf(p);
+    if (type == null || method.equals("PATCH")) {
+      throw Protobuf.unsupported(
+          method + " " + (p == null ? ApiPath.pathOf(request.getPath()) : p.plainPath()));
+    }
+    byte[] body = request.getBody() == null ? new byte[0] : request.getBody().readByteArray();
+    return switch (method) {
+      case "POST" ->
+          locked(create(p, type, Protobuf.object(body, kind), manager(p, request), true));
+      case "PUT" -> update(p, type, Protobuf.object(body, kind), manager(p, request));
+      default -> {
+        ObjectNode options =
+            body.length == 0 ? JSON.createObjectNode() : Protobuf.object(body, "DeleteOptions");
+        yield locked(() -> delete(p, type, options));
+      }
     };
   }
 
@@ -627,9 +654,9 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     return object == null ? null : object.at("/metadata/resourceVersion").asText();
   }
 
-  private MockResponse update(ApiPath p, ResourceType type, RecordedRequest request) {
-    ObjectNode sent = body(request);
-    String manager = manager(p, request);
+  /** An update (PUT) with the object sent, whose name must be the URL's. */
+  private MockResponse update(ApiPath p, ResourceType type, ObjectNode sent, String manager) {
+    requireUrlName(sent.at("/metadata/name").asText(p.name()), p);
     return write(
         p,
         current -> {
@@ -661,6 +688,18 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
         });
   }
 
+  /** 400 BadRequest when the object's name is not the one on the URL. */
+  private static void requireUrlName(String name, ApiPath p) {
+    if (!Objects.equals(name, p.name())) {
+      throw ApiException.badRequest(
+          "the name of the object ("
+              + name
+              + ") does not match the name on the URL ("
+              + p.name()
+              + ")");
+    }
+  }
+
   /** Prepares a server-side apply: create or update, with field ownership per manager. */
   private Supplier<MockResponse> apply(
       ApiPath p, ResourceType type, JsonNode current, String body, RecordedRequest request) {
@@ -686,15 +725,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
               + " and kind "
               + type.kind());
     }
-    String name = applied.at("/metadata/name").asText(p.name());
-    if (!Objects.equals(name, p.name())) {
-      throw ApiException.badRequest(
-          "the name of the object ("
-              + name
-              + ") does not match the name on the URL ("
-              + p.name()
-              + ")");
-    }
+    requireUrlName(applied.at("/metadata/name").asText(p.name()), p);
     applied.withObjectProperty("metadata").put("name", p.name());
     if (p.namespace() != null) {
       applied.withObjectProperty("metadata").put("namespace", p.namespace());
@@ -768,9 +799,26 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     return () -> super.handleUpdate(request(HttpMethod.PUT, p.plainPath(), candidate));
   }
 
-  /** Deletes one object, or those of a collection that the selectors choose. */
-  private MockResponse delete(ApiPath p, ResourceType type) {
+  /**
+   * Deletes one object, or those of a collection that the selectors choose, as DeleteOptions say
+   * (in the body, or dryRun in the query): with {@code dryRun: [All]} nothing is deleted, and the
+   * preconditions (uid, resourceVersion) of a named delete must hold, else 409 Conflict. The other
+   * options (grace period, propagation) mean nothing here: there is no garbage collector.
+   */
+  private MockResponse delete(ApiPath p, ResourceType type, JsonNode options) {
+    boolean dryRun =
+        "All".equals(p.query().get("dryRun"))
+            || StreamSupport.stream(options.path("dryRun").spliterator(), false)
+                .anyMatch(v -> v.asText().equals("All"));
     if (p.name() != null) {
+      JsonNode current = get(p);
+      if (current == null) {
+        throw ApiException.notFound(p);
+      }
+      checkPreconditions(type, p.name(), current, options.path("preconditions"));
+      if (dryRun) {
+        return json(200, current.toString());
+      }
       MockResponse r = super.handleDelete(p.objectPath());
       if (r.code() == 404) {
         throw ApiException.notFound(p);
@@ -778,13 +826,43 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       return r;
     }
     ObjectNode deleted = list(p, type);
-    for (JsonNode item : deleted.path("items")) {
+    for (JsonNode item : dryRun ? List.<JsonNode>of() : deleted.path("items")) {
       String ns = item.at("/metadata/namespace").asText(null);
       String name = item.at("/metadata/name").asText();
       ApiPath one = new ApiPath(p.group(), p.version(), ns, p.resource(), name, null, p.query());
       super.handleDelete(one.objectPath());
     }
     return json(200, deleted.toString());
+  }
+
+  /** A delete's preconditions, in the API server's words when one does not hold. */
+  private static void checkPreconditions(
+      ResourceType type, String name, JsonNode current, JsonNode preconditions) {
+    for (String field : List.of("uid", "resourceVersion")) {
+      JsonNode expected = preconditions.get(field);
+      String actual = current.at("/metadata/" + field).asText();
+      if (expected != null && !expected.isNull() && !expected.asText().equals(actual)) {
+        String label = field.equals("uid") ? "UID" : "ResourceVersion";
+        throw ApiException.conflict(
+            type.group(),
+            type.plural(),
+            name,
+            "Precondition failed: "
+                + label
+                + " in precondition: "
+                + expected.asText()
+                + ", "
+                + label
+                + " in object meta: "
+                + actual);
+      }
+    }
+  }
+
+  /** A delete's DeleteOptions in JSON, empty when there is no body. */
+  private static ObjectNode deleteOptions(RecordedRequest request) {
+    Buffer body = request.getBody();
+    return body == null || body.size() == 0 ? JSON.createObjectNode() : body(request);
   }
 
   /**

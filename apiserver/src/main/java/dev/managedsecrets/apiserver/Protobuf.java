@@ -1,362 +1,287 @@
 package dev.managedsecrets.apiserver;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.kubernetes.client.proto.Meta;
+import io.kubernetes.client.proto.V1;
+import io.kubernetes.client.proto.V1Authentication;
+import io.kubernetes.client.proto.V1Authorization;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Just enough of the API server's protobuf encoding to read a field of a request body: kubectl
- * sends the built-in kinds it makes itself (a SelfSubjectRulesReview for {@code auth can-i --list})
- * as {@code application/vnd.kubernetes.protobuf}, and reads a JSON answer as well.
+ * Request bodies in the API server's protobuf encoding ({@code
+ * application/vnd.kubernetes.protobuf}), read with Kubernetes' published message model
+ * (io.kubernetes:client-java-proto) into the JSON object they stand for. client-go sends the
+ * built-in kinds this way: Helm its release Secrets (create, update, delete), kubectl the objects
+ * of {@code create secret|configmap|namespace} and the reviews of {@code create token} and {@code
+ * auth can-i|whoami}.
  *
- * <p>Such a body is the magic bytes {@code k8s\0} and a runtime.Unknown message whose field 2 holds
- * the object's own message, whose fields are those of its Go type, numbered as in its
- * generated.proto.
- *
- * <p>kubectl's {@code create} generators send the objects they make the same way: {@link
- * #coreObject} reads the three a newcomer makes first (a Secret, a ConfigMap, a Namespace) into the
- * JSON object they stand for; {@link #review} reads the requests of {@code kubectl create token}
- * and {@code kubectl auth can-i|whoami} (and of any client-go program): TokenRequest, TokenReview,
- * the access and rules reviews and SelfSubjectReview.
+ * <p>A body is the magic bytes {@code k8s\0} and a runtime.Unknown: typeMeta (apiVersion, kind) and
+ * raw, the object's own message. Only the kinds of {@code SERVED} are read, always with {@link
+ * DynamicMessage} by their descriptors (the generated classes' own parsers are pre-22 gencode that
+ * protobuf-java warns about, once per type); any other kind is 415 UnsupportedMediaType.
  */
 final class Protobuf {
 
   static final String CONTENT_TYPE = "application/vnd.kubernetes.protobuf";
 
   private static final byte[] MAGIC = {'k', '8', 's', 0};
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String META = "k8s.io.apimachinery.pkg.apis.meta.v1.";
+  private static final DateTimeFormatter MICRO_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX").withZone(ZoneOffset.UTC);
+
+  /** A served kind: the group/version it is read in, and its message's descriptor. */
+  private record Served(String apiVersion, Descriptor descriptor) {}
+
+  /** The kinds read from protobuf, by kind (the allow-list). */
+  private static final Map<String, Served> SERVED = new LinkedHashMap<>();
+
+  static {
+    serve("v1", V1.getDescriptor(), "Secret", "ConfigMap", "Namespace");
+    serve("meta.k8s.io/v1", Meta.getDescriptor(), "DeleteOptions");
+    serve(
+        "authentication.k8s.io/v1",
+        V1Authentication.getDescriptor(),
+        "TokenRequest",
+        "TokenReview",
+        "SelfSubjectReview");
+    serve(
+        "authorization.k8s.io/v1",
+        V1Authorization.getDescriptor(),
+        "SubjectAccessReview",
+        "LocalSubjectAccessReview",
+        "SelfSubjectAccessReview",
+        "SelfSubjectRulesReview");
+  }
+
+  private static void serve(String apiVersion, FileDescriptor file, String... kinds) {
+    for (String kind : kinds) {
+      SERVED.put(kind, new Served(apiVersion, file.findMessageTypeByName(kind)));
+    }
+  }
 
   private Protobuf() {}
 
-  /** The object's message inside an encoded body. */
-  static byte[] object(byte[] body) {
+  /** A body's envelope: the apiVersion and kind it declares (empty when not), and the object. */
+  record Decoded(String apiVersion, String kind, ByteString raw) {}
+
+  /** The envelope of a body; 400 BadRequest without the magic prefix or when malformed. */
+  static Decoded read(byte[] body) {
     if (body.length < MAGIC.length || !Arrays.equals(body, 0, MAGIC.length, MAGIC, 0, 4)) {
       throw ApiException.badRequest("the protobuf body has no k8s magic prefix");
     }
-    byte[] object = field(Arrays.copyOfRange(body, MAGIC.length, body.length), 2);
-    return object == null ? new byte[0] : object;
+    Descriptor unknown =
+        io.kubernetes.client.proto.Runtime.getDescriptor().findMessageTypeByName("Unknown");
+    DynamicMessage envelope =
+        parse(unknown, ByteString.copyFrom(body, MAGIC.length, body.length - MAGIC.length));
+    Message typeMeta = (Message) envelope.getField(unknown.findFieldByName("typeMeta"));
+    Descriptor type = typeMeta.getDescriptorForType();
+    return new Decoded(
+        (String) typeMeta.getField(type.findFieldByName("apiVersion")),
+        (String) typeMeta.getField(type.findFieldByName("kind")),
+        (ByteString) envelope.getField(unknown.findFieldByName("raw")));
   }
 
   /**
-   * The text at a path of length-delimited fields, e.g. {@code text(review, 2, 1)} for
-   * spec.namespace; null when a field on the way is absent.
+   * The object of a body, as JSON with its apiVersion and kind, when it is the kind {@code
+   * expected}: a body that declares no type is taken for one. 415 UnsupportedMediaType for a kind
+   * not served, 400 BadRequest for another served kind or version, or a malformed body.
    */
-  static String text(byte[] message, int... path) {
-    byte[] at = message;
-    for (int number : path) {
-      at = field(at, number);
-      if (at == null) {
-        return null;
-      }
+  static ObjectNode object(byte[] body, String expected) {
+    Decoded decoded = read(body);
+    String kind = decoded.kind().isEmpty() ? expected : decoded.kind();
+    Served served = SERVED.get(kind);
+    if (served == null) {
+      throw unsupported(kind);
     }
-    return new String(at, StandardCharsets.UTF_8);
-  }
-
-  /** One field of a message: its number, and its bytes (length-delimited) or its value. */
-  record Field(int number, byte[] bytes, long value) {
-    String text() {
-      return new String(bytes, StandardCharsets.UTF_8);
+    String apiVersion = decoded.apiVersion().isEmpty() ? served.apiVersion() : decoded.apiVersion();
+    if (!kind.equals(expected)) {
+      throw ApiException.badRequest(
+          "the kind in the data ("
+              + kind
+              + ") does not match the expected kind ("
+              + expected
+              + ")");
     }
-  }
-
-  /** Every field of a message, in order. */
-  static List<Field> fields(byte[] message) {
-    List<Field> out = new ArrayList<>();
-    int[] pos = {0};
-    while (pos[0] < message.length) {
-      long tag = varint(message, pos);
-      int wireType = (int) (tag & 7);
-      int number = (int) (tag >>> 3);
-      switch (wireType) {
-        case 0 -> out.add(new Field(number, null, varint(message, pos)));
-        case 1 -> skip(message, pos, 8);
-        case 5 -> skip(message, pos, 4);
-        case 2 -> {
-          long length = varint(message, pos);
-          if (length < 0 || length > message.length - pos[0]) {
-            throw malformed();
-          }
-          int start = pos[0];
-          pos[0] += (int) length;
-          out.add(new Field(number, Arrays.copyOfRange(message, start, pos[0]), 0));
-        }
-        default -> throw malformed();
-      }
+    // DeleteOptions are registered in every group version (client-go sends them in the
+    // resource's); the others only in their own.
+    if (!apiVersion.equals(served.apiVersion())
+        && !(kind.equals("DeleteOptions") && apiVersion.matches("([a-z0-9.-]+/)?v1"))) {
+      throw ApiException.badRequest(
+          "the API version in the data ("
+              + apiVersion
+              + ") does not match the expected API version ("
+              + served.apiVersion()
+              + ")");
     }
+    ObjectNode out = NODES.objectNode().put("apiVersion", apiVersion).put("kind", kind);
+    out.setAll(toJson(parse(served.descriptor(), decoded.raw())));
     return out;
+  }
+
+  /** 415 UnsupportedMediaType for a protobuf body of {@code what} (a kind, or a request). */
+  static ApiException unsupported(String what) {
+    return ApiException.unsupportedMediaType(
+        "the embedded API server reads "
+            + CONTENT_TYPE
+            + " bodies only for "
+            + String.join(", ", SERVED.keySet())
+            + ", not for "
+            + what
+            + "; send JSON");
+  }
+
+  private static DynamicMessage parse(Descriptor type, ByteString bytes) {
+    try {
+      return DynamicMessage.parseFrom(type, bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw ApiException.badRequest("the protobuf body is malformed");
+    }
   }
 
   /**
-   * A core/v1 Secret, ConfigMap or Namespace sent in protobuf, as the JSON object it stands for;
-   * null for any other resource. Fields a create generator does not set (uid, owner references,
-   * status) are not read.
+   * A message as the JSON Kubernetes gives its Go type: fields by their JSON names, only those
+   * present. client-go writes every field that is not a pointer in Go, zero or not, so an empty
+   * string or a zero number is left out (as the JSON's omitempty leaves it), while a bool present
+   * is kept ({@code immutable: false} is not {@code immutable} absent).
    */
-  static ObjectNode coreObject(String resource, byte[] body) {
-    String kind =
-        switch (resource) {
-          case "secrets" -> "Secret";
-          case "configmaps" -> "ConfigMap";
-          case "namespaces" -> "Namespace";
-          default -> null;
-        };
-    if (kind == null) {
-      return null;
-    }
-    ObjectNode out =
-        JsonNodeFactory.instance.objectNode().put("apiVersion", "v1").put("kind", kind);
-    for (Field f : fields(object(body))) {
-      if (f.bytes() == null) {
-        if ((kind.equals("Secret") && f.number() == 5)
-            || (kind.equals("ConfigMap") && f.number() == 4)) {
-          out.put("immutable", f.value() != 0);
-        }
-        continue;
-      }
-      switch (kind + ":" + f.number()) {
-        case "Secret:1", "ConfigMap:1", "Namespace:1" -> out.set("metadata", metadata(f.bytes()));
-        case "Secret:2", "ConfigMap:3" ->
-            entry(out, kind.equals("Secret") ? "data" : "binaryData", f.bytes(), true);
-        case "Secret:3" -> out.put("type", f.text());
-        case "Secret:4" -> entry(out, "stringData", f.bytes(), false);
-        case "ConfigMap:2" -> entry(out, "data", f.bytes(), false);
-        case "Namespace:2" -> {
-          for (Field finalizer : fields(f.bytes())) {
-            if (finalizer.number() == 1 && finalizer.bytes() != null) {
-              out.withObjectProperty("spec").withArrayProperty("finalizers").add(finalizer.text());
-            }
+  static ObjectNode toJson(Message message) {
+    ObjectNode out = NODES.objectNode();
+    for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
+      String name = jsonName(field);
+      if (field.isMapField()) {
+        List<?> entries = (List<?>) message.getField(field);
+        if (!entries.isEmpty()) {
+          ObjectNode map = out.putObject(name);
+          for (Object entry : entries) {
+            Message e = (Message) entry;
+            FieldDescriptor key = e.getDescriptorForType().findFieldByNumber(1);
+            FieldDescriptor value = e.getDescriptorForType().findFieldByNumber(2);
+            map.set(String.valueOf(e.getField(key)), value(value, e.getField(value)));
           }
         }
-        default -> {}
+      } else if (field.isRepeated()) {
+        List<?> items = (List<?>) message.getField(field);
+        if (!items.isEmpty()) {
+          ArrayNode array = out.putArray(name);
+          items.forEach(item -> array.add(value(field, item)));
+        }
+      } else if (message.hasField(field)) {
+        JsonNode value = value(field, message.getField(field));
+        boolean zero =
+            field.getJavaType() != FieldDescriptor.JavaType.MESSAGE
+                && ((value.isTextual() && value.asText().isEmpty())
+                    || (value.isNumber() && value.asDouble() == 0));
+        if (!value.isNull() && !zero) {
+          out.set(name, value);
+        }
       }
     }
     return out;
   }
 
-  /** How one field of a message is read into JSON: its name, and the shape of its value. */
-  private record Shape(String name, Kind kind, Map<Integer, Shape> fields) {}
-
-  private enum Kind {
-    TEXT,
-    TEXTS,
-    INT,
-    MESSAGE,
-    EXTRA
+  /** One value of a field; a JSON null for a zero Time (which Go's JSON writes as null). */
+  private static JsonNode value(FieldDescriptor field, Object value) {
+    return switch (field.getJavaType()) {
+      case MESSAGE -> message((Message) value);
+      case BYTE_STRING -> NODES.textNode(Base64.getEncoder().encodeToString(bytes(value)));
+      case STRING -> NODES.textNode((String) value);
+      case BOOLEAN -> NODES.booleanNode((Boolean) value);
+      case INT -> NODES.numberNode((Integer) value);
+      case LONG -> number((Long) value);
+      case FLOAT -> NODES.numberNode((Float) value);
+      case DOUBLE -> NODES.numberNode((Double) value);
+      case ENUM -> NODES.textNode(value.toString());
+    };
   }
 
-  private static Shape textField(String name) {
-    return new Shape(name, Kind.TEXT, Map.of());
+  /** An int64 as JSON parsing would make it: an int when it fits one. */
+  private static JsonNode number(long value) {
+    return value == (int) value ? NODES.numberNode((int) value) : NODES.numberNode(value);
   }
 
-  private static Shape textsField(String name) {
-    return new Shape(name, Kind.TEXTS, Map.of());
+  /** A message, or what Kubernetes' special types stand for in JSON. */
+  private static JsonNode message(Message m) {
+    Descriptor type = m.getDescriptorForType();
+    String name = type.getFullName();
+    if (name.equals(META + "Time") || name.equals(META + "MicroTime")) {
+      if (m.getAllFields().isEmpty()) {
+        return NODES.nullNode();
+      }
+      long seconds = (Long) field(m, 1);
+      int nanos = (Integer) field(m, 2);
+      Instant at = Instant.ofEpochSecond(seconds, name.endsWith("MicroTime") ? nanos : 0);
+      return NODES.textNode(
+          name.endsWith("MicroTime")
+              ? MICRO_TIME.format(at)
+              : DateTimeFormatter.ISO_INSTANT.format(at));
+    }
+    return switch (name) {
+      case "k8s.io.apimachinery.pkg.util.intstr.IntOrString" ->
+          ((Long) field(m, 1)) == 1
+              ? NODES.textNode((String) field(m, 3))
+              : NODES.numberNode((Integer) field(m, 2));
+      case "k8s.io.apimachinery.pkg.api.resource.Quantity" -> NODES.textNode((String) field(m, 1));
+      case "k8s.io.apimachinery.pkg.runtime.RawExtension", META + "FieldsV1" ->
+          rawJson(bytes(field(m, 1)));
+      case "k8s.io.api.authentication.v1.ExtraValue", "k8s.io.api.authorization.v1.ExtraValue" -> {
+        // a named []string: JSON has the list itself
+        ArrayNode items = NODES.arrayNode();
+        ((List<?>) field(m, 1)).forEach(item -> items.add((String) item));
+        yield items;
+      }
+      default -> toJson(m);
+    };
   }
 
-  private static Shape messageField(String name, Map<Integer, Shape> fields) {
-    return new Shape(name, Kind.MESSAGE, fields);
+  /** A field of a special type's message, by number (FieldsV1 names its bytes Raw, not raw). */
+  private static Object field(Message m, int number) {
+    return m.getField(m.getDescriptorForType().findFieldByNumber(number));
   }
-
-  private static final Map<Integer, Shape> RESOURCE_ATTRIBUTES =
-      Map.of(
-          1, textField("namespace"),
-          2, textField("verb"),
-          3, textField("group"),
-          4, textField("version"),
-          5, textField("resource"),
-          6, textField("subresource"),
-          7, textField("name"));
-
-  private static final Map<Integer, Shape> SELF_ACCESS =
-      Map.of(
-          1,
-          messageField("resourceAttributes", RESOURCE_ATTRIBUTES),
-          2,
-          messageField(
-              "nonResourceAttributes", Map.of(1, textField("path"), 2, textField("verb"))));
-
-  private static final Map<Integer, Shape> ACCESS =
-      Map.of(
-          1, SELF_ACCESS.get(1),
-          2, SELF_ACCESS.get(2),
-          3, textField("user"),
-          4, textsField("groups"),
-          5, new Shape("extra", Kind.EXTRA, Map.of()),
-          6, textField("uid"));
-
-  /** The spec of each review kind, as authentication/v1 and authorization/v1 number it. */
-  private static final Map<String, Map<Integer, Shape>> REVIEW_SPECS =
-      Map.of(
-          "TokenRequest",
-          Map.of(
-              1,
-              textsField("audiences"),
-              3,
-              messageField(
-                  "boundObjectRef",
-                  Map.of(
-                      1,
-                      textField("kind"),
-                      2,
-                      textField("apiVersion"),
-                      3,
-                      textField("name"),
-                      4,
-                      textField("uid"))),
-              4,
-              new Shape("expirationSeconds", Kind.INT, Map.of())),
-          "TokenReview",
-          Map.of(1, textField("token"), 2, textsField("audiences")),
-          "SelfSubjectReview",
-          Map.of(),
-          "SubjectAccessReview",
-          ACCESS,
-          "LocalSubjectAccessReview",
-          ACCESS,
-          "SelfSubjectAccessReview",
-          SELF_ACCESS,
-          "SelfSubjectRulesReview",
-          Map.of(1, textField("namespace")));
 
   /**
-   * A review request of this kind (TokenRequest, TokenReview, SubjectAccessReview, ...) sent in
-   * protobuf, as the JSON object it stands for: metadata and spec.
+   * A field's name in JSON: its proto name (client-java-proto's), but where the Go JSON tag is not
+   * what go-to-protobuf made of the Go field's name (BoundObjectReference's {@code UID}).
    */
-  static ObjectNode review(String kind, String apiVersion, byte[] body) {
-    Map<Integer, Shape> spec = REVIEW_SPECS.get(kind);
-    if (spec == null) {
-      throw new IllegalArgumentException("no review kind " + kind);
-    }
-    ObjectNode out =
-        JsonNodeFactory.instance.objectNode().put("apiVersion", apiVersion).put("kind", kind);
-    for (Field f : fields(object(body))) {
-      if (f.bytes() == null) {
-        continue;
-      }
-      if (f.number() == 1) {
-        out.set("metadata", metadata(f.bytes()));
-      } else if (f.number() == 2) {
-        out.set("spec", read(f.bytes(), spec));
-      }
-    }
-    return out;
+  static String jsonName(FieldDescriptor field) {
+    return field.getName().equals("uID") ? "uid" : field.getJsonName();
   }
 
-  private static ObjectNode read(byte[] message, Map<Integer, Shape> shapes) {
-    ObjectNode out = JsonNodeFactory.instance.objectNode();
-    for (Field f : fields(message)) {
-      Shape shape = shapes.get(f.number());
-      if (shape == null || (shape.kind() == Kind.INT) == (f.bytes() != null)) {
-        continue;
-      }
-      switch (shape.kind()) {
-        case TEXT -> out.put(shape.name(), f.text());
-        case TEXTS -> out.withArrayProperty(shape.name()).add(f.text());
-        case INT -> out.put(shape.name(), f.value());
-        case MESSAGE -> out.set(shape.name(), read(f.bytes(), shape.fields()));
-        case EXTRA -> {
-          Entry entry = entry(f.bytes());
-          ArrayNode items = out.withObjectProperty(shape.name()).putArray(entry.key());
-          for (Field item : fields(entry.value())) {
-            if (item.number() == 1 && item.bytes() != null) {
-              items.add(item.text());
-            }
-          }
-        }
-      }
+  private static JsonNode rawJson(byte[] raw) {
+    if (raw.length == 0) {
+      return NODES.nullNode();
     }
-    return out;
+    try {
+      return JSON.readTree(raw);
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest("an embedded object of the protobuf body is not JSON");
+    } catch (IOException e) {
+      throw ApiException.badRequest("the protobuf body is malformed");
+    }
   }
 
-  /** ObjectMeta: name 1, generateName 2, namespace 3, labels 11, annotations 12, finalizers 14. */
-  private static ObjectNode metadata(byte[] message) {
-    ObjectNode meta = JsonNodeFactory.instance.objectNode();
-    for (Field f : fields(message)) {
-      if (f.bytes() == null) {
-        continue;
-      }
-      switch (f.number()) {
-        case 1 -> meta.put("name", f.text());
-        case 2 -> meta.put("generateName", f.text());
-        case 3 -> meta.put("namespace", f.text());
-        case 11 -> entry(meta, "labels", f.bytes(), false);
-        case 12 -> entry(meta, "annotations", f.bytes(), false);
-        case 14 -> meta.withArrayProperty("finalizers").add(f.text());
-        default -> {}
-      }
-    }
-    return meta;
-  }
-
-  /** One entry of a map field (key 1, value 2) into {@code object.field}; bytes as base64. */
-  private static void entry(ObjectNode object, String field, byte[] message, boolean bytes) {
-    Entry entry = entry(message);
-    String key = entry.key();
-    byte[] value = entry.value();
-    object
-        .withObjectProperty(field)
-        .put(
-            key,
-            bytes
-                ? Base64.getEncoder().encodeToString(value)
-                : new String(value, StandardCharsets.UTF_8));
-  }
-
-  /** One entry of a map field: its key (1) and its value's bytes (2). */
-  private record Entry(String key, byte[] value) {}
-
-  private static Entry entry(byte[] message) {
-    String key = null;
-    byte[] value = new byte[0];
-    for (Field f : fields(message)) {
-      if (f.number() == 1 && f.bytes() != null) {
-        key = f.text();
-      } else if (f.number() == 2 && f.bytes() != null) {
-        value = f.bytes();
-      }
-    }
-    if (key == null) {
-      throw malformed();
-    }
-    return new Entry(key, value);
-  }
-
-  /** The first length-delimited field with this number, or null. */
-  static byte[] field(byte[] message, int number) {
-    for (Field f : fields(message)) {
-      if (f.number() == number && f.bytes() != null) {
-        return f.bytes();
-      }
-    }
-    return null;
-  }
-
-  private static long varint(byte[] message, int[] pos) {
-    long value = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos[0] >= message.length) {
-        throw malformed();
-      }
-      byte b = message[pos[0]++];
-      value |= (long) (b & 0x7f) << shift;
-      if ((b & 0x80) == 0) {
-        return value;
-      }
-    }
-    throw malformed();
-  }
-
-  private static void skip(byte[] message, int[] pos, int bytes) {
-    if (bytes > message.length - pos[0]) {
-      throw malformed();
-    }
-    pos[0] += bytes;
-  }
-
-  private static ApiException malformed() {
-    return ApiException.badRequest("the protobuf body is malformed");
+  private static byte[] bytes(Object value) {
+    return ((ByteString) value).toByteArray();
   }
 }

@@ -197,7 +197,7 @@ class OptionsTest {
       assertThat(response.statusCode()).isEqualTo(415);
       assertThat(response.body())
           .contains("\"reason\":\"UnsupportedMediaType\"")
-          .contains("reads JSON request bodies only");
+          .contains("bodies only for Secret, ConfigMap, Namespace");
       assertThat(api.client().serviceAccounts().inNamespace("default").list().getItems()).isEmpty();
     }
   }

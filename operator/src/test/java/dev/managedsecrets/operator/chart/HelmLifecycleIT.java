@@ -128,19 +128,19 @@ class HelmLifecycleIT {
     ok(
         cluster.run(
             "helm upgrade managedsecret-operator helm/managedsecret-operator -n"
-                + " managedsecret-system --reuse-values --set config.fromSecretPollInterval=PT30S"));
+                + " managedsecret-system --reuse-values --set config.fromSecretPollInterval=PT47S"));
     assertThat(release(cluster)).containsEntry("status", "deployed").containsEntry("revision", "2");
     assertThat(configChecksum(cluster)).isNotEqualTo(installed);
-    assertThat(chartConfig(cluster)).contains("fromSecretPollInterval: PT30S");
+    assertThat(chartConfig(cluster)).contains("fromSecretPollInterval: PT47S");
     OperatorConfig upgraded = startOperator(cluster);
-    assertThat(upgraded.fromSecretPollInterval()).hasSeconds(30);
+    assertThat(upgraded.fromSecretPollInterval()).hasSeconds(47);
     awaitReady(cluster);
 
     // Rollback to the install: its configuration again.
     ok(cluster.run(ROLLBACK));
     assertThat(release(cluster)).containsEntry("status", "deployed").containsEntry("revision", "3");
     assertThat(configChecksum(cluster)).isEqualTo(installed);
-    assertThat(chartConfig(cluster)).doesNotContain("PT30S");
+    assertThat(chartConfig(cluster)).doesNotContain("fromSecretPollInterval: PT47S");
     startOperator(cluster);
     awaitReady(cluster);
 

@@ -625,8 +625,19 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       if (!name.isEmpty() && get(p.withName(name)) != null) {
         throw ApiException.alreadyExists(type, name);
       }
+      if (dryRun(p)) {
+        return json(201, object.toString()); // admitted, and not stored (kubectl --dry-run=server)
+      }
       return super.handleCreate(request(HttpMethod.POST, p.withName(null).objectPath(), object));
     };
+  }
+
+  /**
+   * Whether a write is a dry run ({@code ?dryRun=All}: kubectl's {@code --dry-run=server} and
+   * {@code kubectl diff}): admitted and answered as it would be stored, and not stored.
+   */
+  private static boolean dryRun(ApiPath p) {
+    return "All".equals(p.query().get("dryRun"));
   }
 
   /**
@@ -796,6 +807,9 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       // metadata.namespace: null.)
       return () -> json(200, current.toString());
     }
+    if (dryRun(p)) {
+      return () -> json(200, candidate.toString());
+    }
     return () -> super.handleUpdate(request(HttpMethod.PUT, p.plainPath(), candidate));
   }
 
@@ -807,7 +821,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
    */
   private MockResponse delete(ApiPath p, ResourceType type, JsonNode options) {
     boolean dryRun =
-        "All".equals(p.query().get("dryRun"))
+        dryRun(p)
             || StreamSupport.stream(options.path("dryRun").spliterator(), false)
                 .anyMatch(v -> v.asText().equals("All"));
     if (p.name() != null) {

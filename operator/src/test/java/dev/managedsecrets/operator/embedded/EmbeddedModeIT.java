@@ -208,6 +208,29 @@ class EmbeddedModeIT {
   }
 
   @Test
+  void kubectlDiffAndServerDryRunShowAChangeWithoutMakingIt() {
+    String manifest =
+        """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: dry-run, namespace: default}
+        data: {mode: %s}
+        """;
+    ok(kubectl.runWithInput(manifest.formatted("slow"), "apply", "--server-side", "-f=-"));
+    ok(kubectl.runWithInput(manifest.formatted("slow"), "diff", "-f=-"));
+    Result diff = kubectl.runWithInput(manifest.formatted("fast"), "diff", "-f=-");
+    assertThat(diff.exitCode()).as("%s", diff).isEqualTo(1); // 1: there are differences
+    assertThat(diff.out()).contains("-  mode: slow").contains("+  mode: fast");
+    String dryRun =
+        ok(kubectl.runWithInput(
+                manifest.formatted("fast"), "apply", "--server-side", "--dry-run=server", "-f=-"))
+            .out();
+    assertThat(dryRun).contains("configmap/dry-run serverside-applied (server dry run)");
+    assertThat(ok("get", "configmap", "dry-run", "-o", "jsonpath={.data.mode}").out())
+        .isEqualTo("slow");
+  }
+
+  @Test
   void kubectlCreateGeneratorsMakeANamespaceASecretAndAConfigMap() {
     // kubectl's create generators send protobuf; the value then comes in through fromSecret.
     ok("create", "namespace", "generated");

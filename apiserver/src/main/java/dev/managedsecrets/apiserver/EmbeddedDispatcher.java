@@ -277,6 +277,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       return proxy.forward(request, this::get);
     }
     ApiPath p = ApiPath.parse(uri);
+    checkDryRun(p, method);
     String contentType = request.getHeader("Content-Type");
     if (contentType != null
         && contentType.startsWith(Protobuf.CONTENT_TYPE)
@@ -606,7 +607,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       object.remove("status"); // a new CRD's status is the server's (PrepareForCreate)
     }
     normalize(type, object);
-    acceptCrd(type, object);
+    acceptCrd(type, object, false);
     if (!object.at("/metadata/name").isTextual()
         && object.at("/metadata/generateName").asText("").isEmpty()) {
       throw ApiException.nameRequired(type);
@@ -626,7 +627,13 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
         throw ApiException.alreadyExists(type, name);
       }
       if (dryRun(p)) {
-        return json(201, object.toString()); // admitted, and not stored (kubectl --dry-run=server)
+        // Admitted, and not stored (kubectl --dry-run=server), with the name it would get.
+        if (name.isEmpty()) {
+          object
+              .withObjectProperty("metadata")
+              .put("name", generatedName(object.at("/metadata/generateName").asText()));
+        }
+        return json(201, object.toString());
       }
       return super.handleCreate(request(HttpMethod.POST, p.withName(null).objectPath(), object));
     };
@@ -638,6 +645,44 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
    */
   private static boolean dryRun(ApiPath p) {
     return "All".equals(p.query().get("dryRun"));
+  }
+
+  /** The options kind of each write, as the API server names it when it refuses one. */
+  private static final Map<String, String> OPTIONS_KINDS =
+      Map.of(
+          "POST", "CreateOptions",
+          "PUT", "UpdateOptions",
+          "PATCH", "PatchOptions",
+          "DELETE", "DeleteOptions");
+
+  /** A write's dryRun is All or absent: anything else is refused (and never written). */
+  private static void checkDryRun(ApiPath p, String method) {
+    String value = p == null ? null : p.query().get("dryRun");
+    if (value != null && !value.equals("All") && OPTIONS_KINDS.containsKey(method)) {
+      throw ApiException.invalid(
+          "meta.k8s.io",
+          OPTIONS_KINDS.get(method),
+          "",
+          List.of(
+              new ApiException.Cause(
+                  "FieldValueNotSupported",
+                  "dryRun",
+                  "Unsupported value: [\"" + value + "\"]: supported values: \"All\"")));
+    }
+  }
+
+  /** Letters of a generated name's suffix, as the API server's (no vowels, no look-alikes). */
+  private static final String NAME_SUFFIX_LETTERS = "bcdfghjklmnpqrstvwxz2456789";
+
+  /** {@code prefix} and five random letters: the name a create with generateName gets. */
+  private static String generatedName(String prefix) {
+    StringBuilder name = new StringBuilder(prefix);
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    for (int i = 0; i < 5; i++) {
+      name.append(NAME_SUFFIX_LETTERS.charAt(random.nextInt(NAME_SUFFIX_LETTERS.length())));
+    }
+    return name.toString();
   }
 
   /**
@@ -790,7 +835,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       }
     }
     normalize(type, candidate);
-    acceptCrd(type, candidate);
+    acceptCrd(type, candidate, p.isStatus());
     if (!p.isStatus()) {
       checkSecretUpdate(type, current, candidate);
     }
@@ -947,29 +992,49 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   /**
    * What the API server's CRD controllers write into a CustomResourceDefinition's status at once
    * (there are no conflicting names here): {@code acceptedNames} are the spec's names, the
-   * conditions {@code NamesAccepted} and {@code Established} are True, and {@code storedVersions}
-   * gains the storage version and never loses one. Helm and {@code kubectl wait --for
-   * condition=established} wait for {@code Established}.
+   * conditions {@code NamesAccepted} and {@code Established} are True (conditions of other types
+   * are kept), and {@code storedVersions} gains the storage version. Helm and {@code kubectl wait
+   * --for condition=established} wait for {@code Established}. A status write may remove old stored
+   * versions (the storage migration's last step) but not the storage version: 422, as the API
+   * server's validation.
    */
-  private void acceptCrd(ResourceType type, ObjectNode crd) {
+  private void acceptCrd(ResourceType type, ObjectNode crd, boolean statusWrite) {
     if (!type.isCrd()) {
       return;
     }
     ObjectNode status = crd.withObjectProperty("status");
+    Set<String> stored = new LinkedHashSet<>();
+    status.path("storedVersions").forEach(v -> stored.add(v.asText()));
+    for (JsonNode version : crd.at("/spec/versions")) {
+      String name = version.path("name").asText();
+      if (version.path("storage").asBoolean(false) && stored.add(name) && statusWrite) {
+        throw ApiException.invalid(
+            "apiextensions.k8s.io",
+            "CustomResourceDefinition",
+            crd.at("/metadata/name").asText(),
+            List.of(
+                new ApiException.Cause(
+                    "FieldValueInvalid",
+                    "status.storedVersions",
+                    "Invalid value: "
+                        + status.path("storedVersions")
+                        + ": must have the storage version "
+                        + name)));
+      }
+    }
     status.set("acceptedNames", crd.at("/spec/names").deepCopy());
     ArrayNode conditions = JSON.createArrayNode();
     conditions.add(crdCondition(status, "NamesAccepted", "NoConflicts", "no conflicts found"));
     conditions.add(
         crdCondition(
             status, "Established", "InitialNamesAccepted", "the initial names have been accepted"));
-    status.set("conditions", conditions);
-    Set<String> stored = new LinkedHashSet<>();
-    status.path("storedVersions").forEach(v -> stored.add(v.asText()));
-    for (JsonNode version : crd.at("/spec/versions")) {
-      if (version.path("storage").asBoolean(false)) {
-        stored.add(version.path("name").asText());
+    for (JsonNode c : status.path("conditions")) {
+      String t = c.path("type").asText();
+      if (!t.equals("NamesAccepted") && !t.equals("Established")) {
+        conditions.add(c);
       }
     }
+    status.set("conditions", conditions);
     ArrayNode storedVersions = status.putArray("storedVersions");
     stored.forEach(storedVersions::add);
   }

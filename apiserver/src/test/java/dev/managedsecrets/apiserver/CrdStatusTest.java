@@ -84,13 +84,17 @@ class CrdStatusTest {
 
   @Test
   void anUpdateWithoutStatusKeepsItAndANewStorageVersionIsAddedToTheStoredOnes() throws Exception {
-    try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {
+    ServiceAccountTokensTest.TestClock clock = new ServiceAccountTokensTest.TestClock();
+    try (EmbeddedApiServer api =
+        EmbeddedApiServer.start(EmbeddedApiServer.options().clock(clock))) {
       KubernetesClient client = api.client();
       String name = EmbeddedApiServer.CRD_NAMES.get(0);
       CustomResourceDefinition before =
           client.apiextensions().v1().customResourceDefinitions().withName(name).get();
       assertThat(conditions(before).get("Established").getStatus()).isEqualTo("True");
       String since = conditions(before).get("Established").getLastTransitionTime();
+      assertThat(since).isEqualTo(clock.now.toString());
+      clock.now = clock.now.plusSeconds(3600);
 
       // A PUT of the spec alone, as kubectl replace sends it: the status stays the server's.
       CustomResourceDefinition replaced = crd(0);
@@ -106,6 +110,51 @@ class CrdStatusTest {
       assertThat(after.getStatus().getStoredVersions()).containsExactly("v1alpha1", "v1beta1");
       assertThat(conditions(after).get("Established").getLastTransitionTime()).isEqualTo(since);
       assertThat(after.getStatus().getAcceptedNames()).isEqualTo(replaced.getSpec().getNames());
+    }
+  }
+
+  @Test
+  void aStatusWriteKeepsOtherConditionsAndMayDropOldStoredVersionsButNotTheStorageVersion()
+      throws Exception {
+    try (EmbeddedApiServer api =
+        EmbeddedApiServer.start(EmbeddedApiServer.options().withoutCrds())) {
+      KubernetesClient client = api.client();
+      CustomResourceDefinition crd = crd(0);
+      String name = crd.getMetadata().getName();
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      var resource = client.apiextensions().v1().customResourceDefinitions().withName(name);
+
+      // The storage migration's last step: the stored versions become the storage version alone.
+      CustomResourceDefinition patched =
+          resource
+              .subresource("status")
+              .patch(
+                  io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                      io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                  """
+                  {"status": {"storedVersions": ["v1alpha1"],
+                   "conditions": [{"type": "MigrationDone", "status": "True",
+                     "lastTransitionTime": "2026-01-01T00:00:00Z", "reason": "Done",
+                     "message": "done"}]}}
+                  """);
+      assertThat(patched.getStatus().getStoredVersions()).containsExactly("v1alpha1");
+      assertThat(conditions(patched)).containsKeys("MigrationDone", "Established", "NamesAccepted");
+
+      io.fabric8.kubernetes.client.KubernetesClientException refused =
+          org.assertj.core.api.Assertions.catchThrowableOfType(
+              io.fabric8.kubernetes.client.KubernetesClientException.class,
+              () ->
+                  resource
+                      .subresource("status")
+                      .patch(
+                          io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                              io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                          "{\"status\": {\"storedVersions\": []}}"));
+      assertThat(refused.getCode()).isEqualTo(422);
+      assertThat(refused.getStatus().getMessage())
+          .contains("status.storedVersions")
+          .contains("must have the storage version v1alpha1");
+      assertThat(resource.get().getStatus().getStoredVersions()).containsExactly("v1alpha1");
     }
   }
 }

@@ -76,4 +76,47 @@ class DryRunTest {
       assertThat(taken.getStatus().getReason()).isEqualTo("AlreadyExists");
     }
   }
+
+  @Test
+  void aDryRunValueOtherThanAllIsRefusedAndNothingIsStored() throws Exception {
+    try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {
+      java.net.http.HttpResponse<String> answer =
+          java.net.http.HttpClient.newBuilder()
+              .sslContext(api.trust())
+              .build()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              api.url() + "/api/v1/namespaces/default/configmaps?dryRun=Bogus"))
+                      .header("Authorization", "Bearer " + api.token())
+                      .header("Content-Type", "application/json")
+                      .POST(
+                          java.net.http.HttpRequest.BodyPublishers.ofString(
+                              "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+                                  + "\"metadata\":{\"name\":\"cm\"}}"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(answer.statusCode()).isEqualTo(422);
+      assertThat(answer.body())
+          .contains("\"reason\":\"Invalid\"")
+          .contains("CreateOptions.meta.k8s.io \\\"\\\" is invalid: dryRun: Unsupported value");
+      assertThat(api.client().configMaps().inNamespace("default").withName("cm").get()).isNull();
+    }
+  }
+
+  @Test
+  void aDryRunCreateWithGenerateNameIsAnsweredWithTheNameItWouldGet() {
+    try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {
+      ConfigMap generated =
+          new ConfigMapBuilder()
+              .withNewMetadata()
+              .withGenerateName("cm-")
+              .withNamespace("default")
+              .endMetadata()
+              .build();
+      ConfigMap answered = api.client().resource(generated).dryRun().create();
+      assertThat(answered.getMetadata().getName()).matches("cm-[bcdfghjklmnpqrstvwxz2456789]{5}");
+      assertThat(api.client().configMaps().inNamespace("default").list().getItems()).isEmpty();
+    }
+  }
 }

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -277,15 +278,20 @@ public final class EmbeddedCommand implements Callable<Integer> {
         "Ready: kubectl can be used now, e.g. kubectl apply -f examples/. Stop with Ctrl-C.");
   }
 
-  /** Waits until an install has brought the CRDs and they are Established. */
-  private static void awaitCrds(EmbeddedApiServer api) {
-    while (!api.crdsEstablished()) {
-      try {
-        Thread.sleep(CRD_POLL.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new EmbeddedException("stopped while waiting for the CRDs");
+  /**
+   * Waits until an install has brought the CRDs and they are Established, or until {@link #stop()}
+   * (then it throws, and the caller stops the API server).
+   */
+  private void awaitCrds(EmbeddedApiServer api) {
+    try {
+      while (!api.crdsEstablished()) {
+        if (stop.await(CRD_POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+          throw new EmbeddedException("stopped before the CRDs were installed");
+        }
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new EmbeddedException("stopped before the CRDs were installed");
     }
   }
 
@@ -483,9 +489,25 @@ public final class EmbeddedCommand implements Callable<Integer> {
    */
   public static AutoCloseable serveReseal(
       EmbeddedApiServer api, OperatorRuntime runtime, OperatorConfig config) {
+    return serveReseal(api, runtime, config, false);
+  }
+
+  /**
+   * As {@link #serveReseal(EmbeddedApiServer, OperatorRuntime, OperatorConfig)}; with {@code
+   * adoptable}, its Service carries the ownership marks of the chart's release {@value
+   * #HELM_RELEASE} (--without-crds), so that a {@code helm install} that comes after adopts it.
+   */
+  static AutoCloseable serveReseal(
+      EmbeddedApiServer api, OperatorRuntime runtime, OperatorConfig config, boolean adoptable) {
     int port = config.sealing().resealPort() == 0 ? 8082 : config.sealing().resealPort();
     service(
-        api, config.namespace(), ResealRequest.SERVICE, "reseal", ResealRequest.PORT_NAME, port);
+        api,
+        config.namespace(),
+        ResealRequest.SERVICE,
+        "reseal",
+        ResealRequest.PORT_NAME,
+        port,
+        adoptable);
     ResealServer server =
         ResealServer.start(
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), runtime::reseal);
@@ -510,13 +532,23 @@ public final class EmbeddedCommand implements Callable<Integer> {
    */
   public static void proxyEndpoint(
       EmbeddedApiServer api, OperatorConfig config, SecretsManagerEndpoint endpoint) {
+    proxyEndpoint(api, config, endpoint, false);
+  }
+
+  /** As {@link #proxyEndpoint(EmbeddedApiServer, OperatorConfig, SecretsManagerEndpoint)}. */
+  static void proxyEndpoint(
+      EmbeddedApiServer api,
+      OperatorConfig config,
+      SecretsManagerEndpoint endpoint,
+      boolean adoptable) {
     service(
         api,
         config.namespace(),
         ENDPOINT_SERVICE,
         "secretsmanager-endpoint",
         ENDPOINT_PORT_NAME,
-        endpoint.port());
+        endpoint.port(),
+        adoptable);
     api.proxyService(
         config.namespace(),
         ENDPOINT_SERVICE,
@@ -525,8 +557,16 @@ public final class EmbeddedCommand implements Callable<Integer> {
   }
 
   /**
-   * A Service of one TCP port, what the API server's proxy reads; one that exists already is kept
-   * as it is (the chart's, installed into a server started --without-crds, has the same port).
+   * The release name of the README's {@code helm install}: Services that {@code embedded
+   * --without-crds} makes carry its ownership marks.
+   */
+  static final String HELM_RELEASE = "managedsecret-operator";
+
+  /**
+   * A Service of one TCP port, what the API server's proxy reads; one that exists already (the
+   * chart's, installed into a server started --without-crds) is kept as it is. An {@code adoptable}
+   * one carries Helm's ownership marks for the release {@value #HELM_RELEASE}: Helm refuses to
+   * install over an object without them, and adopts one with them.
    */
   private static void service(
       EmbeddedApiServer api,
@@ -534,7 +574,15 @@ public final class EmbeddedCommand implements Callable<Integer> {
       String name,
       String component,
       String portName,
-      int port) {
+      int port,
+      boolean adoptable) {
+    Map<String, String> labels = new HashMap<>(Map.of("app.kubernetes.io/component", component));
+    Map<String, String> annotations = new HashMap<>();
+    if (adoptable) {
+      labels.put("app.kubernetes.io/managed-by", "Helm");
+      annotations.put("meta.helm.sh/release-name", HELM_RELEASE);
+      annotations.put("meta.helm.sh/release-namespace", namespace);
+    }
     try {
       api.client()
           .services()
@@ -544,7 +592,8 @@ public final class EmbeddedCommand implements Callable<Integer> {
                   .withNewMetadata()
                   .withName(name)
                   .withNamespace(namespace)
-                  .addToLabels("app.kubernetes.io/component", component)
+                  .withLabels(labels)
+                  .withAnnotations(annotations)
                   .endMetadata()
                   .withNewSpec()
                   .addNewPort()

@@ -26,8 +26,12 @@ final class EmbeddedRegion {
   private OperatorRuntime runtime;
   private AutoCloseable reseal;
 
-  private EmbeddedRegion(EmbeddedApiServer api) {
+  /** Started --without-crds: the Services it makes are for the chart's release to adopt. */
+  private final boolean adoptable;
+
+  private EmbeddedRegion(EmbeddedApiServer api, boolean adoptable) {
     this.api = api;
+    this.adoptable = adoptable;
   }
 
   /** Starts the region's API server on 127.0.0.1:{@code port} (0: any free port). */
@@ -41,7 +45,8 @@ final class EmbeddedRegion {
    */
   static EmbeddedRegion serve(int port, boolean crds) {
     EmbeddedApiServer.Options options = EmbeddedApiServer.options().port(port);
-    return new EmbeddedRegion(EmbeddedApiServer.start(crds ? options : options.withoutCrds()));
+    return new EmbeddedRegion(
+        EmbeddedApiServer.start(crds ? options : options.withoutCrds()), !crds);
   }
 
   /** Creates {@code namespace} unless it exists (an install may be creating it right now). */
@@ -67,13 +72,13 @@ final class EmbeddedRegion {
   void startOperator(OperatorConfig config) {
     runtime =
         OperatorRuntime.start(api.client(), config, new SimpleMeterRegistry(), Clock.systemUTC());
-    reseal = EmbeddedCommand.serveReseal(api, runtime, config);
+    reseal = EmbeddedCommand.serveReseal(api, runtime, config, adoptable);
   }
 
   /** Puts the started operator's Secrets Manager endpoint behind its Service; answers it. */
   SecretsManagerEndpoint serveEndpoint(OperatorConfig config) {
     SecretsManagerEndpoint endpoint = runtime.endpoint().orElseThrow();
-    EmbeddedCommand.proxyEndpoint(api, config, endpoint);
+    EmbeddedCommand.proxyEndpoint(api, config, endpoint, adoptable);
     return endpoint;
   }
 

@@ -131,16 +131,7 @@ class EmbeddedCommandIT {
           .contains("NotFound");
       assertThat(kubectl.run("get", "crd", "-o", "name").out()).isEmpty();
 
-      HelmBinary helm = new HelmBinary(kubeconfig, dir.resolve("helm"));
-      Kubectl.Result installed =
-          helm.run(
-              "install",
-              "managedsecret-operator",
-              Repo.chart().toString(),
-              "--namespace",
-              "managedsecret-system",
-              "--create-namespace");
-      assertThat(installed.exitCode()).as("%s", installed).isZero();
+      HelmBinary helm = installChart(kubeconfig);
       p.awaitReady();
       assertThat(p.out).anySatisfy(l -> assertThat(l).startsWith("The CRDs are Established"));
 
@@ -163,6 +154,45 @@ class EmbeddedCommandIT {
       Kubectl.Result listed = helm.run("list", "-n", "managedsecret-system", "-o", "json");
       assertThat(listed.out()).contains("\"status\":\"deployed\"");
     }
+  }
+
+  @Test
+  void withoutCrdsTheChartInstallsAfterTheCrdsWereAppliedAndTheOperatorStartedFirst()
+      throws Exception {
+    Path kubeconfig = dir.resolve("kc");
+    try (EmbeddedProcess p =
+        EmbeddedProcess.start(
+                "--port", "0", "--kubeconfig-out", kubeconfig.toString(), "--without-crds")
+            .awaitLine("No CRDs yet")) {
+      Kubectl kubectl = new Kubectl(kubeconfig, dir.resolve("kube-cache"));
+      Kubectl.Result crds =
+          kubectl.run(
+              "apply", "--server-side", "-f", Repo.chart().resolve("crds").toString() + "/");
+      assertThat(crds.exitCode()).as("%s", crds).isZero();
+      // The operator has started and made the Services it proxies (the re-seal endpoint's) before
+      // the chart comes: Helm adopts them rather than refusing to install over them.
+      p.awaitReady();
+      assertThat(kubectl.run("get", "service", "-n", "managedsecret-system", "-o", "name").out())
+          .contains("service/managedsecret-operator-reseal");
+      HelmBinary helm = installChart(kubeconfig);
+      Kubectl.Result listed = helm.run("list", "-n", "managedsecret-system", "-o", "json");
+      assertThat(listed.out()).contains("\"status\":\"deployed\"");
+    }
+  }
+
+  /** The README's helm install (its image aside), with the real helm; fails unless it exits 0. */
+  private HelmBinary installChart(Path kubeconfig) {
+    HelmBinary helm = new HelmBinary(kubeconfig, dir.resolve("helm"));
+    Kubectl.Result installed =
+        helm.run(
+            "install",
+            "managedsecret-operator",
+            Repo.chart().toString(),
+            "--namespace",
+            "managedsecret-system",
+            "--create-namespace");
+    assertThat(installed.exitCode()).as("%s", installed).isZero();
+    return helm;
   }
 
   @Test

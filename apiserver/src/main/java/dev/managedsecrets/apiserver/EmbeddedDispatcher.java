@@ -961,9 +961,19 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
 
   /**
    * What the API server does to every object of a kind: kind and apiVersion from the URL when the
-   * body has none, Secret stringData into data, a Namespace's phase.
+   * body has none, empty labels and annotations left out (ObjectMeta's omitempty: a patch that
+   * removes the last annotation leaves none, not {}), Secret stringData into data, a Namespace's
+   * phase.
    */
   private static void normalize(ResourceType type, ObjectNode object) {
+    if (object.get("metadata") instanceof ObjectNode meta) {
+      for (String map : List.of("labels", "annotations")) {
+        JsonNode value = meta.get(map);
+        if (value != null && (value.isNull() || (value.isObject() && value.isEmpty()))) {
+          meta.remove(map);
+        }
+      }
+    }
     if (!object.path("kind").isTextual()) {
       object.put("kind", type.kind());
     }

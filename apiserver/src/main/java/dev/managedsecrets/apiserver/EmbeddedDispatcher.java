@@ -601,7 +601,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
       if (get(new ApiPath("", "v1", null, "namespaces", p.namespace(), null, p.query())) == null) {
         throw ApiException.notFound("", "namespaces", p.namespace());
       }
-      object.withObjectProperty("metadata").put("namespace", p.namespace());
+      takeUrlNamespace(object, p);
     }
     if (type.isCrd()) {
       object.remove("status"); // a new CRD's status is the server's (PrepareForCreate)
@@ -713,6 +713,9 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
   /** An update (PUT) with the object sent, whose name must be the URL's. */
   private MockResponse update(ApiPath p, ResourceType type, ObjectNode sent, String manager) {
     requireUrlName(sent.at("/metadata/name").asText(p.name()), p);
+    if (type.namespaced()) {
+      takeUrlNamespace(sent, p);
+    }
     return write(
         p,
         current -> {
@@ -742,6 +745,20 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
           }
           return store(p, type, current, (ObjectNode) patched, manager, true);
         });
+  }
+
+  /**
+   * The URL's namespace into the object; 400 BadRequest when the object names another, in the API
+   * server's words (an object is never written into a namespace the request was not authorized
+   * for).
+   */
+  private static void takeUrlNamespace(ObjectNode object, ApiPath p) {
+    String sent = object.at("/metadata/namespace").asText("");
+    if (!sent.isEmpty() && !sent.equals(p.namespace())) {
+      throw ApiException.badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request");
+    }
+    object.withObjectProperty("metadata").put("namespace", p.namespace());
   }
 
   /** 400 BadRequest when the object's name is not the one on the URL. */
@@ -784,7 +801,7 @@ final class EmbeddedDispatcher extends KubernetesCrudDispatcher {
     requireUrlName(applied.at("/metadata/name").asText(p.name()), p);
     applied.withObjectProperty("metadata").put("name", p.name());
     if (p.namespace() != null) {
-      applied.withObjectProperty("metadata").put("namespace", p.namespace());
+      takeUrlNamespace(applied, p);
     }
     boolean force = "true".equals(p.query().get("force"));
     String subresource = p.isStatus() ? "status" : null;

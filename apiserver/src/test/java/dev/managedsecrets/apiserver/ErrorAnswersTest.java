@@ -152,6 +152,44 @@ class ErrorAnswersTest {
   }
 
   @Test
+  void aCreateUpdateOrApplyOfAnObjectNamingAnotherNamespaceThanTheUrlIsABadRequest()
+      throws Exception {
+    try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {
+      String message =
+          "the namespace of the provided object does not match the namespace sent on the request";
+      String elsewhere =
+          "{'apiVersion':'v1','kind':'ConfigMap','metadata':{'name':'c','namespace':'kube-system'}}";
+      assertBadRequest(post(api, CONFIGMAPS, elsewhere), message);
+      assertThat(api.client().configMaps().inNamespace("kube-system").withName("c").get()).isNull();
+
+      // Without a namespace in the body, the URL's is taken: an update stores it too.
+      assertThat(post(api, CONFIGMAPS, "{'metadata':{'name':'c'}}").code()).isEqualTo(201);
+      Answer put =
+          send(
+              api, "PUT", CONFIGMAPS + "/c", "application/json", json("{'metadata':{'name':'c'}}"));
+      assertThat(put.code()).as("%s", put.body()).isEqualTo(200);
+      assertThat(put.body().at("/metadata/namespace").asText()).isEqualTo("default");
+      assertBadRequest(
+          send(api, "PUT", CONFIGMAPS + "/c", "application/json", json(elsewhere)), message);
+      assertBadRequest(
+          send(
+              api,
+              "PATCH",
+              CONFIGMAPS + "/c?fieldManager=test",
+              "application/apply-patch+yaml",
+              json(elsewhere)),
+          message);
+    }
+  }
+
+  /** A 400 BadRequest with this message and no details, as the API server's NewBadRequest. */
+  private static void assertBadRequest(Answer a, String message) {
+    assertStatus(a, 400, "BadRequest");
+    assertThat(a.body().path("message").asText()).isEqualTo(message);
+    assertThat(a.body().has("details")).isFalse();
+  }
+
+  @Test
   void anUpdatePatchOrApplyFromAnOlderResourceVersionIsConflict() throws Exception {
     try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {
       KubernetesClient client = api.client();

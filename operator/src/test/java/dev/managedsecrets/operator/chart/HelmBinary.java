@@ -3,9 +3,7 @@ package dev.managedsecrets.operator.chart;
 import dev.managedsecrets.operator.embedded.Kubectl;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,8 +64,8 @@ public final class HelmBinary {
     try {
       Process p = pb.start();
       p.getOutputStream().close();
-      CompletableFuture<String> out = read(p.getInputStream());
-      CompletableFuture<String> err = read(p.getErrorStream());
+      CompletableFuture<String> out = Kubectl.read(p.getInputStream());
+      CompletableFuture<String> err = Kubectl.read(p.getErrorStream());
       if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new AssertionError(
@@ -80,16 +78,5 @@ public final class HelmBinary {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-  }
-
-  private static CompletableFuture<String> read(InputStream in) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        });
   }
 }

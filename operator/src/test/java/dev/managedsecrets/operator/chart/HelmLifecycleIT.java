@@ -338,22 +338,15 @@ class HelmLifecycleIT {
   }
 
   private static String configChecksum(Cluster cluster) {
-    return cluster
-        .api
-        .client()
-        .apps()
-        .deployments()
-        .inNamespace(NS)
-        .withName(RELEASE)
-        .get()
-        .getSpec()
-        .getTemplate()
-        .getMetadata()
-        .getAnnotations()
-        .get("checksum/config");
+    return podTemplate(cluster).getMetadata().getAnnotations().get("checksum/config");
   }
 
   private static String image(Cluster cluster) {
+    return podTemplate(cluster).getSpec().getContainers().get(0).getImage();
+  }
+
+  /** The pod template of the chart's Deployment, as the server stores it. */
+  private static io.fabric8.kubernetes.api.model.PodTemplateSpec podTemplate(Cluster cluster) {
     return cluster
         .api
         .client()
@@ -363,11 +356,7 @@ class HelmLifecycleIT {
         .withName(RELEASE)
         .get()
         .getSpec()
-        .getTemplate()
-        .getSpec()
-        .getContainers()
-        .get(0)
-        .getImage();
+        .getTemplate();
   }
 
   private static String chartConfig(Cluster cluster) {

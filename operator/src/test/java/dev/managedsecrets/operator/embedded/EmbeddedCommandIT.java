@@ -122,10 +122,7 @@ class EmbeddedCommandIT {
   void withoutCrdsItServesANewClusterAndStartsTheOperatorOnceHelmHasInstalledTheChart()
       throws Exception {
     Path kubeconfig = dir.resolve("kc");
-    try (EmbeddedProcess p =
-        EmbeddedProcess.start(
-                "--port", "0", "--kubeconfig-out", kubeconfig.toString(), "--without-crds")
-            .awaitLine("No CRDs yet")) {
+    try (EmbeddedProcess p = startWithoutCrds(kubeconfig)) {
       Kubectl kubectl = new Kubectl(kubeconfig, dir.resolve("kube-cache"));
       assertThat(kubectl.run("get", "namespace", "managedsecret-system").err())
           .contains("NotFound");
@@ -160,10 +157,7 @@ class EmbeddedCommandIT {
   void withoutCrdsTheChartInstallsAfterTheCrdsWereAppliedAndTheOperatorStartedFirst()
       throws Exception {
     Path kubeconfig = dir.resolve("kc");
-    try (EmbeddedProcess p =
-        EmbeddedProcess.start(
-                "--port", "0", "--kubeconfig-out", kubeconfig.toString(), "--without-crds")
-            .awaitLine("No CRDs yet")) {
+    try (EmbeddedProcess p = startWithoutCrds(kubeconfig)) {
       Kubectl kubectl = new Kubectl(kubeconfig, dir.resolve("kube-cache"));
       Kubectl.Result crds =
           kubectl.run(
@@ -178,6 +172,13 @@ class EmbeddedCommandIT {
       Kubectl.Result listed = helm.run("list", "-n", "managedsecret-system", "-o", "json");
       assertThat(listed.out()).contains("\"status\":\"deployed\"");
     }
+  }
+
+  /** embedded --without-crds, once it has written the kubeconfig and waits for the CRDs. */
+  private static EmbeddedProcess startWithoutCrds(Path kubeconfig) {
+    return EmbeddedProcess.start(
+            "--port", "0", "--kubeconfig-out", kubeconfig.toString(), "--without-crds")
+        .awaitLine("No CRDs yet");
   }
 
   /** The README's helm install (its image aside), with the real helm; fails unless it exits 0. */

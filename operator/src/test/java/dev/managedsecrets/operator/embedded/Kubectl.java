@@ -94,7 +94,8 @@ public final class Kubectl {
     }
   }
 
-  static CompletableFuture<String> read(InputStream in) {
+  /** Reads a process's stream to its end on another thread (so a full pipe never blocks it). */
+  public static CompletableFuture<String> read(InputStream in) {
     return CompletableFuture.supplyAsync(
         () -> {
           try (in) {
